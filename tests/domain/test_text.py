@@ -1,0 +1,55 @@
+"""Cell widths and fitting text into table columns."""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tui_crm.domain.text import cell_width, fit
+
+
+@pytest.mark.parametrize("text,width", [
+    ("", 0), ("abc", 3), ("客户", 4), ("客户a", 5), ("ＡＢ", 4), ("e\u0301", 1),
+    ("…", 1), ("跟进中 ok", 9),
+])
+def test_cell_width(text, width):
+    assert cell_width(text) == width
+
+
+@pytest.mark.parametrize("text,width,align,expected", [
+    ("abc", 5, "left", "abc  "),
+    ("abc", 5, "right", "  abc"),
+    ("abc", 6, "center", " abc  "),
+    ("abcdef", 4, "left", "abc…"),
+    ("abcdef", 6, "left", "abcdef"),
+    ("客户名称很长", 7, "left", "客户名…"),
+    ("客户名称很长", 6, "left", "客户… "),
+    ("客户", 3, "left", "客…"),
+    ("a客户", 4, "left", "a客…"),
+    ("客", 1, "left", "…"),
+    ("客", 2, "left", "客"),
+    ("", 3, "left", "   "),
+    ("anything", 0, "left", ""),
+    ("a\nb", 3, "left", "a b"),
+    ("客户", 5, "right", " 客户"),
+])
+def test_fit(text, width, align, expected):
+    assert fit(text, width, align) == expected
+
+
+text = st.text(alphabet=st.sampled_from(list("ab1 客户跟进中ＡＢ…é\u0301\t")), max_size=30)
+
+
+@given(text, st.integers(min_value=0, max_value=40), st.sampled_from(["left", "right", "center"]))
+def test_fit_is_always_exactly_width_cells(s, width, align):
+    out = fit(s, width, align)
+    assert cell_width(out) == width
+
+
+@given(text, st.integers(min_value=1, max_value=40))
+def test_fit_keeps_what_fits_and_marks_what_does_not(s, width):
+    out = fit(s.replace("…", "").replace("\t", " "), width)
+    clean = s.replace("…", "").replace("\t", " ")
+    if cell_width(clean) <= width:
+        assert out.rstrip(" ") == clean.rstrip(" ")
+    else:
+        assert "…" in out
+        assert clean.startswith(out.rstrip(" ")[:-1])
