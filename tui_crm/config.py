@@ -1,0 +1,64 @@
+"""Settings that come from the environment and the platform."""
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import platformdirs
+
+APP_NAME = "tui-crm"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "crm.db"
+
+
+def db_url(cli_value: str | None) -> str:
+    """--db, else TUI_CRM_DB, else a file in the user data directory."""
+    return cli_value or os.environ.get("TUI_CRM_DB") or str(default_db_path())
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no passwd entry
+        return "admin"
+
+
+def default_lang() -> str:
+    env = os.environ.get("TUI_CRM_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "zh" if env.lower().startswith("zh") else "en"
+
+
+def local_tz() -> tzinfo:
+    """The machine's time zone (TZ wins), as a ZoneInfo where possible."""
+    name = os.environ.get("TZ")
+    if name:
+        try:
+            return ZoneInfo(name.lstrip(":"))
+        except Exception:
+            pass
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except Exception:  # pragma: no cover
+        pass
+    return ZoneInfo("UTC")
+
+
+def tz_by_name(name: str | None) -> tzinfo:
+    if not name:
+        return local_tz()
+    return ZoneInfo(name)
+
+
+def poll_seconds() -> float:
+    return float(os.environ.get("TUI_CRM_POLL", "1.0"))
+
+
+def overdue_tick_seconds() -> float:
+    return float(os.environ.get("TUI_CRM_TICK", "5"))

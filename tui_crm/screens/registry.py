@@ -1,0 +1,19 @@
+"""Which screen class answers to which name (list, queue, board, stats, inbox)."""
+from __future__ import annotations
+
+from importlib import import_module
+
+SCREENS = {
+    "list": ("tui_crm.screens.lead_list", "LeadListScreen"),
+    "queue": ("tui_crm.screens.placeholder", "QueueScreen"),
+    "board": ("tui_crm.screens.placeholder", "BoardScreen"),
+    "stats": ("tui_crm.screens.placeholder", "StatsScreen"),
+    "inbox": ("tui_crm.screens.placeholder", "InboxScreen"),
+}
+
+
+def make(name: str, app):
+    module, cls = SCREENS[name]
+    screen = getattr(import_module(module), cls)(app.ctx)
+    screen.screen_name = name
+    return screen

@@ -1,0 +1,133 @@
+"""The acting user's session: database, user, settings, stages, time zone."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+import peewee as pw
+
+from .. import clock, config
+from ..domain.rules import Settings
+from ..i18n import _
+from ..store import db as store_db
+from ..store.models import Meta, Source, Stage, Team, User
+from .errors import NotFound
+
+
+@dataclass
+class Actor:
+    id: int
+    login: str
+    name: str
+    role: str
+    team_id: int | None
+    tz: tzinfo
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclass
+class StageInfo:
+    key: str
+    label_en: str
+    label_zh: str
+    probability: int
+    position: int
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass
+class Session:
+    url: str
+    db: pw.Database
+    actor: Actor | None = None
+    settings: Settings = field(default_factory=Settings)
+    stages: list[StageInfo] = field(default_factory=list)
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ loading
+    def reload_config(self) -> None:
+        row = Meta.get_or_none(Meta.key == "settings")
+        self.settings = Settings.from_dict(json.loads(row.value) if row else None)
+        self.stages = [StageInfo(s.key, s.label_en, s.label_zh, s.probability, s.position)
+                       for s in Stage.select().where(Stage.active == True).order_by(Stage.position)]  # noqa: E712
+        self.sources = {s.key: (s.label_en, s.label_zh) for s in Source.select().order_by(Source.id)}
+
+    def act_as(self, login: str) -> Actor:
+        user = User.get_or_none(User.login == login)
+        if user is None or not user.active:
+            raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login))
+        self.actor = actor_of(user)
+        return self.actor
+
+    # ------------------------------------------------------------ helpers
+    @property
+    def stage_keys(self) -> list[str]:
+        return [s.key for s in self.stages]
+
+    def stage(self, key: str) -> StageInfo | None:
+        return next((s for s in self.stages if s.key == key), None)
+
+    def probability_of(self, stage: str, status: str) -> int:
+        if status == "won":
+            return 100
+        if status == "lost":
+            return 0
+        info = self.stage(stage)
+        return info.probability if info else 0
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.actor.tz if self.actor else config.local_tz()
+
+    def now(self) -> datetime:
+        return clock.now()
+
+    @property
+    def is_postgres(self) -> bool:
+        return isinstance(self.db, pw.PostgresqlDatabase)
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+
+def actor_of(user: User) -> Actor:
+    try:
+        tz = config.tz_by_name(user.tz)
+    except Exception:
+        tz = config.local_tz()
+    return Actor(user.id, user.login, user.name, user.role, user.team_id, tz)
+
+
+def open_session(url: str, login: str | None = None, *, create: bool = True,
+                 upgrade: bool = False, strict: bool = True) -> Session:
+    """Open the database and act as ``login`` (None: no user yet, e.g. `demo`, `users add`)."""
+    db = store_db.connect(url, create=create, upgrade=upgrade, strict=strict)
+    ctx = Session(url=url, db=db)
+    ctx.reload_config()
+    if login is not None:
+        ctx.act_as(login)
+    return ctx
+
+
+def team_supervisor_ids(team_id: int | None) -> list[int]:
+    if team_id is None:
+        return []
+    return [u.id for u in User.select(User.id).where((User.team == team_id) & (User.role == "supervisor"))]
+
+
+def team_by_name(name: str) -> Team:
+    team = Team.get_or_none(Team.name == name)
+    if team is None:
+        raise NotFound(_("unknown team: {name}", name=name))
+    return team

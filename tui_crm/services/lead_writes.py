@@ -1,0 +1,416 @@
+"""Changing leads: create, edit, move, outcomes, reassign, share, reveal.
+
+Every function is one transaction that also writes its change-log entries.
+Edits use the version column: a write against a stale version is refused
+with a message naming who changed the lead.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain import rules
+from ..domain.contact import normalize_email, normalize_phone
+from ..domain.errors import InvalidValue
+from ..domain.similar import is_suspected_duplicate
+from ..domain.vocab import PRIORITIES, SOURCES, resolve
+from ..i18n import _
+from ..store.models import Change, CodeCounter, Lead, LeadShare, Source, StageHistory, User
+from ..store.search import reversed_digits
+from . import changes, scope, tasks
+from .context import Session
+from .errors import AccessDenied, NotFound, StaleRecord, ValidationError
+from .views import LeadView, dt, ts
+
+EDITABLE = ("company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
+            "company_size", "region", "first_contact_at", "need", "pain_points", "budget", "decision_maker",
+            "obstacle", "priority", "follow_up_days", "amount_cents", "probability", "expected_close_date",
+            "stay_reason", "remarks", "next_action", "escalation_note")
+
+
+# ------------------------------------------------------------------ helpers
+def resolve_source(ctx: Session, text: str, create: bool = False) -> str:
+    labels = dict(SOURCES)
+    labels.update(ctx.sources)
+    key = resolve("source", text, labels)
+    if key:
+        return key
+    if not create:
+        raise ValidationError(_("unknown source: {value}", value=text), {"source": _("unknown source")})
+    key = text.strip()
+    Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
+    ctx.sources[key] = (key, key)
+    return key
+
+
+def resolve_stage(ctx: Session, text: str) -> str:
+    from ..domain.vocab import STAGE_LABELS
+
+    labels = {s.key: (s.label_en, s.label_zh) for s in ctx.stages}
+    key = resolve("stage", text, labels) or resolve("stage", text, {k: v for k, v in STAGE_LABELS.items()
+                                                                    if k in labels})
+    if not key:
+        raise ValidationError(_("unknown stage: {value}", value=text))
+    return key
+
+
+def resolve_user(login_or_name: str) -> User:
+    user = User.get_or_none(User.login == login_or_name) or User.get_or_none(User.name == login_or_name)
+    if user is None:
+        raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login_or_name))
+    return user
+
+
+def clean_contact(ctx: Session, values: dict) -> None:
+    """Normalise phone and email in place; ValidationError names the field."""
+    errors = {}
+    if values.get("phone"):
+        try:
+            values["phone"] = normalize_phone(values["phone"], ctx.settings.default_region)
+        except InvalidValue:
+            errors["phone"] = _("not a phone number: {value}", value=values["phone"])
+    if values.get("email"):
+        try:
+            values["email"] = normalize_email(values["email"])
+        except InvalidValue:
+            errors["email"] = _("not an email address: {value}", value=values["email"])
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors)
+
+
+def can_assign(ctx: Session, owner: User) -> None:
+    a = ctx.actor
+    if owner.id == a.id or a.is_admin:
+        return
+    if a.is_supervisor and owner.team_id == a.team_id and a.team_id is not None:
+        return
+    raise AccessDenied(_("you cannot assign leads to {login}", login=owner.login))
+
+
+def next_code(ctx: Session, source: str, when: datetime) -> str:
+    pattern = ctx.settings.code_pattern
+    local = when.astimezone(ctx.tz)
+    prefix = rules.code_prefix(pattern, source, local)
+    CodeCounter.insert(prefix=prefix, last=0).on_conflict_ignore().execute()
+    while True:
+        CodeCounter.update(last=CodeCounter.last + 1).where(CodeCounter.prefix == prefix).execute()
+        seq = CodeCounter.get_by_id(prefix).last
+        code = rules.lead_code(pattern, source, local, seq)
+        if not Lead.select().where(Lead.code == code).exists():
+            return code
+
+
+def exact_duplicates(ctx: Session, phone: str | None, email: str | None, exclude: int | None = None) -> list[Lead]:
+    cond = None
+    if phone:
+        cond = Lead.phone == phone
+    if email:
+        cond = (Lead.email == email) if cond is None else (cond | (Lead.email == email))
+    if cond is None:
+        return []
+    q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.owner).where(cond & scope.committed())
+    if exclude:
+        q = q.where(Lead.id != exclude)
+    return list(q.limit(5))
+
+
+def similar_leads(ctx: Session, company: str, contact: str, exclude: int | None = None, limit: int = 5) -> list[Lead]:
+    """Leads whose company+contact is ≥90% similar (candidates from the search index)."""
+    from .leads import search_expr
+
+    probe = (company or "").strip()[:6]
+    if len(probe) < 2:
+        return []
+    expr = search_expr(ctx, probe)
+    q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.contact_name).where(expr & scope.committed())
+    if exclude:
+        q = q.where(Lead.id != exclude)
+    return [lead for lead in q.limit(200)
+            if is_suspected_duplicate(company, contact, lead.company, lead.contact_name,
+                                      ctx.settings.duplicate_similarity)][:limit]
+
+
+def _locked_update(ctx: Session, lead: Lead, version: int | None, values: dict) -> None:
+    """UPDATE ... WHERE id AND version; refuse a stale write naming who changed it."""
+    values = dict(values)
+    values["updated_at"] = ts(ctx.now())
+    values["version"] = Lead.version + 1
+    expected = lead.version if version is None else version
+    n = Lead.update(**values).where((Lead.id == lead.id) & (Lead.version == expected)).execute()
+    if n == 0:
+        raise stale_error(lead.id)
+
+
+def stale_error(lead_id: int) -> StaleRecord:
+    last = (Change.select().where((Change.lead_id == lead_id)).order_by(Change.id.desc()).first())
+    who = "?"
+    fields = ""
+    if last is not None:
+        user = User.get_or_none(User.id == last.user_id)
+        who = user.name if user else "?"
+        import json
+
+        fields = ", ".join(json.loads(last.diff or "{}").keys())
+    return StaleRecord(_("{who} changed this lead meanwhile ({fields}); reloaded, nothing was overwritten",
+                         who=who, fields=fields or last.action if last else ""))
+
+
+def audit_reveal(ctx: Session, views: list[LeadView], via: str) -> None:
+    """Record that the actor saw contacts they would otherwise see masked."""
+    revealed = [v for v in views if v.masked is False and (v.phone or v.email)]
+    with ctx.db.atomic():
+        for v in revealed:
+            changes.record(ctx, "lead", v.id, "reveal", {"via": via}, lead_id=v.id)
+
+
+# ------------------------------------------------------------------ create
+def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> LeadView:
+    """Create a lead from user input (keys as Lead fields; owner as a login)."""
+    from .leads import get
+
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    if not (values.get("company") or values.get("contact_name")):
+        raise ValidationError(_("a company or a contact name is required"), {"company": _("required")})
+    values.setdefault("company", "")
+    values.setdefault("contact_name", "")
+    values.setdefault("need", "")
+    clean_contact(ctx, values)
+    values["source"] = resolve_source(ctx, values.get("source") or "other", create=True)
+    prio = resolve("priority", values.get("priority") or "medium", PRIORITIES)
+    if not prio:
+        raise ValidationError(_("unknown priority: {value}", value=values["priority"]))
+    values["priority"] = prio
+    owner = resolve_user(values.pop("owner")) if values.get("owner") else User.get_by_id(ctx.actor.id)
+    can_assign(ctx, owner)
+    now = ctx.now()
+    with ctx.db.atomic():
+        dups = exact_duplicates(ctx, values.get("phone"), values.get("email"))
+        if dups and not allow_duplicate:
+            raise ValidationError(_("duplicate of lead {code} (same phone or email)", code=dups[0].code),
+                                  {"phone": _("duplicate of {code}", code=dups[0].code)})
+        stage = values.pop("stage", None) or ctx.stage_keys[0]
+        row = {k: values[k] for k in EDITABLE if k in values}
+        row.update(
+            code=values.get("code") or next_code(ctx, values["source"], now), owner=owner.id, stage=stage,
+            status="pending", stage_entered_at=ts(now), created_at=ts(now), updated_at=ts(now),
+            assigned_at=ts(now), created_by=ctx.actor.id, phone_rev=reversed_digits(values.get("phone")),
+            dup_suspected=bool(similar_leads(ctx, values["company"], values["contact_name"])),
+        )
+        missing = rules.missing_required({**row, "owner": owner.id})
+        row["incomplete"] = ",".join(missing)
+        lead_id = Lead.insert(**row).execute()
+        StageHistory.insert(lead=lead_id, stage=stage, entered_at=ts(now), user=ctx.actor.id).execute()
+        changes.record(ctx, "lead", lead_id, "create", {"code": [None, row["code"]], "company": [None, row["company"]]},
+                       lead_id=lead_id)
+        due = rules.first_contact_due(now, prio, ctx.settings)
+        tasks.create_task(ctx, lead_id, owner.id, "first_contact", _("First contact"), due, prio)
+        if missing:
+            tasks.create_task(ctx, lead_id, owner.id, "complete_record", _("Complete the record"),
+                              rules.complete_record_due(now, ctx.settings), prio)
+        if owner.id != ctx.actor.id:
+            from .activity import notify
+
+            notify(ctx, owner.id, "assignment", _("New lead assigned: {code} {company}", code=row["code"],
+                                                   company=row["company"]), lead_id)
+    return get(ctx, lead_id)
+
+
+# ------------------------------------------------------------------ edit
+def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | None = None) -> LeadView:
+    """Edit fields (user-input values); refuses stale versions."""
+    from .leads import get
+
+    lead = scope.get_visible(ctx, code)
+    values = {k: v for k, v in changes_in.items() if k in EDITABLE}
+    unknown = set(changes_in) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(_("cannot edit: {fields}", fields=", ".join(sorted(unknown))))
+    if "phone" in values or "email" in values:
+        clean_contact(ctx, values)
+        if "phone" in values:
+            values["phone_rev"] = reversed_digits(values["phone"])
+    if "source" in values and values["source"]:
+        values["source"] = resolve_source(ctx, values["source"], create=True)
+    if "priority" in values:
+        values["priority"] = resolve("priority", values["priority"] or "medium", PRIORITIES) or "medium"
+    for f in ("company", "contact_name", "need"):
+        if f in values and not values[f]:
+            raise ValidationError(_("{field} is required", field=f), {f: _("required")})
+    diff = {}
+    for k, v in values.items():
+        old = getattr(lead, k)
+        if k == "phone_rev":
+            continue
+        if old != v:
+            diff[k] = [old, v]
+    if not diff:
+        return get(ctx, lead.id)
+    merged = {f: getattr(lead, f) for f in ("company", "contact_name", "source", "need", "phone", "email",
+                                            "other_contact", "status", "product", "won_at")}
+    merged.update(values)
+    merged["owner"] = lead.owner_id
+    missing = rules.missing_required(merged)
+    values["incomplete"] = ",".join(missing)
+    with ctx.db.atomic():
+        _locked_update(ctx, lead, version, values)
+        changes.record(ctx, "lead", lead.id, "update", diff, lead_id=lead.id)
+        if not missing:
+            tasks.close_kind(ctx, lead.id, "complete_record", "done")
+    return get(ctx, lead.id)
+
+
+# ------------------------------------------------------------------ stages and outcomes
+def _enter(ctx: Session, lead: Lead, stage: str, now: datetime, reason: str | None) -> None:
+    StageHistory.update(left_at=ts(now), reason=reason).where(
+        (StageHistory.lead == lead.id) & StageHistory.left_at.is_null()).execute()
+    StageHistory.insert(lead=lead.id, stage=stage, entered_at=ts(now), user=ctx.actor.id).execute()
+
+
+def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = None,
+               version: int | None = None) -> LeadView:
+    """Move to an open stage; a stay of more than 7 days needs a reason."""
+    from .leads import get
+
+    lead = scope.get_visible(ctx, code)
+    stage = resolve_stage(ctx, stage)
+    try:
+        rules.check_stage_move(lead.status, ctx.stage_keys, lead.stage, stage)
+    except rules.RuleError as exc:
+        raise ValidationError(_("lead is closed; reopen it before moving its stage")
+                              if lead.status in ("won", "lost") else str(exc)) from exc
+    if stage == lead.stage:
+        return get(ctx, lead.id)
+    now = ctx.now()
+    reason = reason or lead.stay_reason
+    if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason:
+        raise ValidationError(_("{code} stayed more than {days} days in its stage: give a reason (--reason)",
+                                code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
+    with ctx.db.atomic():
+        _locked_update(ctx, lead, version, {"stage": stage, "stage_entered_at": ts(now), "stay_reason": None,
+                                            "probability": None, "last_activity_at": ts(now)})
+        _enter(ctx, lead, stage, now, reason)
+        changes.record(ctx, "lead", lead.id, "move", {"stage": [lead.stage, stage], "reason": reason},
+                       lead_id=lead.id)
+        due = rules.revisit_due(now, stage, ctx.settings)
+        if due:
+            tasks.create_task(ctx, lead.id, lead.owner_id, "revisit", _("Revisit after the proposal"), due,
+                              lead.priority)
+    return get(ctx, lead.id)
+
+
+def step_stage(ctx: Session, code: str | int, step: int, reason: str | None = None,
+               version: int | None = None) -> LeadView:
+    lead = scope.get_visible(ctx, code)
+    target = rules.neighbour_stage(ctx.stage_keys, lead.stage, step)
+    if target is None:
+        raise ValidationError(_("no next stage: mark it won or lost") if step > 0 else _("already in the first stage"))
+    return move_stage(ctx, lead.id, target, reason, version)
+
+
+def set_outcome(ctx: Session, code: str | int, status: str, values: dict, version: int | None = None) -> LeadView:
+    """won / lost / dormant / paused / in_progress (reopen or wake), with what each requires."""
+    from .leads import get
+
+    lead = scope.get_visible(ctx, code)
+    now = ctx.now()
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    if status == "won":
+        values.setdefault("won_at", now)
+    if status == "lost":
+        values.setdefault("lost_at", now)
+    missing = rules.check_outcome(status, {**values, "won_amount": values.get("won_amount_cents")})
+    if missing:
+        raise ValidationError(_("missing: {fields}", fields=", ".join(missing)), {m: _("required") for m in missing})
+    try:
+        rules.check_status_change(lead.status, status)
+    except rules.RuleError as exc:
+        raise ValidationError(_("cannot change status from {old} to {new}", old=lead.status, new=status)) from exc
+    update: dict = {"status": status, "last_activity_at": ts(now)}
+    for k in ("won_amount_cents", "product", "lost_reason", "pause_reason"):
+        if k in values:
+            update[k] = values[k]
+    for k in ("won_at", "lost_at", "wake_up_at"):
+        if k in values:
+            update[k] = ts(values[k])
+    reason = values.get("reason") or lead.stay_reason
+    if status in ("won", "lost"):
+        if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason \
+                and lead.status not in ("won", "lost"):
+            raise ValidationError(_("{code} stayed more than {days} days in its stage: give a reason (--reason)",
+                                    code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
+    if status == "won" and not update.get("won_amount_cents") and update.get("won_amount_cents") != 0:
+        update["won_amount_cents"] = lead.amount_cents
+    if status == "in_progress" and lead.status in ("won", "lost"):
+        update.update(won_at=None, lost_at=None, won_amount_cents=None, lost_reason=None, product=None)
+    with ctx.db.atomic():
+        _locked_update(ctx, lead, version, update)
+        at = values.get("won_at") or values.get("lost_at") or now
+        if status in ("won", "lost"):
+            _enter(ctx, lead, status, at, reason)
+            tasks.close_open(ctx, lead.id, "shelved" if status == "lost" else "done")
+            if status == "won":
+                due = rules.next_follow_up(at, lead.stage, "won", lead.follow_up_days, ctx.settings)
+                tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", _("Customer care call"), due, lead.priority)
+        elif lead.status in ("won", "lost"):  # reopened: back into its last open stage
+            _enter(ctx, lead, lead.stage, now, None)
+            _locked_update(ctx, Lead.get_by_id(lead.id), None, {"stage_entered_at": ts(now)})
+        if status == "dormant":
+            tasks.close_open(ctx, lead.id, "shelved")
+            tasks.create_task(ctx, lead.id, lead.owner_id, "wake_up", _("Wake up"), values["wake_up_at"],
+                              lead.priority)
+        diff = {"status": [lead.status, status]}
+        diff.update({k: [getattr(lead, k, None), v] for k, v in update.items() if k not in ("status", "last_activity_at")})
+        changes.record(ctx, "lead", lead.id, status if status in ("won", "lost", "dormant", "paused") else "reopen",
+                       diff, lead_id=lead.id)
+    return get(ctx, lead.id)
+
+
+# ------------------------------------------------------------------ people
+def reassign(ctx: Session, code: str | int, login: str, version: int | None = None) -> LeadView:
+    from .activity import notify
+    from .leads import get
+
+    lead = scope.get_visible(ctx, code)
+    owner = resolve_user(login)
+    can_assign(ctx, owner)
+    now = ctx.now()
+    with ctx.db.atomic():
+        _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
+        tasks.reassign_open(ctx, lead.id, owner.id)
+        changes.record(ctx, "lead", lead.id, "reassign", {"owner": [lead.owner_id, owner.id]}, lead_id=lead.id)
+        notify(ctx, owner.id, "assignment", _("Lead assigned to you: {code} {company}", code=lead.code,
+                                              company=lead.company), lead.id)
+    return get(ctx, lead.id)
+
+
+def share(ctx: Session, code: str | int, login: str) -> None:
+    lead = scope.get_visible(ctx, code)
+    user = resolve_user(login)
+    with ctx.db.atomic():
+        LeadShare.insert(lead=lead.id, user=user.id).on_conflict_ignore().execute()
+        changes.record(ctx, "lead", lead.id, "share", {"collaborator": [None, user.login]}, lead_id=lead.id)
+
+
+def reveal(ctx: Session, code: str | int) -> LeadView:
+    """The lead with its contacts unmasked; audited."""
+    from .leads import get
+
+    view = get(ctx, code, reveal=True)
+    with ctx.db.atomic():
+        changes.record(ctx, "lead", view.id, "reveal", {"via": "detail"}, lead_id=view.id)
+    return view
+
+
+def handover(ctx: Session, from_login: str, to_login: str) -> int:
+    """A departing rep's open leads and tasks to another user, in one step."""
+    scope.require_supervisor(ctx.actor)
+    src, dst = resolve_user(from_login), resolve_user(to_login)
+    can_assign(ctx, dst)
+    with ctx.db.atomic():
+        ids = [r.id for r in Lead.select(Lead.id).where((Lead.owner == src.id) & Lead.status.not_in(("won", "lost"))
+                                                          & scope.scope_expr(ctx.actor))]
+        for lid in ids:
+            Lead.update(owner=dst.id, assigned_at=ts(ctx.now()), version=Lead.version + 1).where(Lead.id == lid).execute()
+            tasks.reassign_open(ctx, lid, dst.id)
+            changes.record(ctx, "lead", lid, "reassign", {"owner": [src.id, dst.id]}, lead_id=lid)
+    return len(ids)
+

@@ -1,0 +1,181 @@
+"""Reading leads for the acting user: lists, filters, search, one lead."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import peewee as pw
+
+from ..domain import rules
+from ..domain.contact import normalize_email, normalize_phone
+from ..domain.errors import InvalidValue
+from ..domain.vocab import CLOSED_STATUSES, WORKING_STATUSES
+from ..store import search as store_search
+from ..store.models import Lead, LeadTag, Tag, User
+from . import scope
+from .context import Session
+from .views import LeadView, build_view
+
+FILTERS = ("all", "mine", "team", "overdue", "today", "stalled")
+
+
+# ------------------------------------------------------------------ filters
+def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
+    """SQL for a quick filter (evaluated at the session clock, in the user's day)."""
+    now = ctx.now()
+    now_ts = int(now.timestamp())
+    if name in (None, "", "all"):
+        return None
+    if name == "mine":
+        return Lead.owner == ctx.actor.id
+    if name == "team":
+        if ctx.actor.team_id is None:
+            return Lead.owner == ctx.actor.id
+        return Lead.owner.in_(User.select(User.id).where(User.team == ctx.actor.team_id))
+    if name == "overdue":
+        return Lead.status.in_(WORKING_STATUSES) & (Lead.next_follow_up_at < now_ts)
+    if name == "today":
+        _, tomorrow = rules.day_bounds(now, ctx.tz)
+        return (Lead.status.in_(WORKING_STATUSES) & (Lead.next_follow_up_at >= now_ts)
+                & (Lead.next_follow_up_at < int(tomorrow.timestamp())))
+    if name == "stalled":
+        limit = now_ts - ctx.settings.stall_after_days * 86400
+        return (Lead.status.not_in(CLOSED_STATUSES + ("dormant",)) & (Lead.stage_entered_at < limit)
+                & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts)))
+    if name.startswith("stage:"):
+        return Lead.stage == name.split(":", 1)[1]
+    if name.startswith("source:"):
+        return Lead.source == name.split(":", 1)[1]
+    if name.startswith("status:"):
+        return Lead.status == name.split(":", 1)[1]
+    raise ValueError(f"unknown filter: {name}")
+
+
+def search_expr(ctx: Session, text: str) -> pw.Expression | None:
+    """Leads matching ``text`` as a substring of code, company, contact, need or remarks,
+    a phone by its last digits (only where the actor sees the phone) or in full, or an email.
+
+    Uses the trigram index (SQLite FTS5 / pg_trgm); queries of one or two
+    characters fall back to prefix matches on indexed columns.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    exprs: list[pw.Expression] = []
+    digits = re.sub(r"[\s\-()+]", "", text)
+    if digits.isdigit() and len(digits) >= 3:
+        rev = digits[::-1]
+        exprs.append((Lead.phone_rev >= rev) & (Lead.phone_rev < rev + "~") & scope.full_contact_expr(ctx.actor))
+        try:
+            exprs.append(Lead.phone == normalize_phone(text, ctx.settings.default_region))
+        except InvalidValue:
+            pass
+    if "@" in text:
+        try:
+            exprs.append(Lead.email == normalize_email(text))
+        except InvalidValue:
+            pass
+        exprs.append((Lead.email.startswith(text.lower())) & scope.full_contact_expr(ctx.actor))
+    if len(text) >= 3:
+        if ctx.is_postgres:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            exprs.append(pw.SQL(f"{store_search.PG_EXPR} ILIKE %s", (pattern,)))
+        else:
+            ids = pw.SQL("(SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?)", (store_search.fts_query(text),))
+            exprs.append(Lead.id.in_(ids))
+    else:
+        # One or two characters: below the trigram index's reach. Prefix matches use the
+        # indexes; the substring match is a scan that callers bound with LIMIT (pages).
+        for col in (Lead.code, Lead.company, Lead.contact_name):
+            exprs.append(col.contains(text))
+    out = exprs[0]
+    for e in exprs[1:]:
+        out = out | e
+    return out
+
+
+def base_query(ctx: Session, *, filter: str | None = None, search: str | None = None,
+               owner: str | None = None, team: str | None = None,
+               extra: pw.Expression | None = None) -> pw.ModelSelect:
+    cond = scope.narrow(ctx, owner, team)
+    for e in (filter_expr(ctx, filter), search_expr(ctx, search or ""), extra):
+        if e is not None:
+            cond &= e
+    return Lead.select().where(cond)
+
+
+def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[LeadView]:
+    """Attach owners, masking and due flags to raw lead rows (one query for owners)."""
+    if not rows:
+        return []
+    owner_ids = {r["owner_id"] if "owner_id" in r else r["owner"] for r in rows}
+    owners = {u.id: (u.login, u.name, u.team_id) for u in
+              User.select(User.id, User.login, User.name, User.team).where(User.id.in_(list(owner_ids)))}
+    for r in rows:
+        if "owner_id" not in r:
+            r["owner_id"] = r.pop("owner")
+        if "batch_id" not in r and "batch" in r:
+            r["batch_id"] = r.pop("batch")
+    full = scope.full_contact_ids(ctx.actor, [(r["id"], r["owner_id"], owners.get(r["owner_id"], ("", "", None))[2])
+                                              for r in rows])
+    views = [build_view(ctx, r, owners.get(r["owner_id"], ("?", "?", None)), reveal or r["id"] in full)
+             for r in rows]
+    tags = tags_for([v.id for v in views])
+    for v in views:
+        v.tags = tags.get(v.id, [])
+    return views
+
+
+def tags_for(lead_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not lead_ids:
+        return out
+    q = (LeadTag.select(LeadTag.lead, Tag.name).join(Tag).where(LeadTag.lead.in_(lead_ids)).tuples())
+    for lid, name in q:
+        out.setdefault(lid, []).append(name)
+    return out
+
+
+def order_overdue_first(ctx: Session) -> list:
+    now_ts = int(ctx.now().timestamp())
+    overdue = pw.Case(None, [((Lead.status.in_(WORKING_STATUSES)) & (Lead.next_follow_up_at < now_ts), 0)], 1)
+    return [overdue, Lead.next_follow_up_at.is_null(), Lead.next_follow_up_at, Lead.code]
+
+
+def list_leads(ctx: Session, *, filter: str | None = None, search: str | None = None,
+               owner: str | None = None, team: str | None = None, limit: int | None = None,
+               offset: int = 0, reveal: bool = False) -> list[LeadView]:
+    """Leads in scope, overdue first, then by next follow-up, then code (the CLI's order)."""
+    q = base_query(ctx, filter=filter, search=search, owner=owner, team=team)
+    q = q.order_by(*order_overdue_first(ctx))
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    rows = list(q.dicts())
+    views = views_for(ctx, rows, reveal=reveal)
+    if reveal:
+        from .lead_writes import audit_reveal
+
+        audit_reveal(ctx, [v for v in views], via="list")
+    return views
+
+
+def count(ctx: Session, **kwargs) -> int:
+    return base_query(ctx, **kwargs).count()
+
+
+def get(ctx: Session, code: str | int, *, reveal: bool = False) -> LeadView:
+    lead = scope.get_visible(ctx, code)
+    row = Lead.select().where(Lead.id == lead.id).dicts().get()
+    view = views_for(ctx, [row], reveal=reveal)[0]
+    return view
+
+
+def status_counts(ctx: Session) -> dict[str, int]:
+    """Counts for a status line: total, overdue, today, stalled (in scope)."""
+    return {name: count(ctx, filter=None if name == "total" else name)
+            for name in ("total", "overdue", "today", "stalled")}
+
+
+def recent_cutoff(ctx: Session, days: int) -> int:
+    return int((ctx.now() - timedelta(days=days)).timestamp())
+

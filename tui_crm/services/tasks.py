@@ -1,0 +1,153 @@
+"""Tasks (planned contacts) and the lead's next follow-up, which they define."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee as pw
+
+from ..domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
+from ..i18n import _
+from ..store.models import Lead, Task
+from . import changes, scope
+from .context import Session
+from .errors import NotFound, ValidationError
+from .views import dt, ts
+
+
+@dataclass
+class TaskView:
+    id: int
+    lead_id: int | None
+    lead_code: str | None
+    company: str | None
+    kind: str
+    title: str
+    priority: str
+    due_at: datetime
+    status: str
+    owner_id: int
+    result: str | None
+    overdue: bool
+    due_today: bool
+
+
+def refresh_next(lead_id: int) -> None:
+    """next_follow_up_at = earliest due among the lead's open tasks."""
+    earliest = (Task.select(pw.fn.MIN(Task.due_at))
+                .where((Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)))
+    Lead.update(next_follow_up_at=earliest).where(Lead.id == lead_id).execute()
+
+
+def create_task(ctx: Session, lead_id: int | None, owner_id: int, kind: str, title: str, due: datetime,
+                priority: str = "medium", remind_minutes: int | None = None) -> int:
+    task_id = Task.insert(lead=lead_id, owner=owner_id, kind=kind, title=title, priority=priority,
+                          due_at=ts(due), status="open", created_at=ts(ctx.now()),
+                          remind_minutes=ctx.settings.reminder_minutes if remind_minutes is None else remind_minutes
+                          ).execute()
+    changes.record(ctx, "task", task_id, "create", {"kind": [None, kind], "due_at": [None, due]}, lead_id=lead_id)
+    if lead_id:
+        refresh_next(lead_id)
+    return task_id
+
+
+def close_kind(ctx: Session, lead_id: int, kind: str, status: str) -> None:
+    q = Task.update(status=status, done_at=ts(ctx.now())).where(
+        (Task.lead == lead_id) & (Task.kind == kind) & Task.status.in_(OPEN_TASK_STATUSES))
+    if q.execute():
+        changes.record(ctx, "task", None, status, {"kind": kind}, lead_id=lead_id)
+        refresh_next(lead_id)
+
+
+def close_open(ctx: Session, lead_id: int, status: str) -> None:
+    Task.update(status=status, done_at=ts(ctx.now())).where(
+        (Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)).execute()
+    refresh_next(lead_id)
+
+
+def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> None:
+    Task.update(owner=owner_id).where((Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)).execute()
+
+
+def _visible_task(ctx: Session, task_id: int) -> Task:
+    task = Task.get_or_none(Task.id == task_id)
+    if task is None:
+        raise NotFound(_("no such task: {id}", id=task_id))
+    if task.lead_id:
+        scope.get_visible(ctx, task.lead_id)
+    elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:
+        raise NotFound(_("no such task: {id}", id=task_id))
+    return task
+
+
+def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: datetime,
+             priority: str = "medium", owner_login: str | None = None) -> int:
+    from .lead_writes import can_assign, resolve_user
+    from ..store.models import User
+
+    lead = scope.get_visible(ctx, code) if code is not None else None
+    owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
+                                                            User.get_by_id(ctx.actor.id))
+    can_assign(ctx, owner) if owner.id != (lead.owner_id if lead else ctx.actor.id) else None
+    with ctx.db.atomic():
+        return create_task(ctx, lead.id if lead else None, owner.id, kind, title, due, priority)
+
+
+def complete_task(ctx: Session, task_id: int, result: str | None = None, status: str = "done") -> None:
+    task = _visible_task(ctx, task_id)
+    if task.status not in OPEN_TASK_STATUSES:
+        raise ValidationError(_("task is already {status}", status=task.status))
+    with ctx.db.atomic():
+        Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
+        changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)
+        if task.lead_id:
+            refresh_next(task.lead_id)
+
+
+def snooze_task(ctx: Session, task_id: int, due: datetime) -> None:
+    task = _visible_task(ctx, task_id)
+    if task.status not in OPEN_TASK_STATUSES:
+        raise ValidationError(_("task is already {status}", status=task.status))
+    with ctx.db.atomic():
+        Task.update(due_at=ts(due)).where(Task.id == task.id).execute()
+        changes.record(ctx, "task", task.id, "snooze", {"due_at": [dt(task.due_at), due]}, lead_id=task.lead_id)
+        if task.lead_id:
+            refresh_next(task.lead_id)
+
+
+def _views(ctx: Session, q) -> list[TaskView]:
+    from ..domain import rules
+
+    now = ctx.now()
+    _, tomorrow = rules.day_bounds(now, ctx.tz)
+    out = []
+    for r in q.dicts():
+        due = dt(r["due_at"])
+        out.append(TaskView(r["id"], r.get("lead"), r.get("code"), r.get("company"), r["kind"], r["title"],
+                            r["priority"], due, r["status"], r["owner"], r.get("result"),
+                            due < now, now <= due < tomorrow))
+    return out
+
+
+def open_tasks(ctx: Session, code: str | int) -> list[TaskView]:
+    lead = scope.get_visible(ctx, code)
+    q = (Task.select(Task, Lead.code, Lead.company).join(Lead, pw.JOIN.LEFT_OUTER)
+         .where((Task.lead == lead.id) & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.due_at))
+    return _views(ctx, q)
+
+
+def queue(ctx: Session, *, include_planned: bool = False, limit: int = 500) -> list[TaskView]:
+    """Today's queue: the actor's open tasks overdue or due today, overdue first, then by priority."""
+    from ..domain import rules
+
+    now = ctx.now()
+    _, tomorrow = rules.day_bounds(now, ctx.tz)
+    cond = (Task.owner == ctx.actor.id) & Task.status.in_(OPEN_TASK_STATUSES)
+    if not include_planned:
+        cond &= Task.due_at < int(tomorrow.timestamp())
+    cond &= (Task.lead.is_null() | (Lead.status.in_(WORKING_STATUSES) & scope.committed()))
+    q = (Task.select(Task, Lead.code, Lead.company).join(Lead, pw.JOIN.LEFT_OUTER).where(cond)
+         .order_by(Task.due_at).limit(limit))
+    views = _views(ctx, q)
+    views.sort(key=lambda t: (0 if t.overdue else 1, PRIORITY_RANK.get(t.priority, 1), t.due_at))
+    return views

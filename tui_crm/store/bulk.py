@@ -1,0 +1,52 @@
+"""Fast bulk loads (demo data, imports): raw executemany inside the caller's transaction."""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import peewee as pw
+
+
+def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Iterable[Sequence],
+                chunk: int = 20000) -> int:
+    """Insert tuples into ``table``; returns the row count. Call inside ``db.atomic()``."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    n = 0
+    if isinstance(db, pw.PostgresqlDatabase):
+        from psycopg2.extras import execute_values
+
+        sql = f'INSERT INTO "{table}" ({cols}) VALUES %s'
+        cur = db.cursor()
+        batch: list = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk:
+                execute_values(cur, sql, batch, page_size=chunk)
+                n += len(batch)
+                batch = []
+        if batch:
+            execute_values(cur, sql, batch, page_size=len(batch))
+            n += len(batch)
+        return n
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'
+    conn = db.connection()
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            conn.executemany(sql, batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        conn.executemany(sql, batch)
+        n += len(batch)
+    return n
+
+
+def reset_sequences(db: pw.Database, tables: Sequence[str]) -> None:
+    """After inserting explicit ids on PostgreSQL, move each id sequence past the max."""
+    if not isinstance(db, pw.PostgresqlDatabase):
+        return
+    for t in tables:
+        db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), "
+                       f"COALESCE((SELECT MAX(id) FROM \"{t}\"), 0) + 1, false)")

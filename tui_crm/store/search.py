@@ -1,0 +1,106 @@
+"""The substring search index, kept in step with the leads by the database.
+
+SQLite: an FTS5 table with the trigram tokenizer over code, company, contact,
+need and remarks (external content = lead, triggers keep it in step).
+PostgreSQL: pg_trgm GIN index over the same text. Phones are searched by the
+digits-reversed ``phone_rev`` column (suffix = prefix of the reversed digits),
+not by this index, so a masked phone is never matched by its digits.
+"""
+from __future__ import annotations
+
+import re
+
+import peewee as pw
+
+FTS_COLUMNS = ("code", "company", "contact_name", "need", "remarks")
+PG_EXPR = ("(coalesce(code,'') || ' ' || coalesce(company,'') || ' ' || coalesce(contact_name,'') "
+           "|| ' ' || coalesce(need,'') || ' ' || coalesce(remarks,''))")
+
+
+def reversed_digits(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", phone)
+    return digits[::-1] or None
+
+
+def is_pg(db: pw.Database) -> bool:
+    return isinstance(db, pw.PostgresqlDatabase)
+
+
+def _triggers_sql() -> list[str]:
+    cols = ", ".join(FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS lead_fts_ai AFTER INSERT ON lead BEGIN "
+        f"INSERT INTO lead_fts(rowid, {cols}) VALUES (new.id, {new}); END",
+        f"CREATE TRIGGER IF NOT EXISTS lead_fts_ad AFTER DELETE ON lead BEGIN "
+        f"INSERT INTO lead_fts(lead_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
+        f"CREATE TRIGGER IF NOT EXISTS lead_fts_au AFTER UPDATE OF {cols} ON lead BEGIN "
+        f"INSERT INTO lead_fts(lead_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO lead_fts(rowid, {cols}) VALUES (new.id, {new}); END",
+    ]
+
+
+def install(db: pw.Database) -> None:
+    """Create the index (idempotent) and fill it from the leads."""
+    if is_pg(db):
+        db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS lead_search_trgm ON lead USING gin ({PG_EXPR} gin_trgm_ops)")
+        db.execute_sql("CREATE INDEX IF NOT EXISTS lead_phone_rev_pattern ON lead (phone_rev text_pattern_ops)")
+        return
+    cols = ", ".join(FTS_COLUMNS)
+    db.execute_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS lead_fts USING fts5({cols}, content='lead', "
+                   "content_rowid='id', tokenize='trigram')")
+    for sql in _triggers_sql():
+        db.execute_sql(sql)
+    db.execute_sql("INSERT INTO lead_fts(lead_fts) VALUES ('rebuild')")
+
+
+def suspend(db: pw.Database) -> None:
+    """Drop the triggers for a bulk load; call :func:`resume` or :func:`index_rows` after."""
+    if is_pg(db):
+        return
+    for name in ("lead_fts_ai", "lead_fts_ad", "lead_fts_au"):
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def resume(db: pw.Database, rebuild: bool = True) -> None:
+    if is_pg(db):
+        return
+    for sql in _triggers_sql():
+        db.execute_sql(sql)
+    if rebuild:
+        db.execute_sql("INSERT INTO lead_fts(lead_fts) VALUES ('rebuild')")
+
+
+def index_rows(db: pw.Database, where_sql: str, params: tuple = ()) -> None:
+    """Add leads chosen by ``where_sql`` to the index (after a load with triggers off)."""
+    if is_pg(db):
+        return
+    cols = ", ".join(FTS_COLUMNS)
+    db.execute_sql(f"INSERT INTO lead_fts(rowid, {cols}) SELECT id, {cols} FROM lead WHERE {where_sql}", params)
+
+
+def check(db: pw.Database) -> list[str]:
+    if is_pg(db):
+        row = db.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = 'lead_search_trgm'").fetchone()
+        return [] if row else ["search index: lead_search_trgm is missing: run `tui-crm db upgrade`"]
+    problems = []
+    if not db.table_exists("lead_fts"):
+        return ["search index: lead_fts is missing"]
+    try:
+        db.execute_sql("INSERT INTO lead_fts(lead_fts, rank) VALUES ('integrity-check', 1)")
+    except pw.DatabaseError as exc:
+        problems.append(f"search index out of step with the leads: {exc}")
+    trig = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    missing = {"lead_fts_ai", "lead_fts_ad", "lead_fts_au"} - trig
+    if missing:
+        problems.append(f"search index triggers missing: {', '.join(sorted(missing))}")
+    return problems
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 MATCH string for a literal substring (trigram: ≥3 chars)."""
+    return '"' + text.replace('"', '""') + '"'
