@@ -20,15 +20,22 @@ def literals() -> dict[str, str]:
     return found
 
 
+def catalog() -> dict[str, str]:
+    out = {}
+    for f in sorted((PKG / "locale").glob("zh*.json")):
+        out.update(json.loads(f.read_text("utf-8")))
+    return out
+
+
 def test_every_string_has_a_chinese_translation():
-    zh = json.loads((PKG / "locale" / "zh.json").read_text("utf-8"))
+    zh = catalog()
     missing = {s: where for s, where in literals().items() if s not in zh}
     assert not missing, "untranslated (add to tui_crm/locale/zh.json):\n" + "\n".join(
         f"  {where}: {s!r}" for s, where in sorted(missing.items(), key=lambda kv: kv[1]))
 
 
 def test_placeholders_match():
-    zh = json.loads((PKG / "locale" / "zh.json").read_text("utf-8"))
+    zh = catalog()
     ph = re.compile(r"\{(\w+)\}")
     bad = [k for k, v in zh.items() if set(ph.findall(k)) != set(ph.findall(v))]
     assert not bad, bad

@@ -19,11 +19,14 @@ LANGS = ("en", "zh")
 def catalog(lang: str) -> dict[str, str]:
     if lang == "en":
         return {}
-    try:
-        text = resources.files("tui_crm.locale").joinpath(f"{lang}.json").read_text("utf-8")
-    except FileNotFoundError:
-        return {}
-    return json.loads(text)
+    merged: dict[str, str] = {}
+    folder = resources.files("tui_crm.locale")
+    # <lang>.json plus one <lang>.<area>.json per area (board, stats, import...)
+    names = sorted(p.name for p in folder.iterdir() if p.name == f"{lang}.json"
+                   or (p.name.startswith(f"{lang}.") and p.name.endswith(".json")))
+    for name in names:
+        merged.update(json.loads(folder.joinpath(name).read_text("utf-8")))
+    return merged
 
 
 def set_lang(lang: str | None) -> str:
