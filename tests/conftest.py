@@ -117,3 +117,9 @@ class World:
                 "source": "expo", "need": "10 servers"}
         base.update(values)
         return lead_writes.add_lead(s, base)
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(
+        f"tui-crm database tests ran on: {', '.join(BACKENDS)}"
+        + ("" if PG_AVAILABLE else f" (PostgreSQL not reachable at {PG_BASE}: skipped there)"))
