@@ -165,3 +165,73 @@ def test_bad_phone_is_a_validation_error_and_writes_nothing(world):
         world.lead("rep_a1", phone="not a phone")
     assert "phone" in err.value.fields
     assert Lead.select().count() == 0
+
+
+def test_escalation_after_three_days_notifies_the_supervisor(world):
+    v = world.lead("rep_a1")
+    sup = world.as_("sup_a")
+    assert activity.sweep_escalations(sup) == 0
+    clock.advance(timedelta(days=3))
+    assert activity.sweep_escalations(sup) == 1
+    assert activity.sweep_escalations(sup) == 0  # once only
+    notes = activity.notifications(world.as_("sup_a"))
+    assert [n.kind for n in notes] == ["escalation"] and v.code in notes[0].text
+    assert activity.notifications(world.as_("sup_b")) == []
+    assert leads.get(world.as_("rep_a1"), v.code).escalated
+
+
+def test_followup_completes_task_and_plans_next_by_cadence(world):
+    from tui_crm.services import tasks
+
+    v = world.lead("rep_a1")
+    rep = world.as_("rep_a1")
+    activity.log_followup(rep, v.code, activity.FollowUpInput(method="wechat", summary="聊了需求"))
+    open_ = tasks.open_tasks(rep, v.code)
+    assert [(t.kind, t.due_at) for t in open_] == [("follow_up", clock.now() + timedelta(days=7))]
+    after = leads.get(rep, v.code)
+    assert after.status == "in_progress" and after.first_contact_at == clock.now()
+    assert activity.last_method(rep) == "wechat"
+
+
+def test_three_missed_calls_suggest_lost(world):
+    v = world.lead("rep_a1")
+    rep = world.as_("rep_a1")
+    for i in range(3):
+        assert not activity.suggest_lost(rep, v.code)
+        clock.advance(timedelta(hours=1))
+        activity.log_followup(rep, v.code, activity.FollowUpInput(summary="no answer", reached=False))
+    assert activity.suggest_lost(rep, v.code)
+
+
+def test_entering_proposal_plans_revisit_and_stay_reason_needed_after_7_days(world):
+    from tui_crm.services import tasks
+
+    v = world.lead("rep_a1")
+    rep = world.as_("rep_a1")
+    lead_writes.move_stage(rep, v.code, "proposal")
+    assert any(t.kind == "revisit" and t.due_at == clock.now() + timedelta(days=3)
+               for t in tasks.open_tasks(rep, v.code))
+    clock.advance(timedelta(days=7, seconds=1))
+    with pytest.raises(ValidationError) as err:
+        lead_writes.move_stage(rep, v.code, "negotiation")
+    assert "reason" in err.value.fields
+    moved = lead_writes.move_stage(rep, v.code, "negotiation", reason="客户内部审批")
+    assert moved.stage == "negotiation"
+
+
+def test_outcomes_require_their_fields(world):
+    v = world.lead("rep_a1")
+    rep = world.as_("rep_a1")
+    with pytest.raises(ValidationError):
+        lead_writes.set_outcome(rep, v.code, "lost", {})
+    with pytest.raises(ValidationError):
+        lead_writes.set_outcome(rep, v.code, "dormant", {})
+    with pytest.raises(ValidationError):
+        lead_writes.set_outcome(rep, v.code, "paused", {})
+    with pytest.raises(ValidationError):
+        lead_writes.set_outcome(rep, v.code, "won", {"won_amount_cents": 100})
+    assert leads.get(rep, v.code).status == "pending"
+    lost = lead_writes.set_outcome(rep, v.code, "lost", {"lost_reason": "价格过高"})
+    assert lost.status == "lost" and lost.next_follow_up_at is None
+    reopened = lead_writes.set_outcome(rep, v.code, "in_progress", {})
+    assert reopened.status == "in_progress" and reopened.lost_reason is None

@@ -293,6 +293,9 @@ def cmd_leads(args) -> int:
 
     ctx = _session(args)
     if args.sub == "list":
+        from .services.activity import sweep_escalations
+
+        sweep_escalations(ctx)
         views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal)
         if args.format == "json":
             _print_json([lead_json(ctx, v) for v in views])
@@ -414,6 +417,9 @@ def cmd_tui(args) -> int:
     from .services.context import open_session
 
     ctx = open_session(args.url, args.login)
+    from .services.activity import sweep_escalations
+
+    sweep_escalations(ctx)
     from .app import CrmApp  # Textual is loaded only here
 
     CrmApp(ctx).run()

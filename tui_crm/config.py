@@ -18,7 +18,12 @@ def default_db_path() -> Path:
 
 def db_url(cli_value: str | None) -> str:
     """--db, else TUI_CRM_DB, else a file in the user data directory."""
-    return cli_value or os.environ.get("TUI_CRM_DB") or str(default_db_path())
+    chosen = cli_value or os.environ.get("TUI_CRM_DB")
+    if chosen:
+        return chosen
+    path = default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 def os_login() -> str:
