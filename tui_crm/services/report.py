@@ -1,12 +1,58 @@
 """The numbers of PRODUCT.md §3, computed in one place with SQL aggregates.
 
-Both the stats panel and ``tui-crm report`` call :func:`report`. Money is
-integer cents throughout; rates are floats (None when the denominator is 0).
+Both the stats panel and ``tui-crm report`` call :func:`report`; the panel
+and the command line therefore cannot disagree.
+
+Scope: the acting user's access (``scope.scope_expr``), optionally narrowed
+by an owner login and/or a team name (still within access).
+
+Period (``since``/``until``: inclusive dates, local to the acting user's
+time zone, so a day is that user's midnight to midnight even across a DST
+change) selects leads:
+
+- by **creation time** for everything that describes a cohort of leads:
+  totals (leads, open, won, lost, dormant, rates, won amount, pipeline,
+  forecasts, average cycle), the funnel (reached counts, stage conversion,
+  days in stage, open counts), the four breakdowns and the lost reasons.
+  Rates are therefore "of the leads created in the period, how many were
+  won", and lost-reason counts add up to ``totals.lost``;
+- by **won time** for ``won_by_month`` (deals closed in the period, bucketed
+  by the local calendar month they were won in, so the chart never shows a
+  month outside the period). Without a period both views cover all leads
+  and ``Σ won_by_month.count == totals.won``.
+
+Definitions (PRODUCT.md §3):
+
+- open = pending, in_progress or paused; dormant is outside the pipeline.
+- conversion rate = won / leads; win rate = won / (won + lost); a rate with
+  no denominator is ``None`` (shown "–").
+- funnel: a lead reached a stage if it was ever in it (stage history, or its
+  current stage) or in a later one; a won lead reached every stage and
+  ``won``. Conversion to next = reached(next) / reached(this).
+- average days in stage: over completed stays in the stage history (rows
+  with a ``left_at``), i.e. each time a lead left the stage (moved on or
+  back, won or lost); stays still running are left out.
+- conversion cycle: won time − first contact time (creation time where no
+  first contact is known), in days, averaged over won leads whose won time
+  is known.
+- pipeline = Σ expected amount of open leads (a lead without an amount adds
+  0); weighted forecast = Σ amount × probability (the lead's own, else its
+  stage's); historical forecast = Σ amount × won / reached(lead's stage),
+  the share of leads of the scope and period that reached that stage and
+  were won.
+
+Money is integer cents throughout and exact: the weighted and historical
+forecasts are summed exactly (integers and fractions) and rounded half up to
+the cent once, at the end. Rates are unrounded floats.
+
+Every figure comes from a handful of GROUP BY queries; Python only combines
+their few aggregate rows (per owner, per source × industry, per stage).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 
 import peewee as pw
 
@@ -21,193 +67,282 @@ class Period:
     since: date | None = None
     until: date | None = None
 
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until)
+
 
 def _rate(num, den):
     return None if not den else num / den
 
 
-def _period_expr(ctx: Session, period: Period | None) -> pw.Expression | None:
+def _half_up(value: Fraction | int) -> int:
+    """Round a non-negative exact amount of cents half up (negative: half away from zero)."""
+    value = Fraction(value)
+    if value < 0:
+        return -_half_up(-value)
+    return int(value + Fraction(1, 2))
+
+
+def day_start(ctx: Session, day: date) -> int:
+    """UTC epoch seconds of the local midnight that starts ``day`` in the user's zone."""
+    return int(datetime.combine(day, time(0), tzinfo=ctx.tz).timestamp())
+
+
+def period_bounds(ctx: Session, period: Period | None) -> tuple[int | None, int | None]:
+    """[start, end) in epoch seconds for inclusive local dates."""
     if not period:
-        return None
+        return None, None
+    start = day_start(ctx, period.since) if period.since else None
+    end = day_start(ctx, period.until + timedelta(days=1)) if period.until else None
+    return start, end
+
+
+def _range(col, start: int | None, end: int | None) -> pw.Expression | None:
     expr = None
-    if period.since:
-        start = int(datetime.combine(period.since, time(0), tzinfo=ctx.tz).timestamp())
-        expr = Lead.created_at >= start
-    if period.until:
-        end = int(datetime.combine(period.until + timedelta(days=1), time(0), tzinfo=ctx.tz).timestamp())
-        e = Lead.created_at < end
+    if start is not None:
+        expr = col >= start
+    if end is not None:
+        e = col < end
         expr = e if expr is None else expr & e
     return expr
 
 
-def _cond(ctx: Session, owner: str | None, team: str | None, period: Period | None) -> pw.Expression:
-    cond = scope.narrow(ctx, owner, team)
-    p = _period_expr(ctx, period)
-    return cond if p is None else cond & p
+def _and(a, b):
+    return a if b is None else (b if a is None else a & b)
 
 
 def _sum_if(expr, value):
     return pw.fn.SUM(pw.Case(None, [(expr, value)], 0))
 
 
-def _weighted_expr(ctx: Session):
-    """amount × probability (percent) in cents×100, exact integers; stage probability when the lead has none."""
-    cases = [(Lead.stage == s.key, s.probability) for s in ctx.stages]
-    stage_prob = pw.Case(None, cases, 0) if cases else pw.Value(0)
-    return Lead.amount_cents * pw.fn.COALESCE(Lead.probability, stage_prob)
+def _stage_prob(ctx: Session):
+    cases = [(s.key, s.probability) for s in ctx.stages]
+    return pw.Case(Lead.stage, cases, 0) if cases else pw.Value(0)
 
 
-def _cycle_expr():
-    return Lead.won_at - pw.fn.COALESCE(Lead.first_contact_at, Lead.created_at)
-
-
-def _group_stats(ctx: Session, cond, key_expr, key_name: str, join_user: bool = False) -> list[dict]:
-    is_won = Lead.status == "won"
-    q = Lead.select(key_expr.alias("key"), pw.fn.COUNT(Lead.id).alias("leads"),
-                    _sum_if(is_won, 1).alias("won"), _sum_if(Lead.status == "lost", 1).alias("lost"),
-                    _sum_if(is_won, pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("won_cents"),
-                    _sum_if(is_won, _cycle_expr()).alias("cycle_s"))
-    if join_user:
-        q = q.join(User, on=(Lead.owner == User.id)).join(Team, pw.JOIN.LEFT_OUTER, on=(User.team == Team.id))
-    rows = q.where(cond).group_by(key_expr).order_by(key_expr).dicts()
-    out = []
-    for r in rows:
-        won, lost = int(r["won"] or 0), int(r["lost"] or 0)
-        out.append({"key": r["key"], "leads": int(r["leads"]), "won": won, "lost": lost,
-                    "conversion_rate": _rate(won, r["leads"]), "win_rate": _rate(won, won + lost),
-                    "won_amount_cents": int(r["won_cents"] or 0),
-                    "avg_cycle_days": None if not won else float(r["cycle_s"] or 0) / won / 86400})
-    return out
-
-
-def totals(ctx: Session, cond) -> dict:
+def _aggregates(ctx: Session) -> list:
+    """The per-group sums every breakdown and the totals are made of."""
     is_open = Lead.status.in_(OPEN_STATUSES)
-    r = Lead.select(
-        pw.fn.COUNT(Lead.id).alias("leads"), _sum_if(is_open, 1).alias("open"),
-        _sum_if(Lead.status == "won", 1).alias("won"), _sum_if(Lead.status == "lost", 1).alias("lost"),
+    is_won = Lead.status == "won"
+    won_known = is_won & Lead.won_at.is_null(False)
+    amount = pw.fn.COALESCE(Lead.amount_cents, 0)
+    return [
+        pw.fn.COUNT(Lead.id).alias("leads"),
+        _sum_if(is_open, 1).alias("open"),
+        _sum_if(is_won, 1).alias("won"),
+        _sum_if(Lead.status == "lost", 1).alias("lost"),
         _sum_if(Lead.status == "dormant", 1).alias("dormant"),
-        _sum_if(Lead.status == "won", pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("won_cents"),
-        _sum_if(is_open, pw.fn.COALESCE(Lead.amount_cents, 0)).alias("pipeline_cents"),
-        _sum_if(is_open, pw.fn.COALESCE(_weighted_expr(ctx), 0)).alias("weighted_x100"),
-        _sum_if(Lead.status == "won", _cycle_expr()).alias("cycle_s"),
-    ).where(cond).dicts().get()
-    leads, won, lost = int(r["leads"] or 0), int(r["won"] or 0), int(r["lost"] or 0)
+        _sum_if(is_won, pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("won_cents"),
+        _sum_if(is_open, amount).alias("pipeline_cents"),
+        # amount × percent: exact integer cents × 100
+        _sum_if(is_open, amount * pw.fn.COALESCE(Lead.probability, _stage_prob(ctx))).alias("weighted_x100"),
+        _sum_if(won_known, Lead.won_at - pw.fn.COALESCE(Lead.first_contact_at, Lead.created_at)).alias("cycle_s"),
+        _sum_if(won_known, 1).alias("cycle_n"),
+    ]
+
+
+SUMS = ("leads", "open", "won", "lost", "dormant", "won_cents", "pipeline_cents", "weighted_x100", "cycle_s",
+        "cycle_n")
+
+
+def _add(acc: dict, row: dict) -> None:
+    for k in SUMS:
+        acc[k] = acc.get(k, 0) + int(row.get(k) or 0)
+
+
+def _figures(s: dict) -> dict:
+    """Rates, money and the cycle from a group's sums."""
+    leads, won, lost = s.get("leads", 0), s.get("won", 0), s.get("lost", 0)
+    n = s.get("cycle_n", 0)
     return {
-        "leads": leads, "open": int(r["open"] or 0), "won": won, "lost": lost, "dormant": int(r["dormant"] or 0),
+        "leads": leads, "open": s.get("open", 0), "won": won, "lost": lost, "dormant": s.get("dormant", 0),
         "conversion_rate": _rate(won, leads), "win_rate": _rate(won, won + lost),
-        "won_amount_cents": int(r["won_cents"] or 0), "pipeline_amount_cents": int(r["pipeline_cents"] or 0),
-        # Σ amount × percent / 100, rounded half-up to the cent
-        "weighted_forecast_cents": (int(r["weighted_x100"] or 0) + 50) // 100,
-        "avg_cycle_days": None if not won else float(r["cycle_s"] or 0) / won / 86400,
+        "won_amount_cents": s.get("won_cents", 0), "pipeline_amount_cents": s.get("pipeline_cents", 0),
+        "weighted_forecast_cents": _half_up(Fraction(s.get("weighted_x100", 0), 100)),
+        "avg_cycle_days": None if not n else s.get("cycle_s", 0) / n / 86400,
     }
 
 
-def funnel(ctx: Session, cond) -> tuple[list[dict], dict[str, float | None]]:
-    """Reached counts per open stage and won; also the historical win share per stage."""
-    keys = ctx.stage_keys
-    pos = {k: i for i, k in enumerate(keys)}
-    pos_case = pw.Case(StageHistory.stage, [(k, i) for k, i in pos.items()], -1)
-    hist = (StageHistory.select(StageHistory.lead, pw.fn.MAX(pos_case).alias("maxpos"))
-            .group_by(StageHistory.lead).alias("h"))
-    last = len(keys)
-    reached_pos = pw.Case(None, [(Lead.status == "won", last)], pw.fn.COALESCE(hist.c.maxpos, -1))
-    cur_pos = pw.Case(Lead.stage, [(k, i) for k, i in pos.items()], -1)
-    reached_expr = pw.fn.MAX(reached_pos, cur_pos) if not ctx.is_postgres else pw.fn.GREATEST(reached_pos, cur_pos)
-    rows = (Lead.select(reached_expr.alias("p"), Lead.status, pw.fn.COUNT(Lead.id).alias("n"))
-            .join(hist, pw.JOIN.LEFT_OUTER, on=(hist.c.lead_id == Lead.id)).where(cond)
-            .group_by(reached_expr, Lead.status).dicts())
-    at_least = [0] * (last + 1)
-    won_at_least = [0] * (last + 1)
+BREAKDOWN_KEYS = ("key", "leads", "won", "lost", "conversion_rate", "win_rate", "won_amount_cents",
+                  "avg_cycle_days", "open", "pipeline_amount_cents", "weighted_forecast_cents")
+
+
+def _breakdown(groups: dict) -> list[dict]:
+    out = []
+    for key in sorted(groups, key=lambda k: (k is None, str(k))):
+        f = _figures(groups[key])
+        f["key"] = key
+        out.append({k: f[k] for k in BREAKDOWN_KEYS})
+    return out
+
+
+def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict]]:
+    """Totals, by owner and by team, from one GROUP BY owner."""
+    rows = list(Lead.select(Lead.owner.alias("owner_id"), *_aggregates(ctx)).where(cond)
+                .group_by(Lead.owner).dicts())
+    ids = [r["owner_id"] for r in rows]
+    users = {u.id: (u.login, u.team_id) for u in User.select(User.id, User.login, User.team).where(User.id.in_(ids))} \
+        if ids else {}
+    teams = {t.id: t.name for t in Team.select(Team.id, Team.name)}
+    total: dict = {}
+    by_owner: dict = {}
+    by_team: dict = {}
     for r in rows:
-        p = int(r["p"])
-        if r["status"] == "won":
-            p = last
-        for i in range(0, max(p, -1) + 1):
-            at_least[i] += r["n"]
-            if r["status"] == "won":
-                won_at_least[i] += r["n"]
+        login, team_id = users.get(r["owner_id"], (str(r["owner_id"]), None))
+        _add(total, r)
+        _add(by_owner.setdefault(login, {}), r)
+        _add(by_team.setdefault(teams.get(team_id), {}), r)
+    return _figures(total), _breakdown(by_owner), _breakdown(by_team)
+
+
+def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
+    """By source and by industry, from one GROUP BY source, industry."""
+    rows = (Lead.select(Lead.source, Lead.industry, *_aggregates(ctx)).where(cond)
+            .group_by(Lead.source, Lead.industry).dicts())
+    by_source: dict = {}
+    by_industry: dict = {}
+    for r in rows:
+        _add(by_source.setdefault(r["source"], {}), r)
+        industry = (r["industry"] or "").strip() or None
+        _add(by_industry.setdefault(industry, {}), r)
+    return _breakdown(by_source), _breakdown(by_industry)
+
+
+def _reached(ctx: Session, cond) -> tuple[list[int], int]:
+    """reached[i] for each open stage i (won leads included), and the won count."""
+    keys = ctx.stage_keys
+    last = len(keys)
+    positions = [(k, i) for i, k in enumerate(keys)]
+    # furthest stage each lead (not won) has been in: its stays and its current stage
+    stay_pos = pw.Case(StageHistory.stage, positions, -1)
+    furthest = (StageHistory.select(pw.fn.MAX(stay_pos)).where(StageHistory.lead == Lead.id))
+    cur_pos = pw.Case(Lead.stage, positions, -1)
+    greatest = pw.fn.GREATEST if ctx.is_postgres else pw.fn.MAX
+    p = greatest(pw.fn.COALESCE(furthest, -1), cur_pos)
+    not_won = (Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n"))
+               .where(cond & (Lead.status != "won")).group_by(pw.SQL("1")).dicts())
+    won = Lead.select(pw.fn.COUNT(Lead.id)).where(cond & (Lead.status == "won")).scalar() or 0
+    reached = [won] * last
+    for r in not_won:
+        for i in range(0, min(int(r["p"]), last - 1) + 1):
+            reached[i] += int(r["n"])
+    return reached, int(won)
+
+
+def funnel(ctx: Session, cond) -> tuple[list[dict], int]:
+    """One row per open stage plus won; also the exact historical forecast in cents."""
+    keys = ctx.stage_keys
+    reached, won = _reached(ctx, cond)
     open_rows = {r["stage"]: r for r in Lead.select(Lead.stage, pw.fn.COUNT(Lead.id).alias("n"),
                                                    pw.fn.SUM(pw.fn.COALESCE(Lead.amount_cents, 0)).alias("amt"))
                  .where(cond & Lead.status.in_(OPEN_STATUSES)).group_by(Lead.stage).dicts()}
     stays = {r["stage"]: r for r in StageHistory.select(
-        StageHistory.stage, pw.fn.AVG(StageHistory.left_at - StageHistory.entered_at).alias("avg"))
+        StageHistory.stage, pw.fn.SUM(StageHistory.left_at - StageHistory.entered_at).alias("total"),
+        pw.fn.COUNT(StageHistory.id).alias("n"))
         .join(Lead, on=(StageHistory.lead == Lead.id))
-        .where(cond & StageHistory.left_at.is_null(False)).group_by(StageHistory.stage).dicts()}
+        .where(cond & StageHistory.left_at.is_null(False) & StageHistory.stage.in_(keys))
+        .group_by(StageHistory.stage).dicts()} if keys else {}
     out = []
+    historical = Fraction(0)
+    counts = reached + [won]
     for i, key in enumerate(keys + ["won"]):
-        nxt = at_least[i + 1] if i + 1 <= last else None
-        avg = stays.get(key, {}).get("avg")
         o = open_rows.get(key, {})
-        out.append({"stage": key, "reached": at_least[i],
-                    "conversion_to_next": None if nxt is None else _rate(nxt, at_least[i]),
-                    "avg_days_in_stage": None if key == "won" or avg is None else float(avg) / 86400,
-                    "open_count": int(o.get("n") or 0), "open_amount_cents": int(o.get("amt") or 0)})
-    share = {key: _rate(won_at_least[i], at_least[i]) for i, key in enumerate(keys)}
-    return out, share
-
-
-def historical_forecast(ctx: Session, cond, share: dict[str, float | None]) -> int:
-    rows = (Lead.select(Lead.stage, pw.fn.SUM(pw.fn.COALESCE(Lead.amount_cents, 0)).alias("amt"))
-            .where(cond & Lead.status.in_(OPEN_STATUSES)).group_by(Lead.stage).dicts())
-    total = sum(int(r["amt"] or 0) * (share.get(r["stage"]) or 0) for r in rows)
-    return int(round(total))
+        s = stays.get(key)
+        open_amt = int(o.get("amt") or 0)
+        if key != "won" and counts[i]:
+            historical += Fraction(open_amt * won, counts[i])
+        out.append({
+            "stage": key, "reached": counts[i],
+            "conversion_to_next": _rate(counts[i + 1], counts[i]) if i + 1 < len(counts) else None,
+            "avg_days_in_stage": (int(s["total"] or 0) / int(s["n"]) / 86400) if s and s["n"] else None,
+            "open_count": int(o.get("n") or 0), "open_amount_cents": open_amt,
+        })
+    return out, _half_up(historical)
 
 
 def lost_reasons(ctx: Session, cond) -> list[dict]:
-    rows = list(Lead.select(pw.fn.COALESCE(Lead.lost_reason, "").alias("reason"), pw.fn.COUNT(Lead.id).alias("n"))
-                .where(cond & (Lead.status == "lost")).group_by(pw.SQL("1")).order_by(pw.SQL("2 DESC"), pw.SQL("1"))
-                .dicts())
-    total = sum(r["n"] for r in rows)
-    return [{"reason": r["reason"] or "–", "count": r["n"], "share": _rate(r["n"], total)} for r in rows]
+    reason = pw.fn.TRIM(pw.fn.COALESCE(Lead.lost_reason, ""))
+    rows = list(Lead.select(reason.alias("reason"), pw.fn.COUNT(Lead.id).alias("n"))
+                .where(cond & (Lead.status == "lost")).group_by(reason).dicts())
+    total = sum(int(r["n"]) for r in rows)
+    rows.sort(key=lambda r: (-int(r["n"]), r["reason"] == "", r["reason"]))
+    return [{"reason": r["reason"] or None, "count": int(r["n"]), "share": _rate(int(r["n"]), total)}
+            for r in rows]
 
 
-def won_by_month(ctx: Session, cond) -> list[dict]:
-    """Won count and amount per local month of the won time."""
-    offset = int(ctx.now().astimezone(ctx.tz).utcoffset().total_seconds())
-    if ctx.is_postgres:
-        month = pw.fn.to_char(pw.fn.to_timestamp(Lead.won_at + offset).cast("timestamp"), "YYYY-MM")
-    else:
-        month = pw.fn.strftime("%Y-%m", Lead.won_at + offset, "unixepoch")
-    rows = (Lead.select(month.alias("month"), pw.fn.COUNT(Lead.id).alias("n"),
-                        pw.fn.SUM(pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("amt"))
-            .where(cond & (Lead.status == "won") & Lead.won_at.is_null(False)).group_by(month).order_by(month).dicts())
-    return [{"month": r["month"], "count": r["n"], "amount_cents": int(r["amt"] or 0)} for r in rows]
-
-
-def report(ctx: Session, *, owner: str | None = None, team: str | None = None, period: Period | None = None) -> dict:
-    cond = _cond(ctx, owner, team, period)
-    funnel_rows, share = funnel(ctx, cond)
-    out = {"totals": totals(ctx, cond), "funnel": funnel_rows}
-    out["totals"]["historical_forecast_cents"] = historical_forecast(ctx, cond, share)
-    out["by_owner"] = _group_stats(ctx, cond, User.login, "owner", join_user=True)
-    out["by_team"] = _group_stats(ctx, cond, pw.fn.COALESCE(Team.name, "–"), "team", join_user=True)
-    out["by_source"] = _group_stats(ctx, cond, Lead.source, "source")
-    out["by_industry"] = _group_stats(ctx, cond, pw.fn.COALESCE(Lead.industry, "–"), "industry")
-    out["lost_reasons"] = lost_reasons(ctx, cond)
-    out["won_by_month"] = won_by_month(ctx, cond)
+def month_starts(ctx: Session, first: int, last: int) -> list[tuple[str, int]]:
+    """(``YYYY-MM``, UTC start) of every local month from the one holding ``first`` to the one holding ``last``,
+    plus the start of the month after (label ``""``). Computed per month in the user's zone, so DST moves
+    each boundary correctly."""
+    tz = ctx.tz
+    d = datetime.fromtimestamp(first, tz)
+    y, m = d.year, d.month
+    end = datetime.fromtimestamp(last, tz)
+    out = []
+    while (y, m) <= (end.year, end.month):
+        out.append((f"{y:04d}-{m:02d}", int(datetime(y, m, 1, tzinfo=tz).timestamp())))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    out.append(("", int(datetime(y, m, 1, tzinfo=tz).timestamp())))
     return out
 
 
-def _money(cents: int | None):
+def won_by_month(ctx: Session, base, period: Period | None) -> list[dict]:
+    """Won count and amount per local calendar month of the won time (period on the won time)."""
+    start, end = period_bounds(ctx, period)
+    cond = _and(base & (Lead.status == "won") & Lead.won_at.is_null(False), _range(Lead.won_at, start, end))
+    lo, hi = Lead.select(pw.fn.MIN(Lead.won_at), pw.fn.MAX(Lead.won_at)).where(cond).tuples().get()
+    if lo is None:
+        return []
+    bounds = month_starts(ctx, int(lo), int(hi))
+    month = pw.Case(None, [(Lead.won_at < bounds[i + 1][1], bounds[i][0]) for i in range(len(bounds) - 1)], "")
+    rows = (Lead.select(month.alias("month"), pw.fn.COUNT(Lead.id).alias("n"),
+                        pw.fn.SUM(pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("amt"))
+            .where(cond).group_by(pw.SQL("1")).dicts())
+    got = {r["month"]: r for r in rows}
+    # every month of the span, empty ones included, so a chart shows the gaps
+    return [{"month": label, "count": int(got.get(label, {}).get("n") or 0),
+             "amount_cents": int(got.get(label, {}).get("amt") or 0)} for label, _s in bounds[:-1]]
+
+
+def report(ctx: Session, *, owner: str | None = None, team: str | None = None, period: Period | None = None) -> dict:
+    base = scope.narrow(ctx, owner, team)
+    start, end = period_bounds(ctx, period)
+    cond = _and(base, _range(Lead.created_at, start, end))
+    totals, by_owner, by_team = _people(ctx, cond)
+    funnel_rows, historical = funnel(ctx, cond)
+    totals["historical_forecast_cents"] = historical
+    by_source, by_industry = _dimensions(ctx, cond)
+    out = {"totals": totals, "funnel": funnel_rows, "by_owner": by_owner, "by_team": by_team,
+           "by_source": by_source, "by_industry": by_industry, "lost_reasons": lost_reasons(ctx, cond),
+           "won_by_month": won_by_month(ctx, base, period)}
+    out["period"] = {"since": period.since.isoformat() if period and period.since else None,
+                     "until": period.until.isoformat() if period and period.until else None}
+    out["scope"] = {"user": ctx.actor.login if ctx.actor else None, "owner": owner, "team": team}
+    return out
+
+
+TOTAL_KEYS = ("leads", "open", "won", "lost", "dormant", "conversion_rate", "win_rate", "won_amount",
+              "pipeline_amount", "weighted_forecast", "historical_forecast", "avg_cycle_days")
+
+
+def money(cents: int | None) -> float | None:
+    """Cents as currency units, exact to 0.01 (the shortest float that prints as the cents)."""
     return None if cents is None else round(cents / 100, 2)
 
 
 def to_json(data: dict) -> dict:
     """The §4 JSON shape: money in currency units to 0.01, rates unrounded."""
     def conv(d: dict) -> dict:
-        out = {}
-        for k, v in d.items():
-            if k.endswith("_cents"):
-                out[k[:-6]] = _money(v)
-            else:
-                out[k] = v
-        return out
+        return {(k[:-6] if k.endswith("_cents") else k): (money(v) if k.endswith("_cents") else v)
+                for k, v in d.items()}
 
-    t = conv(data["totals"])
+    totals = conv(data["totals"])
     return {
-        "totals": t,
+        "totals": {k: totals[k] for k in TOTAL_KEYS},
         "funnel": [conv(r) for r in data["funnel"]],
         **{k: [conv(r) for r in data[k]] for k in ("by_owner", "by_team", "by_source", "by_industry")},
         "lost_reasons": data["lost_reasons"],
         "won_by_month": [conv(r) for r in data["won_by_month"]],
+        "period": data.get("period"),
+        "scope": data.get("scope"),
     }
