@@ -1,0 +1,514 @@
+"""The live funnel board (`3`/`b`): one column per stage plus won/lost this month.
+
+All database work runs in one loader thread per board: it executes the
+screen's requests (reload, scroll, move, outcome) one after another, polls
+the change feed every half second (one cheap query when nothing changed),
+and posts finished data to the UI thread, which only paints. Polls never
+overlap and the UI thread never waits on the database.
+"""
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import replace
+from importlib import import_module
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Provider
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from ..domain.vocab import PRIORITIES, SOURCES
+from ..i18n import _, get_lang, label
+from ..services import board, changes, lead_writes
+from ..services.errors import ServiceError, StaleRecord, ValidationError
+from ..services.views import apply_due
+from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
+from .board_dialogs import LeadPeek, LostDialog, StayReasonDialog, WonDialog
+
+POLL_SECONDS = 0.5
+FULL_RELOAD_SECONDS = 60
+
+
+class BoardCommands(Provider):
+    """Board filters in the command palette."""
+
+    def _commands(self):
+        screen = self.screen
+        if not isinstance(screen, BoardScreen):
+            return []
+        out = [(_("Board: only my leads"), lambda: screen.set_filter(mine=not screen.filter.mine)),
+               (_("Board: clear filters"), screen.action_clear_filters)]
+        for login, name in screen.owner_choices:
+            out.append((_("Board: owner {name} ({login})", name=name, login=login),
+                        lambda login=login: screen.set_filter(owner=login)))
+        for team in screen.team_choices:
+            out.append((_("Board: team {team}", team=team), lambda team=team: screen.set_filter(team=team)))
+        for key in screen.ctx.sources:
+            out.append((_("Board: source {source}", source=screen.source_label(key)),
+                        lambda key=key: screen.set_filter(source=key)))
+        for key in PRIORITIES:
+            out.append((_("Board: priority {priority}", priority=label(PRIORITIES, key)),
+                        lambda key=key: screen.set_filter(priority=key)))
+        return out
+
+    async def discover(self):
+        for text, cb in self._commands():
+            yield DiscoveryHit(text, cb)
+
+    async def search(self, query: str):
+        matcher = self.matcher(query)
+        for text, cb in self._commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), cb)
+
+
+class BoardScreen(Screen):
+    TITLE = "Board"
+    CSS_PATH = "../styles/board.tcss"
+    COMMANDS = {BoardCommands}
+
+    BINDINGS = [
+        Binding("left,h", "col(-1)", _("Column"), show=False, id="board.left"),
+        Binding("right,l", "col(1)", _("Column"), show=False, id="board.right"),
+        Binding("up,k", "card(-1)", _("Card"), show=False, id="board.up"),
+        Binding("down,j", "card(1)", _("Card"), show=False, id="board.down"),
+        Binding("pageup", "card(-5)", _("Page up"), show=False, id="board.pageup"),
+        Binding("pagedown", "card(5)", _("Page down"), show=False, id="board.pagedown"),
+        Binding("enter", "open", _("Open"), id="board.open"),
+        Binding("greater_than_sign,shift+right", "step(1)", _("Next stage"), id="board.next"),
+        Binding("less_than_sign,shift+left", "step(-1)", _("Prev stage"), id="board.prev"),
+        Binding("w", "outcome('won')", _("Won"), id="board.won"),
+        Binding("x", "outcome('lost')", _("Lost"), id="board.lost"),
+        Binding("slash", "search", _("Search"), id="board.search"),
+        Binding("m", "toggle_mine", _("Only mine"), id="board.mine"),
+        Binding("o", "cycle('owner')", _("Owner"), show=False, id="board.owner"),
+        Binding("g", "cycle('team')", _("Team"), show=False, id="board.team"),
+        Binding("r", "cycle('source')", _("Source"), show=False, id="board.source"),
+        Binding("p", "cycle('priority')", _("Priority"), show=False, id="board.priority"),
+        Binding("c", "clear_filters", _("Clear filters"), show=False, id="board.clear"),
+        Binding("escape", "escape", _("Back"), show=False, id="board.escape"),
+    ]
+
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.filter = board.BoardFilter()
+        self.stage_keys = list(ctx.stage_keys)
+        self.columns: list[ColumnData] = [ColumnData(k, self.stage_title(k)) for k in self.stage_keys]
+        self.focus_col = 0
+        self.focus_idx = 0
+        self.focus_id: int | None = None
+        self.capacity = 3
+        self.owner_choices: list[tuple[str, str]] = []
+        self.team_choices: list[str] = []
+        self.loaded = 0  # loads applied (tests wait on it)
+        self.last_change_id = 0
+        self._jobs: queue.Queue = queue.Queue()
+        # owned by the loader thread: where each column's window starts
+        self._starts: dict[str, board.CardKey | None] = {k: None for k in self.stage_keys}
+        self._above: dict[str, int] = {k: 0 for k in self.stage_keys}
+
+    # ------------------------------------------------------------------ labels
+    def stage_title(self, key: str) -> str:
+        info = self.ctx.stage(key)
+        return f"{info.label(get_lang())} {info.probability}%" if info else key
+
+    def source_label(self, key: str) -> str:
+        pair = self.ctx.sources.get(key) or SOURCES.get(key)
+        return (pair[1] if get_lang() == "zh" else pair[0]) if pair else key
+
+    @property
+    def show_owner(self) -> bool:
+        return self.ctx.actor.role in ("supervisor", "admin")
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_("filter cards: company, contact, code, phone…"), id="board-search")
+        yield Static("", id="board-filters")
+        with Horizontal(id="board-columns"):
+            for i, col in enumerate(self.columns):
+                yield KanbanColumn(col, tz=self.ctx.tz, show_owner=self.show_owner, id=f"col-{i}")
+            yield OutcomeColumn(id="col-outcomes")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#board-search", Input).display = False
+        self.set_interval(self.ctx.settings.overdue_tick_seconds or 5, self._tick_due)
+        self._loader()
+        self.request_reload()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_capacity)
+
+    def _update_capacity(self) -> None:
+        cols = list(self.query(KanbanColumn))
+        if cols:
+            cap = cols[0].capacity()
+            if cap != self.capacity:
+                self.capacity = cap
+                self.request_reload()
+
+    # ------------------------------------------------------------------ the loader thread
+    def request(self, fn, *args) -> None:
+        self._jobs.put((fn, args))
+
+    def request_reload(self, hint: dict | None = None) -> None:
+        self._jobs.put((None, (hint,)))
+
+    @work(thread=True, exclusive=True, group="board-loader", exit_on_error=False)
+    def _loader(self) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        feed = changes.ChangeFeed(self.ctx)
+        try:
+            self.owner_choices = board.owners(self.ctx)
+            self.team_choices = board.teams(self.ctx)
+            next_poll = 0.0
+            last_full = time.monotonic()
+            while not worker.is_cancelled:
+                reload, hint = False, None
+                try:
+                    fn, args = self._jobs.get(timeout=POLL_SECONDS / 2)
+                    while True:  # run every queued request, then load once
+                        if fn is None:
+                            reload, hint = True, args[0] or hint
+                        else:
+                            out = fn(*args)
+                            if isinstance(out, dict):
+                                reload, hint = True, out
+                        fn, args = self._jobs.get_nowait()
+                except queue.Empty:
+                    pass
+                now = time.monotonic()
+                if now >= next_poll:
+                    next_poll = now + POLL_SECONDS
+                    entries = feed.poll()
+                    if entries:
+                        reload = True
+                        self.last_change_id = entries[-1].id
+                if now - last_full > FULL_RELOAD_SECONDS:
+                    reload = True
+                if reload and not worker.is_cancelled:
+                    last_full = now
+                    self._load(hint)
+        finally:
+            self.ctx.db.close()  # this thread's connection
+
+    def _load(self, hint: dict | None) -> None:
+        ctx, f, cap = self.ctx, self.filter, self.capacity
+        try:
+            summary = board.summary(ctx, f)
+            pages = {}
+            for col in summary.columns:
+                start = self._starts.get(col.stage)
+                p = board.page(ctx, col.stage, f, start=start, limit=cap)
+                if start is not None and (not p.has_before or not p.cards):
+                    self._starts[col.stage], self._above[col.stage] = None, 0
+                    p = board.page(ctx, col.stage, f, limit=cap)
+                pages[col.stage] = p
+        except ServiceError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        above = dict(self._above)
+        self.app.call_from_thread(self._apply, summary, pages, above, hint)
+
+    def _scroll(self, stage: str, delta: int, keys: list) -> dict | None:
+        """Move a column's window by ``delta`` cards (runs in the loader thread)."""
+        if delta > 0 and keys:
+            p = board.page(self.ctx, stage, self.filter, after=keys[0], limit=delta)
+            if p.keys:
+                self._starts[stage] = p.keys[-1]
+                self._above[stage] += len(p.keys)
+        elif delta < 0 and keys:
+            p = board.page(self.ctx, stage, self.filter, before=keys[0], limit=-delta)
+            if p.keys:
+                self._starts[stage] = p.keys[0]
+                self._above[stage] = max(0, self._above[stage] - len(p.keys))
+            if not p.has_before:
+                self._starts[stage], self._above[stage] = None, 0
+        return {"keep": True, "edge": "last" if delta > 0 else "first"}
+
+    def _show_lead(self, view) -> dict:
+        """After a move: the column window that shows the moved card (loader thread)."""
+        stage = view.stage
+        if view.status not in board.OPEN_STATUSES or stage not in self._starts:
+            return {"keep": True}
+        key = board.key_of(self.ctx, view)
+        first = board.page(self.ctx, stage, self.filter, limit=self.capacity)
+        if view.id in [c.id for c in first.cards]:
+            self._starts[stage], self._above[stage] = None, 0
+        else:
+            self._starts[stage] = key
+            self._above[stage] = board.rank(self.ctx, stage, key, self.filter)
+        return {"lead": view.id, "stage": stage}
+
+    # ------------------------------------------------------------------ painting (UI thread)
+    def _apply(self, summary, pages, above, hint) -> None:
+        hint = hint or {}
+        now = self.ctx.now()
+        for i, s in enumerate(summary.columns):
+            p = pages[s.stage]
+            self.columns[i] = ColumnData(
+                s.stage, self.stage_title(s.stage), s.count, s.amount_cents, s.weighted_cents,
+                {"overdue": s.overdue, "today": s.today, "planned": s.planned, "nothing": s.nothing},
+                p.cards, above.get(s.stage, 0), p.has_before, p.keys)
+        # where the focus goes: the moved card, else the same card, else the same place
+        target = hint.get("lead") or self.focus_id
+        placed = False
+        if hint.get("stage") in self.stage_keys:
+            self.focus_col = self.stage_keys.index(hint["stage"])
+        if hint.get("edge") and not hint.get("lead"):
+            cards = self.columns[self.focus_col].cards
+            self.focus_idx = len(cards) - 1 if hint["edge"] == "last" else 0
+            placed = True
+        if not placed and target is not None:
+            order = [self.focus_col] + [i for i in range(len(self.columns)) if i != self.focus_col]
+            for ci in order:
+                ids = [c.id for c in self.columns[ci].cards]
+                if target in ids:
+                    self.focus_col, self.focus_idx, placed = ci, ids.index(target), True
+                    break
+        cards = self.columns[self.focus_col].cards
+        self.focus_idx = max(0, min(self.focus_idx, len(cards) - 1))
+        self.focus_id = cards[self.focus_idx].id if cards else None
+        self.query_one(OutcomeColumn).show((summary.won.count, summary.won.amount_cents),
+                                           (summary.lost.count, summary.lost.amount_cents))
+        self._paint(now)
+        self.loaded += 1
+
+    def _paint(self, now=None) -> None:
+        now = now or self.ctx.now()
+        for i, widget in enumerate(self.query(KanbanColumn)):
+            widget.show(self.columns[i], self.focus_idx if i == self.focus_col else None, now)
+        self._paint_status()
+
+    def _paint_status(self) -> None:
+        parts = []
+        names = {"text": _("text"), "owner": _("owner"), "team": _("team"), "source": _("source"),
+                 "priority": _("priority"), "mine": _("only mine")}
+        for name, value in self.filter.describe():
+            if name == "source":
+                value = self.source_label(value)
+            elif name == "priority":
+                value = label(PRIORITIES, value)
+            parts.append(f"{names[name]}: {value}" if value else names[name])
+        scope = {"rep": _("my leads and shared"), "supervisor": _("my team"), "admin": _("everyone")}
+        head = _("Scope: {scope}", scope=scope.get(self.ctx.actor.role, ""))
+        text = head + ("  ·  " + _("Filter: {filters}", filters=", ".join(parts)) if parts else "")
+        self.query_one("#board-filters", Static).update(text)
+        self.query_one("#status", Static).update(
+            _("bar: █ overdue ▓ due today ▒ planned ░ nothing planned  ·  > < move · w won · x lost · "
+              "/ filter · m mine · o g r p owner/team/source/priority · c clear"))
+
+    def _tick_due(self) -> None:
+        """Every few seconds: re-evaluate overdue/due today on the visible cards, in place."""
+        now = self.ctx.now()
+        for col in self.columns:
+            for card in col.cards:
+                apply_due(self.ctx, card)
+        self._paint(now)
+
+    # ------------------------------------------------------------------ focus
+    @property
+    def focused_card(self):
+        cards = self.columns[self.focus_col].cards
+        return cards[self.focus_idx] if cards and self.focus_idx < len(cards) else None
+
+    def action_col(self, delta: int) -> None:
+        self.focus_col = max(0, min(len(self.columns) - 1, self.focus_col + delta))
+        cards = self.columns[self.focus_col].cards
+        self.focus_idx = max(0, min(self.focus_idx, len(cards) - 1))
+        self.focus_id = cards[self.focus_idx].id if cards else None
+        self._paint()
+
+    def action_card(self, delta: int) -> None:
+        col = self.columns[self.focus_col]
+        new = self.focus_idx + delta
+        if 0 <= new < len(col.cards):
+            self.focus_idx = new
+            self.focus_id = col.cards[new].id
+            self._paint()
+            return
+        keys = list(col.keys)
+        more_after = col.count - col.above - len(col.cards) > 0
+        if new >= len(col.cards) and more_after:
+            step = new - (len(col.cards) - 1)
+            self.request(self._scroll, col.key, step, keys)
+        elif new < 0 and col.above > 0:
+            self.request(self._scroll, col.key, new, keys)
+        else:
+            self.focus_idx = max(0, min(new, len(col.cards) - 1))
+            self.focus_id = col.cards[self.focus_idx].id if col.cards else None
+            self._paint()
+
+    def action_open(self) -> None:
+        card = self.focused_card
+        if card is None:
+            return
+        try:
+            mod = import_module("tui_crm.screens.lead_detail")
+            self.app.push_screen(mod.LeadDetailScreen(self.ctx, card.id))
+            return
+        except (ImportError, AttributeError):
+            pass
+        self.app.push_screen(LeadPeek(self._peek_lines(card)))
+
+    def _peek_lines(self, v) -> list[str]:
+        stage = self.ctx.stage(v.stage)
+        nxt = v.next_follow_up_at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M") if v.next_follow_up_at else "–"
+        from ..domain.parse import format_amount
+
+        return [f"{v.code}  {v.company}", f"{_('contact')}: {v.contact_name}  {v.phone or v.email or ''}",
+                f"{_('stage')}: {stage.label(get_lang()) if stage else v.stage}  ·  {_('owner')}: {v.owner_name}",
+                f"{_('amount')}: {format_amount(v.amount_cents)}  ·  {v.probability}%",
+                f"{_('next follow-up')}: {nxt}", f"{_('need')}: {v.need}"]
+
+    # ------------------------------------------------------------------ moves
+    def action_step(self, step: int) -> None:
+        card = self.focused_card
+        if card is None:
+            return
+        i = self.stage_keys.index(card.stage) if card.stage in self.stage_keys else 0
+        if step > 0 and i == len(self.stage_keys) - 1:
+            self.action_outcome("won")
+            return
+        if step < 0 and i == 0:
+            self.notify(_("already in the first stage"), severity="warning")
+            return
+        self.request(self._do_step, card.id, card.version, step, None)
+
+    def _do_step(self, lead_id: int, version: int, step: int, reason: str | None):
+        try:
+            view = lead_writes.step_stage(self.ctx, lead_id, step, reason, version)
+        except ValidationError as exc:
+            if "reason" in exc.fields:
+                self.app.call_from_thread(self._ask_reason, lead_id, lambda r: self.request(
+                    self._do_step, lead_id, None, step, r))
+                return None
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return None
+        except StaleRecord as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            return {"keep": True}
+        except ServiceError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return None
+        return self._show_lead(view)
+
+    def _ask_reason(self, lead_id: int, then) -> None:
+        card = next((c for col in self.columns for c in col.cards if c.id == lead_id), None)
+        if card is None:
+            return
+
+        def done(result):
+            if result:
+                then(result["reason"])
+
+        self.app.push_screen(StayReasonDialog(card, self.ctx.settings.stall_after_days), done)
+
+    def action_outcome(self, status: str) -> None:
+        card = self.focused_card
+        if card is None:
+            return
+        dialog = WonDialog(card, self.ctx.tz, self.ctx.now()) if status == "won" else LostDialog(card)
+
+        def done(values):
+            if values:
+                self.request(self._do_outcome, card.id, card.version, status, values)
+
+        self.app.push_screen(dialog, done)
+
+    def _do_outcome(self, lead_id: int, version, status: str, values: dict):
+        try:
+            lead_writes.set_outcome(self.ctx, lead_id, status, values, version)
+        except ValidationError as exc:
+            if "reason" in exc.fields:
+                self.app.call_from_thread(self._ask_reason, lead_id, lambda r: self.request(
+                    self._do_outcome, lead_id, None, status, {**values, "reason": r}))
+                return None
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return None
+        except ServiceError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return {"keep": True}
+        word = _("won") if status == "won" else _("lost")
+        self.app.call_from_thread(self.notify, _("marked {outcome}", outcome=word))
+        return {"keep": True}
+
+    # ------------------------------------------------------------------ filters
+    def set_filter(self, **changes_) -> None:
+        new = replace(self.filter, **changes_)
+        if new == self.filter:
+            return
+        self.filter = new
+        self.request(self._reset_windows)
+        self._paint_status()
+
+    def _reset_windows(self) -> dict:
+        for k in self._starts:
+            self._starts[k], self._above[k] = None, 0
+        return {"keep": True}
+
+    def action_clear_filters(self) -> None:
+        search = self.query_one("#board-search", Input)
+        search.value = ""
+        search.display = False
+        self.set_filter(text="", owner=None, team=None, source=None, priority=None, mine=False)
+
+    def action_toggle_mine(self) -> None:
+        self.set_filter(mine=not self.filter.mine)
+
+    def action_cycle(self, what: str) -> None:
+        if what == "owner":
+            choices = [login for login, _n in self.owner_choices]
+        elif what == "team":
+            choices = list(self.team_choices)
+        elif what == "source":
+            choices = list(self.ctx.sources)
+        else:
+            choices = list(PRIORITIES)
+        if what in ("owner", "team") and len(choices) <= 1 and not self.ctx.actor.is_admin:
+            if self.ctx.actor.role == "rep":
+                self.notify(_("you see your own and shared leads only"), severity="warning")
+                return
+        options = [None] + choices
+        current = getattr(self.filter, what)
+        nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
+        self.set_filter(**{what: nxt})
+
+    def action_search(self) -> None:
+        box = self.query_one("#board-search", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "board-search":
+            self.set_filter(text=event.value.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "board-search":
+            self.set_focus(None)
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#board-search", Input)
+        if self.focused is box and event.key in ("down", "escape"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "escape" and box.value:
+                box.value = ""
+                return
+            if event.key == "escape":
+                box.display = False
+            self.set_focus(None)
+
+    def action_escape(self) -> None:
+        if any(self.filter.describe()):
+            self.action_clear_filters()
