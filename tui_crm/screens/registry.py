@@ -6,7 +6,7 @@ from importlib import import_module
 SCREENS = {
     "list": ("tui_crm.screens.lead_list", "LeadListScreen"),
     "queue": ("tui_crm.screens.placeholder", "QueueScreen"),
-    "board": ("tui_crm.screens.placeholder", "BoardScreen"),
+    "board": ("tui_crm.screens.board", "BoardScreen"),
     "stats": ("tui_crm.screens.placeholder", "StatsScreen"),
     "inbox": ("tui_crm.screens.placeholder", "InboxScreen"),
 }
