@@ -1,17 +1,103 @@
-"""import / export / agenda commands (filled in by the import-export work)."""
+"""import / export / agenda commands (PRODUCT.md §4)."""
 from __future__ import annotations
+
+import csv
+import sys
+import time
 
 from .cli import UserError
 from .i18n import _
 
 
+def _progress_bar(total_label: str):
+    """A rich progress bar with rows/s on a terminal (shown after a second); nothing when piped."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                        TextColumn("{task.fields[rows]} " + _("rows") + " · {task.fields[rate]}/s"),
+                        TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    state = {"task": None, "start": time.monotonic()}
+
+    def update(rows: int, position: int, size: int) -> None:
+        elapsed = time.monotonic() - state["start"]
+        if state["task"] is None:
+            if elapsed < 1.0:
+                return
+            progress.start()
+            state["task"] = progress.add_task(total_label, total=max(size, 1), rows=0, rate=0)
+        progress.update(state["task"], completed=position, rows=f"{rows:,}", rate=f"{rows / max(elapsed, 1e-6):,.0f}")
+
+    return progress, update
+
+
 def cmd_import(args, session) -> int:
-    raise UserError(_("import is not available yet"))
+    from .services import importer
+
+    ctx = session(args)
+    if args.undo:
+        n = importer.undo(ctx, args.undo)
+        print(_("import batch {batch} undone: {n} leads removed", batch=args.undo, n=n))
+        return 0
+    if not args.file:
+        raise UserError(_("import needs a FILE (or --undo BATCH)"))
+    opts = importer.ImportOptions(fmt=args.format, sheet=args.sheet, maps=args.map, stage_maps=args.stage_map,
+                                  create_owners=args.create_owners, keep_unmapped=args.keep_unmapped,
+                                  dry_run=args.dry_run, on_duplicate=args.on_duplicate)
+    bar, update = _progress_bar(_("importing"))
+    try:
+        res = importer.run_import(ctx, args.file, opts, progress=update)
+    except importer.UnreadableFile as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    for r in res.refusals[:20]:
+        print(_("line {line}: {column}: {value!r}: {reason}", line=r.line, column=r.column or "-", value=r.value,
+                reason=r.reason), file=sys.stderr)
+    if len(res.refusals) > 20:
+        print(_("… and {n} more refused rows", n=len(res.refusals) - 20), file=sys.stderr)
+    if args.errors:
+        with open(args.errors, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["line", "column", "value", "reason"])
+            for r in sorted(res.refusals, key=lambda r: r.line):
+                w.writerow([r.line, r.column, r.value, r.reason])
+    head = _("dry run, nothing written") if res.dry_run else _("imported as batch {batch}", batch=res.batch_id)
+    print(_("{head}: {new} new, {updated} updated, {duplicate} duplicate, {refused} refused, "
+            "{incomplete} incomplete", head=head, new=res.new, updated=res.updated, duplicate=res.duplicate,
+            refused=res.refused, incomplete=res.incomplete))
+    if res.owners_created:
+        print(_("owners {verb}: {names}", verb=_("to create") if res.dry_run else _("created"),
+                names=", ".join(res.owners_created)))
+    if res.sources_created:
+        print(_("new sources: {names}", names=", ".join(res.sources_created)))
+    if res.refused:
+        print(_("{n} rows refused (see above{errors})", n=res.refused,
+                errors=_(" and {file}", file=args.errors) if args.errors else ""), file=sys.stderr)
+    return 0
 
 
 def cmd_export(args, session) -> int:
-    raise UserError(_("export is not available yet"))
+    from .services import exporter
+
+    ctx = session(args)
+    n = exporter.export(ctx, args.file, fmt=args.format, reveal=args.reveal)
+    print(_("{n} leads exported to {file}", n=n, file=args.file))
+    return 0
 
 
 def cmd_agenda(args, session) -> int:
-    raise UserError(_("agenda is not available yet"))
+    from .services import agenda
+
+    ctx = session(args)
+    text = agenda.ics(ctx)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        print(_("agenda written to {file}", file=args.output))
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,553 @@
+"""Import leads from CSV/XLSX (PRODUCT.md §4 Import), all-or-nothing in what anyone sees.
+
+The rows are staged in short chunked transactions under an ``import_batch``
+in state ``staging``; ``scope.committed()`` hides them from every query.
+At the end one tiny transaction flips the batch to ``committed`` (and applies
+``--on-duplicate update`` changes). A failed or killed import leaves an
+invisible batch that the next import (or ``--undo``) removes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import peewee as pw
+
+from ..domain import rules
+from ..i18n import _
+from ..store import bulk
+from ..store.models import CodeCounter, ImportBatch, Lead, LeadTag, Source, Tag, User
+from ..store.search import reversed_digits
+from . import changes
+from .context import Session
+from .errors import AccessDenied, NotFound
+from .importer_map import FIELDS, map_headers
+from .importer_read import UnreadableFile, open_table
+from .importer_rows import Record, Refusal, RowConverter
+
+UPDATABLE = ("company", "contact_name", "title", "phone", "email", "other_contact", "industry", "company_size",
+             "region", "need", "pain_points", "budget", "decision_maker", "obstacle", "priority", "amount_cents",
+             "probability", "expected_close_date", "remarks", "next_action", "product", "lost_reason")
+LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
+             "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
+             "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents", "probability",
+             "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at", "next_follow_up_at",
+             "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
+             "won_amount_cents", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
+             "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version")
+HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
+FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
+TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
+ABANDONED_AFTER = 300  # seconds without a heartbeat: a staging batch whose process is gone
+
+
+@dataclass
+class ImportOptions:
+    fmt: str | None = None
+    sheet: str | None = None
+    maps: list[str] = field(default_factory=list)
+    stage_maps: list[str] = field(default_factory=list)
+    create_owners: bool = False
+    keep_unmapped: bool = False
+    dry_run: bool = False
+    on_duplicate: str = "skip"
+    chunk: int = 5000
+
+
+@dataclass
+class ImportResult:
+    batch_id: int | None
+    dry_run: bool
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    refused: int = 0
+    incomplete: int = 0
+    blank: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
+    owners_created: list[str] = field(default_factory=list)
+    sources_created: list[str] = field(default_factory=list)
+    mapping: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"rows": self.rows, "new": self.new, "updated": self.updated, "duplicate": self.duplicate,
+                "refused": self.refused, "incomplete": self.incomplete, "blank": self.blank,
+                "owners_created": self.owners_created, "sources_created": self.sources_created}
+
+
+def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None = None,
+            maps: list[str] | None = None, sample: int = 5) -> tuple[list[str], list[str | None], list[list]]:
+    """Headers, the detected field of each column, and the first rows (for the import screen)."""
+    table = open_table(path, fmt, sheet)
+    try:
+        fields = map_headers(table.headers, maps)
+        rows = []
+        for _line, cells in table.rows:
+            rows.append(cells)
+            if len(rows) >= sample:
+                break
+    finally:
+        table.close()
+    return table.headers, fields, rows
+
+
+# ------------------------------------------------------------------ helpers
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _abandoned(batch: ImportBatch) -> bool:
+    info = json.loads(batch.summary or "{}")
+    beat = info.get("heartbeat", 0)
+    if info.get("host") == socket.gethostname() and info.get("pid") and not _process_alive(info["pid"]):
+        return True
+    return time.time() - beat > ABANDONED_AFTER
+
+
+def _delete_batch_rows(ctx: Session, batch_id: int, chunk: int = 5000) -> int:
+    """Delete a batch's leads in short transactions (tasks, follow-ups, history go with them)."""
+    n = 0
+    while True:
+        with ctx.db.atomic():
+            ids = [r[0] for r in Lead.select(Lead.id).where(Lead.batch == batch_id).limit(chunk).tuples()]
+            if not ids:
+                return n
+            Lead.delete().where(Lead.id.in_(ids)).execute()
+        n += len(ids)
+
+
+def clean_abandoned(ctx: Session) -> list[int]:
+    """Remove what crashed or killed imports left staging (invisible all along)."""
+    gone = [b for b in ImportBatch.select().where(ImportBatch.state == "staging") if _abandoned(b)]
+    for b in gone:
+        with ctx.db.atomic():
+            ImportBatch.update(state="failed", finished_at=int(ctx.now().timestamp())).where(
+                ImportBatch.id == b.id).execute()
+            changes.record(ctx, "import", b.id, "failed", {"reason": "abandoned"})
+        _delete_batch_rows(ctx, b.id)
+    return [b.id for b in gone]
+
+
+def _reserve_ids(ctx: Session, table: str, n: int) -> list[int]:
+    if ctx.is_postgres:
+        rows = ctx.db.execute_sql(f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
+                                  "FROM generate_series(1, %s)", (n,)).fetchall()
+        return [r[0] for r in rows]
+    top = ctx.db.execute_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()[0]
+    return list(range(top + 1, top + 1 + n))
+
+
+def _login_for(name: str, taken: set[str]) -> str:
+    base = "".join(name.split()).lower()[:60] or "user"
+    login, k = base, 2
+    while login in taken:
+        login, k = f"{base}{k}", k + 1
+    taken.add(login)
+    return login
+
+
+class _Importer:
+    def __init__(self, ctx: Session, path: str, opts: ImportOptions, progress: Callable | None):
+        self.ctx, self.path, self.opts, self.progress = ctx, path, opts, progress
+        self.res = ImportResult(None, opts.dry_run)
+        self.now_ts = int(ctx.now().timestamp())
+        self.seen: dict[tuple[str, str], object] = {}  # dup key -> Record (buffered) or lead id (staged)
+        self.file_updates: dict[int, dict] = {}
+        self.db_updates: dict[int, dict] = {}
+        self.owner_ids: dict[str, int] = {}
+        self.fake_id = -1
+
+    # ------------------------------------------------------------ access
+    def _check_owner(self, rec: Record, conv: RowConverter) -> Refusal | None:
+        a = self.ctx.actor
+        if isinstance(rec.owner, str):  # to be created
+            if a.role in ("admin", "supervisor"):
+                return None
+            return Refusal(rec.line, "owner", rec.owner, _("only a supervisor or an admin may create owners"))
+        if rec.owner == a.id or a.is_admin:
+            return None
+        if a.is_supervisor and a.team_id is not None and conv.user_team.get(rec.owner) == a.team_id:
+            return None
+        return Refusal(rec.line, "owner", str(rec.owner), _("you cannot import leads owned by someone else"))
+
+    # ------------------------------------------------------------ the run
+    def run(self) -> ImportResult:
+        ctx, opts = self.ctx, self.opts
+        table = open_table(self.path, opts.fmt, opts.sheet)
+        try:
+            fields = map_headers(table.headers, opts.maps)
+            self.res.mapping = list(zip(table.headers, fields))
+            if not any(f in ("code", "company", "contact_name", "phone", "email", "company_contact", "contact")
+                       for f in fields):
+                raise UnreadableFile(_("no column identifies a lead (code, company, contact, phone or email); "
+                                       "columns: {cols}", cols=", ".join(h for h in table.headers if h)))
+            users = list(User.select(User.id, User.login, User.name, User.team, User.active).tuples())
+            self.users_by_id = {u[0]: u for u in users}
+            conv = RowConverter(ctx, table.headers, fields, stage_map=opts.stage_maps,
+                                create_owners=opts.create_owners, keep_unmapped=opts.keep_unmapped, users=users)
+            self.conv = conv
+            if not opts.dry_run:
+                clean_abandoned(ctx)
+                with ctx.db.atomic():
+                    self.batch_id = ImportBatch.insert(
+                        user=ctx.actor.id, file=os.path.abspath(self.path), state="staging", started_at=self.now_ts,
+                        summary=json.dumps(self._beat())).execute()
+                    changes.record(ctx, "import", self.batch_id, "start", {"file": self.path})
+                self.res.batch_id = self.batch_id
+            try:
+                self._rows(table, conv)
+                if not opts.dry_run:
+                    self._commit()
+            except BaseException:
+                if not opts.dry_run:
+                    self._fail()
+                raise
+        finally:
+            table.close()
+        self.res.sources_created = sorted(conv.new_sources)
+        return self.res
+
+    def _beat(self) -> dict:
+        return {"pid": os.getpid(), "host": socket.gethostname(), "heartbeat": time.time()}
+
+    def _rows(self, table, conv: RowConverter) -> None:
+        buf: list[Record] = []
+        res = self.res
+        for line, cells in table.rows:
+            rec = conv.convert(line, cells)
+            if rec is None:
+                res.blank += 1
+                continue
+            res.rows += 1
+            if isinstance(rec, Record):
+                refusal = self._check_owner(rec, conv)
+                if refusal is None:
+                    if self._dedupe_in_file(rec):
+                        continue
+                    buf.append(rec)
+                    if len(buf) >= self.opts.chunk:
+                        self._flush(buf)
+                        buf = []
+                        if self.progress:
+                            self.progress(res.rows + res.blank, table.position(), table.size)
+                    continue
+                rec = refusal
+            res.refused += 1
+            res.refusals.append(rec)
+        if buf:
+            self._flush(buf)
+        if self.progress:
+            self.progress(res.rows + res.blank, table.size, table.size)
+
+    def _keys(self, lead: dict) -> list[tuple[str, str]]:
+        return [(k, lead[k]) for k in ("code", "phone", "email") if lead.get(k)]
+
+    def _dedupe_in_file(self, rec: Record) -> bool:
+        """True when the row duplicates an earlier row of the file and was handled."""
+        keys = self._keys(rec.lead)
+        first = next((self.seen[k] for k in keys if k in self.seen), None)
+        if first is None:
+            for k in keys:
+                self.seen[k] = rec
+            return False
+        self.res.duplicate += 1
+        mode = self.opts.on_duplicate
+        if mode == "skip":
+            return True
+        if mode == "update":
+            vals = {f: rec.lead[f] for f in UPDATABLE if rec.lead.get(f) not in (None, "")}
+            if isinstance(first, Record):
+                first.lead.update(vals)
+            else:
+                self.file_updates.setdefault(first, {}).update(vals)
+            self.res.updated += 1
+            return True
+        if rec.lead.get("code") and ("code", rec.lead["code"]) in self.seen:
+            rec.lead["code"] = None  # create: a copy gets a code of its own
+        rec.extra["dup"] = True
+        return False
+
+    # ------------------------------------------------------------ a chunk
+    def _existing(self, recs: list[Record]) -> dict[tuple[str, str], tuple]:
+        found: dict[tuple[str, str], tuple] = {}
+        for col in ("code", "phone", "email"):
+            vals = list({r.lead[col] for r in recs if r.lead.get(col)})
+            for i in range(0, len(vals), 500):
+                part = vals[i:i + 500]
+                q = (Lead.select(Lead.id, getattr(Lead, col), Lead.batch, Lead.owner)
+                     .where(getattr(Lead, col).in_(part)).tuples())
+                for lid, val, batch, owner in q:
+                    if batch == getattr(self, "batch_id", None):
+                        continue
+                    found.setdefault((col, val), (lid, batch, owner))
+        return found
+
+    def _visible(self, lead_id: int) -> bool:
+        from .scope import scope_expr
+
+        return Lead.select(Lead.id).where((Lead.id == lead_id) & scope_expr(self.ctx.actor)).exists()
+
+    def _flush(self, recs: list[Record]) -> None:
+        ctx, res = self.ctx, self.res
+        with ctx.db.atomic():
+            existing = self._existing(recs)
+            committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")}
+            keep: list[Record] = []
+            for rec in recs:
+                hit = next((existing[k] for k in self._keys(rec.lead) if k in existing), None)
+                if hit is None:
+                    keep.append(rec)
+                    continue
+                lid, batch, _owner = hit
+                if batch is not None and batch not in committed:
+                    res.refused += 1
+                    res.refusals.append(Refusal(rec.line, "code", rec.lead.get("code") or "",
+                                                _("held by import batch {batch}, which has not finished",
+                                                  batch=batch)))
+                    continue
+                res.duplicate += 1
+                mode = self.opts.on_duplicate
+                if mode == "skip":
+                    continue
+                if mode == "update":
+                    if not self._visible(lid):
+                        res.refusals.append(Refusal(rec.line, "", rec.lead.get("code") or rec.lead.get("phone") or "",
+                                                    _("duplicate of a lead you cannot see")))
+                        res.refused += 1
+                        continue
+                    vals = {f: rec.lead[f] for f in UPDATABLE if rec.lead.get(f) not in (None, "")}
+                    self.db_updates.setdefault(lid, {}).update(vals)
+                    res.updated += 1
+                    continue
+                if rec.lead.get("code") and ("code", rec.lead["code"]) in existing:
+                    rec.lead["code"] = None
+                rec.extra["dup"] = True
+                keep.append(rec)
+            if not keep:
+                return
+            self._owners(keep)
+            if self.opts.dry_run:
+                res.new += len(keep)
+                res.incomplete += sum(1 for r in keep if r.lead["incomplete"])
+                return
+            self._insert(keep)
+            ImportBatch.update(summary=json.dumps(self._beat())).where(ImportBatch.id == self.batch_id).execute()
+
+    def _owners(self, recs: list[Record]) -> None:
+        for rec in recs:
+            if not isinstance(rec.owner, str):
+                continue
+            name = rec.owner
+            if name not in self.owner_ids:
+                if self.opts.dry_run:
+                    self.owner_ids[name] = self.fake_id
+                    self.fake_id -= 1
+                else:
+                    taken = {u[1] for u in self.users_by_id.values()} | set(self.res.owners_created)
+                    login = _login_for(name, taken)
+                    team = self.ctx.actor.team_id if self.ctx.actor.is_supervisor else None
+                    uid = User.insert(login=login, name=name, role="rep", team=team, created_at=self.now_ts).execute()
+                    changes.record(self.ctx, "user", uid, "create",
+                                   {"login": [None, login], "role": [None, "rep"], "via": "import"})
+                    self.owner_ids[name] = uid
+                    self.users_by_id[uid] = (uid, login, name, team, True)
+                self.res.owners_created.append(name)
+            rec.owner = self.owner_ids[name]
+
+    def _codes(self, recs: list[Record]) -> None:
+        ctx = self.ctx
+        pattern = ctx.settings.code_pattern
+        want: dict[str, list[tuple[Record, object]]] = {}
+        from datetime import datetime, timezone
+
+        for rec in recs:
+            if rec.lead.get("code"):
+                continue
+            day = datetime.fromtimestamp(rec.lead["created_at"], timezone.utc).astimezone(ctx.tz)
+            prefix = rules.code_prefix(pattern, rec.lead["source"], day)
+            want.setdefault(prefix, []).append((rec, day))
+        for prefix, items in want.items():
+            pending = items
+            while pending:
+                CodeCounter.insert(prefix=prefix, last=0).on_conflict_ignore().execute()
+                CodeCounter.update(last=CodeCounter.last + len(pending)).where(CodeCounter.prefix == prefix).execute()
+                last = CodeCounter.get_by_id(prefix).last
+                for k, (rec, day) in enumerate(pending):
+                    rec.lead["code"] = rules.lead_code(pattern, rec.lead["source"], day, last - len(pending) + 1 + k)
+                codes = [r.lead["code"] for r, _d in pending]
+                clash = {c for (c,) in Lead.select(Lead.code).where(Lead.code.in_(codes)).tuples()}
+                pending = [(r, d) for r, d in pending if r.lead["code"] in clash]
+
+    def _insert(self, recs: list[Record]) -> None:
+        ctx, res = self.ctx, self.res
+        s = ctx.settings
+        from datetime import datetime, timezone
+
+        for key in self.conv.new_sources:
+            if key not in ctx.sources:
+                Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
+                ctx.sources[key] = (key, key)
+        self._codes(recs)
+        ids = _reserve_ids(ctx, "lead", len(recs))
+        now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
+        now_dt = ctx.now()
+        lead_rows, hist, fus, tasks, tags = [], [], [], [], []
+        cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
+        for lid, rec in zip(ids, recs):
+            L = rec.lead
+            owner, status, prio = rec.owner, L["status"], L["priority"]
+            open_ = status in ("pending", "in_progress", "paused")
+            due = []
+            if open_ or status == "dormant":
+                if rec.plan:
+                    due.append(("follow_up", rec.plan[1], rec.plan[0]))
+                if status == "pending" and not rec.extra.get("contacted") and not rec.plan:
+                    fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
+                    due.append(("first_contact", _("First contact"), fc))
+                if L["incomplete"] and open_:
+                    due.append(("complete_record", _("Complete the record"), cr_due))
+                if status == "dormant" and L.get("wake_up_at"):
+                    due.append(("wake_up", _("Wake up"), L["wake_up_at"]))
+            for kind, title, at in due:
+                tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
+            nxt = min((d[2] for d in due), default=None)
+            lead_rows.append((
+                lid, L["code"], L["company"], L["contact_name"], L["title"], L["phone"], reversed_digits(L["phone"]),
+                L["email"], L["other_contact"], L["source"], L["industry"], L["company_size"], L["region"],
+                L["first_contact_at"], L["need"], L["pain_points"], L["budget"], L["decision_maker"], L["obstacle"],
+                owner, prio, L["follow_up_days"], L["amount_cents"], L["probability"], L["expected_close_date"],
+                L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
+                L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
+                L["won_amount_cents"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
+                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1))
+            end = L["won_at"] if status == "won" else L["lost_at"] if status == "lost" else None
+            hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None))
+            if end:
+                hist.append((lid, status, end, None, owner, None))
+            if rec.followup:
+                f = rec.followup
+                fus.append((lid, owner, f["at"], f["method"], True, f["summary"], f["customer_words"]))
+            if rec.extra.get("tags"):
+                tags.append((lid, [t.strip() for t in rec.extra["tags"].replace("，", ",").split(",") if t.strip()]))
+            if L["incomplete"]:
+                res.incomplete += 1
+        bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
+        bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)
+        bulk.insert_rows(ctx.db, "follow_up", FU_COLS, fus)
+        bulk.insert_rows(ctx.db, "task", TASK_COLS, tasks)
+        if tags:
+            names = sorted({t for _lid, ts in tags for t in ts})
+            Tag.insert_many([{"name": n[:64]} for n in names]).on_conflict_ignore().execute()
+            tid = {t.name: t.id for t in Tag.select().where(Tag.name.in_([n[:64] for n in names]))}
+            LeadTag.insert_many([{"lead": lid, "tag": tid[t[:64]]} for lid, ts in tags for t in set(ts)]
+                                ).on_conflict_ignore().execute()
+        bulk.reset_sequences(ctx.db, ["lead"])
+        res.new += len(recs)
+        # staged leads of this file: later duplicates update them by id
+        for lid, rec in zip(ids, recs):
+            for key in self._keys(rec.lead):
+                if self.seen.get(key) is rec:
+                    self.seen[key] = lid
+
+    # ------------------------------------------------------------ the end
+    def _apply_updates(self, updates: dict[int, dict], audit: bool) -> None:
+        ctx = self.ctx
+        for lid, vals in updates.items():
+            cur = Lead.get_or_none(Lead.id == lid)
+            if cur is None:
+                continue
+            diff = {f: [getattr(cur, f), v] for f, v in vals.items() if getattr(cur, f) != v}
+            if not diff:
+                continue
+            row = {f: v for f, (_o, v) in diff.items()}
+            if "phone" in row:
+                row["phone_rev"] = reversed_digits(row["phone"])
+            Lead.update(**row, updated_at=self.now_ts, version=Lead.version + 1).where(Lead.id == lid).execute()
+            if audit:
+                changes.record(ctx, "lead", lid, "update", {**diff, "batch": self.batch_id}, lead_id=lid)
+
+    def _commit(self) -> None:
+        ctx = self.ctx
+        with ctx.db.atomic():
+            self._apply_updates(self.file_updates, audit=False)
+            self._apply_updates(self.db_updates, audit=True)
+            ImportBatch.update(state="committed", finished_at=int(ctx.now().timestamp()),
+                               summary=json.dumps(self.res.summary(), ensure_ascii=False)).where(
+                ImportBatch.id == self.batch_id).execute()
+            changes.record(ctx, "import", self.batch_id, "commit", self.res.summary())
+
+    def _fail(self) -> None:
+        try:
+            with self.ctx.db.atomic():
+                ImportBatch.update(state="failed", finished_at=int(self.ctx.now().timestamp())).where(
+                    ImportBatch.id == self.batch_id).execute()
+            _delete_batch_rows(self.ctx, self.batch_id)
+        except Exception:  # the batch stays staging: invisible, cleaned by the next import
+            pass
+
+
+def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,
+               progress: Callable[[int, int, int], None] | None = None) -> ImportResult:
+    """Import ``path`` as ``ctx.actor``; progress(rows, position, size) after each chunk."""
+    return _Importer(ctx, path, opts or ImportOptions(), progress).run()
+
+
+def undo(ctx: Session, batch_id: int | str) -> int:
+    """Revert an import: its leads vanish at once, then are deleted in chunks. Returns the lead count."""
+    try:
+        bid = int(str(batch_id).strip().lstrip("#"))
+    except ValueError:
+        raise NotFound(_("no import batch {batch}", batch=batch_id)) from None
+    batch = ImportBatch.get_or_none(ImportBatch.id == bid)
+    if batch is None:
+        raise NotFound(_("no import batch {batch}", batch=batch_id))
+    if batch.user_id != ctx.actor.id and not ctx.actor.is_admin:
+        raise AccessDenied(_("only the user who imported batch {batch} or an admin may undo it", batch=bid))
+    if batch.state == "undone":
+        raise NotFound(_("import batch {batch} is already undone", batch=bid))
+    with ctx.db.atomic():
+        ImportBatch.update(state="undone", finished_at=int(ctx.now().timestamp())).where(
+            ImportBatch.id == bid).execute()
+        restored = _restore_updates(ctx, bid)
+        changes.record(ctx, "import", bid, "undo", {"restored": restored})
+    return _delete_batch_rows(ctx, bid)
+
+
+def _restore_updates(ctx: Session, bid: int) -> int:
+    """Put back the fields an ``--on-duplicate update`` import changed (from its change entries)."""
+    from ..store.models import Change
+
+    n = 0
+    for ch in Change.select().where((Change.entity == "lead") & (Change.action == "update")
+                                    & Change.diff.contains(f'"batch": {bid}')):
+        diff = json.loads(ch.diff)
+        if diff.pop("batch", None) != bid:
+            continue
+        old = {f: pair[0] for f, pair in diff.items() if f in UPDATABLE}
+        if old:
+            Lead.update(**old, version=Lead.version + 1).where(Lead.id == ch.lead_id).execute()
+            n += 1
+    return n
+
+
+def batches(ctx: Session, limit: int = 20) -> list[dict]:
+    q = ImportBatch.select().order_by(ImportBatch.id.desc()).limit(limit)
+    if not ctx.actor.is_admin:
+        q = q.where(ImportBatch.user == ctx.actor.id)
+    return [{"id": b.id, "file": b.file, "state": b.state, "started_at": b.started_at,
+             "summary": json.loads(b.summary or "{}")} for b in q]
+
+
+__all__ = ["ImportOptions", "ImportResult", "run_import", "undo", "preview", "clean_abandoned", "FIELDS",
+           "UnreadableFile", "pw"]

@@ -1,0 +1,164 @@
+"""Reading import files: CSV in any common dialect and encoding, XLSX.
+
+``open_table(path)`` returns a :class:`Table`: the header cells and an
+iterator of ``(line, cells)`` where ``line`` is the file's line number of the
+row (header = 1; for CSV the physical line the record starts on, so a quoted
+multi-line cell does not shift the numbers after it).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ..i18n import _
+from .errors import ServiceError
+
+SAMPLE = 256 * 1024
+DELIMITERS = ",;\t|"
+
+
+class UnreadableFile(ServiceError):
+    """Nothing could be read from the file (exit 1)."""
+
+
+@dataclass
+class Table:
+    path: str
+    format: str
+    headers: list[str]
+    rows: Iterator[tuple[int, list]]
+    encoding: str | None = None
+    delimiter: str | None = None
+    size: int = 0
+    position: callable = field(default=lambda: 0)  # bytes read so far (for progress); 0 if unknown
+    close: callable = field(default=lambda: None)
+
+
+def detect_format(path: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith(b"PK\x03\x04") or path.lower().endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    return "csv"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """utf-8-sig for a BOM, utf-8 when it decodes, else charset-normalizer's guess (GB18030 for GBK)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4:  # a character cut by the sample's end
+            return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=["gb18030", "big5", "utf_8", "cp1252", "latin_1"]).best()
+    enc = best.encoding if best else "gb18030"
+    if enc.replace("_", "").lower() in ("gbk", "gb2312", "gb18030", "hz"):
+        return "gb18030"  # a superset: what Chinese Excel writes as GBK reads as GB18030
+    return enc
+
+
+def sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    sample = "\n".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        first = lines[0] if lines else ""
+        counts = {d: first.count(d) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def open_csv(path: str) -> Table:
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        sample = fh.read(SAMPLE)
+    if not sample.strip():
+        raise UnreadableFile(_("{path}: the file is empty", path=path))
+    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile(_("{path}: not a CSV or XLSX file", path=path))
+    encoding = detect_encoding(sample)
+    text = sample.decode(encoding, errors="replace")
+    delimiter = sniff_delimiter(text)
+    raw = open(path, "rb")
+    fh = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+    reader = csv.reader(fh, delimiter=delimiter)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raw.close()
+        raise UnreadableFile(_("{path}: the file is empty", path=path)) from None
+    except csv.Error as exc:
+        raw.close()
+        raise UnreadableFile(_("{path}: cannot read it as CSV: {error}", path=path, error=exc)) from None
+
+    def rows() -> Iterator[tuple[int, list]]:
+        start = reader.line_num + 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise UnreadableFile(_("line {line}: {error}", line=start, error=exc)) from None
+        finally:
+            raw.close()
+
+    return Table(path, "csv", [str(h) for h in headers], rows(), encoding, delimiter, size,
+                 position=lambda: raw.tell() if not raw.closed else size, close=raw.close)
+
+
+def open_xlsx(path: str, sheet: str | None = None) -> Table:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip/XML errors of a broken or non-XLSX file
+        raise UnreadableFile(_("{path}: cannot read it as XLSX: {error}", path=path, error=exc)) from None
+    if sheet:
+        if sheet not in wb.sheetnames:
+            wb.close()
+            raise UnreadableFile(_("{path}: no sheet named {sheet} (sheets: {names})", path=path, sheet=sheet,
+                                   names=", ".join(wb.sheetnames)))
+        ws = wb[sheet]
+    else:
+        ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        headers = next(it)
+    except StopIteration:
+        wb.close()
+        raise UnreadableFile(_("{path}: the sheet is empty", path=path)) from None
+    total = ws.max_row or 0
+    state = {"line": 1}
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            for line, cells in enumerate(it, start=2):
+                state["line"] = line
+                yield line, list(cells)
+        finally:
+            wb.close()
+
+    return Table(path, "xlsx", ["" if h is None else str(h) for h in headers], rows(), None, None, total,
+                 position=lambda: state["line"], close=wb.close)
+
+
+def open_table(path: str, fmt: str | None = None, sheet: str | None = None) -> Table:
+    if not os.path.exists(path):
+        raise UnreadableFile(_("no such file: {path}", path=path))
+    if os.path.isdir(path):
+        raise UnreadableFile(_("{path} is a directory", path=path))
+    fmt = detect_format(path, fmt)
+    return open_xlsx(path, sheet) if fmt == "xlsx" else open_csv(path)
