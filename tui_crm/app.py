@@ -1,9 +1,16 @@
-"""The Textual app: screens by key, help, command palette, the live change poller.
+"""The Textual app: screens by key, help, command palette, the live change poller
+and the overdue timer.
 
-Screens never touch the store: they call services (often from thread
-workers) and render the plain rows they get back.
+Screens never touch the store and never wait on it on the UI thread: every
+service call goes through :meth:`CrmApp.db`, which runs it on the app's one
+database thread (one connection, so ``PRAGMA data_version`` means "someone
+else committed") and awaits the result.
 """
 from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from textual.app import App
 from textual.binding import Binding
@@ -16,7 +23,8 @@ class CrmApp(App):
     """tui-crm. ``ctx`` is the acting user's session."""
 
     TITLE = "tui-crm"
-    CSS_PATH = ["styles/theme.tcss"]
+    CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
+                "styles/queue.tcss"]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -33,10 +41,48 @@ class CrmApp(App):
         Binding("q", "quit", _("Quit"), id="quit"),
     ]
 
-    def __init__(self, ctx: Session, **kwargs):
+    def __init__(self, ctx: Session, *, tick_seconds: float | None = None, poll_seconds: float = 0.5, **kwargs):
         super().__init__(**kwargs)
         self.ctx = ctx
         self.sub_title = f"{ctx.actor.name} · {_(ctx.actor.role)}"
+        self.tick_seconds = tick_seconds if tick_seconds is not None else ctx.settings.overdue_tick_seconds
+        self.poll_seconds = poll_seconds
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
+        self._pending = 0
+        self._feed = None
+        self._seen_notification = 0
+        self.live_ticks = 0
+
+    # ------------------------------------------------------------ the database thread
+    async def db(self, fn, *args, **kwargs):
+        """Run a service call on the database thread; the UI keeps running meanwhile."""
+        self._pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        finally:
+            self._pending -= 1
+
+    async def write(self, fn, *args, **kwargs):
+        """A write: run it, then let every open screen see it (our own commits do not move data_version)."""
+        result = await self.db(fn, *args, **kwargs)
+        if self._feed is not None:
+            self._feed._data_version = None
+        self.call_later(self._poll_once)
+        return result
+
+    async def settle(self, rounds: int = 3) -> None:
+        """Wait until no database call is in flight (tests)."""
+        for _i in range(400):
+            quiet = 0
+            while self._pending == 0 and quiet < rounds:
+                await asyncio.sleep(0.01)
+                quiet += 1
+            if self._pending == 0 and not self._busy_screens():
+                return
+            await asyncio.sleep(0.01)
+
+    def _busy_screens(self) -> bool:
+        return any(getattr(s, "busy", False) for s in self.screen_stack)
 
     # screens are built lazily so `import tui_crm.app` stays cheap
     def screen_factory(self, name: str):
@@ -44,9 +90,63 @@ class CrmApp(App):
 
         return registry.make(name, self)
 
-    def on_mount(self) -> None:
-        self.action_show("list")
+    async def on_mount(self) -> None:
+        from .services import activity, changes, pages
 
+        self.action_show("list")
+        self._feed = await self.db(changes.ChangeFeed, self.ctx)
+        self._seen_notification = max([n.id for n in await self.db(activity.notifications, self.ctx, True, 1)] or [0])
+        self.set_timer(self.poll_seconds, self._poll_loop)
+        if self.tick_seconds:
+            self.set_interval(self.tick_seconds, self._tick)
+        self.run_worker(self.db(pages.ensure_indexes, self.ctx), exclusive=False, group="indexes")
+
+    def on_unmount(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------ live
+    async def _poll_loop(self) -> None:
+        try:
+            await self._poll_once()
+        finally:  # the next poll only after this one finished
+            if self.is_running:
+                self.set_timer(self.poll_seconds, self._poll_loop)
+
+    async def _poll_once(self) -> None:
+        if self._feed is None:
+            return
+        try:
+            entries = await self.db(self._feed.poll)
+        except Exception as exc:  # a broken connection must not kill the app
+            self.notify(str(exc), severity="error")
+            return
+        self.live_ticks += 1
+        if not entries:
+            return
+        lead_ids = {e.lead_id for e in entries if e.lead_id}
+        for screen in list(self.screen_stack) + [s for s in self._installed_screens.values()
+                                                  if not isinstance(s, type) and s not in self.screen_stack]:
+            handler = getattr(screen, "on_live", None)
+            if handler is not None and screen.is_attached:
+                await handler(lead_ids, entries)
+        if any(e.entity == "notification" and e.entity_id == self.ctx.actor.id for e in entries):
+            await self._toast_notifications()
+
+    async def _toast_notifications(self) -> None:
+        from .services import activity
+
+        fresh = [n for n in await self.db(activity.notifications, self.ctx, True, 5) if n.id > self._seen_notification]
+        for n in reversed(fresh):
+            self.notify(n.text, title=_("Notification"), timeout=8)
+        if fresh:
+            self._seen_notification = max(n.id for n in fresh)
+
+    async def _tick(self) -> None:
+        handler = getattr(self.screen, "on_tick", None)
+        if handler is not None:
+            await handler()
+
+    # ------------------------------------------------------------ screens
     def action_show(self, name: str) -> None:
         current = self.screen
         if getattr(current, "screen_name", None) == name:
@@ -66,3 +166,15 @@ class CrmApp(App):
         from .screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        from textual.app import SystemCommand
+
+        for name, title in (("list", _("Leads")), ("queue", _("Today")), ("board", _("Board")),
+                            ("stats", _("Stats")), ("inbox", _("Inbox"))):
+            yield SystemCommand(_("Go to: {screen}", screen=title), "", partial(self.action_show, name))
+        provider = getattr(screen, "palette_commands", None)
+        if provider is not None:
+            for title, help_text, callback in provider():
+                yield SystemCommand(title, help_text, callback)

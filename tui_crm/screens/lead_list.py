@@ -1,40 +1,326 @@
-"""The lead list (shell): the acting user's first page of leads.
-
-Replaced by the virtual list of the rep's-day issue.
+"""The lead list (home screen): a virtual table over keyset pages, search as you
+type, quick filters, sort, and a status line with counts.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
-from ..domain.parse import format_amount
-from ..i18n import _
-from ..services import leads
+from ..domain.text import fit
+from ..i18n import _, get_lang, label
+from ..services import pages
+from ..services.pages import ListQuery
+from ..widgets.lead_table import PAGE, LeadTable, columns
+from .lead_actions import LeadActions, due_text
+
+SCOPES = ("all", "mine", "team")
+SORT_ORDER = ("next", "company", "code", "amount", "stage", "owner", "created")
 
 
-class LeadListScreen(Screen):
-    PAGE = 100
+class _Loader:
+    """What the table asks for, answered on the database thread."""
+
+    def __init__(self, screen: "LeadListScreen"):
+        self.screen = screen
+
+    @property
+    def app(self):
+        return self.screen.app
+
+    async def after(self, key, n):
+        return await self.app.db(pages.after, self.app.ctx, self.screen.list_query, key, n)
+
+    async def before(self, key, n):
+        return await self.app.db(pages.before, self.app.ctx, self.screen.list_query, key, n)
+
+    async def at(self, offset, n):
+        return await self.app.db(pages.at_offset, self.app.ctx, self.screen.list_query, offset, n)
+
+    async def count(self):
+        return await self.app.db(pages.count, self.app.ctx, self.screen.list_query)
+
+    def key(self, view):
+        return pages.key_of(self.screen.list_query, view)
+
+    def due_text(self, view):
+        return due_text(self.app.ctx, view)
+
+    def stage_label(self, key):
+        st = self.app.ctx.stage(key)
+        return st.label(get_lang()) if st else key
+
+
+class LeadListScreen(LeadActions, Screen):
+    BINDINGS = [
+        Binding("slash", "search", _("Search"), id="list.search"),
+        Binding("n", "new_lead", _("New"), id="lead.new"),
+        Binding("m", "cycle_scope", _("Mine/team/all"), id="list.scope"),
+        Binding("o", "toggle('overdue')", _("Overdue"), id="list.overdue"),
+        Binding("d", "toggle('today')", _("Due today"), id="list.today"),
+        Binding("z", "toggle('stalled')", _("Stalled"), id="list.stalled"),
+        Binding("r", "cycle_sort", _("Sort"), id="list.sort"),
+        Binding("R", "reverse_sort", _("Reverse sort"), show=False, id="list.reverse"),
+        Binding("period", "cycle('stage')", _("Stage filter"), show=False, id="list.stage"),
+        Binding("comma", "cycle('source')", _("Source filter"), show=False, id="list.source"),
+        Binding("c", "clear_filters", _("Clear filters"), show=False, id="list.clear"),
+    ] + LeadActions.LEAD_BINDINGS
 
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
+        self.scope_filter = "all"
+        self.state_filters: set[str] = set()
+        self.stage_filter: str | None = None
+        self.source_filter: str | None = None
+        self.list_query = ListQuery()
+        self.counts: dict = {}
+        self._gen = 0
+        self.busy = False
+        self._ticks = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="leads", cursor_type="row", zebra_stripes=True)
+        yield Input(placeholder=_("/ search: code, company, contact, phone, email, need, remarks"), id="search")
+        yield Static(id="list-header")
+        yield LeadTable(_Loader(self), id="leads")
         yield Static(id="status")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(_("code"), _("company"), _("contact"), _("stage"), _("status"), _("next follow-up"),
-                          _("amount"))
-        views = leads.list_leads(self.ctx, limit=self.PAGE)
-        for v in views:
-            nxt = v.next_follow_up_at.astimezone(self.ctx.tz).strftime("%m-%d %H:%M") if v.next_follow_up_at else "–"
-            if v.due_state == "overdue":
-                nxt += " " + _("overdue")
-            table.add_row(v.code, v.company, v.contact_name, v.stage, v.status, nxt, format_amount(v.amount_cents))
-        total = leads.count(self.ctx)
-        self.query_one("#status", Static).update(_("{shown} of {total} leads", shown=len(views), total=total))
+    @property
+    def table(self) -> LeadTable:
+        return self.query_one(LeadTable)
+
+    async def on_mount(self) -> None:
+        self.table.focus()
+        await self.reload()
+
+    def on_resize(self) -> None:
+        self._paint_header()
+
+    # ------------------------------------------------------------ query
+    def _build_query(self) -> ListQuery:
+        filters = []
+        if self.scope_filter != "all":
+            filters.append(self.scope_filter)
+        filters += sorted(self.state_filters)
+        if self.stage_filter:
+            filters.append("stage:" + self.stage_filter)
+        if self.source_filter:
+            filters.append("source:" + self.source_filter)
+        search = self.query_one("#search", Input).value.strip()
+        return ListQuery(tuple(filters), search, self.list_query.sort, self.list_query.desc)
+
+    async def reload(self) -> None:
+        """New query from the top: first page first, counts after (never waits for the counts)."""
+        self._gen += 1
+        gen = self._gen
+        self.busy = True
+        try:
+            self.list_query = self._build_query()
+            self.table.sort, self.table.desc = self.list_query.sort, self.list_query.desc
+            rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
+            if gen != self._gen:
+                return
+            self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
+            self._paint_header()
+            self._paint_status()
+            await self.refresh_counts(gen)
+        finally:
+            if gen == self._gen:
+                self.busy = False
+
+    async def refresh_counts(self, gen: int | None = None) -> None:
+        gen = self._gen if gen is None else gen
+        counts = await self.app.db(pages.status_counts, self.ctx, self.list_query)
+        if gen != self._gen:
+            return
+        self.counts = counts
+        self.table.set_total(counts["shown"])
+        self._paint_status()
+
+    def _paint_header(self) -> None:
+        try:
+            table = self.table
+        except Exception:
+            return
+        width = table.scrollable_content_region.width or (self.size.width - 2)
+        self.query_one("#list-header", Static).update(table.header_text(width))
+
+    def _paint_status(self) -> None:
+        c = self.counts
+        parts = []
+        if c:
+            parts.append(_("{n} leads", n=f"{c['shown']:,}"))
+            parts.append(_("{n} overdue", n=f"{c['overdue']:,}"))
+            parts.append(_("{n} due today", n=f"{c['today']:,}"))
+            parts.append(_("{n} stalled", n=f"{c['stalled']:,}"))
+        else:
+            parts.append(_("counting…"))
+        shown = [_(self.scope_filter)] + [_(f) for f in sorted(self.state_filters)]
+        if self.stage_filter:
+            st = self.ctx.stage(self.stage_filter)
+            shown.append(st.label(get_lang()) if st else self.stage_filter)
+        if self.source_filter:
+            from ..domain.vocab import SOURCES
+
+            shown.append(label({**SOURCES, **self.ctx.sources}, self.source_filter))
+        parts.append(_("filter: {names}", names=", ".join(shown)))
+        col = next((c for c in columns() if c.sort == self.list_query.sort), None)
+        parts.append(_("sort: {column}", column=(col.title if col else self.list_query.sort)
+                       + (" ▼" if self.list_query.desc else " ▲")))
+        status = self.query_one("#status", Static)
+        status.update(fit(" · ".join(parts), max(10, self.size.width - 2)))
+
+    # ------------------------------------------------------------ search
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    async def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.run_worker(self.reload(), exclusive=True, group="reload")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.table.focus()
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#search", Input)
+        if not search.has_focus:
+            return
+        if event.key == "down":
+            self.table.focus()
+            event.stop()
+        elif event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            if search.value:
+                search.value = ""
+            else:
+                self.table.focus()
+
+    # ------------------------------------------------------------ filters and sort
+    def _refilter(self) -> None:
+        self.run_worker(self.reload(), exclusive=True, group="reload")
+
+    def action_cycle_scope(self) -> None:
+        self.scope_filter = SCOPES[(SCOPES.index(self.scope_filter) + 1) % len(SCOPES)]
+        self._refilter()
+
+    def action_toggle(self, name: str) -> None:
+        self.state_filters ^= {name}
+        if name == "overdue":
+            self.state_filters.discard("today")
+        if name == "today":
+            self.state_filters.discard("overdue")
+        self._refilter()
+
+    def set_filter(self, kind: str, value: str | None) -> None:
+        setattr(self, f"{kind}_filter", value)
+        self._refilter()
+
+    def action_cycle(self, kind: str) -> None:
+        keys = self.ctx.stage_keys if kind == "stage" else list(self.ctx.sources)
+        cur = getattr(self, f"{kind}_filter")
+        options = [None] + keys
+        self.set_filter(kind, options[(options.index(cur) + 1) % len(options)] if cur in options else keys[0])
+
+    def action_clear_filters(self) -> None:
+        self.scope_filter, self.state_filters, self.stage_filter, self.source_filter = "all", set(), None, None
+        self._refilter()
+
+    def set_sort(self, sort: str, desc: bool | None = None) -> None:
+        self.list_query = replace(self.list_query, sort=sort, desc=self.list_query.desc if desc is None else desc)
+        self._refilter()
+
+    def action_cycle_sort(self) -> None:
+        i = SORT_ORDER.index(self.list_query.sort) if self.list_query.sort in SORT_ORDER else -1
+        self.set_sort(SORT_ORDER[(i + 1) % len(SORT_ORDER)], False)
+
+    def action_reverse_sort(self) -> None:
+        self.set_sort(self.list_query.sort, not self.list_query.desc)
+
+    def palette_commands(self):
+        from ..domain.vocab import SOURCES
+
+        out = [(_("Filter: mine"), "", lambda: self._set_scope("mine")),
+               (_("Filter: team"), "", lambda: self._set_scope("team")),
+               (_("Filter: all"), "", lambda: self._set_scope("all")),
+               (_("Filter: overdue"), "", lambda: self.action_toggle("overdue")),
+               (_("Filter: due today"), "", lambda: self.action_toggle("today")),
+               (_("Filter: stalled"), "", lambda: self.action_toggle("stalled")),
+               (_("Clear filters"), "", self.action_clear_filters)]
+        for st in self.ctx.stages:
+            out.append((_("Filter: stage {stage}", stage=st.label(get_lang())), "",
+                        lambda k=st.key: self.set_filter("stage", k)))
+        for key in self.ctx.sources:
+            out.append((_("Filter: source {source}", source=label({**SOURCES, **self.ctx.sources}, key)), "",
+                        lambda k=key: self.set_filter("source", k)))
+        for col in columns():
+            if col.sort:
+                out.append((_("Sort by {column}", column=col.title), "", lambda s=col.sort: self.set_sort(s, False)))
+        return out
+
+    def _set_scope(self, name: str) -> None:
+        self.scope_filter = name
+        self._refilter()
+
+    # ------------------------------------------------------------ leads
+    def on_lead_table_selected(self, event: LeadTable.Selected) -> None:
+        if event.view is not None:
+            self.open_lead(event.view.id)
+
+    def current_lead(self):
+        return self.table.current
+
+    async def after_write(self, lead_id: int | None) -> None:
+        await self.refresh_window()
+
+    # ------------------------------------------------------------ timer and live
+    async def on_tick(self) -> None:
+        """Re-evaluate due states of the rows on screen (one indexed query); repaint changed rows only."""
+        table = self.table
+        visible = table.visible_rows()
+        if not visible:
+            return
+        probes = await self.app.db(pages.due_probe, self.ctx, [v.id for v in visible])
+        changed = []
+        stale_ids = []
+        for v in visible:
+            before = pages.due_signature(v)
+            probe = probes.get(v.id)
+            if probe is not None and probe.version != v.version:
+                stale_ids.append(v.id)
+            after = pages.reapply_due(self.ctx, v, probe)
+            if after != before:
+                changed.append(v.id)
+        index = {v.id: table.base + i for i, v in enumerate(table.rows)}
+        table.repaint_indexes([index[i] for i in changed if i in index])
+        if stale_ids:
+            fresh = await self.app.db(pages.rows_by_id, self.ctx, stale_ids)
+            table.update_rows(fresh)
+        self._ticks += 1
+        if changed or self._ticks % 6 == 0:
+            await self.refresh_counts()
+
+    async def on_live(self, lead_ids: set[int], entries) -> None:
+        await self.refresh_window()
+
+    async def refresh_window(self) -> None:
+        """Re-read the rows from the window's first key: same positions, fresh rows, cursor untouched."""
+        table = self.table
+        gen = self._gen
+        n = min(max(len(table.rows), PAGE), 300)
+        if table.rows:
+            first = pages.key_of(self.list_query, table.rows[0])
+            start = (first[0], first[1], first[2] - 1)
+        else:
+            start = None
+        rows = await self.app.db(pages.after, self.ctx, self.list_query, start if table.base else None, n)
+        if gen != self._gen:
+            return
+        table.replace_window(rows)
+        await self.refresh_counts(gen)

@@ -1,0 +1,564 @@
+"""Forms: new lead, edit, follow-up, outcomes, stay reason, task, snooze, reassign.
+
+Every form: ``tab``/``shift+tab`` between fields, ``ctrl+s`` saves, ``escape``
+cancels (asking first if something was typed). Values are checked in words,
+field by field, before anything is written; the write runs on the database
+thread; a refused write keeps what was typed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Static
+
+from ..domain import rules
+from ..domain.contact import normalize_email, normalize_phone
+from ..domain.errors import InvalidValue
+from ..domain.parse import format_amount, parse_amount, parse_date, parse_datetime
+from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS, resolve
+from ..i18n import _, get_lang
+from ..services import activity, lead_writes, pages, tasks
+from ..services.errors import ServiceError, StaleRecord, ValidationError
+
+YES = {"y", "yes", "true", "1", "是", "对", "接通", "reached"}
+NO = {"n", "no", "false", "0", "否", "未接通", "not reached"}
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    hint: str = ""
+    choices: dict | None = None
+
+
+def choice_hint(labels: dict) -> str:
+    return " / ".join(pair[1] if get_lang() == "zh" else key for key, pair in labels.items())
+
+
+def choice_words(labels: dict) -> list[str]:
+    words = []
+    for key, (en, zh) in labels.items():
+        words += [key, en, zh]
+    return words
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("y", "answer(True)", _("Yes")), Binding("n,escape", "answer(False)", _("No"))]
+
+    def __init__(self, question: str):
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.question + "  " + _("(y / n)"), id="confirm-body")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class FormScreen(ModalScreen):
+    """A column of one-line fields with inline errors."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", _("Save"), id="form.save"),
+        Binding("escape", "cancel", _("Cancel"), id="form.cancel"),
+    ]
+    TITLE = ""
+    FOCUS = None
+
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.fields: list[Field] = self.make_fields()
+        self._initial = {f.name: f.value for f in self.fields}
+        self.busy = False
+
+    def make_fields(self) -> list[Field]:
+        return []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(self.title_text(), id="form-title")
+            yield Static("", id="form-error")
+            with VerticalScroll(id="form-fields"):
+                for f in self.fields:
+                    with Horizontal(classes="form-row"):
+                        yield Label(f.label, classes="form-label")
+                        suggester = SuggestFromList(choice_words(f.choices), case_sensitive=False) if f.choices else None
+                        yield Input(f.value, placeholder=f.hint, id=f"f-{f.name}", suggester=suggester,
+                                    select_on_focus=False)
+                    yield Static("", id=f"err-{f.name}", classes="form-field-error")
+            yield Static(_("tab next field · ctrl+s save · escape cancel"), id="form-keys")
+
+    def title_text(self) -> str:
+        return _(self.TITLE)
+
+    def on_mount(self) -> None:
+        name = self.FOCUS or self.fields[0].name
+        self.query_one(f"#f-{name}", Input).focus()
+
+    def values(self) -> dict[str, str]:
+        return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
+
+    def dirty(self) -> bool:
+        return any(v != (self._initial.get(k) or "").strip() for k, v in self.values().items())
+
+    def show_errors(self, errors: dict[str, str], message: str = "") -> None:
+        for f in self.fields:
+            box = self.query_one(f"#err-{f.name}", Static)
+            box.update(errors.get(f.name, ""))
+            box.set_class(bool(errors.get(f.name)), "shown")
+        self.query_one("#form-error", Static).update(message or (_("fix the fields marked below") if errors else ""))
+        bad = next((f.name for f in self.fields if f.name in errors), None)
+        if bad:
+            self.query_one(f"#f-{bad}", Input).focus()
+
+    def check(self, values: dict[str, str]) -> tuple[dict, dict[str, str]]:
+        """(cleaned values, {field: what is wrong}) without touching the database."""
+        return values, {}
+
+    async def save(self, cleaned: dict):
+        """Write; return what the form is dismissed with. May raise ServiceError."""
+        return cleaned
+
+    async def action_save(self) -> None:
+        if self.busy:
+            return
+        cleaned, errors = self.check(self.values())
+        if errors:
+            self.show_errors(errors)
+            return
+        self.busy = True
+        try:
+            result = await self.save(cleaned)
+        except StaleRecord as exc:
+            self.app.notify(str(exc), severity="warning", timeout=10)
+            self.dismiss(None)
+            return
+        except ValidationError as exc:
+            self.show_errors({k: v for k, v in exc.fields.items() if any(f.name == k for f in self.fields)}, str(exc))
+            return
+        except ServiceError as exc:
+            self.show_errors({}, str(exc))
+            return
+        finally:
+            self.busy = False
+        if result is not _KEEP_OPEN:
+            self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        if not self.dirty():
+            self.dismiss(None)
+            return
+
+        def answered(yes):
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), callback=answered)
+
+
+_KEEP_OPEN = object()
+
+
+# ------------------------------------------------------------------ parsing helpers
+def _dt(ctx, text, errors, name, required=False):
+    if not text:
+        if required:
+            errors[name] = _("required")
+        return None
+    try:
+        return parse_datetime(text, ctx.tz, ctx.now().astimezone(ctx.tz))
+    except InvalidValue:
+        errors[name] = _("not a date and time: {value} (e.g. 2024-11-05 14:00, tomorrow, +3d, 明天)", value=text)
+        return None
+
+
+def _choice(kind, text, labels, errors, name, required=True):
+    if not text:
+        if required:
+            errors[name] = _("required")
+        return None
+    key = resolve(kind, text, labels)
+    if not key:
+        errors[name] = _("one of: {choices}", choices=choice_hint(labels))
+    return key
+
+
+def _fmt_dt(ctx, value) -> str:
+    return value.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+# ------------------------------------------------------------------ follow-up
+class FollowUpForm(FormScreen):
+    TITLE = "Log a follow-up"
+    FOCUS = "summary"
+
+    def __init__(self, ctx, lead, method: str = "phone"):
+        self.lead = lead
+        self.method = method
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        return _("Log a follow-up: {code} {company}", code=self.lead.code, company=self.lead.company)
+
+    def make_fields(self) -> list[Field]:
+        ctx, lead = self.ctx, self.lead
+        now = ctx.now()
+        status = "in_progress" if lead.status == "pending" else lead.status
+        nxt = rules.next_follow_up(now, lead.stage, status, lead.follow_up_days, ctx.settings)
+        return [
+            Field("method", _("method"), self.method, choice_hint(METHODS), METHODS),
+            Field("summary", _("summary"), "", _("what was said, in a line")),
+            Field("reached", _("reached"), _("yes"), _("yes / no")),
+            Field("at", _("time"), _fmt_dt(ctx, now)),
+            Field("next_at", _("next follow-up"), _fmt_dt(ctx, nxt), _("date and time, +3d, tomorrow")),
+            Field("next_action", _("next action"), ""),
+            Field("customer_words", _("customer's words"), ""),
+            Field("reading", _("your reading"), ""),
+            Field("sentiment", _("sentiment"), "", choice_hint(SENTIMENTS), SENTIMENTS),
+            Field("objection", _("objection"), ""),
+            Field("handling", _("handled by"), ""),
+        ]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        out = dict(v)
+        out["method"] = _choice("method", v["method"], METHODS, errors, "method")
+        if not v["summary"]:
+            errors["summary"] = _("required: what was said")
+        low = v["reached"].lower()
+        if low in YES or low == _("yes").lower():
+            out["reached"] = True
+        elif low in NO or low == _("no").lower():
+            out["reached"] = False
+        else:
+            errors["reached"] = _("yes or no")
+        out["at"] = _dt(self.ctx, v["at"], errors, "at") or self.ctx.now()
+        out["next_at"] = _dt(self.ctx, v["next_at"], errors, "next_at")
+        if out["next_at"] is not None and "at" not in errors and out["next_at"] <= out["at"]:
+            errors["next_at"] = _("must be after the time of this follow-up")
+        out["sentiment"] = _choice("sentiment", v["sentiment"], SENTIMENTS, errors, "sentiment", required=False)
+        return out, errors
+
+    async def save(self, c):
+        data = activity.FollowUpInput(
+            method=c["method"], summary=c["summary"], reached=c["reached"], at=c["at"], sentiment=c["sentiment"],
+            customer_words=c["customer_words"] or None, reading=c["reading"] or None,
+            objection=c["objection"] or None, handling=c["handling"] or None,
+            next_action=c["next_action"] or None, next_at=c["next_at"])
+        await self.app.write(activity.log_followup, self.ctx, self.lead.id, data)
+        self.app.notify(_("follow-up logged for {code}", code=self.lead.code))
+        return True
+
+
+# ------------------------------------------------------------------ new / edit lead
+LEAD_FIELDS = [
+    ("company", "company"), ("contact_name", "contact"), ("title", "title"), ("phone", "phone"),
+    ("email", "email"), ("other_contact", "other contact"), ("source", "source"), ("industry", "industry"),
+    ("company_size", "company size"), ("region", "region"), ("need", "need"), ("pain_points", "pain points"),
+    ("budget", "budget"), ("decision_maker", "decision maker"), ("obstacle", "key obstacle"),
+    ("priority", "priority"), ("follow_up_days", "follow-up every (days)"), ("amount", "expected amount"),
+    ("expected_close_date", "expected close date"), ("remarks", "remarks"), ("next_action", "next action"),
+]
+
+
+class LeadForm(FormScreen):
+    """``lead`` None: a new lead; else edit it (optimistic locking on its version)."""
+
+    def __init__(self, ctx, lead):
+        self.lead = lead
+        self._dup_shown: list = []
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        if self.lead is None:
+            return _("New lead")
+        return _("Edit {code} {company}", code=self.lead.code, company=self.lead.company)
+
+    def make_fields(self) -> list[Field]:
+        lead = self.lead
+        fields = []
+        labels = {**SOURCES, **self.ctx.sources}
+        for name, title in LEAD_FIELDS:
+            value = ""
+            if lead is not None:
+                if name == "amount":
+                    value = format_amount(lead.amount_cents) if lead.amount_cents is not None else ""
+                else:
+                    raw = getattr(lead, name, None)
+                    value = "" if raw is None else str(raw)
+                if name in ("phone", "email") and lead.masked:
+                    value = ""
+            elif name == "priority":
+                value = "medium"
+            f = Field(name, _(title), value)
+            if name == "source":
+                f.choices, f.hint = labels, choice_hint(labels)
+            if name == "priority":
+                f.choices, f.hint = PRIORITIES, choice_hint(PRIORITIES)
+            if name == "amount":
+                f.hint = _("e.g. 80000, ¥80,000, 8万")
+            if name == "phone":
+                f.hint = _("hidden: type a new one to replace it") if lead is not None and lead.masked else ""
+            fields.append(f)
+        if lead is not None:
+            fields.append(Field("stay_reason", _("stay reason"), lead.stay_reason or ""))
+        return fields
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        out: dict = {}
+        region = self.ctx.settings.default_region
+        for name, value in v.items():
+            out[name] = value or None
+        if self.lead is None or "company" in v:
+            if not v["company"] and not v["contact_name"]:
+                errors["company"] = _("a company or a contact name is required")
+        if not v["need"]:
+            errors["need"] = _("required: what the customer needs, e.g. 10 servers next quarter")
+        if v["phone"]:
+            try:
+                out["phone"] = normalize_phone(v["phone"], region)
+            except InvalidValue:
+                errors["phone"] = _("not a phone number: {value}", value=v["phone"])
+        if v["email"]:
+            try:
+                out["email"] = normalize_email(v["email"])
+            except InvalidValue:
+                errors["email"] = _("not an email address: {value}", value=v["email"])
+        masked_kept = self.lead is not None and self.lead.masked
+        if not (v["phone"] or v["email"] or v["other_contact"]) and not masked_kept:
+            errors["phone"] = _("give at least one way to reach the contact: phone, email or other")
+        if not v["source"]:
+            errors["source"] = _("required")
+        else:
+            out["source"] = _choice("source", v["source"], {**SOURCES, **self.ctx.sources}, errors, "source") \
+                or v["source"]
+            errors.pop("source", None)  # a new source is allowed (added to the list)
+        out["priority"] = _choice("priority", v["priority"] or "medium", PRIORITIES, errors, "priority")
+        if v["amount"]:
+            try:
+                out["amount_cents"] = parse_amount(v["amount"])
+            except InvalidValue:
+                errors["amount"] = _("not an amount: {value} (e.g. 80000, ¥80,000, 8万)", value=v["amount"])
+        else:
+            out["amount_cents"] = None
+        out.pop("amount", None)
+        if v["follow_up_days"]:
+            if not v["follow_up_days"].isdigit() or int(v["follow_up_days"]) < 1:
+                errors["follow_up_days"] = _("a whole number of days, 1 or more")
+            else:
+                out["follow_up_days"] = int(v["follow_up_days"])
+        if v["expected_close_date"]:
+            try:
+                out["expected_close_date"] = parse_date(v["expected_close_date"],
+                                                         self.ctx.now().astimezone(self.ctx.tz)).isoformat()
+            except InvalidValue:
+                errors["expected_close_date"] = _("not a date: {value} (e.g. 2024-12-31, 2024年12月31日)",
+                                                   value=v["expected_close_date"])
+        return out, errors
+
+    def _changes(self, c: dict) -> dict:
+        lead = self.lead
+        out = {}
+        for k, v in c.items():
+            if k in ("phone", "email") and lead.masked and not v:
+                continue
+            old = getattr(lead, k, None)
+            if (old or None) != (v if v not in ("",) else None):
+                out[k] = v
+        return out
+
+    async def save(self, c):
+        lead = self.lead
+        phone, email = c.get("phone"), c.get("email")
+        check_dups = lead is None or (phone and phone != lead.phone) or (email and email != lead.email)
+        if check_dups and not self._dup_shown:
+            dups = await self.app.db(pages.duplicates, self.ctx, phone, email, c.get("company") or "",
+                                     c.get("contact_name") or "", lead.id if lead else None)
+            if dups:
+                self._dup_shown = dups
+                lines = [_("possible duplicate: {code} {company} ({why})", code=d.code, company=d.company,
+                           why=_(d.reason)) for d in dups[:3]]
+                lines.append(_("ctrl+o opens {code} · ctrl+s saves anyway", code=dups[0].code))
+                self.query_one("#form-error", Static).update("\n".join(lines))
+                return _KEEP_OPEN
+        if lead is None:
+            values = {k: v for k, v in c.items() if v not in (None, "") and k != "stay_reason"}
+            view = await self.app.write(lead_writes.add_lead, self.ctx, values,
+                                        allow_duplicate=bool(self._dup_shown))
+            self.app.notify(_("lead {code} created", code=view.code))
+            return view
+        changes = self._changes(c)
+        if not changes:
+            return None
+        view = await self.app.write(lead_writes.update_lead, self.ctx, lead.id, changes, lead.version)
+        self.app.notify(_("{code} saved", code=view.code))
+        return view
+
+    BINDINGS = FormScreen.BINDINGS + [Binding("ctrl+o", "open_duplicate", _("Open duplicate"), id="form.dup")]
+
+    def action_open_duplicate(self) -> None:
+        if not self._dup_shown:
+            return
+        from .lead_detail import LeadDetailScreen
+
+        target = self._dup_shown[0].id
+        self.dismiss(None)
+        self.app.push_screen(LeadDetailScreen(self.ctx, target))
+
+
+# ------------------------------------------------------------------ outcomes
+class OutcomeForm(FormScreen):
+    """won: amount, product, time · lost: reason, time · dormant: wake-up date · paused: reason."""
+
+    def __init__(self, ctx, lead, status: str):
+        self.lead, self.status = lead, status
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        names = {"won": _("Mark won"), "lost": _("Mark lost"), "dormant": _("Make dormant"), "paused": _("Pause"),
+                 "in_progress": _("Reopen")}
+        return f"{names.get(self.status, self.status)}: {self.lead.code} {self.lead.company}"
+
+    def make_fields(self) -> list[Field]:
+        ctx, lead = self.ctx, self.lead
+        now = _fmt_dt(ctx, ctx.now())
+        out = {
+            "won": [Field("won_amount", _("amount won"), format_amount(lead.amount_cents) if lead.amount_cents else "",
+                          _("e.g. 80000, 8万")),
+                    Field("product", _("product"), lead.product or ""), Field("won_at", _("won at"), now)],
+            "lost": [Field("lost_reason", _("lost reason"), "", _("e.g. price, chose a competitor")),
+                     Field("lost_at", _("lost at"), now)],
+            "dormant": [Field("wake_up_at", _("wake up on"), _fmt_dt(ctx, ctx.now() + timedelta(days=30)))],
+            "paused": [Field("pause_reason", _("pause reason"), "")],
+            "in_progress": [],
+        }[self.status]
+        if self.status in ("won", "lost") and lead.overstayed and not lead.stay_reason:
+            out.append(Field("reason", _("stay reason"), "", _("why it stayed so long in its stage")))
+        if not out:
+            out.append(Field("note", _("note"), ""))
+        return out
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        out: dict = {}
+        for name, value in v.items():
+            if name == "won_amount":
+                if not value:
+                    errors[name] = _("required")
+                else:
+                    try:
+                        out["won_amount_cents"] = parse_amount(value)
+                    except InvalidValue:
+                        errors[name] = _("not an amount: {value} (e.g. 80000, ¥80,000, 8万)", value=value)
+            elif name.endswith("_at"):
+                out[name] = _dt(self.ctx, value, errors, name, required=True)
+            elif name in ("product", "lost_reason", "pause_reason", "reason"):
+                if not value:
+                    errors[name] = _("required")
+                out[name] = value
+        return out, errors
+
+    async def save(self, c):
+        await self.app.write(lead_writes.set_outcome, self.ctx, self.lead.id, self.status, c, self.lead.version)
+        return True
+
+
+class ReasonForm(FormScreen):
+    TITLE = "Stay reason"
+
+    def __init__(self, ctx, lead, why: str):
+        self.lead, self.why = lead, why
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        return self.why
+
+    def make_fields(self):
+        return [Field("reason", _("stay reason"), "", _("why it stayed so long in its stage"))]
+
+    def check(self, v):
+        return v, ({} if v["reason"] else {"reason": _("required")})
+
+    async def save(self, c):
+        return c["reason"]
+
+
+class TaskForm(FormScreen):
+    TITLE = "Add a task"
+
+    def __init__(self, ctx, lead):
+        self.lead = lead
+        super().__init__(ctx)
+
+    def make_fields(self):
+        due = _fmt_dt(self.ctx, self.ctx.now() + timedelta(days=1))
+        return [Field("title", _("title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
+                Field("due", _("due"), due), Field("priority", _("priority"), self.lead.priority if self.lead else
+                                                   "medium", choice_hint(PRIORITIES), PRIORITIES)]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        out = dict(v)
+        if not v["title"]:
+            errors["title"] = _("required")
+        out["kind"] = _choice("task", v["kind"], TASK_KINDS, errors, "kind")
+        out["due"] = _dt(self.ctx, v["due"], errors, "due", required=True)
+        out["priority"] = _choice("priority", v["priority"], PRIORITIES, errors, "priority")
+        return out, errors
+
+    async def save(self, c):
+        await self.app.write(tasks.add_task, self.ctx, self.lead.id if self.lead else None, c["kind"], c["title"],
+                             c["due"], c["priority"])
+        return True
+
+
+class SnoozeForm(FormScreen):
+    TITLE = "Snooze the task until"
+
+    def __init__(self, ctx, task):
+        self.task = task
+        super().__init__(ctx)
+
+    def make_fields(self):
+        return [Field("due", _("new time"), _fmt_dt(self.ctx, self.ctx.now() + timedelta(hours=2)),
+                      _("date and time, +2h, tomorrow"))]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        due = _dt(self.ctx, v["due"], errors, "due", required=True)
+        if due is not None and due <= self.ctx.now():
+            errors["due"] = _("must be later than now")
+        return {"due": due}, errors
+
+    async def save(self, c):
+        await self.app.write(tasks.snooze_task, self.ctx, self.task.id, c["due"])
+        return True
+
+
+class ReassignForm(FormScreen):
+    TITLE = "Reassign to"
+
+    def __init__(self, ctx, lead):
+        self.lead = lead
+        super().__init__(ctx)
+
+    def make_fields(self):
+        return [Field("login", _("user (login or name)"), "")]
+
+    def check(self, v):
+        return v, ({} if v["login"] else {"login": _("required")})
+
+    async def save(self, c):
+        await self.app.write(lead_writes.reassign, self.ctx, self.lead.id, c["login"], self.lead.version)
+        return True

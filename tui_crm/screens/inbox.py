@@ -1,0 +1,87 @@
+"""Notifications (escalations, assignments, reminders), newest first; `enter` opens the lead."""
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..i18n import _
+from ..services import activity
+
+
+class InboxScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", _("Open"), id="inbox.open"),
+        Binding("r", "read_all", _("Mark all read"), id="inbox.read"),
+    ]
+
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.items: list = []
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield OptionList(id="inbox")
+        yield Static(id="status")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        await self.reload()
+
+    async def on_screen_resume(self) -> None:
+        await self.reload()
+
+    async def reload(self) -> None:
+        self.busy = True
+        try:
+            self.items = await self.app.db(activity.notifications, self.ctx)
+        finally:
+            self.busy = False
+        box = self.query_one(OptionList)
+        keep = box.highlighted
+        box.clear_options()
+        for n in self.items:
+            when = n.at.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
+            mark = "  " if n.read else "● "
+            new = "" if n.read else _("new") + " · "
+            box.add_option(Option(f"{mark}{when}  {new}{escape(_(n.kind))}: {escape(n.text)}", id=f"n{n.id}"))
+        if not self.items:
+            box.add_option(Option(_("no notifications"), disabled=True))
+        elif keep is not None and keep < len(self.items):
+            box.highlighted = keep
+        unread = sum(1 for n in self.items if not n.read)
+        self.query_one("#status", Static).update(_("{n} notifications · {unread} unread", n=len(self.items),
+                                                   unread=unread))
+
+    def on_option_list_option_selected(self, event) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        box = self.query_one(OptionList)
+        if box.highlighted is None or box.highlighted >= len(self.items):
+            return
+        n = self.items[box.highlighted]
+        self.run_worker(self._open(n))
+
+    async def _open(self, n) -> None:
+        await self.app.write(activity.mark_read, self.ctx, [n.id])
+        if n.lead_id:
+            from .lead_detail import LeadDetailScreen
+
+            self.app.push_screen(LeadDetailScreen(self.ctx, n.lead_id))
+        else:
+            await self.reload()
+
+    async def action_read_all(self) -> None:
+        await self.app.write(activity.mark_read, self.ctx, None)
+        await self.reload()
+
+    async def on_live(self, lead_ids, entries) -> None:
+        if any(e.entity == "notification" for e in entries) and self.is_current:
+            await self.reload()

@@ -1,0 +1,220 @@
+"""One lead: a compact header, its open tasks, and its timeline, newest first."""
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..domain.parse import format_amount
+from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES, TASK_KINDS
+from ..i18n import _, get_lang, label
+from ..services import pages, tasks
+from .lead_actions import LeadActions, due_text
+
+KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
+              "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated"}
+
+
+class LeadDetailScreen(LeadActions, Screen):
+    BINDINGS = [
+        Binding("escape", "back", _("Back"), id="detail.back"),
+        Binding("p", "outcome('paused')", _("Pause"), id="detail.pause"),
+        Binding("z", "outcome('dormant')", _("Dormant"), id="detail.dormant"),
+        Binding("u", "outcome('in_progress')", _("Reopen"), show=False, id="detail.reopen"),
+        Binding("a", "reassign", _("Reassign"), show=False, id="detail.reassign"),
+        Binding("plus", "add_task", _("Add task"), id="detail.task"),
+        Binding("c", "task_done", _("Task done"), id="detail.done"),
+    ] + [b for b in LeadActions.LEAD_BINDINGS if b.action != "open_lead"]
+
+    def __init__(self, ctx, lead_id: int, *, from_queue: bool = False):
+        super().__init__()
+        self.ctx = ctx
+        self.lead_id = lead_id
+        self.from_queue = from_queue
+        self.data: pages.LeadDetail | None = None
+        self.revealed = False
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="detail-header")
+        yield Static(id="detail-warnings")
+        yield OptionList(id="detail-tasks")
+        yield VerticalScroll(Static(id="timeline"), id="timeline-box")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.load()
+        self.query_one("#detail-tasks", OptionList).focus()
+
+    async def load(self) -> None:
+        self.busy = True
+        try:
+            self.data = await self.app.db(pages.detail, self.ctx, self.lead_id, self.revealed)
+        except Exception as exc:  # the lead went away or out of scope meanwhile
+            self.app.notify(str(exc), severity="error")
+            self.busy = False
+            if self.is_current:
+                self.app.pop_screen()
+            return
+        self.busy = False
+        self.paint()
+
+    def current_lead(self):
+        return self.data.lead if self.data else None
+
+    def open_lead(self, lead_id: int, **kwargs) -> None:
+        pass
+
+    # ------------------------------------------------------------ painting
+    def paint(self) -> None:
+        d = self.data
+        if d is None:
+            return
+        v = d.lead
+        lang = get_lang()
+        st = self.ctx.stage(v.stage)
+        stage = st.label(lang) if st else v.stage
+        contact = " · ".join(x for x in (v.phone, v.email, v.other_contact) if x)
+        if v.masked:
+            contact += "  " + _("(masked: v reveals)")
+        state = due_text(self.ctx, v)
+        if v.stalled:
+            state += " · " + _("stalled")
+        lines = [
+            f"[b]{escape(v.code)}[/b]  {escape(v.company)}  ·  {escape(v.contact_name)}"
+            + (f" ({escape(v.title)})" if v.title else ""),
+            f"{escape(contact) or '–'}",
+            _("stage: {stage} · status: {status} · priority: {priority} · owner: {owner}", stage=stage,
+              status=label(STATUSES, v.status), priority=label(PRIORITIES, v.priority), owner=v.owner_name),
+            _("source: {source} · amount: {amount} · probability: {p}% · next: {next}",
+              source=label({**SOURCES, **self.ctx.sources}, v.source), amount=format_amount(v.amount_cents),
+              p=v.probability, next=state),
+            _("need: {need}", need=escape(v.need or "–")),
+        ]
+        header = self.query_one("#detail-header", Static)
+        header.update("\n".join(lines))
+        header.set_class(v.due_state == "overdue", "overdue")
+        header.set_class(v.due_state == "today", "today")
+        warnings = []
+        if v.overstayed and not v.stay_reason and v.status not in ("won", "lost", "dormant"):
+            warnings.append(_("⚠ more than {days} days in this stage: stay reason missing (e to add)",
+                              days=self.ctx.settings.stall_after_days))
+        if d.suggest_lost:
+            warnings.append(_("⚠ {n} calls in a row not reached: consider marking it lost (x)",
+                              n=self.ctx.settings.missed_calls_for_lost))
+        if v.incomplete:
+            warnings.append(_("⚠ incomplete: {fields}", fields=", ".join(_(f) for f in v.incomplete)))
+        if v.escalated:
+            warnings.append(_("⚠ escalated: not contacted in time"))
+        if v.status in ("won", "lost"):
+            warnings.append(_("outcome: {status}", status=label(STATUSES, v.status))
+                            + (f" · {v.lost_reason}" if v.lost_reason else "")
+                            + (f" · {v.product}" if v.product else ""))
+        box = self.query_one("#detail-warnings", Static)
+        box.update("\n".join(warnings))
+        box.display = bool(warnings)
+        self._paint_tasks()
+        self._paint_timeline()
+
+    def _paint_tasks(self) -> None:
+        tl = self.query_one("#detail-tasks", OptionList)
+        keep = tl.highlighted
+        tl.clear_options()
+        if not self.data.tasks:
+            tl.add_option(Option(_("no open tasks (+ adds one)"), id="none", disabled=True))
+        for t in self.data.tasks:
+            when = t.due_at.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
+            if t.overdue:
+                when = _("overdue") + " " + when
+            elif t.due_today:
+                when = _("today") + " " + when
+            text = f"{when}  {label(TASK_KINDS, t.kind)}  {t.title}  [{label(PRIORITIES, t.priority)}]"
+            style = "red" if t.overdue else ("yellow" if t.due_today else "")
+            tl.add_option(Option(f"[{style}]{escape(text)}[/]" if style else escape(text), id=f"t{t.id}"))
+        if keep is not None and keep < tl.option_count:
+            tl.highlighted = keep
+        elif self.data.tasks:
+            tl.highlighted = 0
+
+    def _paint_timeline(self) -> None:
+        lines = [f"[b]{_('Timeline')}[/b] " + _("(newest first)")]
+        for item in self.data.timeline:
+            when = item.at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")
+            kind = _(KIND_NAMES.get(item.kind, item.kind))
+            text = item.text
+            if item.kind == "followup":
+                method = item.data.get("method")
+                text = text.replace(f"[{method}]", f"[{label(METHODS, method)}]", 1)
+                if item.data.get("sentiment"):
+                    text = text.replace(item.data["sentiment"], label(SENTIMENTS, item.data["sentiment"]))
+            lines.append(f"{when}  [b]{escape(kind)}[/b]  {escape(item.user)}: {escape(text)}")
+        if not self.data.timeline:
+            lines.append(_("nothing yet"))
+        self.query_one("#timeline", Static).update("\n".join(lines))
+
+    # ------------------------------------------------------------ actions
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    async def after_write(self, lead_id) -> None:
+        await self.load()
+
+    async def followup_saved(self, lead_id: int) -> None:
+        if self.from_queue and self.is_current:
+            self.app.pop_screen()
+
+    async def show_revealed(self, view) -> None:
+        self.revealed = True
+        await self.load()
+
+    def action_reassign(self) -> None:
+        from .forms import ReassignForm
+
+        async def done(ok):
+            if ok:
+                await self.load()
+
+        if self.data:
+            self.app.push_screen(ReassignForm(self.ctx, self.data.lead), callback=done)
+
+    def action_add_task(self) -> None:
+        from .forms import TaskForm
+
+        async def done(ok):
+            if ok:
+                await self.load()
+
+        if self.data:
+            self.app.push_screen(TaskForm(self.ctx, self.data.lead), callback=done)
+
+    def _selected_task(self):
+        tl = self.query_one("#detail-tasks", OptionList)
+        if self.data is None or tl.highlighted is None or not self.data.tasks:
+            return None
+        return self.data.tasks[tl.highlighted] if tl.highlighted < len(self.data.tasks) else None
+
+    async def action_task_done(self) -> None:
+        task = self._selected_task()
+        if task is None:
+            self.app.notify(_("no task selected"), severity="warning")
+            return
+        if await self.run_write(tasks.complete_task, self.ctx, task.id, None, lead_id=self.lead_id):
+            self.app.notify(_("task done: {title}", title=task.title))
+
+    # ------------------------------------------------------------ timer and live
+    async def on_tick(self) -> None:
+        if self.data is None:
+            return
+        before = pages.due_signature(self.data.lead)
+        after = pages.reapply_due(self.ctx, self.data.lead)
+        if before != after:
+            self.paint()
+
+    async def on_live(self, lead_ids, entries) -> None:
+        if self.lead_id in lead_ids and self.data is not None:
+            await self.load()

@@ -1,0 +1,225 @@
+"""Today's queue: the rep's open tasks, overdue first, then due today, by priority.
+
+``enter`` opens the lead; after a call is logged (there or with ``f`` here)
+the queue comes back with the NEXT task selected. The queue is bounded by
+the service (at most 500 tasks), so a plain DataTable fits it.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ..domain.vocab import PRIORITIES, TASK_KINDS
+from ..i18n import _, label
+from ..services import leads, tasks
+from .lead_actions import LeadActions
+
+COLUMNS = ("due", "priority", "code", "company", "task")
+
+
+def task_due_text(ctx, t) -> str:
+    local = t.due_at.astimezone(ctx.tz)
+    if t.overdue:
+        days = (ctx.now().astimezone(ctx.tz).date() - local.date()).days
+        return _("overdue {days}d", days=days) if days > 0 else _("overdue {time}", time=local.strftime("%H:%M"))
+    if t.due_today:
+        return _("today {time}", time=local.strftime("%H:%M"))
+    return local.strftime("%m-%d %H:%M")
+
+
+def task_state(ctx, t) -> tuple:
+    now = ctx.now()
+    from ..domain import rules
+
+    _s, tomorrow = rules.day_bounds(now, ctx.tz)
+    return (t.due_at < now, now <= t.due_at < tomorrow)
+
+
+class QueueScreen(LeadActions, Screen):
+    BINDINGS = [
+        Binding("enter", "open_task", _("Open"), id="queue.open"),
+        Binding("f", "followup", _("Log"), id="queue.followup"),
+        Binding("z", "snooze", _("Snooze"), id="queue.snooze"),
+        Binding("c", "done", _("Done"), id="queue.done"),
+        Binding("slash", "search", _("Search"), id="queue.search"),
+        Binding("n", "new_lead", _("New"), show=False, id="lead.new"),
+    ]
+
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.items: list = []
+        self.shown: list = []
+        self.busy = False
+        self._next_ids: list[int] = []
+        self._next_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_("/ search the queue"), id="search")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#queue", DataTable)
+
+    async def on_mount(self) -> None:
+        self.table.add_columns(_("due"), _("priority"), _("code"), _("company"), _("task"))
+        self.table.focus()
+        await self.reload()
+
+    async def on_screen_resume(self) -> None:
+        await self.reload()
+
+    # ------------------------------------------------------------ data
+    async def reload(self, keep_id: int | None = None) -> None:
+        self.busy = True
+        try:
+            current = self.current_task()
+            self.items = await self.app.db(tasks.queue, self.ctx)
+        finally:
+            self.busy = False
+        self._fill(keep_id if keep_id is not None else (current.id if current else None))
+
+    def _fill(self, keep_id: int | None) -> None:
+        text = self.query_one("#search", Input).value.strip().lower()
+        self.shown = [t for t in self.items if not text or text in " ".join(
+            str(x).lower() for x in (t.lead_code, t.company, t.title))]
+        table = self.table
+        table.clear()
+        for t in self.shown:
+            table.add_row(*self._cells(t), key=str(t.id))
+        target = None
+        if self._next_ids:  # after a logged call: the next task of the old order still open
+            ids = {t.id for t in self.shown}
+            nxt = next((i for i in self._next_ids if i in ids), None)
+            target = [t.id for t in self.shown].index(nxt) if nxt is not None else min(self._next_index,
+                                                                                         len(self.shown) - 1)
+            self._next_ids = []
+        elif keep_id is not None:
+            target = next((i for i, t in enumerate(self.shown) if t.id == keep_id), None)
+        if self.shown:
+            table.move_cursor(row=max(0, target or 0), animate=False)
+        self._paint_status()
+
+    def _cells(self, t) -> list:
+        style = "bold red" if t.overdue else ("yellow" if t.due_today else "")
+        return [Text(task_due_text(self.ctx, t), style=style), label(PRIORITIES, t.priority), t.lead_code or "",
+                t.company or "", f"{label(TASK_KINDS, t.kind)}: {t.title}"]
+
+    def _paint_status(self) -> None:
+        over = sum(1 for t in self.items if t.overdue)
+        today = sum(1 for t in self.items if t.due_today)
+        self.query_one("#status", Static).update(
+            _("{n} tasks · {overdue} overdue · {today} due today", n=len(self.items), overdue=over, today=today))
+
+    def current_task(self):
+        try:
+            row = self.table.cursor_row
+        except Exception:
+            return None
+        return self.shown[row] if self.shown and 0 <= row < len(self.shown) else None
+
+    def current_lead(self):
+        return None
+
+    def _remember_next(self) -> None:
+        t = self.current_task()
+        if t is None:
+            return
+        i = self.shown.index(t)
+        self._next_ids = [x.id for x in self.shown[i + 1:]]
+        self._next_index = i
+
+    # ------------------------------------------------------------ actions
+    def on_data_table_row_selected(self, event) -> None:
+        self.action_open_task()
+
+    def action_open_task(self) -> None:
+        t = self.current_task()
+        if t is None or t.lead_id is None:
+            return
+        self._remember_next()
+        self.open_lead(t.lead_id, from_queue=True)
+
+    async def action_followup(self) -> None:
+        t = self.current_task()
+        if t is None or t.lead_id is None:
+            return
+        view = await self.app.db(leads.get, self.ctx, t.lead_id)
+        self._remember_next()
+        from .forms import FollowUpForm
+        from ..services import activity
+
+        method = await self.app.db(activity.last_method, self.ctx)
+
+        async def saved(ok):
+            if not ok:
+                self._next_ids = []
+            await self.reload()
+
+        self.app.push_screen(FollowUpForm(self.ctx, view, method), callback=saved)
+
+    def action_snooze(self) -> None:
+        t = self.current_task()
+        if t is None:
+            return
+        from .forms import SnoozeForm
+
+        async def saved(ok):
+            await self.reload(keep_id=t.id)
+
+        self.app.push_screen(SnoozeForm(self.ctx, t), callback=saved)
+
+    async def action_done(self) -> None:
+        t = self.current_task()
+        if t is None:
+            return
+        self._remember_next()
+        if not await self.run_write(tasks.complete_task, self.ctx, t.id, None, lead_id=t.lead_id):
+            self._next_ids = []
+
+    async def after_write(self, lead_id) -> None:
+        await self.reload()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and event.key in ("down", "escape"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "escape" and search.value:
+                search.value = ""
+            else:
+                self.table.focus()
+
+    # ------------------------------------------------------------ timer and live
+    async def on_tick(self) -> None:
+        changed = False
+        for t in self.shown:
+            state = task_state(self.ctx, t)
+            if state != (t.overdue, t.due_today):
+                t.overdue, t.due_today = state
+                self.table.update_cell(str(t.id), self.table.ordered_columns[0].key,
+                                       Text(task_due_text(self.ctx, t),
+                                            style="bold red" if t.overdue else ("yellow" if t.due_today else "")))
+                changed = True
+        if changed:
+            self._paint_status()
+
+    async def on_live(self, lead_ids, entries) -> None:
+        if self.is_current:
+            await self.reload()

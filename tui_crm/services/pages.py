@@ -1,0 +1,250 @@
+"""Keyset pages of leads for the virtual lead list, and the small indexed
+questions its timer and live refresh ask about the rows on screen.
+
+The list never asks for all rows: it asks for ``n`` rows after (or before)
+the sort key of a row it already has. Every sort is ``(column, id)`` on an
+indexed column, with NULLs as a separate segment shown last, so each page is
+an index range read whose cost does not grow with the number of leads.
+``STATS`` counts rows fetched (tests and bench read it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee as pw
+
+from ..domain import rules
+from ..store.models import Lead
+from . import leads, scope
+from .context import Session
+from .views import LeadView, apply_due, dt
+
+# sort name -> (column, nullable)
+SORTS: dict[str, tuple[pw.Field, bool]] = {
+    "next": (Lead.next_follow_up_at, True),
+    "code": (Lead.code, False),
+    "company": (Lead.company, False),
+    "amount": (Lead.amount_cents, True),
+    "created": (Lead.created_at, False),
+    "stage": (Lead.stage, False),
+    "owner": (Lead.owner, False),
+}
+# indexes the sorts read in order (SQLite appends the rowid, so (col) serves ORDER BY col, id)
+SORT_INDEXES = {
+    "lead_sort_next": "next_follow_up_at",
+    "lead_sort_company": "company",
+    "lead_sort_amount": "amount_cents",
+    "lead_sort_stage": "stage",
+}
+
+STATS = {"rows": 0, "queries": 0}
+
+Key = tuple  # (is_null, value, id)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: quick filters (leads.FILTERS, ``stage:x``, ``source:x``), search text, sort."""
+    filters: tuple[str, ...] = ()
+    search: str = ""
+    sort: str = "next"
+    desc: bool = False
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def ensure_indexes(ctx: Session) -> list[str]:
+    """Create the sort indexes if missing (idempotent; returns the names created)."""
+    made = []
+    for name, col in SORT_INDEXES.items():
+        if ctx.is_postgres:
+            ctx.db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON lead ({col}, id)")
+            continue
+        exists = ctx.db.execute_sql("SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", (name,)).fetchone()
+        if not exists:
+            ctx.db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON lead ({col})")
+            made.append(name)
+    return made
+
+
+def condition(ctx: Session, q: ListQuery) -> pw.Expression:
+    cond = scope.scope_expr(ctx.actor)
+    for f in q.filters:
+        e = leads.filter_expr(ctx, f)
+        if e is not None:
+            cond &= e
+    s = leads.search_expr(ctx, q.search)
+    if s is not None:
+        cond &= s
+    return cond
+
+
+def key_of(q: ListQuery, view: LeadView) -> Key:
+    col, _nullable = SORTS[q.sort]
+    name = col.name
+    value = {"next_follow_up_at": view.next_follow_up_at, "owner": view.owner_id}.get(name, getattr(view, name, None))
+    if hasattr(value, "timestamp"):
+        value = int(value.timestamp())
+    return (value is None, value, view.id)
+
+
+def _run(ctx: Session, query: pw.ModelSelect) -> list[LeadView]:
+    rows = list(query.dicts())
+    STATS["queries"] += 1
+    STATS["rows"] += len(rows)
+    return leads.views_for(ctx, rows)
+
+
+def _segment(ctx, q, cond, null: bool, bound: Key | None, forward: bool, n: int) -> list[LeadView]:
+    """Rows of one segment (NULL or not) strictly after/before ``bound`` in display order."""
+    col, _ = SORTS[q.sort]
+    asc = not q.desc
+    up = asc == forward  # reading the index upwards?
+    where = cond & (col.is_null() if null else col.is_null(False))
+    if bound is not None:
+        _isnull, value, lid = bound
+        if null:
+            where &= (Lead.id > lid) if up else (Lead.id < lid)
+        else:
+            where &= ((col >= value) & ((col > value) | (Lead.id > lid))) if up else \
+                     ((col <= value) & ((col < value) | (Lead.id < lid)))
+    order = [Lead.id.asc() if up else Lead.id.desc()] if null else \
+        ([col.asc(), Lead.id.asc()] if up else [col.desc(), Lead.id.desc()])
+    out = _run(ctx, Lead.select().where(where).order_by(*order).limit(n))
+    return out if forward else out[::-1]
+
+
+def after(ctx: Session, q: ListQuery, key: Key | None, n: int) -> list[LeadView]:
+    """Up to ``n`` rows following ``key`` (None: the first rows), in display order."""
+    cond = condition(ctx, q)
+    nullable = SORTS[q.sort][1]
+    if key is None or not key[0]:
+        rows = _segment(ctx, q, cond, False, key, True, n)
+        if len(rows) < n and nullable:
+            rows += _segment(ctx, q, cond, True, None, True, n - len(rows))
+        return rows
+    return _segment(ctx, q, cond, True, key, True, n)
+
+
+def before(ctx: Session, q: ListQuery, key: Key | None, n: int) -> list[LeadView]:
+    """Up to ``n`` rows preceding ``key`` (None: the last rows), in display order."""
+    cond = condition(ctx, q)
+    nullable = SORTS[q.sort][1]
+    rows: list[LeadView] = []
+    if nullable and (key is None or key[0]):
+        rows = _segment(ctx, q, cond, True, key if key else None, False, n)
+        if len(rows) < n:
+            rows = _segment(ctx, q, cond, False, None, False, n - len(rows)) + rows
+        return rows
+    return _segment(ctx, q, cond, False, key, False, n)
+
+
+def at_offset(ctx: Session, q: ListQuery, offset: int, n: int) -> list[LeadView]:
+    """Rows from position ``offset`` (a jump, e.g. dragging the scrollbar): an index skip, not a sort."""
+    cond = condition(ctx, q)
+    col, nullable = SORTS[q.sort]
+    order = [col.desc(), Lead.id.desc()] if q.desc else [col.asc(), Lead.id.asc()]
+    not_null = Lead.select().where(cond & col.is_null(False)).order_by(*order)
+    rows = _run(ctx, not_null.limit(n).offset(offset))
+    if len(rows) < n and nullable:
+        nn = Lead.select().where(cond & col.is_null(False)).count() if not rows else offset + len(rows)
+        null_order = Lead.id.desc() if q.desc else Lead.id.asc()
+        rows += _run(ctx, Lead.select().where(cond & col.is_null()).order_by(null_order)
+                     .limit(n - len(rows)).offset(max(0, offset - nn)))
+    return rows
+
+
+def count(ctx: Session, q: ListQuery) -> int:
+    return Lead.select().where(condition(ctx, q)).count()
+
+
+def status_counts(ctx: Session, q: ListQuery) -> dict[str, int]:
+    """The status line: rows shown, and of the unfiltered-by-state scope how many are overdue / due today / stalled."""
+    base = ListQuery(tuple(f for f in q.filters if f not in ("overdue", "today", "stalled")), q.search)
+    out = {"shown": count(ctx, q)}
+    for name in ("overdue", "today", "stalled"):
+        out[name] = count(ctx, ListQuery(base.filters + (name,), base.search))
+    return out
+
+
+def rows_by_id(ctx: Session, ids: list[int]) -> dict[int, LeadView]:
+    """Fresh views of these leads (those still visible to the actor)."""
+    if not ids:
+        return {}
+    views = _run(ctx, Lead.select().where(Lead.id.in_(list(ids)) & scope.scope_expr(ctx.actor)))
+    return {v.id: v for v in views}
+
+
+@dataclass
+class DueProbe:
+    status: str
+    next_follow_up_at: int | None
+    stage_entered_at: int | None
+    version: int
+
+
+def due_probe(ctx: Session, ids: list[int]) -> dict[int, DueProbe]:
+    """The timer's one indexed question about the rows on screen (primary-key lookups)."""
+    if not ids:
+        return {}
+    q = (Lead.select(Lead.id, Lead.status, Lead.next_follow_up_at, Lead.stage_entered_at, Lead.version)
+         .where(Lead.id.in_(list(ids))).tuples())
+    STATS["queries"] += 1
+    return {i: DueProbe(s, n, e, v) for i, s, n, e, v in q}
+
+
+def reapply_due(ctx: Session, view: LeadView, probe: DueProbe | None = None) -> tuple:
+    """Recompute ``view``'s time-dependent flags (optionally from a probe); returns its state tuple."""
+    if probe is not None:
+        view.status = probe.status
+        view.next_follow_up_at = dt(probe.next_follow_up_at)
+        view.stage_entered_at = dt(probe.stage_entered_at)
+    apply_due(ctx, view)
+    return due_signature(view)
+
+
+def due_signature(view: LeadView) -> tuple:
+    return (view.due_state, view.overdue_days, view.stalled, view.status)
+
+
+__all__ = ["ListQuery", "SORTS", "after", "before", "at_offset", "count", "status_counts", "rows_by_id",
+           "due_probe", "reapply_due", "due_signature", "key_of", "ensure_indexes", "STATS", "rules"]
+
+
+@dataclass
+class Duplicate:
+    id: int
+    code: str
+    company: str
+    reason: str  # "same phone or email" | "similar company and contact"
+
+
+def duplicates(ctx: Session, phone: str | None, email: str | None, company: str, contact: str,
+               exclude: int | None = None) -> list[Duplicate]:
+    """Possible duplicates to show before saving (exact first, then suspected)."""
+    from . import lead_writes
+
+    out = [Duplicate(d.id, d.code, d.company, "same phone or email")
+           for d in lead_writes.exact_duplicates(ctx, phone, email, exclude)]
+    seen = {d.id for d in out}
+    if company:
+        for d in lead_writes.similar_leads(ctx, company, contact, exclude):
+            if d.id not in seen:
+                out.append(Duplicate(d.id, d.code, d.company, "similar company and contact"))
+    return out
+
+
+@dataclass
+class LeadDetail:
+    lead: LeadView
+    tasks: list
+    timeline: list
+    suggest_lost: bool
+
+
+def detail(ctx: Session, lead_id: int, reveal: bool = False) -> LeadDetail:
+    """Everything the detail screen shows, in one call (one trip to the database thread)."""
+    from . import activity, tasks
+
+    view = leads.get(ctx, lead_id, reveal=reveal)
+    return LeadDetail(view, tasks.open_tasks(ctx, lead_id), activity.timeline(ctx, lead_id),
+                      activity.suggest_lost(ctx, lead_id))

@@ -1,0 +1,350 @@
+"""A virtual lead table: a Line-API ScrollView that renders only visible rows.
+
+It holds a contiguous *window* of rows (``base`` .. ``base + len(rows)``) and
+asks its ``loader`` (async callables run off the UI thread) for more when the
+view scrolls past the window. Rows are repainted one line at a time; the
+cursor and scroll position never move unless the user moves them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..domain.parse import format_amount_short
+from ..domain.text import cell_width, fit
+from ..domain.vocab import PRIORITIES, STATUSES
+from ..i18n import _, get_lang, label
+
+PAGE = 100
+WINDOW_MAX = 1200
+
+OVERDUE = Style(color="red", bold=True)
+TODAY = Style(color="yellow")
+STALLED = Style(color="magenta")
+CLOSED = Style(dim=True)
+CURSOR = Style(reverse=True)
+
+
+@dataclass
+class Column:
+    key: str
+    title: str
+    min: int
+    rank: int  # lower is kept first when narrow
+    flex: int = 0
+    align: str = "left"
+    sort: str | None = None
+
+
+def columns() -> list[Column]:
+    return [
+        Column("due", _("next follow-up"), 14, 0, 0, sort="next"),
+        Column("company", _("company"), 12, 1, 3, sort="company"),
+        Column("contact", _("contact"), 8, 2, 1),
+        Column("status", _("status"), 10, 3, 0),
+        Column("code", _("code"), 19, 6, 0, sort="code"),
+        Column("phone", _("phone"), 14, 4, 0),
+        Column("stage", _("stage"), 10, 5, 1, sort="stage"),
+        Column("priority", _("priority"), 8, 7, 0),
+        Column("owner", _("owner"), 8, 8, 0, sort="owner"),
+        Column("amount", _("amount"), 7, 9, 0, "right", sort="amount"),
+    ]
+
+
+def fit_columns(width: int, cols: list[Column] | None = None) -> list[tuple[Column, int]]:
+    """Columns that fit ``width`` cells (one space between), widest-first for flex ones."""
+    cols = cols or columns()
+    chosen: list[Column] = []
+    used = 0
+    for c in sorted(cols, key=lambda c: c.rank):
+        need = c.min + (1 if chosen else 0)
+        if used + need <= width:
+            chosen.append(c)
+            used += need
+    chosen.sort(key=lambda c: cols.index(c))
+    spare = max(0, width - used)
+    flex_total = sum(c.flex for c in chosen) or 1
+    widths = {c.key: c.min for c in chosen}
+    given = 0
+    for c in chosen:
+        extra = spare * c.flex // flex_total
+        widths[c.key] += extra
+        given += extra
+    for c in chosen:  # rounding leftovers to the first flexible column
+        if c.flex and given < spare:
+            widths[c.key] += spare - given
+            break
+    return [(c, widths[c.key]) for c in chosen]
+
+
+class LeadTable(ScrollView, can_focus=True):
+    """The virtual table. ``loader`` has async ``after(key, n)``, ``before(key, n)``, ``at(offset, n)``, ``key(view)``,
+    ``due_text(view)``, ``stage_label(key)``."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", show=False),
+        Binding("down,j", "cursor(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home,g", "home", show=False),
+        Binding("end,G", "end", show=False),
+    ]
+
+    cursor = reactive(0, repaint=False)
+
+    class Highlighted(Message):
+        def __init__(self, view):
+            super().__init__()
+            self.view = view
+
+    class Selected(Message):
+        def __init__(self, view):
+            super().__init__()
+            self.view = view
+
+    def __init__(self, loader, **kwargs):
+        super().__init__(**kwargs)
+        self.loader = loader
+        self.base = 0
+        self.rows: list = []
+        self.total: int | None = None
+        self._layout: list[tuple[Column, int]] = []
+        self._layout_width = -1
+        self._loading = False
+        self.sort = "next"
+        self.desc = False
+
+    # ------------------------------------------------------------ data
+    def reset(self, rows: list, total: int | None = None) -> None:
+        """New rows from the top (a new filter, search or sort)."""
+        self.base, self.rows = 0, list(rows)
+        self.total = total if total is not None else (len(rows) if len(rows) < PAGE else None)
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+        self._resize_virtual()
+        self.refresh()
+        self._post_highlight()
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        if self.cursor >= max(total, 1):
+            self.cursor = max(0, total - 1)
+        self._resize_virtual()
+        self.refresh()
+
+    def replace_window(self, rows: list) -> None:
+        """Same position, fresh rows (a live change): cursor and scroll untouched."""
+        self.rows = list(rows)
+        if self.total is not None and self.base + len(rows) > self.total:
+            self.total = self.base + len(rows)
+        self.refresh()
+        self._post_highlight()
+
+    def update_rows(self, fresh: dict) -> list[int]:
+        """Replace cached rows by id; repaint only their lines. Returns the indexes repainted."""
+        changed = []
+        for i, v in enumerate(self.rows):
+            if v.id in fresh:
+                self.rows[i] = fresh[v.id]
+                changed.append(self.base + i)
+        self.repaint_indexes(changed)
+        return changed
+
+    def repaint_indexes(self, indexes: list[int]) -> None:
+        top = int(self.scroll_offset.y)
+        for idx in indexes:
+            if top <= idx < top + self.size.height:
+                self.refresh_line(idx - top)
+
+    def row(self, index: int):
+        i = index - self.base
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    @property
+    def current(self):
+        return self.row(self.cursor)
+
+    def visible_rows(self) -> list:
+        top = int(self.scroll_offset.y)
+        return [v for v in (self.row(i) for i in range(top, top + self.size.height)) if v is not None]
+
+    def _count(self) -> int:
+        if self.total is not None:
+            return self.total
+        return self.base + len(self.rows) + (1 if len(self.rows) else 0)
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self.size.width, self._count())
+
+    async def ensure(self, start: int, stop: int) -> None:
+        """Make rows start..stop (exclusive) available, one keyset page at a time."""
+        if self._loading:
+            return
+        total = self._count()
+        stop = min(stop, total)
+        end = self.base + len(self.rows)
+        if start >= self.base and stop <= end or start >= stop:
+            return
+        self._loading = True
+        try:
+            if self.rows and start >= self.base and start <= end:  # just past the end: keyset after
+                more = await self.loader.after(self.loader.key(self.rows[-1]), PAGE)
+                self.rows += more
+                if len(more) < PAGE:
+                    self.total = self.base + len(self.rows)
+                if len(self.rows) > WINDOW_MAX:
+                    drop = len(self.rows) - WINDOW_MAX
+                    self.rows, self.base = self.rows[drop:], self.base + drop
+            elif self.rows and stop <= self.base and stop >= self.base - PAGE:  # just before: keyset before
+                more = await self.loader.before(self.loader.key(self.rows[0]), PAGE)
+                self.rows = more + self.rows
+                self.base -= len(more)
+                self.rows = self.rows[:WINDOW_MAX]
+            elif self.total is not None and stop >= self.total - PAGE:  # the end
+                more = await self.loader.before(None, PAGE)
+                self.rows, self.base = more, self.total - len(more)
+            else:  # a jump
+                offset = max(0, start - PAGE // 4)
+                self.rows, self.base = await self.loader.at(offset, PAGE), offset
+        finally:
+            self._loading = False
+        self._resize_virtual()
+        self.refresh()
+        self._post_highlight()
+
+    # ------------------------------------------------------------ rendering
+    def _columns(self) -> list[tuple[Column, int]]:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            self._layout = fit_columns(width)
+            self._layout_width = width
+        return self._layout
+
+    def header_text(self, width: int) -> str:
+        cells = []
+        for col, w in fit_columns(width):
+            title = col.title
+            if col.sort and col.sort == self.sort:
+                title += " ▼" if self.desc else " ▲"
+            cells.append(fit(title, w, col.align))
+        return " ".join(cells)
+
+    def cells(self, view) -> dict[str, str]:
+        lang = get_lang()
+        status = label(STATUSES, view.status)
+        if view.stalled:
+            status = _("stalled") + " · " + status
+        return {
+            "due": self.loader.due_text(view), "company": view.company, "contact": view.contact_name,
+            "status": status, "code": view.code, "phone": view.phone or view.email or view.other_contact or "",
+            "stage": self.loader.stage_label(view.stage), "priority": label(PRIORITIES, view.priority),
+            "owner": view.owner_name, "amount": format_amount_short(view.amount_cents, lang)
+            if view.amount_cents is not None else "",
+        }
+
+    def style_for(self, view) -> Style:
+        if view.due_state == "overdue":
+            return OVERDUE
+        if view.due_state == "today":
+            return TODAY
+        if view.stalled:
+            return STALLED
+        if view.status in ("won", "lost", "dormant"):
+            return CLOSED
+        return Style()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        view = self.row(index)
+        if view is None:
+            if index < self._count():
+                self.call_later(self._load_visible)
+                return Strip([Segment(fit("…", width))])
+            return Strip.blank(width)
+        text = " ".join(fit(c, w, col.align) for (col, w), c in
+                        ((cw, self.cells(view)[cw[0].key]) for cw in self._columns()))
+        pad = width - cell_width(text)
+        if pad > 0:
+            text += " " * pad
+        style = self.style_for(view)
+        if index == self.cursor:
+            style = style + CURSOR if self.has_focus else style + Style(reverse=True, dim=True)
+        return Strip([Segment(text, style)], width)
+
+    async def _load_visible(self) -> None:
+        top = int(self.scroll_offset.y)
+        await self.ensure(top, top + self.size.height + 1)
+
+    def on_resize(self) -> None:
+        self._resize_virtual()
+        self._layout_width = -1
+
+    # ------------------------------------------------------------ cursor
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = int(self.scroll_offset.y)
+        for idx in (old, new):
+            if top <= idx < top + self.size.height:
+                self.refresh_line(idx - top)
+        self._post_highlight()
+
+    def _post_highlight(self) -> None:
+        self.post_message(self.Highlighted(self.current))
+
+    def move_to(self, index: int) -> None:
+        count = self._count()
+        index = max(0, min(index, count - 1)) if count else 0
+        self.cursor = index
+        top = int(self.scroll_offset.y)
+        h = max(1, self.size.height)
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + h:
+            self.scroll_to(y=index - h + 1, animate=False)
+        self.call_later(self.ensure, index - 1, index + h)
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        h = max(1, self.size.height - 1)
+        self.move_to(self.cursor + step * h)
+        self.scroll_to(y=max(0, self.scroll_offset.y + step * h), animate=False)
+
+    def action_home(self) -> None:
+        self.move_to(0)
+
+    async def action_end(self) -> None:
+        if self.total is None:
+            self.total = await self.loader.count()
+            self._resize_virtual()
+        self.move_to(self.total - 1)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event) -> None:
+        index = int(self.scroll_offset.y) + event.y
+        if self.row(index) is not None:
+            self.cursor = index
+            if event.chain == 2:
+                self.post_message(self.Selected(self.current))
+
+    def key_enter(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+
+Loader = Callable[..., Awaitable]
