@@ -5,10 +5,10 @@ from importlib import import_module
 
 SCREENS = {
     "list": ("tui_crm.screens.lead_list", "LeadListScreen"),
-    "queue": ("tui_crm.screens.placeholder", "QueueScreen"),
+    "queue": ("tui_crm.screens.queue", "QueueScreen"),
     "board": ("tui_crm.screens.board", "BoardScreen"),
-    "stats": ("tui_crm.screens.placeholder", "StatsScreen"),
-    "inbox": ("tui_crm.screens.placeholder", "InboxScreen"),
+    "stats": ("tui_crm.screens.stats", "StatsScreen"),
+    "inbox": ("tui_crm.screens.inbox", "InboxScreen"),
 }
 
 
