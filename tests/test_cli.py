@@ -182,3 +182,18 @@ def test_cli_never_imports_textual(demo_db):
 def test_chinese_messages(demo_db):
     proc = run("leads", "list", "--lang", "zh", user="nobody", db=demo_db)
     assert proc.returncode == 1 and "未知用户" in proc.stderr
+
+
+def test_users_key_appends_a_forced_command(demo_db, tmp_path):
+    pub = tmp_path / "id.pub"
+    pub.write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample rep@laptop\n")
+    auth = tmp_path / "ssh" / "authorized_keys"
+    run("users", "key", "rep1", str(pub), "--authorized-keys", str(auth), db=demo_db, check=0)
+    line = auth.read_text().strip()
+    assert line.startswith('restrict,pty,command="/') and f"--db {demo_db} --user rep1" in line
+    assert line.endswith("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample rep@laptop")
+    bad = tmp_path / "bad.pub"
+    bad.write_text("hello")
+    proc = run("users", "key", "rep1", str(bad), "--authorized-keys", str(auth), db=demo_db)
+    assert proc.returncode == 1 and auth.read_text().count("\n") == 1
+    assert run("users", "key", "ghost", str(pub), "--authorized-keys", str(auth), db=demo_db).returncode == 1
