@@ -314,6 +314,8 @@ class BoardScreen(Screen):
         for col in self.columns:
             for card in col.cards:
                 apply_due(self.ctx, card)
+                if getattr(card, "planned_later", False):  # a later task keeps it off the stalled list
+                    card.stalled = False
         self._paint(now)
 
     # ------------------------------------------------------------------ focus

@@ -18,10 +18,11 @@ import peewee as pw
 
 from ..domain import rules
 from ..domain.vocab import WORKING_STATUSES
-from ..store.models import Lead, User
+from ..store.models import Lead, Task, User
 from . import scope
 from .context import Session
 from .leads import search_expr, views_for
+from .tasks import OPEN_TASK_STATUSES
 from .views import LeadView
 
 OPEN_STATUSES = ("pending", "in_progress", "paused")  # PRODUCT.md §3: dormant is outside the pipeline
@@ -275,6 +276,7 @@ def page(ctx: Session, stage: str, f: BoardFilter | None = None, *, after: CardK
     if not forward:
         rows.reverse()
     views = views_for(ctx, [r for _k, r in rows])
+    mark_planned_later(ctx, views, now_ts)
     keys = [k for k, _r in rows]
     out = CardPage(views, keys)
     if forward:
@@ -284,6 +286,20 @@ def page(ctx: Session, stage: str, f: BoardFilter | None = None, *, after: CardK
         out.has_before = more
         out.has_after = True
     return out
+
+
+def mark_planned_later(ctx: Session, views: list[LeadView], now_ts: int) -> None:
+    """PRODUCT.md §2.6: a lead with any open task due now or later is being worked, not stalled,
+    even when an older task is overdue (``next_follow_up_at`` only holds the earliest due)."""
+    ids = [v.id for v in views if v.stalled]
+    later = set()
+    if ids:
+        later = {t.lead_id for t in Task.select(Task.lead).where(
+            Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES) & (Task.due_at >= now_ts)).distinct()}
+    for v in views:
+        v.planned_later = v.id in later
+        if v.planned_later:
+            v.stalled = False
 
 
 def _exists(ctx: Session, stage: str, f: BoardFilter | None, *, before: CardKey) -> bool:
