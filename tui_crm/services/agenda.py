@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import peewee as pw
+
 from ..domain.vocab import OPEN_TASK_STATUSES
 from ..store.models import Lead, Task
 from .context import Session
@@ -39,7 +41,7 @@ def ics(ctx: Session) -> str:
     from . import scope
 
     q = (Task.select(Task, Lead.code, Lead.company, Lead.contact_name)
-         .join(Lead, on=(Task.lead == Lead.id), join_type="LEFT OUTER")
+         .join(Lead, on=(Task.lead == Lead.id), join_type=pw.JOIN.LEFT_OUTER)
          .where((Task.owner == ctx.actor.id) & Task.status.in_(OPEN_TASK_STATUSES)
                 & (Task.lead.is_null() | scope.committed()))
          .order_by(Task.due_at))

@@ -310,6 +310,9 @@ class _Importer:
                     keep.append(rec)
                     continue
                 lid, batch, _owner = hit
+                if rec.extra.get("dup"):  # counted already as a duplicate within the file (create mode)
+                    keep.append(rec)
+                    continue
                 if batch is not None and batch not in committed:
                     res.refused += 1
                     res.refusals.append(Refusal(rec.line, "code", rec.lead.get("code") or "",

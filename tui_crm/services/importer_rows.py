@@ -317,7 +317,7 @@ class RowConverter:
                     continue
                 except InvalidValue:
                     pass
-            if re.search(r"\d{5}", part) and not re.search(r"[A-Za-z\u4e00-\u9fff]{2}", part):
+            if len(re.sub(r"\D", "", part)) >= 5 and not re.search(r"[A-Za-z\u4e00-\u9fff]{2}", part):
                 try:
                     v.setdefault("phone", fast_phone(part, self.region))
                     if k == 0:
