@@ -47,7 +47,7 @@ class Column:
 
 def columns() -> list[Column]:
     return [
-        Column("due", _("next follow-up"), 14, 0, 0, sort="next"),
+        Column("due", _("next follow-up"), 16, 0, 0, sort="next"),
         Column("company", _("company"), 12, 1, 3, sort="company"),
         Column("contact", _("contact"), 8, 2, 1),
         Column("status", _("status"), 10, 3, 0),

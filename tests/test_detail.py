@@ -1,0 +1,174 @@
+"""Lead detail: header, tasks, timeline, and every action key (Pilot, real SQLite)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tui_crm import clock
+from tui_crm.services import activity, lead_writes, leads
+from tui_crm.services.context import open_session
+
+from conftest import NOW
+from rep_fixtures import app_for, seed
+
+
+@pytest.fixture
+def seeded(sqlite_url):
+    return sqlite_url, seed(sqlite_url)
+
+
+async def open_detail(app, pilot, row: int = 0):
+    await app.settle()
+    for _ in range(row):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await app.settle()
+    assert type(app.screen).__name__ == "LeadDetailScreen"
+    return app.screen
+
+
+def text(screen, selector) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def test_detail_shows_header_tasks_and_timeline(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        d = await open_detail(app, pilot)
+        header = text(d, "#detail-header")
+        assert s["overdue"] in header and "北京华为科技有限公司" in header and "+8613812345678" in header
+        assert "next: overdue 2d" in header
+        assert "First contact" in str(d.query_one("#detail-tasks").get_option_at_index(0).prompt)
+        timeline = text(d, "#timeline")
+        assert "lead created" in timeline and "entered stage acquired" in timeline
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "LeadListScreen"
+
+
+async def test_log_followup_with_next_date_leaves_the_overdue_list(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        await pilot.press("o")  # overdue only
+        await app.settle()
+        assert [v.code for v in app.screen.table.rows] == [s["overdue"]]
+        d = await open_detail(app, pilot)
+        await pilot.press("f")
+        await app.settle()
+        form = app.screen
+        assert type(form).__name__ == "FollowUpForm"
+        assert form.focused.id == "f-summary"
+        v = form.values()
+        assert v["method"] == "phone" and v["at"] == "2024-11-01 10:00"
+        assert v["next_at"] == "2024-11-08 10:00"  # stage acquired: every 7 days
+        await pilot.press("ctrl+s")  # nothing typed: refused in words, nothing written
+        await app.settle()
+        assert "required: what was said" in text(form, "#err-summary")
+        await pilot.press(*"wants a quote")
+        form.query_one("#f-next_at").value = "2024-11-05 14:00"
+        await pilot.press("ctrl+s")
+        await app.settle()
+        assert app.screen is d
+        assert "[phone] wants a quote" in text(d, "#timeline").split("\n")[1]
+        assert "next: 11-05 14:00" in text(d, "#detail-header")
+        await pilot.press("escape")
+        await app.settle()
+        assert app.screen.table.rows == []  # it left the overdue list
+    view = leads.get(open_session(url, "rep_a1"), s["overdue"])
+    assert view.status == "in_progress" and view.due_state == "planned"
+
+
+@pytest.mark.parametrize("key,typed,status,field", [
+    ("w", {"product": "servers"}, "won", ("product", "servers")),
+    ("x", {"lost_reason": "price"}, "lost", ("lost_reason", "price")),
+    ("p", {"pause_reason": "budget frozen"}, "paused", ("pause_reason", "budget frozen")),
+    ("z", {}, "dormant", None),
+])
+async def test_each_outcome_asks_for_what_it_needs(seeded, key, typed, status, field):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_detail(app, pilot, row=2)
+        await pilot.press(key)
+        await app.settle()
+        form = app.screen
+        assert type(form).__name__ == "OutcomeForm"
+        if key == "w":
+            await pilot.press("ctrl+s")  # amount missing
+            await app.settle()
+            assert text(form, "#err-won_amount") == "required"
+            form.query_one("#f-won_amount").value = "8万"
+        for name, value in typed.items():
+            form.query_one(f"#f-{name}").value = value
+        await pilot.press("ctrl+s")
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadDetailScreen"
+    view = leads.get(open_session(url, "rep_a1"), s["planned"])
+    assert view.status == status
+    if field:
+        assert getattr(view, field[0]) == field[1]
+    if key == "w":
+        assert view.won_amount_cents == 8000000
+    if key == "z":
+        assert view.wake_up_at.astimezone(view.next_follow_up_at.tzinfo) == NOW + timedelta(days=30)
+
+
+async def test_stale_edit_is_refused_names_who_and_reloads(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        d = await open_detail(app, pilot)
+        await pilot.press("e")
+        await app.settle()
+        form = app.screen
+        assert form.focused.id == "f-company"
+        sup = open_session(url, "sup_a")  # meanwhile, in another session
+        lead_writes.update_lead(sup, s["overdue"], {"remarks": "call after 3pm"})
+        form.query_one("#f-remarks").value = "mine"
+        await pilot.press("ctrl+s")
+        await app.settle()
+        assert app.screen is d
+        shown = [n.message for n in app._notifications]
+        assert any("Sup A changed this lead meanwhile (remarks)" in m for m in shown)
+        assert "call after 3pm" not in text(d, "#detail-header")  # remarks are in the timeline
+        assert "remarks: – → call after 3pm" in text(d, "#timeline")
+    assert leads.get(open_session(url, "rep_a1"), s["overdue"]).remarks == "call after 3pm"
+
+
+async def test_missing_stay_reason_and_missed_calls_are_shown(seeded):
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    for _ in range(3):
+        activity.log_followup(rep, s["today"], activity.FollowUpInput(summary="no answer", reached=False))
+    clock.advance(timedelta(days=8))  # more than 7 days in its stage
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        code_row = [v.code for v in app.screen.table.rows].index(s["today"])
+        d = await open_detail(app, pilot, row=code_row)
+        warnings = text(d, "#detail-warnings")
+        assert "stay reason missing" in warnings
+        assert "3 calls in a row not reached: consider marking it lost (x)" in warnings
+
+
+async def test_reveal_and_task_done_and_next_stage(seeded):
+    url, s = seeded
+    app = app_for(url, login="boss")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        row = [v.code for v in app.screen.table.rows].index(s["overdue"])
+        d = await open_detail(app, pilot, row=row)
+        assert "138****5678" in text(d, "#detail-header")
+        await pilot.press("v")
+        await app.settle()
+        assert "+8613812345678" in text(d, "#detail-header")
+        await pilot.press("c")  # the highlighted task (first contact) done
+        await app.settle()
+        assert d.data.tasks == []
+        await pilot.press("greater_than_sign")
+        await app.settle()
+        assert d.data.lead.stage == "qualified"
+        assert "entered stage qualified" in text(d, "#timeline")

@@ -1,0 +1,165 @@
+"""The lead list: keyset pages (SQLite and PostgreSQL), and the screen driven by Pilot."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tui_crm import clock
+from tui_crm.services import lead_writes, pages
+from tui_crm.services.context import open_session
+from tui_crm.services.pages import ListQuery
+
+from rep_fixtures import app_for, row_texts, seed
+
+
+# ------------------------------------------------------------------ keyset pages (both backends)
+@pytest.fixture
+def amounts(world):
+    """Nine leads of rep_a1: amounts chosen by hand, two without an amount."""
+    rep = world.as_("rep_a1")
+    values = [("A", 500), ("B", None), ("C", 100), ("D", 300), ("E", 300), ("F", None), ("G", 900), ("H", 100),
+              ("I", 700)]
+    codes = {}
+    for name, amount in values:
+        v = lead_writes.add_lead(rep, {"company": f"Co {name}", "contact_name": "Zhang", "phone": None,
+                                       "email": f"{name.lower()}@example.com", "source": "expo", "need": "x",
+                                       "amount_cents": None if amount is None else amount * 100})
+        codes[v.id] = name
+    return rep, codes
+
+
+def names(rows, codes):
+    return "".join(codes[v.id] for v in rows)
+
+
+def test_keyset_pages_follow_the_sort_with_nulls_last(amounts):
+    rep, codes = amounts
+    q = ListQuery(sort="amount")
+    # by amount then id, leads without an amount last (by id): C H D E A I G, then B F
+    assert names(pages.after(rep, q, None, 100), codes) == "CHDEAIGBF"
+    first = pages.after(rep, q, None, 4)
+    assert names(first, codes) == "CHDE"
+    second = pages.after(rep, q, pages.key_of(q, first[-1]), 4)
+    assert names(second, codes) == "AIGB"
+    third = pages.after(rep, q, pages.key_of(q, second[-1]), 4)
+    assert names(third, codes) == "F"
+    back = pages.before(rep, q, pages.key_of(q, third[0]), 3)
+    assert names(back, codes) == "IGB"
+    assert names(pages.before(rep, q, None, 4), codes) == "IGBF"
+    assert names(pages.at_offset(rep, q, 5, 3), codes) == "IGB"
+    assert names(pages.at_offset(rep, q, 7, 5), codes) == "BF"
+    desc = ListQuery(sort="amount", desc=True)
+    assert names(pages.after(rep, desc, None, 100), codes) == "GIAEDHCFB"
+    assert pages.count(rep, q) == 9
+
+
+def test_pages_obey_access_and_search(world):
+    a = world.lead("rep_a1", company="北京华为科技有限公司", phone="13812345678")
+    world.lead("rep_b1", company="深圳华为科技有限公司", phone="13912345678")
+    rep = world.as_("rep_a1")
+    assert [v.code for v in pages.after(rep, ListQuery(search="科技"), None, 50)] == [a.code]
+    assert [v.code for v in pages.after(rep, ListQuery(search="5678"), None, 50)] == [a.code]
+    boss = world.as_("boss")  # sees both, masked: digits never match a masked phone
+    assert pages.after(boss, ListQuery(search="5678"), None, 50) == []
+    assert [v.code for v in pages.after(boss, ListQuery(search="+8613812345678"), None, 50)] == [a.code]
+    assert pages.count(boss, ListQuery(search="华为")) == 2
+
+
+# ------------------------------------------------------------------ the screen (SQLite, Pilot)
+@pytest.fixture
+def seeded(sqlite_url):
+    return sqlite_url, seed(sqlite_url)
+
+
+async def test_list_shows_state_in_words_and_counts(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.settle()
+        table = app.screen.table
+        assert [v.code for v in table.rows] == [s["overdue"], s["today"], s["planned"]]
+        cells = row_texts(table)
+        assert cells[0]["due"] == "overdue 2d"
+        assert cells[1]["due"] == "today 13:00"
+        assert cells[2]["due"] == "11-04 09:00"
+        assert cells[0]["company"] == "北京华为科技有限公司"
+        assert table.style_for(table.rows[0]).color.name == "red"
+        assert table.style_for(table.rows[1]).color.name == "yellow"
+        assert app.screen.counts == {"shown": 3, "overdue": 1, "today": 1, "stalled": 0}
+        status = str(app.screen.query_one("#status").render())
+        assert "3 leads · 1 overdue · 1 due today · 0 stalled" in status
+        await pilot.press("o")
+        await app.settle()
+        assert [v.code for v in table.rows] == [s["overdue"]]
+        await pilot.press("o", "d")
+        await app.settle()
+        assert [v.code for v in table.rows] == [s["today"]]
+        await pilot.press("c", "r")  # clear, then sort by company
+        await app.settle()
+        assert [v.company for v in table.rows] == ["Acme Robotics", "上海星辰咨询有限公司", "北京华为科技有限公司"]
+
+
+async def test_search_by_phone_fragment_then_open(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        await pilot.press("slash", *"5678")
+        await app.settle()
+        table = app.screen.table
+        assert [v.code for v in table.rows] == [s["overdue"]]
+        await pilot.press("escape")  # clears the text
+        await app.settle()
+        assert len(table.rows) == 3
+        await pilot.press(*"138 1234 5678")
+        await app.settle()
+        assert [v.code for v in table.rows] == [s["overdue"]]
+        await pilot.press("enter")  # to the first result
+        assert table.has_focus
+        await pilot.press("enter")  # opens it
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadDetailScreen"
+        assert app.screen.data.lead.code == s["overdue"]
+
+
+async def test_search_chinese_fragment(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        await pilot.press("slash", "科", "技")
+        await app.settle()
+        assert [v.code for v in app.screen.table.rows] == [s["overdue"]]
+
+
+async def test_timer_turns_a_row_overdue_in_place(seeded):
+    url, s = seeded
+    app = app_for(url, tick_seconds=0.1)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await app.settle()
+        table = app.screen.table
+        await pilot.press("down")
+        assert table.cursor == 1
+        fetched = pages.STATS["rows"]
+        clock.advance(timedelta(hours=3, minutes=1))  # 13:01: the 13:00 call is now late
+        await pilot.pause(0.4)
+        await app.settle()
+        assert table.cells(table.rows[1])["due"] == "overdue 13:00"
+        assert table.style_for(table.rows[1]).color.name == "red"
+        assert table.cursor == 1 and table.scroll_offset.y == 0
+        assert [v.code for v in table.rows] == [s["overdue"], s["today"], s["planned"]]
+        assert pages.STATS["rows"] - fetched == 0  # a probe, not a reload
+        assert app.screen.counts["overdue"] == 2
+
+
+async def test_app_shell_list_is_virtual(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        from textual.widgets import DataTable
+
+        assert not app.screen.query(DataTable)  # never all rows in a DataTable
+        header = str(app.screen.query_one("#list-header").render())
+        assert "next follow-up" in header and "company" in header
