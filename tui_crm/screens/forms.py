@@ -527,7 +527,7 @@ class SnoozeForm(FormScreen):
     TITLE = "Snooze the task until"
 
     def __init__(self, ctx, task):
-        self.task = task
+        self.the_task = task
         super().__init__(ctx)
 
     def make_fields(self):
@@ -542,7 +542,7 @@ class SnoozeForm(FormScreen):
         return {"due": due}, errors
 
     async def save(self, c):
-        await self.app.write(tasks.snooze_task, self.ctx, self.task.id, c["due"])
+        await self.app.write(tasks.snooze_task, self.ctx, self.the_task.id, c["due"])
         return True
 
 

@@ -1,0 +1,99 @@
+"""Forms: new lead with inline validation and duplicate warning, escape asks first (Pilot, real SQLite)."""
+from __future__ import annotations
+
+import pytest
+
+from tui_crm.services import leads
+from tui_crm.services.context import open_session
+
+from rep_fixtures import app_for, seed
+
+
+@pytest.fixture
+def seeded(sqlite_url):
+    return sqlite_url, seed(sqlite_url)
+
+
+def err(form, name) -> str:
+    return str(form.query_one(f"#err-{name}").render())
+
+
+async def fill(pilot, form, **values):
+    for name, value in values.items():
+        form.query_one(f"#f-{name}").value = value
+    await pilot.pause()
+
+
+async def test_new_lead_validates_in_words_then_saves(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        await pilot.press("n")
+        await app.settle()
+        form = app.screen
+        assert type(form).__name__ == "LeadForm" and form.focused.id == "f-company"
+        await pilot.press(*"Initech")
+        await pilot.press("tab")
+        assert form.focused.id == "f-contact_name"
+        await fill(pilot, form, phone="call me", amount="lots", expected_close_date="someday", source="expo",
+                   need="")
+        await pilot.press("ctrl+s")
+        await app.settle()
+        assert err(form, "phone") == "not a phone number: call me"
+        assert err(form, "amount") == "not an amount: lots (e.g. 80000, ¥80,000, 8万)"
+        assert err(form, "expected_close_date").startswith("not a date: someday")
+        assert err(form, "need").startswith("required")
+        assert leads.count(open_session(url, "rep_a1")) == 3  # nothing written
+        await fill(pilot, form, contact_name="Peter", phone="135 0000 9999", amount="¥8万",
+                   expected_close_date="2024年12月31日", need="printers")
+        await pilot.press("ctrl+s")
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadDetailScreen"
+        view = app.screen.data.lead
+    assert (view.company, view.phone, view.amount_cents, view.expected_close_date) == \
+        ("Initech", "+8613500009999", 8000000, "2024-12-31")
+
+
+async def test_duplicate_is_shown_before_saving_and_can_be_opened(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        await pilot.press("n")
+        await app.settle()
+        form = app.screen
+        await fill(pilot, form, company="Someone Else", contact_name="X", phone="+86 138-1234-5678",
+                   source="website", need="y")
+        await pilot.press("ctrl+s")
+        await app.settle()
+        assert app.screen is form
+        msg = str(form.query_one("#form-error").render())
+        assert f"possible duplicate: {s['overdue']} 北京华为科技有限公司 (same phone or email)" in msg
+        await pilot.press("ctrl+o")
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadDetailScreen"
+        assert app.screen.data.lead.code == s["overdue"]
+    assert leads.count(open_session(url, "rep_a1")) == 3
+
+
+async def test_escape_asks_only_when_something_was_typed(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        await pilot.press("n")
+        await pilot.press("escape")
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadListScreen"
+        await pilot.press("n")
+        await pilot.press(*"Half typed")
+        await pilot.press("escape")
+        await app.settle()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        assert type(app.screen).__name__ == "LeadForm"
+        assert app.screen.values()["company"] == "Half typed"  # nothing lost
+        await pilot.press("escape", "y")
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadListScreen"
