@@ -1,9 +1,10 @@
-"""The app opens on the acting user's leads, with footer and help (Pilot, real SQLite)."""
-from textual.widgets import DataTable, Footer
+"""The app opens on the acting user's leads (the virtual list), with footer and help (Pilot, real SQLite)."""
+from textual.widgets import Footer
 
 from tui_crm.app import CrmApp
-from tui_crm.services import demo
+from tui_crm.services import demo, leads
 from tui_crm.services.context import open_session
+from tui_crm.widgets.lead_table import LeadTable
 
 
 async def test_shell_shows_the_users_leads(sqlite_url):
@@ -12,16 +13,19 @@ async def test_shell_shows_the_users_leads(sqlite_url):
     ctx.act_as("rep1")
     app = CrmApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        assert table.row_count > 0
-        codes = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
-        from tui_crm.services import leads
-
-        assert codes == {v.code for v in leads.list_leads(ctx)}  # exactly rep1's leads
+        await app.settle()
+        table = app.screen.query_one(LeadTable)
+        mine = {v.code for v in leads.list_leads(ctx)}
+        assert 0 < len(mine) < 60
+        assert {v.code for v in table.rows} == mine  # exactly rep1's leads
+        assert table.total == len(mine)
         assert app.screen.query(Footer)
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
+        for key, name in (("2", "QueueScreen"), ("i", "InboxScreen"), ("1", "LeadListScreen")):
+            await pilot.press(key)
+            await app.settle()
+            assert type(app.screen).__name__ == name
         await pilot.press("q")
