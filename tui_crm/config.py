@@ -4,6 +4,7 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import tzinfo
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ def default_lang() -> str:
     return "zh" if env.lower().startswith("zh") else "en"
 
 
+@lru_cache(maxsize=1)
 def local_tz() -> tzinfo:
     """The machine's time zone (TZ wins), as a ZoneInfo where possible."""
     name = os.environ.get("TZ")

@@ -8,7 +8,7 @@ entry records the load (not one per row).
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from ..domain.rules import first_contact_due, lead_code
@@ -86,6 +86,8 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         if force:
             clear(ctx)
         search.suspend(db)
+        deferred = bulk.indexes_deferred(db, ["lead", "stage_history", "follow_up", "task"])
+        deferred.__enter__()
         # ---- people
         admin = admin_login or "admin"
         existing = User.get_or_none(User.login == admin)
@@ -150,15 +152,32 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     progress(loaded, leads)
 
         task_id = first_task
+        tz = ctx.tz
+        tz_offset = int(now.astimezone(tz).utcoffset().total_seconds())
+        days: dict[int, datetime] = {}
+        day_strs: dict[int, str] = {}
+        custom_pattern = settings.code_pattern != "{SOURCE}-{YYYYMMDD}-{SEQ:03}"
+
+        def day_str(day_no: int, day: datetime) -> str:
+            text = day_strs.get(day_no)
+            if text is None:
+                text = day_strs[day_no] = day.strftime("%Y%m%d")
+            return text
+
         for i in range(leads):
             lid = first_lead + i
             cn = rng.random() < 0.7
             created = now_ts - int(rng.random() * 180 * 86400) - 3600
             source = rng.choice(src_keys)
-            day = (now - timedelta(seconds=now_ts - created)).astimezone(ctx.tz)
-            key = (source, day.strftime("%Y%m%d"))
+            day_no = (created + tz_offset) // 86400
+            day = days.get(day_no)
+            if day is None:
+                # local calendar day at this moment's offset: one date string per day_no
+                day = days[day_no] = datetime(1970, 1, 1) + timedelta(days=day_no)
+            key = (source, day_no)
             counters[key] = counters.get(key, 0) + 1
-            code = lead_code(settings.code_pattern, source, day, counters[key])
+            code = lead_code(settings.code_pattern, source, day, counters[key]) if custom_pattern else \
+                f"{source.upper()}-{day_str(day_no, day)}-{counters[key]:03d}"
             owner = rng.choice(owners)
             prio = rng.choices(["high", "medium", "low"], [2, 5, 3])[0]
             roll = rng.random()
@@ -186,7 +205,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                 stage_entered = min(stage_entered, now_ts - int((8 + rng.random() * 20) * 86400))
                 stage_entered = max(stage_entered, created)
                 hist_rows[-1] = (lid, stage, stage_entered, None, owner, None)
-            amount = rng.choice([None] + [rng.randrange(5, 500) * 100000 for _ in range(6)])
+            amount = None if rng.random() < 1 / 7 else rng.randrange(5, 500) * 100000
             won_amt = product = won_at = lost_reason = lost_at = wake = pause = None
             first_contact = None if status == "pending" else created + int(rng.random() * 2 * 86400)
             end = now_ts
@@ -250,17 +269,19 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                 phone, search.reversed_digits(phone), email, source, rng.choice(INDUSTRIES),
                 rng.choice(["1-50", "50-200", "200-1000", "1000+", None]), rng.choice(REGIONS), first_contact,
                 rng.choice(NEEDS), owner, prio, amount,
-                (day + timedelta(days=rng.randrange(20, 120))).strftime("%Y-%m-%d"),
+                (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
                 stage, status, stage_entered, last_act, next_due, None, "", False, False, won_amt, product, won_at,
                 lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1))
             loaded += 1
             flush()
         flush(final=True)
-        for (source, day), n in counters.items():
+        for (source, day_no), n in counters.items():
+            day = day_str(day_no, days[day_no])
             prefix = settings.code_pattern.split("{SEQ", 1)[0].format(
                 SOURCE=source.upper(), source=source, YYYYMMDD=day, YYYY=day[:4], MM=day[4:6], DD=day[6:])
             CodeCounter.insert(prefix=prefix, last=n).on_conflict(
                 conflict_target=[CodeCounter.prefix], update={CodeCounter.last: n}).execute()
+        deferred.__exit__(None, None, None)
         bulk.reset_sequences(db, ["lead", "task"])
         search.resume(db, rebuild=True)
         changes.record(ctx, "demo", None, "load", {"leads": [None, leads], "reps": [None, reps], "seed": [None, seed]},

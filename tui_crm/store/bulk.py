@@ -1,6 +1,7 @@
 """Fast bulk loads (demo data, imports): raw executemany inside the caller's transaction."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Iterable, Sequence
 
 import peewee as pw
@@ -50,3 +51,28 @@ def reset_sequences(db: pw.Database, tables: Sequence[str]) -> None:
     for t in tables:
         db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), "
                        f"COALESCE((SELECT MAX(id) FROM \"{t}\"), 0) + 1, false)")
+
+
+@contextmanager
+def indexes_deferred(db: pw.Database, tables: Sequence[str]):
+    """Drop the secondary (non-unique) indexes of ``tables`` for a bulk load, rebuild them after.
+
+    Building an index once over sorted data is several times faster than
+    maintaining it row by row. Use inside the load's transaction.
+    """
+    if isinstance(db, pw.PostgresqlDatabase):
+        rows = db.execute_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ANY(%s) AND indexdef NOT LIKE 'CREATE UNIQUE%%'", (list(tables),)).fetchall()
+    else:
+        marks = ",".join("?" for _ in tables)
+        rows = db.execute_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'", tuple(tables)).fetchall()
+    for name, _sql in rows:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in rows:
+            db.execute_sql(sql)
