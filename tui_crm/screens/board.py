@@ -129,7 +129,8 @@ class BoardScreen(Screen):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_("filter cards: company, contact, code, phone…"), id="board-search")
+        # disabled until `/`: a hidden box must never take the board's keys
+        yield Input(placeholder=_("filter cards: company, contact, code, phone…"), id="board-search", disabled=True)
         yield Static("", id="board-filters")
         with Horizontal(id="board-columns"):
             for i, col in enumerate(self.columns):
@@ -139,7 +140,6 @@ class BoardScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#board-search", Input).display = False
         self.set_interval(self.ctx.settings.overdue_tick_seconds or 5, self._tick_due)
         self._loader()
         self.request_reload()
@@ -462,7 +462,7 @@ class BoardScreen(Screen):
     def action_clear_filters(self) -> None:
         search = self.query_one("#board-search", Input)
         search.value = ""
-        search.display = False
+        self._hide_search(search)
         self.set_filter(text="", owner=None, team=None, source=None, priority=None, mine=False)
 
     def action_toggle_mine(self) -> None:
@@ -488,8 +488,14 @@ class BoardScreen(Screen):
 
     def action_search(self) -> None:
         box = self.query_one("#board-search", Input)
-        box.display = True
-        box.focus()
+        box.disabled = False
+        box.add_class("-shown")
+        self.call_after_refresh(box.focus)
+
+    def _hide_search(self, box: Input) -> None:
+        box.remove_class("-shown")
+        box.disabled = True
+        self.set_focus(None)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "board-search":
@@ -497,6 +503,7 @@ class BoardScreen(Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "board-search":
+            event.stop()
             self.set_focus(None)
 
     def on_key(self, event) -> None:
@@ -508,8 +515,9 @@ class BoardScreen(Screen):
                 box.value = ""
                 return
             if event.key == "escape":
-                box.display = False
-            self.set_focus(None)
+                self._hide_search(box)
+            else:
+                self.set_focus(None)
 
     def action_escape(self) -> None:
         if any(self.filter.describe()):
