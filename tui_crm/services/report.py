@@ -57,7 +57,7 @@ from fractions import Fraction
 import peewee as pw
 
 from ..domain.vocab import OPEN_STATUSES
-from ..store.models import Lead, StageHistory, Team, User
+from ..store.models import Lead, Stage, StageHistory, Team, User
 from . import scope
 from .context import Session
 
@@ -176,11 +176,13 @@ def _breakdown(groups: dict) -> list[dict]:
     return out
 
 
-def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict]]:
-    """Totals, by owner and by team, from one GROUP BY owner."""
-    rows = list(Lead.select(Lead.owner.alias("owner_id"), *_aggregates(ctx)).where(cond)
-                .group_by(Lead.owner).dicts())
-    ids = [r["owner_id"] for r in rows]
+def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """Totals, by owner, by team, and the per-stage rows the funnel needs, from one GROUP BY
+    owner, stage, status, stages_seen (read in the order of the ``lead_report_owner`` index)."""
+    rows = list(Lead.select(Lead.owner.alias("owner_id"), Lead.stage, Lead.status, Lead.stages_seen,
+                            *_aggregates(ctx)).where(cond)
+                .group_by(Lead.owner, Lead.stage, Lead.status, Lead.stages_seen).dicts())
+    ids = sorted({r["owner_id"] for r in rows})
     users = {u.id: (u.login, u.team_id) for u in User.select(User.id, User.login, User.team).where(User.id.in_(ids))} \
         if ids else {}
     teams = {t.id: t.name for t in Team.select(Team.id, Team.name)}
@@ -192,7 +194,7 @@ def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict]]:
         _add(total, r)
         _add(by_owner.setdefault(login, {}), r)
         _add(by_team.setdefault(teams.get(team_id), {}), r)
-    return _figures(total), _breakdown(by_owner), _breakdown(by_team)
+    return _figures(total), _breakdown(by_owner), _breakdown(by_team), rows
 
 
 def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
@@ -208,54 +210,100 @@ def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
     return _breakdown(by_source), _breakdown(by_industry)
 
 
-def _reached(ctx: Session, cond) -> tuple[list[int], int]:
-    """reached[i] for each open stage i (won leads included), and the won count."""
+def _stage_bits(ctx: Session) -> dict[int, int] | None:
+    """stage id -> position of the active stages; None when an id does not fit ``stages_seen`` (>= 63)."""
+    pos = {k: i for i, k in enumerate(ctx.stage_keys)}
+    ids = {s.id: pos[s.key] for s in Stage.select(Stage.id, Stage.key).where(Stage.key.in_(list(pos)))} if pos else {}
+    return None if any(i >= 63 for i in ids) else ids
+
+
+def _reached_from_rows(ctx: Session, rows: list[dict], bits: dict[int, int]) -> list[int]:
+    """reached[i] per open stage from the (stage, status, stages_seen) groups: won leads reached every
+    stage; others the furthest of the stages they were ever in (``stages_seen``) and their current one."""
+    keys = ctx.stage_keys
+    last = len(keys)
+    pos = {k: i for i, k in enumerate(keys)}
+    furthest_of: dict[int, int] = {}
+    counts = [0] * (last + 1)  # by furthest position + 1 (index 0: none)
+    for r in rows:
+        n = int(r["leads"] or 0)
+        if r["status"] == "won":
+            counts[last] += n
+            continue
+        mask = int(r["stages_seen"] or 0)
+        if mask not in furthest_of:
+            furthest_of[mask] = max([p for i, p in bits.items() if mask >> i & 1], default=-1)
+        p = max(furthest_of[mask], pos.get(r["stage"], -1))
+        counts[p + 1] += n
+    reached = [0] * last
+    running = 0
+    for i in range(last - 1, -1, -1):
+        running += counts[i + 1]
+        reached[i] = running
+    return reached
+
+
+def _reached_from_history(ctx: Session, cond) -> list[int]:
+    """The same from the stage history itself (slower; when stage ids outgrow ``stages_seen``)."""
     keys = ctx.stage_keys
     last = len(keys)
     positions = [(k, i) for i, k in enumerate(keys)]
-    # furthest stage each lead (not won) has been in: its stays and its current stage
     stay_pos = pw.Case(StageHistory.stage, positions, -1)
     furthest = (StageHistory.select(pw.fn.MAX(stay_pos)).where(StageHistory.lead == Lead.id))
     cur_pos = pw.Case(Lead.stage, positions, -1)
     greatest = pw.fn.GREATEST if ctx.is_postgres else pw.fn.MAX
-    p = greatest(pw.fn.COALESCE(furthest, -1), cur_pos)
-    not_won = (Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n"))
-               .where(cond & (Lead.status != "won")).group_by(pw.SQL("1")).dicts())
-    won = Lead.select(pw.fn.COUNT(Lead.id)).where(cond & (Lead.status == "won")).scalar() or 0
-    reached = [won] * last
-    for r in not_won:
+    p = pw.Case(None, [(Lead.status == "won", last - 1)], greatest(pw.fn.COALESCE(furthest, -1), cur_pos))
+    reached = [0] * last
+    for r in Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n")).where(cond).group_by(pw.SQL("1")).dicts():
         for i in range(0, min(int(r["p"]), last - 1) + 1):
             reached[i] += int(r["n"])
-    return reached, int(won)
+    return reached
 
 
-def funnel(ctx: Session, cond) -> tuple[list[dict], int]:
-    """One row per open stage plus won; also the exact historical forecast in cents."""
+def _stays(ctx: Session, cond, whole: bool) -> dict:
+    """Σ and count of completed stays per open stage, for the leads of ``cond``.
+
+    ``whole``: cond is every committed lead (an admin, no filter); then the stays are read from the
+    ``stage_history_stays`` index alone, leaving out only leads of imports not committed."""
     keys = ctx.stage_keys
-    reached, won = _reached(ctx, cond)
-    open_rows = {r["stage"]: r for r in Lead.select(Lead.stage, pw.fn.COUNT(Lead.id).alias("n"),
-                                                   pw.fn.SUM(pw.fn.COALESCE(Lead.amount_cents, 0)).alias("amt"))
-                 .where(cond & Lead.status.in_(OPEN_STATUSES)).group_by(Lead.stage).dicts()}
-    stays = {r["stage"]: r for r in StageHistory.select(
-        StageHistory.stage, pw.fn.SUM(StageHistory.left_at - StageHistory.entered_at).alias("total"),
-        pw.fn.COUNT(StageHistory.id).alias("n"))
-        .join(Lead, on=(StageHistory.lead == Lead.id))
-        .where(cond & StageHistory.left_at.is_null(False) & StageHistory.stage.in_(keys))
-        .group_by(StageHistory.stage).dicts()} if keys else {}
+    if not keys:
+        return {}
+    q = StageHistory.select(StageHistory.stage, pw.fn.SUM(StageHistory.left_at - StageHistory.entered_at).alias("total"),
+                            pw.fn.COUNT(StageHistory.id).alias("n"))
+    where = StageHistory.stage.in_(keys) & StageHistory.left_at.is_null(False)
+    if whole:
+        hidden = Lead.select(Lead.id).where(Lead.batch.is_null(False) & ~scope.committed())
+        q = q.where(where & StageHistory.lead.not_in(hidden))
+    else:
+        q = q.join(Lead, on=(StageHistory.lead == Lead.id)).where(where & cond)
+    return {r["stage"]: r for r in q.group_by(StageHistory.stage).dicts()}
+
+
+def funnel(ctx: Session, cond, rows: list[dict], whole: bool = False) -> tuple[list[dict], int]:
+    """One row per open stage plus won (from the owner/stage groups); also the exact historical forecast."""
+    keys = ctx.stage_keys
+    bits = _stage_bits(ctx)
+    reached = _reached_from_rows(ctx, rows, bits) if bits is not None else _reached_from_history(ctx, cond)
+    won = sum(int(r["won"] or 0) for r in rows)
+    open_n: dict = {}
+    open_amt: dict = {}
+    for r in rows:
+        open_n[r["stage"]] = open_n.get(r["stage"], 0) + int(r["open"] or 0)
+        open_amt[r["stage"]] = open_amt.get(r["stage"], 0) + int(r["pipeline_cents"] or 0)
+    stays = _stays(ctx, cond, whole)
     out = []
     historical = Fraction(0)
     counts = reached + [won]
     for i, key in enumerate(keys + ["won"]):
-        o = open_rows.get(key, {})
         s = stays.get(key)
-        open_amt = int(o.get("amt") or 0)
+        amt = open_amt.get(key, 0) if key != "won" else 0
         if key != "won" and counts[i]:
-            historical += Fraction(open_amt * won, counts[i])
+            historical += Fraction(amt * won, counts[i])
         out.append({
             "stage": key, "reached": counts[i],
             "conversion_to_next": _rate(counts[i + 1], counts[i]) if i + 1 < len(counts) else None,
             "avg_days_in_stage": (int(s["total"] or 0) / int(s["n"]) / 86400) if s and s["n"] else None,
-            "open_count": int(o.get("n") or 0), "open_amount_cents": open_amt,
+            "open_count": open_n.get(key, 0) if key != "won" else 0, "open_amount_cents": amt,
         })
     return out, _half_up(historical)
 
@@ -308,8 +356,9 @@ def report(ctx: Session, *, owner: str | None = None, team: str | None = None, p
     base = scope.narrow(ctx, owner, team)
     start, end = period_bounds(ctx, period)
     cond = _and(base, _range(Lead.created_at, start, end))
-    totals, by_owner, by_team = _people(ctx, cond)
-    funnel_rows, historical = funnel(ctx, cond)
+    totals, by_owner, by_team, rows = _people(ctx, cond)
+    whole = bool(ctx.actor and ctx.actor.is_admin and not owner and not team and not period)
+    funnel_rows, historical = funnel(ctx, cond, rows, whole)
     totals["historical_forecast_cents"] = historical
     by_source, by_industry = _dimensions(ctx, cond)
     out = {"totals": totals, "funnel": funnel_rows, "by_owner": by_owner, "by_team": by_team,
@@ -346,3 +395,38 @@ def to_json(data: dict) -> dict:
         "period": data.get("period"),
         "scope": data.get("scope"),
     }
+
+
+# ------------------------------------------------------------------ for the stats panel
+PERIODS = ("all", "month", "quarter", "year")
+
+
+def preset_period(ctx: Session, name: str) -> Period:
+    """This month / quarter / year (local calendar of the user) or all time."""
+    today = ctx.now().astimezone(ctx.tz).date()
+    if name == "month":
+        first = today.replace(day=1)
+        months = 1
+    elif name == "quarter":
+        first = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+        months = 3
+    elif name == "year":
+        first = date(today.year, 1, 1)
+        months = 12
+    else:
+        return Period()
+    y, m = divmod(first.month - 1 + months, 12)
+    return Period(first, date(first.year + y, m + 1, 1) - timedelta(days=1))
+
+
+def scope_choices(ctx: Session) -> dict:
+    """Owners and teams the actor may narrow the report to: none for a rep, their team for a supervisor."""
+    a = ctx.actor
+    if a is None or a.role == "rep":
+        return {"owners": [], "teams": []}
+    users = User.select(User.login, User.name, User.team).where(User.active == True)  # noqa: E712
+    teams = Team.select(Team.name).order_by(Team.name)
+    if not a.is_admin:
+        users = users.where(User.team == a.team_id) if a.team_id is not None else users.where(User.id == a.id)
+        teams = teams.where(Team.id == a.team_id) if a.team_id is not None else teams.where(Team.id == -1)
+    return {"owners": [(u.login, u.name) for u in users.order_by(User.login)], "teams": [t.name for t in teams]}

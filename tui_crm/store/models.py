@@ -128,6 +128,9 @@ class Lead(BaseModel):
     created_by = pw.IntegerField(null=True)
     batch = pw.ForeignKeyField(ImportBatch, null=True, backref="leads", on_delete="CASCADE")
     version = pw.IntegerField(default=1)
+    # bit (1 << stage.id) of every stage the lead was ever in, kept by a trigger on stage_history
+    # (schema v3, store/schema.py report_support): the funnel's "reached" without reading the history
+    stages_seen = pw.BigIntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])
 
     class Meta:
         indexes = (

@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 2
+LATEST = 3
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -57,6 +57,7 @@ def create(db: pw.Database) -> None:
             return
         db.create_tables(ALL_MODELS)
         search.install(db)
+        report_support(db)
         seed_defaults()
         _set_version(LATEST)
 
@@ -74,7 +75,64 @@ def _step_2(db: pw.Database) -> None:
     search.install(db)
 
 
-STEPS = {2: _step_2}
+# covering indexes for the report (services/report.py): each of its GROUP BYs reads one index in order
+REPORT_INDEXES = {
+    "lead_report_owner": ("lead", "owner_id, stage, status, stages_seen, created_at, batch_id, amount_cents, "
+                                  "probability, won_amount_cents, won_at, first_contact_at"),
+    "lead_report_dims": ("lead", "source, industry, status, stage, owner_id, created_at, batch_id, amount_cents, "
+                                 "probability, won_amount_cents, won_at, first_contact_at"),
+    "lead_report_closed": ("lead", "status, won_at, won_amount_cents, lost_reason, owner_id, created_at, batch_id"),
+    "stage_history_stays": ("stage_history", "stage, left_at, entered_at, lead_id"),
+}
+
+
+def _is_pg(db: pw.Database) -> bool:
+    return isinstance(db, pw.PostgresqlDatabase)
+
+
+def report_support(db: pw.Database) -> None:
+    """What the report needs beyond the models (idempotent; create() and _step_3 both call it):
+    the trigger that keeps ``lead.stages_seen`` and the covering indexes."""
+    for name, (table, cols) in REPORT_INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+    if _is_pg(db):
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION stage_history_seen() RETURNS trigger AS $$ BEGIN "
+            "UPDATE lead SET stages_seen = stages_seen | b.bit FROM (SELECT (1::bigint << id) AS bit FROM stage "
+            "WHERE key = NEW.stage AND id < 63) b WHERE lead.id = NEW.lead_id AND (lead.stages_seen & b.bit) = 0; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql")
+        db.execute_sql("DROP TRIGGER IF EXISTS stage_history_seen ON stage_history")
+        db.execute_sql("CREATE TRIGGER stage_history_seen AFTER INSERT ON stage_history "
+                       "FOR EACH ROW EXECUTE FUNCTION stage_history_seen()")
+    else:
+        db.execute_sql(
+            "CREATE TRIGGER IF NOT EXISTS stage_history_seen AFTER INSERT ON stage_history BEGIN "
+            "UPDATE lead SET stages_seen = stages_seen | (SELECT 1 << id FROM stage WHERE key = NEW.stage AND id < 63) "
+            "WHERE id = NEW.lead_id AND EXISTS (SELECT 1 FROM stage WHERE key = NEW.stage AND id < 63 "
+            "AND (lead.stages_seen & (1 << stage.id)) = 0); END")
+
+
+def backfill_stages_seen(db: pw.Database) -> None:
+    """Recompute ``lead.stages_seen`` from the stage history (exact; used by the upgrade)."""
+    if _is_pg(db):
+        db.execute_sql("UPDATE lead SET stages_seen = s.bits FROM (SELECT h.lead_id, bit_or(1::bigint << st.id) AS bits "
+                       "FROM stage_history h JOIN stage st ON st.key = h.stage AND st.id < 63 GROUP BY h.lead_id) s "
+                       "WHERE lead.id = s.lead_id")
+    else:
+        db.execute_sql("UPDATE lead SET stages_seen = COALESCE((SELECT SUM(DISTINCT 1 << st.id) FROM stage_history h "
+                       "JOIN stage st ON st.key = h.stage AND st.id < 63 WHERE h.lead_id = lead.id), 0)")
+
+
+def _step_3(db: pw.Database) -> None:
+    """v3: ``lead.stages_seen`` (kept by a trigger) and covering indexes for the report."""
+    cols = {c.name for c in db.get_columns("lead")}
+    if "stages_seen" not in cols:
+        db.execute_sql("ALTER TABLE lead ADD COLUMN stages_seen BIGINT NOT NULL DEFAULT 0")
+    report_support(db)
+    backfill_stages_seen(db)
+
+
+STEPS = {2: _step_2, 3: _step_3}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
