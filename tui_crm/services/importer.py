@@ -55,7 +55,7 @@ class ImportOptions:
     keep_unmapped: bool = False
     dry_run: bool = False
     on_duplicate: str = "skip"
-    chunk: int = 5000
+    chunk: int = 2000
 
 
 @dataclass
@@ -346,6 +346,7 @@ class _Importer:
                 return
             self._insert(keep)
             ImportBatch.update(summary=json.dumps(self._beat())).where(ImportBatch.id == self.batch_id).execute()
+        time.sleep(0.02)  # let other writers take the lock between chunks (SQLite's lock is not fair)
 
     def _owners(self, recs: list[Record]) -> None:
         for rec in recs:
@@ -389,7 +390,8 @@ class _Importer:
                 for k, (rec, day) in enumerate(pending):
                     rec.lead["code"] = rules.lead_code(pattern, rec.lead["source"], day, last - len(pending) + 1 + k)
                 codes = [r.lead["code"] for r, _d in pending]
-                clash = {c for (c,) in Lead.select(Lead.code).where(Lead.code.in_(codes)).tuples()}
+                marks = ", ".join(["%s" if ctx.is_postgres else "?"] * len(codes))
+                clash = {c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})", codes)}
                 pending = [(r, d) for r, d in pending if r.lead["code"] in clash]
 
     def _insert(self, recs: list[Record]) -> None:

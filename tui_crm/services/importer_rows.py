@@ -379,8 +379,6 @@ class RowConverter:
         if status == "won" and won_amount is None:
             won_amount = v.get("amount")
         amount = v.get("amount")
-        if amount is None and status == "won":
-            amount = won_amount
         owner = v.get("owner")
         lead = {
             "code": v.get("code"), "company": v.get("company", ""), "contact_name": v.get("contact_name", ""),
