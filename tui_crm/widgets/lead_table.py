@@ -240,9 +240,7 @@ class LeadTable(ScrollView, can_focus=True):
 
     def cells(self, view) -> dict[str, str]:
         lang = get_lang()
-        status = label(STATUSES, view.status)
-        if view.stalled:
-            status = _("stalled") + " · " + status
+        status = _("stalled") if view.stalled else label(STATUSES, view.status)
         return {
             "due": self.loader.due_text(view), "company": view.company, "contact": view.contact_name,
             "status": status, "code": view.code, "phone": view.phone or view.email or view.other_contact or "",
