@@ -41,7 +41,7 @@ class _Loader:
         return await self.app.db(pages.at_offset, self.app.ctx, self.screen.list_query, offset, n)
 
     async def count(self):
-        return await self.app.db(pages.count, self.app.ctx, self.screen.list_query)
+        return await self.app.db_side(pages.count, self.app.ctx, self.screen.list_query)
 
     def key(self, view):
         return pages.key_of(self.screen.list_query, view)
@@ -135,8 +135,13 @@ class LeadListScreen(LeadActions, Screen):
 
     async def refresh_counts(self, gen: int | None = None) -> None:
         gen = self._gen if gen is None else gen
-        counts = await self.app.db(pages.status_counts, self.ctx, self.list_query)
-        if gen != self._gen:
+        query = self.list_query
+
+        def current_counts():  # skipped on the counts thread if the user typed on meanwhile
+            return pages.status_counts(self.ctx, query) if gen == self._gen else None
+
+        counts = await self.app.db_side(current_counts)
+        if counts is None or gen != self._gen:
             return
         self.counts = counts
         self.table.set_total(counts["shown"])

@@ -66,6 +66,27 @@ def ensure_indexes(ctx: Session) -> list[str]:
     return made
 
 
+SORT_INDEX_OF = {"next": "lead_sort_next", "company": "lead_sort_company", "amount": "lead_sort_amount",
+                 "stage": "lead_sort_stage"}
+_ready: set[str] = set()
+
+
+def _base(ctx: Session, q: ListQuery) -> pw.ModelSelect:
+    """SELECT over lead; on SQLite without search text, read the sort's index in order.
+
+    SQLite's planner otherwise prefers a filter index (e.g. owner) and sorts every
+    matching row (0.7 s for a rep's 125k leads at 1M); walking the sort index stops
+    after one page. With search text the FTS match is the narrower start.
+    """
+    name = SORT_INDEX_OF.get(q.sort)
+    if ctx.is_postgres or q.search.strip() or name is None:
+        return Lead.select()
+    if ctx.url not in _ready:
+        ensure_indexes(ctx)
+        _ready.add(ctx.url)
+    return Lead.select().from_(pw.NodeList((Lead, pw.SQL(f"INDEXED BY {name}"))))
+
+
 def condition(ctx: Session, q: ListQuery) -> pw.Expression:
     cond = scope.scope_expr(ctx.actor)
     for f in q.filters:
@@ -88,7 +109,13 @@ def key_of(q: ListQuery, view: LeadView) -> Key:
 
 
 def _run(ctx: Session, query: pw.ModelSelect) -> list[LeadView]:
-    rows = list(query.dicts())
+    try:
+        rows = list(query.dicts())
+    except pw.OperationalError as exc:  # a database replaced under the same path: indexes again
+        if "no such index" not in str(exc):
+            raise
+        ensure_indexes(ctx)
+        rows = list(query.dicts())
     STATS["queries"] += 1
     STATS["rows"] += len(rows)
     return leads.views_for(ctx, rows)
@@ -109,7 +136,7 @@ def _segment(ctx, q, cond, null: bool, bound: Key | None, forward: bool, n: int)
                      ((col <= value) & ((col < value) | (Lead.id < lid)))
     order = [Lead.id.asc() if up else Lead.id.desc()] if null else \
         ([col.asc(), Lead.id.asc()] if up else [col.desc(), Lead.id.desc()])
-    out = _run(ctx, Lead.select().where(where).order_by(*order).limit(n))
+    out = _run(ctx, _base(ctx, q).where(where).order_by(*order).limit(n))
     return out if forward else out[::-1]
 
 
@@ -143,7 +170,7 @@ def at_offset(ctx: Session, q: ListQuery, offset: int, n: int) -> list[LeadView]
     cond = condition(ctx, q)
     col, nullable = SORTS[q.sort]
     order = [col.desc(), Lead.id.desc()] if q.desc else [col.asc(), Lead.id.asc()]
-    not_null = Lead.select().where(cond & col.is_null(False)).order_by(*order)
+    not_null = _base(ctx, q).where(cond & col.is_null(False)).order_by(*order)
     rows = _run(ctx, not_null.limit(n).offset(offset))
     if len(rows) < n and nullable:
         nn = Lead.select().where(cond & col.is_null(False)).count() if not rows else offset + len(rows)
