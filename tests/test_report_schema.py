@@ -1,0 +1,51 @@
+"""Schema v3: a v2 database upgrades in place; stages_seen is backfilled and then kept by the trigger."""
+from __future__ import annotations
+
+import sqlite3
+
+from tui_crm.services import lead_writes
+from tui_crm.services import report as rep
+from tui_crm.services.context import open_session
+from tui_crm.store import schema
+from tui_crm.store.models import Lead, Stage
+
+
+def test_v2_database_upgrades_and_funnel_is_unchanged(world, tmp_path):
+    if world.ctx.is_postgres:
+        return  # the v2 database is built here with SQLite DDL
+    a = world.lead("rep_a1", amount_cents=100)
+    lead_writes.move_stage(world.as_("rep_a1"), a.code, "negotiation")
+    lead_writes.set_outcome(world.as_("rep_a1"), a.code, "lost", {"lost_reason": "x"})
+    world.lead("rep_a1")
+    before = rep.report(world.ctx)["funnel"]
+    ids = {s.key: s.id for s in Stage.select()}
+    assert Lead.get_by_id(a.id).stages_seen == (1 << ids["acquired"]) | (1 << ids["negotiation"])
+    world.ctx.close()
+    # turn it back into a v2 database: no column, no trigger, no report indexes
+    conn = sqlite3.connect(world.url)
+    for name in schema.REPORT_INDEXES:
+        conn.execute(f'DROP INDEX "{name}"')
+    conn.execute("DROP TRIGGER stage_history_seen")
+    conn.execute("ALTER TABLE lead DROP COLUMN stages_seen")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    ctx = open_session(world.url, "boss", upgrade=True)
+    assert schema.current_version(ctx.db) == 3
+    assert schema.check(ctx.db) == []
+    assert Lead.get_by_id(a.id).stages_seen == (1 << ids["acquired"]) | (1 << ids["negotiation"])
+    assert rep.report(ctx)["funnel"] == before
+    assert [r["reached"] for r in before] == [2, 1, 1, 1, 0]  # the lost lead reached up to negotiation
+    schema.upgrade(ctx.db)  # idempotent
+    assert schema.current_version(ctx.db) == 3
+
+
+def test_history_fallback_agrees_with_stages_seen(world):
+    a = world.lead("rep_a1")
+    lead_writes.move_stage(world.as_("rep_a1"), a.code, "proposal")
+    lead_writes.move_stage(world.as_("rep_a1"), a.code, "qualified")  # moved back: still reached proposal
+    world.lead("rep_b1")
+    cond = rep.scope.narrow(world.ctx)
+    rows = rep._people(world.ctx, cond)[3]
+    fast = rep._reached_from_rows(world.ctx, rows, rep._stage_bits(world.ctx))
+    assert fast == rep._reached_from_history(world.ctx, cond) == [2, 1, 1, 0]
