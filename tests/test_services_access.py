@@ -235,3 +235,17 @@ def test_outcomes_require_their_fields(world):
     assert lost.status == "lost" and lost.next_follow_up_at is None
     reopened = lead_writes.set_outcome(rep, v.code, "in_progress", {})
     assert reopened.status == "in_progress" and reopened.lost_reason is None
+
+
+def test_stalled_ignores_a_lead_with_a_later_task_even_if_an_older_one_is_overdue(world):
+    from tui_crm.services import tasks
+
+    worked = world.lead("rep_a1")
+    idle = world.lead("rep_a1")
+    rep = world.as_("rep_a1")
+    tasks.add_task(rep, worked.code, "other", "call back next month", clock.now() + timedelta(days=30))
+    clock.advance(timedelta(days=8))  # both first-contact tasks overdue; both 8 days in stage
+    stalled = {v.code for v in leads.list_leads(rep, filter="stalled")}
+    assert stalled == {idle.code}
+    flags = {v.code: v.stalled for v in leads.list_leads(rep)}
+    assert flags == {idle.code: True, worked.code: False}

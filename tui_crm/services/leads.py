@@ -9,9 +9,9 @@ import peewee as pw
 from ..domain import rules
 from ..domain.contact import normalize_email, normalize_phone
 from ..domain.errors import InvalidValue
-from ..domain.vocab import CLOSED_STATUSES, WORKING_STATUSES
+from ..domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, WORKING_STATUSES
 from ..store import search as store_search
-from ..store.models import Lead, LeadTag, Tag, User
+from ..store.models import Lead, LeadTag, Tag, Task, User
 from . import scope
 from .context import Session
 from .views import LeadView, build_view
@@ -40,8 +40,11 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
                 & (Lead.next_follow_up_at < int(tomorrow.timestamp())))
     if name == "stalled":
         limit = now_ts - ctx.settings.stall_after_days * 86400
+        planned = Task.select(Task.id).where((Task.lead == Lead.id) & Task.status.in_(OPEN_TASK_STATUSES)
+                                             & (Task.due_at >= now_ts))
         return (Lead.status.not_in(CLOSED_STATUSES + ("dormant",)) & (Lead.stage_entered_at < limit)
-                & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts)))
+                & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts))
+                & ~pw.fn.EXISTS(planned))
     if name.startswith("stage:"):
         return Lead.stage == name.split(":", 1)[1]
     if name.startswith("source:"):
@@ -120,10 +123,25 @@ def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[Lead
                                               for r in rows])
     views = [build_view(ctx, r, owners.get(r["owner_id"], ("?", "?", None)), reveal or r["id"] in full)
              for r in rows]
+    mark_planned_later(ctx, views)
     tags = tags_for([v.id for v in views])
     for v in views:
         v.tags = tags.get(v.id, [])
     return views
+
+
+def mark_planned_later(ctx: Session, views: list[LeadView]) -> None:
+    """PRODUCT.md §2.6: any open task due now or later means the lead is worked, not stalled,
+    even when an older task is overdue (``next_follow_up_at`` holds only the earliest due)."""
+    ids = [v.id for v in views if v.stalled]
+    if not ids:
+        return
+    now_ts = int(ctx.now().timestamp())
+    later = {t.lead_id for t in Task.select(Task.lead).where(
+        Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES) & (Task.due_at >= now_ts)).distinct()}
+    for v in views:
+        if v.id in later:
+            v.planned_later, v.stalled = True, False
 
 
 def tags_for(lead_ids: list[int]) -> dict[int, list[str]]:

@@ -108,6 +108,7 @@ class LeadView:
     due_state: str = rules.NOTHING  # overdue | today | planned | none
     overdue_days: int = 0
     stalled: bool = False
+    planned_later: bool = False  # some open task is due now or later (a lead being worked is not stalled)
     overstayed: bool = False
     tags: list[str] = field(default_factory=list)
 
@@ -145,7 +146,8 @@ def apply_due(ctx: Session, view: LeadView) -> None:
                          if view.due_state == rules.OVERDUE else 0)
     open_ = view.status not in ("won", "lost", "dormant")
     view.overstayed = open_ and rules.overstayed(view.stage_entered_at, now, ctx.settings)
-    view.stalled = rules.is_stalled(view.status, view.stage_entered_at, view.next_follow_up_at, now, ctx.settings)
+    view.stalled = (rules.is_stalled(view.status, view.stage_entered_at, view.next_follow_up_at, now, ctx.settings)
+                    and not view.planned_later)
 
 
 def lead_json(ctx: Session, v: LeadView) -> dict:
