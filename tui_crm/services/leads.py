@@ -54,12 +54,14 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
     raise ValueError(f"unknown filter: {name}")
 
 
-def search_expr(ctx: Session, text: str) -> pw.Expression | None:
+def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | None:
     """Leads matching ``text`` as a substring of code, company, contact, need or remarks,
     a phone by its last digits (only where the actor sees the phone) or in full, or an email.
 
     Uses the trigram index (SQLite FTS5 / pg_trgm); queries of one or two
     characters fall back to prefix matches on indexed columns.
+    ``guard=False`` leaves out the "actor sees the phone/email" condition: a superset
+    for a first, index-only pass; callers must apply the guarded form after it.
     """
     text = (text or "").strip()
     if not text:
@@ -68,7 +70,8 @@ def search_expr(ctx: Session, text: str) -> pw.Expression | None:
     digits = re.sub(r"[\s\-()+]", "", text)
     if digits.isdigit() and len(digits) >= 3:
         rev = digits[::-1]
-        exprs.append((Lead.phone_rev >= rev) & (Lead.phone_rev < rev + "~") & scope.full_contact_expr(ctx.actor))
+        suffix = (Lead.phone_rev >= rev) & (Lead.phone_rev < rev + "~")
+        exprs.append(suffix & scope.full_contact_expr(ctx.actor) if guard else suffix)
         try:
             exprs.append(Lead.phone == normalize_phone(text, ctx.settings.default_region))
         except InvalidValue:
@@ -78,7 +81,8 @@ def search_expr(ctx: Session, text: str) -> pw.Expression | None:
             exprs.append(Lead.email == normalize_email(text))
         except InvalidValue:
             pass
-        exprs.append((Lead.email.startswith(text.lower())) & scope.full_contact_expr(ctx.actor))
+        prefix = Lead.email.startswith(text.lower())
+        exprs.append(prefix & scope.full_contact_expr(ctx.actor) if guard else prefix)
     if len(text) >= 3:
         if ctx.is_postgres:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
