@@ -121,3 +121,33 @@ def test_stalled_rule_with_a_moved_clock(world):
     words = [w for w, _style in badges(cards["Idle Ltd"], clock.now())]
     assert "stalled" in words and any(w.startswith("overdue") for w in words)
     assert "stalled" not in [w for w, _s in badges(cards["Worked Ltd"], clock.now())]
+
+
+def _stalled_cards(ctx):
+    out = set()
+    for stage in ctx.stage_keys:
+        out |= {c.code for c in board.page(ctx, stage, limit=100).cards if c.stalled}
+    return out
+
+
+def test_stalled_badge_agrees_with_the_stalled_filter(world):
+    from tui_crm.services import leads
+
+    ctx = world.as_("sup_a")
+    idle = world.lead("rep_a1", company="Idle")  # only the first-contact task, overdue after 8 days
+    worked = world.lead("rep_a1", company="Worked")  # overdue first contact + a call planned later
+    nothing = world.lead("rep_a2", company="Nothing")  # no task at all
+    moved = world.lead("rep_a2", company="Moved")  # moved on day 5: only 3 days in its stage
+    paused = world.lead("rep_a1", company="Paused")  # outside the working statuses, but still in the pipeline
+    world.lead("rep_b1", company="Other team")  # stalled, but not in sup_a's scope
+    tasks.create_task(ctx, worked.id, ctx.actor.id, "follow_up", "call", clock.now() + timedelta(days=10), "medium")
+    clock.advance(timedelta(days=5))
+    lead_writes.move_stage(world.as_("rep_a2"), moved.code, "qualified")
+    _set_due(nothing.id, None)
+    clock.advance(timedelta(days=3))  # day 8: all but Moved have been 8 days in their stage
+    lead_writes.set_outcome(world.as_("rep_a1"), paused.code, "paused", {"pause_reason": "budget freeze"})
+    _set_due(paused.id, clock.now() - timedelta(days=1))
+
+    expected = {idle.code, nothing.code, paused.code}  # worked has a later call, moved is fresh
+    assert {v.code for v in leads.list_leads(ctx, filter="stalled")} == expected
+    assert _stalled_cards(ctx) == expected

@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 3
+LATEST = 4
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -58,6 +58,7 @@ def create(db: pw.Database) -> None:
         db.create_tables(ALL_MODELS)
         search.install(db)
         report_support(db)
+        board_support(db)
         seed_defaults()
         _set_version(LATEST)
 
@@ -132,7 +133,29 @@ def _step_3(db: pw.Database) -> None:
     backfill_stages_seen(db)
 
 
-STEPS = {2: _step_2, 3: _step_3}
+# covering indexes for the board (services/board.py): the header GROUP BY reads only
+# lead_board_column (no table rows), each column page is one ordered range of it
+# (stage, status, next_follow_up_at), and "lost this month" is a range of lead_board_lost
+BOARD_INDEXES = {
+    "lead_board_column": ("lead", "stage, status, next_follow_up_at, amount_cents, probability, owner_id, batch_id"),
+    "lead_board_lost": ("lead", "status, lost_at, amount_cents, owner_id, batch_id"),
+}
+
+
+def board_support(db: pw.Database) -> None:
+    """The board's indexes (idempotent; create() and _step_4 both call it)."""
+    for name, (table, cols) in BOARD_INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+        if not _is_pg(db) and db.table_exists("sqlite_stat1"):  # the planner's figures for the new index
+            db.execute_sql(f'ANALYZE "{name}"')
+
+
+def _step_4(db: pw.Database) -> None:
+    """v4: covering indexes for the board's headers and column pages."""
+    board_support(db)
+
+
+STEPS = {2: _step_2, 3: _step_3, 4: _step_4}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
