@@ -66,3 +66,27 @@ async def test_detail_and_queue_follow_another_process(seeded):
         # a new lead's first contact is due in 24 h: not today, so the queue keeps its one task
         await pilot.pause(1.0)
         assert [t.lead_code for t in queue.shown] == before
+
+
+async def test_assignment_by_someone_else_toasts_and_lands_in_the_inbox(seeded):
+    url, s = seeded
+    from tui_crm.services import lead_writes
+    from tui_crm.services.context import open_session
+
+    app = app_for(url)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await app.settle()
+        boss = open_session(url, "boss")  # another connection, like another user's app
+        lead_writes.reassign(boss, s["globex"], "rep_a1")
+        await wait_for(app, pilot, lambda: any("Lead assigned to you" in n.message for n in app._notifications))
+        await wait_for(app, pilot, lambda: s["globex"] in [v.code for v in app.screen.table.rows])
+        await pilot.press("i")
+        await app.settle()
+        inbox = app.screen
+        assert type(inbox).__name__ == "InboxScreen"
+        assert inbox.items[0].kind == "assignment" and s["globex"] in inbox.items[0].text
+        assert "1 unread" in str(inbox.query_one("#status").render())
+        await pilot.press("enter")
+        await app.settle()
+        assert type(app.screen).__name__ == "LeadDetailScreen"
+        assert app.screen.data.lead.code == s["globex"]

@@ -53,8 +53,8 @@ class InboxScreen(Screen):
             box.add_option(Option(f"{mark}{when}  {new}{escape(_(n.kind))}: {escape(n.text)}", id=f"n{n.id}"))
         if not self.items:
             box.add_option(Option(_("no notifications"), disabled=True))
-        elif keep is not None and keep < len(self.items):
-            box.highlighted = keep
+        else:
+            box.highlighted = keep if keep is not None and keep < len(self.items) else 0
         unread = sum(1 for n in self.items if not n.read)
         self.query_one("#status", Static).update(_("{n} notifications · {unread} unread", n=len(self.items),
                                                    unread=unread))
