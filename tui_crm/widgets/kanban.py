@@ -146,6 +146,8 @@ class KanbanColumn(Widget, can_focus=False):
             second += " · " + (card.owner_name or card.owner_login)
         t.append(fit(second, w) + "\n", style=base)
         nxt = (" → " + card.next_follow_up_at.astimezone(self.tz).strftime("%m-%d %H:%M")) if card.next_follow_up_at else ""
+        if w < 24 and card.due_state == rules.OVERDUE:
+            nxt = ""  # narrow: "overdue Nd" says it, and the room goes to the other badges (stalled...)
         # next follow-up and badges flow over two lines
         lines: list[list[tuple[str, str]]] = [[]]
         widths = [0]
@@ -157,7 +159,7 @@ class KanbanColumn(Widget, can_focus=False):
             pw_ = cell_width(piece)
             if widths[-1] + pw_ > w and widths[-1] > 0:
                 if len(lines) == 2:
-                    break
+                    continue  # no room: a shorter badge after it may still fit
                 lines.append([])
                 widths.append(0)
             lines[-1].append((piece, style))
@@ -196,9 +198,9 @@ class OutcomeColumn(Widget, can_focus=False):
         t.append(fit(_("this month"), w) + "\n", style="bold")
         t.append("─" * w + "\n", style="bright_black")
         t.append(fit("✔ " + _("won"), w) + "\n", style="bold green")
-        t.append(fit(_("{n} deals", n=self.won[0]), w) + "\n")
+        t.append(fit(_("{n} deal", n=1) if self.won[0] == 1 else _("{n} deals", n=self.won[0]), w) + "\n")
         t.append(fit(format_amount_short(self.won[1], lang), w) + "\n\n")
         t.append(fit("✘ " + _("lost"), w) + "\n", style="bold red")
-        t.append(fit(_("{n} deals", n=self.lost[0]), w) + "\n")
+        t.append(fit(_("{n} deal", n=1) if self.lost[0] == 1 else _("{n} deals", n=self.lost[0]), w) + "\n")
         t.append(fit(format_amount_short(self.lost[1], lang), w) + "\n")
         return t
