@@ -140,6 +140,7 @@ class BoardScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.title = _("Board")  # TITLE is the English source string
         self.set_interval(self.ctx.settings.overdue_tick_seconds or 5, self._tick_due)
         self._loader()
         self.request_reload()
