@@ -19,7 +19,7 @@ import peewee as pw
 
 from ..domain import rules
 from ..i18n import _
-from ..store import bulk
+from ..store import bulk, search
 from ..store.models import CodeCounter, ImportBatch, Lead, LeadTag, Source, Tag, User
 from ..store.search import reversed_digits
 from . import changes
@@ -38,7 +38,8 @@ LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_r
              "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at", "next_follow_up_at",
              "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
              "won_amount_cents", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
-             "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version")
+             "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version",
+             "stages_seen")
 HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
 FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
 TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
@@ -55,7 +56,7 @@ class ImportOptions:
     keep_unmapped: bool = False
     dry_run: bool = False
     on_duplicate: str = "skip"
-    chunk: int = 2000
+    chunk: int = 2500
 
 
 @dataclass
@@ -200,11 +201,16 @@ class _Importer:
             if not opts.dry_run:
                 clean_abandoned(ctx)
                 with ctx.db.atomic():
+                    search.ensure_triggers(ctx.db)  # staged rows are indexed per chunk below, not by trigger
                     self.batch_id = ImportBatch.insert(
                         user=ctx.actor.id, file=os.path.abspath(self.path), state="staging", started_at=self.now_ts,
                         summary=json.dumps(self._beat())).execute()
                     changes.record(ctx, "import", self.batch_id, "start", {"file": self.path})
                 self.res.batch_id = self.batch_id
+            big_cache = not opts.dry_run and not ctx.is_postgres
+            if big_cache:  # index pages of a large table stay in memory across chunks
+                old_cache = ctx.db.execute_sql("PRAGMA cache_size").fetchone()[0]
+                ctx.db.execute_sql("PRAGMA cache_size = -262144")
             try:
                 self._rows(table, conv)
                 if not opts.dry_run:
@@ -213,6 +219,9 @@ class _Importer:
                 if not opts.dry_run:
                     self._fail()
                 raise
+            finally:
+                if big_cache:
+                    ctx.db.execute_sql(f"PRAGMA cache_size = {int(old_cache)}")
         finally:
             table.close()
         self.res.sources_created = sorted(conv.new_sources)
@@ -283,10 +292,11 @@ class _Importer:
         found: dict[tuple[str, str], tuple] = {}
         for col in ("code", "phone", "email"):
             vals = list({r.lead[col] for r in recs if r.lead.get(col)})
+            mark = "%s" if self.ctx.is_postgres else "?"
             for i in range(0, len(vals), 500):
                 part = vals[i:i + 500]
-                q = (Lead.select(Lead.id, getattr(Lead, col), Lead.batch, Lead.owner)
-                     .where(getattr(Lead, col).in_(part)).tuples())
+                q = self.ctx.db.execute_sql(f"SELECT id, {col}, batch_id, owner_id FROM lead WHERE {col} IN "
+                                            f"({', '.join([mark] * len(part))})", part)
                 for lid, val, batch, owner in q:
                     if batch == getattr(self, "batch_id", None):
                         continue
@@ -370,29 +380,50 @@ class _Importer:
             rec.owner = self.owner_ids[name]
 
     def _codes(self, recs: list[Record]) -> None:
+        """Generated codes for rows without one: one counter bump per prefix, one clash check per chunk."""
         ctx = self.ctx
         pattern = ctx.settings.code_pattern
-        want: dict[str, list[tuple[Record, object]]] = {}
         from datetime import datetime, timezone
 
+        if not hasattr(self, "_prefix_cache"):
+            self._prefix_cache: dict = {}
+            head = pattern.split("{SEQ", 1)[0]
+            tail = pattern[len(head):]
+            try:
+                tail.format(SEQ=1)
+                self._tail = tail
+            except (KeyError, IndexError, ValueError):
+                self._tail = None
+        cache = self._prefix_cache
+        want: dict[str, list[tuple[Record, object]]] = {}
         for rec in recs:
             if rec.lead.get("code"):
                 continue
-            day = datetime.fromtimestamp(rec.lead["created_at"], timezone.utc).astimezone(ctx.tz)
-            prefix = rules.code_prefix(pattern, rec.lead["source"], day)
-            want.setdefault(prefix, []).append((rec, day))
-        for prefix, items in want.items():
-            pending = items
-            while pending:
-                CodeCounter.insert(prefix=prefix, last=0).on_conflict_ignore().execute()
-                CodeCounter.update(last=CodeCounter.last + len(pending)).where(CodeCounter.prefix == prefix).execute()
-                last = CodeCounter.get_by_id(prefix).last
+            key = (rec.lead["source"], rec.lead["created_at"])
+            hit = cache.get(key)
+            if hit is None:
+                day = datetime.fromtimestamp(key[1], timezone.utc).astimezone(ctx.tz)
+                hit = cache[key] = (rules.code_prefix(pattern, key[0], day), day)
+            want.setdefault(hit[0], []).append((rec, hit[1]))
+        mark = "%s" if ctx.is_postgres else "?"
+        bump = (f"INSERT INTO code_counter (prefix, last) VALUES ({mark}, {mark}) ON CONFLICT (prefix) "
+                "DO UPDATE SET last = code_counter.last + excluded.last RETURNING last")
+        tail = self._tail
+        while want:
+            for prefix, pending in want.items():
+                last = ctx.db.execute_sql(bump, (prefix, len(pending))).fetchone()[0]
+                first = last - len(pending) + 1
                 for k, (rec, day) in enumerate(pending):
-                    rec.lead["code"] = rules.lead_code(pattern, rec.lead["source"], day, last - len(pending) + 1 + k)
-                codes = [r.lead["code"] for r, _d in pending]
-                marks = ", ".join(["%s" if ctx.is_postgres else "?"] * len(codes))
-                clash = {c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})", codes)}
-                pending = [(r, d) for r, d in pending if r.lead["code"] in clash]
+                    rec.lead["code"] = (prefix + tail.format(SEQ=first + k) if tail is not None
+                                        else rules.lead_code(pattern, rec.lead["source"], day, first + k))
+            codes = [rec.lead["code"] for pending in want.values() for rec, _d in pending]
+            clash: set[str] = set()
+            for i in range(0, len(codes), 500):
+                part = codes[i:i + 500]
+                marks = ", ".join([mark] * len(part))
+                clash.update(c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})", part))
+            want = {p: [(r, d) for r, d in pending if r.lead["code"] in clash] for p, pending in want.items()}
+            want = {p: v for p, v in want.items() if v}
 
     def _insert(self, recs: list[Record]) -> None:
         ctx, res = self.ctx, self.res
@@ -408,6 +439,9 @@ class _Importer:
         now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
         now_dt = ctx.now()
         lead_rows, hist, fus, tasks, tags = [], [], [], [], []
+        if not hasattr(self, "_stage_bits"):  # lead.stages_seen written here, so the history trigger has nothing to do
+            self._stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
+        bits = self._stage_bits
         cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
         for lid, rec in zip(ids, recs):
             L = rec.lead
@@ -427,6 +461,8 @@ class _Importer:
             for kind, title, at in due:
                 tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
             nxt = min((d[2] for d in due), default=None)
+            end = L["won_at"] if status == "won" else L["lost_at"] if status == "lost" else None
+            seen = bits.get(L["stage"], 0) | (bits.get(status, 0) if end else 0)
             lead_rows.append((
                 lid, L["code"], L["company"], L["contact_name"], L["title"], L["phone"], reversed_digits(L["phone"]),
                 L["email"], L["other_contact"], L["source"], L["industry"], L["company_size"], L["region"],
@@ -435,7 +471,7 @@ class _Importer:
                 L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
                 L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
                 L["won_amount_cents"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
-                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1))
+                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen))
             end = L["won_at"] if status == "won" else L["lost_at"] if status == "lost" else None
             hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None))
             if end:
@@ -448,6 +484,7 @@ class _Importer:
             if L["incomplete"]:
                 res.incomplete += 1
         bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
+        search.index_rows(ctx.db, "batch_id = ? AND id >= ? AND id <= ?", (bid, min(ids), max(ids)))
         bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)
         bulk.insert_rows(ctx.db, "follow_up", FU_COLS, fus)
         bulk.insert_rows(ctx.db, "task", TASK_COLS, tasks)

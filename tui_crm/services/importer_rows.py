@@ -62,6 +62,9 @@ class Bad(Exception):
 
 
 def cell_text(value) -> str:
+    if value.__class__ is str:  # the common case (every CSV cell): no other checks
+        s = value.strip()
+        return "" if len(s) <= 4 and s.lower() in PLACEHOLDERS else s
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -186,33 +189,32 @@ class RowConverter:
 
     # ------------------------------------------------------------ a row
     def convert(self, line: int, cells: list) -> Record | Refusal | None:
-        filled = [(i, c) for i, c in enumerate(cells) if c is not None and cell_text(c) != ""]
+        texts = [cell_text(c) for c in cells]
+        filled = len(texts) - texts.count("")
         if not filled:
             return None
-        if len(filled) == 1 and len(self.headers) > 1:
-            i, c = filled[0]
-            return Refusal(line, self._header(i), cell_text(c), _("a single stray value: the row holds nothing else"))
+        if filled == 1 and len(self.headers) > 1:
+            i = next(i for i, t in enumerate(texts) if t)
+            return Refusal(line, self._header(i), texts[i], _("a single stray value: the row holds nothing else"))
         try:
-            return self._convert(line, cells)
+            return self._convert(line, cells, texts)
         except Bad as bad:
             return Refusal(line, bad.column, cell_text(bad.value), bad.reason)
 
     def _header(self, i: int) -> str:
         return self.headers[i] if i < len(self.headers) and self.headers[i] else f"#{i + 1}"
 
-    def _convert(self, line: int, cells: list) -> Record:
+    def _convert(self, line: int, cells: list, texts: list[str]) -> Record:
         v: dict = {}
         raw: dict = {}
         n = len(cells)
         for i, f, header in self.cols:
             if i >= n:
                 continue
-            c = cells[i]
-            if c is None:
-                continue
-            text = cell_text(c)
+            text = texts[i]
             if not text:
                 continue
+            c = cells[i]
             col = header or f"#{i + 1}"
             if f in ("phone", "email") and "**" in text:
                 continue  # a masked value from an export: nothing to import
@@ -252,8 +254,14 @@ class RowConverter:
                         raise Bad(col, text, _("not an amount")) from None
                     v["product"] = text[:200]
             elif f in ("amount", "won_amount"):
+                if text.isascii() and text.isdigit() and len(text) < 16:  # fast path: plain whole yuan
+                    v[f] = int(text) * 100
+                    continue
                 v[f] = self.money(c if isinstance(c, (int, float)) else text, col)
             elif f == "probability":
+                if text[-1:] == "%" and text[:-1].isascii() and text[:-1].isdigit() and int(text[:-1]) <= 100:
+                    v["probability"] = int(text[:-1])  # fast path: "65%"
+                    continue
                 try:
                     pct = parse_percent(c if isinstance(c, (int, float)) else text) * 100
                 except (InvalidValue, ValueError):

@@ -33,7 +33,9 @@ def _triggers_sql() -> list[str]:
     new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
     old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
     return [
-        f"CREATE TRIGGER IF NOT EXISTS lead_fts_ai AFTER INSERT ON lead BEGIN "
+        # rows staged by an import (batch_id set) are indexed by the importer itself, chunk by chunk,
+        # in the same transaction that inserts them (services/importer.py): the index stays exact
+        f"CREATE TRIGGER IF NOT EXISTS lead_fts_ai AFTER INSERT ON lead WHEN new.batch_id IS NULL BEGIN "
         f"INSERT INTO lead_fts(rowid, {cols}) VALUES (new.id, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS lead_fts_ad AFTER DELETE ON lead BEGIN "
         f"INSERT INTO lead_fts(lead_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
@@ -53,9 +55,34 @@ def install(db: pw.Database) -> None:
     cols = ", ".join(FTS_COLUMNS)
     db.execute_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS lead_fts USING fts5({cols}, content='lead', "
                    "content_rowid='id', tokenize='trigram')")
-    for sql in _triggers_sql():
-        db.execute_sql(sql)
+    ensure_triggers(db)
     db.execute_sql("INSERT INTO lead_fts(lead_fts) VALUES ('rebuild')")
+
+
+TRIGGER_NAMES = ("lead_fts_ai", "lead_fts_ad", "lead_fts_au")
+
+
+def _norm(sql: str | None) -> str:
+    return " ".join((sql or "").replace("IF NOT EXISTS ", "").split())
+
+
+def stale_triggers(db: pw.Database) -> list[str]:
+    """Names of the index triggers whose stored SQL is not the wanted one (or that are missing)."""
+    have = dict(db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    return [name for name, sql in zip(TRIGGER_NAMES, _triggers_sql()) if _norm(have.get(name)) != _norm(sql)]
+
+
+def ensure_triggers(db: pw.Database) -> list[str]:
+    """Create the triggers, replacing any whose SQL differs from the wanted one (no version bump:
+    trigger text is not a schema step). Call inside a transaction. Returns the names replaced."""
+    if is_pg(db):
+        return []
+    stale = stale_triggers(db)
+    for name, sql in zip(TRIGGER_NAMES, _triggers_sql()):
+        if name in stale:
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+            db.execute_sql(sql)
+    return stale
 
 
 def suspend(db: pw.Database) -> None:
@@ -95,9 +122,11 @@ def check(db: pw.Database) -> list[str]:
     except pw.DatabaseError as exc:
         problems.append(f"search index out of step with the leads: {exc}")
     trig = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    missing = {"lead_fts_ai", "lead_fts_ad", "lead_fts_au"} - trig
+    missing = set(TRIGGER_NAMES) - trig
     if missing:
         problems.append(f"search index triggers missing: {', '.join(sorted(missing))}")
+    # triggers of the older kind (no WHEN on lead_fts_ai) keep the index exact too; an import
+    # replaces them with ensure_triggers() before it stages anything
     return problems
 
 

@@ -1,0 +1,154 @@
+"""Import speed (issue 6: >= 20,000 rows/s end to end into SQLite, 1,000,000 rows < 60 s).
+
+    python bench/bench_import.py [N ...]          # default: 100000 1000000
+    python bench/bench_import.py --profile 50000  # cProfile top functions instead
+
+For each size: writes a CSV of N realistic rows (company, contact, phone, email, source, stage,
+amount, probability, date, need, remarks; a tenth in Chinese), imports it with the service
+(validation, duplicates, code generation, stage history, tasks and search index included) into a
+fresh SQLite database while a second *process* writes a row every 50 ms and records how long each
+of its writes waited; then the physical baseline: raw sqlite3 executemany of the same lead
+tuples into the same schema (no triggers, no Python conversion). Prints one JSON object per size.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing as mp
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+
+HEAD = ["客户名称", "联系人", "手机", "邮箱", "来源", "阶段", "预计金额", "成交概率", "首次接触时间", "需求", "备注"]
+STAGES = ["线索获取", "需求确认", "方案报价", "谈判推进"]
+SOURCES = ["展会", "官网", "转介绍", "电话营销"]
+
+
+def write_csv(path: str, n: int) -> None:
+    rnd = random.Random(6)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEAD)
+        for i in range(n):
+            cn = i % 10 == 0
+            w.writerow([f"上海星河科技{i}有限公司" if cn else f"Bigco Trading {i} Ltd", f"王{i % 97}" if cn else f"Ann {i}",
+                        f"139{i:08d}", f"buyer{i}@example{i % 50}.com", SOURCES[i % 4], STAGES[rnd.randrange(4)],
+                        f"{rnd.randrange(1, 500) * 1000}", f"{rnd.randrange(0, 100)}%",
+                        f"2024-{1 + i % 9:02d}-{1 + i % 28:02d}", "服务器采购，预算待定" if cn else "servers, 40 units",
+                        "first call went well" if i % 3 else ""])
+
+
+def probe(db: str, stop, out) -> None:
+    """Another user's writes: one small transaction every 50 ms; report the waits."""
+    conn = sqlite3.connect(db, timeout=30, isolation_level=None)
+    waits = []
+    while not stop.is_set():
+        t = time.monotonic()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x') ON CONFLICT(key) DO UPDATE SET value='y'")
+        conn.execute("COMMIT")
+        waits.append(time.monotonic() - t)
+        time.sleep(0.05)
+    out.put(waits)
+
+
+def run(n: int, folder: str) -> dict:
+    from tui_crm.services import importer
+    from tui_crm.services.context import open_session
+    from tui_crm.services.admin import add_user
+
+    src = os.path.join(folder, f"rows_{n}.csv")
+    if not os.path.exists(src):
+        write_csv(src, n)
+    path = os.path.join(folder, f"imp_{n}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    ctx = open_session(path)
+    add_user(ctx, "admin", "Admin", role="admin")
+    ctx.act_as("admin")
+    stop, out = mp.Event(), mp.Queue()
+    writer = mp.Process(target=probe, args=(path, stop, out))
+    writer.start()
+    t0 = time.perf_counter()
+    res = importer.run_import(ctx, src, importer.ImportOptions())
+    seconds = time.perf_counter() - t0
+    stop.set()
+    waits = out.get()
+    writer.join()
+    leads = ctx.db.execute_sql("SELECT count(*) FROM lead").fetchone()[0]
+    hits = ctx.db.execute_sql("SELECT count(*) FROM lead_fts WHERE lead_fts MATCH '\"Trading 777\"'").fetchone()[0]
+    problems = __import__("tui_crm.store.schema", fromlist=["check"]).check(ctx.db)
+    # physical baseline: the same lead tuples, raw executemany into the same schema, triggers off
+    rows = ctx.db.execute_sql("SELECT * FROM lead").fetchall()
+    cols = [d[0] for d in ctx.db.execute_sql("SELECT * FROM lead LIMIT 0").description]
+    schema = [r[0] for r in ctx.db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'lead' AND type IN ('table', 'index') AND sql IS NOT NULL "
+        "ORDER BY type DESC")]
+    ctx.db.close()
+    base_path = os.path.join(folder, f"raw_{n}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(base_path + suffix):
+            os.remove(base_path + suffix)
+    base = sqlite3.connect(base_path)
+    base.execute("PRAGMA journal_mode=wal")
+    base.execute("PRAGMA foreign_keys=off")
+    base.execute("PRAGMA cache_size = -262144")  # as the importer sets for itself
+    for sql in schema:
+        base.execute(sql)
+    marks = ",".join("?" * len(cols))
+    t1 = time.perf_counter()
+    with base:
+        base.executemany(f"INSERT INTO lead VALUES ({marks})", rows)
+    raw_indexed = time.perf_counter() - t1
+    base.execute("CREATE TABLE bare AS SELECT * FROM lead WHERE 0")
+    t2 = time.perf_counter()
+    with base:
+        base.executemany(f"INSERT INTO bare VALUES ({marks})", rows)
+    raw_bare = time.perf_counter() - t2
+    base.close()
+    return {"rows": n, "seconds": round(seconds, 2), "rows_per_s": round(n / seconds), "new": res.new,
+            "refused": res.refused, "leads_in_db": leads, "fts_hits_trading_777": hits, "db_check": problems,
+            "writer_writes": len(waits), "writer_max_wait_s": round(max(waits, default=0), 3),
+            "writer_p99_wait_s": round(sorted(waits)[int(len(waits) * 0.99)] if waits else 0, 3),
+            "raw_executemany_same_schema_s": round(raw_indexed, 2),
+            "raw_executemany_same_schema_rows_per_s": round(n / raw_indexed),
+            "raw_executemany_no_index_s": round(raw_bare, 2), "raw_executemany_no_index_rows_per_s": round(n / raw_bare),
+            "cores": os.cpu_count()}
+
+
+def profile(n: int, folder: str) -> None:
+    import cProfile
+    import pstats
+
+    from tui_crm.services import importer
+    from tui_crm.services.context import open_session
+    from tui_crm.services.admin import add_user
+
+    src = os.path.join(folder, f"rows_{n}.csv")
+    write_csv(src, n)
+    ctx = open_session(os.path.join(folder, "prof.db"))
+    add_user(ctx, "admin", "Admin", role="admin")
+    ctx.act_as("admin")
+    prof = cProfile.Profile()
+    prof.enable()
+    importer.run_import(ctx, src, importer.ImportOptions())
+    prof.disable()
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+def main(argv: list[str]) -> None:
+    folder = os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="bench_import_")
+    if argv[:1] == ["--profile"]:
+        profile(int(argv[1]) if len(argv) > 1 else 50000, folder)
+        return
+    for n in [int(a) for a in argv] or [100_000, 1_000_000]:
+        print(json.dumps(run(n, folder), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
