@@ -31,13 +31,13 @@ def test_v2_database_upgrades_and_funnel_is_unchanged(world, tmp_path):
     conn.commit()
     conn.close()
     ctx = open_session(world.url, "boss", upgrade=True)
-    assert schema.current_version(ctx.db) == 3
+    assert schema.current_version(ctx.db) == schema.LATEST
     assert schema.check(ctx.db) == []
     assert Lead.get_by_id(a.id).stages_seen == (1 << ids["acquired"]) | (1 << ids["negotiation"])
     assert rep.report(ctx)["funnel"] == before
     assert [r["reached"] for r in before] == [2, 1, 1, 1, 0]  # the lost lead reached up to negotiation
     schema.upgrade(ctx.db)  # idempotent
-    assert schema.current_version(ctx.db) == 3
+    assert schema.current_version(ctx.db) == schema.LATEST
 
 
 def test_history_fallback_agrees_with_stages_seen(world):
