@@ -26,6 +26,7 @@ class CrmApp(App):
     CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
                 "styles/queue.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {lambda: __import__("tui_crm.screens.import_commands", fromlist=["_"]).ImportCommands}
 
     BINDINGS = [
         Binding("1", "show('list')", _("Leads"), id="screen.list"),

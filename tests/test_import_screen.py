@@ -1,0 +1,64 @@
+"""The import screen (issue 6 item 7): palette → file → mapping → dry run → import → undo (Pilot, real SQLite, real CSV)."""
+from textual.widgets import Input, Select, Static
+
+from tui_crm.app import CrmApp
+from tui_crm.services import leads
+from tui_crm.services.admin import add_user
+from tui_crm.services.context import open_session
+
+CSV = ("公司名称,手机,阶段,Memo\n"
+       "星河科技,13912345678,需求确认,met at expo\n"
+       "Acme Ltd,13800001111,qualified,\n"
+       "Bad Stage Co,13700002222,nonsense,\n")
+
+
+async def _finish(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.settle()
+
+
+async def test_import_screen_flow(sqlite_url, tmp_path):
+    src = tmp_path / "team.csv"
+    src.write_text(CSV, encoding="utf-8")
+    ctx = open_session(sqlite_url)
+    add_user(ctx, "boss", "Boss", role="admin")
+    ctx.act_as("boss")
+    app = CrmApp(ctx, tick_seconds=0)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await app.settle()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "Import leads":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "ImportScreen"
+        path = screen.query_one("#path", Input)
+        path.value = str(src)
+        await pilot.press("enter")
+        await app.settle()
+        await pilot.pause()
+        assert [screen.query_one(f"#map-{i}", Select).value for i in range(4)] == \
+            ["company", "phone", "stage", "ignore"]
+        screen.query_one("#map-3", Select).value = "remarks"  # the Memo column goes into remarks
+        await pilot.press("f5")
+        await _finish(app, pilot)
+        text = str(screen.query_one("#result", Static).render())
+        assert "Dry run" in text and "2 new" in text and "1 refused" in text
+        assert "line 4" in text and "nonsense" in text
+        assert leads.list_leads(ctx) == []  # the dry run wrote nothing
+        await pilot.press("f6")
+        await _finish(app, pilot)
+        text = str(screen.query_one("#result", Static).render())
+        assert "Imported as batch 1" in text and "2 new" in text and "F8" in text
+        got = {v.company: v for v in leads.list_leads(ctx)}
+        assert sorted(got) == ["Acme Ltd", "星河科技"]
+        assert leads.get(ctx, got["星河科技"].code).remarks == "met at expo"
+        await pilot.press("f8")
+        await app.settle()
+        await pilot.pause()
+        assert leads.list_leads(ctx) == []
+        assert "undone" in str(screen.query_one("#status", Static).render())

@@ -1,0 +1,222 @@
+"""Import leads from a CSV/XLSX file (issue 6 item 7), reached from the command palette.
+
+Steps, all from the keyboard: type a path (suggestions from the file system, `enter` reads the
+headers), check or change the field of each column (one Select per column), F5 dry run (counts
+and the refused lines), F6 import (progress bar; a thread worker with its own database
+connection, so the UI and the app's database thread never wait on it), then the summary with the
+batch id; F8 undoes that batch.
+"""
+from __future__ import annotations
+
+import os
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Select, Static
+
+from ..domain.text import fit
+from ..i18n import _
+from ..services import importer
+from ..services.context import open_session
+from ..services.errors import ServiceError
+
+REFUSED_SHOWN = 50
+
+
+class PathSuggester(Suggester):
+    """Completes a path from the entries of its folder (first match, folders end with /)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        full = os.path.expanduser(value)
+        folder, stem = os.path.split(full)
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            return None
+        for name in names:
+            if name.startswith(stem) and name != stem and not name.startswith("."):
+                path = os.path.join(folder, name)
+                tail = name[len(stem):] + ("/" if os.path.isdir(path) else "")
+                return value + tail
+        return None
+
+
+class ImportScreen(Screen):
+    BINDINGS = [
+        Binding("f5", "dry_run", _("Dry run"), priority=True, id="import.dry"),
+        Binding("f6", "run_import", _("Import"), priority=True, id="import.run"),
+        Binding("f8", "undo", _("Undo import"), priority=True, id="import.undo"),
+        Binding("escape", "app.pop_screen", _("Back"), id="import.back"),
+    ]
+
+    def __init__(self, ctx, path: str = ""):
+        super().__init__()
+        self.ctx = ctx
+        self.start_path = path
+        self.headers: list[str] = []
+        self.fields: list[str | None] = []
+        self.path: str | None = None
+        self.batch_id: int | None = None
+        self.busy = False
+        self.last = None  # the last ImportResult
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(_("File (CSV or XLSX), enter to read its columns:"))
+        yield Input(self.start_path, placeholder=_("path to a .csv or .xlsx file"), suggester=PathSuggester(),
+                    id="path")
+        yield Static("", id="status")
+        yield VerticalScroll(id="mapping")
+        with Horizontal(id="import-actions"):
+            yield Button(_("Dry run (F5)"), id="dry")
+            yield Button(_("Import (F6)"), id="run", variant="primary")
+            yield Button(_("Undo import (F8)"), id="undo")
+        yield ProgressBar(total=100, show_eta=False, id="progress")
+        yield VerticalScroll(Static("", id="result"), id="result-box")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(escape(text))
+
+    # ------------------------------------------------------------ the file and its mapping
+    @on(Input.Submitted, "#path")
+    async def read_file(self, event: Input.Submitted) -> None:
+        path = os.path.expanduser(event.value.strip())
+        if not path or not os.path.isfile(path):
+            self._status(_("no such file: {path}", path=path or "-"))
+            return
+        try:
+            headers, fields, _rows = await self.app.db(importer.preview, self.ctx, path)
+        except (ServiceError, OSError, ValueError) as exc:
+            self._status(_("cannot read {path}: {error}", path=path, error=str(exc)))
+            return
+        self.path, self.headers, self.fields = path, headers, fields
+        box = self.query_one("#mapping", VerticalScroll)
+        await box.remove_children()
+        options = [(f, f) for f in importer.FIELDS]
+        rows = []
+        for i, (h, f) in enumerate(zip(headers, fields)):
+            name = h or f"#{i + 1}"
+            rows.append(Horizontal(Label(fit(name, 24), classes="import-col"),
+                                   Select(options, value=f or "ignore", allow_blank=False, id=f"map-{i}",
+                                          classes="import-field"),
+                                   classes="import-row"))
+        await box.mount_all(rows)
+        self._status(_("{n} columns read; check the fields, then F5 for a dry run", n=len(headers)))
+
+    def maps(self) -> list[str]:
+        """``COL=FIELD`` for every column whose field was changed here (by position: headers may repeat)."""
+        out = []
+        for i, f in enumerate(self.fields):
+            chosen = self.query_one(f"#map-{i}", Select).value
+            if chosen != (f or "ignore"):
+                out.append(f"{i + 1}={chosen}")
+        return out
+
+    # ------------------------------------------------------------ dry run and import
+    def action_dry_run(self) -> None:
+        self._start(dry_run=True)
+
+    def action_run_import(self) -> None:
+        self._start(dry_run=False)
+
+    @on(Button.Pressed, "#dry")
+    def _dry_pressed(self) -> None:
+        self._start(dry_run=True)
+
+    @on(Button.Pressed, "#run")
+    def _run_pressed(self) -> None:
+        self._start(dry_run=False)
+
+    @on(Button.Pressed, "#undo")
+    async def _undo_pressed(self) -> None:
+        await self.action_undo()
+
+    def _start(self, dry_run: bool) -> None:
+        if self.busy:
+            return
+        if not self.path:
+            self._status(_("read a file first: type its path and press enter"))
+            return
+        opts = importer.ImportOptions(maps=self.maps(), dry_run=dry_run)
+        self.busy = True
+        self.query_one("#progress", ProgressBar).update(total=100, progress=0)
+        self._status(_("dry run…") if dry_run else _("importing…"))
+        self.run_worker(lambda: self._work(self.path, opts), thread=True, exclusive=True, group="import")
+
+    def _work(self, path: str, opts) -> None:
+        """On a worker thread: its own session (connection), progress posted to the UI."""
+        def progress(rows: int, pos: int, size: int) -> None:
+            self.app.call_from_thread(self._progress, rows, pos, size)
+
+        try:
+            ctx = open_session(self.ctx.url, self.ctx.actor.login)
+            res = importer.run_import(ctx, path, opts, progress=progress)
+        except (ServiceError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # nothing of a failed import is visible; say so and keep the screen
+            self.app.call_from_thread(self._failed, f"{type(exc).__name__}: {exc}")
+            return
+        self.app.call_from_thread(self._done, res)
+
+    def _progress(self, rows: int, pos: int, size: int) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        if size:
+            bar.update(total=size, progress=pos)
+        self._status(_("{rows} rows read", rows=rows))
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self._status(_("import failed, nothing imported: {error}", error=message))
+
+    def _done(self, res) -> None:
+        self.busy = False
+        self.last = res
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=100, progress=100)
+        counts = _("{new} new, {updated} updated, {duplicate} duplicate, {refused} refused, {incomplete} incomplete",
+                   new=res.new, updated=res.updated, duplicate=res.duplicate, refused=res.refused,
+                   incomplete=res.incomplete)
+        if res.dry_run:
+            head = _("Dry run, nothing written: {counts}. F6 imports.", counts=counts)
+        else:
+            self.batch_id = res.batch_id
+            head = _("Imported as batch {batch}: {counts}. F8 undoes it.", batch=res.batch_id, counts=counts)
+        lines = [head]
+        for r in res.refusals[:REFUSED_SHOWN]:
+            lines.append(_("line {line}: {column}: '{value}': {reason}", line=r.line, column=r.column,
+                           value=r.value, reason=r.reason))
+        if len(res.refusals) > REFUSED_SHOWN:
+            lines.append(_("… and {n} more refused lines (the CLI's --errors FILE lists them all)",
+                           n=len(res.refusals) - REFUSED_SHOWN))
+        self.query_one("#result", Static).update(escape("\n".join(lines)))
+        self._status(head)
+
+    async def action_undo(self) -> None:
+        if self.busy:
+            return
+        if self.batch_id is None:
+            self._status(_("nothing to undo: no import was run here"))
+            return
+        try:
+            n = await self.app.write(importer.undo, self.ctx, self.batch_id)
+        except ServiceError as exc:
+            self._status(str(exc))
+            return
+        self._status(_("import batch {batch} undone: {n} leads removed", batch=self.batch_id, n=n))
+        self.query_one("#result", Static).update("")
+        self.batch_id = None
