@@ -58,12 +58,21 @@ def detect_encoding(sample: bytes) -> str:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4:  # a character cut by the sample's end
+        if len(sample) >= SAMPLE and exc.reason == "unexpected end of data":  # a character cut by the sample's end
             return "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=["gb18030", "big5", "utf_8", "cp1252", "latin_1"]).best()
     enc = best.encoding if best else "gb18030"
+    if enc.replace("_", "").lower() in ("cp1252", "latin1", "iso88591", "windows1252") or (
+            enc.replace("_", "").lower() == "big5" and len(sample) < 4096):
+        # on a small sample the guess between one-byte and Chinese is weak: text that decodes
+        # cleanly as GB18030 is far more likely Chinese (a lone “ or é between ASCII does not)
+        try:
+            sample.decode("gb18030")
+            return "gb18030"
+        except UnicodeDecodeError:
+            pass
     if enc.replace("_", "").lower() in ("gbk", "gb2312", "gb18030", "hz"):
         return "gb18030"  # a superset: what Chinese Excel writes as GBK reads as GB18030
     return enc
