@@ -39,7 +39,7 @@ async def test_followup_logged_by_another_process_shows_in_place(seeded):
         assert proc.returncode == 0, proc.stderr
         await wait_for(app, pilot, lambda: any(table.cells(v)["due"] == "11-05 14:00" for v in table.rows))
         assert table.cursor == 2 and table.scroll_offset.y == 0
-        assert app.screen.counts["overdue"] == 0
+        await wait_for(app, pilot, lambda: app.screen.counts["overdue"] == 0)
 
 
 async def test_detail_and_queue_follow_another_process(seeded):

@@ -80,6 +80,7 @@ class LeadListScreen(LeadActions, Screen):
         self.counts: dict = {}
         self._gen = 0
         self.busy = False
+        self.busy_page = False  # a first page is being fetched (bench/tests)
         self._ticks = 0
 
     def compose(self) -> ComposeResult:
@@ -122,9 +123,11 @@ class LeadListScreen(LeadActions, Screen):
         try:
             self.list_query = self._build_query()
             self.table.sort, self.table.desc = self.list_query.sort, self.list_query.desc
+            self.busy_page = True
             rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
             if gen != self._gen:
                 return
+            self.busy_page = False
             self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
             self._paint_header()
             self._paint_status()
