@@ -29,3 +29,20 @@ async def test_shell_shows_the_users_leads(sqlite_url):
             await app.settle()
             assert type(app.screen).__name__ == name
         await pilot.press("q")
+
+
+async def test_help_lists_the_keys_of_the_screen_it_was_opened_from(sqlite_url):
+    from textual.widgets import Static
+
+    ctx = open_session(sqlite_url)
+    demo.generate(ctx, leads=20, reps=2, seed=1, admin_login="boss")
+    ctx.act_as("rep1")
+    app = CrmApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-body").query_one(Static).render())
+        assert "log follow-up" in text and "On this screen" in text
+        assert "Stalled" in text and "Reverse sort" in text  # the list's own keys
+        assert "Focus Next" not in text  # Textual's internals are not ours to document

@@ -42,7 +42,7 @@ async def test_detail_shows_header_tasks_and_timeline(seeded):
         assert "next: overdue 2d" in header
         assert "First contact" in str(d.query_one("#detail-tasks").get_option_at_index(0).prompt)
         timeline = text(d, "#timeline")
-        assert "lead created" in timeline and "entered stage acquired" in timeline
+        assert "lead created" in timeline and "entered stage lead acquired" in timeline
         await pilot.press("escape")
         assert type(app.screen).__name__ == "LeadListScreen"
 
@@ -171,4 +171,4 @@ async def test_reveal_and_task_done_and_next_stage(seeded):
         await pilot.press("greater_than_sign")
         await app.settle()
         assert d.data.lead.stage == "qualified"
-        assert "entered stage qualified" in text(d, "#timeline")
+        assert "entered stage needs confirmed" in text(d, "#timeline")

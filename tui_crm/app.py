@@ -77,7 +77,7 @@ class CrmApp(App):
         """A write: run it, then let every open screen see it (our own commits do not move data_version)."""
         result = await self.db(fn, *args, **kwargs)
         if self._feed is not None:
-            self._feed._data_version = None
+            self._feed.invalidate()
         self.call_later(self._poll_once)
         return result
 
@@ -177,7 +177,12 @@ class CrmApp(App):
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        here = []
+        for key, active in self.active_bindings.items():
+            b = active.binding
+            if b.id and b.description and b.action not in ("help", "quit") and not b.action.startswith("show("):
+                here.append((b.key_display or {"period": ".", "comma": ","}.get(b.key, self.get_key_display(b)), b.description))
+        self.push_screen(HelpScreen(here))
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)

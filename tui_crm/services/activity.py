@@ -8,8 +8,8 @@ from datetime import datetime
 import peewee as pw
 
 from ..domain import rules
-from ..domain.vocab import METHODS, OPEN_TASK_STATUSES, SENTIMENTS, WORKING_STATUSES, resolve
-from ..i18n import _
+from ..domain.vocab import METHODS, OPEN_TASK_STATUSES, SENTIMENTS, STATUSES, WORKING_STATUSES, resolve
+from ..i18n import _, get_lang, label
 from ..store.models import Change, FollowUp, Lead, Notification, StageHistory, Task, User
 from . import changes, scope, tasks
 from .context import Session, team_supervisor_ids
@@ -125,7 +125,8 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
                                   {"method": f.method, "reached": f.reached, "sentiment": f.sentiment}))
     for h in StageHistory.select().where(StageHistory.lead == lead.id).order_by(StageHistory.entered_at.desc()):
         kind = "outcome" if h.stage in ("won", "lost") else "stage"
-        text = (_("outcome: {stage}", stage=h.stage) if kind == "outcome" else _("entered stage {stage}", stage=h.stage))
+        text = (_("outcome: {stage}", stage=label(STATUSES, h.stage)) if kind == "outcome"
+                else _("entered stage {stage}", stage=stage_label(ctx, h.stage)))
         items.append(TimelineItem(dt(h.entered_at), kind, names.get(h.user_id, "?"), text, {"stage": h.stage}))
     skip = {"move", "log", "won", "lost"}
     for c in (Change.select().where((Change.lead_id == lead.id) & (Change.entity == "lead"))
@@ -146,6 +147,11 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
                                   names.get(c.user_id, "?"), text, diff))
     items.sort(key=lambda i: i.at, reverse=True)
     return items[:limit]
+
+
+def stage_label(ctx: Session, key: str) -> str:
+    info = ctx.stage(key)
+    return info.label(get_lang()) if info else key
 
 
 def _fmt(value) -> str:

@@ -64,6 +64,10 @@ class ChangeFeed:
         self.last_id = latest_id(ctx)
         self._data_version: int | None = None
 
+    def invalidate(self) -> None:
+        """Read the log on the next poll (this connection's own commits do not move data_version)."""
+        self._data_version = None
+
     def _sqlite_unchanged(self) -> bool:
         db = self.ctx.db
         if not isinstance(db, pw.SqliteDatabase):
