@@ -140,6 +140,9 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
             text = _("lead created")
         elif c.action == "reveal":
             text = _("contact revealed")
+        elif c.action == "escalate":
+            text = _("escalated to the supervisor: not contacted {days} days after assignment",
+                     days=ctx.settings.escalate_after_days)
         else:
             text = c.action + (": " + "; ".join(f"{k}: {_fmt(v[1] if isinstance(v, list) else v)}"
                                                  for k, v in diff.items()) if diff else "")
