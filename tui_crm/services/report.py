@@ -57,7 +57,7 @@ from fractions import Fraction
 import peewee as pw
 
 from ..domain.vocab import OPEN_STATUSES
-from ..store.models import Lead, Stage, StageHistory, Team, User
+from ..store.models import ImportBatch, Lead, LeadShare, Stage, StageHistory, Team, User
 from . import scope
 from .context import Session
 
@@ -176,12 +176,19 @@ def _breakdown(groups: dict) -> list[dict]:
     return out
 
 
+def _conds(cond) -> list:
+    """A scope as a list of disjoint conditions (see :func:`scope_parts`); a single one as is."""
+    return cond if isinstance(cond, list) else [cond]
+
+
 def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict]]:
     """Totals, by owner, by team, and the per-stage rows the funnel needs, from one GROUP BY
-    owner, stage, status, stages_seen (read in the order of the ``lead_report_owner`` index)."""
-    rows = list(Lead.select(Lead.owner.alias("owner_id"), Lead.stage, Lead.status, Lead.stages_seen,
-                            *_aggregates(ctx)).where(cond)
-                .group_by(Lead.owner, Lead.stage, Lead.status, Lead.stages_seen).dicts())
+    owner, stage, status, stages_seen (read in the order of the ``lead_report_owner`` index)
+    per part of the scope; the rows of the parts are simply added up."""
+    rows = [r for c in _conds(cond)
+            for r in Lead.select(Lead.owner.alias("owner_id"), Lead.stage, Lead.status, Lead.stages_seen,
+                                 *_aggregates(ctx)).where(c)
+            .group_by(Lead.owner, Lead.stage, Lead.status, Lead.stages_seen).dicts()]
     ids = sorted({r["owner_id"] for r in rows})
     users = {u.id: (u.login, u.team_id) for u in User.select(User.id, User.login, User.team).where(User.id.in_(ids))} \
         if ids else {}
@@ -199,8 +206,9 @@ def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict
 
 def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
     """By source and by industry, from one GROUP BY source, industry."""
-    rows = (Lead.select(Lead.source, Lead.industry, *_aggregates(ctx)).where(cond)
-            .group_by(Lead.source, Lead.industry).dicts())
+    rows = [r for c in _conds(cond)
+            for r in Lead.select(Lead.source, Lead.industry, *_aggregates(ctx)).where(c)
+            .group_by(Lead.source, Lead.industry).dicts()]
     by_source: dict = {}
     by_industry: dict = {}
     for r in rows:
@@ -254,10 +262,27 @@ def _reached_from_history(ctx: Session, cond) -> list[int]:
     greatest = pw.fn.GREATEST if ctx.is_postgres else pw.fn.MAX
     p = pw.Case(None, [(Lead.status == "won", last - 1)], greatest(pw.fn.COALESCE(furthest, -1), cur_pos))
     reached = [0] * last
-    for r in Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n")).where(cond).group_by(pw.SQL("1")).dicts():
+    for r in (r for c in _conds(cond)
+              for r in Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n")).where(c).group_by(pw.SQL("1")).dicts()):
         for i in range(0, min(int(r["p"]), last - 1) + 1):
             reached[i] += int(r["n"])
     return reached
+
+
+def _owned_stays(ctx: Session, part: "OwnedPart") -> dict:
+    """Completed stays of the leads owned by ``part.owners`` (committed, created in the period), from the
+    lead copies on stage_history (schema v5): one range of ``stage_history_owner_stays`` per owner."""
+    keys = ctx.stage_keys
+    h = StageHistory
+    owner, created, batch = (pw.Column(h._meta.table, c) for c in ("lead_owner_id", "lead_created_at",
+                                                                     "lead_batch_id"))
+    done = ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")
+    where = (owner.in_(part.owners) & h.stage.in_(keys) & h.left_at.is_null(False)
+             & (batch.is_null() | batch.in_(done)))
+    where = _and(where, _range(created, part.start, part.end))
+    q = (h.select(h.stage, pw.fn.SUM(h.left_at - h.entered_at).alias("total"), pw.fn.COUNT(h.id).alias("n"))
+         .where(where).group_by(h.stage))
+    return {r["stage"]: r for r in q.dicts()}
 
 
 def _stays(ctx: Session, cond, whole: bool) -> dict:
@@ -268,6 +293,15 @@ def _stays(ctx: Session, cond, whole: bool) -> dict:
     keys = ctx.stage_keys
     if not keys:
         return {}
+    if isinstance(cond, list):
+        out: dict = {}
+        for c in cond:
+            got = _owned_stays(ctx, c) if isinstance(c, OwnedPart) else _stays(ctx, c, False)
+            for stage, r in got.items():
+                acc = out.setdefault(stage, {"stage": stage, "total": 0, "n": 0})
+                acc["total"] += int(r["total"] or 0)
+                acc["n"] += int(r["n"] or 0)
+        return out
     q = StageHistory.select(StageHistory.stage, pw.fn.SUM(StageHistory.left_at - StageHistory.entered_at).alias("total"),
                             pw.fn.COUNT(StageHistory.id).alias("n"))
     where = StageHistory.stage.in_(keys) & StageHistory.left_at.is_null(False)
@@ -310,8 +344,12 @@ def funnel(ctx: Session, cond, rows: list[dict], whole: bool = False) -> tuple[l
 
 def lost_reasons(ctx: Session, cond) -> list[dict]:
     reason = pw.fn.TRIM(pw.fn.COALESCE(Lead.lost_reason, ""))
-    rows = list(Lead.select(reason.alias("reason"), pw.fn.COUNT(Lead.id).alias("n"))
-                .where(cond & (Lead.status == "lost")).group_by(reason).dicts())
+    counts: dict = {}
+    for c in _conds(cond):
+        for r in (Lead.select(reason.alias("reason"), pw.fn.COUNT(Lead.id).alias("n"))
+                  .where(c & (Lead.status == "lost")).group_by(reason).dicts()):
+            counts[r["reason"]] = counts.get(r["reason"], 0) + int(r["n"])
+    rows = [{"reason": k, "n": n} for k, n in counts.items()]
     total = sum(int(r["n"]) for r in rows)
     rows.sort(key=lambda r: (-int(r["n"]), r["reason"] == "", r["reason"]))
     return [{"reason": r["reason"] or None, "count": int(r["n"]), "share": _rate(int(r["n"]), total)}
@@ -337,25 +375,75 @@ def month_starts(ctx: Session, first: int, last: int) -> list[tuple[str, int]]:
 def won_by_month(ctx: Session, base, period: Period | None) -> list[dict]:
     """Won count and amount per local calendar month of the won time (period on the won time)."""
     start, end = period_bounds(ctx, period)
-    cond = _and(base & (Lead.status == "won") & Lead.won_at.is_null(False), _range(Lead.won_at, start, end))
-    lo, hi = Lead.select(pw.fn.MIN(Lead.won_at), pw.fn.MAX(Lead.won_at)).where(cond).tuples().get()
-    if lo is None:
+    conds = [_and(b & (Lead.status == "won") & Lead.won_at.is_null(False), _range(Lead.won_at, start, end))
+             for b in _conds(base)]
+    spans = [Lead.select(pw.fn.MIN(Lead.won_at), pw.fn.MAX(Lead.won_at)).where(c).tuples().get() for c in conds]
+    spans = [(lo, hi) for lo, hi in spans if lo is not None]
+    if not spans:
         return []
-    bounds = month_starts(ctx, int(lo), int(hi))
+    bounds = month_starts(ctx, int(min(lo for lo, _ in spans)), int(max(hi for _, hi in spans)))
     month = pw.Case(None, [(Lead.won_at < bounds[i + 1][1], bounds[i][0]) for i in range(len(bounds) - 1)], "")
-    rows = (Lead.select(month.alias("month"), pw.fn.COUNT(Lead.id).alias("n"),
-                        pw.fn.SUM(pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("amt"))
-            .where(cond).group_by(pw.SQL("1")).dicts())
-    got = {r["month"]: r for r in rows}
+    got: dict = {}
+    for c in conds:
+        for r in (Lead.select(month.alias("month"), pw.fn.COUNT(Lead.id).alias("n"),
+                              pw.fn.SUM(pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("amt"))
+                  .where(c).group_by(pw.SQL("1")).dicts()):
+            acc = got.setdefault(r["month"], {"n": 0, "amt": 0})
+            acc["n"] += int(r["n"] or 0)
+            acc["amt"] += int(r["amt"] or 0)
     # every month of the span, empty ones included, so a chart shows the gaps
     return [{"month": label, "count": int(got.get(label, {}).get("n") or 0),
              "amount_cents": int(got.get(label, {}).get("amt") or 0)} for label, _s in bounds[:-1]]
+
+
+class OwnedPart(pw.Expression):
+    """The part of a scope that is ``committed & owner_id IN owners`` (plus the period on creation time):
+    an ordinary condition for the lead queries, which also tells :func:`_stays` to read the lead copies
+    on stage_history instead of joining lead row by row."""
+
+    def __init__(self, owners: list[int], start: int | None = None, end: int | None = None):
+        self.owners, self.start, self.end = owners, start, end
+        expr = _and(scope.committed() & Lead.owner.in_(owners), _range(Lead.created_at, start, end))
+        super().__init__(expr.lhs, expr.op, expr.rhs)
+
+
+def scope_parts(ctx: Session, owner: str | None, team: str | None, start: int | None = None,
+                end: int | None = None) -> list:
+    """The narrowed scope (``scope.narrow``) of a non-admin or narrowed report as disjoint conditions:
+    the leads owned by an explicit, small list of owners (so every query reads its covering index led by
+    owner_id, one range per owner) and the leads shared with the actor whose owner is not in that list
+    (usually few). Their union is exactly ``scope.narrow(ctx, owner, team)`` (and the period)."""
+    actor = ctx.actor
+    narrowed = scope.narrow(ctx, owner, team)  # also validates the login and the team name
+    if actor.is_admin:
+        users = User.select(User.id)
+    elif actor.is_supervisor and actor.team_id is not None:
+        users = User.select(User.id).where((User.team == actor.team_id) | (User.id == actor.id))
+    else:
+        users = User.select(User.id).where(User.id == actor.id)
+    if owner:
+        users = users.where(User.login == owner)
+    if team:
+        from .context import team_by_name
+        users = users.where(User.team == team_by_name(team).id)
+    owners = sorted(u.id for u in users)
+    parts: list = [OwnedPart(owners, start, end)] if owners else []
+    if not actor.is_admin:
+        shared = LeadShare.select(LeadShare.lead).where(LeadShare.user == actor.id)
+        parts.append(_and(narrowed & Lead.id.in_(shared) & Lead.owner.not_in(owners),
+                          _range(Lead.created_at, start, end)))
+    return parts
 
 
 def report(ctx: Session, *, owner: str | None = None, team: str | None = None, period: Period | None = None) -> dict:
     base = scope.narrow(ctx, owner, team)
     start, end = period_bounds(ctx, period)
     cond = _and(base, _range(Lead.created_at, start, end))
+    if ctx.actor and (not ctx.actor.is_admin or owner or team):
+        cond = scope_parts(ctx, owner, team, start, end)
+        base = scope_parts(ctx, owner, team)
+        if not cond:
+            cond = base = [Lead.id.is_null()]  # nobody: an empty report
     totals, by_owner, by_team, rows = _people(ctx, cond)
     whole = bool(ctx.actor and ctx.actor.is_admin and not owner and not team and not period)
     funnel_rows, historical = funnel(ctx, cond, rows, whole)

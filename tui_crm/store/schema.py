@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 4
+LATEST = 5
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -59,6 +59,7 @@ def create(db: pw.Database) -> None:
         search.install(db)
         report_support(db)
         board_support(db)
+        stay_support(db)
         seed_defaults()
         _set_version(LATEST)
 
@@ -155,7 +156,70 @@ def _step_4(db: pw.Database) -> None:
     board_support(db)
 
 
-STEPS = {2: _step_2, 3: _step_3, 4: _step_4}
+# report v5 (services/report.py, scoped stays): each stage_history row carries a copy of its lead's owner,
+# creation time and import batch, kept by triggers, so the average days in stage of a scoped report is one
+# range of ``stage_history_owner_stays`` per owner (exact; no join to lead row by row)
+STAY_COLUMNS = ("lead_owner_id", "lead_created_at", "lead_batch_id")
+STAY_INDEX = ("stage_history_owner_stays",
+              "lead_owner_id, stage, left_at, entered_at, lead_created_at, lead_batch_id")
+
+
+def stay_support(db: pw.Database, backfill: bool = False) -> None:
+    """The lead copies on stage_history, their triggers and index (idempotent; create() and _step_5 call it)."""
+    have = {c.name for c in db.get_columns("stage_history")}
+    for col in STAY_COLUMNS:
+        if col not in have:
+            db.execute_sql(f"ALTER TABLE stage_history ADD COLUMN {col} BIGINT")
+    if backfill:
+        if _is_pg(db):
+            db.execute_sql("UPDATE stage_history h SET lead_owner_id = l.owner_id, lead_created_at = l.created_at, "
+                           "lead_batch_id = l.batch_id FROM lead l WHERE l.id = h.lead_id")
+        else:
+            db.execute_sql("UPDATE stage_history SET lead_owner_id = l.owner_id, lead_created_at = l.created_at, "
+                           "lead_batch_id = l.batch_id FROM lead l WHERE l.id = stage_history.lead_id")
+    name, cols = STAY_INDEX
+    db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "stage_history" ({cols})')
+    if _is_pg(db):
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION stage_history_lead_copy() RETURNS trigger AS $$ BEGIN "
+            "SELECT owner_id, created_at, batch_id INTO NEW.lead_owner_id, NEW.lead_created_at, NEW.lead_batch_id "
+            "FROM lead WHERE id = NEW.lead_id; RETURN NEW; END $$ LANGUAGE plpgsql")
+        db.execute_sql("DROP TRIGGER IF EXISTS stage_history_lead_copy ON stage_history")
+        db.execute_sql("CREATE TRIGGER stage_history_lead_copy BEFORE INSERT OR UPDATE OF lead_id ON stage_history "
+                       "FOR EACH ROW EXECUTE FUNCTION stage_history_lead_copy()")
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION lead_history_copy() RETURNS trigger AS $$ BEGIN "
+            "UPDATE stage_history SET lead_owner_id = NEW.owner_id, lead_created_at = NEW.created_at, "
+            "lead_batch_id = NEW.batch_id WHERE lead_id = NEW.id; RETURN NULL; END $$ LANGUAGE plpgsql")
+        db.execute_sql("DROP TRIGGER IF EXISTS lead_history_copy ON lead")
+        db.execute_sql("CREATE TRIGGER lead_history_copy AFTER UPDATE OF owner_id, created_at, batch_id ON lead "
+                       "FOR EACH ROW WHEN (NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.created_at IS DISTINCT "
+                       "FROM OLD.created_at OR NEW.batch_id IS DISTINCT FROM OLD.batch_id) "
+                       "EXECUTE FUNCTION lead_history_copy()")
+    else:
+        copy = ("UPDATE stage_history SET lead_owner_id = (SELECT owner_id FROM lead WHERE id = NEW.lead_id), "
+                "lead_created_at = (SELECT created_at FROM lead WHERE id = NEW.lead_id), "
+                "lead_batch_id = (SELECT batch_id FROM lead WHERE id = NEW.lead_id) WHERE id = NEW.id; END")
+        db.execute_sql("CREATE TRIGGER IF NOT EXISTS stage_history_lead_copy AFTER INSERT ON stage_history BEGIN "
+                       + copy)
+        db.execute_sql("CREATE TRIGGER IF NOT EXISTS stage_history_lead_move AFTER UPDATE OF lead_id ON stage_history "
+                       "BEGIN " + copy)
+        db.execute_sql(
+            "CREATE TRIGGER IF NOT EXISTS lead_history_copy AFTER UPDATE OF owner_id, created_at, batch_id ON lead "
+            "WHEN NEW.owner_id IS NOT OLD.owner_id OR NEW.created_at IS NOT OLD.created_at "
+            "OR NEW.batch_id IS NOT OLD.batch_id BEGIN "
+            "UPDATE stage_history SET lead_owner_id = NEW.owner_id, lead_created_at = NEW.created_at, "
+            "lead_batch_id = NEW.batch_id WHERE lead_id = NEW.id; END")
+        if db.table_exists("sqlite_stat1"):
+            db.execute_sql(f'ANALYZE "{name}"')
+
+
+def _step_5(db: pw.Database) -> None:
+    """v5: stage_history carries its lead's owner, creation time and batch, for the scoped report's stays."""
+    stay_support(db, backfill=True)
+
+
+STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
