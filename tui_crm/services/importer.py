@@ -43,6 +43,7 @@ LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_r
 HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
 FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
 TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
+TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.15, 200, 10000  # staging transactions: target length, chunk bounds
 ABANDONED_AFTER = 300  # seconds without a heartbeat: a staging batch whose process is gone
 
 
@@ -211,6 +212,8 @@ class _Importer:
             if big_cache:  # index pages of a large table stay in memory across chunks
                 old_cache = ctx.db.execute_sql("PRAGMA cache_size").fetchone()[0]
                 ctx.db.execute_sql("PRAGMA cache_size = -262144")
+                # NOT a larger wal_autocheckpoint: it saves a third of each commit here, but then the
+                # next *other* writer's commit runs the big checkpoint and waits >1 s (measured)
             try:
                 self._rows(table, conv)
                 if not opts.dry_run:
@@ -309,6 +312,21 @@ class _Importer:
         return Lead.select(Lead.id).where((Lead.id == lead_id) & scope_expr(self.ctx.actor)).exists()
 
     def _flush(self, recs: list[Record]) -> None:
+        started = time.perf_counter()
+        try:
+            self._flush_chunk(recs)
+        finally:
+            if not self.opts.dry_run:
+                self._adapt_chunk(time.perf_counter() - started)
+        time.sleep(0.02)  # let other writers take the lock between chunks (SQLite's lock is not fair)
+
+    def _adapt_chunk(self, seconds: float) -> None:
+        """Keep each staging transaction near TXN_SECONDS as the tables (and their indexes) grow, so no
+        other writer waits long for the lock; larger chunks when there is room (fewer commits)."""
+        want = self.opts.chunk * TXN_SECONDS / max(seconds, 1e-3)
+        self.opts.chunk = int(max(CHUNK_MIN, min(CHUNK_MAX, 0.5 * self.opts.chunk + 0.5 * want)))
+
+    def _flush_chunk(self, recs: list[Record]) -> None:
         ctx, res = self.ctx, self.res
         with ctx.db.atomic():
             existing = self._existing(recs)
@@ -356,7 +374,6 @@ class _Importer:
                 return
             self._insert(keep)
             ImportBatch.update(summary=json.dumps(self._beat())).where(ImportBatch.id == self.batch_id).execute()
-        time.sleep(0.02)  # let other writers take the lock between chunks (SQLite's lock is not fair)
 
     def _owners(self, recs: list[Record]) -> None:
         for rec in recs:
