@@ -52,6 +52,16 @@ class PathSuggester(Suggester):
 
 
 class ImportScreen(Screen):
+    DEFAULT_CSS = """
+    ImportScreen #mapping { height: auto; max-height: 40%; }
+    ImportScreen .import-row { height: 3; }
+    ImportScreen .import-col { width: 26; padding: 1 1 0 1; }
+    ImportScreen .import-field { width: 1fr; }
+    ImportScreen #import-actions { height: 3; }
+    ImportScreen #progress { height: 1; margin: 0 1; }
+    ImportScreen #result-box { height: 1fr; min-height: 5; }
+    ImportScreen #status { padding: 0 1; }
+    """
     BINDINGS = [
         Binding("f5", "dry_run", _("Dry run"), priority=True, id="import.dry"),
         Binding("f6", "run_import", _("Import"), priority=True, id="import.run"),
