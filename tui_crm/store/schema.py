@@ -197,11 +197,11 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
                        "FROM OLD.created_at OR NEW.batch_id IS DISTINCT FROM OLD.batch_id) "
                        "EXECUTE FUNCTION lead_history_copy()")
     else:
-        copy = ("UPDATE stage_history SET lead_owner_id = (SELECT owner_id FROM lead WHERE id = NEW.lead_id), "
-                "lead_created_at = (SELECT created_at FROM lead WHERE id = NEW.lead_id), "
-                "lead_batch_id = (SELECT batch_id FROM lead WHERE id = NEW.lead_id) WHERE id = NEW.id; END")
-        db.execute_sql("CREATE TRIGGER IF NOT EXISTS stage_history_lead_copy AFTER INSERT ON stage_history BEGIN "
-                       + copy)
+        copy = ("UPDATE stage_history SET (lead_owner_id, lead_created_at, lead_batch_id) = "
+                "(SELECT owner_id, created_at, batch_id FROM lead WHERE id = NEW.lead_id) WHERE id = NEW.id; END")
+        # a bulk writer that fills the copies itself (the lead's own values) skips the per-row update
+        db.execute_sql("CREATE TRIGGER IF NOT EXISTS stage_history_lead_copy AFTER INSERT ON stage_history "
+                       "WHEN NEW.lead_owner_id IS NULL BEGIN " + copy)
         db.execute_sql("CREATE TRIGGER IF NOT EXISTS stage_history_lead_move AFTER UPDATE OF lead_id ON stage_history "
                        "BEGIN " + copy)
         db.execute_sql(
