@@ -15,7 +15,7 @@ def _indexes(ctx) -> set[str]:
 
 
 def test_fresh_database_has_the_board_indexes(world):
-    assert schema.current_version(world.ctx.db) == 4
+    assert schema.current_version(world.ctx.db) == schema.LATEST
     assert BOARD <= _indexes(world.ctx)
 
 
@@ -34,7 +34,7 @@ def test_v3_database_upgrades_to_v4_and_the_board_reads_the_same(world):
     conn.commit()
     conn.close()
     ctx = open_session(world.url, "boss", upgrade=True)
-    assert schema.current_version(ctx.db) == 4
+    assert schema.current_version(ctx.db) == schema.LATEST
     assert BOARD <= _indexes(ctx)
     assert schema.check(ctx.db) == []
     sup = open_session(world.url, "sup_a")
@@ -42,7 +42,7 @@ def test_v3_database_upgrades_to_v4_and_the_board_reads_the_same(world):
     assert [(c.count, c.amount_cents) for c in after.columns] == [(2, 150000), (0, 0), (0, 0), (0, 0)]
     assert after == before
     schema.upgrade(ctx.db)  # idempotent
-    assert schema.current_version(ctx.db) == 4
+    assert schema.current_version(ctx.db) == schema.LATEST
 
 
 def test_header_and_column_pages_read_the_board_index(world, tmp_path):
