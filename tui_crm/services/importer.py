@@ -44,6 +44,7 @@ HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
 FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
 TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.15, 200, 10000  # staging transactions: target length, chunk bounds
+LOCK_GAP = 0.02
 ABANDONED_AFTER = 300  # seconds without a heartbeat: a staging batch whose process is gone
 
 
@@ -169,6 +170,7 @@ class _Importer:
         self.db_updates: dict[int, dict] = {}
         self.owner_ids: dict[str, int] = {}
         self.fake_id = -1
+        self._last_txn = 0.0
 
     # ------------------------------------------------------------ access
     def _check_owner(self, rec: Record, conv: RowConverter) -> Refusal | None:
@@ -312,13 +314,18 @@ class _Importer:
         return Lead.select(Lead.id).where((Lead.id == lead_id) & scope_expr(self.ctx.actor)).exists()
 
     def _flush(self, recs: list[Record]) -> None:
+        # let other writers take the lock between chunks (SQLite's lock is not fair): at least
+        # LOCK_GAP seconds between our transactions; reading and converting the chunk counts
+        gap = LOCK_GAP - (time.perf_counter() - self._last_txn)
+        if gap > 0:
+            time.sleep(gap)
         started = time.perf_counter()
         try:
             self._flush_chunk(recs)
         finally:
+            self._last_txn = time.perf_counter()
             if not self.opts.dry_run:
-                self._adapt_chunk(time.perf_counter() - started)
-        time.sleep(0.02)  # let other writers take the lock between chunks (SQLite's lock is not fair)
+                self._adapt_chunk(self._last_txn - started)
 
     def _adapt_chunk(self, seconds: float) -> None:
         """Keep each staging transaction near TXN_SECONDS as the tables (and their indexes) grow, so no
