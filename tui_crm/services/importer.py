@@ -44,7 +44,7 @@ HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
 FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
 TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.15, 200, 10000  # staging transactions: target length, chunk bounds
-LOCK_GAP = 0.02
+LOCK_GAP = 0.05  # a waiting writer polls every 100 ms (SQLite busy handler): a gap it can hit
 ABANDONED_AFTER = 300  # seconds without a heartbeat: a staging batch whose process is gone
 
 
