@@ -96,7 +96,7 @@ def test_v4_database_upgrades_to_v5(six):  # noqa: F811
         db.execute_sql(f"ALTER TABLE stage_history DROP COLUMN {col}")
     db.execute_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
     assert schema.current_version(db) == 4
-    assert schema.upgrade(db) == (4, schema.LATEST) and schema.LATEST == 5
+    assert schema.upgrade(db) == (4, schema.LATEST)
     assert schema.check(db) == []
     assert days(rep.report(six.as_("sup_a"))["funnel"]) == TEAM_A_DAYS
     assert days(rep.report(six.as_("sup_b"))["funnel"])["negotiation"] == 3.0

@@ -114,3 +114,20 @@ def test_concurrent_writer_processes_never_see_locked(world, tmp_path):
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), errors
     assert Lead.select().count() == 100
+
+
+def test_v5_database_gets_the_list_sort_indexes_on_upgrade(db_url):
+    from tui_crm.services import pages
+
+    db = store_db.connect(db_url)
+    for name in schema.LIST_INDEXES:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    db.execute_sql("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    store_db._OPEN.clear()
+    with pytest.raises(store_db.StoreError, match="db upgrade"):
+        store_db.connect(db_url)
+    store_db._OPEN.clear()
+    ctx = open_session(db_url, upgrade=True)
+    assert schema.current_version(ctx.db) == 6 and schema.check(ctx.db) == []
+    assert ctx.db.get_indexes("lead") and {i.name for i in ctx.db.get_indexes("lead")} >= set(schema.LIST_INDEXES)
+    assert pages.ensure_indexes(ctx) == []  # nothing left for the app to build at start

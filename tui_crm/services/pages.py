@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from ..domain import rules
+from ..store import schema
 from ..store.models import Lead
 from . import leads, scope
 from .context import Session
@@ -30,12 +31,7 @@ SORTS: dict[str, tuple[pw.Field, bool]] = {
     "owner": (Lead.owner, False),
 }
 # indexes the sorts read in order (SQLite appends the rowid, so (col) serves ORDER BY col, id)
-SORT_INDEXES = {
-    "lead_sort_next": "next_follow_up_at",
-    "lead_sort_company": "company",
-    "lead_sort_amount": "amount_cents",
-    "lead_sort_stage": "stage",
-}
+SORT_INDEXES = schema.LIST_INDEXES  # created by the schema (v6); ensure_indexes only repairs
 
 STATS = {"rows": 0, "queries": 0}
 

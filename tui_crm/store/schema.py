@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 5
+LATEST = 6
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -60,6 +60,7 @@ def create(db: pw.Database) -> None:
         report_support(db)
         board_support(db)
         stay_support(db)
+        list_support(db)
         seed_defaults()
         _set_version(LATEST)
 
@@ -219,7 +220,28 @@ def _step_5(db: pw.Database) -> None:
     stay_support(db, backfill=True)
 
 
-STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5}
+# the lead list's sorts read these in order (SQLite appends the rowid, so (col) serves ORDER BY col, id)
+LIST_INDEXES = {
+    "lead_sort_next": "next_follow_up_at",
+    "lead_sort_company": "company",
+    "lead_sort_amount": "amount_cents",
+    "lead_sort_stage": "stage",
+}
+
+
+def list_support(db: pw.Database) -> None:
+    """The lead list's sort indexes (idempotent; create() and _step_6 both call it)."""
+    for name, col in LIST_INDEXES.items():
+        cols = f"{col}, id" if _is_pg(db) else col
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "lead" ({cols})')
+
+
+def _step_6(db: pw.Database) -> None:
+    """v6: the list's sort indexes, built by the upgrade instead of at the first app start."""
+    list_support(db)
+
+
+STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
