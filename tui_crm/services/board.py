@@ -289,17 +289,10 @@ def page(ctx: Session, stage: str, f: BoardFilter | None = None, *, after: CardK
 
 
 def mark_planned_later(ctx: Session, views: list[LeadView], now_ts: int) -> None:
-    """PRODUCT.md §2.6: a lead with any open task due now or later is being worked, not stalled,
-    even when an older task is overdue (``next_follow_up_at`` only holds the earliest due)."""
-    ids = [v.id for v in views if v.stalled]
-    later = set()
-    if ids:
-        later = {t.lead_id for t in Task.select(Task.lead).where(
-            Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES) & (Task.due_at >= now_ts)).distinct()}
-    for v in views:
-        v.planned_later = v.id in later
-        if v.planned_later:
-            v.stalled = False
+    """PRODUCT.md §2.6 on the cards: one rule, kept in services.leads."""
+    from .leads import mark_planned_later as mark
+
+    mark(ctx, views)
 
 
 def _exists(ctx: Session, stage: str, f: BoardFilter | None, *, before: CardKey) -> bool:
