@@ -19,6 +19,13 @@ from .i18n import _
 from .services.context import Session
 
 
+def _import_commands():
+    """The import screen's palette provider, loaded when the palette opens."""
+    from .screens.import_commands import ImportCommands
+
+    return ImportCommands
+
+
 class CrmApp(App):
     """tui-crm. ``ctx`` is the acting user's session."""
 
@@ -26,7 +33,7 @@ class CrmApp(App):
     CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
                 "styles/queue.tcss"]
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {lambda: __import__("tui_crm.screens.import_commands", fromlist=["_"]).ImportCommands}
+    COMMANDS = App.COMMANDS | {_import_commands}
 
     BINDINGS = [
         Binding("1", "show('list')", _("Leads"), id="screen.list"),
@@ -102,7 +109,7 @@ class CrmApp(App):
         return registry.make(name, self)
 
     async def on_mount(self) -> None:
-        from .services import activity, changes, pages
+        from .services import activity, changes
 
         self.action_show("list")
         self._feed = await self.db(changes.ChangeFeed, self.ctx)
@@ -110,7 +117,6 @@ class CrmApp(App):
         self.set_timer(self.poll_seconds, self._poll_loop)
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
-        self.run_worker(self.db(pages.ensure_indexes, self.ctx), exclusive=False, group="indexes")
 
     def on_unmount(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

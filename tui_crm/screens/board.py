@@ -314,9 +314,7 @@ class BoardScreen(Screen):
         now = self.ctx.now()
         for col in self.columns:
             for card in col.cards:
-                apply_due(self.ctx, card)
-                if getattr(card, "planned_later", False):  # a later task keeps it off the stalled list
-                    card.stalled = False
+                apply_due(self.ctx, card)  # keeps a card with a later task off the stalled list
         self._paint(now)
 
     # ------------------------------------------------------------------ focus

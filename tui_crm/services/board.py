@@ -18,11 +18,10 @@ import peewee as pw
 
 from ..domain import rules
 from ..domain.vocab import WORKING_STATUSES
-from ..store.models import Lead, Task, User
+from ..store.models import Lead, User
 from . import scope
 from .context import Session
 from .leads import search_expr, views_for
-from .tasks import OPEN_TASK_STATUSES
 from .views import LeadView
 
 OPEN_STATUSES = ("pending", "in_progress", "paused")  # PRODUCT.md §3: dormant is outside the pipeline
@@ -275,8 +274,7 @@ def page(ctx: Session, stage: str, f: BoardFilter | None = None, *, after: CardK
     rows = rows[:limit]
     if not forward:
         rows.reverse()
-    views = views_for(ctx, [r for _k, r in rows])
-    mark_planned_later(ctx, views, now_ts)
+    views = views_for(ctx, [r for _k, r in rows])  # also clears "stalled" where a later task is planned
     keys = [k for k, _r in rows]
     out = CardPage(views, keys)
     if forward:
@@ -286,13 +284,6 @@ def page(ctx: Session, stage: str, f: BoardFilter | None = None, *, after: CardK
         out.has_before = more
         out.has_after = True
     return out
-
-
-def mark_planned_later(ctx: Session, views: list[LeadView], now_ts: int) -> None:
-    """PRODUCT.md §2.6 on the cards: one rule, kept in services.leads."""
-    from .leads import mark_planned_later as mark
-
-    mark(ctx, views)
 
 
 def _exists(ctx: Session, stage: str, f: BoardFilter | None, *, before: CardKey) -> bool:

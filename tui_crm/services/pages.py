@@ -64,7 +64,6 @@ def ensure_indexes(ctx: Session) -> list[str]:
 
 SORT_INDEX_OF = {"next": "lead_sort_next", "company": "lead_sort_company", "amount": "lead_sort_amount",
                  "stage": "lead_sort_stage"}
-_ready: set[str] = set()
 
 
 SEARCH_IDS_MAX = 2000
@@ -97,9 +96,6 @@ def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
     name = SORT_INDEX_OF.get(q.sort)
     if ctx.is_postgres or name is None or not force:
         return Lead.select(), cond
-    if ctx.url not in _ready:
-        ensure_indexes(ctx)
-        _ready.add(ctx.url)
     return Lead.select().from_(pw.NodeList((Lead, pw.SQL(f"INDEXED BY {name}")))), cond
 
 
