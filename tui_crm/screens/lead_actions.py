@@ -94,7 +94,6 @@ class LeadActions:
         view = self._lead_or_say()
         if view is None:
             return
-        from .forms import FollowUpForm
 
         async def saved(result):
             if result:

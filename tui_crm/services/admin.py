@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import peewee as pw
-
 from ..domain.rules import Settings
 from ..domain.vocab import ROLES, STAGE_LABELS, resolve
 from ..i18n import _

@@ -17,7 +17,7 @@ import peewee as pw
 from ..domain.contact import mask_email, mask_phone
 from ..store import bulk
 from ..store.models import FollowUp, Lead, LeadTag, Tag, User
-from . import changes, scope
+from . import scope
 from .context import Session
 from .views import cents_to_str
 

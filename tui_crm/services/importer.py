@@ -20,7 +20,7 @@ import peewee as pw
 from ..domain import rules
 from ..i18n import _
 from ..store import bulk, search
-from ..store.models import CodeCounter, ImportBatch, Lead, LeadTag, Source, Tag, User
+from ..store.models import ImportBatch, Lead, LeadTag, Source, Tag, User
 from ..store.search import reversed_digits
 from . import changes
 from .context import Session
@@ -452,8 +452,6 @@ class _Importer:
     def _insert(self, recs: list[Record]) -> None:
         ctx, res = self.ctx, self.res
         s = ctx.settings
-        from datetime import datetime, timezone
-
         for key in self.conv.new_sources:
             if key not in ctx.sources:
                 Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
