@@ -57,9 +57,12 @@ from fractions import Fraction
 import peewee as pw
 
 from ..domain.vocab import OPEN_STATUSES
-from ..store.models import ImportBatch, Lead, LeadShare, Stage, StageHistory, Team, User
+from ..store.models import Lead, Team, User
 from . import scope
 from .context import Session
+from .report_funnel import funnel
+from .report_funnel import _reached_from_history, _reached_from_rows, _stage_bits  # noqa: F401 (tests reach them here)
+from .report_parts import OwnedPart, _and, _conds, _half_up, _indexed, _range, _rate, _sum_if, scope_parts  # noqa: F401
 
 
 @dataclass
@@ -69,18 +72,6 @@ class Period:
 
     def __bool__(self) -> bool:
         return bool(self.since or self.until)
-
-
-def _rate(num, den):
-    return None if not den else num / den
-
-
-def _half_up(value: Fraction | int) -> int:
-    """Round a non-negative exact amount of cents half up (negative: half away from zero)."""
-    value = Fraction(value)
-    if value < 0:
-        return -_half_up(-value)
-    return int(value + Fraction(1, 2))
 
 
 def day_start(ctx: Session, day: date) -> int:
@@ -95,24 +86,6 @@ def period_bounds(ctx: Session, period: Period | None) -> tuple[int | None, int 
     start = day_start(ctx, period.since) if period.since else None
     end = day_start(ctx, period.until + timedelta(days=1)) if period.until else None
     return start, end
-
-
-def _range(col, start: int | None, end: int | None) -> pw.Expression | None:
-    expr = None
-    if start is not None:
-        expr = col >= start
-    if end is not None:
-        e = col < end
-        expr = e if expr is None else expr & e
-    return expr
-
-
-def _and(a, b):
-    return a if b is None else (b if a is None else a & b)
-
-
-def _sum_if(expr, value):
-    return pw.fn.SUM(pw.Case(None, [(expr, value)], 0))
 
 
 def _stage_prob(ctx: Session):
@@ -176,20 +149,6 @@ def _breakdown(groups: dict) -> list[dict]:
     return out
 
 
-def _indexed(ctx: Session, query, model, index: str):
-    """On SQLite, read ``model`` through ``index`` (INDEXED BY): with an ``owner_id IN (...)`` list the
-    planner, whose statistics may be missing or sampled, otherwise picks a non-covering index and reads
-    the table row by row. PostgreSQL plans it well on its own."""
-    if ctx.is_postgres:
-        return query
-    return query.from_(pw.SQL(f'"{model._meta.table_name}" AS "t1" INDEXED BY "{index}"'))
-
-
-def _conds(cond) -> list:
-    """A scope as a list of disjoint conditions (see :func:`scope_parts`); a single one as is."""
-    return cond if isinstance(cond, list) else [cond]
-
-
 def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict]]:
     """Totals, by owner, by team, and the per-stage rows the funnel needs, from one GROUP BY
     owner, stage, status, stages_seen (read in the order of the ``lead_report_owner`` index)
@@ -233,131 +192,6 @@ def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
         industry = (r["industry"] or "").strip() or None
         _add(by_industry.setdefault(industry, {}), r)
     return _breakdown(by_source), _breakdown(by_industry)
-
-
-def _stage_bits(ctx: Session) -> dict[int, int] | None:
-    """stage id -> position of the active stages; None when an id does not fit ``stages_seen`` (>= 63)."""
-    pos = {k: i for i, k in enumerate(ctx.stage_keys)}
-    ids = {s.id: pos[s.key] for s in Stage.select(Stage.id, Stage.key).where(Stage.key.in_(list(pos)))} if pos else {}
-    return None if any(i >= 63 for i in ids) else ids
-
-
-def _reached_from_rows(ctx: Session, rows: list[dict], bits: dict[int, int]) -> list[int]:
-    """reached[i] per open stage from the (stage, status, stages_seen) groups: won leads reached every
-    stage; others the furthest of the stages they were ever in (``stages_seen``) and their current one."""
-    keys = ctx.stage_keys
-    last = len(keys)
-    pos = {k: i for i, k in enumerate(keys)}
-    furthest_of: dict[int, int] = {}
-    counts = [0] * (last + 1)  # by furthest position + 1 (index 0: none)
-    for r in rows:
-        n = int(r["leads"] or 0)
-        if r["status"] == "won":
-            counts[last] += n
-            continue
-        mask = int(r["stages_seen"] or 0)
-        if mask not in furthest_of:
-            furthest_of[mask] = max([p for i, p in bits.items() if mask >> i & 1], default=-1)
-        p = max(furthest_of[mask], pos.get(r["stage"], -1))
-        counts[p + 1] += n
-    reached = [0] * last
-    running = 0
-    for i in range(last - 1, -1, -1):
-        running += counts[i + 1]
-        reached[i] = running
-    return reached
-
-
-def _reached_from_history(ctx: Session, cond) -> list[int]:
-    """The same from the stage history itself (slower; when stage ids outgrow ``stages_seen``)."""
-    keys = ctx.stage_keys
-    last = len(keys)
-    positions = [(k, i) for i, k in enumerate(keys)]
-    stay_pos = pw.Case(StageHistory.stage, positions, -1)
-    furthest = (StageHistory.select(pw.fn.MAX(stay_pos)).where(StageHistory.lead == Lead.id))
-    cur_pos = pw.Case(Lead.stage, positions, -1)
-    greatest = pw.fn.GREATEST if ctx.is_postgres else pw.fn.MAX
-    p = pw.Case(None, [(Lead.status == "won", last - 1)], greatest(pw.fn.COALESCE(furthest, -1), cur_pos))
-    reached = [0] * last
-    for r in (r for c in _conds(cond)
-              for r in Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n")).where(c).group_by(pw.SQL("1")).dicts()):
-        for i in range(0, min(int(r["p"]), last - 1) + 1):
-            reached[i] += int(r["n"])
-    return reached
-
-
-def _owned_stays(ctx: Session, part: "OwnedPart") -> dict:
-    """Completed stays of the leads owned by ``part.owners`` (committed, created in the period), from the
-    lead copies on stage_history (schema v5): one range of ``stage_history_owner_stays`` per owner."""
-    keys = ctx.stage_keys
-    h = StageHistory
-    owner, created, batch = (pw.Column(h._meta.table, c) for c in ("lead_owner_id", "lead_created_at",
-                                                                     "lead_batch_id"))
-    done = ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")
-    where = (owner.in_(part.owners) & h.stage.in_(keys) & h.left_at.is_null(False)
-             & (batch.is_null() | batch.in_(done)))
-    where = _and(where, _range(created, part.start, part.end))
-    q = (h.select(h.stage, pw.fn.SUM(h.left_at - h.entered_at).alias("total"), pw.fn.COUNT(h.id).alias("n"))
-         .where(where).group_by(h.stage))
-    q = _indexed(ctx, q, h, "stage_history_owner_stays")
-    return {r["stage"]: r for r in q.dicts()}
-
-
-def _stays(ctx: Session, cond, whole: bool) -> dict:
-    """Σ and count of completed stays per open stage, for the leads of ``cond``.
-
-    ``whole``: cond is every committed lead (an admin, no filter); then the stays are read from the
-    ``stage_history_stays`` index alone, leaving out only leads of imports not committed."""
-    keys = ctx.stage_keys
-    if not keys:
-        return {}
-    if isinstance(cond, list):
-        out: dict = {}
-        for c in cond:
-            got = _owned_stays(ctx, c) if isinstance(c, OwnedPart) else _stays(ctx, c, False)
-            for stage, r in got.items():
-                acc = out.setdefault(stage, {"stage": stage, "total": 0, "n": 0})
-                acc["total"] += int(r["total"] or 0)
-                acc["n"] += int(r["n"] or 0)
-        return out
-    q = StageHistory.select(StageHistory.stage, pw.fn.SUM(StageHistory.left_at - StageHistory.entered_at).alias("total"),
-                            pw.fn.COUNT(StageHistory.id).alias("n"))
-    where = StageHistory.stage.in_(keys) & StageHistory.left_at.is_null(False)
-    if whole:
-        hidden = Lead.select(Lead.id).where(Lead.batch.is_null(False) & ~scope.committed())
-        q = q.where(where & StageHistory.lead.not_in(hidden))
-    else:
-        q = q.join(Lead, on=(StageHistory.lead == Lead.id)).where(where & cond)
-    return {r["stage"]: r for r in q.group_by(StageHistory.stage).dicts()}
-
-
-def funnel(ctx: Session, cond, rows: list[dict], whole: bool = False) -> tuple[list[dict], int]:
-    """One row per open stage plus won (from the owner/stage groups); also the exact historical forecast."""
-    keys = ctx.stage_keys
-    bits = _stage_bits(ctx)
-    reached = _reached_from_rows(ctx, rows, bits) if bits is not None else _reached_from_history(ctx, cond)
-    won = sum(int(r["won"] or 0) for r in rows)
-    open_n: dict = {}
-    open_amt: dict = {}
-    for r in rows:
-        open_n[r["stage"]] = open_n.get(r["stage"], 0) + int(r["open"] or 0)
-        open_amt[r["stage"]] = open_amt.get(r["stage"], 0) + int(r["pipeline_cents"] or 0)
-    stays = _stays(ctx, cond, whole)
-    out = []
-    historical = Fraction(0)
-    counts = reached + [won]
-    for i, key in enumerate(keys + ["won"]):
-        s = stays.get(key)
-        amt = open_amt.get(key, 0) if key != "won" else 0
-        if key != "won" and counts[i]:
-            historical += Fraction(amt * won, counts[i])
-        out.append({
-            "stage": key, "reached": counts[i],
-            "conversion_to_next": _rate(counts[i + 1], counts[i]) if i + 1 < len(counts) else None,
-            "avg_days_in_stage": (int(s["total"] or 0) / int(s["n"]) / 86400) if s and s["n"] else None,
-            "open_count": open_n.get(key, 0) if key != "won" else 0, "open_amount_cents": amt,
-        })
-    return out, _half_up(historical)
 
 
 def lost_reasons(ctx: Session, cond) -> list[dict]:
@@ -412,45 +246,6 @@ def won_by_month(ctx: Session, base, period: Period | None) -> list[dict]:
     # every month of the span, empty ones included, so a chart shows the gaps
     return [{"month": label, "count": int(got.get(label, {}).get("n") or 0),
              "amount_cents": int(got.get(label, {}).get("amt") or 0)} for label, _s in bounds[:-1]]
-
-
-class OwnedPart(pw.Expression):
-    """The part of a scope that is ``committed & owner_id IN owners`` (plus the period on creation time):
-    an ordinary condition for the lead queries, which also tells :func:`_stays` to read the lead copies
-    on stage_history instead of joining lead row by row."""
-
-    def __init__(self, owners: list[int], start: int | None = None, end: int | None = None):
-        self.owners, self.start, self.end = owners, start, end
-        expr = _and(scope.committed() & Lead.owner.in_(owners), _range(Lead.created_at, start, end))
-        super().__init__(expr.lhs, expr.op, expr.rhs)
-
-
-def scope_parts(ctx: Session, owner: str | None, team: str | None, start: int | None = None,
-                end: int | None = None) -> list:
-    """The narrowed scope (``scope.narrow``) of a non-admin or narrowed report as disjoint conditions:
-    the leads owned by an explicit, small list of owners (so every query reads its covering index led by
-    owner_id, one range per owner) and the leads shared with the actor whose owner is not in that list
-    (usually few). Their union is exactly ``scope.narrow(ctx, owner, team)`` (and the period)."""
-    actor = ctx.actor
-    narrowed = scope.narrow(ctx, owner, team)  # also validates the login and the team name
-    if actor.is_admin:
-        users = User.select(User.id)
-    elif actor.is_supervisor and actor.team_id is not None:
-        users = User.select(User.id).where((User.team == actor.team_id) | (User.id == actor.id))
-    else:
-        users = User.select(User.id).where(User.id == actor.id)
-    if owner:
-        users = users.where(User.login == owner)
-    if team:
-        from .context import team_by_name
-        users = users.where(User.team == team_by_name(team).id)
-    owners = sorted(u.id for u in users)
-    parts: list = [OwnedPart(owners, start, end)] if owners else []
-    if not actor.is_admin:
-        shared = LeadShare.select(LeadShare.lead).where(LeadShare.user == actor.id)
-        parts.append(_and(narrowed & Lead.id.in_(shared) & Lead.owner.not_in(owners),
-                          _range(Lead.created_at, start, end)))
-    return parts
 
 
 def report(ctx: Session, *, owner: str | None = None, team: str | None = None, period: Period | None = None) -> dict:

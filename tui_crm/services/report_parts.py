@@ -1,0 +1,97 @@
+"""SQL building blocks of the report, and a scope split into parts that read covering indexes.
+
+Rates, exact rounding, range conditions, forced index choice on SQLite, and
+:func:`scope_parts` (a non-admin or narrowed scope as disjoint conditions).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import peewee as pw
+
+from ..store.models import Lead, LeadShare, User
+from . import scope
+from .context import Session
+
+
+def _rate(num, den):
+    return None if not den else num / den
+
+
+def _half_up(value: Fraction | int) -> int:
+    """Round a non-negative exact amount of cents half up (negative: half away from zero)."""
+    value = Fraction(value)
+    if value < 0:
+        return -_half_up(-value)
+    return int(value + Fraction(1, 2))
+
+
+def _range(col, start: int | None, end: int | None) -> pw.Expression | None:
+    expr = None
+    if start is not None:
+        expr = col >= start
+    if end is not None:
+        e = col < end
+        expr = e if expr is None else expr & e
+    return expr
+
+
+def _and(a, b):
+    return a if b is None else (b if a is None else a & b)
+
+
+def _sum_if(expr, value):
+    return pw.fn.SUM(pw.Case(None, [(expr, value)], 0))
+
+
+def _indexed(ctx: Session, query, model, index: str):
+    """On SQLite, read ``model`` through ``index`` (INDEXED BY): with an ``owner_id IN (...)`` list the
+    planner, whose statistics may be missing or sampled, otherwise picks a non-covering index and reads
+    the table row by row. PostgreSQL plans it well on its own."""
+    if ctx.is_postgres:
+        return query
+    return query.from_(pw.SQL(f'"{model._meta.table_name}" AS "t1" INDEXED BY "{index}"'))
+
+
+def _conds(cond) -> list:
+    """A scope as a list of disjoint conditions (see :func:`scope_parts`); a single one as is."""
+    return cond if isinstance(cond, list) else [cond]
+
+
+class OwnedPart(pw.Expression):
+    """The part of a scope that is ``committed & owner_id IN owners`` (plus the period on creation time):
+    an ordinary condition for the lead queries, which also tells :func:`_stays` to read the lead copies
+    on stage_history instead of joining lead row by row."""
+
+    def __init__(self, owners: list[int], start: int | None = None, end: int | None = None):
+        self.owners, self.start, self.end = owners, start, end
+        expr = _and(scope.committed() & Lead.owner.in_(owners), _range(Lead.created_at, start, end))
+        super().__init__(expr.lhs, expr.op, expr.rhs)
+
+
+def scope_parts(ctx: Session, owner: str | None, team: str | None, start: int | None = None,
+                end: int | None = None) -> list:
+    """The narrowed scope (``scope.narrow``) of a non-admin or narrowed report as disjoint conditions:
+    the leads owned by an explicit, small list of owners (so every query reads its covering index led by
+    owner_id, one range per owner) and the leads shared with the actor whose owner is not in that list
+    (usually few). Their union is exactly ``scope.narrow(ctx, owner, team)`` (and the period)."""
+    actor = ctx.actor
+    narrowed = scope.narrow(ctx, owner, team)  # also validates the login and the team name
+    if actor.is_admin:
+        users = User.select(User.id)
+    elif actor.is_supervisor and actor.team_id is not None:
+        users = User.select(User.id).where((User.team == actor.team_id) | (User.id == actor.id))
+    else:
+        users = User.select(User.id).where(User.id == actor.id)
+    if owner:
+        users = users.where(User.login == owner)
+    if team:
+        from .context import team_by_name
+        users = users.where(User.team == team_by_name(team).id)
+    owners = sorted(u.id for u in users)
+    parts: list = [OwnedPart(owners, start, end)] if owners else []
+    if not actor.is_admin:
+        shared = LeadShare.select(LeadShare.lead).where(LeadShare.user == actor.id)
+        parts.append(_and(narrowed & Lead.id.in_(shared) & Lead.owner.not_in(owners),
+                          _range(Lead.created_at, start, end)))
+    return parts
