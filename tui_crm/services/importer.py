@@ -24,14 +24,11 @@ from ..store.models import ImportBatch, Lead, LeadTag, Source, Tag, User
 from ..store.search import reversed_digits
 from . import changes
 from .context import Session
-from .errors import AccessDenied, NotFound
+from .importer_batches import UPDATABLE, _delete_batch_rows, batches, clean_abandoned, undo
 from .importer_map import FIELDS, map_headers
 from .importer_read import UnreadableFile, open_table
 from .importer_rows import Record, Refusal, RowConverter
 
-UPDATABLE = ("company", "contact_name", "title", "phone", "email", "other_contact", "industry", "company_size",
-             "region", "need", "pain_points", "budget", "decision_maker", "obstacle", "priority", "amount_cents",
-             "probability", "expected_close_date", "remarks", "next_action", "product", "lost_reason")
 LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
              "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
              "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents", "probability",
@@ -45,7 +42,6 @@ FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer
 TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.15, 200, 10000  # staging transactions: target length, chunk bounds
 LOCK_GAP = 0.05  # a waiting writer polls every 100 ms (SQLite busy handler): a gap it can hit
-ABANDONED_AFTER = 300  # seconds without a heartbeat: a staging batch whose process is gone
 
 
 @dataclass
@@ -100,46 +96,6 @@ def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None =
 
 
 # ------------------------------------------------------------------ helpers
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _abandoned(batch: ImportBatch) -> bool:
-    info = json.loads(batch.summary or "{}")
-    beat = info.get("heartbeat", 0)
-    if info.get("host") == socket.gethostname() and info.get("pid") and not _process_alive(info["pid"]):
-        return True
-    return time.time() - beat > ABANDONED_AFTER
-
-
-def _delete_batch_rows(ctx: Session, batch_id: int, chunk: int = 5000) -> int:
-    """Delete a batch's leads in short transactions (tasks, follow-ups, history go with them)."""
-    n = 0
-    while True:
-        with ctx.db.atomic():
-            ids = [r[0] for r in Lead.select(Lead.id).where(Lead.batch == batch_id).limit(chunk).tuples()]
-            if not ids:
-                return n
-            Lead.delete().where(Lead.id.in_(ids)).execute()
-        n += len(ids)
-
-
-def clean_abandoned(ctx: Session) -> list[int]:
-    """Remove what crashed or killed imports left staging (invisible all along)."""
-    gone = [b for b in ImportBatch.select().where(ImportBatch.state == "staging") if _abandoned(b)]
-    for b in gone:
-        with ctx.db.atomic():
-            ImportBatch.update(state="failed", finished_at=int(ctx.now().timestamp())).where(
-                ImportBatch.id == b.id).execute()
-            changes.record(ctx, "import", b.id, "failed", {"reason": "abandoned"})
-        _delete_batch_rows(ctx, b.id)
-    return [b.id for b in gone]
 
 
 def _reserve_ids(ctx: Session, table: str, n: int) -> list[int]:
@@ -567,51 +523,5 @@ def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,
     return _Importer(ctx, path, opts or ImportOptions(), progress).run()
 
 
-def undo(ctx: Session, batch_id: int | str) -> int:
-    """Revert an import: its leads vanish at once, then are deleted in chunks. Returns the lead count."""
-    try:
-        bid = int(str(batch_id).strip().lstrip("#"))
-    except ValueError:
-        raise NotFound(_("no import batch {batch}", batch=batch_id)) from None
-    batch = ImportBatch.get_or_none(ImportBatch.id == bid)
-    if batch is None:
-        raise NotFound(_("no import batch {batch}", batch=batch_id))
-    if batch.user_id != ctx.actor.id and not ctx.actor.is_admin:
-        raise AccessDenied(_("only the user who imported batch {batch} or an admin may undo it", batch=bid))
-    if batch.state == "undone":
-        raise NotFound(_("import batch {batch} is already undone", batch=bid))
-    with ctx.db.atomic():
-        ImportBatch.update(state="undone", finished_at=int(ctx.now().timestamp())).where(
-            ImportBatch.id == bid).execute()
-        restored = _restore_updates(ctx, bid)
-        changes.record(ctx, "import", bid, "undo", {"restored": restored})
-    return _delete_batch_rows(ctx, bid)
-
-
-def _restore_updates(ctx: Session, bid: int) -> int:
-    """Put back the fields an ``--on-duplicate update`` import changed (from its change entries)."""
-    from ..store.models import Change
-
-    n = 0
-    for ch in Change.select().where((Change.entity == "lead") & (Change.action == "update")
-                                    & Change.diff.contains(f'"batch": {bid}')):
-        diff = json.loads(ch.diff)
-        if diff.pop("batch", None) != bid:
-            continue
-        old = {f: pair[0] for f, pair in diff.items() if f in UPDATABLE}
-        if old:
-            Lead.update(**old, version=Lead.version + 1).where(Lead.id == ch.lead_id).execute()
-            n += 1
-    return n
-
-
-def batches(ctx: Session, limit: int = 20) -> list[dict]:
-    q = ImportBatch.select().order_by(ImportBatch.id.desc()).limit(limit)
-    if not ctx.actor.is_admin:
-        q = q.where(ImportBatch.user == ctx.actor.id)
-    return [{"id": b.id, "file": b.file, "state": b.state, "started_at": b.started_at,
-             "summary": json.loads(b.summary or "{}")} for b in q]
-
-
-__all__ = ["ImportOptions", "ImportResult", "run_import", "undo", "preview", "clean_abandoned", "FIELDS",
+__all__ = ["ImportOptions", "ImportResult", "run_import", "undo", "batches", "preview", "clean_abandoned", "FIELDS",
            "UnreadableFile", "pw"]
