@@ -11,7 +11,6 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import replace
-from importlib import import_module
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,7 +26,7 @@ from ..services import board, changes, lead_writes
 from ..services.errors import ServiceError, StaleRecord, ValidationError
 from ..services.views import apply_due
 from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
-from .board_dialogs import LeadPeek, LostDialog, StayReasonDialog, WonDialog
+from .board_dialogs import LostDialog, StayReasonDialog, WonDialog
 
 POLL_SECONDS = 0.5
 FULL_RELOAD_SECONDS = 60
@@ -354,23 +353,9 @@ class BoardScreen(Screen):
         card = self.focused_card
         if card is None:
             return
-        try:
-            mod = import_module("tui_crm.screens.lead_detail")
-            self.app.push_screen(mod.LeadDetailScreen(self.ctx, card.id))
-            return
-        except (ImportError, AttributeError):
-            pass
-        self.app.push_screen(LeadPeek(self._peek_lines(card)))
+        from .lead_detail import LeadDetailScreen
 
-    def _peek_lines(self, v) -> list[str]:
-        stage = self.ctx.stage(v.stage)
-        nxt = v.next_follow_up_at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M") if v.next_follow_up_at else "–"
-        from ..domain.parse import format_amount
-
-        return [f"{v.code}  {v.company}", f"{_('contact')}: {v.contact_name}  {v.phone or v.email or ''}",
-                f"{_('stage')}: {stage.label(get_lang()) if stage else v.stage}  ·  {_('owner')}: {v.owner_name}",
-                f"{_('amount')}: {format_amount(v.amount_cents)}  ·  {v.probability}%",
-                f"{_('next follow-up')}: {nxt}", f"{_('need')}: {v.need}"]
+        self.app.push_screen(LeadDetailScreen(self.ctx, card.id))
 
     # ------------------------------------------------------------------ moves
     def action_step(self, step: int) -> None:

@@ -134,28 +134,3 @@ class StayReasonDialog(FormDialog):
             self.error(_("required: {fields}", fields=_("Stay reason")))
             return None
         return v
-
-
-class LeadPeek(ModalScreen):
-    """A read-only view of a lead (until the detail screen lands)."""
-
-    BINDINGS = [Binding("escape", "close", _("Back"), id="peek.back"),
-                Binding("enter", "close", _("Back"), show=False, id="peek.enter")]
-    DEFAULT_CSS = """
-    LeadPeek { align: center middle; }
-    LeadPeek > Vertical { width: 70; max-width: 95%; height: auto; border: round $accent;
-                          background: $surface; padding: 0 1; }
-    """
-
-    def __init__(self, lines: list[str]):
-        super().__init__()
-        self.lines = lines
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            for line in self.lines:
-                yield Static(line, markup=False)
-            yield Static(_("escape back"), classes="dim")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
