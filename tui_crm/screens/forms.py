@@ -1,4 +1,4 @@
-"""Forms: new lead, edit, follow-up, outcomes, stay reason, task, snooze, reassign.
+"""Forms: new lead, edit, follow-up, outcomes, stay reason, task, snooze, reassign (built on form_base).
 
 Every form: ``tab``/``shift+tab`` between fields, ``ctrl+s`` saves, ``escape``
 cancels (asking first if something was typed). Values are checked in words,
@@ -7,194 +7,24 @@ thread; a refused write keeps what was typed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 from ..domain import rules
 from ..domain.contact import normalize_email, normalize_phone
 from ..domain.errors import InvalidValue
-from ..domain.parse import format_amount, parse_amount, parse_date, parse_datetime
-from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS, resolve
-from ..i18n import _, get_lang
+from ..domain.parse import format_amount, parse_amount, parse_date
+from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS
+from ..i18n import _
 from ..services import activity, lead_writes, pages, tasks
-from ..services.errors import ServiceError, StaleRecord, ValidationError
-
-YES = {"y", "yes", "true", "1", "是", "对", "接通", "reached"}
-NO = {"n", "no", "false", "0", "否", "未接通", "not reached"}
+from .form_base import _KEEP_OPEN, NO, YES, Field, FormScreen, _choice, _dt, _fmt_dt, choice_hint
 
 
-@dataclass
-class Field:
-    name: str
-    label: str
-    value: str = ""
-    hint: str = ""
-    choices: dict | None = None
-
-
-def choice_hint(labels: dict) -> str:
-    return " / ".join(pair[1] if get_lang() == "zh" else key for key, pair in labels.items())
-
-
-def choice_words(labels: dict) -> list[str]:
-    words = []
-    for key, (en, zh) in labels.items():
-        words += [key, en, zh]
-    return words
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("y", "answer(True)", _("Yes")), Binding("n,escape", "answer(False)", _("No"))]
-
-    def __init__(self, question: str):
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.question + "  " + _("(y / n)"), id="confirm-body")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class FormScreen(ModalScreen):
-    """A column of one-line fields with inline errors."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", _("Save"), id="form.save"),
-        Binding("escape", "cancel", _("Cancel"), id="form.cancel"),
-    ]
-    TITLE = ""
-    FOCUS = None
-
-    def __init__(self, ctx):
-        super().__init__()
-        self.ctx = ctx
-        self.fields: list[Field] = self.make_fields()
-        self._initial = {f.name: f.value for f in self.fields}
-        self.busy = False
-
-    def make_fields(self) -> list[Field]:
-        return []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
-            yield Static(self.title_text(), id="form-title")
-            yield Static("", id="form-error")
-            with VerticalScroll(id="form-fields"):
-                for f in self.fields:
-                    with Horizontal(classes="form-row"):
-                        yield Label(f.label, classes="form-label")
-                        suggester = SuggestFromList(choice_words(f.choices), case_sensitive=False) if f.choices else None
-                        yield Input(f.value, placeholder=f.hint, id=f"f-{f.name}", suggester=suggester,
-                                    select_on_focus=False)
-                    yield Static("", id=f"err-{f.name}", classes="form-field-error")
-            yield Static(_("tab next field · ctrl+s save · escape cancel"), id="form-keys")
-
-    def title_text(self) -> str:
-        return _(self.TITLE)
-
-    def on_mount(self) -> None:
-        name = self.FOCUS or self.fields[0].name
-        self.query_one(f"#f-{name}", Input).focus()
-
-    def values(self) -> dict[str, str]:
-        return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
-
-    def dirty(self) -> bool:
-        return any(v != (self._initial.get(k) or "").strip() for k, v in self.values().items())
-
-    def show_errors(self, errors: dict[str, str], message: str = "") -> None:
-        for f in self.fields:
-            box = self.query_one(f"#err-{f.name}", Static)
-            box.update(errors.get(f.name, ""))
-            box.set_class(bool(errors.get(f.name)), "shown")
-        self.query_one("#form-error", Static).update(message or (_("fix the fields marked below") if errors else ""))
-        bad = next((f.name for f in self.fields if f.name in errors), None)
-        if bad:
-            self.query_one(f"#f-{bad}", Input).focus()
-
-    def check(self, values: dict[str, str]) -> tuple[dict, dict[str, str]]:
-        """(cleaned values, {field: what is wrong}) without touching the database."""
-        return values, {}
-
-    async def save(self, cleaned: dict):
-        """Write; return what the form is dismissed with. May raise ServiceError."""
-        return cleaned
-
-    async def action_save(self) -> None:
-        if self.busy:
-            return
-        cleaned, errors = self.check(self.values())
-        if errors:
-            self.show_errors(errors)
-            return
-        self.busy = True
-        try:
-            result = await self.save(cleaned)
-        except StaleRecord as exc:
-            self.app.notify(str(exc), severity="warning", timeout=10)
-            self.dismiss(None)
-            return
-        except ValidationError as exc:
-            self.show_errors({k: v for k, v in exc.fields.items() if any(f.name == k for f in self.fields)}, str(exc))
-            return
-        except ServiceError as exc:
-            self.show_errors({}, str(exc))
-            return
-        finally:
-            self.busy = False
-        if result is not _KEEP_OPEN:
-            self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        if not self.dirty():
-            self.dismiss(None)
-            return
-
-        def answered(yes):
-            if yes:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), callback=answered)
-
-
-_KEEP_OPEN = object()
 
 
 # ------------------------------------------------------------------ parsing helpers
-def _dt(ctx, text, errors, name, required=False):
-    if not text:
-        if required:
-            errors[name] = _("required")
-        return None
-    try:
-        return parse_datetime(text, ctx.tz, ctx.now().astimezone(ctx.tz))
-    except InvalidValue:
-        errors[name] = _("not a date and time: {value} (e.g. 2024-11-05 14:00, tomorrow, +3d, 明天)", value=text)
-        return None
-
-
-def _choice(kind, text, labels, errors, name, required=True):
-    if not text:
-        if required:
-            errors[name] = _("required")
-        return None
-    key = resolve(kind, text, labels)
-    if not key:
-        errors[name] = _("one of: {choices}", choices=choice_hint(labels))
-    return key
-
-
-def _fmt_dt(ctx, value) -> str:
-    return value.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 # ------------------------------------------------------------------ follow-up
