@@ -214,3 +214,17 @@ def test_summary_recorded_in_batch_and_change_log(world, tmp_path):
     from tui_crm.store.models import Change
 
     assert Change.select().where((Change.entity == "import") & (Change.action == "commit")).count() == 1
+
+
+def test_imported_history_carries_its_leads_owner_creation_and_batch(world, tmp_path):
+    """The importer writes stage_history's lead copies itself (no per-row trigger): they must be the
+    lead's own values, or the scoped report's stays would count imported leads under the wrong owner."""
+    path = write_csv(tmp_path / "seed.csv", SEED_ROWS)
+    res = run_import(world.ctx, path, ImportOptions())
+    mark = "%s" if world.ctx.is_postgres else "?"
+    rows = world.ctx.db.execute_sql(
+        "SELECT h.lead_owner_id, h.lead_created_at, h.lead_batch_id, l.owner_id, l.created_at FROM stage_history h "
+        f"JOIN lead l ON l.id = h.lead_id WHERE l.batch_id = {mark}", (res.batch_id,)).fetchall()
+    assert len(rows) == 5  # in progress: 1, won: 2, lost: 2
+    for owner, created, batch, lead_owner, lead_created in rows:
+        assert (owner, created, batch) == (lead_owner, lead_created, res.batch_id)
