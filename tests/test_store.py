@@ -128,6 +128,36 @@ def test_v5_database_gets_the_list_sort_indexes_on_upgrade(db_url):
         store_db.connect(db_url)
     store_db._OPEN.clear()
     ctx = open_session(db_url, upgrade=True)
-    assert schema.current_version(ctx.db) == 6 and schema.check(ctx.db) == []
+    assert schema.current_version(ctx.db) == schema.LATEST and schema.check(ctx.db) == []
     assert ctx.db.get_indexes("lead") and {i.name for i in ctx.db.get_indexes("lead")} >= set(schema.LIST_INDEXES)
     assert pages.ensure_indexes(ctx) == []  # nothing left for the app to build at start
+
+
+def test_v6_database_drops_the_redundant_prefix_indexes_on_upgrade(db_url):
+    db = store_db.connect(db_url)
+    tables = ("lead", "stage_history", "task", "follow_up")
+    assert not {i.name for t in tables for i in db.get_indexes(t)} & set(schema.REDUNDANT_INDEXES)  # fresh
+    for name, cols in (("lead_owner_id", "lead (owner_id)"), ("lead_stage_status", "lead (stage, status)"),
+                       ("stage_history_lead_id", "stage_history (lead_id)"),
+                       ("stage_history_stage_left_at", "stage_history (stage, left_at)"),
+                       ("task_lead_id", "task (lead_id)"), ("task_owner_id", "task (owner_id)"),
+                       ("follow_up_lead_id", "follow_up (lead_id)")):
+        db.execute_sql(f'CREATE INDEX "{name}" ON {cols}')  # as a v6 database has them
+    db.execute_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    store_db._OPEN.clear()
+    ctx = open_session(db_url, upgrade=True)
+    assert schema.current_version(ctx.db) == 7 and schema.check(ctx.db) == []
+    left = {i.name for t in tables for i in ctx.db.get_indexes(t)}
+    assert not left & set(schema.REDUNDANT_INDEXES)
+    assert set(schema.REDUNDANT_INDEXES.values()) <= left  # each one's longer index stays
+
+
+def test_lookups_by_owner_and_by_lead_still_read_an_index(tmp_path):
+    ctx = open_session(str(tmp_path / "plan.db"))
+    for sql in ("SELECT id FROM lead WHERE owner_id = 1",
+                "SELECT id FROM stage_history WHERE lead_id = 1",
+                "SELECT id FROM task WHERE owner_id = 1",
+                "SELECT id FROM follow_up WHERE lead_id = 1",
+                "SELECT id FROM lead WHERE stage = 'new' AND status = 'pending'"):
+        plan = " ".join(str(r) for r in ctx.db.execute_sql("EXPLAIN QUERY PLAN " + sql).fetchall())
+        assert "USING" in plan and "INDEX" in plan, (sql, plan)

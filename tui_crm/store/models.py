@@ -96,7 +96,7 @@ class Lead(BaseModel):
     budget = pw.CharField(max_length=100, null=True)
     decision_maker = pw.CharField(max_length=200, null=True)
     obstacle = pw.TextField(null=True)
-    owner = pw.ForeignKeyField(User, backref="leads")
+    owner = pw.ForeignKeyField(User, backref="leads", index=False)  # (owner, status, …) below leads with it
     priority = pw.CharField(max_length=8, default="medium")
     follow_up_days = pw.IntegerField(null=True)
     amount_cents = pw.BigIntegerField(null=True)
@@ -135,7 +135,6 @@ class Lead(BaseModel):
     class Meta:
         indexes = (
             (("owner", "status", "next_follow_up_at"), False),
-            (("stage", "status"), False),
             (("status", "stage", "amount_cents"), False),
             (("status", "next_follow_up_at"), False),
             (("created_at",), False),
@@ -166,7 +165,7 @@ class LeadTag(BaseModel):
 
 
 class FollowUp(BaseModel):
-    lead = pw.ForeignKeyField(Lead, backref="followups", on_delete="CASCADE")
+    lead = pw.ForeignKeyField(Lead, backref="followups", on_delete="CASCADE", index=False)  # (lead, at) below
     user = pw.ForeignKeyField(User)
     at = Ts()
     method = pw.CharField(max_length=16, default="phone")
@@ -185,8 +184,8 @@ class FollowUp(BaseModel):
 
 
 class Task(BaseModel):
-    lead = pw.ForeignKeyField(Lead, null=True, backref="tasks", on_delete="CASCADE")
-    owner = pw.ForeignKeyField(User, backref="tasks")
+    lead = pw.ForeignKeyField(Lead, null=True, backref="tasks", on_delete="CASCADE", index=False)  # (lead, status, …)
+    owner = pw.ForeignKeyField(User, backref="tasks", index=False)  # (owner, status, due_at) below
     kind = pw.CharField(max_length=16, default="follow_up")
     title = pw.CharField(max_length=200, default="")
     priority = pw.CharField(max_length=8, default="medium")
@@ -212,7 +211,7 @@ class TaskLead(BaseModel):
 
 class StageHistory(BaseModel):
     """One row per stay: a lead entered ``stage`` at ``entered_at`` and left at ``left_at``."""
-    lead = pw.ForeignKeyField(Lead, backref="stage_history", on_delete="CASCADE")
+    lead = pw.ForeignKeyField(Lead, backref="stage_history", on_delete="CASCADE", index=False)  # (lead, entered_at)
     stage = pw.CharField(max_length=64)  # a stage key, or won/lost for the outcome
     entered_at = Ts()
     left_at = Ts(null=True)
@@ -220,7 +219,7 @@ class StageHistory(BaseModel):
     reason = pw.TextField(null=True)  # stay reason given when it left
 
     class Meta:
-        indexes = ((("lead", "entered_at"), False), (("stage", "left_at"), False))
+        indexes = ((("lead", "entered_at"), False),)  # (stage, left_at, …): stage_history_stays, schema.py
 
 
 class Notification(BaseModel):

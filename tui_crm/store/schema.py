@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 6
+LATEST = 7
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -241,7 +241,26 @@ def _step_6(db: pw.Database) -> None:
     list_support(db)
 
 
-STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6}
+# v7: indexes that are the leading columns of another index serve no query the longer one does not,
+# and every insert pays for each (an import of 1M leads maintains them all row by row)
+REDUNDANT_INDEXES = {
+    "lead_owner_id": "lead_owner_id_status_next_follow_up_at",
+    "lead_stage_status": "lead_board_column",
+    "stage_history_lead_id": "stage_history_lead_id_entered_at",
+    "stage_history_stage_left_at": "stage_history_stays",
+    "task_lead_id": "task_lead_id_status_due_at",
+    "task_owner_id": "task_owner_id_status_due_at",
+    "follow_up_lead_id": "follow_up_lead_id_at",
+}
+
+
+def _step_7(db: pw.Database) -> None:
+    """v7: drop the indexes made redundant by a longer one with the same leading columns."""
+    for name in REDUNDANT_INDEXES:
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
+STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
