@@ -228,3 +228,15 @@ def test_imported_history_carries_its_leads_owner_creation_and_batch(world, tmp_
     assert len(rows) == 5  # in progress: 1, won: 2, lost: 2
     for owner, created, batch, lead_owner, lead_created in rows:
         assert (owner, created, batch) == (lead_owner, lead_created, res.batch_id)
+
+
+def test_unreadable_row_mid_file_fails_the_whole_import_and_names_its_line(world, tmp_path):
+    """The file is read on a side thread: an error there (here a cell over the csv module's field limit,
+    line 1002) must stop the import in the caller, after several chunks were staged, leaving nothing."""
+    rows = [[f"Co {i}", f"1380000{i:04d}"] for i in range(1000)] + [["x" * 200_000, "13900000000"]]
+    path = write_csv(tmp_path / "bad.csv", rows, headers=["company", "phone"])
+    before = Lead.select().count()
+    with pytest.raises(importer.UnreadableFile, match="line 1002"):
+        run_import(world.ctx, path, ImportOptions(chunk=200))
+    assert Lead.select().count() == before
+    assert [b.state for b in ImportBatch.select()] == ["failed"]

@@ -10,40 +10,25 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 import peewee as pw
 
-from ..domain import rules
 from ..i18n import _
-from ..store import bulk, search
-from ..store.models import ImportBatch, Lead, LeadTag, Source, Tag, User
+from ..store import search
+from ..store.models import ImportBatch, Lead, User
 from ..store.search import reversed_digits
 from . import changes
 from .context import Session
 from .importer_batches import UPDATABLE, _delete_batch_rows, batches, clean_abandoned, undo
 from .importer_map import FIELDS, map_headers
-from .importer_read import UnreadableFile, open_table
+from .importer_read import UnreadableFile, converted, open_table
 from .importer_rows import Record, Refusal, RowConverter
+from .importer_write import ChunkWriter
 
-LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
-             "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
-             "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents", "probability",
-             "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at", "next_follow_up_at",
-             "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
-             "won_amount_cents", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
-             "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version",
-             "stages_seen")
-# the lead copies (schema v5) written here, so the per-row copy trigger has nothing to do
-HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason", "lead_owner_id", "lead_created_at",
-             "lead_batch_id")
-FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
-TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
 # Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
 # touched (21 indexes on lead), so longer transactions are much cheaper per row (measured: 1,000-row
 # chunks 4.5k rows/s, 5,000-row chunks 8.2k rows/s, raw executemany).
@@ -108,15 +93,6 @@ def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None =
 # ------------------------------------------------------------------ helpers
 
 
-def _reserve_ids(ctx: Session, table: str, n: int) -> list[int]:
-    if ctx.is_postgres:
-        rows = ctx.db.execute_sql(f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
-                                  "FROM generate_series(1, %s)", (n,)).fetchall()
-        return [r[0] for r in rows]
-    top = ctx.db.execute_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()[0]
-    return list(range(top + 1, top + 1 + n))
-
-
 def _login_for(name: str, taken: set[str]) -> str:
     base = "".join(name.split()).lower()[:60] or "user"
     login, k = base, 2
@@ -124,51 +100,6 @@ def _login_for(name: str, taken: set[str]) -> str:
         login, k = f"{base}{k}", k + 1
     taken.add(login)
     return login
-
-
-def _converted(table, conv: RowConverter, part_size: int = 500) -> Iterator[tuple[list, int]]:
-    """The file's rows converted (Record, Refusal or None for a blank row), in lists, with the byte
-    position reached. Reading and converting run on a side thread while the caller writes: SQLite
-    releases the GIL inside each statement, so the conversion of the next chunk overlaps the insert."""
-    parts: queue.Queue = queue.Queue(maxsize=8)
-    stop = threading.Event()
-
-    def put(item) -> None:
-        while not stop.is_set():
-            try:
-                parts.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            part: list = []
-            for line, cells in table.rows:
-                if stop.is_set():
-                    return
-                part.append(conv.convert(line, cells))
-                if len(part) >= part_size:
-                    put((part, table.position()))
-                    part = []
-            put((part, table.position()))
-            put(None)
-        except BaseException as exc:  # handed to the writing thread, raised there
-            put(exc)
-
-    worker = threading.Thread(target=produce, name="import-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = parts.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
 
 
 class _Importer:
@@ -221,6 +152,7 @@ class _Importer:
                         summary=json.dumps(self._beat())).execute()
                     changes.record(ctx, "import", self.batch_id, "start", {"file": self.path})
                 self.res.batch_id = self.batch_id
+                self.writer = ChunkWriter(ctx, self.batch_id, self.now_ts)
             big_cache = not opts.dry_run and not ctx.is_postgres
             if big_cache:  # index pages of a large table stay in memory across chunks
                 old_cache = ctx.db.execute_sql("PRAGMA cache_size").fetchone()[0]
@@ -249,7 +181,7 @@ class _Importer:
     def _rows(self, table, conv: RowConverter) -> None:
         buf: list[Record] = []
         res = self.res
-        for part, position in _converted(table, conv):
+        for part, position in converted(table, conv.convert):
             for rec in part:
                 if rec is None:
                     res.blank += 1
@@ -414,120 +346,10 @@ class _Importer:
                 self.res.owners_created.append(name)
             rec.owner = self.owner_ids[name]
 
-    def _codes(self, recs: list[Record]) -> None:
-        """Generated codes for rows without one: one counter bump per prefix, one clash check per chunk."""
-        ctx = self.ctx
-        pattern = ctx.settings.code_pattern
-        from datetime import datetime, timezone
-
-        if not hasattr(self, "_prefix_cache"):
-            self._prefix_cache: dict = {}
-            head = pattern.split("{SEQ", 1)[0]
-            tail = pattern[len(head):]
-            try:
-                tail.format(SEQ=1)
-                self._tail = tail
-            except (KeyError, IndexError, ValueError):
-                self._tail = None
-        cache = self._prefix_cache
-        want: dict[str, list[tuple[Record, object]]] = {}
-        for rec in recs:
-            if rec.lead.get("code"):
-                continue
-            key = (rec.lead["source"], rec.lead["created_at"])
-            hit = cache.get(key)
-            if hit is None:
-                day = datetime.fromtimestamp(key[1], timezone.utc).astimezone(ctx.tz)
-                hit = cache[key] = (rules.code_prefix(pattern, key[0], day), day)
-            want.setdefault(hit[0], []).append((rec, hit[1]))
-        mark = "%s" if ctx.is_postgres else "?"
-        bump = (f"INSERT INTO code_counter (prefix, last) VALUES ({mark}, {mark}) ON CONFLICT (prefix) "
-                "DO UPDATE SET last = code_counter.last + excluded.last RETURNING last")
-        tail = self._tail
-        while want:
-            for prefix, pending in want.items():
-                last = ctx.db.execute_sql(bump, (prefix, len(pending))).fetchone()[0]
-                first = last - len(pending) + 1
-                for k, (rec, day) in enumerate(pending):
-                    rec.lead["code"] = (prefix + tail.format(SEQ=first + k) if tail is not None
-                                        else rules.lead_code(pattern, rec.lead["source"], day, first + k))
-            codes = [rec.lead["code"] for pending in want.values() for rec, _d in pending]
-            clash: set[str] = set()
-            for i in range(0, len(codes), 500):
-                part = codes[i:i + 500]
-                marks = ", ".join([mark] * len(part))
-                clash.update(c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})", part))
-            want = {p: [(r, d) for r, d in pending if r.lead["code"] in clash] for p, pending in want.items()}
-            want = {p: v for p, v in want.items() if v}
-
     def _insert(self, recs: list[Record]) -> None:
-        ctx, res = self.ctx, self.res
-        s = ctx.settings
-        for key in list(self.conv.new_sources):  # the reader thread may add more meanwhile
-            if key not in ctx.sources:
-                Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
-                ctx.sources[key] = (key, key)
-        self._codes(recs)
-        ids = _reserve_ids(ctx, "lead", len(recs))
-        now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
-        now_dt = ctx.now()
-        lead_rows, hist, fus, tasks, tags = [], [], [], [], []
-        if not hasattr(self, "_stage_bits"):  # lead.stages_seen written here, so the history trigger has nothing to do
-            self._stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
-        bits = self._stage_bits
-        cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
-        for lid, rec in zip(ids, recs):
-            L = rec.lead
-            owner, status, prio = rec.owner, L["status"], L["priority"]
-            open_ = status in ("pending", "in_progress", "paused")
-            due = []
-            if open_ or status == "dormant":
-                if rec.plan:
-                    due.append(("follow_up", rec.plan[1], rec.plan[0]))
-                if status == "pending" and not rec.extra.get("contacted") and not rec.plan:
-                    fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
-                    due.append(("first_contact", _("First contact"), fc))
-                if L["incomplete"] and open_:
-                    due.append(("complete_record", _("Complete the record"), cr_due))
-                if status == "dormant" and L.get("wake_up_at"):
-                    due.append(("wake_up", _("Wake up"), L["wake_up_at"]))
-            for kind, title, at in due:
-                tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
-            nxt = min((d[2] for d in due), default=None)
-            end = L["won_at"] if status == "won" else L["lost_at"] if status == "lost" else None
-            seen = bits.get(L["stage"], 0) | (bits.get(status, 0) if end else 0)
-            lead_rows.append((
-                lid, L["code"], L["company"], L["contact_name"], L["title"], L["phone"], reversed_digits(L["phone"]),
-                L["email"], L["other_contact"], L["source"], L["industry"], L["company_size"], L["region"],
-                L["first_contact_at"], L["need"], L["pain_points"], L["budget"], L["decision_maker"], L["obstacle"],
-                owner, prio, L["follow_up_days"], L["amount_cents"], L["probability"], L["expected_close_date"],
-                L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
-                L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
-                L["won_amount_cents"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
-                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen))
-            hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None, owner, L["created_at"], bid))
-            if end:
-                hist.append((lid, status, end, None, owner, None, owner, L["created_at"], bid))
-            if rec.followup:
-                f = rec.followup
-                fus.append((lid, owner, f["at"], f["method"], True, f["summary"], f["customer_words"]))
-            if rec.extra.get("tags"):
-                tags.append((lid, [t.strip() for t in rec.extra["tags"].replace("，", ",").split(",") if t.strip()]))
-            if L["incomplete"]:
-                res.incomplete += 1
-        bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
-        search.index_rows(ctx.db, "batch_id = ? AND id >= ? AND id <= ?", (bid, min(ids), max(ids)))
-        bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)
-        bulk.insert_rows(ctx.db, "follow_up", FU_COLS, fus)
-        bulk.insert_rows(ctx.db, "task", TASK_COLS, tasks)
-        if tags:
-            names = sorted({t for _lid, ts in tags for t in ts})
-            Tag.insert_many([{"name": n[:64]} for n in names]).on_conflict_ignore().execute()
-            tid = {t.name: t.id for t in Tag.select().where(Tag.name.in_([n[:64] for n in names]))}
-            LeadTag.insert_many([{"lead": lid, "tag": tid[t[:64]]} for lid, ts in tags for t in set(ts)]
-                                ).on_conflict_ignore().execute()
-        bulk.reset_sequences(ctx.db, ["lead"])
-        res.new += len(recs)
+        ids = self.writer.insert(recs, self.conv.new_sources)
+        self.res.new += len(recs)
+        self.res.incomplete += sum(1 for r in recs if r.lead["incomplete"])
         # staged leads of this file: later duplicates update them by id
         for lid, rec in zip(ids, recs):
             for key in self._keys(rec.lead):

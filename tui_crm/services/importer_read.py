@@ -11,8 +11,10 @@ import codecs
 import csv
 import io
 import os
+import queue
+import threading
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..i18n import _
 from .errors import ServiceError
@@ -171,3 +173,49 @@ def open_table(path: str, fmt: str | None = None, sheet: str | None = None) -> T
         raise UnreadableFile(_("{path} is a directory", path=path))
     fmt = detect_format(path, fmt)
     return open_xlsx(path, sheet) if fmt == "xlsx" else open_csv(path)
+
+
+def converted(table: Table, convert: Callable[[int, list], object], part_size: int = 500
+              ) -> Iterator[tuple[list, int]]:
+    """The table's rows through ``convert``, in lists, with the byte
+    position reached. Reading and converting run on a side thread while the caller writes: SQLite
+    releases the GIL inside each statement, so the conversion of the next chunk overlaps the insert."""
+    parts: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def put(item) -> None:
+        while not stop.is_set():
+            try:
+                parts.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            part: list = []
+            for line, cells in table.rows:
+                if stop.is_set():
+                    return
+                part.append(convert(line, cells))
+                if len(part) >= part_size:
+                    put((part, table.position()))
+                    part = []
+            put((part, table.position()))
+            put(None)
+        except BaseException as exc:  # handed to the writing thread, raised there
+            put(exc)
+
+    worker = threading.Thread(target=produce, name="import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = parts.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)

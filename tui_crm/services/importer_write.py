@@ -1,0 +1,155 @@
+"""Writing one staged chunk of an import: codes, ids, the lead rows and what comes with them
+(stage history with its lead copies, follow-ups, tasks, tags, search entries), in bulk."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..domain import rules
+from ..i18n import _
+from ..store import bulk, search
+from ..store.models import LeadTag, Source, Tag
+from ..store.search import reversed_digits
+from .context import Session
+from .importer_rows import Record
+
+LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
+             "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
+             "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents", "probability",
+             "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at", "next_follow_up_at",
+             "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
+             "won_amount_cents", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
+             "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version",
+             "stages_seen")
+# the lead copies (schema v5) written here, so the per-row copy trigger has nothing to do
+HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason", "lead_owner_id", "lead_created_at",
+             "lead_batch_id")
+FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer_words")
+TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
+
+
+def reserve_ids(ctx: Session, table: str, n: int) -> list[int]:
+    if ctx.is_postgres:
+        rows = ctx.db.execute_sql(f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
+                                  "FROM generate_series(1, %s)", (n,)).fetchall()
+        return [r[0] for r in rows]
+    top = ctx.db.execute_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"').fetchone()[0]
+    return list(range(top + 1, top + 1 + n))
+
+
+class ChunkWriter:
+    """Writes the chunks of one import batch, inside the caller's transaction."""
+
+    def __init__(self, ctx: Session, batch_id: int, now_ts: int):
+        self.ctx, self.batch_id, self.now_ts = ctx, batch_id, now_ts
+        # lead.stages_seen is written here, so the history trigger has nothing to update
+        self._stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
+        self._prefix_cache: dict = {}
+        pattern = ctx.settings.code_pattern
+        tail = pattern[len(pattern.split("{SEQ", 1)[0]):]
+        try:
+            tail.format(SEQ=1)
+            self._tail: str | None = tail
+        except (KeyError, IndexError, ValueError):
+            self._tail = None
+
+    def codes(self, recs: list[Record]) -> None:
+        """Generated codes for rows without one: one counter bump per prefix, one clash check per chunk."""
+        ctx = self.ctx
+        pattern = ctx.settings.code_pattern
+        cache = self._prefix_cache
+        want: dict[str, list[tuple[Record, object]]] = {}
+        for rec in recs:
+            if rec.lead.get("code"):
+                continue
+            key = (rec.lead["source"], rec.lead["created_at"])
+            hit = cache.get(key)
+            if hit is None:
+                day = datetime.fromtimestamp(key[1], timezone.utc).astimezone(ctx.tz)
+                hit = cache[key] = (rules.code_prefix(pattern, key[0], day), day)
+            want.setdefault(hit[0], []).append((rec, hit[1]))
+        mark = "%s" if ctx.is_postgres else "?"
+        bump = (f"INSERT INTO code_counter (prefix, last) VALUES ({mark}, {mark}) ON CONFLICT (prefix) "
+                "DO UPDATE SET last = code_counter.last + excluded.last RETURNING last")
+        tail = self._tail
+        while want:
+            for prefix, pending in want.items():
+                last = ctx.db.execute_sql(bump, (prefix, len(pending))).fetchone()[0]
+                first = last - len(pending) + 1
+                for k, (rec, day) in enumerate(pending):
+                    rec.lead["code"] = (prefix + tail.format(SEQ=first + k) if tail is not None
+                                        else rules.lead_code(pattern, rec.lead["source"], day, first + k))
+            codes = [rec.lead["code"] for pending in want.values() for rec, _d in pending]
+            clash: set[str] = set()
+            for i in range(0, len(codes), 500):
+                part = codes[i:i + 500]
+                marks = ", ".join([mark] * len(part))
+                clash.update(c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})", part))
+            want = {p: [(r, d) for r, d in pending if r.lead["code"] in clash] for p, pending in want.items()}
+            want = {p: v for p, v in want.items() if v}
+
+    def insert(self, recs: list[Record], new_sources) -> list[int]:
+        """Insert the chunk's leads with their history, follow-ups, tasks, tags and search entries;
+        returns their ids (in order)."""
+        ctx = self.ctx
+        s = ctx.settings
+        for key in list(new_sources):  # the reader thread may add more meanwhile
+            if key not in ctx.sources:
+                Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
+                ctx.sources[key] = (key, key)
+        self.codes(recs)
+        ids = reserve_ids(ctx, "lead", len(recs))
+        now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
+        now_dt = ctx.now()
+        lead_rows, hist, fus, tasks, tags = [], [], [], [], []
+        bits = self._stage_bits
+        cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
+        for lid, rec in zip(ids, recs):
+            L = rec.lead
+            owner, status, prio = rec.owner, L["status"], L["priority"]
+            open_ = status in ("pending", "in_progress", "paused")
+            due = []
+            if open_ or status == "dormant":
+                if rec.plan:
+                    due.append(("follow_up", rec.plan[1], rec.plan[0]))
+                if status == "pending" and not rec.extra.get("contacted") and not rec.plan:
+                    fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
+                    due.append(("first_contact", _("First contact"), fc))
+                if L["incomplete"] and open_:
+                    due.append(("complete_record", _("Complete the record"), cr_due))
+                if status == "dormant" and L.get("wake_up_at"):
+                    due.append(("wake_up", _("Wake up"), L["wake_up_at"]))
+            for kind, title, at in due:
+                tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
+            nxt = min((d[2] for d in due), default=None)
+            end = L["won_at"] if status == "won" else L["lost_at"] if status == "lost" else None
+            seen = bits.get(L["stage"], 0) | (bits.get(status, 0) if end else 0)
+            lead_rows.append((
+                lid, L["code"], L["company"], L["contact_name"], L["title"], L["phone"], reversed_digits(L["phone"]),
+                L["email"], L["other_contact"], L["source"], L["industry"], L["company_size"], L["region"],
+                L["first_contact_at"], L["need"], L["pain_points"], L["budget"], L["decision_maker"], L["obstacle"],
+                owner, prio, L["follow_up_days"], L["amount_cents"], L["probability"], L["expected_close_date"],
+                L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
+                L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
+                L["won_amount_cents"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
+                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen))
+            hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None, owner, L["created_at"], bid))
+            if end:
+                hist.append((lid, status, end, None, owner, None, owner, L["created_at"], bid))
+            if rec.followup:
+                f = rec.followup
+                fus.append((lid, owner, f["at"], f["method"], True, f["summary"], f["customer_words"]))
+            if rec.extra.get("tags"):
+                tags.append((lid, [t.strip() for t in rec.extra["tags"].replace("，", ",").split(",") if t.strip()]))
+        bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
+        search.index_rows(ctx.db, "batch_id = ? AND id >= ? AND id <= ?", (bid, min(ids), max(ids)))
+        bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)
+        bulk.insert_rows(ctx.db, "follow_up", FU_COLS, fus)
+        bulk.insert_rows(ctx.db, "task", TASK_COLS, tasks)
+        if tags:
+            names = sorted({t for _lid, ts in tags for t in ts})
+            Tag.insert_many([{"name": n[:64]} for n in names]).on_conflict_ignore().execute()
+            tid = {t.name: t.id for t in Tag.select().where(Tag.name.in_([n[:64] for n in names]))}
+            LeadTag.insert_many([{"lead": lid, "tag": tid[t[:64]]} for lid, ts in tags for t in set(ts)]
+                                ).on_conflict_ignore().execute()
+        bulk.reset_sequences(ctx.db, ["lead"])
+        return ids
