@@ -15,7 +15,7 @@ import pytest
 from tui_crm.app import CrmApp
 from tui_crm import clock
 from tui_crm.screens.board import BoardScreen
-from tui_crm.screens.board_dialogs import LostDialog, StayReasonDialog, WonDialog
+from tui_crm.screens.forms import OutcomeForm, ReasonForm
 from tui_crm.store.models import Lead, StageHistory
 
 
@@ -125,9 +125,8 @@ async def test_rep_moves_two_stages_then_won_focus_follows(world, team):
         await wait_for(pilot, lambda: screen.focus_col == 1 and screen.focus_id == lead_id, what="back one")
         await pilot.press("w")
         await pilot.pause()
-        assert isinstance(app.screen, WonDialog)
-        await pilot.press("ctrl+a")  # clear the pre-filled amount field and type another
-        app.screen.query_one("#f-amount").value = ""
+        assert isinstance(app.screen, OutcomeForm) and app.screen.status == "won"
+        app.screen.query_one("#f-won_amount").value = ""  # clear the pre-filled amount and type another
         await pilot.press(*"88000", "tab", *"GPU servers", "ctrl+s")
         await wait_for(pilot, lambda: Lead.get_by_id(lead_id).status == "won", what="won written")
         row = Lead.get_by_id(lead_id)
@@ -146,14 +145,14 @@ async def test_lost_needs_a_reason_and_escape_cancels(world, team):
         lead_id = screen.focus_id
         await pilot.press("x")
         await pilot.pause()
-        assert isinstance(app.screen, LostDialog)
+        assert isinstance(app.screen, OutcomeForm) and app.screen.status == "lost"
         await pilot.press("ctrl+s")  # empty: refused, form stays
-        assert isinstance(app.screen, LostDialog)
-        assert "required" in str(app.screen.query_one("#form-error").render())
+        assert isinstance(app.screen, OutcomeForm)
+        assert "required" in str(app.screen.query_one("#err-lost_reason").render())
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and Lead.get_by_id(lead_id).status == "pending"
-        await pilot.press("x", *"price too high", "enter")
+        await pilot.press("x", *"price too high", "enter", "enter")  # enter: next field, then save
         await wait_for(pilot, lambda: Lead.get_by_id(lead_id).status == "lost", what="lost written")
         assert Lead.get_by_id(lead_id).lost_reason == "price too high"
 
@@ -168,7 +167,7 @@ async def test_moving_after_seven_days_asks_the_stay_reason(world, team):
         text = str(screen.query_one("#col-0").render())
         assert "stalled" in text and "overdue" in text  # in words, not colour alone
         await pilot.press("greater_than_sign")
-        await wait_for(pilot, lambda: isinstance(app.screen, StayReasonDialog), what="stay reason dialog")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonForm), what="stay reason form")
         assert Lead.get_by_id(lead_id).stage == "acquired"
         await pilot.press(*"waiting for the budget", "enter")
         await wait_for(pilot, lambda: Lead.get_by_id(lead_id).stage == "qualified", what="moved with reason")

@@ -22,11 +22,11 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ..domain.vocab import PRIORITIES, SOURCES
 from ..i18n import _, get_lang, label
-from ..services import board, changes, lead_writes
-from ..services.errors import ServiceError, StaleRecord, ValidationError
+from ..services import board, changes
+from ..services.errors import ServiceError
 from ..services.views import apply_due
 from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
-from .board_dialogs import LostDialog, StayReasonDialog, WonDialog
+from .board_moves import BoardMoves
 
 POLL_SECONDS = 0.5
 FULL_RELOAD_SECONDS = 60
@@ -66,7 +66,7 @@ class BoardCommands(Provider):
                 yield Hit(score, matcher.highlight(text), cb)
 
 
-class BoardScreen(Screen):
+class BoardScreen(BoardMoves, Screen):
     TITLE = "Board"
     CSS_PATH = "../styles/board.tcss"
     COMMANDS = {BoardCommands}
@@ -356,78 +356,6 @@ class BoardScreen(Screen):
         from .lead_detail import LeadDetailScreen
 
         self.app.push_screen(LeadDetailScreen(self.ctx, card.id))
-
-    # ------------------------------------------------------------------ moves
-    def action_step(self, step: int) -> None:
-        card = self.focused_card
-        if card is None:
-            return
-        i = self.stage_keys.index(card.stage) if card.stage in self.stage_keys else 0
-        if step > 0 and i == len(self.stage_keys) - 1:
-            self.action_outcome("won")
-            return
-        if step < 0 and i == 0:
-            self.notify(_("already in the first stage"), severity="warning")
-            return
-        self.request(self._do_step, card.id, card.version, step, None)
-
-    def _do_step(self, lead_id: int, version: int, step: int, reason: str | None):
-        try:
-            view = lead_writes.step_stage(self.ctx, lead_id, step, reason, version)
-        except ValidationError as exc:
-            if "reason" in exc.fields:
-                self.app.call_from_thread(self._ask_reason, lead_id, lambda r: self.request(
-                    self._do_step, lead_id, None, step, r))
-                return None
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return None
-        except StaleRecord as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="warning")
-            return {"keep": True}
-        except ServiceError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return None
-        return self._show_lead(view)
-
-    def _ask_reason(self, lead_id: int, then) -> None:
-        card = next((c for col in self.columns for c in col.cards if c.id == lead_id), None)
-        if card is None:
-            return
-
-        def done(result):
-            if result:
-                then(result["reason"])
-
-        self.app.push_screen(StayReasonDialog(card, self.ctx.settings.stall_after_days), done)
-
-    def action_outcome(self, status: str) -> None:
-        card = self.focused_card
-        if card is None:
-            return
-        dialog = WonDialog(card, self.ctx.tz, self.ctx.now()) if status == "won" else LostDialog(card)
-
-        def done(values):
-            if values:
-                self.request(self._do_outcome, card.id, card.version, status, values)
-
-        self.app.push_screen(dialog, done)
-
-    def _do_outcome(self, lead_id: int, version, status: str, values: dict):
-        try:
-            lead_writes.set_outcome(self.ctx, lead_id, status, values, version)
-        except ValidationError as exc:
-            if "reason" in exc.fields:
-                self.app.call_from_thread(self._ask_reason, lead_id, lambda r: self.request(
-                    self._do_outcome, lead_id, None, status, {**values, "reason": r}))
-                return None
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return None
-        except ServiceError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return {"keep": True}
-        word = _("won") if status == "won" else _("lost")
-        self.app.call_from_thread(self.notify, _("marked {outcome}", outcome=word))
-        return {"keep": True}
 
     # ------------------------------------------------------------------ filters
     def set_filter(self, **changes_) -> None:

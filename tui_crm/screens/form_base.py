@@ -103,6 +103,18 @@ class FormScreen(ModalScreen):
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
 
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        """enter: on to the next field; in the last one, save (as ctrl+s)."""
+        ids = [f"f-{f.name}" for f in self.fields]
+        if event.input.id not in ids:
+            return
+        event.stop()
+        i = ids.index(event.input.id)
+        if i + 1 < len(ids):
+            self.query_one(f"#{ids[i + 1]}", Input).focus()
+        else:
+            await self.action_save()
+
     def dirty(self) -> bool:
         return any(v != (self._initial.get(k) or "").strip() for k, v in self.values().items())
 
