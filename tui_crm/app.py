@@ -26,6 +26,13 @@ def _import_commands():
     return ImportCommands
 
 
+def _export_commands():
+    """The export form's palette provider."""
+    from .screens.import_commands import ExportCommands
+
+    return ExportCommands
+
+
 class CrmApp(App):
     """tui-crm. ``ctx`` is the acting user's session."""
 
@@ -33,7 +40,7 @@ class CrmApp(App):
     CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
                 "styles/queue.tcss"]
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {_import_commands}
+    COMMANDS = App.COMMANDS | {_import_commands, _export_commands}
 
     BINDINGS = [
         Binding("1", "show('list')", _("Leads"), id="screen.list"),

@@ -84,8 +84,18 @@ def cmd_export(args, session) -> int:
     from .services import exporter
 
     ctx = session(args)
-    n = exporter.export(ctx, args.file, fmt=args.format, reveal=args.reveal)
-    print(_("{n} leads exported to {file}", n=n, file=args.file))
+    bar, update = _progress_bar(_("exporting"))
+    try:
+        counts = exporter.export(ctx, args.file, fmt=args.format, reveal=args.reveal, activity=args.with_activity,
+                                 progress=(lambda done, total: update(done, done, total)) if update else None)
+    except OSError as exc:
+        raise UserError(_("cannot write {file}: {error}", file=args.file, error=exc.strerror or exc)) from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    print(_("{n} leads exported to {file}", n=counts["leads"], file=args.file))
+    if args.with_activity:
+        print(_("with {f} follow-ups and {t} tasks", f=counts["follow_ups"], t=counts["tasks"]))
     return 0
 
 

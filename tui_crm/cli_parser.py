@@ -49,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--format", choices=["csv", "xlsx"])
     p.add_argument("--reveal", action="store_true")
+    p.add_argument("--with-activity", action="store_true",
+                   help="also the follow-ups and tasks: extra sheets of an XLSX, or NAME.follow_ups.csv and "
+                        "NAME.tasks.csv beside a CSV")
 
     p = add("agenda", "your open follow-up tasks as an iCalendar file")
     p.add_argument("--format", choices=["ics"], default="ics")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import json
 from datetime import datetime, timezone
+from typing import Callable
 
 import peewee as pw
 
 from ..domain.contact import mask_email, mask_phone
 from ..store import bulk
-from ..store.models import FollowUp, Lead, LeadTag, Tag, User
+from ..store.models import FollowUp, Lead, LeadTag, Tag, Task, User
 from . import scope
 from .context import Session
 from .views import cents_to_str
@@ -27,6 +28,10 @@ COLUMNS = ("code", "company", "contact_name", "title", "phone", "email", "other_
            "stage_entered_at", "amount", "probability", "expected_close_date", "won_amount", "product", "won_at",
            "lost_reason", "lost_at", "wake_up_at", "pause_reason", "stay_reason", "next_action", "remarks",
            "last_contact_at", "contact_method", "contact_summary", "customer_feedback")
+FOLLOW_UP_COLUMNS = ("lead_code", "at", "user", "method", "reached", "summary", "customer_words", "reading",
+                     "sentiment", "objection", "handling", "next_action", "next_at")
+TASK_COLUMNS = ("lead_code", "owner", "kind", "title", "priority", "due_at", "remind_minutes", "status", "result",
+                "created_at", "done_at")
 TIMES = {"first_contact_at", "created_at", "stage_entered_at", "won_at", "lost_at", "wake_up_at", "last_contact_at"}
 CHUNK = 5000
 
@@ -86,24 +91,82 @@ def rows(ctx: Session, reveal: bool = False):
                                   for lid in revealed])
 
 
-def export(ctx: Session, path: str, fmt: str | None = None, reveal: bool = False) -> int:
+def _activity(ctx: Session, model, columns: tuple[str, ...]):
+    """Follow-ups or tasks of the leads in scope (and, for tasks, the actor's own without a lead), by id;
+    each row names its lead by code, as the leads sheet does."""
+    logins = {u.id: u.login for u in User.select(User.id, User.login)}
+    person = model.user if model is FollowUp else model.owner
+    cond = scope.scope_expr(ctx.actor)
+    if model is Task:
+        cond = cond | (Task.lead.is_null() & (Task.owner == ctx.actor.id))
+    last = 0
+    while True:
+        page = list(model.select(model, Lead.code.alias("lead_code")).join(Lead, pw.JOIN.LEFT_OUTER)
+                    .where(cond & (model.id > last)).order_by(model.id).limit(CHUNK).objects())
+        if not page:
+            return
+        last = page[-1].id
+        for r in page:
+            out = []
+            for col in columns:
+                if col == "lead_code":
+                    out.append(r.lead_code or "")
+                elif col in ("user", "owner"):
+                    out.append(logins.get(getattr(r, person.column_name), ""))
+                elif col in ("at", "next_at", "due_at", "created_at", "done_at"):
+                    out.append(_iso(getattr(r, col), ctx.tz))
+                elif col == "reached":
+                    out.append("yes" if r.reached else "no")
+                else:
+                    v = getattr(r, col)
+                    out.append("" if v is None else str(v))
+            yield out
+
+
+def export(ctx: Session, path: str, fmt: str | None = None, reveal: bool = False, activity: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Write the leads (and with ``activity`` their follow-ups and tasks: extra sheets of the XLSX, or
+    ``NAME.follow_ups.csv`` / ``NAME.tasks.csv`` beside a CSV). Returns the row count of each part;
+    ``progress(leads written, leads in scope)`` every few thousand leads."""
     fmt = fmt or ("xlsx" if path.lower().endswith(".xlsx") else "csv")
-    n = 0
+    total = Lead.select().where(scope.scope_expr(ctx.actor)).count() if progress else 0
+    written = 0
+
+    def tick(name: str) -> None:
+        nonlocal written
+        if name == "leads" and progress:
+            written += 1
+            if written % 2000 == 0 or written == total:
+                progress(written, total)
+
+    parts = [("leads", path, COLUMNS, lambda: rows(ctx, reveal))]
+    if activity:
+        stem = path[:-4] if path.lower().endswith(".csv") else path
+        parts += [("follow_ups", f"{stem}.follow_ups.csv", FOLLOW_UP_COLUMNS,
+                   lambda: _activity(ctx, FollowUp, FOLLOW_UP_COLUMNS)),
+                  ("tasks", f"{stem}.tasks.csv", TASK_COLUMNS, lambda: _activity(ctx, Task, TASK_COLUMNS))]
+    counts: dict[str, int] = {}
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
-        ws = wb.create_sheet("leads")
-        ws.append(list(COLUMNS))
-        for row in rows(ctx, reveal):
-            ws.append(row)
-            n += 1
+        for name, _file, columns, make in parts:
+            ws = wb.create_sheet(name)
+            ws.append(list(columns))
+            counts[name] = 0
+            for row in make():
+                ws.append(row)
+                counts[name] += 1
+                tick(name)
         wb.save(path)
-        return n
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(COLUMNS)
-        for row in rows(ctx, reveal):
-            w.writerow(row)
-            n += 1
-    return n
+        return counts
+    for name, file, columns, make in parts:
+        counts[name] = 0
+        with open(file, "w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            w.writerow(columns)
+            for row in make():
+                w.writerow(row)
+                counts[name] += 1
+                tick(name)
+    return counts
