@@ -30,7 +30,7 @@ from .importer_rows import Record, Refusal, RowConverter
 from .importer_write import ChunkWriter
 
 # Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
-# touched (21 indexes on lead), so longer transactions are much cheaper per row (measured: 1,000-row
+# touched (19 indexes on lead), so longer transactions are much cheaper per row (measured: 1,000-row
 # chunks 4.5k rows/s, 5,000-row chunks 8.2k rows/s, raw executemany).
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.4, 200, 20000
 # Between two of our transactions the lock stays free this long. SQLite's busy handler (every
