@@ -9,7 +9,7 @@ import os
 
 from textual.widgets import Static
 
-from ..i18n import _
+from ..i18n import _, get_lang
 from ..services import exporter
 from ..services.errors import ServiceError
 from .form_base import Field, FormScreen, _choice, choice_hint
@@ -28,7 +28,8 @@ class ExportForm(FormScreen):
 
     def make_fields(self) -> list[Field]:
         return [Field("file", _("file"), default_path(self.ctx), _(".xlsx or .csv")),
-                Field("activity", _("follow-ups and tasks too"), "yes", choice_hint(YES_NO), YES_NO)]
+                Field("activity", _("follow-ups and tasks too"),
+                      YES_NO["yes"][1] if get_lang() == "zh" else "yes", choice_hint(YES_NO), YES_NO)]
 
     def check(self, v):
         errors: dict[str, str] = {}
