@@ -16,6 +16,16 @@ async def _type(pilot, text):
         await pilot.press("space" if ch == " " else ch)
 
 
+async def _save(app, pilot, form):
+    """ctrl+s, then wait until the export has run and the form is gone."""
+    await pilot.press("ctrl+s")
+    await app.workers.wait_for_complete()
+    for _ in range(20):
+        await pilot.pause(0.05)
+        if app.screen is not form:
+            break
+
+
 async def test_export_from_the_palette(sqlite_url, tmp_path):
     ctx = open_session(sqlite_url)
     add_user(ctx, "boss", "Boss", role="admin")
@@ -46,12 +56,7 @@ async def test_export_from_the_palette(sqlite_url, tmp_path):
         await pilot.pause()
         assert ".csv or .xlsx" in str(form.query_one("#err-file", Static).render())
         file.value = str(tmp_path / "team.xlsx")
-        await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if app.screen is not form:
-                break
+        await _save(app, pilot, form)
         assert app.screen is not form
     wb = load_workbook(tmp_path / "team.xlsx", read_only=True)
     assert wb.sheetnames == ["leads", "follow_ups", "tasks"]
@@ -73,12 +78,8 @@ async def test_export_csv_without_activity(sqlite_url, tmp_path):
         await pilot.pause()
         form.query_one("#f-file", Input).value = str(tmp_path / "a.csv")
         form.query_one("#f-activity", Input).value = "否"  # Chinese for no
-        await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if app.screen is not form:
-                break
+        await _save(app, pilot, form)
+        assert app.screen is not form
     with open(tmp_path / "a.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert [r[1] for r in rows[1:]] == ["Acme"]
