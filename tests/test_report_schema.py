@@ -49,3 +49,20 @@ def test_history_fallback_agrees_with_stages_seen(world):
     rows = rep._people(world.ctx, cond)[3]
     fast = rep._reached_from_rows(world.ctx, rows, rep._stage_bits(world.ctx))
     assert fast == rep._reached_from_history(world.ctx, cond) == [2, 1, 1, 0]
+
+
+def test_stages_seen_follows_a_many_row_history_insert(world):
+    """The trigger keeps lead.stages_seen for a statement that inserts several stays of several leads
+    (on PostgreSQL it runs once per statement over the inserted rows)."""
+    a, b = world.lead("rep_a1"), world.lead("rep_a1")
+    ids = {s.key: s.id for s in Stage.select()}
+    mark = "%s" if world.ctx.is_postgres else "?"
+    rows = [(a.id, "proposal"), (a.id, "negotiation"), (b.id, "qualified")]
+    world.ctx.db.execute_sql(
+        "INSERT INTO stage_history (lead_id, stage, entered_at) VALUES "
+        + ", ".join([f"({mark}, {mark}, 1)"] * len(rows)), [x for r in rows for x in r])
+    bit = {k: 1 << i for k, i in ids.items()}
+    assert Lead.get_by_id(a.id).stages_seen == bit["acquired"] | bit["proposal"] | bit["negotiation"]
+    assert Lead.get_by_id(b.id).stages_seen == bit["acquired"] | bit["qualified"]
+    copies = world.ctx.db.execute_sql("SELECT DISTINCT lead_owner_id FROM stage_history").fetchall()
+    assert copies == [(a.owner_id,)]  # the copy trigger filled the lead's owner in (no copies given)

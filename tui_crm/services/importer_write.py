@@ -68,24 +68,40 @@ class ChunkWriter:
                 hit = cache[key] = (rules.code_prefix(pattern, key[0], day), day)
             want.setdefault(hit[0], []).append((rec, hit[1]))
         mark = "%s" if ctx.is_postgres else "?"
-        bump = (f"INSERT INTO code_counter (prefix, last) VALUES ({mark}, {mark}) ON CONFLICT (prefix) "
-                "DO UPDATE SET last = code_counter.last + excluded.last RETURNING last")
         tail = self._tail
         while want:
+            last = self._bump(list(want.items()))
             for prefix, pending in want.items():
-                last = ctx.db.execute_sql(bump, (prefix, len(pending))).fetchone()[0]
-                first = last - len(pending) + 1
+                first = last[prefix] - len(pending) + 1
                 for k, (rec, day) in enumerate(pending):
                     rec.lead["code"] = (prefix + tail.format(SEQ=first + k) if tail is not None
                                         else rules.lead_code(pattern, rec.lead["source"], day, first + k))
             codes = [rec.lead["code"] for pending in want.values() for rec, _d in pending]
             clash: set[str] = set()
-            for i in range(0, len(codes), 500):
-                part = codes[i:i + 500]
-                marks = ", ".join([mark] * len(part))
-                clash.update(c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})", part))
+            if ctx.is_postgres:
+                clash.update(c for (c,) in ctx.db.execute_sql("SELECT code FROM lead WHERE code = ANY(%s)", (codes,)))
+            else:
+                for i in range(0, len(codes), 500):
+                    part = codes[i:i + 500]
+                    marks = ", ".join([mark] * len(part))
+                    clash.update(c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})",
+                                                                 part))
             want = {p: [(r, d) for r, d in pending if r.lead["code"] in clash] for p, pending in want.items()}
             want = {p: v for p, v in want.items() if v}
+
+    def _bump(self, wanted: list[tuple[str, list]]) -> dict[str, int]:
+        """Move each prefix's counter on by how many codes it needs, 400 prefixes per statement (a chunk of
+        imported rows spans hundreds of source-and-day prefixes); returns each prefix's new last number."""
+        mark = "%s" if self.ctx.is_postgres else "?"
+        last: dict[str, int] = {}
+        for i in range(0, len(wanted), 400):
+            part = wanted[i:i + 400]
+            values = ", ".join([f"({mark}, {mark})"] * len(part))
+            params = [x for prefix, pending in part for x in (prefix, len(pending))]
+            last.update(self.ctx.db.execute_sql(
+                f"INSERT INTO code_counter (prefix, last) VALUES {values} ON CONFLICT (prefix) "
+                "DO UPDATE SET last = code_counter.last + excluded.last RETURNING prefix, last", params).fetchall())
+        return last
 
     def insert(self, recs: list[Record], new_sources) -> list[int]:
         """Insert the chunk's leads with their history, follow-ups, tasks, tags and search entries;

@@ -99,20 +99,28 @@ def report_support(db: pw.Database) -> None:
     for name, (table, cols) in REPORT_INDEXES.items():
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
     if _is_pg(db):
-        db.execute_sql(
-            "CREATE OR REPLACE FUNCTION stage_history_seen() RETURNS trigger AS $$ BEGIN "
-            "UPDATE lead SET stages_seen = stages_seen | b.bit FROM (SELECT (1::bigint << id) AS bit FROM stage "
-            "WHERE key = NEW.stage AND id < 63) b WHERE lead.id = NEW.lead_id AND (lead.stages_seen & b.bit) = 0; "
-            "RETURN NULL; END $$ LANGUAGE plpgsql")
-        db.execute_sql("DROP TRIGGER IF EXISTS stage_history_seen ON stage_history")
-        db.execute_sql("CREATE TRIGGER stage_history_seen AFTER INSERT ON stage_history "
-                       "FOR EACH ROW EXECUTE FUNCTION stage_history_seen()")
+        _pg_seen_trigger(db)
     else:
         db.execute_sql(
             "CREATE TRIGGER IF NOT EXISTS stage_history_seen AFTER INSERT ON stage_history BEGIN "
             "UPDATE lead SET stages_seen = stages_seen | (SELECT 1 << id FROM stage WHERE key = NEW.stage AND id < 63) "
             "WHERE id = NEW.lead_id AND EXISTS (SELECT 1 FROM stage WHERE key = NEW.stage AND id < 63 "
             "AND (lead.stages_seen & (1 << stage.id)) = 0); END")
+
+
+def _pg_seen_trigger(db: pw.Database) -> None:
+    """PostgreSQL: ``lead.stages_seen`` kept by one UPDATE per INSERT statement on stage_history (its
+    transition table), not one per row; leads that already carry the bits (the importer writes them) are
+    not touched."""
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION stage_history_seen() RETURNS trigger AS $$ BEGIN "
+        "UPDATE lead SET stages_seen = lead.stages_seen | s.bits FROM (SELECT n.lead_id, "
+        "bit_or(1::bigint << st.id) AS bits FROM new_rows n JOIN stage st ON st.key = n.stage AND st.id < 63 "
+        "GROUP BY n.lead_id) s WHERE lead.id = s.lead_id AND (lead.stages_seen & s.bits) <> s.bits; "
+        "RETURN NULL; END $$ LANGUAGE plpgsql")
+    db.execute_sql("DROP TRIGGER IF EXISTS stage_history_seen ON stage_history")
+    db.execute_sql("CREATE TRIGGER stage_history_seen AFTER INSERT ON stage_history REFERENCING NEW TABLE AS "
+                   "new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_history_seen()")
 
 
 def backfill_stages_seen(db: pw.Database) -> None:
@@ -181,10 +189,8 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
     name, cols = STAY_INDEX
     db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "stage_history" ({cols})')
     if _is_pg(db):
-        db.execute_sql(
-            "CREATE OR REPLACE FUNCTION stage_history_lead_copy() RETURNS trigger AS $$ BEGIN "
-            "SELECT owner_id, created_at, batch_id INTO NEW.lead_owner_id, NEW.lead_created_at, NEW.lead_batch_id "
-            "FROM lead WHERE id = NEW.lead_id; RETURN NEW; END $$ LANGUAGE plpgsql")
+        _pg_copy_function(db)
+        _pg_seen_trigger(db)
         db.execute_sql("DROP TRIGGER IF EXISTS stage_history_lead_copy ON stage_history")
         db.execute_sql("CREATE TRIGGER stage_history_lead_copy BEFORE INSERT OR UPDATE OF lead_id ON stage_history "
                        "FOR EACH ROW EXECUTE FUNCTION stage_history_lead_copy()")
@@ -213,6 +219,16 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
             "lead_batch_id = NEW.batch_id WHERE lead_id = NEW.id; END")
         if db.table_exists("sqlite_stat1"):
             db.execute_sql(f'ANALYZE "{name}"')
+
+
+def _pg_copy_function(db: pw.Database) -> None:
+    """PostgreSQL: fill stage_history's lead copies from the lead, except for an insert that brings
+    them itself (a bulk writer such as the importer: the per-row look-up is most of its history cost)."""
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION stage_history_lead_copy() RETURNS trigger AS $$ BEGIN "
+        "IF TG_OP = 'INSERT' AND NEW.lead_owner_id IS NOT NULL THEN RETURN NEW; END IF; "
+        "SELECT owner_id, created_at, batch_id INTO NEW.lead_owner_id, NEW.lead_created_at, NEW.lead_batch_id "
+        "FROM lead WHERE id = NEW.lead_id; RETURN NEW; END $$ LANGUAGE plpgsql")
 
 
 def _step_5(db: pw.Database) -> None:
@@ -255,9 +271,14 @@ REDUNDANT_INDEXES = {
 
 
 def _step_7(db: pw.Database) -> None:
-    """v7: drop the indexes made redundant by a longer one with the same leading columns."""
+    """v7: drop the indexes made redundant by a longer one with the same leading columns; on PostgreSQL
+    the history copy trigger skips inserts that bring the copies (as SQLite's ``WHEN`` always did) and the
+    stages-seen trigger runs once per statement."""
     for name in REDUNDANT_INDEXES:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+    if _is_pg(db):
+        _pg_copy_function(db)
+        _pg_seen_trigger(db)
 
 
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
