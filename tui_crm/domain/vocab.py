@@ -90,7 +90,8 @@ ALIASES: dict[str, dict[str, str]] = {
     },
     "priority": {"高意向": "high", "中意向": "medium", "低意向": "low", "h": "high", "m": "medium", "l": "low"},
     "source": {"展会": "expo", "官网": "website", "网站": "website", "转介绍": "referral", "推荐": "referral",
-               "线上广告": "ads", "广告": "ads", "电话": "phone", "合作伙伴": "partner", "其他": "other"},
+               "线上广告": "ads", "广告": "ads", "电话": "phone", "电话营销": "phone", "电销": "phone",
+               "cold call": "phone", "telemarketing": "phone", "合作伙伴": "partner", "其他": "other"},
 }
 
 
