@@ -161,3 +161,26 @@ def test_lookups_by_owner_and_by_lead_still_read_an_index(tmp_path):
                 "SELECT id FROM lead WHERE stage = 'new' AND status = 'pending'"):
         plan = " ".join(str(r) for r in ctx.db.execute_sql("EXPLAIN QUERY PLAN " + sql).fetchall())
         assert "USING" in plan and "INDEX" in plan, (sql, plan)
+
+
+def test_background_writer_writes_in_the_callers_transaction_and_reports_failures(tmp_path):
+    import sqlite3 as s3
+
+    from tui_crm.store import bulk
+
+    ctx = open_session(str(tmp_path / "bw.db"))
+    db = ctx.db
+    with pytest.raises(s3.OperationalError, match="no such table"):
+        with db.atomic():
+            w = bulk.BackgroundWriter(db)
+            try:
+                w.submit([("meta", ("key", "value"), [("bw1", "a"), ("bw2", "b")])])
+                w.submit([("no_such_table", ("x",), [(1,)])])
+            finally:
+                w.close()
+    assert db.execute_sql("SELECT count(*) FROM meta WHERE key LIKE 'bw%'").fetchone()[0] == 0  # rolled back
+    with db.atomic():
+        w = bulk.BackgroundWriter(db)
+        w.submit([("meta", ("key", "value"), [("bw1", "a")])])
+        w.close()
+    assert db.execute_sql("SELECT value FROM meta WHERE key = 'bw1'").fetchone()[0] == "a"

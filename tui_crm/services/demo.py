@@ -162,13 +162,21 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         methods = ["phone", "phone", "phone", "wechat", "visit", "email", "meeting"]
         sentiments = ["positive", "neutral", "hesitant", "resistant"]
 
+        # SQLite: the rows of one batch are written on a side thread while the next batch is generated
+        writer = None if ctx.is_postgres else bulk.BackgroundWriter(db)
+
         def flush(final: bool = False) -> None:
             nonlocal lead_rows, hist_rows, fu_rows, task_rows
             if len(lead_rows) >= 20000 or final:
-                bulk.insert_rows(db, "lead", lead_cols, lead_rows)
-                bulk.insert_rows(db, "stage_history", hist_cols, hist_rows)
-                bulk.insert_rows(db, "follow_up", fu_cols, fu_rows)
-                bulk.insert_rows(db, "task", task_cols, task_rows)
+                batches = [("lead", lead_cols, lead_rows), ("stage_history", hist_cols, hist_rows),
+                           ("follow_up", fu_cols, fu_rows), ("task", task_cols, task_rows)]
+                if writer is None:
+                    for table, cols, rows in batches:
+                        bulk.insert_rows(db, table, cols, rows)
+                else:
+                    writer.submit(batches)
+                    if final:
+                        writer.wait()
                 lead_rows, hist_rows, fu_rows, task_rows = [], [], [], []
                 if progress:
                     progress(loaded, leads)
@@ -186,117 +194,121 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                 text = day_strs[day_no] = day.strftime("%Y%m%d")
             return text
 
-        for i in range(leads):
-            lid = first_lead + i
-            cn = rng.random() < 0.7
-            created = now_ts - int(rng.random() * 180 * 86400) - 3600
-            source = rng.choice(src_keys)
-            day_no = (created + tz_offset) // 86400
-            day = days.get(day_no)
-            if day is None:
-                # local calendar day at this moment's offset: one date string per day_no
-                day = days[day_no] = datetime(1970, 1, 1) + timedelta(days=day_no)
-            key = (source, day_no)
-            counters[key] = counters.get(key, 0) + 1
-            code = lead_code(settings.code_pattern, source, day, counters[key]) if custom_pattern else \
-                f"{source.upper()}-{day_str(day_no, day)}-{counters[key]:03d}"
-            owner = rng.choice(owners)
-            prio = rng.choices(["high", "medium", "low"], [2, 5, 3])[0]
-            roll = rng.random()
-            status = ("won" if roll < .15 else "lost" if roll < .25 else "dormant" if roll < .30 else
-                      "paused" if roll < .33 else "pending" if roll < .45 else "in_progress")
-            if status == "won":
-                reached = len(stages) - 1
-            elif status == "pending":
-                reached = 0
-            else:
-                reached = rng.choices(range(len(stages)), stage_weights)[0]
-            # stage walk
-            t = created
-            span = max(3600, now_ts - created)
-            enter_times = []
-            for s in range(reached + 1):
-                enter_times.append(t)
-                t = t + int(rng.random() * span / (reached + 2))
-            stage = stages[reached]
-            for s in range(reached + 1):
-                left = enter_times[s + 1] if s < reached else None
-                hist_rows.append((lid, stages[s], enter_times[s], left, owner, None))
-            stage_entered = enter_times[-1]
-            if rng.random() < 0.25 and status in ("in_progress", "pending"):  # some that sit long
-                stage_entered = min(stage_entered, now_ts - int((8 + rng.random() * 20) * 86400))
-                stage_entered = max(stage_entered, created)
-                hist_rows[-1] = (lid, stage, stage_entered, None, owner, None)
-            amount = None if rng.random() < 1 / 7 else rng.randrange(5, 500) * 100000
-            won_amt = product = won_at = lost_reason = lost_at = wake = pause = None
-            first_contact = None if status == "pending" else created + int(rng.random() * 2 * 86400)
-            end = now_ts
-            if status == "won":
-                won_at = min(now_ts - 60, stage_entered + int(rng.random() * 20 * 86400))
-                won_amt = amount or rng.randrange(10, 300) * 100000
-                product = rng.choice(PRODUCTS)
-                hist_rows[-1] = (lid, stage, stage_entered, won_at, owner, None)
-                hist_rows.append((lid, "won", won_at, None, owner, None))
-                end = won_at
-            elif status == "lost":
-                lost_at = min(now_ts - 60, stage_entered + int(rng.random() * 20 * 86400))
-                lost_reason = rng.choice(LOST_REASONS)
-                hist_rows[-1] = (lid, stage, stage_entered, lost_at, owner, None)
-                hist_rows.append((lid, "lost", lost_at, None, owner, None))
-                end = lost_at
-            elif status == "dormant":
-                wake = now_ts + int(rng.random() * 60 * 86400)
-            elif status == "paused":
-                pause = rng.choice(["客户预算冻结", "Waiting for budget", "项目延期"])
-            # follow-ups
-            last_act = first_contact
-            n_fu = 0 if status == "pending" else rng.choice([1, 1, 2, 2, 3])
-            missed = 0
-            for k in range(n_fu):
-                at = (first_contact or created) + int((end - (first_contact or created)) * (k + 1) / (n_fu + 1))
-                ok = rng.random() > 0.2
-                missed = 0 if ok else missed + 1
-                fu_rows.append((lid, owner, at, rng.choice(methods), ok, rng.choice(SUMMARIES),
-                                rng.choice(sentiments) if ok else None, None))
-                last_act = at
-            # next task
-            next_due = None
-            if status in ("pending", "in_progress"):
-                r = rng.random()
-                if r < 0.15:
-                    next_due = now_ts - int((0.1 + rng.random() * 6) * 86400)
-                elif r < 0.25:
-                    _start, tomorrow = rules_day(ctx, now)
-                    next_due = now_ts + int(rng.random() * max(60, tomorrow - now_ts - 60))
-                elif r < 0.92:
-                    next_due = now_ts + int((1 + rng.random() * 13) * 86400)
-                kind = "first_contact" if status == "pending" else "follow_up"
-                if status == "pending" and next_due is None:
-                    next_due = int(first_contact_due(now - timedelta(seconds=now_ts - created), prio,
-                                                     settings).timestamp())
-                if next_due is not None:
-                    task_rows.append((task_id, lid, owner, kind, _("First contact") if kind == "first_contact"
-                                      else _("Follow up"), prio, next_due, 15, "open", created))
+        try:
+            for i in range(leads):
+                lid = first_lead + i
+                cn = rng.random() < 0.7
+                created = now_ts - int(rng.random() * 180 * 86400) - 3600
+                source = rng.choice(src_keys)
+                day_no = (created + tz_offset) // 86400
+                day = days.get(day_no)
+                if day is None:
+                    # local calendar day at this moment's offset: one date string per day_no
+                    day = days[day_no] = datetime(1970, 1, 1) + timedelta(days=day_no)
+                key = (source, day_no)
+                counters[key] = counters.get(key, 0) + 1
+                code = lead_code(settings.code_pattern, source, day, counters[key]) if custom_pattern else \
+                    f"{source.upper()}-{day_str(day_no, day)}-{counters[key]:03d}"
+                owner = rng.choice(owners)
+                prio = rng.choices(["high", "medium", "low"], [2, 5, 3])[0]
+                roll = rng.random()
+                status = ("won" if roll < .15 else "lost" if roll < .25 else "dormant" if roll < .30 else
+                          "paused" if roll < .33 else "pending" if roll < .45 else "in_progress")
+                if status == "won":
+                    reached = len(stages) - 1
+                elif status == "pending":
+                    reached = 0
+                else:
+                    reached = rng.choices(range(len(stages)), stage_weights)[0]
+                # stage walk
+                t = created
+                span = max(3600, now_ts - created)
+                enter_times = []
+                for s in range(reached + 1):
+                    enter_times.append(t)
+                    t = t + int(rng.random() * span / (reached + 2))
+                stage = stages[reached]
+                for s in range(reached + 1):
+                    left = enter_times[s + 1] if s < reached else None
+                    hist_rows.append((lid, stages[s], enter_times[s], left, owner, None))
+                stage_entered = enter_times[-1]
+                if rng.random() < 0.25 and status in ("in_progress", "pending"):  # some that sit long
+                    stage_entered = min(stage_entered, now_ts - int((8 + rng.random() * 20) * 86400))
+                    stage_entered = max(stage_entered, created)
+                    hist_rows[-1] = (lid, stage, stage_entered, None, owner, None)
+                amount = None if rng.random() < 1 / 7 else rng.randrange(5, 500) * 100000
+                won_amt = product = won_at = lost_reason = lost_at = wake = pause = None
+                first_contact = None if status == "pending" else created + int(rng.random() * 2 * 86400)
+                end = now_ts
+                if status == "won":
+                    won_at = min(now_ts - 60, stage_entered + int(rng.random() * 20 * 86400))
+                    won_amt = amount or rng.randrange(10, 300) * 100000
+                    product = rng.choice(PRODUCTS)
+                    hist_rows[-1] = (lid, stage, stage_entered, won_at, owner, None)
+                    hist_rows.append((lid, "won", won_at, None, owner, None))
+                    end = won_at
+                elif status == "lost":
+                    lost_at = min(now_ts - 60, stage_entered + int(rng.random() * 20 * 86400))
+                    lost_reason = rng.choice(LOST_REASONS)
+                    hist_rows[-1] = (lid, stage, stage_entered, lost_at, owner, None)
+                    hist_rows.append((lid, "lost", lost_at, None, owner, None))
+                    end = lost_at
+                elif status == "dormant":
+                    wake = now_ts + int(rng.random() * 60 * 86400)
+                elif status == "paused":
+                    pause = rng.choice(["客户预算冻结", "Waiting for budget", "项目延期"])
+                # follow-ups
+                last_act = first_contact
+                n_fu = 0 if status == "pending" else rng.choice([1, 1, 2, 2, 3])
+                missed = 0
+                for k in range(n_fu):
+                    at = (first_contact or created) + int((end - (first_contact or created)) * (k + 1) / (n_fu + 1))
+                    ok = rng.random() > 0.2
+                    missed = 0 if ok else missed + 1
+                    fu_rows.append((lid, owner, at, rng.choice(methods), ok, rng.choice(SUMMARIES),
+                                    rng.choice(sentiments) if ok else None, None))
+                    last_act = at
+                # next task
+                next_due = None
+                if status in ("pending", "in_progress"):
+                    r = rng.random()
+                    if r < 0.15:
+                        next_due = now_ts - int((0.1 + rng.random() * 6) * 86400)
+                    elif r < 0.25:
+                        _start, tomorrow = rules_day(ctx, now)
+                        next_due = now_ts + int(rng.random() * max(60, tomorrow - now_ts - 60))
+                    elif r < 0.92:
+                        next_due = now_ts + int((1 + rng.random() * 13) * 86400)
+                    kind = "first_contact" if status == "pending" else "follow_up"
+                    if status == "pending" and next_due is None:
+                        next_due = int(first_contact_due(now - timedelta(seconds=now_ts - created), prio,
+                                                         settings).timestamp())
+                    if next_due is not None:
+                        task_rows.append((task_id, lid, owner, kind, _("First contact") if kind == "first_contact"
+                                          else _("Follow up"), prio, next_due, 15, "open", created))
+                        task_id += 1
+                elif status in ("paused", "dormant") and rng.random() < 0.7:
+                    next_due = wake or now_ts + int((3 + rng.random() * 20) * 86400)
+                    task_rows.append((task_id, lid, owner, "wake_up" if status == "dormant" else "follow_up",
+                                      _("Wake up") if status == "dormant" else _("Follow up"), prio, next_due, 15,
+                                      "open", created))
                     task_id += 1
-            elif status in ("paused", "dormant") and rng.random() < 0.7:
-                next_due = wake or now_ts + int((3 + rng.random() * 20) * 86400)
-                task_rows.append((task_id, lid, owner, "wake_up" if status == "dormant" else "follow_up",
-                                  _("Wake up") if status == "dormant" else _("Follow up"), prio, next_due, 15,
-                                  "open", created))
-                task_id += 1
-            phone = f"+861{rng.choice('3456789')}{(lid * 7919 + seed * 104729) % 1000000000:09d}"
-            email = (f"{code.lower().replace('-', '.')}@example.com" if rng.random() < 0.4 else None)
-            lead_rows.append((
-                lid, code, _company(rng, cn, i), _name(rng, cn), rng.choice([None, "经理", "采购主管", "CTO", "总监"]),
-                phone, search.reversed_digits(phone), email, source, rng.choice(INDUSTRIES),
-                rng.choice(["1-50", "50-200", "200-1000", "1000+", None]), rng.choice(REGIONS), first_contact,
-                rng.choice(NEEDS), owner, prio, amount,
-                (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
-                stage, status, stage_entered, last_act, next_due, None, "", False, False, won_amt, product, won_at,
-                lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1))
-            loaded += 1
-            flush()
-        flush(final=True)
+                phone = f"+861{rng.choice('3456789')}{(lid * 7919 + seed * 104729) % 1000000000:09d}"
+                email = (f"{code.lower().replace('-', '.')}@example.com" if rng.random() < 0.4 else None)
+                lead_rows.append((
+                    lid, code, _company(rng, cn, i), _name(rng, cn), rng.choice([None, "经理", "采购主管", "CTO", "总监"]),
+                    phone, search.reversed_digits(phone), email, source, rng.choice(INDUSTRIES),
+                    rng.choice(["1-50", "50-200", "200-1000", "1000+", None]), rng.choice(REGIONS), first_contact,
+                    rng.choice(NEEDS), owner, prio, amount,
+                    (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
+                    stage, status, stage_entered, last_act, next_due, None, "", False, False, won_amt, product, won_at,
+                    lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1))
+                loaded += 1
+                flush()
+            flush(final=True)
+        finally:
+            if writer is not None:
+                writer.close()
         for (source, day_no), n in counters.items():
             day = day_str(day_no, days[day_no])
             prefix = settings.code_pattern.split("{SEQ", 1)[0].format(

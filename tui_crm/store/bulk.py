@@ -28,8 +28,7 @@ def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Itera
             execute_values(cur, sql, batch, page_size=len(batch))
             n += len(batch)
         return n
-    marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'
+    sql = sqlite_insert_sql(table, columns)
     conn = db.connection()
     batch = []
     for row in rows:
@@ -42,6 +41,44 @@ def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Itera
         conn.executemany(sql, batch)
         n += len(batch)
     return n
+
+
+def sqlite_insert_sql(table: str, columns: Sequence[str]) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" for _ in columns)})'
+
+
+class BackgroundWriter:
+    """SQLite: run each batch's executemany on a side thread, on the caller's own connection and
+    transaction, while the caller builds the next batch (sqlite3 releases the GIL inside each
+    statement). One batch at a time, in order; ``wait()`` re-raises a failed batch's error."""
+
+    def __init__(self, db: pw.Database):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.conn = db.connection()  # the caller's connection: its open transaction
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="bulk-writer")
+        self.pending = None
+
+    def submit(self, batches: Sequence[tuple[str, Sequence[str], list]]) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self._write, batches)
+
+    def _write(self, batches) -> None:
+        for table, columns, rows in batches:
+            if rows:
+                self.conn.executemany(sqlite_insert_sql(table, columns), rows)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def reset_sequences(db: pw.Database, tables: Sequence[str]) -> None:
