@@ -107,6 +107,11 @@ class CrmApp(App):
             await asyncio.sleep(0.01)
 
     def _busy_screens(self) -> bool:
+        """A screen still loading, or the first one not yet mounted (its on_mount starts the loading)."""
+        from textual.screen import Screen
+
+        if type(self.screen) is Screen or not self.screen.is_mounted:
+            return True
         return any(getattr(s, "busy", False) for s in self.screen_stack)
 
     # screens are built lazily so `import tui_crm.app` stays cheap
