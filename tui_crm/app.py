@@ -56,9 +56,11 @@ class CrmApp(App):
         Binding("q", "quit", _("Quit"), id="quit"),
     ]
 
-    def __init__(self, ctx: Session, *, tick_seconds: float | None = None, poll_seconds: float = 0.5, **kwargs):
+    def __init__(self, ctx: Session, *, tick_seconds: float | None = None, poll_seconds: float = 0.5,
+                 sweep_seconds: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.ctx = ctx
+        self.sweep_seconds = sweep_seconds  # escalation sweep this long after start (`tui-crm` passes 1 s)
         self.sub_title = f"{ctx.actor.name} · {_(ctx.actor.role)}"
         self.tick_seconds = tick_seconds if tick_seconds is not None else ctx.settings.overdue_tick_seconds
         self.poll_seconds = poll_seconds
@@ -129,6 +131,19 @@ class CrmApp(App):
         self.set_timer(self.poll_seconds, self._poll_loop)
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
+        if self.sweep_seconds is not None:
+            self.set_timer(self.sweep_seconds, self._sweep)
+
+    async def _sweep(self) -> None:
+        """Rule 2 (escalations) once the first screen has painted: at 1M leads a sweep can take
+        1-2 s, which used to delay the app's start. On the side thread; its notifications reach the
+        supervisors through the change feed."""
+        from .services import activity
+
+        try:
+            await self.db_side(activity.sweep_escalations, self.ctx)
+        except Exception:  # noqa: BLE001 — the next start or `leads list` sweeps again
+            pass
 
     def on_unmount(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -283,12 +283,9 @@ def cmd_tui(args) -> int:
     from .services.context import open_session
 
     ctx = open_session(args.url, args.login)
-    from .services.activity import sweep_escalations
+    from .app import CrmApp  # Textual is loaded only here; it sweeps escalations after the first paint
 
-    sweep_escalations(ctx)
-    from .app import CrmApp  # Textual is loaded only here
-
-    CrmApp(ctx).run()
+    CrmApp(ctx, sweep_seconds=1.0).run()
     return 0
 
 

@@ -1,0 +1,24 @@
+"""The app sweeps escalations (rule 2) after its first paint, not before it opens (Pilot, real databases)."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from tui_crm import clock
+from tui_crm.app import CrmApp
+from tui_crm.store.models import Lead, Notification
+
+
+async def test_app_escalates_uncontacted_leads_after_it_has_opened(world):
+    lead = world.lead("rep_a1")
+    clock.advance(timedelta(days=4))  # three days after assignment and still not contacted
+    app = CrmApp(world.as_("rep_a1"), tick_seconds=0, sweep_seconds=0.5)  # as `tui-crm` opens it (1 s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        assert app.screen.table.rows  # the list painted first
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not Lead.get_by_id(lead.id).escalated:
+            await pilot.pause(0.1)
+    assert Lead.get_by_id(lead.id).escalated
+    sup = world.as_("sup_a").actor.id
+    assert Notification.select().where((Notification.user == sup) & (Notification.lead == lead.id)).exists()
