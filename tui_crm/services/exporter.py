@@ -40,11 +40,15 @@ def _iso(ts: int | None, tz) -> str:
     return "" if ts is None else datetime.fromtimestamp(ts, timezone.utc).astimezone(tz).isoformat()
 
 
-def rows(ctx: Session, reveal: bool = False):
+def _logins() -> dict[int, str]:
+    return {u.id: u.login for u in User.select(User.id, User.login)}
+
+
+def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = None):
     """Yield one list per lead in scope (keyset pages by id); records reveals when asked."""
     cond = scope.scope_expr(ctx.actor)
     full = scope.full_contact_expr(ctx.actor)
-    logins = {u.id: u.login for u in User.select(User.id, User.login)}
+    logins = logins if logins is not None else _logins()
     last = 0
     while True:
         page = list(Lead.select(Lead, full.alias("full")).where(cond & (Lead.id > last))
@@ -91,10 +95,9 @@ def rows(ctx: Session, reveal: bool = False):
                                   for lid in revealed])
 
 
-def _activity(ctx: Session, model, columns: tuple[str, ...]):
+def _activity(ctx: Session, model, columns: tuple[str, ...], logins: dict[int, str]):
     """Follow-ups or tasks of the leads in scope (and, for tasks, the actor's own without a lead), by id;
     each row names its lead by code, as the leads sheet does."""
-    logins = {u.id: u.login for u in User.select(User.id, User.login)}
     person = model.user if model is FollowUp else model.owner
     cond = scope.scope_expr(ctx.actor)
     if model is Task:
@@ -139,12 +142,13 @@ def export(ctx: Session, path: str, fmt: str | None = None, reveal: bool = False
             if written % 2000 == 0 or written == total:
                 progress(written, total)
 
-    parts = [("leads", path, COLUMNS, lambda: rows(ctx, reveal))]
+    logins = _logins()
+    parts = [("leads", path, COLUMNS, lambda: rows(ctx, reveal, logins))]
     if activity:
         stem = path[:-4] if path.lower().endswith(".csv") else path
         parts += [("follow_ups", f"{stem}.follow_ups.csv", FOLLOW_UP_COLUMNS,
-                   lambda: _activity(ctx, FollowUp, FOLLOW_UP_COLUMNS)),
-                  ("tasks", f"{stem}.tasks.csv", TASK_COLUMNS, lambda: _activity(ctx, Task, TASK_COLUMNS))]
+                   lambda: _activity(ctx, FollowUp, FOLLOW_UP_COLUMNS, logins)),
+                  ("tasks", f"{stem}.tasks.csv", TASK_COLUMNS, lambda: _activity(ctx, Task, TASK_COLUMNS, logins))]
     counts: dict[str, int] = {}
     if fmt == "xlsx":
         from openpyxl import Workbook

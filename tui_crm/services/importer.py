@@ -27,7 +27,7 @@ from .importer_batches import UPDATABLE, _delete_batch_rows, batches, clean_aban
 from .importer_map import FIELDS, map_headers
 from .importer_read import UnreadableFile, converted, open_table
 from .importer_rows import Record, Refusal, RowConverter
-from .importer_write import ChunkWriter
+from .importer_write import ChunkWriter, rows_matching
 
 # Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
 # touched (19 indexes on lead), so longer transactions are much cheaper per row (measured: 1,000-row
@@ -240,15 +240,11 @@ class _Importer:
         found: dict[tuple[str, str], tuple] = {}
         for col in ("code", "phone", "email"):
             vals = list({r.lead[col] for r in recs if r.lead.get(col)})
-            mark = "%s" if self.ctx.is_postgres else "?"
-            for i in range(0, len(vals), 500):
-                part = vals[i:i + 500]
-                q = self.ctx.db.execute_sql(f"SELECT id, {col}, batch_id, owner_id FROM lead WHERE {col} IN "
-                                            f"({', '.join([mark] * len(part))})", part)
-                for lid, val, batch, owner in q:
-                    if batch == getattr(self, "batch_id", None):
-                        continue
-                    found.setdefault((col, val), (lid, batch, owner))
+            for lid, val, batch, owner in rows_matching(self.ctx, f"SELECT id, {col}, batch_id, owner_id FROM lead",
+                                                        col, vals):
+                if batch == getattr(self, "batch_id", None):
+                    continue
+                found.setdefault((col, val), (lid, batch, owner))
         return found
 
     def _visible(self, lead_id: int) -> bool:

@@ -27,6 +27,17 @@ FU_COLS = ("lead_id", "user_id", "at", "method", "reached", "summary", "customer
 TASK_COLS = ("lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status", "created_at")
 
 
+def rows_matching(ctx: Session, select: str, col: str, values: list):
+    """Rows of ``select`` (SQL up to its WHERE) whose ``col`` is one of ``values``: one ``= ANY`` query on
+    PostgreSQL, ``IN`` lists of 500 on SQLite (its bound-parameter limit)."""
+    if ctx.is_postgres:
+        yield from ctx.db.execute_sql(f"{select} WHERE {col} = ANY(%s)", (values,))
+        return
+    for i in range(0, len(values), 500):
+        part = values[i:i + 500]
+        yield from ctx.db.execute_sql(f"{select} WHERE {col} IN ({', '.join('?' * len(part))})", part)
+
+
 def reserve_ids(ctx: Session, table: str, n: int) -> list[int]:
     if ctx.is_postgres:
         rows = ctx.db.execute_sql(f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', 'id')) "
@@ -67,7 +78,6 @@ class ChunkWriter:
                 day = datetime.fromtimestamp(key[1], timezone.utc).astimezone(ctx.tz)
                 hit = cache[key] = (rules.code_prefix(pattern, key[0], day), day)
             want.setdefault(hit[0], []).append((rec, hit[1]))
-        mark = "%s" if ctx.is_postgres else "?"
         tail = self._tail
         while want:
             last = self._bump(list(want.items()))
@@ -77,15 +87,7 @@ class ChunkWriter:
                     rec.lead["code"] = (prefix + tail.format(SEQ=first + k) if tail is not None
                                         else rules.lead_code(pattern, rec.lead["source"], day, first + k))
             codes = [rec.lead["code"] for pending in want.values() for rec, _d in pending]
-            clash: set[str] = set()
-            if ctx.is_postgres:
-                clash.update(c for (c,) in ctx.db.execute_sql("SELECT code FROM lead WHERE code = ANY(%s)", (codes,)))
-            else:
-                for i in range(0, len(codes), 500):
-                    part = codes[i:i + 500]
-                    marks = ", ".join([mark] * len(part))
-                    clash.update(c for (c,) in ctx.db.execute_sql(f"SELECT code FROM lead WHERE code IN ({marks})",
-                                                                 part))
+            clash = {c for (c,) in rows_matching(ctx, "SELECT code FROM lead", "code", codes)}
             want = {p: [(r, d) for r, d in pending if r.lead["code"] in clash] for p, pending in want.items()}
             want = {p: v for p, v in want.items() if v}
 
