@@ -66,14 +66,11 @@ def column_labels(dimension: str) -> dict[str, str]:
 
 
 def kpi_text(key: str, value) -> str:
-    """How a tile shows a figure (the same formatting as `report --format text`)."""
-    if key.endswith("_cents"):
-        return format_amount(value)
-    if key.endswith("rate"):
-        return pct_text(value)
+    """How a tile shows a figure (the same formatting as `report --format text`): a table cell's, with
+    the cycle time in words."""
     if key == "avg_cycle_days":
         return "–" if value is None else _("{days} days", days=days_text(value))
-    return f"{value:,}"
+    return cell_text(key, value)
 
 
 def cell_text(key: str, value) -> str:
