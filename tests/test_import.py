@@ -240,3 +240,17 @@ def test_unreadable_row_mid_file_fails_the_whole_import_and_names_its_line(world
         run_import(world.ctx, path, ImportOptions(chunk=200))
     assert Lead.select().count() == before
     assert [b.state for b in ImportBatch.select()] == ["failed"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+def test_delimiter_found_when_cells_hold_other_delimiters_and_quotes(world, tmp_path, delimiter):
+    # the case hypothesis found: csv.Sniffer read this semicolon file as comma-separated
+    others = "".join(d for d in ",;\t" if d != delimiter)
+    rows = [["Acme", "Ann", f"139{i:08d}", "servers", f"{others}'" if i == 4 else "'" if i == 5 else "ok"]
+            for i in range(6)]
+    path = write_csv(tmp_path / "d.csv", rows, headers=["company", "contact", "phone", "need", "remarks"],
+                     delimiter=delimiter)
+    res = run_import(world.ctx, path, ImportOptions())
+    assert (res.new, res.refused) == (6, 0), res.refusals
+    got = [r for (r,) in Lead.select(Lead.remarks).where(Lead.batch == res.batch_id).order_by(Lead.id).tuples()]
+    assert got == ["ok"] * 4 + [f"{others}'", "'"]

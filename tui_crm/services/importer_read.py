@@ -80,16 +80,32 @@ def detect_encoding(sample: bytes) -> str:
     return enc
 
 
-def sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
-    sample = "\n".join(lines)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        first = lines[0] if lines else ""
-        counts = {d: first.count(d) for d in DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+def sniff_delimiter(text: str, truncated: bool = False) -> str:
+    """The delimiter that splits the first records most consistently into the header's width.
+
+    Each candidate is tried with the csv module itself (so quoted cells holding other delimiters,
+    quotes or newlines are read as the import will read them); the score is the share of records
+    with as many cells as the header, then the width. ``csv.Sniffer`` alone guessed ',' for a
+    semicolon file whose remarks held a comma and a quote (found by the property test)."""
+    best, best_score = ",", (0.0, 0)
+    for delim in DELIMITERS:
+        widths: list[int] = []
+        try:
+            for rec in csv.reader(io.StringIO(text), delimiter=delim):
+                if any(c.strip() for c in rec):
+                    widths.append(len(rec))
+                if len(widths) > 60:
+                    break
+        except csv.Error:
+            continue
+        if truncated and len(widths) <= 60:
+            widths = widths[:-1]  # the sample's last record may be cut short
+        if not widths or widths[0] < 2:
+            continue
+        score = (sum(1 for w in widths if w == widths[0]) / len(widths), widths[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
 
 
 def open_csv(path: str) -> Table:
@@ -102,7 +118,7 @@ def open_csv(path: str) -> Table:
         raise UnreadableFile(_("{path}: not a CSV or XLSX file", path=path))
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
-    delimiter = sniff_delimiter(text)
+    delimiter = sniff_delimiter(text, truncated=len(sample) >= SAMPLE)
     raw = open(path, "rb")
     fh = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
     reader = csv.reader(fh, delimiter=delimiter)
