@@ -155,3 +155,17 @@ def test_agenda_ics(tmp_path):
     text = raw.decode("utf-8").replace("\r\n ", "")
     assert "BEGIN:VEVENT" in text and "DTSTART:20241103T020000Z" in text  # medium priority: 48 h
     assert "Ltd\\; " in text and "有限公司\\, Ltd" in text
+
+
+def test_refusals_an_option_fixes_come_with_a_hint_and_a_bad_errors_path_imports_nothing(tmp_path):
+    db, src = str(tmp_path / "h.db"), tmp_path / "h.csv"
+    _admin(db)
+    src.write_text("Customer,Phone,Deal Owner,Sales stage\nAlpha,13911110001,Angela,Proposal\n"
+                   "Beta,13911110002,admin,Validated\n", encoding="utf-8")
+    proc = run("import", str(src), user="admin", db=db, check=0)
+    assert "0 new" in proc.stdout and "2 refused" in proc.stdout
+    assert "hint: --create-owners" in proc.stderr and "hint: --stage-map" in proc.stderr
+    bad = run("import", str(src), "--create-owners", "--errors", str(tmp_path / "no" / "e.csv"), user="admin", db=db)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines() == [f"tui-crm: cannot write {tmp_path / 'no' / 'e.csv'}: no such folder"]
+    assert run_json("leads", "list", "--format", "json", user="admin", db=db) == []

@@ -62,3 +62,55 @@ async def test_import_screen_flow(sqlite_url, tmp_path):
         await pilot.pause()
         assert leads.list_leads(ctx) == []
         assert "undone" in str(screen.query_one("#status", Static).render())
+
+
+OPTIONS_CSV = ("Customer,Phone,Deal Owner,Sales stage,Mood\n"
+               "Alpha Co,13911110001,Angela,Validated,keen\n"
+               "Beta Co,13911110002,Denny,Proposal,\n"
+               "Gamma Co,13911110003,boss,Nowhere,\n")
+
+
+async def test_import_screen_options_from_the_keyboard(sqlite_url, tmp_path):
+    """The command line's options on the screen: create owners, stage values, unmapped columns, and F9
+    saves the refused rows as CSV beside the file."""
+    src = tmp_path / "crm.csv"
+    src.write_text(OPTIONS_CSV, encoding="utf-8")
+    ctx = open_session(sqlite_url)
+    add_user(ctx, "boss", "Boss", role="admin")
+    ctx.act_as("boss")
+    app = CrmApp(ctx, tick_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        from tui_crm.screens.import_screen import ImportScreen
+
+        await app.push_screen(ImportScreen(ctx, str(src)))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("enter")  # read the columns
+        await app.settle()
+        await pilot.pause()
+        await pilot.press("f5")
+        await _finish(app, pilot)
+        text = str(screen.query_one("#result", Static).render())
+        assert "0 new" in text and "3 refused" in text and "Create missing owners" in text
+        await pilot.press("tab", "space")  # tick "Create missing owners"
+        assert screen.query_one("#create-owners").value is True
+        await pilot.press("tab", "space", "tab", "tab")  # unmapped → remarks, past the duplicates select
+        assert screen.focused is screen.query_one("#stage-map", Input)
+        for ch in "Validated=proposal":
+            await pilot.press(ch)
+        await pilot.press("f6")
+        await _finish(app, pilot)
+        text = str(screen.query_one("#result", Static).render())
+        assert "Imported as batch" in text and "2 new" in text and "1 refused" in text and "line 4" in text
+        got = {v.company: v for v in leads.list_leads(ctx)}
+        assert sorted(got) == ["Alpha Co", "Beta Co"]
+        alpha = leads.get(ctx, got["Alpha Co"].code)
+        assert alpha.stage == "proposal" and alpha.owner_name == "Angela"
+        assert "Mood: keen" in (alpha.remarks or "")  # the unmapped column kept
+        await pilot.press("f9")
+        await pilot.pause()
+        saved = tmp_path / "crm.errors.csv"
+        assert saved.read_text(encoding="utf-8").splitlines()[0] == "line,column,value,reason"
+        assert saved.read_text(encoding="utf-8").splitlines()[1].startswith("4,Sales stage,Nowhere,\"unknown stage")
+        assert "saved" in str(screen.query_one("#status", Static).render())

@@ -1,7 +1,7 @@
 """import / export / agenda commands (PRODUCT.md §4)."""
 from __future__ import annotations
 
-import csv
+import os
 import sys
 import time
 
@@ -46,6 +46,12 @@ def cmd_import(args, session) -> int:
     opts = importer.ImportOptions(fmt=args.format, sheet=args.sheet, maps=args.map, stage_maps=args.stage_map,
                                   create_owners=args.create_owners, keep_unmapped=args.keep_unmapped,
                                   dry_run=args.dry_run, on_duplicate=args.on_duplicate)
+    if args.errors:  # refuse an unwritable errors file before importing anything, not after
+        folder = os.path.dirname(os.path.abspath(args.errors))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK) or (
+                os.path.exists(args.errors) and not os.access(args.errors, os.W_OK)):
+            raise UserError(_("cannot write {file}: {error}", file=args.errors,
+                              error=_("no such folder") if not os.path.isdir(folder) else _("permission denied")))
     bar, update = _progress_bar(_("importing"))
     try:
         res = importer.run_import(ctx, args.file, opts, progress=update)
@@ -59,12 +65,13 @@ def cmd_import(args, session) -> int:
                 reason=r.reason), file=sys.stderr)
     if len(res.refusals) > 20:
         print(_("… and {n} more refused rows", n=len(res.refusals) - 20), file=sys.stderr)
+    kinds = importer.refusal_kinds(res.refusals)
+    if "owner" in kinds:
+        print(_("hint: --create-owners adds the missing owners as reps"), file=sys.stderr)
+    if "stage" in kinds:
+        print(_("hint: --stage-map VALUE=STAGE maps a stage value of the file to a stage"), file=sys.stderr)
     if args.errors:
-        with open(args.errors, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["line", "column", "value", "reason"])
-            for r in sorted(res.refusals, key=lambda r: r.line):
-                w.writerow([r.line, r.column, r.value, r.reason])
+        importer.write_refusals(res.refusals, args.errors)  # writable: checked before the import ran
     head = _("dry run, nothing written") if res.dry_run else _("imported as batch {batch}", batch=res.batch_id)
     print(_("{head}: {new} new, {updated} updated, {duplicate} duplicate, {refused} refused, "
             "{incomplete} incomplete", head=head, new=res.new, updated=res.updated, duplicate=res.duplicate,

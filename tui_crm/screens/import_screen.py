@@ -1,8 +1,9 @@
 """Import leads from a CSV/XLSX file (issue 6 item 7), reached from the command palette.
 
 Steps, all from the keyboard: type a path (suggestions from the file system, `enter` reads the
-headers), check or change the field of each column (one Select per column), F5 dry run (counts
-and the refused lines), F6 import (progress bar; a thread worker with its own database
+headers), check or change the field of each column (one Select per column), set the options the
+command line has (create missing owners, keep unmapped columns, what to do with duplicates, stage
+values), F5 dry run (counts and the refused lines; F9 saves them as CSV), F6 import (progress bar; a thread worker with its own database
 connection, so the UI and the app's database thread never wait on it), then the summary with the
 batch id; F8 undoes that batch.
 """
@@ -17,13 +18,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
 
 from ..domain.text import fit
 from ..i18n import _
 from ..services import importer
 from ..services.context import open_session
 from ..services.errors import ServiceError
+from ..widgets.toggle import MarkedCheckbox
 
 REFUSED_SHOWN = 50
 
@@ -57,6 +59,10 @@ class ImportScreen(Screen):
     ImportScreen .import-row { height: 3; }
     ImportScreen .import-col { width: 26; padding: 1 1 0 1; }
     ImportScreen .import-field { width: 1fr; }
+    ImportScreen #import-options { height: 1; margin: 0 1; }
+    ImportScreen #import-options Checkbox { width: auto; margin-right: 2; }
+    ImportScreen #on-duplicate { width: 24; }
+    ImportScreen #stage-map { margin: 0 1; }
     ImportScreen #import-actions { height: 3; }
     ImportScreen #progress { height: 1; margin: 0 1; }
     ImportScreen #result-box { height: 1fr; min-height: 5; }
@@ -66,6 +72,7 @@ class ImportScreen(Screen):
         Binding("f5", "dry_run", _("Dry run"), priority=True, id="import.dry"),
         Binding("f6", "run_import", _("Import"), priority=True, id="import.run"),
         Binding("f8", "undo", _("Undo import"), priority=True, id="import.undo"),
+        Binding("f9", "save_refused", _("Save refused rows"), priority=True, id="import.save_refused"),
         Binding("escape", "app.pop_screen", _("Back"), id="import.back"),
     ]
 
@@ -86,6 +93,14 @@ class ImportScreen(Screen):
         yield Input(self.start_path, placeholder=_("path to a .csv or .xlsx file"), suggester=PathSuggester(),
                     id="path")
         yield Static("", id="status")
+        with Horizontal(id="import-options"):
+            yield MarkedCheckbox(_("Create missing owners"), id="create-owners", compact=True)
+            yield MarkedCheckbox(_("Unmapped → remarks"), id="keep-unmapped", compact=True)
+            yield Select([(_("Duplicates: skip"), "skip"), (_("Duplicates: update"), "update"),
+                          (_("Duplicates: create"), "create")], value="skip", allow_blank=False,
+                         id="on-duplicate", compact=True)
+        yield Input(placeholder=_("stage values: VALUE=STAGE, … (e.g. Validated=proposal)"), id="stage-map",
+                    compact=True)
         yield VerticalScroll(id="mapping")
         with Horizontal(id="import-actions"):
             yield Button(_("Dry run (F5)"), id="dry")
@@ -136,6 +151,13 @@ class ImportScreen(Screen):
                 out.append(f"{i + 1}={chosen}")
         return out
 
+    def stage_maps(self) -> list[str]:
+        """``VALUE=STAGE`` pairs typed in the stage values box (comma, semicolon or 、 between pairs)."""
+        text = self.query_one("#stage-map", Input).value
+        for sep in ("，", "；", "、", ";"):
+            text = text.replace(sep, ",")
+        return [p.strip() for p in text.split(",") if p.strip()]
+
     # ------------------------------------------------------------ dry run and import
     def action_dry_run(self) -> None:
         self._start(dry_run=True)
@@ -161,7 +183,11 @@ class ImportScreen(Screen):
         if not self.path:
             self._status(_("read a file first: type its path and press enter"))
             return
-        opts = importer.ImportOptions(maps=self.maps(), dry_run=dry_run)
+        opts = importer.ImportOptions(
+            maps=self.maps(), dry_run=dry_run, stage_maps=self.stage_maps(),
+            create_owners=self.query_one("#create-owners", Checkbox).value,
+            keep_unmapped=self.query_one("#keep-unmapped", Checkbox).value,
+            on_duplicate=self.query_one("#on-duplicate", Select).value)
         self.busy = True
         self.query_one("#progress", ProgressBar).update(total=100, progress=0)
         self._status(_("dry run…") if dry_run else _("importing…"))
@@ -211,10 +237,31 @@ class ImportScreen(Screen):
             lines.append(_("line {line}: {column}: '{value}': {reason}", line=r.line, column=r.column,
                            value=r.value, reason=r.reason))
         if len(res.refusals) > REFUSED_SHOWN:
-            lines.append(_("… and {n} more refused lines (the CLI's --errors FILE lists them all)",
+            lines.append(_("… and {n} more refused lines (F9 saves them all to a CSV)",
                            n=len(res.refusals) - REFUSED_SHOWN))
+        kinds = importer.refusal_kinds(res.refusals)
+        if "owner" in kinds:
+            lines.insert(1, _("tick “Create missing owners” to add them as reps"))
+        if "stage" in kinds:
+            lines.insert(1, _("map the file's stage values in “stage values” (VALUE=STAGE)"))
         self.query_one("#result", Static).update(escape("\n".join(lines)))
         self._status(head)
+
+    def refused_path(self) -> str:
+        """Where F9 saves the refused rows: beside the file, ``NAME.errors.csv``."""
+        return os.path.splitext(self.path or "import")[0] + ".errors.csv"
+
+    def action_save_refused(self) -> None:
+        if self.last is None or not self.last.refusals:
+            self._status(_("no refused rows to save: run a dry run or an import first"))
+            return
+        path = self.refused_path()
+        try:
+            importer.write_refusals(self.last.refusals, path)
+        except OSError as exc:
+            self._status(_("cannot write {file}: {error}", file=path, error=exc.strerror or exc))
+            return
+        self._status(_("{n} refused rows saved to {file}", n=len(self.last.refusals), file=path))
 
     async def action_undo(self) -> None:
         if self.busy:

@@ -390,11 +390,27 @@ class _Importer:
             pass
 
 
+def write_refusals(refusals: list[Refusal], path: str) -> None:
+    """The refused rows as CSV ``line,column,value,reason`` (PRODUCT.md §4), in file order."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["line", "column", "value", "reason"])
+        for r in sorted(refusals, key=lambda r: r.line):
+            w.writerow([r.line, r.column, r.value, r.reason])
+
+
+def refusal_kinds(refusals: list[Refusal]) -> set[str]:
+    """Which fixable kinds of refusal occur: ``owner`` (unknown owner), ``stage`` (unknown stage value)."""
+    return {r.kind for r in refusals if r.kind}
+
+
 def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,
                progress: Callable[[int, int, int], None] | None = None) -> ImportResult:
     """Import ``path`` as ``ctx.actor``; progress(rows, position, size) after each chunk."""
     return _Importer(ctx, path, opts or ImportOptions(), progress).run()
 
 
-__all__ = ["ImportOptions", "ImportResult", "run_import", "undo", "batches", "preview", "clean_abandoned", "FIELDS",
+__all__ = ["ImportOptions", "ImportResult", "run_import", "write_refusals", "refusal_kinds", "undo", "batches", "preview", "clean_abandoned", "FIELDS",
            "UnreadableFile", "pw"]

@@ -42,6 +42,7 @@ class Refusal:
     column: str
     value: str
     reason: str
+    kind: str = ""  # "owner" or "stage" when an import option fixes it (create owners, a stage map)
 
 
 @dataclass
@@ -56,9 +57,9 @@ class Record:
 
 
 class Bad(Exception):
-    def __init__(self, column: str, value, reason: str):
+    def __init__(self, column: str, value, reason: str, kind: str = ""):
         super().__init__(reason)
-        self.column, self.value, self.reason = column, value, reason
+        self.column, self.value, self.reason, self.kind = column, value, reason, kind
 
 
 def cell_text(value) -> str:
@@ -95,7 +96,7 @@ class RowConverter:
         self.stages = ctx.stage_keys
         self.stage_labels = {s.key: (s.label_en, s.label_zh) for s in ctx.stages}
         self.stage_map = {}
-        for value, target in parse_pairs(stage_map or [], "--stage-map"):
+        for value, target in parse_pairs(stage_map or [], _("stage map")):
             self.stage_map[norm_key(value)] = self._stage_target(target)
         self.source_labels = dict(SOURCES)
         self.source_labels.update(ctx.sources)
@@ -121,7 +122,7 @@ class RowConverter:
             return ("status", st)
         from .errors import ValidationError
 
-        raise ValidationError(_("--stage-map: unknown stage {value} (stages: {stages})", value=target,
+        raise ValidationError(_("stage map: unknown stage {value} (stages: {stages})", value=target,
                                 stages=", ".join(self.stages)))
 
     def stage_of(self, text: str, column: str) -> tuple[str, str]:
@@ -139,8 +140,8 @@ class RowConverter:
                     hit = ("status", st) if st else ("?", "")
             self._cache[ck] = hit
         if hit[0] == "?":
-            raise Bad(column, text, _("unknown stage (stages: {stages}; use --stage-map VALUE=STAGE)",
-                                      stages=", ".join(self.stages)))
+            raise Bad(column, text, _("unknown stage (stages: {stages}; or map this value to one of them)",
+                                      stages=", ".join(self.stages)), "stage")
         return hit
 
     def owner_of(self, text: str, column: str) -> int | str:
@@ -149,7 +150,7 @@ class RowConverter:
         if uid is not None:
             return uid
         if not self.create_owners:
-            raise Bad(column, text, _("unknown owner (add the user, or use --create-owners)"))
+            raise Bad(column, text, _("unknown owner (add the user, or create missing owners)"), "owner")
         self.new_owners.setdefault(n, text.strip())
         return text.strip()
 
@@ -199,7 +200,7 @@ class RowConverter:
         try:
             return self._convert(line, cells, texts)
         except Bad as bad:
-            return Refusal(line, bad.column, cell_text(bad.value), bad.reason)
+            return Refusal(line, bad.column, cell_text(bad.value), bad.reason, bad.kind)
 
     def _header(self, i: int) -> str:
         return self.headers[i] if i < len(self.headers) and self.headers[i] else f"#{i + 1}"
