@@ -49,3 +49,16 @@ def test_translation_switches_language():
         assert _("unknown user: {login} (add it with `tui-crm users add`)", login="x").startswith("未知用户")
     finally:
         set_lang("en")
+
+
+def test_no_string_is_translated_in_two_catalogs():
+    # the catalogs merge in name order, so a second entry silently overrides the first (it happened:
+    # "owner" was 负责人 on the board's catalog and 跟进人 in the main one, and only one ever showed)
+    seen: dict[str, str] = {}
+    twice = []
+    for f in sorted((PKG / "locale").glob("zh*.json")):
+        for key in json.loads(f.read_text("utf-8")):
+            if key in seen:
+                twice.append(f"{key!r}: {seen[key]} and {f.name}")
+            seen[key] = f.name
+    assert not twice, twice

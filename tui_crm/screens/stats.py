@@ -263,7 +263,7 @@ class StatsScreen(Screen):
         state = _("computing…") if self.busy else (
             _("updated {time}", time=self.updated_at.astimezone(self.ctx.tz).strftime("%H:%M:%S"))
             if self.updated_at else "")
-        line = f"{_('Period')}: {when} · {_('Scope')}: {who} · {state}"
+        line = _("Period: {period} · Scope: {scope} · {state}", period=when, scope=who, state=state)
         self.query_one("#stats-filters", Static).update(Text(line, no_wrap=True, overflow="ellipsis"))
 
     def _chart_width(self, widget_id: str) -> int:
