@@ -18,13 +18,18 @@ async def _finish(app, pilot):
     await app.settle()
 
 
-async def test_import_screen_flow(sqlite_url, tmp_path):
-    src = tmp_path / "team.csv"
-    src.write_text(CSV, encoding="utf-8")
+def _boss_app(sqlite_url, src, text):
+    """A file with ``text``, and the app opened by an admin."""
+    src.write_text(text, encoding="utf-8")
     ctx = open_session(sqlite_url)
     add_user(ctx, "boss", "Boss", role="admin")
     ctx.act_as("boss")
-    app = CrmApp(ctx, tick_seconds=0)
+    return ctx, CrmApp(ctx, tick_seconds=0)
+
+
+async def test_import_screen_flow(sqlite_url, tmp_path):
+    src = tmp_path / "team.csv"
+    ctx, app = _boss_app(sqlite_url, src, CSV)
     async with app.run_test(size=(100, 36)) as pilot:
         await app.settle()
         await pilot.press("ctrl+p")
@@ -74,11 +79,7 @@ async def test_import_screen_options_from_the_keyboard(sqlite_url, tmp_path):
     """The command line's options on the screen: create owners, stage values, unmapped columns, and F9
     saves the refused rows as CSV beside the file."""
     src = tmp_path / "crm.csv"
-    src.write_text(OPTIONS_CSV, encoding="utf-8")
-    ctx = open_session(sqlite_url)
-    add_user(ctx, "boss", "Boss", role="admin")
-    ctx.act_as("boss")
-    app = CrmApp(ctx, tick_seconds=0)
+    ctx, app = _boss_app(sqlite_url, src, OPTIONS_CSV)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.settle()
         from tui_crm.screens.import_screen import ImportScreen
