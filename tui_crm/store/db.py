@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlparse
 
 import peewee as pw
 
+from ..i18n import _
 from . import models
 
 
@@ -43,13 +44,17 @@ def make_database(url: str) -> pw.Database:
     if path != ":memory:":
         parent = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(parent):
-            raise StoreError(f"no such directory for the database: {parent}")
+            raise StoreError(_("no such directory for the database: {parent}", parent=parent))
     return pw.SqliteDatabase(
         path, timeout=5, lock_type="IMMEDIATE", check_same_thread=False,
         pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
                  "busy_timeout": 5000, "cache_size": -32000, "temp_store": "memory",
                  "threads": 2},  # large sorts (CREATE INDEX after a bulk load, ORDER BY) on 2 cores: ~30 % faster
     )
+
+
+def _cannot_open(url: str, exc: Exception) -> str:
+    return _("cannot open database {url}: {error}", url=url, error=(str(exc).strip().splitlines() or [""])[0])
 
 
 _OPEN: dict[str, pw.Database] = {}  # one Database per URL: every session shares its connections
@@ -71,31 +76,32 @@ def connect(url: str, *, create: bool = True, upgrade: bool = False, strict: boo
         db.connect(reuse_if_open=True)
     except pw.OperationalError as exc:
         _OPEN.pop(url, None)
-        raise StoreError(f"cannot open database {url}: {str(exc).strip().splitlines()[0]}") from exc
+        raise StoreError(_cannot_open(url, exc)) from exc
     except Exception as exc:  # psycopg2 errors and friends
         _OPEN.pop(url, None)
-        raise StoreError(f"cannot open database {url}: {str(exc).strip().splitlines()[0]}") from exc
+        raise StoreError(_cannot_open(url, exc)) from exc
     models.database_proxy.initialize(db)
     try:
         version = schema.current_version(db)
     except pw.DatabaseError as exc:
         db.close()
         _OPEN.pop(url, None)
-        raise StoreError(f"cannot open database {url}: {str(exc).strip().splitlines()[0]}") from exc
+        raise StoreError(_cannot_open(url, exc)) from exc
     if not strict and version is not None:
         return db
     if version is None:
         if not create:
-            raise StoreError(f"not a tui-crm database: {url}")
+            raise StoreError(_("not a tui-crm database: {url}", url=url))
         schema.create(db)
     elif version < schema.LATEST:
         if not upgrade:
             raise StoreError(
-                f"database schema is version {version}, this tui-crm needs {schema.LATEST}: "
-                "run `tui-crm db upgrade`")
+                _("database schema is version {version}, this tui-crm needs {latest}: run `tui-crm db upgrade`",
+                  version=version, latest=schema.LATEST))
         schema.upgrade(db)
     elif version > schema.LATEST:
-        raise StoreError(f"database schema {version} is newer than this tui-crm ({schema.LATEST})")
+        raise StoreError(_("database schema {version} is newer than this tui-crm ({latest})", version=version,
+                           latest=schema.LATEST))
     return db
 
 
