@@ -163,3 +163,46 @@ async def test_app_shell_list_is_virtual(seeded):
         assert not app.screen.query(DataTable)  # never all rows in a DataTable
         header = str(app.screen.query_one("#list-header").render())
         assert "next follow-up" in header and "company" in header
+
+
+async def test_nothing_waits_for_the_status_counts(seeded, monkeypatch):
+    """At 1M leads the counts take about a second. The first page, the screen's own keys and the app's
+    live poll must not wait for them (they used to: the list painted only once the counts were in)."""
+    import asyncio
+    import threading
+
+    url, s = seeded
+    gate = threading.Event()
+    real = pages.status_counts
+
+    def slow_counts(ctx, q):  # a count that is still running until the test lets it finish
+        gate.wait(20)
+        return real(ctx, q)
+
+    monkeypatch.setattr(pages, "status_counts", slow_counts)
+    app = app_for(url, poll_seconds=0.1)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            screen = None
+            for _i in range(300):
+                await asyncio.sleep(0.01)
+                screen = app.screen
+                if getattr(screen, "list_query", None) is not None and screen.is_mounted and screen.table.rows:
+                    break
+            assert [v.code for v in screen.table.rows] == [s["overdue"], s["today"], s["planned"]]
+            assert "counting" in str(screen.query_one("#status").render())
+            ticks = app.live_ticks
+            await asyncio.wait_for(pilot.press("o"), 5)  # a key of the screen, while the counts still run
+            for _i in range(300):
+                await asyncio.sleep(0.01)
+                if screen.list_query.filters == ("overdue",) and len(screen.table.rows) == 1:
+                    break
+            assert [v.code for v in screen.table.rows] == [s["overdue"]]
+            assert app.live_ticks > ticks  # the app's poll went on meanwhile
+            assert screen.counting and not gate.is_set()
+            gate.set()
+            await app.settle()
+            assert screen.counts == {"shown": 1, "overdue": 1, "today": 1, "stalled": 0}
+            assert not screen.counting
+    finally:
+        gate.set()

@@ -114,7 +114,7 @@ class CrmApp(App):
 
         if type(self.screen) is Screen or not self.screen.is_mounted:
             return True
-        return any(getattr(s, "busy", False) for s in self.screen_stack)
+        return any(getattr(s, "busy", False) or getattr(s, "counting", False) for s in self.screen_stack)
 
     # screens are built lazily so `import tui_crm.app` stays cheap
     def screen_factory(self, name: str):

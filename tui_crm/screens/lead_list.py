@@ -81,6 +81,8 @@ class LeadListScreen(LeadActions, Screen):
         self._gen = 0
         self.busy = False
         self.busy_page = False  # a first page is being fetched (bench/tests)
+        self.counting = False  # the status line's counts are being computed (tests wait for them)
+        self._count_token = 0
         self._ticks = 0
 
     def compose(self) -> ComposeResult:
@@ -131,24 +133,35 @@ class LeadListScreen(LeadActions, Screen):
             self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
             self._paint_header()
             self._paint_status()
-            await self.refresh_counts(gen)
+            self.start_counts(gen)
         finally:
             if gen == self._gen:
                 self.busy = False
 
-    async def refresh_counts(self, gen: int | None = None) -> None:
+    def start_counts(self, gen: int | None = None) -> None:
+        """The status line's counts, in the background: at 1M leads they take about a second, and nothing
+        (the first paint, the next keystroke, the app's live poll or timer) may wait for them."""
+        self.counting = True
+        self._count_token += 1
+        self.run_worker(self.refresh_counts(gen, self._count_token), exclusive=True, group="counts")
+
+    async def refresh_counts(self, gen: int | None = None, token: int | None = None) -> None:
         gen = self._gen if gen is None else gen
         query = self.list_query
 
         def current_counts():  # skipped on the counts thread if the user typed on meanwhile
             return pages.status_counts(self.ctx, query) if gen == self._gen else None
 
-        counts = await self.app.db_side(current_counts)
-        if counts is None or gen != self._gen:
-            return
-        self.counts = counts
-        self.table.set_total(counts["shown"])
-        self._paint_status()
+        try:
+            counts = await self.app.db_side(current_counts)
+            if counts is None or gen != self._gen:
+                return
+            self.counts = counts
+            self.table.set_total(counts["shown"])
+            self._paint_status()
+        finally:
+            if token is None or token == self._count_token:
+                self.counting = False
 
     def _paint_header(self) -> None:
         try:
@@ -312,7 +325,7 @@ class LeadListScreen(LeadActions, Screen):
             table.update_rows(fresh)
         self._ticks += 1
         if changed or self._ticks % 6 == 0:
-            await self.refresh_counts()
+            self.start_counts()
 
     async def on_live(self, lead_ids: set[int], entries) -> None:
         await self.refresh_window()
@@ -331,4 +344,4 @@ class LeadListScreen(LeadActions, Screen):
         if gen != self._gen:
             return
         table.replace_window(rows)
-        await self.refresh_counts(gen)
+        self.start_counts(gen)
