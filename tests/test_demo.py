@@ -45,3 +45,18 @@ def test_sqlite_and_postgres_agree(tmp_path):
     finally:
         store_db._OPEN.pop(url).close()
         drop()
+
+
+def test_demo_leaves_no_escalation_backlog(tmp_path):
+    """Rule 2 has run all along in the demo's story: no pending lead is due an escalation the first start
+    would send (it used to send 1000 at every start of a 1M demo, for 100k+ leads)."""
+    from tui_crm.services import activity, demo
+    from tui_crm.services.context import open_session
+    from tui_crm.store.models import Lead
+
+    ctx = open_session(str(tmp_path / "d.db"))
+    demo.generate(ctx, leads=400, reps=4, seed=2)
+    old_pending = Lead.select().where((Lead.status == "pending")
+                                      & (Lead.assigned_at <= int(ctx.now().timestamp()) - 3 * 86400))
+    assert old_pending.count() > 10 and all(lead.escalated for lead in old_pending)
+    assert activity.sweep_escalations(ctx) == 0

@@ -182,6 +182,9 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     progress(loaded, leads)
 
         task_id = first_task
+        # rule 2 has run all along: a pending lead assigned longer ago than that is flagged already (else the
+        # first app start escalates a backlog of them, 1000 notifications at a time)
+        escalated_before = now_ts - settings.escalate_after_days * 86400
         tz = ctx.tz
         tz_offset = int(now.astimezone(tz).utcoffset().total_seconds())
         days: dict[int, datetime] = {}
@@ -301,7 +304,8 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     rng.choice(["1-50", "50-200", "200-1000", "1000+", None]), rng.choice(REGIONS), first_contact,
                     rng.choice(NEEDS), owner, prio, amount,
                     (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
-                    stage, status, stage_entered, last_act, next_due, None, "", False, False, won_amt, product, won_at,
+                    stage, status, stage_entered, last_act, next_due, None, "",
+                    status == "pending" and created <= escalated_before, False, won_amt, product, won_at,
                     lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1))
                 loaded += 1
                 flush()
