@@ -60,3 +60,26 @@ def test_demo_leaves_no_escalation_backlog(tmp_path):
                                       & (Lead.assigned_at <= int(ctx.now().timestamp()) - 3 * 86400))
     assert old_pending.count() > 10 and all(lead.escalated for lead in old_pending)
     assert activity.sweep_escalations(ctx) == 0
+
+
+def test_demo_history_copies_and_stages_seen_are_exact(tmp_path):
+    """After the demo's bulk load (indexes and search triggers off, then back), lead.stages_seen equals
+    the upgrade's backfill from the history, stage_history's lead copies equal their leads, and the
+    trigger that keeps stages_seen is in place."""
+    from tui_crm.services import demo
+    from tui_crm.services.context import open_session
+    from tui_crm.store import schema
+
+    ctx = open_session(str(tmp_path / "d.db"))
+    demo.generate(ctx, leads=300, reps=4, seed=4)
+    db = ctx.db
+    written = dict(db.execute_sql("SELECT id, stages_seen FROM lead").fetchall())
+    assert sum(1 for v in written.values() if v) == len(written)
+    schema.backfill_stages_seen(db)
+    assert dict(db.execute_sql("SELECT id, stages_seen FROM lead").fetchall()) == written
+    wrong = db.execute_sql("SELECT count(*) FROM stage_history h JOIN lead l ON l.id = h.lead_id WHERE "
+                           "h.lead_owner_id IS NOT l.owner_id OR h.lead_created_at IS NOT l.created_at "
+                           "OR h.lead_batch_id IS NOT l.batch_id").fetchone()[0]
+    assert wrong == 0
+    assert db.execute_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                          "AND name = 'stage_history_seen'").fetchone()[0] == 1
