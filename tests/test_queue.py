@@ -73,3 +73,62 @@ async def test_snooze_asks_for_a_new_time(seeded):
         await app.settle()
         assert app.screen is q
         assert [t.lead_code for t in q.shown] == [s["planned"], s["today"]]  # tomorrow: out of today's queue
+
+
+def test_queue_lists_its_first_tasks_in_its_own_order_and_counts_them_all(seeded):
+    """With more overdue tasks than the list holds, the first listed are the queue's first (overdue, by
+    priority, by due time), the counts are of all of them, and today's are reachable on their own."""
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    for h in range(4):  # four more overdue, low priority, older than everything else
+        tasks.add_task(rep, s["today"], "follow_up", f"old {h}", NOW - timedelta(days=9, hours=h), "low")
+    got = tasks.queue(rep, limit=3)
+    # overdue first: the high-priority first-contact task of the overdue lead, then the old low ones
+    assert [(t.priority, t.overdue) for t in got] == [("high", True), ("low", True), ("low", True)]
+    assert [t.title for t in got[1:]] == ["old 3", "old 2"]
+    assert tasks.queue_counts(rep) == {"total": 7, "overdue": 5, "today": 2}
+    today = tasks.queue(rep, limit=3, only="today")
+    assert [(t.lead_code, t.title) for t in today] == [(s["planned"], "Send the quote"), (s["today"], "Call back")]
+    assert all(t.overdue for t in tasks.queue(rep, only="overdue"))
+
+
+async def test_queue_keys_narrow_to_overdue_or_today(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await app.settle()
+        await pilot.press("2")
+        await app.settle()
+        q = app.screen
+        assert "3 tasks · 1 overdue · 2 due today" in str(q.query_one("#status").render())
+        await pilot.press("d")
+        await app.settle()
+        assert [t.lead_code for t in q.shown] == [s["planned"], s["today"]]
+        assert "showing: due today" in str(q.query_one("#status").render())
+        await pilot.press("o")
+        await app.settle()
+        assert [t.lead_code for t in q.shown] == [s["overdue"]]
+        await pilot.press("o")  # again: all
+        await app.settle()
+        assert len(q.shown) == 3 and "showing" not in str(q.query_one("#status").render())
+
+
+def test_task_text_drops_a_title_that_only_repeats_the_kind():
+    from types import SimpleNamespace
+
+    from tui_crm.i18n import set_lang
+    from tui_crm.screens.task_text import task_text
+
+    def t(kind, title):
+        return SimpleNamespace(kind=kind, title=title)
+
+    try:
+        set_lang("en")
+        assert task_text(t("first_contact", "First contact")) == "first contact"
+        assert task_text(t("follow_up", "跟进")) == "follow-up"  # made by a Chinese session
+        assert task_text(t("follow_up", "Send the quote")) == "follow-up: Send the quote"
+        set_lang("zh")
+        assert task_text(t("complete_record", "Complete the record")) == "补充信息"
+        assert task_text(t("follow_up", "发报价")) == "跟进：发报价"
+    finally:
+        set_lang("en")

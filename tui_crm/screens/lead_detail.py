@@ -10,10 +10,11 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.parse import format_amount
-from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES, TASK_KINDS
+from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
 from ..i18n import _, get_lang, label
 from ..services import pages, tasks
 from .lead_actions import LeadActions, due_text
+from .task_text import task_text
 
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
               "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated"}
@@ -133,7 +134,7 @@ class LeadDetailScreen(LeadActions, Screen):
                 when = _("overdue") + " " + when
             elif t.due_today:
                 when = _("today") + " " + when
-            text = f"{when}  {label(TASK_KINDS, t.kind)}  {t.title}  [{label(PRIORITIES, t.priority)}]"
+            text = f"{when}  {task_text(t)}  [{label(PRIORITIES, t.priority)}]"
             style = "red" if t.overdue else ("yellow" if t.due_today else "")
             tl.add_option(Option(f"[{style}]{escape(text)}[/]" if style else escape(text), id=f"t{t.id}"))
         if keep is not None and keep < tl.option_count:

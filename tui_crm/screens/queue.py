@@ -1,8 +1,11 @@
 """Today's queue: the rep's open tasks, overdue first, then due today, by priority.
 
 ``enter`` opens the lead; after a call is logged (there or with ``f`` here)
-the queue comes back with the NEXT task selected. The queue is bounded by
-the service (at most 500 tasks), so a plain DataTable fits it.
+the queue comes back with the NEXT task selected. The queue lists at most 500
+tasks (the service picks the first 500 in the queue's own order), so a plain
+DataTable fits it; the status line counts all of them, and ``o`` / ``d`` narrow
+the list to the overdue ones or to today's (a rep with a backlog of overdue
+tasks still reaches today's).
 """
 from __future__ import annotations
 
@@ -12,10 +15,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..domain.vocab import PRIORITIES, TASK_KINDS
+from ..domain.vocab import PRIORITIES
 from ..i18n import _, label
 from ..services import leads, tasks
 from .lead_actions import LeadActions
+from .task_text import task_text
 
 COLUMNS = ("due", "priority", "code", "company", "task")
 
@@ -45,6 +49,8 @@ class QueueScreen(LeadActions, Screen):
         Binding("z", "snooze", _("Snooze"), id="queue.snooze"),
         Binding("c", "done", _("Done"), id="queue.done"),
         Binding("slash", "search", _("Search"), id="queue.search"),
+        Binding("o", "only('overdue')", _("Overdue"), id="queue.overdue"),
+        Binding("d", "only('today')", _("Due today"), id="queue.today"),
         Binding("n", "new_lead", _("New"), show=False, id="lead.new"),
     ]
 
@@ -53,6 +59,8 @@ class QueueScreen(LeadActions, Screen):
         self.ctx = ctx
         self.items: list = []
         self.shown: list = []
+        self.only: str | None = None  # overdue | today: the list narrowed to those
+        self.counts: dict = {}
         self.busy = False
         self._next_ids: list[int] = []
         self._next_index = 0
@@ -81,7 +89,8 @@ class QueueScreen(LeadActions, Screen):
         self.busy = True
         try:
             current = self.current_task()
-            self.items = await self.app.db(tasks.queue, self.ctx)
+            self.items = await self.app.db(tasks.queue, self.ctx, only=self.only)
+            self.counts = await self.app.db(tasks.queue_counts, self.ctx)
         finally:
             self.busy = False
         self._fill(keep_id if keep_id is not None else (current.id if current else None))
@@ -110,13 +119,19 @@ class QueueScreen(LeadActions, Screen):
     def _cells(self, t) -> list:
         style = "bold red" if t.overdue else ("yellow" if t.due_today else "")
         return [Text(task_due_text(self.ctx, t), style=style), label(PRIORITIES, t.priority), t.lead_code or "",
-                t.company or "", f"{label(TASK_KINDS, t.kind)}: {t.title}"]
+                t.company or "", task_text(t)]
 
     def _paint_status(self) -> None:
-        over = sum(1 for t in self.items if t.overdue)
-        today = sum(1 for t in self.items if t.due_today)
-        self.query_one("#status", Static).update(
-            _("{n} tasks · {overdue} overdue · {today} due today", n=len(self.items), overdue=over, today=today))
+        c = self.counts or {"total": len(self.items), "overdue": sum(1 for t in self.items if t.overdue),
+                            "today": sum(1 for t in self.items if t.due_today)}
+        text = _("{n} tasks · {overdue} overdue · {today} due today", n=f"{c['total']:,}",
+                 overdue=f"{c['overdue']:,}", today=f"{c['today']:,}")
+        listed = c["overdue"] if self.only == "overdue" else c["today"] if self.only == "today" else c["total"]
+        if self.only:
+            text += " · " + _("showing: {what}", what=_("overdue") if self.only == "overdue" else _("due today"))
+        if len(self.items) < listed:
+            text += " · " + _("the first {n} listed", n=len(self.items))
+        self.query_one("#status", Static).update(text)
 
     def current_task(self):
         try:
@@ -189,6 +204,11 @@ class QueueScreen(LeadActions, Screen):
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    async def action_only(self, what: str) -> None:
+        """``o`` / ``d``: only the overdue tasks / only today's; the same key again shows all."""
+        self.only = None if self.only == what else what
+        await self.reload()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(None)

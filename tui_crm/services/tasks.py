@@ -136,8 +136,11 @@ def open_tasks(ctx: Session, code: str | int) -> list[TaskView]:
     return _views(ctx, q)
 
 
-def queue(ctx: Session, *, include_planned: bool = False, limit: int = 500) -> list[TaskView]:
-    """Today's queue: the actor's open tasks overdue or due today, overdue first, then by priority."""
+QUEUE_ONLY = ("overdue", "today")
+
+
+def _queue_cond(ctx: Session, include_planned: bool = False):
+    """The actor's open tasks in the queue (overdue or due today), and now as a timestamp."""
     from ..domain import rules
 
     now = ctx.now()
@@ -146,8 +149,30 @@ def queue(ctx: Session, *, include_planned: bool = False, limit: int = 500) -> l
     if not include_planned:
         cond &= Task.due_at < int(tomorrow.timestamp())
     cond &= (Task.lead.is_null() | (Lead.status.in_(WORKING_STATUSES) & scope.committed()))
+    return cond, int(now.timestamp())
+
+
+def queue(ctx: Session, *, include_planned: bool = False, limit: int = 500, only: str | None = None
+          ) -> list[TaskView]:
+    """Today's queue: the actor's open tasks overdue or due today, overdue first, then by priority, then
+    by due time; the first ``limit`` of them in that order (``only``: just the overdue or just today's)."""
+    cond, now_ts = _queue_cond(ctx, include_planned)
+    if only == "overdue":
+        cond &= Task.due_at < now_ts
+    elif only == "today":
+        cond &= Task.due_at >= now_ts
+    rank = pw.Case(Task.priority, list(PRIORITY_RANK.items()), 1)
     q = (Task.select(Task, Lead.code, Lead.company).join(Lead, pw.JOIN.LEFT_OUTER).where(cond)
-         .order_by(Task.due_at).limit(limit))
+         .order_by(pw.Case(None, [(Task.due_at < now_ts, 0)], 1), rank, Task.due_at, Task.id).limit(limit))
     views = _views(ctx, q)
     views.sort(key=lambda t: (0 if t.overdue else 1, PRIORITY_RANK.get(t.priority, 1), t.due_at))
     return views
+
+
+def queue_counts(ctx: Session) -> dict[str, int]:
+    """How many tasks the queue holds in all (not only the ones listed): total, overdue, due today."""
+    cond, now_ts = _queue_cond(ctx)
+    overdue = pw.fn.SUM(pw.Case(None, [(Task.due_at < now_ts, 1)], 0))
+    total, over = (Task.select(pw.fn.COUNT(Task.id), overdue).join(Lead, pw.JOIN.LEFT_OUTER).where(cond)
+                   .tuples().get())
+    return {"total": total, "overdue": int(over or 0), "today": total - int(over or 0)}

@@ -1,0 +1,26 @@
+"""How a task reads in a line (the queue's task column, the detail's task list)."""
+from __future__ import annotations
+
+from ..domain.vocab import TASK_KINDS
+from ..i18n import _, catalog, label
+
+# titles the rules give their tasks (stored in the language of whoever created them): the kind says it all
+RULE_TITLES = ("First contact", "Follow up", "Complete the record", "Wake up")
+
+
+def _generic_titles() -> set[str]:
+    zh = catalog("zh")
+    names = {n for pair in TASK_KINDS.values() for n in pair} | set(RULE_TITLES) | {zh.get(t, t) for t in RULE_TITLES}
+    return {"".join(n.lower().replace("-", " ").split()) for n in names}
+
+
+GENERIC_TITLES = _generic_titles()
+
+
+def task_text(t) -> str:
+    """The task column: the kind, and the title when it says more than the kind."""
+    kind = label(TASK_KINDS, t.kind)
+    title = (t.title or "").strip()
+    if not title or "".join(title.lower().replace("-", " ").split()) in GENERIC_TITLES:
+        return kind
+    return _("{kind}: {title}", kind=kind, title=title)
