@@ -21,15 +21,20 @@ def seeded(sqlite_url):
     return sqlite_url, s
 
 
+async def open_queue(app, pilot):
+    """The app's queue screen, reached with its key `2`."""
+    await app.settle()
+    await pilot.press("2")
+    await app.settle()
+    assert type(app.screen).__name__ == "QueueScreen"
+    return app.screen
+
+
 async def test_queue_order_and_next_after_log(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
-        await pilot.press("2")
-        await app.settle()
-        q = app.screen
-        assert type(q).__name__ == "QueueScreen"
+        q = await open_queue(app, pilot)
         assert [t.lead_code for t in q.shown] == [s["overdue"], s["planned"], s["today"]]
         assert str(q.table.get_cell_at((0, 0))) == "overdue 2d"
         await pilot.press("enter")  # open the first lead
@@ -96,10 +101,7 @@ async def test_queue_keys_narrow_to_overdue_or_today(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
-        await pilot.press("2")
-        await app.settle()
-        q = app.screen
+        q = await open_queue(app, pilot)
         assert "3 tasks · 1 overdue · 2 due today" in str(q.query_one("#status").render())
         await pilot.press("d")
         await app.settle()
