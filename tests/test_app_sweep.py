@@ -22,3 +22,20 @@ async def test_app_escalates_uncontacted_leads_after_it_has_opened(world):
     assert Lead.get_by_id(lead.id).escalated
     sup = world.as_("sup_a").actor.id
     assert Notification.select().where((Notification.user == sup) & (Notification.lead == lead.id)).exists()
+
+
+def test_the_sweep_is_recorded_as_a_rule_not_as_whoever_ran_it(world):
+    """rep_a1's session may run the sweep over rep_b1's lead (another team): the escalation is the rule's
+    doing, not rep_a1's, in the change log and on the lead's timeline."""
+    from tui_crm.i18n import set_lang
+    from tui_crm.services import activity
+    from tui_crm.store.models import Change
+
+    lead = world.lead("rep_b1")
+    clock.advance(timedelta(days=4))
+    assert activity.sweep_escalations(world.as_("rep_a1")) == 1
+    entry = Change.get((Change.lead_id == lead.id) & (Change.action == "escalate"))
+    assert entry.user_id is None
+    set_lang("en")
+    item = next(i for i in activity.timeline(world.as_("sup_b"), lead.id) if i.kind == "escalate")
+    assert item.user == "tui-crm (a rule)"

@@ -174,3 +174,17 @@ async def test_reveal_and_task_done_and_next_stage(seeded):
         await app.settle()
         assert d.data.lead.stage == "qualified"
         assert "entered stage needs confirmed" in text(d, "#timeline")
+
+
+async def test_timeline_shows_bracketed_text_as_written(seeded):
+    """Textual's markup took "[WeChat]" (the method's label) and "[Q3 Plan]" in a summary for tags and
+    dropped them; every bracket of user text is escaped."""
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    activity.log_followup(rep, s["overdue"], activity.FollowUpInput(method="wechat", summary="sent [Q3 Plan] deck"))
+    app = app_for(url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.settle()
+        row = [v.code for v in app.screen.table.rows].index(s["overdue"])
+        d = await open_detail(app, pilot, row)
+        assert "[WeChat] sent [Q3 Plan] deck" in text(d, "#timeline")

@@ -90,3 +90,34 @@ async def test_assignment_by_someone_else_toasts_and_lands_in_the_inbox(seeded):
         await app.settle()
         assert type(app.screen).__name__ == "LeadDetailScreen"
         assert app.screen.data.lead.code == s["globex"]
+
+
+def test_the_feed_reads_on_after_a_commit_of_more_than_a_page(sqlite_url):
+    """A sweep or a bulk change commits hundreds of change entries at once: the feed must read them all
+    without waiting for a later commit (it read one page and then stalled, so an open detail never saw
+    its lead's change: seen at 1M demo leads after a start's escalation sweep)."""
+    from tui_crm.services import changes
+    from tui_crm.services.admin import add_user
+    from tui_crm.services.context import open_session
+    from tui_crm.store import db as store_db
+
+    ctx = open_session(sqlite_url)
+    add_user(ctx, "boss", "Boss", "admin")
+    ctx.act_as("boss")
+    feed = changes.ChangeFeed(ctx)
+    assert feed.poll() == []
+    other = sqlite3_connection(store_db._sqlite_path(sqlite_url))  # another process's connection
+    with other:
+        other.executemany("INSERT INTO change (at, entity, entity_id, lead_id, action, diff) "
+                          "VALUES (0, 'lead', ?, ?, 'escalate', '{}')", [(i, i) for i in range(1, 1201)])
+    seen = []
+    for _poll in range(5):  # no commit in between
+        seen += feed.poll()
+    assert [e.lead_id for e in seen] == list(range(1, 1201))
+    assert feed.poll() == []
+
+
+def sqlite3_connection(path):
+    import sqlite3
+
+    return sqlite3.connect(path, timeout=5)

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..i18n import _
+from ..widgets.markup import escape
 
 KEYS = [
     ("1 / l", "lead list"), ("2 / t", "today's queue"), ("3 / b", "board"), ("4 / s", "stats"),
@@ -27,8 +28,6 @@ class HelpScreen(ModalScreen):
         self.here = here or []
 
     def compose(self) -> ComposeResult:
-        from rich.markup import escape
-
         from ..domain.text import fit
 
         lines = [f"[b]{_('Keys')}[/b]", ""] + [f"  [b]{escape(fit(k, 8))}[/b] {_(text)}" for k, text in KEYS]

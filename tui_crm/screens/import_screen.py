@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +25,7 @@ from ..services import importer
 from ..services.context import open_session
 from ..services.errors import ServiceError
 from ..widgets.toggle import MarkedCheckbox
+from ..widgets.markup import escape
 
 REFUSED_SHOWN = 50
 

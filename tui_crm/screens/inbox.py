@@ -1,7 +1,6 @@
 """Notifications (escalations, assignments, reminders), newest first; `enter` opens the lead."""
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -10,6 +9,7 @@ from textual.widgets.option_list import Option
 
 from ..i18n import _
 from ..services import activity
+from ..widgets.markup import escape
 
 
 class InboxScreen(Screen):

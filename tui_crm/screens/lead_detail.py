@@ -1,7 +1,6 @@
 """One lead: a compact header, its open tasks, and its timeline, newest first."""
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,6 +12,7 @@ from ..domain.parse import format_amount
 from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
 from ..i18n import _, get_lang, label
 from ..services import pages, tasks
+from ..widgets.markup import escape
 from .lead_actions import LeadActions, due_text
 from .task_text import task_text
 

@@ -106,6 +106,7 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
     """Follow-ups, stage moves, field changes and outcomes of one lead, newest first."""
     lead = scope.get_visible(ctx, code)
     names = {u.id: u.name for u in User.select(User.id, User.name)}
+    names[None] = _("tui-crm (a rule)")  # done by a rule on its own, e.g. an escalation
     items: list[TimelineItem] = []
     for f in FollowUp.select().where(FollowUp.lead == lead.id).order_by(FollowUp.at.desc()).limit(limit):
         parts = [f"[{f.method}]", f.summary]
@@ -213,7 +214,7 @@ def sweep_escalations(ctx: Session) -> int:
                                                   code=r["code"], company=r["company"],
                                                   days=ctx.settings.escalate_after_days), r["id"])
             changes.record(ctx, "lead", r["id"], "escalate", {"escalated": [False, True]}, lead_id=r["id"],
-                           user_id=None)
+                           system=True)
     return len(rows)
 
 

@@ -18,9 +18,10 @@ def _plain(value):
 
 
 def record(ctx: Session, entity: str, entity_id: int | None, action: str, diff: dict | None = None,
-           lead_id: int | None = None, user_id: int | None = None) -> int:
-    """Append one entry; call inside the write's transaction."""
-    uid = user_id if user_id is not None else (ctx.actor.id if ctx.actor else None)
+           lead_id: int | None = None, user_id: int | None = None, system: bool = False) -> int:
+    """Append one entry; call inside the write's transaction. ``system``: done by a rule on its own (the
+    escalation sweep), not by the acting user, whoever's session happened to run it."""
+    uid = None if system else user_id if user_id is not None else (ctx.actor.id if ctx.actor else None)
     payload = {k: ([_plain(x) for x in v] if isinstance(v, (list, tuple)) else _plain(v))
                for k, v in (diff or {}).items()}
     return Change.insert(at=int(ctx.now().timestamp()), user=uid, entity=entity, entity_id=entity_id,
@@ -77,10 +78,15 @@ class ChangeFeed:
         self._data_version = version
         return unchanged
 
-    def poll(self) -> list[ChangeEntry]:
+    def poll(self, limit: int = 500) -> list[ChangeEntry]:
         if self._sqlite_unchanged():
             return []
-        entries = since(self.ctx, self.last_id)
+        entries = since(self.ctx, self.last_id, limit)
         if entries:
             self.last_id = entries[-1].id
+        if len(entries) >= limit:
+            # more than one page was committed (a sweep, a bulk change): read on at the next poll even
+            # though nothing new is committed by then; else the rest waited for some later commit and
+            # every screen stayed that many entries behind (an open detail missed its lead's changes)
+            self._data_version = None
         return entries
