@@ -97,3 +97,37 @@ async def test_escape_asks_only_when_something_was_typed(seeded):
         await pilot.press("escape", "y")
         await app.settle()
         assert type(app.screen).__name__ == "LeadListScreen"
+
+
+async def test_a_time_left_as_now_is_saved_to_the_second_and_the_timeline_keeps_its_order(seeded):
+    """The follow-up form opens with the time 'now' to the minute; saved as it is, the follow-up is stored
+    at the moment of saving, so it shows above a stage move made a few seconds before it."""
+    from datetime import timedelta
+
+    from tui_crm import clock
+    from tui_crm.services import activity, lead_writes
+    from tui_crm.store.models import FollowUp
+
+    from conftest import NOW
+
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    clock.set_now(NOW + timedelta(seconds=20))
+    lead_writes.move_stage(rep, s["overdue"], "qualified")  # at 09:00:20
+    clock.set_now(NOW + timedelta(seconds=40))
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        row = [v.code for v in app.screen.table.rows].index(s["overdue"])
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.press("f")
+        await app.settle()
+        await pilot.press(*"called")
+        clock.set_now(NOW + timedelta(seconds=50))  # saved ten seconds after the form opened
+        await pilot.press("ctrl+s")
+        await app.settle()
+    fu = FollowUp.get(FollowUp.summary == "called")
+    assert fu.at == int((NOW + timedelta(seconds=50)).timestamp())
+    kinds = [i.kind for i in activity.timeline(rep, s["overdue"])]
+    assert kinds.index("followup") < kinds.index("stage")

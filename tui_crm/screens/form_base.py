@@ -72,12 +72,22 @@ class FormScreen(ModalScreen):
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
+        self.opened = ctx.now()
         self.fields: list[Field] = self.make_fields()
         self._initial = {f.name: f.value for f in self.fields}
         self.busy = False
 
     def make_fields(self) -> list[Field]:
         return []
+
+    def when(self, v: dict, name: str, errors: dict, required: bool = False):
+        """A date-time field. Left as pre-filled with the minute the form opened, it means the moment of
+        saving, to the second: the timeline orders events by it, and a follow-up or an outcome stored at
+        the whole minute sorted below the moves made just before it."""
+        text = v[name]
+        if text and text == self._initial.get(name) and text == _fmt_dt(self.ctx, self.opened):
+            return self.ctx.now()
+        return _dt(self.ctx, text, errors, name, required)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):

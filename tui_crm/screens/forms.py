@@ -72,7 +72,7 @@ class FollowUpForm(FormScreen):
             out["reached"] = False
         else:
             errors["reached"] = _("yes or no")
-        out["at"] = _dt(self.ctx, v["at"], errors, "at") or self.ctx.now()
+        out["at"] = self.when(v, "at", errors) or self.ctx.now()
         out["next_at"] = _dt(self.ctx, v["next_at"], errors, "next_at")
         if out["next_at"] is not None and "at" not in errors and out["next_at"] <= out["at"]:
             errors["next_at"] = _("must be after the time of this follow-up")
@@ -292,7 +292,7 @@ class OutcomeForm(FormScreen):
                     except InvalidValue:
                         errors[name] = _("not an amount: {value} (e.g. 80000, ¥80,000, 8万)", value=value)
             elif name.endswith("_at"):
-                out[name] = _dt(self.ctx, value, errors, name, required=True)
+                out[name] = self.when(v, name, errors, required=True)
             elif name in ("product", "lost_reason", "pause_reason", "reason"):
                 if not value:
                     errors[name] = _("required")
