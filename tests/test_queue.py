@@ -134,3 +134,20 @@ def test_task_text_drops_a_title_that_only_repeats_the_kind():
         assert task_text(t("follow_up", "发报价")) == "跟进：发报价"
     finally:
         set_lang("en")
+
+
+async def test_a_second_reload_does_not_undo_the_next_task_selection(seeded):
+    """After a call is logged from the queue, the form's reload selects the next task while the live
+    poll reloads too; the later reload used to look for the finished task, miss it and jump to row 0."""
+    import asyncio
+
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 24)) as pilot:
+        q = await open_queue(app, pilot)
+        await pilot.press("down")
+        done, following = q.shown[1], q.shown[2]
+        q._remember_next()
+        tasks.complete_task(open_session(url, "rep_a1"), done.id, None)
+        await asyncio.gather(q.reload(), q.reload())
+        assert q.current_task().id == following.id

@@ -88,14 +88,18 @@ class QueueScreen(LeadActions, Screen):
     async def reload(self, keep_id: int | None = None) -> None:
         self.busy = True
         try:
-            current = self.current_task()
-            self.items = await self.app.db(tasks.queue, self.ctx, only=self.only)
+            items = await self.app.db(tasks.queue, self.ctx, only=self.only)
             self.counts = await self.app.db(tasks.queue_counts, self.ctx)
         finally:
             self.busy = False
-        self._fill(keep_id if keep_id is not None else (current.id if current else None))
+        # what is selected now, after the wait: a reload that finished meanwhile (the live poll's, after a
+        # logged call) may have moved the cursor to the next task, and that choice must stand
+        current = self.current_task()
+        row = self.table.cursor_row if self.shown else 0
+        self.items = items
+        self._fill(keep_id if keep_id is not None else (current.id if current else None), row)
 
-    def _fill(self, keep_id: int | None) -> None:
+    def _fill(self, keep_id: int | None, row: int = 0) -> None:
         text = self.query_one("#search", Input).value.strip().lower()
         self.shown = [t for t in self.items if not text or text in " ".join(
             str(x).lower() for x in (t.lead_code, t.company, t.title))]
@@ -110,8 +114,8 @@ class QueueScreen(LeadActions, Screen):
             target = [t.id for t in self.shown].index(nxt) if nxt is not None else min(self._next_index,
                                                                                          len(self.shown) - 1)
             self._next_ids = []
-        elif keep_id is not None:
-            target = next((i for i, t in enumerate(self.shown) if t.id == keep_id), None)
+        elif keep_id is not None:  # the same task, or (done meanwhile) the one now in its place
+            target = next((i for i, t in enumerate(self.shown) if t.id == keep_id), min(row, len(self.shown) - 1))
         if self.shown:
             table.move_cursor(row=max(0, target or 0), animate=False)
         self._paint_status()
