@@ -197,3 +197,15 @@ def test_users_key_appends_a_forced_command(demo_db, tmp_path):
     proc = run("users", "key", "rep1", str(bad), "--authorized-keys", str(auth), db=demo_db)
     assert proc.returncode == 1 and auth.read_text().count("\n") == 1
     assert run("users", "key", "ghost", str(pub), "--authorized-keys", str(auth), db=demo_db).returncode == 1
+
+
+def test_move_after_a_long_stay_names_the_option_that_gives_the_reason(tmp_path):
+    db = str(tmp_path / "r.db")
+    run("users", "add", "boss", "--name", "B", "--role", "admin", db=db, check=0)
+    code = run("leads", "add", "--company", "Acme", "--contact", "Ann", "--phone", "13800138000", "--source", "expo",
+               "--need", "x", db=db, check=0).stdout.strip()
+    later = {"TUI_CRM_NOW": "2024-11-10T10:00:00+08:00"}  # nine days in its stage
+    proc = run("leads", "move", code, "qualified", db=db, env=later)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"tui-crm: {code} stayed more than 7 days in its stage: give a stay reason (--reason)"
+    run("leads", "move", code, "qualified", "--reason", "waiting for budget", db=db, env=later, check=0)

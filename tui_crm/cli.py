@@ -155,6 +155,7 @@ def _lang():
 
 def cmd_leads(args) -> int:
     from .services import lead_writes, leads
+    from .services.errors import ValidationError
     from .services.views import lead_json
 
     ctx = _session(args)
@@ -203,7 +204,12 @@ def cmd_leads(args) -> int:
                 print(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {i.kind:<9} {i.user}: {i.text}")
         return 0
     if args.sub == "move":
-        v = lead_writes.move_stage(ctx, args.code, args.stage, reason=args.reason)
+        try:
+            v = lead_writes.move_stage(ctx, args.code, args.stage, reason=args.reason)
+        except ValidationError as exc:
+            if "reason" in exc.fields:  # the stay reason: say which option gives it
+                raise UserError(f"{exc} (--reason)") from None
+            raise
         print(_("{code} is now in {stage}", code=v.code, stage=v.stage))
         return 0
     if args.sub == "won":

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 from ..domain.errors import InvalidValue
 from ..domain.parse import parse_datetime
 from ..domain.vocab import resolve
-from ..i18n import _, get_lang
+from ..i18n import _, get_lang, label
 from ..services.errors import ServiceError, StaleRecord, ValidationError
 
 _KEEP_OPEN = object()  # a save handler's answer: stay on the form (e.g. to show a duplicate first)
@@ -74,6 +74,9 @@ class FormScreen(ModalScreen):
         self.ctx = ctx
         self.opened = ctx.now()
         self.fields: list[Field] = self.make_fields()
+        for f in self.fields:  # a choice shows in the user's language (a key or either label is accepted back)
+            if f.choices and f.value in f.choices:
+                f.value = label(f.choices, f.value)
         self._initial = {f.name: f.value for f in self.fields}
         self.busy = False
 

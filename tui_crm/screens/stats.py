@@ -43,7 +43,7 @@ COLUMNS = ("key", "leads", "won", "lost", "conversion_rate", "win_rate", "won_am
 
 
 def kpi_labels() -> dict[str, str]:
-    return {"leads": _("Leads"), "open": _("Open"), "won": _("Won"), "lost": _("Lost"),
+    return {"leads": _("Leads"), "open": _("Open leads"), "won": _("Won"), "lost": _("Lost"),
             "conversion_rate": _("Conversion rate"), "win_rate": _("Win rate"), "won_amount_cents": _("Won amount"),
             "pipeline_amount_cents": _("Pipeline"), "weighted_forecast_cents": _("Weighted forecast"),
             "avg_cycle_days": _("Average cycle")}

@@ -282,7 +282,7 @@ def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = N
     now = ctx.now()
     reason = reason or lead.stay_reason
     if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason:
-        raise ValidationError(_("{code} stayed more than {days} days in its stage: give a reason (--reason)",
+        raise ValidationError(_("{code} stayed more than {days} days in its stage: give a stay reason",
                                 code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
     with ctx.db.atomic():
         _locked_update(ctx, lead, version, {"stage": stage, "stage_entered_at": ts(now), "stay_reason": None,
@@ -335,7 +335,7 @@ def set_outcome(ctx: Session, code: str | int, status: str, values: dict, versio
     if status in ("won", "lost"):
         if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason \
                 and lead.status not in ("won", "lost"):
-            raise ValidationError(_("{code} stayed more than {days} days in its stage: give a reason (--reason)",
+            raise ValidationError(_("{code} stayed more than {days} days in its stage: give a stay reason",
                                     code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
     if status == "won" and not update.get("won_amount_cents") and update.get("won_amount_cents") != 0:
         update["won_amount_cents"] = lead.amount_cents
