@@ -188,3 +188,20 @@ async def test_timeline_shows_bracketed_text_as_written(seeded):
         row = [v.code for v in app.screen.table.rows].index(s["overdue"])
         d = await open_detail(app, pilot, row)
         assert "[WeChat] sent [Q3 Plan] deck" in text(d, "#timeline")
+
+
+def test_timeline_names_changed_fields_and_shows_values_as_the_screens_do(seeded):
+    """A field change reads 'expected amount: – → 80,000.00', not 'amount_cents: None → 8000000'."""
+    from tui_crm.i18n import set_lang
+
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    lead_writes.update_lead(rep, s["overdue"], {"amount_cents": 8000000, "priority": "low"})
+    try:
+        for lang, want in (("en", ["expected amount: – → 80,000.00", "priority: high → low"]),
+                           ("zh", ["预计金额：– → 80,000.00", "优先级：高 → 低"])):
+            set_lang(lang)
+            change = next(i for i in activity.timeline(rep, s["overdue"]) if i.kind == "change")
+            assert all(w.replace("：", ": ") in change.text.replace("：", ": ") for w in want), change.text
+    finally:
+        set_lang("en")

@@ -113,3 +113,20 @@ def resolve(kind: str, text: str, labels: Labels) -> str | None:
     if alias in labels:
         return alias
     return None
+
+
+# what a lead's field is called on screen (msgids: translated where shown); the form's order is §1's
+LEAD_FIELDS = [
+    ("company", "company"), ("contact_name", "contact"), ("title", "title"), ("phone", "phone"),
+    ("email", "email"), ("other_contact", "other contact"), ("source", "source"), ("industry", "industry"),
+    ("company_size", "company size"), ("region", "region"), ("need", "need"), ("pain_points", "pain points"),
+    ("budget", "budget"), ("decision_maker", "decision maker"), ("obstacle", "key obstacle"),
+    ("priority", "priority"), ("follow_up_days", "follow-up every (days)"), ("amount", "expected amount"),
+    ("expected_close_date", "expected close date"), ("remarks", "remarks"), ("next_action", "next action"),
+]
+# the stored columns' titles, for the timeline's field changes and the "incomplete" warning
+FIELD_TITLES = {**dict(LEAD_FIELDS), "amount_cents": "expected amount", "won_amount_cents": "amount won",
+                "product": "product", "won_at": "won at", "lost_reason": "lost reason", "lost_at": "lost at",
+                "stay_reason": "stay reason", "owner_id": "owner", "stage": "stage", "status": "status",
+                "probability": "probability"}
+

@@ -16,7 +16,7 @@ from ..domain import rules
 from ..domain.contact import normalize_email, normalize_phone
 from ..domain.errors import InvalidValue
 from ..domain.parse import format_amount, parse_amount, parse_date
-from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS
+from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS
 from ..i18n import _
 from ..services import activity, lead_writes, pages, tasks
 from .form_base import _KEEP_OPEN, NO, YES, Field, FormScreen, _choice, _dt, _fmt_dt, choice_hint
@@ -91,16 +91,6 @@ class FollowUpForm(FormScreen):
 
 
 # ------------------------------------------------------------------ new / edit lead
-LEAD_FIELDS = [
-    ("company", "company"), ("contact_name", "contact"), ("title", "title"), ("phone", "phone"),
-    ("email", "email"), ("other_contact", "other contact"), ("source", "source"), ("industry", "industry"),
-    ("company_size", "company size"), ("region", "region"), ("need", "need"), ("pain_points", "pain points"),
-    ("budget", "budget"), ("decision_maker", "decision maker"), ("obstacle", "key obstacle"),
-    ("priority", "priority"), ("follow_up_days", "follow-up every (days)"), ("amount", "expected amount"),
-    ("expected_close_date", "expected close date"), ("remarks", "remarks"), ("next_action", "next action"),
-]
-
-
 class LeadForm(FormScreen):
     """``lead`` None: a new lead; else edit it (optimistic locking on its version)."""
 

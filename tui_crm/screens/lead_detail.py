@@ -9,7 +9,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.parse import format_amount
-from ..domain.vocab import METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
+from ..domain.vocab import FIELD_TITLES, METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
 from ..i18n import _, get_lang, label
 from ..services import pages, tasks
 from ..widgets.markup import escape
@@ -109,7 +109,8 @@ class LeadDetailScreen(LeadActions, Screen):
             warnings.append(_("⚠ {n} calls in a row not reached: consider marking it lost (x)",
                               n=self.ctx.settings.missed_calls_for_lost))
         if v.incomplete:
-            warnings.append(_("⚠ incomplete: {fields}", fields=", ".join(_(f) for f in v.incomplete)))
+            missing = ", ".join(_(FIELD_TITLES.get(f, f)) for f in v.incomplete)
+            warnings.append(_("⚠ incomplete: {fields}", fields=missing))
         if v.escalated:
             warnings.append(_("⚠ escalated: not contacted in time"))
         if v.status in ("won", "lost"):

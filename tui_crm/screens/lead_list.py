@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
@@ -154,10 +155,14 @@ class LeadListScreen(LeadActions, Screen):
 
         try:
             counts = await self.app.db_side(current_counts)
-            if counts is None or gen != self._gen:
+            if counts is None or gen != self._gen or not self.is_attached:
+                return  # stale, or the screen went away meanwhile (the app is closing)
+            try:
+                table = self.table
+            except NoMatches:
                 return
             self.counts = counts
-            self.table.set_total(counts["shown"])
+            table.set_total(counts["shown"])
             self._paint_status()
         finally:
             if token is None or token == self._count_token:

@@ -8,7 +8,9 @@ from datetime import datetime
 import peewee as pw
 
 from ..domain import rules
-from ..domain.vocab import METHODS, OPEN_TASK_STATUSES, SENTIMENTS, STATUSES, WORKING_STATUSES, resolve
+from ..domain.parse import format_amount
+from ..domain.vocab import (FIELD_TITLES, METHODS, OPEN_TASK_STATUSES, PRIORITIES, SENTIMENTS, STATUSES,
+                           WORKING_STATUSES, resolve)
 from ..i18n import _, get_lang, label
 from ..store.models import Change, FollowUp, Lead, Notification, StageHistory, Task, User
 from . import changes, scope, tasks
@@ -136,7 +138,9 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
             continue
         diff = json.loads(c.diff or "{}")
         if c.action == "update":
-            text = "; ".join(f"{k}: {_fmt(v[0])} → {_fmt(v[1])}" for k, v in diff.items())
+            text = _("; ").join(_("{field}: {old} → {new}", field=_(FIELD_TITLES.get(k, k)), old=_shown(ctx, k, v[0]),
+                                  new=_shown(ctx, k, v[1]))
+                                for k, v in diff.items() if isinstance(v, list) and len(v) == 2)
         elif c.action == "create":
             text = _("lead created")
         elif c.action == "reveal":
@@ -160,6 +164,23 @@ def stage_label(ctx: Session, key: str) -> str:
 
 def _fmt(value) -> str:
     return "–" if value in (None, "") else str(value)
+
+
+def _shown(ctx: Session, field: str, value) -> str:
+    """A changed field's old or new value as the screens show it: money, times, labels."""
+    if value in (None, ""):
+        return "–"
+    if field.endswith("_cents") and isinstance(value, int):
+        return format_amount(value)
+    if field.endswith("_at") and isinstance(value, int):
+        return dt(value).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+    if field == "status":
+        return label(STATUSES, value)
+    if field == "priority":
+        return label(PRIORITIES, value)
+    if field == "stage":
+        return stage_label(ctx, value)
+    return str(value)
 
 
 # ------------------------------------------------------------------ notifications
