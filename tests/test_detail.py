@@ -205,3 +205,17 @@ def test_timeline_names_changed_fields_and_shows_values_as_the_screens_do(seeded
             assert all(w.replace("：", ": ") in change.text.replace("：", ": ") for w in want), change.text
     finally:
         set_lang("en")
+
+
+def test_timeline_shows_tasks_planned_and_done(seeded):
+    from tui_crm.services import tasks
+
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    clock.set_now(NOW + timedelta(minutes=5))
+    tid = tasks.add_task(rep, s["planned"], "follow_up", "Send the quote", NOW + timedelta(days=1), "high")
+    clock.set_now(NOW + timedelta(minutes=10))
+    tasks.complete_task(rep, tid, "sent by mail")
+    texts = [i.text for i in activity.timeline(rep, s["planned"]) if i.kind == "task"]
+    assert texts[:2] == ["task done: follow-up · Send the quote — sent by mail",
+                         "task planned: follow-up · Send the quote, due 2024-11-02 10:00"]  # NOW is 10:00 +08:00

@@ -142,10 +142,12 @@ async def test_a_second_reload_does_not_undo_the_next_task_selection(seeded):
     import asyncio
 
     url, s = seeded
-    app = app_for(url)
+    app = app_for(url, poll_seconds=3600)  # the two reloads below stand for the form's and the poll's
     async with app.run_test(size=(100, 24)) as pilot:
         q = await open_queue(app, pilot)
         await pilot.press("down")
+        await app.settle()
+        assert q.current_task().id == q.shown[1].id
         done, following = q.shown[1], q.shown[2]
         q._remember_next()
         tasks.complete_task(open_session(url, "rep_a1"), done.id, None)

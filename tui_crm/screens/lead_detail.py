@@ -17,7 +17,7 @@ from .lead_actions import LeadActions, due_text
 from .task_text import task_text
 
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
-              "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated"}
+              "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated", "task": "task"}
 
 
 class LeadDetailScreen(LeadActions, Screen):

@@ -10,7 +10,7 @@ import peewee as pw
 from ..domain import rules
 from ..domain.parse import format_amount
 from ..domain.vocab import (FIELD_TITLES, METHODS, OPEN_TASK_STATUSES, PRIORITIES, SENTIMENTS, STATUSES,
-                           WORKING_STATUSES, resolve)
+                           TASK_KINDS, WORKING_STATUSES, resolve)
 from ..i18n import _, get_lang, label
 from ..store.models import Change, FollowUp, Lead, Notification, StageHistory, Task, User
 from . import changes, scope, tasks
@@ -105,7 +105,8 @@ class TimelineItem:
 
 
 def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineItem]:
-    """Follow-ups, stage moves, field changes and outcomes of one lead, newest first."""
+    """Follow-ups, tasks (planned and done), stage moves, field changes and outcomes of one lead, newest
+    first."""
     lead = scope.get_visible(ctx, code)
     names = {u.id: u.name for u in User.select(User.id, User.name)}
     names[None] = _("tui-crm (a rule)")  # done by a rule on its own, e.g. an escalation
@@ -131,6 +132,15 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
         text = (_("outcome: {stage}", stage=label(STATUSES, h.stage)) if kind == "outcome"
                 else _("entered stage {stage}", stage=stage_label(ctx, h.stage)))
         items.append(TimelineItem(dt(h.entered_at), kind, names.get(h.user_id, "?"), text, {"stage": h.stage}))
+    for t in Task.select().where(Task.lead == lead.id).order_by(Task.created_at.desc()).limit(limit):
+        what = label(TASK_KINDS, t.kind) + (f" · {t.title}" if t.title and t.title.strip().lower().replace("-", " ")
+                                             != label(TASK_KINDS, t.kind).lower().replace("-", " ") else "")
+        due = dt(t.due_at).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+        items.append(TimelineItem(dt(t.created_at), "task", names.get(t.owner_id, "?"),
+                                  _("task planned: {what}, due {due}", what=what, due=due), {"task": t.id}))
+        if t.done_at:
+            done = _("task done: {what}", what=what) + (f" — {t.result}" if t.result else "")
+            items.append(TimelineItem(dt(t.done_at), "task", names.get(t.owner_id, "?"), done, {"task": t.id}))
     skip = {"move", "log", "won", "lost"}
     for c in (Change.select().where((Change.lead_id == lead.id) & (Change.entity == "lead"))
               .order_by(Change.id.desc()).limit(limit)):
