@@ -206,3 +206,14 @@ async def test_nothing_waits_for_the_status_counts(seeded, monkeypatch):
             assert not screen.counting
     finally:
         gate.set()
+
+
+async def test_status_line_says_one_lead_in_the_singular(seeded):
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.settle()
+        await pilot.press("o")  # one overdue lead
+        await app.settle()
+        status = str(app.screen.query_one("#status").render())
+        assert status.startswith("1 lead · ") and "1 leads" not in status

@@ -180,7 +180,7 @@ class LeadListScreen(LeadActions, Screen):
         c = self.counts
         parts = []
         if c:
-            parts.append(_("{n} leads", n=f"{c['shown']:,}"))
+            parts.append(_("{n} lead", n=1) if c["shown"] == 1 else _("{n} leads", n=f"{c['shown']:,}"))
             parts.append(_("{n} overdue", n=f"{c['overdue']:,}"))
             parts.append(_("{n} due today", n=f"{c['today']:,}"))
             parts.append(_("{n} stalled", n=f"{c['stalled']:,}"))

@@ -91,7 +91,7 @@ class KanbanColumn(Widget, can_focus=False):
         lang = get_lang()
         out = Text(no_wrap=True, overflow="crop")
         out.append(fit(d.title, w) + "\n", style="bold reverse" if self.focused_index is not None else "bold")
-        out.append(fit(_("{n} · {amount}", n=d.count, amount=format_amount_short(d.amount_cents, lang)), w) + "\n")
+        out.append(fit(_("{n} · {amount}", n=f"{d.count:,}", amount=format_amount_short(d.amount_cents, lang)), w) + "\n")
         out.append(fit(_("weighted {amount}", amount=format_amount_short(d.weighted_cents, lang)), w) + "\n",
                    style="italic")
         out.append_text(self._bar(w))
@@ -102,9 +102,9 @@ class KanbanColumn(Widget, can_focus=False):
         if more > 0 or d.above:
             parts = []
             if d.above:
-                parts.append(_("↑{n}", n=d.above))
+                parts.append(_("↑{n}", n=f"{d.above:,}"))
             if more > 0:
-                parts.append(_("+{n} more", n=more))
+                parts.append(_("+{n} more", n=f"{more:,}"))
             out.append(fit(" ".join(parts), w), style="bold")
         elif not d.cards:
             out.append(fit(_("(no leads)"), w), style="dim")
@@ -198,9 +198,9 @@ class OutcomeColumn(Widget, can_focus=False):
         t.append(fit(_("this month"), w) + "\n", style="bold")
         t.append("─" * w + "\n", style="bright_black")
         t.append(fit("✔ " + _("won"), w) + "\n", style="bold green")
-        t.append(fit(_("{n} deal", n=1) if self.won[0] == 1 else _("{n} deals", n=self.won[0]), w) + "\n")
+        t.append(fit(_("{n} deal", n=1) if self.won[0] == 1 else _("{n} deals", n=f"{self.won[0]:,}"), w) + "\n")
         t.append(fit(format_amount_short(self.won[1], lang), w) + "\n\n")
         t.append(fit("✘ " + _("lost"), w) + "\n", style="bold red")
-        t.append(fit(_("{n} deal", n=1) if self.lost[0] == 1 else _("{n} deals", n=self.lost[0]), w) + "\n")
+        t.append(fit(_("{n} deal", n=1) if self.lost[0] == 1 else _("{n} deals", n=f"{self.lost[0]:,}"), w) + "\n")
         t.append(fit(format_amount_short(self.lost[1], lang), w) + "\n")
         return t
