@@ -308,3 +308,20 @@ def test_format_amount_short(cents, en, zh):
     assert format_amount_short(cents) == en
     assert format_amount_short(cents, lang="en") == en
     assert format_amount_short(cents, lang="zh") == zh
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("tomorrow 09:30", dt.datetime(2024, 5, 2, 9, 30, tzinfo=SH)),
+    ("明天下午3点", dt.datetime(2024, 5, 2, 15, 0, tzinfo=SH)),
+    ("明天 10点半", dt.datetime(2024, 5, 2, 10, 30, tzinfo=SH)),
+    ("today 5pm", dt.datetime(2024, 5, 1, 17, 0, tzinfo=SH)),
+    ("后天 08:00", dt.datetime(2024, 5, 3, 8, 0, tzinfo=SH)),
+])
+def test_a_relative_day_with_a_time_of_day(text, expected):
+    # a rep types the next call as "tomorrow 09:30"; it was refused ("tomorrow" alone worked)
+    assert parse_datetime(text, SH, NOW) == expected
+
+
+def test_a_relative_day_with_something_else_after_it_is_refused():
+    with pytest.raises(InvalidValue):
+        parse_datetime("tomorrowish", SH, NOW)

@@ -176,6 +176,20 @@ def _relative(s: str, tz: dt.tzinfo, now: dt.datetime | None, raw: object) -> dt
     return _localize(local.replace(tzinfo=None) + dt.timedelta(days=days), tz)
 
 
+def _relative_day_at(s: str, tz: dt.tzinfo, now: dt.datetime | None, raw: object) -> dt.datetime | None:
+    """``tomorrow 09:30``, ``明天下午3点``, ``today 5pm``: a relative day with a time of day."""
+    word = next((w for w in sorted(_RELATIVE_DAYS, key=len, reverse=True)
+                 if s.startswith(w) and len(s) > len(w)), None)
+    if word is None:
+        return None
+    if now is None:
+        raise InvalidValue(f"not a date without the current time: {raw!r}")
+    clock, offset = _time_of_day(s[len(word):], raw)
+    day = (now if now.tzinfo else _localize(now, tz)).astimezone(tz).date() + dt.timedelta(days=_RELATIVE_DAYS[word])
+    naive = dt.datetime.combine(day, clock)
+    return naive.replace(tzinfo=offset) if offset else _localize(naive, tz)
+
+
 def _serial(value: Decimal, raw: object) -> dt.datetime:
     """An Excel serial day number (1900 date system) as a naive datetime."""
     if not Decimal(1) <= value < Decimal(2958466):
@@ -216,6 +230,8 @@ def parse_datetime(text: object, tz: dt.tzinfo, now: dt.datetime | None = None, 
         raise InvalidValue(f"not a date: {text!r}")
     if (rel := _relative(s, tz, now, text)) is not None:
         return rel.replace(microsecond=0)
+    if (rel := _relative_day_at(s, tz, now, text)) is not None:
+        return rel
     found = _calendar(s, text)
     if found is None:
         if allow_serial and re.fullmatch(r"\d{1,7}(?:\.\d+)?", s):
