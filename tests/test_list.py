@@ -217,3 +217,36 @@ async def test_status_line_says_one_lead_in_the_singular(seeded):
         await app.settle()
         status = str(app.screen.query_one("#status").render())
         assert status.startswith("1 lead · ") and "1 leads" not in status
+
+
+async def test_a_new_filter_shows_counting_not_the_last_filters_counts(seeded, monkeypatch):
+    import asyncio
+    import threading
+
+    url, s = seeded
+    gate = threading.Event()
+    real = pages.status_counts
+
+    def counts_held_after_the_first(ctx, q):
+        if q.filters:  # the overdue filter's counts: still running while the test looks
+            gate.wait(20)
+        return real(ctx, q)
+
+    monkeypatch.setattr(pages, "status_counts", counts_held_after_the_first)
+    app = app_for(url)
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await app.settle()
+            assert str(app.screen.query_one("#status").render()).startswith("3 leads")
+            await pilot.press("o")
+            for _i in range(200):
+                await asyncio.sleep(0.01)
+                if len(app.screen.table.rows) == 1:
+                    break
+            status = str(app.screen.query_one("#status").render())
+            assert "counting" in status and "3 leads" not in status
+            gate.set()
+            await app.settle()
+            assert str(app.screen.query_one("#status").render()).startswith("1 lead ·")
+    finally:
+        gate.set()

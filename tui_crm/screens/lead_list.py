@@ -133,6 +133,7 @@ class LeadListScreen(LeadActions, Screen):
             self.busy_page = False
             self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
             self._paint_header()
+            self.counts = {}  # the last query's counts would sit beside the new filter: "counting…" until ready
             self._paint_status()
             self.start_counts(gen)
         finally:
