@@ -131,3 +131,25 @@ async def test_a_time_left_as_now_is_saved_to_the_second_and_the_timeline_keeps_
     assert fu.at == int((NOW + timedelta(seconds=50)).timestamp())
     kinds = [i.kind for i in activity.timeline(rep, s["overdue"])]
     assert kinds.index("followup") < kinds.index("stage")
+
+
+async def test_at_80x24_the_edit_form_keeps_the_focused_field_in_view(seeded):
+    """The edit form has more fields than 24 rows hold: tabbing to the last one scrolls it into view
+    (the fields box grew past the screen and never scrolled, so typing went into a hidden field)."""
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.settle()
+        await pilot.press("enter")
+        await app.settle()
+        await pilot.press("e")
+        await app.settle()
+        form = app.screen
+        inputs = list(form.query("#form-fields Input"))
+        for _i in range(len(inputs) - 1):
+            await pilot.press("tab")
+        await pilot.pause()
+        assert form.focused is inputs[-1]
+        box = form.query_one("#form-fields")
+        assert box.scroll_offset.y > 0
+        assert box.region.contains_region(form.focused.region)
