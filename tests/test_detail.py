@@ -219,3 +219,10 @@ def test_timeline_shows_tasks_planned_and_done(seeded):
     texts = [i.text for i in activity.timeline(rep, s["planned"]) if i.kind == "task"]
     assert texts[:2] == ["task done: follow-up · Send the quote — sent by mail",
                          "task planned: follow-up · Send the quote, due 2024-11-02 10:00"]  # NOW is 10:00 +08:00
+
+
+def test_timeline_task_lines_drop_a_rule_title_that_repeats_the_kind(seeded):
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    planned = [i.text for i in activity.timeline(rep, s["overdue"]) if i.kind == "task"]
+    assert planned == ["task planned: first contact, due 2024-10-30 10:00"]  # not "first contact · First contact"

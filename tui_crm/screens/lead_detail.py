@@ -12,9 +12,9 @@ from ..domain.parse import format_amount
 from ..domain.vocab import FIELD_TITLES, METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
 from ..i18n import _, get_lang, label
 from ..services import pages, tasks
+from ..services.task_text import task_text
 from ..widgets.markup import escape
 from .lead_actions import LeadActions, due_text
-from .task_text import task_text
 
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
               "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated", "task": "task"}

@@ -18,8 +18,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from ..domain.vocab import PRIORITIES
 from ..i18n import _, label
 from ..services import leads, tasks
+from ..services.task_text import task_text
 from .lead_actions import LeadActions
-from .task_text import task_text
 
 COLUMNS = ("due", "priority", "code", "company", "task")
 

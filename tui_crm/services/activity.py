@@ -10,12 +10,13 @@ import peewee as pw
 from ..domain import rules
 from ..domain.parse import format_amount
 from ..domain.vocab import (FIELD_TITLES, METHODS, OPEN_TASK_STATUSES, PRIORITIES, SENTIMENTS, STATUSES,
-                           TASK_KINDS, WORKING_STATUSES, resolve)
+                           WORKING_STATUSES, resolve)
 from ..i18n import _, get_lang, label
 from ..store.models import Change, FollowUp, Lead, Notification, StageHistory, Task, User
 from . import changes, scope, tasks
 from .context import Session, team_supervisor_ids
 from .errors import ValidationError
+from .task_text import task_parts
 from .views import dt, ts
 
 
@@ -133,8 +134,8 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
                 else _("entered stage {stage}", stage=stage_label(ctx, h.stage)))
         items.append(TimelineItem(dt(h.entered_at), kind, names.get(h.user_id, "?"), text, {"stage": h.stage}))
     for t in Task.select().where(Task.lead == lead.id).order_by(Task.created_at.desc()).limit(limit):
-        what = label(TASK_KINDS, t.kind) + (f" · {t.title}" if t.title and t.title.strip().lower().replace("-", " ")
-                                             != label(TASK_KINDS, t.kind).lower().replace("-", " ") else "")
+        kind, title = task_parts(t)
+        what = kind if title is None else f"{kind} · {title}"
         due = dt(t.due_at).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
         items.append(TimelineItem(dt(t.created_at), "task", names.get(t.owner_id, "?"),
                                   _("task planned: {what}, due {due}", what=what, due=due), {"task": t.id}))

@@ -1,4 +1,4 @@
-"""How a task reads in a line (the queue's task column, the detail's task list)."""
+"""How a task reads in a line (the queue's task column, the detail's task list, the timeline)."""
 from __future__ import annotations
 
 from ..domain.vocab import TASK_KINDS
@@ -17,10 +17,16 @@ def _generic_titles() -> set[str]:
 GENERIC_TITLES = _generic_titles()
 
 
-def task_text(t) -> str:
-    """The task column: the kind, and the title when it says more than the kind."""
+def task_parts(t) -> tuple[str, str | None]:
+    """The kind's label, and the title when it says more than the kind (a rule's own title does not)."""
     kind = label(TASK_KINDS, t.kind)
     title = (t.title or "").strip()
     if not title or "".join(title.lower().replace("-", " ").split()) in GENERIC_TITLES:
-        return kind
-    return _("{kind}: {title}", kind=kind, title=title)
+        return kind, None
+    return kind, title
+
+
+def task_text(t) -> str:
+    """The task column: the kind, and the title when it says more than the kind."""
+    kind, title = task_parts(t)
+    return kind if title is None else _("{kind}: {title}", kind=kind, title=title)
