@@ -153,3 +153,18 @@ async def test_at_80x24_the_edit_form_keeps_the_focused_field_in_view(seeded):
         box = form.query_one("#form-fields")
         assert box.scroll_offset.y > 0
         assert box.region.contains_region(form.focused.region)
+
+
+async def test_tab_from_the_last_field_comes_back_to_the_first(seeded):
+    """No invisible tab stop (the fields' scroll box took one keystroke after the last field)."""
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.settle()
+        await pilot.press("n")
+        await app.settle()
+        form = app.screen
+        inputs = list(form.query("#form-fields Input"))
+        for _i in range(len(inputs)):
+            await pilot.press("tab")
+        assert form.focused is inputs[0]

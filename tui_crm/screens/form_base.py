@@ -96,7 +96,7 @@ class FormScreen(ModalScreen):
         with Vertical(id="form"):
             yield Static(self.title_text(), id="form-title")
             yield Static("", id="form-error")
-            with VerticalScroll(id="form-fields"):
+            with VerticalScroll(id="form-fields", can_focus=False):  # tab goes field to field only
                 for f in self.fields:
                     with Horizontal(classes="form-row"):
                         yield Label(f.label, classes="form-label")
