@@ -24,14 +24,19 @@ async def fill(pilot, form, **values):
     await pilot.pause()
 
 
+async def open_new_lead_form(app, pilot):
+    """The new-lead form, opened with its key `n`."""
+    await app.settle()
+    await pilot.press("n")
+    await app.settle()
+    return app.screen
+
+
 async def test_new_lead_validates_in_words_then_saves(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
-        await pilot.press("n")
-        await app.settle()
-        form = app.screen
+        form = await open_new_lead_form(app, pilot)
         assert type(form).__name__ == "LeadForm" and form.focused.id == "f-company"
         await pilot.press(*"Initech")
         await pilot.press("tab")
@@ -59,10 +64,7 @@ async def test_duplicate_is_shown_before_saving_and_can_be_opened(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
-        await pilot.press("n")
-        await app.settle()
-        form = app.screen
+        form = await open_new_lead_form(app, pilot)
         await fill(pilot, form, company="Someone Else", contact_name="X", phone="+86 138-1234-5678",
                    source="website", need="y")
         await pilot.press("ctrl+s")
@@ -160,10 +162,7 @@ async def test_tab_from_the_last_field_comes_back_to_the_first(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
-        await pilot.press("n")
-        await app.settle()
-        form = app.screen
+        form = await open_new_lead_form(app, pilot)
         inputs = list(form.query("#form-fields Input"))
         for _i in range(len(inputs)):
             await pilot.press("tab")
