@@ -63,7 +63,8 @@ class LeadDetailScreen(LeadActions, Screen):
                 self.app.pop_screen()
             return
         self.busy = False
-        self.paint()
+        if self.is_attached:  # not when the user left the detail while it loaded
+            self.paint()
 
     def current_lead(self):
         return self.data.lead if self.data else None
