@@ -153,3 +153,18 @@ async def test_a_second_reload_does_not_undo_the_next_task_selection(seeded):
         tasks.complete_task(open_session(url, "rep_a1"), done.id, None)
         await asyncio.gather(q.reload(), q.reload())
         assert q.current_task().id == following.id
+
+
+async def test_the_timer_moves_a_task_that_falls_due_into_the_overdue_count(seeded):
+    """The status line's counts come from the service; the overdue timer keeps them in step without a
+    query when a listed task falls due (13:00's call, at 13:01)."""
+    from tui_crm import clock
+
+    url, s = seeded
+    app = app_for(url, tick_seconds=0.1, poll_seconds=3600)
+    async with app.run_test(size=(100, 24)) as pilot:
+        q = await open_queue(app, pilot)
+        assert "3 tasks · 1 overdue · 2 due today" in str(q.query_one("#status").render())
+        clock.advance(timedelta(hours=3, minutes=1))
+        await pilot.pause(0.4)
+        assert "3 tasks · 2 overdue · 1 due today" in str(q.query_one("#status").render())

@@ -147,7 +147,7 @@ class LeadListScreen(LeadActions, Screen):
         self._count_token += 1
         self.run_worker(self.refresh_counts(gen, self._count_token), exclusive=True, group="counts")
 
-    async def refresh_counts(self, gen: int | None = None, token: int | None = None) -> None:
+    async def refresh_counts(self, gen: int | None, token: int) -> None:
         gen = self._gen if gen is None else gen
         query = self.list_query
 
@@ -166,7 +166,7 @@ class LeadListScreen(LeadActions, Screen):
             table.set_total(counts["shown"])
             self._paint_status()
         finally:
-            if token is None or token == self._count_token:
+            if token == self._count_token:
                 self.counting = False
 
     def _paint_header(self) -> None:

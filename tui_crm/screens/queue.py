@@ -88,8 +88,9 @@ class QueueScreen(LeadActions, Screen):
     async def reload(self, keep_id: int | None = None) -> None:
         self.busy = True
         try:
-            items = await self.app.db(tasks.queue, self.ctx, only=self.only)
-            self.counts = await self.app.db(tasks.queue_counts, self.ctx)
+            only = self.only
+            items, self.counts = await self.app.db(
+                lambda: (tasks.queue(self.ctx, only=only), tasks.queue_counts(self.ctx)))
         finally:
             self.busy = False
         # what is selected now, after the wait: a reload that finished meanwhile (the live poll's, after a
@@ -236,6 +237,9 @@ class QueueScreen(LeadActions, Screen):
         for t in self.shown:
             state = task_state(self.ctx, t)
             if state != (t.overdue, t.due_today):
+                if self.counts and state[0] and not t.overdue:  # fell due: one more overdue, one less today
+                    self.counts["overdue"] += 1
+                    self.counts["today"] -= int(t.due_today)
                 t.overdue, t.due_today = state
                 self.table.update_cell(str(t.id), self.table.ordered_columns[0].key,
                                        Text(task_due_text(self.ctx, t),

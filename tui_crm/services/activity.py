@@ -136,7 +136,7 @@ def timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineIt
     for t in Task.select().where(Task.lead == lead.id).order_by(Task.created_at.desc()).limit(limit):
         kind, title = task_parts(t)
         what = kind if title is None else f"{kind} · {title}"
-        due = dt(t.due_at).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+        due = _local(ctx, t.due_at)
         items.append(TimelineItem(dt(t.created_at), "task", names.get(t.owner_id, "?"),
                                   _("task planned: {what}, due {due}", what=what, due=due), {"task": t.id}))
         if t.done_at:
@@ -177,6 +177,10 @@ def _fmt(value) -> str:
     return "–" if value in (None, "") else str(value)
 
 
+def _local(ctx: Session, stamp: int) -> str:
+    return dt(stamp).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+
+
 def _shown(ctx: Session, field: str, value) -> str:
     """A changed field's old or new value as the screens show it: money, times, labels."""
     if value in (None, ""):
@@ -184,7 +188,7 @@ def _shown(ctx: Session, field: str, value) -> str:
     if field.endswith("_cents") and isinstance(value, int):
         return format_amount(value)
     if field.endswith("_at") and isinstance(value, int):
-        return dt(value).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+        return _local(ctx, value)
     if field == "status":
         return label(STATUSES, value)
     if field == "priority":

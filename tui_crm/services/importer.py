@@ -8,6 +8,7 @@ invisible batch that the next import (or ``--undo``) removes.
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -392,8 +393,6 @@ class _Importer:
 
 def write_refusals(refusals: list[Refusal], path: str) -> None:
     """The refused rows as CSV ``line,column,value,reason`` (PRODUCT.md §4), in file order."""
-    import csv
-
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["line", "column", "value", "reason"])
@@ -412,5 +411,6 @@ def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,
     return _Importer(ctx, path, opts or ImportOptions(), progress).run()
 
 
-__all__ = ["ImportOptions", "ImportResult", "run_import", "write_refusals", "refusal_kinds", "undo", "batches", "preview", "clean_abandoned", "FIELDS",
+__all__ = ["ImportOptions", "ImportResult", "run_import", "write_refusals", "refusal_kinds", "undo", "batches",
+           "preview", "clean_abandoned", "FIELDS",
            "UnreadableFile", "pw"]

@@ -265,6 +265,12 @@ def _enter(ctx: Session, lead: Lead, stage: str, now: datetime, reason: str | No
     StageHistory.insert(lead=lead.id, stage=stage, entered_at=ts(now), user=ctx.actor.id).execute()
 
 
+def _stay_reason_needed(ctx: Session, lead) -> None:
+    """Rule 6: a lead that stayed too long in its stage leaves it only with a stay reason."""
+    raise ValidationError(_("{code} stayed more than {days} days in its stage: give a stay reason",
+                            code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
+
+
 def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = None,
                version: int | None = None) -> LeadView:
     """Move to an open stage; a stay of more than 7 days needs a reason."""
@@ -282,8 +288,7 @@ def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = N
     now = ctx.now()
     reason = reason or lead.stay_reason
     if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason:
-        raise ValidationError(_("{code} stayed more than {days} days in its stage: give a stay reason",
-                                code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
+        _stay_reason_needed(ctx, lead)
     with ctx.db.atomic():
         _locked_update(ctx, lead, version, {"stage": stage, "stage_entered_at": ts(now), "stay_reason": None,
                                             "probability": None, "last_activity_at": ts(now)})
@@ -335,8 +340,7 @@ def set_outcome(ctx: Session, code: str | int, status: str, values: dict, versio
     if status in ("won", "lost"):
         if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason \
                 and lead.status not in ("won", "lost"):
-            raise ValidationError(_("{code} stayed more than {days} days in its stage: give a stay reason",
-                                    code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
+            _stay_reason_needed(ctx, lead)
     if status == "won" and not update.get("won_amount_cents") and update.get("won_amount_cents") != 0:
         update["won_amount_cents"] = lead.amount_cents
     if status == "in_progress" and lead.status in ("won", "lost"):

@@ -1,6 +1,8 @@
 """How a task reads in a line (the queue's task column, the detail's task list, the timeline)."""
 from __future__ import annotations
 
+from functools import cache
+
 from ..domain.vocab import TASK_KINDS
 from ..i18n import _, catalog, label
 
@@ -8,20 +10,22 @@ from ..i18n import _, catalog, label
 RULE_TITLES = ("First contact", "Follow up", "Complete the record", "Wake up")
 
 
-def _generic_titles() -> set[str]:
+def _norm(title: str) -> str:
+    return "".join(title.lower().replace("-", " ").split())
+
+
+@cache
+def _generic_titles() -> frozenset[str]:
     zh = catalog("zh")
     names = {n for pair in TASK_KINDS.values() for n in pair} | set(RULE_TITLES) | {zh.get(t, t) for t in RULE_TITLES}
-    return {"".join(n.lower().replace("-", " ").split()) for n in names}
-
-
-GENERIC_TITLES = _generic_titles()
+    return frozenset(_norm(n) for n in names)
 
 
 def task_parts(t) -> tuple[str, str | None]:
     """The kind's label, and the title when it says more than the kind (a rule's own title does not)."""
     kind = label(TASK_KINDS, t.kind)
     title = (t.title or "").strip()
-    if not title or "".join(title.lower().replace("-", " ").split()) in GENERIC_TITLES:
+    if not title or _norm(title) in _generic_titles():
         return kind, None
     return kind, title
 

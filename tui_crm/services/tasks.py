@@ -136,9 +136,6 @@ def open_tasks(ctx: Session, code: str | int) -> list[TaskView]:
     return _views(ctx, q)
 
 
-QUEUE_ONLY = ("overdue", "today")
-
-
 def _queue_cond(ctx: Session, include_planned: bool = False):
     """The actor's open tasks in the queue (overdue or due today), and now as a timestamp."""
     from ..domain import rules
