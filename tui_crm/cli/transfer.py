@@ -1,12 +1,12 @@
-"""import / export / agenda commands (PRODUCT.md §4)."""
+"""``import``, ``export`` and ``agenda``: leads in and out of files, with a progress bar on a terminal."""
 from __future__ import annotations
 
 import os
 import sys
 import time
 
-from .cli import UserError
-from .i18n import _
+from ..i18n import _
+from .common import UserError, session
 
 
 def _progress_bar(total_label: str):
@@ -33,8 +33,8 @@ def _progress_bar(total_label: str):
     return progress, update
 
 
-def cmd_import(args, session) -> int:
-    from .services import importer
+def cmd_import(args) -> int:
+    from ..services import importer
 
     ctx = session(args)
     if args.undo:
@@ -87,8 +87,8 @@ def cmd_import(args, session) -> int:
     return 0
 
 
-def cmd_export(args, session) -> int:
-    from .services import exporter
+def cmd_export(args) -> int:
+    from ..services import exporter
 
     ctx = session(args)
     bar, update = _progress_bar(_("exporting"))
@@ -106,8 +106,8 @@ def cmd_export(args, session) -> int:
     return 0
 
 
-def cmd_agenda(args, session) -> int:
-    from .services import agenda
+def cmd_agenda(args) -> int:
+    from ..services import agenda
 
     ctx = session(args)
     text = agenda.ics(ctx)

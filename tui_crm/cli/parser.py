@@ -1,4 +1,4 @@
-"""The argparse definition of the command line (PRODUCT.md §4): options only, no behaviour.
+"""The argparse definition of the command line: commands and options only, no behaviour.
 
 Global options (``--db``, ``--user``, ``--lang``) are accepted before or after the
 subcommand: the subparsers repeat them with SUPPRESS defaults.

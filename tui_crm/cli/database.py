@@ -1,0 +1,69 @@
+"""``db upgrade|check|backup|restore`` and ``demo``: the database itself, not its leads."""
+from __future__ import annotations
+
+import sys
+
+from ..i18n import _
+from .common import session
+
+
+def cmd_demo(args) -> int:
+    """Demo data; a progress bar on a terminal when the run is large."""
+    from rich.progress import Progress
+
+    from ..services import demo
+
+    ctx = session(args, need_user=False)
+    if sys.stderr.isatty() and args.leads >= 20000:
+        with Progress(transient=True) as bar:
+            task = bar.add_task(_("demo data"), total=args.leads)
+            info = demo.generate(ctx, args.leads, args.reps, args.seed, args.force, args.login,
+                                 progress=lambda done, total: bar.update(task, completed=done))
+    else:
+        info = demo.generate(ctx, args.leads, args.reps, args.seed, args.force, args.login)
+    print(_("demo data: {leads} leads, {reps} reps in {teams} teams; you are {admin} (admin)", **info))
+    return 0
+
+
+def db_upgrade(args) -> int:
+    from ..store import schema
+
+    session(args, need_user=False, upgrade=True)
+    print(_("schema is at version {version}", version=schema.LATEST))
+    return 0
+
+
+def db_check(args) -> int:
+    """Each problem on a line of stderr and exit code 1; ``ok`` and 0 when there is none."""
+    from ..services import admin
+
+    ctx = session(args, need_user=False, create=False, strict=False)
+    problems = admin.check(ctx)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if not problems:
+        print(_("ok"))
+    return 1 if problems else 0
+
+
+def db_backup(args) -> int:
+    from ..services import admin
+
+    admin.backup(session(args, need_user=False, strict=False), args.file)
+    print(_("backed up to {file}", file=args.file))
+    return 0
+
+
+def db_restore(args) -> int:
+    from ..services import admin
+
+    admin.restore(session(args, need_user=False, strict=False), args.file)
+    print(_("restored from {file}", file=args.file))
+    return 0
+
+
+DB_ACTIONS = {"upgrade": db_upgrade, "check": db_check, "backup": db_backup, "restore": db_restore}
+
+
+def cmd_db(args) -> int:
+    return DB_ACTIONS[args.sub](args)

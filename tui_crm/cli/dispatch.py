@@ -1,0 +1,58 @@
+"""``main``: parse the arguments, set the language, and run the command found in COMMANDS.
+
+A UserError, a service or store error, or a bad value ends with one line on stderr
+and exit code 1; Ctrl-C with 130; a closed pipe (``| head``) quietly with 0.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from .. import config
+from ..i18n import _, set_lang
+from .common import UserError
+from .database import cmd_db, cmd_demo
+from .leads import cmd_leads, cmd_log
+from .parser import build_parser
+from .report import cmd_report
+from .transfer import cmd_agenda, cmd_export, cmd_import
+from .users import cmd_stages, cmd_users
+
+
+def cmd_tui(args) -> int:
+    """No command: the TUI, as the acting user. Textual is imported here and nowhere else in the CLI."""
+    from ..services.context import open_session
+
+    ctx = open_session(args.url, args.login)
+    from ..app import CrmApp  # it sweeps escalations after the first paint
+
+    CrmApp(ctx, sweep_seconds=1.0).run()
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads, "log": cmd_log,
+            "db": cmd_db, "report": cmd_report, "import": cmd_import, "export": cmd_export, "agenda": cmd_agenda,
+            None: cmd_tui}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    set_lang(args.lang or config.default_lang())  # before anything builds a label
+    args.url = config.db_url(args.db)
+    args.login_new = getattr(args, "login", None)  # positional LOGIN of users add/key
+    args.login = args.user or config.os_login()
+    from ..domain.errors import InvalidValue
+    from ..services.errors import ServiceError
+    from ..store.db import StoreError
+
+    try:
+        return COMMANDS[args.cmd](args)
+    except (UserError, ServiceError, StoreError, InvalidValue) as exc:
+        print(f"tui-crm: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(_("interrupted"), file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,142 @@
+"""``leads list|add|show|move|won|lost`` and ``log``: the leads in the acting user's scope."""
+from __future__ import annotations
+
+import csv
+import sys
+
+from ..i18n import _
+from .common import UserError, parse_amount, parse_dt, print_json, session
+
+
+def lead_table(ctx, views) -> None:
+    """The leads as a rich table on stdout, due follow-ups coloured."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..domain.parse import format_amount
+    from ..domain.vocab import STATUSES
+    from ..i18n import get_lang, label
+
+    t = Table(_("code"), _("company"), _("contact"), _("phone"), _("stage"), _("status"), _("owner"),
+              _("next follow-up"), _("amount"), box=None)
+    for v in views:
+        nxt = v.next_follow_up_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if v.next_follow_up_at else "–"
+        if v.due_state == "overdue":
+            nxt = f"[red]{nxt} {_('overdue')}[/]"
+        elif v.due_state == "today":
+            nxt = f"[yellow]{nxt} {_('today')}[/]"
+        st = ctx.stage(v.stage)
+        t.add_row(v.code, v.company, v.contact_name, v.phone or v.email or "–",
+                  st.label(get_lang()) if st else v.stage, label(STATUSES, v.status), v.owner_login, nxt,
+                  format_amount(v.amount_cents) + (" " + _("stalled") if v.stalled else ""))
+    Console().print(t)
+
+
+def leads_list(ctx, args) -> int:
+    from ..services import leads
+    from ..services.activity import sweep_escalations
+    from ..services.views import lead_json
+
+    sweep_escalations(ctx)
+    views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal)
+    if args.format == "json":
+        print_json([lead_json(ctx, v) for v in views])
+    elif args.format == "csv":
+        rows = [lead_json(ctx, v) for v in views]
+        w = csv.writer(sys.stdout)
+        keys = list(rows[0]) if rows else ["code"]
+        w.writerow(keys)
+        for r in rows:
+            w.writerow(["" if r[k] is None else (";".join(r[k]) if isinstance(r[k], list) else r[k]) for k in keys])
+    else:
+        lead_table(ctx, views)
+    return 0
+
+
+def leads_add(ctx, args) -> int:
+    from ..services import lead_writes
+    from ..services.views import lead_json
+
+    values = {"company": args.company, "contact_name": args.contact, "phone": args.phone, "email": args.email,
+              "source": args.source, "need": args.need, "owner": args.owner, "priority": args.priority,
+              "amount_cents": parse_amount(args.amount)}
+    if not (args.phone or args.email):
+        raise UserError(_("give --phone or --email"))
+    v = lead_writes.add_lead(ctx, values)
+    if args.format == "json":
+        print_json(lead_json(ctx, v))
+    else:
+        print(v.code)
+    return 0
+
+
+def leads_show(ctx, args) -> int:
+    from ..services import activity, lead_writes, leads
+    from ..services.views import lead_json
+
+    v = lead_writes.reveal(ctx, args.code) if args.reveal else leads.get(ctx, args.code)
+    items = activity.timeline(ctx, v.id)
+    if args.format == "json":
+        data = lead_json(ctx, v)
+        data["timeline"] = [{"at": i.at.astimezone(ctx.tz).isoformat(), "kind": i.kind, "user": i.user,
+                             "text": i.text} for i in items]
+        print_json(data)
+    else:
+        lead_table(ctx, [v])
+        for i in items:
+            print(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {i.kind:<9} {i.user}: {i.text}")
+    return 0
+
+
+def leads_move(ctx, args) -> int:
+    from ..services import lead_writes
+    from ..services.errors import ValidationError
+
+    try:
+        v = lead_writes.move_stage(ctx, args.code, args.stage, reason=args.reason)
+    except ValidationError as exc:
+        if "reason" in exc.fields:  # the stay reason: say which option gives it
+            raise UserError(f"{exc} (--reason)") from None
+        raise
+    print(_("{code} is now in {stage}", code=v.code, stage=v.stage))
+    return 0
+
+
+def leads_won(ctx, args) -> int:
+    from ..services import lead_writes
+
+    v = lead_writes.set_outcome(ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount),
+                                                        "product": args.product, "won_at": parse_dt(ctx, args.at),
+                                                        "reason": args.reason})
+    print(_("{code} won", code=v.code))
+    return 0
+
+
+def leads_lost(ctx, args) -> int:
+    from ..services import lead_writes
+
+    v = lead_writes.set_outcome(ctx, args.code, "lost", {"lost_reason": args.reason,
+                                                         "lost_at": parse_dt(ctx, args.at), "reason": None})
+    print(_("{code} lost", code=v.code))
+    return 0
+
+
+LEADS_ACTIONS = {"list": leads_list, "add": leads_add, "show": leads_show, "move": leads_move,
+                 "won": leads_won, "lost": leads_lost}
+
+
+def cmd_leads(args) -> int:
+    ctx = session(args)
+    return LEADS_ACTIONS[args.sub](ctx, args)
+
+
+def cmd_log(args) -> int:
+    """``log CODE``: a follow-up on a lead, with the next one if ``--next`` is given."""
+    from ..services import activity
+
+    ctx = session(args)
+    data = activity.FollowUpInput(method=args.method, summary=args.summary, reached=args.reached == "yes",
+                                  sentiment=args.sentiment, next_at=parse_dt(ctx, args.next))
+    activity.log_followup(ctx, args.code, data)
+    print(_("logged"))
+    return 0

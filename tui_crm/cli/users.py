@@ -1,0 +1,70 @@
+"""``users add|list|key`` and ``stages list|set``: the administration of people and the funnel."""
+from __future__ import annotations
+
+from ..i18n import _
+from .common import print_json, session
+
+
+def users_add(args) -> int:
+    """The first user of an empty database may be added by anyone; later ones by an admin."""
+    from ..services import admin
+
+    ctx = session(args, need_user=False)
+    if not admin.first_user(ctx):
+        ctx.act_as(args.login)
+    u = admin.add_user(ctx, args.login_new, args.name, args.role, args.team)
+    print(_("added {login} ({role})", login=u.login, role=u.role))
+    return 0
+
+
+def users_list(args) -> int:
+    from ..services import admin
+
+    ctx = session(args)
+    users = admin.list_users(ctx)
+    if args.format == "json":
+        print_json([{"login": u.login, "name": u.name, "role": u.role, "team": u.team, "active": u.active}
+                    for u in users])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(_("login"), _("name"), _("role"), _("team"), _("active"), box=None)
+        for u in users:
+            t.add_row(u.login, u.name, u.role, u.team or "–", _("yes") if u.active else _("no"))
+        Console().print(t)
+    return 0
+
+
+def users_key(args) -> int:
+    """Adds the key to ``--authorized-keys`` and prints the line written there."""
+    from ..services import access_keys
+
+    ctx = session(args)
+    line = access_keys.add_key(ctx, args.login_new, args.pubkey_file, args.authorized_keys, args.url)
+    print(line)
+    return 0
+
+
+USERS_ACTIONS = {"add": users_add, "list": users_list, "key": users_key}
+
+
+def cmd_users(args) -> int:
+    return USERS_ACTIONS[args.sub](args)
+
+
+def cmd_stages(args) -> int:
+    """``stages set`` replaces the open stages, then both actions print the stages."""
+    from ..i18n import get_lang
+    from ..services import admin
+
+    ctx = session(args)
+    if args.sub == "set":
+        admin.set_stages(ctx, args.specs)
+    stages = [{"name": s.key, "label": s.label(get_lang()), "probability": s.probability} for s in ctx.stages]
+    if getattr(args, "format", "text") == "json":
+        print_json(stages)
+    else:
+        for s in stages:
+            print(f"{s['name']}\t{s['label']}\t{s['probability']}%")
+    return 0
