@@ -31,7 +31,8 @@ def median_ms(fn, runs: int = 5) -> float:
 
 
 def run(path: str, login: str) -> dict:
-    from tui_crm.services import board, changes
+    from tui_crm.services.leads import board
+    from tui_crm.services import changes
     from tui_crm.services.context import open_session
 
     ctx = open_session(path, login, upgrade=True)

@@ -16,7 +16,7 @@ import time
 
 
 def run(n: int) -> dict:
-    from tui_crm.services import demo
+    from tui_crm.services.admin import demo
     from tui_crm.services.context import open_session
     from tui_crm.store import db as store_db
 

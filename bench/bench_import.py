@@ -63,9 +63,9 @@ def probe(db: str, stop, out) -> None:
 
 
 def run(n: int, folder: str) -> dict:
-    from tui_crm.services import importer
+    from tui_crm.services import importing
     from tui_crm.services.context import open_session
-    from tui_crm.services.admin import add_user
+    from tui_crm.services.admin.users import add_user
 
     src = os.path.join(folder, f"rows_{n}.csv")
     if not os.path.exists(src):
@@ -81,7 +81,7 @@ def run(n: int, folder: str) -> dict:
     writer = mp.Process(target=probe, args=(path, stop, out))
     writer.start()
     t0 = time.perf_counter()
-    res = importer.run_import(ctx, src, importer.ImportOptions())
+    res = importing.run_import(ctx, src, importing.ImportOptions())
     seconds = time.perf_counter() - t0
     stop.set()
     waits = out.get()
@@ -121,7 +121,7 @@ def run(n: int, folder: str) -> dict:
     for (sql,) in base.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'lead' AND type = 'index' "
                                "AND sql IS NOT NULL").fetchall():
         base.execute(sql.replace('ON "lead"', 'ON "chunked"').replace('INDEX "', 'INDEX "c_', 1))
-    from tui_crm.services.importer import TXN_SECONDS
+    from tui_crm.services.importing.run import TXN_SECONDS
     t3, i, step, commits = time.perf_counter(), 0, 2000, 0
     while i < len(rows):
         t = time.perf_counter()
@@ -157,7 +157,7 @@ def run(n: int, folder: str) -> dict:
     writer_us = us["lead_with_indexes"] + us["search_entry"] + us["history"]
     # one SQLite writer at a time: the writes use one core at most, the conversion may use the other
     ceiling = min(1e6 / writer_us, os.cpu_count() * 1e6 / (writer_us + us["convert"]))
-    from tui_crm.services.importer import TXN_SECONDS
+    from tui_crm.services.importing.run import TXN_SECONDS
     return {"rows": n, "seconds": round(seconds, 2), "rows_per_s": round(n / seconds), "new": res.new,
             "refused": res.refused, "leads_in_db": leads, "fts_hits_trading_777": hits, "db_check": problems,
             "writer_writes": len(waits), "writer_max_wait_s": round(max(waits, default=0), 3),
@@ -173,11 +173,11 @@ def run(n: int, folder: str) -> dict:
 def conversion_seconds(src: str) -> float:
     """Reading and converting every row of ``src`` on one thread, writing nothing (the importer's own
     validation: dates, amounts, phones, stages, owners, duplicates keys)."""
-    from tui_crm.services.admin import add_user
+    from tui_crm.services.admin.users import add_user
     from tui_crm.services.context import open_session
-    from tui_crm.services.importer_map import map_headers
-    from tui_crm.services.importer_read import open_table
-    from tui_crm.services.importer_rows import RowConverter
+    from tui_crm.services.importing.columns import map_headers
+    from tui_crm.services.importing.read import open_table
+    from tui_crm.services.importing.rows import RowConverter
     from tui_crm.store.models import User
 
     ctx = open_session(os.path.join(os.path.dirname(src), "convert_only.db"))
@@ -200,9 +200,9 @@ def profile(n: int, folder: str) -> None:
     import cProfile
     import pstats
 
-    from tui_crm.services import importer
+    from tui_crm.services import importing
     from tui_crm.services.context import open_session
-    from tui_crm.services.admin import add_user
+    from tui_crm.services.admin.users import add_user
 
     src = os.path.join(folder, f"rows_{n}.csv")
     write_csv(src, n)
@@ -211,7 +211,7 @@ def profile(n: int, folder: str) -> None:
     ctx.act_as("admin")
     prof = cProfile.Profile()
     prof.enable()
-    importer.run_import(ctx, src, importer.ImportOptions())
+    importing.run_import(ctx, src, importing.ImportOptions())
     prof.disable()
     pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
     pstats.Stats(prof).sort_stats("tottime").print_stats(25)

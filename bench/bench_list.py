@@ -18,8 +18,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from tui_crm.services import demo, leads, pages  # noqa: E402
-from tui_crm.services.context import open_session  # noqa: E402
+from tui_crm.services.admin import demo
+from tui_crm.services import leads
+from tui_crm.services.leads import pages
+from tui_crm.services.context import open_session
 
 
 async def measure_virtual(url: str, login: str, size=(80, 24)) -> dict:

@@ -22,7 +22,7 @@ def cli(db: str, login: str) -> float:
 
 
 def service(db: str, login: str) -> float:
-    from tui_crm.services import report as rep
+    from tui_crm.services.reports import figures as rep
     from tui_crm.services.context import open_session
 
     ctx = open_session(db, login)

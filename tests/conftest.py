@@ -109,14 +109,14 @@ class World:
         return open_session(self.url, login)
 
     def lead(self, login, **values):
-        from tui_crm.services import lead_writes
+        from tui_crm.services import leads
 
         s = self.as_(login)
         n = uuid.uuid4().int % 10**8
         base = {"company": f"Company {n}", "contact_name": "Zhang San", "phone": f"139{n:08d}",
                 "source": "expo", "need": "10 servers"}
         base.update(values)
-        return lead_writes.add_lead(s, base)
+        return leads.add_lead(s, base)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tui_crm import clock
-from tui_crm.services import admin, lead_writes, tasks
+from tui_crm.services import admin, leads
+from tui_crm.services.activity import tasks
 from tui_crm.services.context import open_session
 
 from conftest import NOW
@@ -28,15 +29,15 @@ def seed(url: str) -> dict:
     other = open_session(url, "rep_b1")
     base = {"source": "expo", "need": "10 servers"}
     clock.set_now(NOW - timedelta(days=3))
-    overdue = lead_writes.add_lead(rep, {**base, "company": "北京华为科技有限公司", "contact_name": "王伟",
+    overdue = leads.add_lead(rep, {**base, "company": "北京华为科技有限公司", "contact_name": "王伟",
                                          "phone": "138 1234 5678", "priority": "high"})
     clock.set_now(NOW - timedelta(hours=1))
-    today = lead_writes.add_lead(rep, {**base, "company": "Acme Robotics", "contact_name": "Bob Smith",
+    today = leads.add_lead(rep, {**base, "company": "Acme Robotics", "contact_name": "Bob Smith",
                                        "phone": "13900001111", "priority": "medium"})
     tasks.add_task(rep, today.id, "follow_up", "Call back", NOW + timedelta(hours=3), "medium")
-    planned = lead_writes.add_lead(rep, {**base, "company": "上海星辰咨询有限公司", "contact_name": "李娜",
+    planned = leads.add_lead(rep, {**base, "company": "上海星辰咨询有限公司", "contact_name": "李娜",
                                          "phone": "13700002222", "priority": "low"})
-    globex = lead_writes.add_lead(other, {**base, "company": "Globex Trading", "contact_name": "Hank",
+    globex = leads.add_lead(other, {**base, "company": "Globex Trading", "contact_name": "Hank",
                                           "phone": "13600003333"})
     clock.set_now(NOW)
     for s in (ctx, other):

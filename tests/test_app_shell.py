@@ -2,7 +2,8 @@
 from textual.widgets import Footer
 
 from tui_crm.app import CrmApp
-from tui_crm.services import demo, leads
+from tui_crm.services.admin import demo
+from tui_crm.services import leads
 from tui_crm.services.context import open_session
 from tui_crm.widgets.lead_table import LeadTable
 

@@ -37,5 +37,5 @@ def test_the_sweep_is_recorded_as_a_rule_not_as_whoever_ran_it(world):
     entry = Change.get((Change.lead_id == lead.id) & (Change.action == "escalate"))
     assert entry.user_id is None
     set_lang("en")
-    item = next(i for i in activity.timeline(world.as_("sup_b"), lead.id) if i.kind == "escalate")
+    item = next(i for i in activity.lead_timeline(world.as_("sup_b"), lead.id) if i.kind == "escalate")
     assert item.user == "tui-crm (a rule)"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tui_crm.services import board
+from tui_crm.services.leads import board
 from tui_crm.services.context import open_session
 from tui_crm.store import schema
 

@@ -6,7 +6,9 @@ Runs on SQLite and PostgreSQL (``world`` is parametrised over both).
 from datetime import timedelta
 
 from tui_crm import clock
-from tui_crm.services import board, lead_writes, tasks
+from tui_crm.services.leads import board
+from tui_crm.services import leads
+from tui_crm.services.activity import tasks
 from tui_crm.store.models import Lead
 
 
@@ -19,7 +21,7 @@ def test_headers_counts_sums_weighted_and_follow_up_states(world):
     # rep_a1: L1 acquired 1,000.00 high (first contact due +24 h); L2 2,000.00 moved to qualified (due +48 h)
     l1 = world.lead("rep_a1", amount_cents=100000, priority="high")
     l2 = world.lead("rep_a1", amount_cents=200000)
-    lead_writes.move_stage(world.as_("rep_a1"), l2.code, "qualified")
+    leads.move_stage(world.as_("rep_a1"), l2.code, "qualified")
     # rep_a2: L3 acquired 500.00 low (+72 h); rep_b1 (team B): L4 acquired 9,999.00
     world.lead("rep_a2", amount_cents=50000, priority="low")
     world.lead("rep_b1", amount_cents=999900)
@@ -46,7 +48,7 @@ def test_headers_counts_sums_weighted_and_follow_up_states(world):
     assert (acq.overdue, acq.today, acq.planned) == (0, 1, 1)
 
     # won this month moves out of the column into the won summary
-    lead_writes.set_outcome(world.as_("rep_a1"), l2.code, "won", {"won_amount_cents": 250000, "product": "servers"})
+    leads.set_outcome(world.as_("rep_a1"), l2.code, "won", {"won_amount_cents": 250000, "product": "servers"})
     s = board.summary(world.as_("sup_a"))
     assert s.columns[1].count == 0
     assert (s.won.count, s.won.amount_cents) == (1, 250000)
@@ -98,7 +100,7 @@ def test_pages_follow_board_order_forward_and_back(world):
     assert [c.company for c in start.cards] == expected[4:6]
     assert board.rank(ctx, "acquired", second.keys[1]) == 4
     # a paused lead is never overdue: it sorts with the planned ones by its due time
-    lead_writes.set_outcome(ctx, made["od_old"], "paused", {"pause_reason": "budget freeze"})
+    leads.set_outcome(ctx, made["od_old"], "paused", {"pause_reason": "budget freeze"})
     order = [c.company for c in board.page(ctx, "acquired", limit=10).cards]
     assert order == ["od_new", "od_old", "today_big", "today_small", "later", "none_big", "none_small"]
 
@@ -142,10 +144,10 @@ def test_stalled_badge_agrees_with_the_stalled_filter(world):
     world.lead("rep_b1", company="Other team")  # stalled, but not in sup_a's scope
     tasks.create_task(ctx, worked.id, ctx.actor.id, "follow_up", "call", clock.now() + timedelta(days=10), "medium")
     clock.advance(timedelta(days=5))
-    lead_writes.move_stage(world.as_("rep_a2"), moved.code, "qualified")
+    leads.move_stage(world.as_("rep_a2"), moved.code, "qualified")
     _set_due(nothing.id, None)
     clock.advance(timedelta(days=3))  # day 8: all but Moved have been 8 days in their stage
-    lead_writes.set_outcome(world.as_("rep_a1"), paused.code, "paused", {"pause_reason": "budget freeze"})
+    leads.set_outcome(world.as_("rep_a1"), paused.code, "paused", {"pause_reason": "budget freeze"})
     _set_due(paused.id, clock.now() - timedelta(days=1))
 
     expected = {idle.code, nothing.code, paused.code}  # worked has a later call, moved is fresh

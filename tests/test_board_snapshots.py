@@ -7,7 +7,7 @@ import pytest
 
 from tui_crm.app import CrmApp
 from tui_crm.screens.board import BoardScreen
-from tui_crm.services import demo
+from tui_crm.services.admin import demo
 from tui_crm.services.context import open_session
 
 

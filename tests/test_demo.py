@@ -2,7 +2,9 @@
 import pytest
 
 from conftest import PG_AVAILABLE, make_url
-from tui_crm.services import demo, leads, report
+from tui_crm.services.admin import demo
+from tui_crm.services import leads
+from tui_crm.services.reports import figures as report
 from tui_crm.services.context import open_session
 from tui_crm.services.errors import ServiceError
 from tui_crm.store import db as store_db, schema
@@ -50,7 +52,8 @@ def test_sqlite_and_postgres_agree(tmp_path):
 def test_demo_leaves_no_escalation_backlog(tmp_path):
     """Rule 2 has run all along in the demo's story: no pending lead is due an escalation the first start
     would send (it used to send 1000 at every start of a 1M demo, for 100k+ leads)."""
-    from tui_crm.services import activity, demo
+    from tui_crm.services import activity
+    from tui_crm.services.admin import demo
     from tui_crm.services.context import open_session
     from tui_crm.store.models import Lead
 
@@ -66,7 +69,7 @@ def test_demo_history_copies_and_stages_seen_are_exact(tmp_path):
     """After the demo's bulk load (indexes and search triggers off, then back), lead.stages_seen equals
     the upgrade's backfill from the history, stage_history's lead copies equal their leads, and the
     trigger that keeps stages_seen is in place."""
-    from tui_crm.services import demo
+    from tui_crm.services.admin import demo
     from tui_crm.services.context import open_session
     from tui_crm.store import schema
 

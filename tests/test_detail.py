@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tui_crm import clock
-from tui_crm.services import activity, lead_writes, leads
+from tui_crm.services import activity, leads
 from tui_crm.services.context import open_session
 
 from conftest import NOW
@@ -128,7 +128,7 @@ async def test_stale_edit_is_refused_names_who_and_reloads(seeded):
         form = app.screen
         assert form.focused.id == "f-company"
         sup = open_session(url, "sup_a")  # meanwhile, in another session
-        lead_writes.update_lead(sup, s["overdue"], {"remarks": "call after 3pm"})
+        leads.update_lead(sup, s["overdue"], {"remarks": "call after 3pm"})
         form.query_one("#f-remarks").value = "mine"
         await pilot.press("ctrl+s")
         await app.settle()
@@ -196,19 +196,19 @@ def test_timeline_names_changed_fields_and_shows_values_as_the_screens_do(seeded
 
     url, s = seeded
     rep = open_session(url, "rep_a1")
-    lead_writes.update_lead(rep, s["overdue"], {"amount_cents": 8000000, "priority": "low"})
+    leads.update_lead(rep, s["overdue"], {"amount_cents": 8000000, "priority": "low"})
     try:
         for lang, want in (("en", ["expected amount: – → 80,000.00", "priority: high → low"]),
                            ("zh", ["预计金额：– → 80,000.00", "优先级：高 → 低"])):
             set_lang(lang)
-            change = next(i for i in activity.timeline(rep, s["overdue"]) if i.kind == "change")
+            change = next(i for i in activity.lead_timeline(rep, s["overdue"]) if i.kind == "change")
             assert all(w.replace("：", ": ") in change.text.replace("：", ": ") for w in want), change.text
     finally:
         set_lang("en")
 
 
 def test_timeline_shows_tasks_planned_and_done(seeded):
-    from tui_crm.services import tasks
+    from tui_crm.services.activity import tasks
 
     url, s = seeded
     rep = open_session(url, "rep_a1")
@@ -216,7 +216,7 @@ def test_timeline_shows_tasks_planned_and_done(seeded):
     tid = tasks.add_task(rep, s["planned"], "follow_up", "Send the quote", NOW + timedelta(days=1), "high")
     clock.set_now(NOW + timedelta(minutes=10))
     tasks.complete_task(rep, tid, "sent by mail")
-    texts = [i.text for i in activity.timeline(rep, s["planned"]) if i.kind == "task"]
+    texts = [i.text for i in activity.lead_timeline(rep, s["planned"]) if i.kind == "task"]
     assert texts[:2] == ["task done: follow-up · Send the quote — sent by mail",
                          "task planned: follow-up · Send the quote, due 2024-11-02 10:00"]  # NOW is 10:00 +08:00
 
@@ -224,5 +224,5 @@ def test_timeline_shows_tasks_planned_and_done(seeded):
 def test_timeline_task_lines_drop_a_rule_title_that_repeats_the_kind(seeded):
     url, s = seeded
     rep = open_session(url, "rep_a1")
-    planned = [i.text for i in activity.timeline(rep, s["overdue"]) if i.kind == "task"]
+    planned = [i.text for i in activity.lead_timeline(rep, s["overdue"]) if i.kind == "task"]
     assert planned == ["task planned: first contact, due 2024-10-30 10:00"]  # not "first contact · First contact"

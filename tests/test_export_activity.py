@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from tui_crm.services import activity, exporter, tasks
+from tui_crm.services import activity, exporting
+from tui_crm.services.activity import tasks
 
 
 def _read_csv(path):
@@ -28,7 +29,7 @@ def _setup(world):
 def test_csv_export_writes_follow_ups_and_tasks_beside_the_leads(world, tmp_path):
     mine, rep = _setup(world)
     out = str(tmp_path / "leads.csv")
-    counts = exporter.export(rep, out, activity=True)
+    counts = exporting.export(rep, out, activity=True)
     leads = _read_csv(out)
     fus = _read_csv(tmp_path / "leads.follow_ups.csv")
     tks = _read_csv(tmp_path / "leads.tasks.csv")
@@ -45,7 +46,7 @@ def test_csv_export_writes_follow_ups_and_tasks_beside_the_leads(world, tmp_path
 def test_xlsx_export_puts_them_in_extra_sheets_after_the_leads(world, tmp_path):
     mine, rep = _setup(world)
     out = str(tmp_path / "leads.xlsx")
-    exporter.export(rep, out, activity=True)
+    exporting.export(rep, out, activity=True)
     wb = load_workbook(out, read_only=True)
     assert wb.sheetnames == ["leads", "follow_ups", "tasks"]  # import reads the first sheet: the leads
     fus = list(wb["follow_ups"].iter_rows(values_only=True))
@@ -57,7 +58,7 @@ def test_without_the_flag_only_the_leads_are_written(world, tmp_path):
     _mine, rep = _setup(world)
     out = tmp_path / "out"
     out.mkdir()
-    counts = exporter.export(rep, str(out / "l.csv"))
+    counts = exporting.export(rep, str(out / "l.csv"))
     assert list(counts) == ["leads"]
     assert sorted(p.name for p in out.iterdir()) == ["l.csv"]
 

@@ -6,8 +6,8 @@ from textual.widgets import Input, Static
 
 from tui_crm.app import CrmApp
 from tui_crm.screens.export_form import ExportForm
-from tui_crm.services import lead_writes
-from tui_crm.services.admin import add_user
+from tui_crm.services import leads
+from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
 
 
@@ -31,7 +31,7 @@ async def test_export_from_the_palette(sqlite_url, tmp_path):
     add_user(ctx, "boss", "Boss", role="admin")
     ctx.act_as("boss")
     for i in range(3):
-        lead_writes.add_lead(ctx, {"company": f"星河科技 {i}", "contact_name": "张三", "phone": f"1391234567{i}",
+        leads.add_lead(ctx, {"company": f"星河科技 {i}", "contact_name": "张三", "phone": f"1391234567{i}",
                                    "source": "expo", "need": "servers"})
     app = CrmApp(ctx, tick_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -68,7 +68,7 @@ async def test_export_csv_without_activity(sqlite_url, tmp_path):
     ctx = open_session(sqlite_url)
     add_user(ctx, "boss", "Boss", role="admin")
     ctx.act_as("boss")
-    lead_writes.add_lead(ctx, {"company": "Acme", "contact_name": "Ann", "phone": "13912345678", "source": "expo",
+    leads.add_lead(ctx, {"company": "Acme", "contact_name": "Ann", "phone": "13912345678", "source": "expo",
                                "need": "servers"})
     app = CrmApp(ctx, tick_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -107,7 +107,7 @@ async def test_a_time_left_as_now_is_saved_to_the_second_and_the_timeline_keeps_
     from datetime import timedelta
 
     from tui_crm import clock
-    from tui_crm.services import activity, lead_writes
+    from tui_crm.services import activity, leads
     from tui_crm.store.models import FollowUp
 
     from conftest import NOW
@@ -115,7 +115,7 @@ async def test_a_time_left_as_now_is_saved_to_the_second_and_the_timeline_keeps_
     url, s = seeded
     rep = open_session(url, "rep_a1")
     clock.set_now(NOW + timedelta(seconds=20))
-    lead_writes.move_stage(rep, s["overdue"], "qualified")  # at 09:00:20
+    leads.move_stage(rep, s["overdue"], "qualified")  # at 09:00:20
     clock.set_now(NOW + timedelta(seconds=40))
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -131,7 +131,7 @@ async def test_a_time_left_as_now_is_saved_to_the_second_and_the_timeline_keeps_
         await app.settle()
     fu = FollowUp.get(FollowUp.summary == "called")
     assert fu.at == int((NOW + timedelta(seconds=50)).timestamp())
-    kinds = [i.kind for i in activity.timeline(rep, s["overdue"])]
+    kinds = [i.kind for i in activity.lead_timeline(rep, s["overdue"])]
     assert kinds.index("followup") < kinds.index("stage")
 
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tui_crm.services import importer, leads, report
-from tui_crm.services.importer import ImportOptions, run_import
+from tui_crm.services import importing, leads
+from tui_crm.services.reports import figures as report
+from tui_crm.services.importing.run import ImportOptions, run_import
 from tui_crm.store.models import FollowUp, ImportBatch, Lead, StageHistory, Task, User
 
 SEED_HEADERS = ["序号", "线索编号", "来源渠道", "客户名称/联系人", "联系方式", "所属行业", "初步需求", "首次接触时间",
@@ -150,7 +151,7 @@ def test_undo_removes_batch_and_restores_updates(world, tmp_path):
     res = run_import(world.ctx, _dup_file(tmp_path), ImportOptions(on_duplicate="update"))
     assert leads.count(world.ctx) == 2
     assert Lead.get_by_id(old.id).company == "Same phone"
-    assert importer.undo(world.ctx, res.batch_id) == 1
+    assert importing.undo(world.ctx, res.batch_id) == 1
     assert leads.count(world.ctx) == 1
     assert (Lead.get_by_id(old.id).company, Lead.get_by_id(old.id).need) == ("Existing", "existing")
     assert ImportBatch.get_by_id(res.batch_id).state == "undone"
@@ -202,7 +203,7 @@ def test_xlsx_with_sheet(world, tmp_path):
     assert res.new == 1, res.refusals
     lead = Lead.get(Lead.company == "XL Co")
     assert (lead.phone, lead.amount_cents, lead.first_contact_at) == ("+8613800000005", 8000000, 1714526100)
-    with pytest.raises(importer.UnreadableFile):
+    with pytest.raises(importing.UnreadableFile):
         run_import(world.ctx, str(tmp_path / "x.xlsx"), ImportOptions(sheet="nope"))
 
 
@@ -236,7 +237,7 @@ def test_unreadable_row_mid_file_fails_the_whole_import_and_names_its_line(world
     rows = [[f"Co {i}", f"1380000{i:04d}"] for i in range(1000)] + [["x" * 200_000, "13900000000"]]
     path = write_csv(tmp_path / "bad.csv", rows, headers=["company", "phone"])
     before = Lead.select().count()
-    with pytest.raises(importer.UnreadableFile, match="line 1002"):
+    with pytest.raises(importing.UnreadableFile, match="line 1002"):
         run_import(world.ctx, path, ImportOptions(chunk=200))
     assert Lead.select().count() == before
     assert [b.state for b in ImportBatch.select()] == ["failed"]

@@ -3,7 +3,7 @@ from textual.widgets import Input, Select, Static
 
 from tui_crm.app import CrmApp
 from tui_crm.services import leads
-from tui_crm.services.admin import add_user
+from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
 
 CSV = ("公司名称,手机,阶段,Memo\n"

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 
 from tui_crm import clock
-from tui_crm.services import lead_writes, pages
+from tui_crm.services import leads
+from tui_crm.services.leads import pages
 from tui_crm.services.context import open_session
-from tui_crm.services.pages import ListQuery
+from tui_crm.services.leads.pages import ListQuery
 
 from rep_fixtures import app_for, row_texts, seed
 
@@ -22,7 +23,7 @@ def amounts(world):
               ("I", 700)]
     codes = {}
     for name, amount in values:
-        v = lead_writes.add_lead(rep, {"company": f"Co {name}", "contact_name": "Zhang", "phone": None,
+        v = leads.add_lead(rep, {"company": f"Co {name}", "contact_name": "Zhang", "phone": None,
                                        "email": f"{name.lower()}@example.com", "source": "expo", "need": "x",
                                        "amount_cents": None if amount is None else amount * 100})
         codes[v.id] = name

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui_crm.services import demo, pages
+from tui_crm.services.admin import demo
+from tui_crm.services.leads import pages
 from tui_crm.services.context import open_session
 
 N = 100_000

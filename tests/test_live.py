@@ -70,14 +70,14 @@ async def test_detail_and_queue_follow_another_process(seeded):
 
 async def test_assignment_by_someone_else_toasts_and_lands_in_the_inbox(seeded):
     url, s = seeded
-    from tui_crm.services import lead_writes
+    from tui_crm.services import leads
     from tui_crm.services.context import open_session
 
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
         await app.settle()
         boss = open_session(url, "boss")  # another connection, like another user's app
-        lead_writes.reassign(boss, s["globex"], "rep_a1")
+        leads.reassign(boss, s["globex"], "rep_a1")
         await wait_for(app, pilot, lambda: any("Lead assigned to you" in n.message for n in app._notifications))
         await wait_for(app, pilot, lambda: s["globex"] in [v.code for v in app.screen.table.rows])
         await pilot.press("i")
@@ -97,7 +97,7 @@ def test_the_feed_reads_on_after_a_commit_of_more_than_a_page(sqlite_url):
     without waiting for a later commit (it read one page and then stalled, so an open detail never saw
     its lead's change: seen at 1M demo leads after a start's escalation sweep)."""
     from tui_crm.services import changes
-    from tui_crm.services.admin import add_user
+    from tui_crm.services.admin.users import add_user
     from tui_crm.services.context import open_session
     from tui_crm.store import db as store_db
 

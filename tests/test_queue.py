@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tui_crm.services import tasks
+from tui_crm.services.activity import tasks
 from tui_crm.services.context import open_session
 
 from conftest import NOW
@@ -119,7 +119,7 @@ def test_task_text_drops_a_title_that_only_repeats_the_kind():
     from types import SimpleNamespace
 
     from tui_crm.i18n import set_lang
-    from tui_crm.services.task_text import task_text
+    from tui_crm.services.activity.task_text import task_text
 
     def t(kind, title):
         return SimpleNamespace(kind=kind, title=title)

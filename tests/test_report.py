@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tui_crm import clock
-from tui_crm.services import lead_writes
-from tui_crm.services import report as rep
+from tui_crm.services import leads
+from tui_crm.services.reports import figures as rep
 from tui_crm.store.models import Lead, User
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -45,28 +45,28 @@ def six(world):
     l3 = w.lead("rep_a2", source="expo", industry="制造业", amount_cents=200000)
     clock.set_now(at(1))
     l4 = w.lead("rep_b1", source="referral", industry="医疗", amount_cents=300000)
-    lead_writes.move_stage(w.as_("rep_a2"), l3.code, "qualified")
+    leads.move_stage(w.as_("rep_a2"), l3.code, "qualified")
     clock.set_now(at(2))
     l5 = w.lead("rep_b1", source="referral", industry="医疗", amount_cents=33333)
-    lead_writes.update_lead(w.as_("rep_b1"), l5.code, {"probability": 33})
+    leads.update_lead(w.as_("rep_b1"), l5.code, {"probability": 33})
     l6 = w.lead("rep_a2", source="expo", amount_cents=70000)
-    lead_writes.move_stage(w.as_("rep_a1"), l1.code, "qualified")
-    lead_writes.move_stage(w.as_("rep_b1"), l4.code, "negotiation")
+    leads.move_stage(w.as_("rep_a1"), l1.code, "qualified")
+    leads.move_stage(w.as_("rep_b1"), l4.code, "negotiation")
     clock.set_now(at(3))
-    lead_writes.set_outcome(w.as_("rep_a1"), l2.code, "won", {"won_amount_cents": 50000, "product": "P"})
-    lead_writes.move_stage(w.as_("rep_a2"), l3.code, "proposal")
-    lead_writes.move_stage(w.as_("rep_a2"), l6.code, "qualified")
+    leads.set_outcome(w.as_("rep_a1"), l2.code, "won", {"won_amount_cents": 50000, "product": "P"})
+    leads.move_stage(w.as_("rep_a2"), l3.code, "proposal")
+    leads.move_stage(w.as_("rep_a2"), l6.code, "qualified")
     clock.set_now(at(4))
-    lead_writes.move_stage(w.as_("rep_a1"), l1.code, "proposal")
-    lead_writes.set_outcome(w.as_("rep_a2"), l6.code, "dormant", {"wake_up_at": at(30)})
+    leads.move_stage(w.as_("rep_a1"), l1.code, "proposal")
+    leads.set_outcome(w.as_("rep_a2"), l6.code, "dormant", {"wake_up_at": at(30)})
     clock.set_now(at(5))
-    lead_writes.set_outcome(w.as_("rep_b1"), l4.code, "lost", {"lost_reason": "Timing"})
+    leads.set_outcome(w.as_("rep_b1"), l4.code, "lost", {"lost_reason": "Timing"})
     clock.set_now(at(6))
-    lead_writes.set_outcome(w.as_("rep_a2"), l3.code, "lost", {"lost_reason": "价格过高"})
+    leads.set_outcome(w.as_("rep_a2"), l3.code, "lost", {"lost_reason": "价格过高"})
     clock.set_now(at(8))
-    lead_writes.set_outcome(w.as_("rep_a2"), l3.code, "in_progress", {})
+    leads.set_outcome(w.as_("rep_a2"), l3.code, "in_progress", {})
     clock.set_now(at(10))
-    lead_writes.set_outcome(w.as_("rep_a1"), l1.code, "won", {"won_amount_cents": 120000, "product": "P"})
+    leads.set_outcome(w.as_("rep_a1"), l1.code, "won", {"won_amount_cents": 120000, "product": "P"})
     clock.set_now(datetime(2024, 11, 1, 10, 0, tzinfo=SH))
     return w
 
@@ -178,7 +178,7 @@ def _won_at(world, login, when: datetime, cents=10000, created=None):
     clock.set_now(created or when - timedelta(hours=1))
     v = world.lead(login, amount_cents=cents)
     clock.set_now(when)
-    lead_writes.set_outcome(world.as_(login), v.code, "won", {"won_amount_cents": cents, "product": "P"})
+    leads.set_outcome(world.as_(login), v.code, "won", {"won_amount_cents": cents, "product": "P"})
     return v
 
 
@@ -243,9 +243,9 @@ def test_json_shape_and_money(six):
 def test_money_halfway_rounds_up_exactly(world):
     # 0.05 × 50 % = 0.025 → 0.03 (half up, exact), twice: 0.05 → and the sum rounded once: 0.05
     a = world.lead("rep_a1", amount_cents=5)
-    lead_writes.move_stage(world.as_("rep_a1"), a.code, "proposal")
+    leads.move_stage(world.as_("rep_a1"), a.code, "proposal")
     t = rep.report(world.ctx)["totals"]
     assert t["weighted_forecast_cents"] == 3
     b = world.lead("rep_a1", amount_cents=5)
-    lead_writes.move_stage(world.as_("rep_a1"), b.code, "proposal")
+    leads.move_stage(world.as_("rep_a1"), b.code, "proposal")
     assert rep.report(world.ctx)["totals"]["weighted_forecast_cents"] == 5

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from tui_crm.services import lead_writes
-from tui_crm.services import report as rep
+from tui_crm.services import leads
+from tui_crm.services.reports import figures as rep, funnel
 from tui_crm.services.context import open_session
 from tui_crm.store import schema
 from tui_crm.store.models import Lead, Stage
@@ -14,8 +14,8 @@ def test_v2_database_upgrades_and_funnel_is_unchanged(world, tmp_path):
     if world.ctx.is_postgres:
         return  # the v2 database is built here with SQLite DDL
     a = world.lead("rep_a1", amount_cents=100)
-    lead_writes.move_stage(world.as_("rep_a1"), a.code, "negotiation")
-    lead_writes.set_outcome(world.as_("rep_a1"), a.code, "lost", {"lost_reason": "x"})
+    leads.move_stage(world.as_("rep_a1"), a.code, "negotiation")
+    leads.set_outcome(world.as_("rep_a1"), a.code, "lost", {"lost_reason": "x"})
     world.lead("rep_a1")
     before = rep.report(world.ctx)["funnel"]
     ids = {s.key: s.id for s in Stage.select()}
@@ -42,13 +42,13 @@ def test_v2_database_upgrades_and_funnel_is_unchanged(world, tmp_path):
 
 def test_history_fallback_agrees_with_stages_seen(world):
     a = world.lead("rep_a1")
-    lead_writes.move_stage(world.as_("rep_a1"), a.code, "proposal")
-    lead_writes.move_stage(world.as_("rep_a1"), a.code, "qualified")  # moved back: still reached proposal
+    leads.move_stage(world.as_("rep_a1"), a.code, "proposal")
+    leads.move_stage(world.as_("rep_a1"), a.code, "qualified")  # moved back: still reached proposal
     world.lead("rep_b1")
     cond = rep.scope.narrow(world.ctx)
-    rows = rep._people(world.ctx, cond)[3]
-    fast = rep._reached_from_rows(world.ctx, rows, rep._stage_bits(world.ctx))
-    assert fast == rep._reached_from_history(world.ctx, cond) == [2, 1, 1, 0]
+    rows = rep.people_rows(world.ctx, cond)[3]
+    fast = funnel.reached_from_rows(world.ctx, rows, funnel.stage_bits(world.ctx))
+    assert fast == funnel.reached_from_history(world.ctx, cond) == [2, 1, 1, 0]
 
 
 def test_stages_seen_follows_a_many_row_history_insert(world):

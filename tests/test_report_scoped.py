@@ -12,8 +12,8 @@ from datetime import date
 
 import pytest
 
-from tui_crm.services import lead_writes
-from tui_crm.services import report as rep
+from tui_crm.services import leads
+from tui_crm.services.reports import figures as rep
 from tui_crm.store import schema
 
 from test_report import by_key, six  # noqa: F401  (the fixture)
@@ -43,7 +43,7 @@ def test_shared_lead_counts_once_in_the_scope(six):  # noqa: F811
     assert l4["leads"] == 2
     from tui_crm.store.models import Lead, User
     lead4 = Lead.get((Lead.owner == User.get(User.login == "rep_b1").id) & (Lead.status == "lost"))
-    lead_writes.share(six.as_("rep_b1"), lead4.code, "sup_a")
+    leads.share(six.as_("rep_b1"), lead4.code, "sup_a")
     r = rep.report(six.as_("sup_a"))
     assert (r["totals"]["leads"], r["totals"]["lost"]) == (5, 1)
     assert days(r["funnel"]) == {"acquired": 8 / 5, "qualified": 2.0, "proposal": 4.5, "negotiation": 3.0,
@@ -60,7 +60,7 @@ def test_shared_lead_counts_once_in_the_scope(six):  # noqa: F811
 def test_reassigned_lead_moves_its_stays_with_it(six):  # noqa: F811
     from tui_crm.store.models import Lead, User
     lead4 = Lead.get((Lead.owner == User.get(User.login == "rep_b1").id) & (Lead.status == "lost"))
-    lead_writes.reassign(six.ctx, lead4.code, "rep_a2")
+    leads.reassign(six.ctx, lead4.code, "rep_a2")
     a = rep.report(six.as_("sup_a"))
     assert a["totals"]["leads"] == 5
     assert days(a["funnel"])["negotiation"] == 3.0 and days(a["funnel"])["acquired"] == 8 / 5
@@ -103,6 +103,6 @@ def test_v4_database_upgrades_to_v5(six):  # noqa: F811
     # and the triggers keep the copies in step after the upgrade
     from tui_crm.store.models import Lead, User
     lead4 = Lead.get((Lead.owner == User.get(User.login == "rep_b1").id) & (Lead.status == "lost"))
-    lead_writes.reassign(six.ctx, lead4.code, "rep_a1")
+    leads.reassign(six.ctx, lead4.code, "rep_a1")
     assert days(rep.report(six.as_("sup_a"))["funnel"])["negotiation"] == 3.0
     assert days(rep.report(six.as_("sup_b"))["funnel"])["negotiation"] is None

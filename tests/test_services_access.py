@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from tui_crm import clock
-from tui_crm.services import activity, lead_writes, leads
+from tui_crm.services import activity, leads
 from tui_crm.services.errors import AccessDenied, NotFound, StaleRecord, ValidationError
 from tui_crm.store.models import Change, Lead
 
@@ -37,9 +37,9 @@ def test_rep_cannot_read_or_write_others_lead(world, leads3):
     with pytest.raises(NotFound):
         leads.get(rep, a2.code)
     with pytest.raises(NotFound):
-        lead_writes.update_lead(rep, a2.code, {"company": "hijacked"})
+        leads.update_lead(rep, a2.code, {"company": "hijacked"})
     with pytest.raises(NotFound):
-        lead_writes.move_stage(rep, a2.code, "qualified")
+        leads.move_stage(rep, a2.code, "qualified")
     with pytest.raises(NotFound):
         activity.log_followup(rep, a2.code, activity.FollowUpInput(summary="x"))
     assert Lead.get_by_id(a2.id).version == before
@@ -50,25 +50,25 @@ def test_rep_cannot_read_or_write_others_lead(world, leads3):
 def test_supervisor_writes_team_not_other_team(world, leads3):
     a1, _, b1 = leads3
     sup = world.as_("sup_a")
-    assert lead_writes.update_lead(sup, a1.code, {"remarks": "checked"}).remarks == "checked"
+    assert leads.update_lead(sup, a1.code, {"remarks": "checked"}).remarks == "checked"
     with pytest.raises(NotFound):
-        lead_writes.update_lead(sup, b1.code, {"remarks": "nope"})
+        leads.update_lead(sup, b1.code, {"remarks": "nope"})
     assert Lead.get_by_id(b1.id).remarks is None
 
 
 def test_admin_writes_all(world, leads3):
     _, _, b1 = leads3
-    assert lead_writes.update_lead(world.as_("boss"), b1.code, {"industry": "医疗"}).industry == "医疗"
+    assert leads.update_lead(world.as_("boss"), b1.code, {"industry": "医疗"}).industry == "医疗"
 
 
 def test_shared_lead_visible_and_editable(world, leads3):
     _, a2, _ = leads3
-    lead_writes.share(world.as_("rep_a2"), a2.code, "rep_a1")
+    leads.share(world.as_("rep_a2"), a2.code, "rep_a1")
     rep = world.as_("rep_a1")
     assert a2.code in codes(rep)
     v = leads.get(rep, a2.code)
     assert not v.masked  # collaborators see contacts in full
-    assert lead_writes.update_lead(rep, a2.code, {"remarks": "helping"}).remarks == "helping"
+    assert leads.update_lead(rep, a2.code, {"remarks": "helping"}).remarks == "helping"
 
 
 def test_rep_cannot_assign_to_someone_else(world):
@@ -92,7 +92,7 @@ def test_masking_by_role(world, leads3):
 def test_reveal_is_audited(world, leads3):
     a1, _, _ = leads3
     boss = world.as_("boss")
-    v = lead_writes.reveal(boss, a1.code)
+    v = leads.reveal(boss, a1.code)
     assert v.phone == "+8613812345678"
     audit = Change.select().where((Change.lead_id == a1.id) & (Change.action == "reveal")).get()
     assert audit.user_id == boss.actor.id
@@ -118,9 +118,9 @@ def test_stale_write_refused_naming_who(world, leads3):
     a1, _, _ = leads3
     rep = world.as_("rep_a1")
     old_version = leads.get(rep, a1.code).version
-    lead_writes.update_lead(world.as_("sup_a"), a1.code, {"remarks": "from the supervisor"})
+    leads.update_lead(world.as_("sup_a"), a1.code, {"remarks": "from the supervisor"})
     with pytest.raises(StaleRecord) as err:
-        lead_writes.update_lead(rep, a1.code, {"remarks": "mine"}, version=old_version)
+        leads.update_lead(rep, a1.code, {"remarks": "mine"}, version=old_version)
     assert "Sup A" in str(err.value) and "remarks" in str(err.value)
     assert Lead.get_by_id(a1.id).remarks == "from the supervisor"
 
@@ -129,7 +129,7 @@ def test_every_write_has_a_change_entry(world, leads3):
     a1, _, _ = leads3
     rep = world.as_("rep_a1")
     start = Change.select().count()
-    lead_writes.move_stage(rep, a1.code, "qualified")
+    leads.move_stage(rep, a1.code, "qualified")
     activity.log_followup(rep, a1.code, activity.FollowUpInput(summary="called"))
     actions = [c.action for c in Change.select().where(Change.id > 0).order_by(Change.id)][start:]
     assert "move" in actions and "log" in actions
@@ -145,7 +145,7 @@ def test_new_lead_gets_sla_task_and_code(world):
 
 
 def test_incomplete_lead_gets_complete_record_task(world):
-    from tui_crm.services import tasks
+    from tui_crm.services.activity import tasks
 
     v = world.lead("rep_a1", need="", phone=None, email="a@b.cn", other_contact=None)
     assert "need" in v.incomplete
@@ -181,7 +181,7 @@ def test_escalation_after_three_days_notifies_the_supervisor(world):
 
 
 def test_followup_completes_task_and_plans_next_by_cadence(world):
-    from tui_crm.services import tasks
+    from tui_crm.services.activity import tasks
 
     v = world.lead("rep_a1")
     rep = world.as_("rep_a1")
@@ -204,18 +204,18 @@ def test_three_missed_calls_suggest_lost(world):
 
 
 def test_entering_proposal_plans_revisit_and_stay_reason_needed_after_7_days(world):
-    from tui_crm.services import tasks
+    from tui_crm.services.activity import tasks
 
     v = world.lead("rep_a1")
     rep = world.as_("rep_a1")
-    lead_writes.move_stage(rep, v.code, "proposal")
+    leads.move_stage(rep, v.code, "proposal")
     assert any(t.kind == "revisit" and t.due_at == clock.now() + timedelta(days=3)
                for t in tasks.open_tasks(rep, v.code))
     clock.advance(timedelta(days=7, seconds=1))
     with pytest.raises(ValidationError) as err:
-        lead_writes.move_stage(rep, v.code, "negotiation")
+        leads.move_stage(rep, v.code, "negotiation")
     assert "reason" in err.value.fields
-    moved = lead_writes.move_stage(rep, v.code, "negotiation", reason="客户内部审批")
+    moved = leads.move_stage(rep, v.code, "negotiation", reason="客户内部审批")
     assert moved.stage == "negotiation"
 
 
@@ -223,22 +223,22 @@ def test_outcomes_require_their_fields(world):
     v = world.lead("rep_a1")
     rep = world.as_("rep_a1")
     with pytest.raises(ValidationError):
-        lead_writes.set_outcome(rep, v.code, "lost", {})
+        leads.set_outcome(rep, v.code, "lost", {})
     with pytest.raises(ValidationError):
-        lead_writes.set_outcome(rep, v.code, "dormant", {})
+        leads.set_outcome(rep, v.code, "dormant", {})
     with pytest.raises(ValidationError):
-        lead_writes.set_outcome(rep, v.code, "paused", {})
+        leads.set_outcome(rep, v.code, "paused", {})
     with pytest.raises(ValidationError):
-        lead_writes.set_outcome(rep, v.code, "won", {"won_amount_cents": 100})
+        leads.set_outcome(rep, v.code, "won", {"won_amount_cents": 100})
     assert leads.get(rep, v.code).status == "pending"
-    lost = lead_writes.set_outcome(rep, v.code, "lost", {"lost_reason": "价格过高"})
+    lost = leads.set_outcome(rep, v.code, "lost", {"lost_reason": "价格过高"})
     assert lost.status == "lost" and lost.next_follow_up_at is None
-    reopened = lead_writes.set_outcome(rep, v.code, "in_progress", {})
+    reopened = leads.set_outcome(rep, v.code, "in_progress", {})
     assert reopened.status == "in_progress" and reopened.lost_reason is None
 
 
 def test_stalled_ignores_a_lead_with_a_later_task_even_if_an_older_one_is_overdue(world):
-    from tui_crm.services import tasks
+    from tui_crm.services.activity import tasks
 
     worked = world.lead("rep_a1")
     idle = world.lead("rep_a1")

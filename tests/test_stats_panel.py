@@ -7,8 +7,8 @@ from textual.widgets import DataTable, Static
 
 from tui_crm.app import CrmApp
 from tui_crm.domain.parse import format_amount
-from tui_crm.services import demo
-from tui_crm.services import report as rep
+from tui_crm.services.admin import demo
+from tui_crm.services.reports import figures as rep
 from tui_crm.services.context import open_session
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tui_crm.app import CrmApp
-from tui_crm.services import demo
+from tui_crm.services.admin import demo
 from tui_crm.services.context import open_session
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_crm.services import lead_writes, leads
+from tui_crm.services import leads
 from tui_crm.services.context import open_session
 from tui_crm.store import db as store_db, schema
 from tui_crm.store.models import Lead
@@ -77,7 +77,7 @@ def test_check_reports_broken_search_index(sqlite_url):
 
     admin.add_user(ctx, "boss", "Boss", "admin")
     ctx.act_as("boss")
-    lead_writes.add_lead(ctx, {"company": "Acme", "contact_name": "X", "phone": "13800000001", "need": "n"})
+    leads.add_lead(ctx, {"company": "Acme", "contact_name": "X", "phone": "13800000001", "need": "n"})
     ctx.db.execute_sql("DROP TRIGGER lead_fts_au")
     ctx.db.execute_sql("UPDATE lead SET company = 'Changed Company'")
     problems = schema.check(ctx.db)
@@ -95,10 +95,10 @@ def test_check_reports_old_schema(tmp_path):
 WRITER = r"""
 import sys
 from tui_crm.services.context import open_session
-from tui_crm.services import lead_writes, activity
+from tui_crm.services import leads, activity
 ctx = open_session(sys.argv[1], sys.argv[2])
 for i in range(int(sys.argv[3])):
-    v = lead_writes.add_lead(ctx, {"company": f"{sys.argv[2]} co {i}", "contact_name": "c",
+    v = leads.add_lead(ctx, {"company": f"{sys.argv[2]} co {i}", "contact_name": "c",
                                    "email": f"{sys.argv[2]}{i}@ex.com", "need": "n"})
     activity.log_followup(ctx, v.code, activity.FollowUpInput(summary="hi"))
 """
@@ -117,7 +117,7 @@ def test_concurrent_writer_processes_never_see_locked(world, tmp_path):
 
 
 def test_v5_database_gets_the_list_sort_indexes_on_upgrade(db_url):
-    from tui_crm.services import pages
+    from tui_crm.services.leads import pages
 
     db = store_db.connect(db_url)
     for name in schema.LIST_INDEXES:

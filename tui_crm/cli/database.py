@@ -11,7 +11,7 @@ def cmd_demo(args) -> int:
     """Demo data; a progress bar on a terminal when the run is large."""
     from rich.progress import Progress
 
-    from ..services import demo
+    from ..services.admin import demo
 
     ctx = session(args, need_user=False)
     if sys.stderr.isatty() and args.leads >= 20000:

@@ -34,8 +34,8 @@ def lead_table(ctx, views) -> None:
 
 def leads_list(ctx, args) -> int:
     from ..services import leads
-    from ..services.activity import sweep_escalations
-    from ..services.views import lead_json
+    from ..services.activity.sweep import sweep_escalations
+    from ..services.records import lead_json
 
     sweep_escalations(ctx)
     views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal)
@@ -54,15 +54,15 @@ def leads_list(ctx, args) -> int:
 
 
 def leads_add(ctx, args) -> int:
-    from ..services import lead_writes
-    from ..services.views import lead_json
+    from ..services import leads
+    from ..services.records import lead_json
 
     values = {"company": args.company, "contact_name": args.contact, "phone": args.phone, "email": args.email,
               "source": args.source, "need": args.need, "owner": args.owner, "priority": args.priority,
               "amount_cents": parse_amount(args.amount)}
     if not (args.phone or args.email):
         raise UserError(_("give --phone or --email"))
-    v = lead_writes.add_lead(ctx, values)
+    v = leads.add_lead(ctx, values)
     if args.format == "json":
         print_json(lead_json(ctx, v))
     else:
@@ -71,11 +71,11 @@ def leads_add(ctx, args) -> int:
 
 
 def leads_show(ctx, args) -> int:
-    from ..services import activity, lead_writes, leads
-    from ..services.views import lead_json
+    from ..services import activity, leads
+    from ..services.records import lead_json
 
-    v = lead_writes.reveal(ctx, args.code) if args.reveal else leads.get(ctx, args.code)
-    items = activity.timeline(ctx, v.id)
+    v = leads.reveal(ctx, args.code) if args.reveal else leads.get(ctx, args.code)
+    items = activity.lead_timeline(ctx, v.id)
     if args.format == "json":
         data = lead_json(ctx, v)
         data["timeline"] = [{"at": i.at.astimezone(ctx.tz).isoformat(), "kind": i.kind, "user": i.user,
@@ -89,11 +89,11 @@ def leads_show(ctx, args) -> int:
 
 
 def leads_move(ctx, args) -> int:
-    from ..services import lead_writes
+    from ..services import leads
     from ..services.errors import ValidationError
 
     try:
-        v = lead_writes.move_stage(ctx, args.code, args.stage, reason=args.reason)
+        v = leads.move_stage(ctx, args.code, args.stage, reason=args.reason)
     except ValidationError as exc:
         if "reason" in exc.fields:  # the stay reason: say which option gives it
             raise UserError(f"{exc} (--reason)") from None
@@ -103,9 +103,9 @@ def leads_move(ctx, args) -> int:
 
 
 def leads_won(ctx, args) -> int:
-    from ..services import lead_writes
+    from ..services import leads
 
-    v = lead_writes.set_outcome(ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount),
+    v = leads.set_outcome(ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount),
                                                         "product": args.product, "won_at": parse_dt(ctx, args.at),
                                                         "reason": args.reason})
     print(_("{code} won", code=v.code))
@@ -113,9 +113,9 @@ def leads_won(ctx, args) -> int:
 
 
 def leads_lost(ctx, args) -> int:
-    from ..services import lead_writes
+    from ..services import leads
 
-    v = lead_writes.set_outcome(ctx, args.code, "lost", {"lost_reason": args.reason,
+    v = leads.set_outcome(ctx, args.code, "lost", {"lost_reason": args.reason,
                                                          "lost_at": parse_dt(ctx, args.at), "reason": None})
     print(_("{code} lost", code=v.code))
     return 0

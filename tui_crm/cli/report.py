@@ -7,8 +7,8 @@ from .common import parse_date, session
 
 
 def cmd_report(args) -> int:
-    from ..services import report as rep
-    from ..services.report_output import render
+    from ..services.reports import figures as rep
+    from ..services.reports.render import render
 
     ctx = session(args)
     period = rep.Period(parse_date(ctx, args.since), parse_date(ctx, args.until))

@@ -34,16 +34,16 @@ def _progress_bar(total_label: str):
 
 
 def cmd_import(args) -> int:
-    from ..services import importer
+    from ..services import importing
 
     ctx = session(args)
     if args.undo:
-        n = importer.undo(ctx, args.undo)
+        n = importing.undo(ctx, args.undo)
         print(_("import batch {batch} undone: {n} leads removed", batch=args.undo, n=n))
         return 0
     if not args.file:
         raise UserError(_("import needs a FILE (or --undo BATCH)"))
-    opts = importer.ImportOptions(fmt=args.format, sheet=args.sheet, maps=args.map, stage_maps=args.stage_map,
+    opts = importing.ImportOptions(fmt=args.format, sheet=args.sheet, maps=args.map, stage_maps=args.stage_map,
                                   create_owners=args.create_owners, keep_unmapped=args.keep_unmapped,
                                   dry_run=args.dry_run, on_duplicate=args.on_duplicate)
     if args.errors:  # refuse an unwritable errors file before importing anything, not after
@@ -54,8 +54,8 @@ def cmd_import(args) -> int:
                               error=_("no such folder") if not os.path.isdir(folder) else _("permission denied")))
     bar, update = _progress_bar(_("importing"))
     try:
-        res = importer.run_import(ctx, args.file, opts, progress=update)
-    except importer.UnreadableFile as exc:
+        res = importing.run_import(ctx, args.file, opts, progress=update)
+    except importing.UnreadableFile as exc:
         raise UserError(str(exc)) from None
     finally:
         if bar is not None:
@@ -65,13 +65,13 @@ def cmd_import(args) -> int:
                 reason=r.reason), file=sys.stderr)
     if len(res.refusals) > 20:
         print(_("… and {n} more refused rows", n=len(res.refusals) - 20), file=sys.stderr)
-    kinds = importer.refusal_kinds(res.refusals)
+    kinds = importing.refusal_kinds(res.refusals)
     if "owner" in kinds:
         print(_("hint: --create-owners adds the missing owners as reps"), file=sys.stderr)
     if "stage" in kinds:
         print(_("hint: --stage-map VALUE=STAGE maps a stage value of the file to a stage"), file=sys.stderr)
     if args.errors:
-        importer.write_refusals(res.refusals, args.errors)  # writable: checked before the import ran
+        importing.write_refusals(res.refusals, args.errors)  # writable: checked before the import ran
     head = _("dry run, nothing written") if res.dry_run else _("imported as batch {batch}", batch=res.batch_id)
     print(_("{head}: {new} new, {updated} updated, {duplicate} duplicate, {refused} refused, "
             "{incomplete} incomplete", head=head, new=res.new, updated=res.updated, duplicate=res.duplicate,
@@ -88,12 +88,12 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..services import exporter
+    from ..services import exporting
 
     ctx = session(args)
     bar, update = _progress_bar(_("exporting"))
     try:
-        counts = exporter.export(ctx, args.file, fmt=args.format, reveal=args.reveal, activity=args.with_activity,
+        counts = exporting.export(ctx, args.file, fmt=args.format, reveal=args.reveal, activity=args.with_activity,
                                  progress=(lambda done, total: update(done, done, total)) if update else None)
     except OSError as exc:
         raise UserError(_("cannot write {file}: {error}", file=args.file, error=exc.strerror or exc)) from None
@@ -107,7 +107,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_agenda(args) -> int:
-    from ..services import agenda
+    from ..services.activity import agenda
 
     ctx = session(args)
     text = agenda.ics(ctx)

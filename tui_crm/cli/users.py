@@ -38,7 +38,7 @@ def users_list(args) -> int:
 
 def users_key(args) -> int:
     """Adds the key to ``--authorized-keys`` and prints the line written there."""
-    from ..services import access_keys
+    from ..services.admin import keys as access_keys
 
     ctx = session(args)
     line = access_keys.add_key(ctx, args.login_new, args.pubkey_file, args.authorized_keys, args.url)

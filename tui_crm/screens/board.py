@@ -22,9 +22,10 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ..domain.vocab import PRIORITIES, SOURCES
 from ..i18n import _, get_lang, label
-from ..services import board, changes
+from ..services.leads import board
+from ..services import changes
 from ..services.errors import ServiceError
-from ..services.views import apply_due
+from ..services.records import apply_due
 from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
 from .board_moves import BoardMoves
 

@@ -5,7 +5,7 @@ board's loader thread. Won, lost and the stay reason ask with the lead detail's 
 from __future__ import annotations
 
 from ..i18n import _
-from ..services import lead_writes
+from ..services import leads
 from ..services.errors import ServiceError, StaleRecord, ValidationError
 from .forms import OutcomeForm, ReasonForm
 
@@ -29,7 +29,7 @@ class BoardMoves:
 
     def _do_step(self, lead_id: int, version: int, step: int, reason: str | None):
         try:
-            view = lead_writes.step_stage(self.ctx, lead_id, step, reason, version)
+            view = leads.step_stage(self.ctx, lead_id, step, reason, version)
         except ValidationError as exc:
             if "reason" in exc.fields:
                 self.app.call_from_thread(self._ask_reason, lead_id, str(exc), lambda r: self.request(

@@ -10,7 +10,7 @@ import os
 from textual.widgets import Static
 
 from ..i18n import _, get_lang
-from ..services import exporter
+from ..services import exporting
 from ..services.errors import ServiceError
 from .form_base import Field, FormScreen, _choice, choice_hint
 
@@ -49,7 +49,7 @@ class ExportForm(FormScreen):
 
     async def save(self, c):
         try:
-            counts = await self.app.db(exporter.export, self.ctx, c["file"], activity=c["activity"],
+            counts = await self.app.db(exporting.export, self.ctx, c["file"], activity=c["activity"],
                                        progress=self._progress)
         except OSError as exc:
             raise ServiceError(_("cannot write {file}: {error}", file=c["file"], error=exc.strerror or exc)) from None

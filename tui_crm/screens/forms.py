@@ -18,7 +18,8 @@ from ..domain.errors import InvalidValue
 from ..domain.parse import format_amount, parse_amount, parse_date
 from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS
 from ..i18n import _
-from ..services import activity, lead_writes, pages, tasks
+from ..services import activity, leads
+from ..services.activity import tasks
 from .form_base import _KEEP_OPEN, NO, YES, Field, FormScreen, _choice, _dt, _fmt_dt, choice_hint
 
 
@@ -203,7 +204,7 @@ class LeadForm(FormScreen):
         phone, email = c.get("phone"), c.get("email")
         check_dups = lead is None or (phone and phone != lead.phone) or (email and email != lead.email)
         if check_dups and not self._dup_shown:
-            dups = await self.app.db(pages.duplicates, self.ctx, phone, email, c.get("company") or "",
+            dups = await self.app.db(leads.find_duplicates, self.ctx, phone, email, c.get("company") or "",
                                      c.get("contact_name") or "", lead.id if lead else None)
             if dups:
                 self._dup_shown = dups
@@ -214,14 +215,14 @@ class LeadForm(FormScreen):
                 return _KEEP_OPEN
         if lead is None:
             values = {k: v for k, v in c.items() if v not in (None, "") and k != "stay_reason"}
-            view = await self.app.write(lead_writes.add_lead, self.ctx, values,
+            view = await self.app.write(leads.add_lead, self.ctx, values,
                                         allow_duplicate=bool(self._dup_shown))
             self.app.notify(_("lead {code} created", code=view.code))
             return view
         changes = self._changes(c)
         if not changes:
             return None
-        view = await self.app.write(lead_writes.update_lead, self.ctx, lead.id, changes, lead.version)
+        view = await self.app.write(leads.update_lead, self.ctx, lead.id, changes, lead.version)
         self.app.notify(_("{code} saved", code=view.code))
         return view
 
@@ -290,7 +291,7 @@ class OutcomeForm(FormScreen):
         return out, errors
 
     async def save(self, c):
-        await self.app.write(lead_writes.set_outcome, self.ctx, self.lead.id, self.status, c, self.lead.version)
+        await self.app.write(leads.set_outcome, self.ctx, self.lead.id, self.status, c, self.lead.version)
         return True
 
 
@@ -380,5 +381,5 @@ class ReassignForm(FormScreen):
         return v, ({} if v["login"] else {"login": _("required")})
 
     async def save(self, c):
-        await self.app.write(lead_writes.reassign, self.ctx, self.lead.id, c["login"], self.lead.version)
+        await self.app.write(leads.reassign, self.ctx, self.lead.id, c["login"], self.lead.version)
         return True

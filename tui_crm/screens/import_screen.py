@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Prog
 
 from ..domain.text import fit
 from ..i18n import _
-from ..services import importer
+from ..services import importing
 from ..services.context import open_session
 from ..services.errors import ServiceError
 from ..widgets.toggle import MarkedCheckbox
@@ -124,14 +124,14 @@ class ImportScreen(Screen):
             self._status(_("no such file: {path}", path=path or "-"))
             return
         try:
-            headers, fields, _rows = await self.app.db(importer.preview, self.ctx, path)
+            headers, fields, _rows = await self.app.db(importing.preview, self.ctx, path)
         except (ServiceError, OSError, ValueError) as exc:
             self._status(_("cannot read {path}: {error}", path=path, error=str(exc)))
             return
         self.path, self.headers, self.fields = path, headers, fields
         box = self.query_one("#mapping", VerticalScroll)
         await box.remove_children()
-        options = [(f, f) for f in importer.FIELDS]
+        options = [(f, f) for f in importing.FIELDS]
         rows = []
         for i, (h, f) in enumerate(zip(headers, fields)):
             name = h or f"#{i + 1}"
@@ -183,7 +183,7 @@ class ImportScreen(Screen):
         if not self.path:
             self._status(_("read a file first: type its path and press enter"))
             return
-        opts = importer.ImportOptions(
+        opts = importing.ImportOptions(
             maps=self.maps(), dry_run=dry_run, stage_maps=self.stage_maps(),
             create_owners=self.query_one("#create-owners", Checkbox).value,
             keep_unmapped=self.query_one("#keep-unmapped", Checkbox).value,
@@ -200,7 +200,7 @@ class ImportScreen(Screen):
 
         try:
             ctx = open_session(self.ctx.url, self.ctx.actor.login)
-            res = importer.run_import(ctx, path, opts, progress=progress)
+            res = importing.run_import(ctx, path, opts, progress=progress)
         except (ServiceError, OSError, ValueError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -239,7 +239,7 @@ class ImportScreen(Screen):
         if len(res.refusals) > REFUSED_SHOWN:
             lines.append(_("… and {n} more refused lines (F9 saves them all to a CSV)",
                            n=len(res.refusals) - REFUSED_SHOWN))
-        kinds = importer.refusal_kinds(res.refusals)
+        kinds = importing.refusal_kinds(res.refusals)
         if "owner" in kinds:
             lines.insert(1, _("tick “Create missing owners” to add them as reps"))
         if "stage" in kinds:
@@ -257,7 +257,7 @@ class ImportScreen(Screen):
             return
         path = self.refused_path()
         try:
-            importer.write_refusals(self.last.refusals, path)
+            importing.write_refusals(self.last.refusals, path)
         except OSError as exc:
             self._status(_("cannot write {file}: {error}", file=path, error=exc.strerror or exc))
             return
@@ -270,7 +270,7 @@ class ImportScreen(Screen):
             self._status(_("nothing to undo: no import was run here"))
             return
         try:
-            n = await self.app.write(importer.undo, self.ctx, self.batch_id)
+            n = await self.app.write(importing.undo, self.ctx, self.batch_id)
         except ServiceError as exc:
             self._status(str(exc))
             return

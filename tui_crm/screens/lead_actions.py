@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from ..domain import rules
 from ..i18n import _
-from ..services import activity, lead_writes
+from ..services import activity, leads
 from ..services.errors import ServiceError, StaleRecord, ValidationError
 
 
@@ -127,14 +127,14 @@ class LeadActions:
         if view is None:
             return
         try:
-            await self.app.write(lead_writes.step_stage, self.app.ctx, view.id, step, None, view.version)
+            await self.app.write(leads.step_stage, self.app.ctx, view.id, step, None, view.version)
         except ValidationError as exc:
             if "reason" in exc.fields:
                 from .forms import ReasonForm
 
                 async def given(reason):
                     if reason:
-                        await self.run_write(lead_writes.step_stage, self.app.ctx, view.id, step, reason,
+                        await self.run_write(leads.step_stage, self.app.ctx, view.id, step, reason,
                                              view.version, lead_id=view.id)
 
                 self.app.push_screen(ReasonForm(self.app.ctx, view, str(exc)), callback=given)
@@ -167,7 +167,7 @@ class LeadActions:
         if not view.masked:
             self.app.notify(_("contacts are already shown in full"))
             return
-        revealed = await self.run_write(lead_writes.reveal, self.app.ctx, view.id, lead_id=view.id)
+        revealed = await self.run_write(leads.reveal, self.app.ctx, view.id, lead_id=view.id)
         if revealed:
             await self.show_revealed(revealed)
 

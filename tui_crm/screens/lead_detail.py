@@ -11,8 +11,10 @@ from textual.widgets.option_list import Option
 from ..domain.parse import format_amount
 from ..domain.vocab import FIELD_TITLES, METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
 from ..i18n import _, get_lang, label
-from ..services import pages, tasks
-from ..services.task_text import task_text
+from ..services import leads
+from ..services.leads import pages
+from ..services.activity import tasks
+from ..services.activity.task_text import task_text
 from ..widgets.markup import escape
 from .lead_actions import LeadActions, due_text
 
@@ -36,7 +38,7 @@ class LeadDetailScreen(LeadActions, Screen):
         self.ctx = ctx
         self.lead_id = lead_id
         self.from_queue = from_queue
-        self.data: pages.LeadDetail | None = None
+        self.data: leads.LeadDetail | None = None
         self.revealed = False
         self.busy = False
 
@@ -55,7 +57,7 @@ class LeadDetailScreen(LeadActions, Screen):
     async def load(self) -> None:
         self.busy = True
         try:
-            self.data = await self.app.db(pages.detail, self.ctx, self.lead_id, self.revealed)
+            self.data = await self.app.db(leads.load_detail, self.ctx, self.lead_id, self.revealed)
         except Exception as exc:  # the lead went away or out of scope meanwhile
             self.app.notify(str(exc), severity="error")
             self.busy = False

@@ -13,8 +13,8 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ..domain.text import fit
 from ..i18n import _, get_lang, label
-from ..services import pages
-from ..services.pages import ListQuery
+from ..services.leads import pages
+from ..services.leads.pages import ListQuery
 from ..widgets.lead_table import PAGE, LeadTable, columns
 from .lead_actions import LeadActions, due_text
 

@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ..domain.vocab import PRIORITIES
 from ..i18n import _, label
-from ..services import leads, tasks
-from ..services.task_text import task_text
+from ..services import leads
+from ..services.activity import tasks
+from ..services.activity.task_text import task_text
 from .lead_actions import LeadActions
 
 COLUMNS = ("due", "priority", "code", "company", "task")

@@ -30,8 +30,8 @@ from ..domain.parse import format_amount, format_amount_short
 from ..domain.text import cell_width
 from ..i18n import _, get_lang
 from ..services import changes
-from ..services import report as rep
-from ..services.report_output import days_text, key_label, pct_text, stage_label
+from ..services.reports import figures as rep
+from ..services.reports.render import days_text, key_label, pct_text, stage_label
 from ..widgets.charts import bar_rows
 
 MIN_GAP = 2.0  # seconds between the end of one computation and the start of the next

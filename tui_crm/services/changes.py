@@ -9,6 +9,7 @@ import peewee as pw
 
 from ..store.models import Change
 from .context import Session
+from .records import LeadView
 
 
 def _plain(value):
@@ -90,3 +91,14 @@ class ChangeFeed:
             # every screen stayed that many entries behind (an open detail missed its lead's changes)
             self._data_version = None
         return entries
+
+
+def audit_reveal(ctx: Session, views: list[LeadView], via: str) -> None:
+    """Record that the actor saw contacts they would otherwise see masked."""
+    revealed = [v for v in views if v.masked is False and (v.phone or v.email)]
+    with ctx.db.atomic():
+        for v in revealed:
+            record(ctx, "lead", v.id, "reveal", {"via": via}, lead_id=v.id)
+
+
+# ------------------------------------------------------------------ create

@@ -92,3 +92,19 @@ def full_contact_expr(actor: Actor) -> pw.Expression:
     if actor.is_supervisor and actor.team_id is not None:
         expr = expr | Lead.owner.in_(User.select(User.id).where(User.team == actor.team_id))
     return expr
+
+
+def resolve_user(login_or_name: str) -> User:
+    user = User.get_or_none(User.login == login_or_name) or User.get_or_none(User.name == login_or_name)
+    if user is None:
+        raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login_or_name))
+    return user
+
+
+def can_assign(ctx: Session, owner: User) -> None:
+    a = ctx.actor
+    if owner.id == a.id or a.is_admin:
+        return
+    if a.is_supervisor and owner.team_id == a.team_id and a.team_id is not None:
+        return
+    raise AccessDenied(_("you cannot assign leads to {login}", login=owner.login))

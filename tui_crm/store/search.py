@@ -34,7 +34,7 @@ def _triggers_sql() -> list[str]:
     old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
     return [
         # rows staged by an import (batch_id set) are indexed by the importer itself, chunk by chunk,
-        # in the same transaction that inserts them (services/importer.py): the index stays exact
+        # in the same transaction that inserts them (services/importing.py): the index stays exact
         f"CREATE TRIGGER IF NOT EXISTS lead_fts_ai AFTER INSERT ON lead WHEN new.batch_id IS NULL BEGIN "
         f"INSERT INTO lead_fts(rowid, {cols}) VALUES (new.id, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS lead_fts_ad AFTER DELETE ON lead BEGIN "

@@ -6,6 +6,7 @@ the sort key of a row it already has. Every sort is ``(column, id)`` on an
 indexed column, with NULLs as a separate segment shown last, so each page is
 an index range read whose cost does not grow with the number of leads.
 ``STATS`` counts rows fetched (tests and bench read it).
+
 """
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from ..domain import rules
-from ..store import schema
-from ..store.models import Lead
-from . import leads, scope
-from .context import Session
-from .views import LeadView, apply_due, dt
+from ...store import schema
+from ...store.models import Lead
+from .. import leads, scope
+from ..context import Session
+from ..records import LeadView, apply_due, dt
 
 # sort name -> (column, nullable)
+
+
 SORTS: dict[str, tuple[pw.Field, bool]] = {
     "next": (Lead.next_follow_up_at, True),
     "code": (Lead.code, False),
@@ -236,47 +238,3 @@ def reapply_due(ctx: Session, view: LeadView, probe: DueProbe | None = None) -> 
 
 def due_signature(view: LeadView) -> tuple:
     return (view.due_state, view.overdue_days, view.stalled, view.status)
-
-
-__all__ = ["ListQuery", "SORTS", "after", "before", "at_offset", "count", "status_counts", "rows_by_id",
-           "due_probe", "reapply_due", "due_signature", "key_of", "ensure_indexes", "STATS", "rules"]
-
-
-@dataclass
-class Duplicate:
-    id: int
-    code: str
-    company: str
-    reason: str  # "same phone or email" | "similar company and contact"
-
-
-def duplicates(ctx: Session, phone: str | None, email: str | None, company: str, contact: str,
-               exclude: int | None = None) -> list[Duplicate]:
-    """Possible duplicates to show before saving (exact first, then suspected)."""
-    from . import lead_writes
-
-    out = [Duplicate(d.id, d.code, d.company, "same phone or email")
-           for d in lead_writes.exact_duplicates(ctx, phone, email, exclude)]
-    seen = {d.id for d in out}
-    if company:
-        for d in lead_writes.similar_leads(ctx, company, contact, exclude):
-            if d.id not in seen:
-                out.append(Duplicate(d.id, d.code, d.company, "similar company and contact"))
-    return out
-
-
-@dataclass
-class LeadDetail:
-    lead: LeadView
-    tasks: list
-    timeline: list
-    suggest_lost: bool
-
-
-def detail(ctx: Session, lead_id: int, reveal: bool = False) -> LeadDetail:
-    """Everything the detail screen shows, in one call (one trip to the database thread)."""
-    from . import activity, tasks
-
-    view = leads.get(ctx, lead_id, reveal=reveal)
-    return LeadDetail(view, tasks.open_tasks(ctx, lead_id), activity.timeline(ctx, lead_id),
-                      activity.suggest_lost(ctx, lead_id))

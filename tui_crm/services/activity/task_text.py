@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..domain.vocab import TASK_KINDS
-from ..i18n import _, catalog, label
+from ...domain.vocab import TASK_KINDS
+from ...i18n import _, catalog, label
 
 # titles the rules give their tasks (stored in the language of whoever created them): the kind says it all
 RULE_TITLES = ("First contact", "Follow up", "Complete the record", "Wake up")

@@ -5,11 +5,11 @@ import os
 import shutil
 import sys
 
-from ..i18n import _
-from . import scope
-from .context import Session
-from .errors import ServiceError
-from .lead_writes import resolve_user
+from ...i18n import _
+from .. import scope
+from ..context import Session
+from ..errors import ServiceError
+from ..scope import resolve_user
 
 
 def tui_crm_path() -> str:

@@ -56,13 +56,12 @@ from fractions import Fraction
 
 import peewee as pw
 
-from ..domain.vocab import OPEN_STATUSES
-from ..store.models import Lead, Team, User
-from . import scope
-from .context import Session
-from .report_funnel import funnel
-from .report_funnel import _reached_from_history, _reached_from_rows, _stage_bits  # noqa: F401 (tests reach them here)
-from .report_parts import OwnedPart, _and, _conds, _half_up, _indexed, _range, _rate, _sum_if, scope_parts  # noqa: F401
+from ...domain.vocab import OPEN_STATUSES
+from ...store.models import Lead, Team, User
+from .. import scope
+from ..context import Session
+from .funnel import funnel
+from .sql import OwnedPart, both, conditions, half_up, indexed, time_range, rate_of, sum_if, scope_parts
 
 
 @dataclass
@@ -101,16 +100,16 @@ def _aggregates(ctx: Session) -> list:
     amount = pw.fn.COALESCE(Lead.amount_cents, 0)
     return [
         pw.fn.COUNT(Lead.id).alias("leads"),
-        _sum_if(is_open, 1).alias("open"),
-        _sum_if(is_won, 1).alias("won"),
-        _sum_if(Lead.status == "lost", 1).alias("lost"),
-        _sum_if(Lead.status == "dormant", 1).alias("dormant"),
-        _sum_if(is_won, pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("won_cents"),
-        _sum_if(is_open, amount).alias("pipeline_cents"),
+        sum_if(is_open, 1).alias("open"),
+        sum_if(is_won, 1).alias("won"),
+        sum_if(Lead.status == "lost", 1).alias("lost"),
+        sum_if(Lead.status == "dormant", 1).alias("dormant"),
+        sum_if(is_won, pw.fn.COALESCE(Lead.won_amount_cents, 0)).alias("won_cents"),
+        sum_if(is_open, amount).alias("pipeline_cents"),
         # amount × percent: exact integer cents × 100
-        _sum_if(is_open, amount * pw.fn.COALESCE(Lead.probability, _stage_prob(ctx))).alias("weighted_x100"),
-        _sum_if(won_known, Lead.won_at - pw.fn.COALESCE(Lead.first_contact_at, Lead.created_at)).alias("cycle_s"),
-        _sum_if(won_known, 1).alias("cycle_n"),
+        sum_if(is_open, amount * pw.fn.COALESCE(Lead.probability, _stage_prob(ctx))).alias("weighted_x100"),
+        sum_if(won_known, Lead.won_at - pw.fn.COALESCE(Lead.first_contact_at, Lead.created_at)).alias("cycle_s"),
+        sum_if(won_known, 1).alias("cycle_n"),
     ]
 
 
@@ -129,9 +128,9 @@ def _figures(s: dict) -> dict:
     n = s.get("cycle_n", 0)
     return {
         "leads": leads, "open": s.get("open", 0), "won": won, "lost": lost, "dormant": s.get("dormant", 0),
-        "conversion_rate": _rate(won, leads), "win_rate": _rate(won, won + lost),
+        "conversion_rate": rate_of(won, leads), "win_rate": rate_of(won, won + lost),
         "won_amount_cents": s.get("won_cents", 0), "pipeline_amount_cents": s.get("pipeline_cents", 0),
-        "weighted_forecast_cents": _half_up(Fraction(s.get("weighted_x100", 0), 100)),
+        "weighted_forecast_cents": half_up(Fraction(s.get("weighted_x100", 0), 100)),
         "avg_cycle_days": None if not n else s.get("cycle_s", 0) / n / 86400,
     }
 
@@ -149,11 +148,11 @@ def _breakdown(groups: dict) -> list[dict]:
     return out
 
 
-def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict]]:
+def people_rows(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict]]:
     """Totals, by owner, by team, and the per-stage rows the funnel needs, from one GROUP BY
     owner, stage, status, stages_seen (read in the order of the ``lead_report_owner`` index)
     per part of the scope; the rows of the parts are simply added up."""
-    rows = [r for c in _conds(cond)
+    rows = [r for c in conditions(cond)
             for r in _people_query(ctx, c).dicts()]
     ids = sorted({r["owner_id"] for r in rows})
     users = {u.id: (u.login, u.team_id) for u in User.select(User.id, User.login, User.team).where(User.id.in_(ids))} \
@@ -173,17 +172,17 @@ def _people(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[dict
 def _people_query(ctx: Session, c):
     q = (Lead.select(Lead.owner.alias("owner_id"), Lead.stage, Lead.status, Lead.stages_seen, *_aggregates(ctx))
          .where(c).group_by(Lead.owner, Lead.stage, Lead.status, Lead.stages_seen))
-    return _indexed(ctx, q, Lead, "lead_report_owner") if isinstance(c, OwnedPart) else q
+    return indexed(ctx, q, Lead, "lead_report_owner") if isinstance(c, OwnedPart) else q
 
 
 def _dims_query(ctx: Session, c):
     q = Lead.select(Lead.source, Lead.industry, *_aggregates(ctx)).where(c).group_by(Lead.source, Lead.industry)
-    return _indexed(ctx, q, Lead, "lead_report_dims") if isinstance(c, OwnedPart) else q
+    return indexed(ctx, q, Lead, "lead_report_dims") if isinstance(c, OwnedPart) else q
 
 
 def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
     """By source and by industry, from one GROUP BY source, industry."""
-    rows = [r for c in _conds(cond)
+    rows = [r for c in conditions(cond)
             for r in _dims_query(ctx, c).dicts()]
     by_source: dict = {}
     by_industry: dict = {}
@@ -197,14 +196,14 @@ def _dimensions(ctx: Session, cond) -> tuple[list[dict], list[dict]]:
 def lost_reasons(ctx: Session, cond) -> list[dict]:
     reason = pw.fn.TRIM(pw.fn.COALESCE(Lead.lost_reason, ""))
     counts: dict = {}
-    for c in _conds(cond):
+    for c in conditions(cond):
         for r in (Lead.select(reason.alias("reason"), pw.fn.COUNT(Lead.id).alias("n"))
                   .where(c & (Lead.status == "lost")).group_by(reason).dicts()):
             counts[r["reason"]] = counts.get(r["reason"], 0) + int(r["n"])
     rows = [{"reason": k, "n": n} for k, n in counts.items()]
     total = sum(int(r["n"]) for r in rows)
     rows.sort(key=lambda r: (-int(r["n"]), r["reason"] == "", r["reason"]))
-    return [{"reason": r["reason"] or None, "count": int(r["n"]), "share": _rate(int(r["n"]), total)}
+    return [{"reason": r["reason"] or None, "count": int(r["n"]), "share": rate_of(int(r["n"]), total)}
             for r in rows]
 
 
@@ -227,8 +226,8 @@ def month_starts(ctx: Session, first: int, last: int) -> list[tuple[str, int]]:
 def won_by_month(ctx: Session, base, period: Period | None) -> list[dict]:
     """Won count and amount per local calendar month of the won time (period on the won time)."""
     start, end = period_bounds(ctx, period)
-    conds = [_and(b & (Lead.status == "won") & Lead.won_at.is_null(False), _range(Lead.won_at, start, end))
-             for b in _conds(base)]
+    conds = [both(b & (Lead.status == "won") & Lead.won_at.is_null(False), time_range(Lead.won_at, start, end))
+             for b in conditions(base)]
     spans = [Lead.select(pw.fn.MIN(Lead.won_at), pw.fn.MAX(Lead.won_at)).where(c).tuples().get() for c in conds]
     spans = [(lo, hi) for lo, hi in spans if lo is not None]
     if not spans:
@@ -251,13 +250,13 @@ def won_by_month(ctx: Session, base, period: Period | None) -> list[dict]:
 def report(ctx: Session, *, owner: str | None = None, team: str | None = None, period: Period | None = None) -> dict:
     base = scope.narrow(ctx, owner, team)
     start, end = period_bounds(ctx, period)
-    cond = _and(base, _range(Lead.created_at, start, end))
+    cond = both(base, time_range(Lead.created_at, start, end))
     if ctx.actor and (not ctx.actor.is_admin or owner or team):
         cond = scope_parts(ctx, owner, team, start, end)
         base = scope_parts(ctx, owner, team)
         if not cond:
             cond = base = [Lead.id.is_null()]  # nobody: an empty report
-    totals, by_owner, by_team, rows = _people(ctx, cond)
+    totals, by_owner, by_team, rows = people_rows(ctx, cond)
     whole = bool(ctx.actor and ctx.actor.is_admin and not owner and not team and not period)
     funnel_rows, historical = funnel(ctx, cond, rows, whole)
     totals["historical_forecast_cents"] = historical

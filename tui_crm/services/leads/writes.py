@@ -1,4 +1,4 @@
-"""Changing leads: create, edit, move, outcomes, reassign, share, reveal.
+"""Changing leads: create, edit, move, outcomes, reassign, share, reveal, handover.
 
 Every function is one transaction that also writes its change-log entries.
 Edits use the version column: a write against a stale version is refused
@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain import rules
-from ..domain.contact import normalize_email, normalize_phone
-from ..domain.errors import InvalidValue
-from ..domain.similar import is_suspected_duplicate
-from ..domain.vocab import PRIORITIES, SOURCES, resolve
-from ..i18n import _
-from ..store.models import Change, CodeCounter, Lead, LeadShare, Source, StageHistory, User
-from ..store.search import reversed_digits
-from . import changes, scope, tasks
-from .context import Session
-from .errors import AccessDenied, NotFound, StaleRecord, ValidationError
-from .views import LeadView, dt, ts
+from ...domain import rules
+from ...domain.vocab import PRIORITIES, resolve
+from ...i18n import _
+from ...store.models import Change, Lead, LeadShare, StageHistory, User
+from ...store.search import reversed_digits
+from .. import changes, scope
+from ..activity import tasks
+from ..context import Session
+from ..scope import can_assign, resolve_user
+from .duplicates import exact_duplicates, similar_leads
+from .lookups import clean_contact, next_code, resolve_source, resolve_stage
+from ..errors import StaleRecord, ValidationError
+from ..records import LeadView, dt, ts
+
 
 EDITABLE = ("company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
             "company_size", "region", "first_contact_at", "need", "pain_points", "budget", "decision_maker",
@@ -28,107 +30,6 @@ EDITABLE = ("company", "contact_name", "title", "phone", "email", "other_contact
 
 
 # ------------------------------------------------------------------ helpers
-def resolve_source(ctx: Session, text: str, create: bool = False) -> str:
-    labels = dict(SOURCES)
-    labels.update(ctx.sources)
-    key = resolve("source", text, labels)
-    if key:
-        return key
-    if not create:
-        raise ValidationError(_("unknown source: {value}", value=text), {"source": _("unknown source")})
-    key = text.strip()
-    Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
-    ctx.sources[key] = (key, key)
-    return key
-
-
-def resolve_stage(ctx: Session, text: str) -> str:
-    from ..domain.vocab import STAGE_LABELS
-
-    labels = {s.key: (s.label_en, s.label_zh) for s in ctx.stages}
-    key = resolve("stage", text, labels) or resolve("stage", text, {k: v for k, v in STAGE_LABELS.items()
-                                                                    if k in labels})
-    if not key:
-        raise ValidationError(_("unknown stage: {value}", value=text))
-    return key
-
-
-def resolve_user(login_or_name: str) -> User:
-    user = User.get_or_none(User.login == login_or_name) or User.get_or_none(User.name == login_or_name)
-    if user is None:
-        raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login_or_name))
-    return user
-
-
-def clean_contact(ctx: Session, values: dict) -> None:
-    """Normalise phone and email in place; ValidationError names the field."""
-    errors = {}
-    if values.get("phone"):
-        try:
-            values["phone"] = normalize_phone(values["phone"], ctx.settings.default_region)
-        except InvalidValue:
-            errors["phone"] = _("not a phone number: {value}", value=values["phone"])
-    if values.get("email"):
-        try:
-            values["email"] = normalize_email(values["email"])
-        except InvalidValue:
-            errors["email"] = _("not an email address: {value}", value=values["email"])
-    if errors:
-        raise ValidationError(next(iter(errors.values())), errors)
-
-
-def can_assign(ctx: Session, owner: User) -> None:
-    a = ctx.actor
-    if owner.id == a.id or a.is_admin:
-        return
-    if a.is_supervisor and owner.team_id == a.team_id and a.team_id is not None:
-        return
-    raise AccessDenied(_("you cannot assign leads to {login}", login=owner.login))
-
-
-def next_code(ctx: Session, source: str, when: datetime) -> str:
-    pattern = ctx.settings.code_pattern
-    local = when.astimezone(ctx.tz)
-    prefix = rules.code_prefix(pattern, source, local)
-    CodeCounter.insert(prefix=prefix, last=0).on_conflict_ignore().execute()
-    while True:
-        CodeCounter.update(last=CodeCounter.last + 1).where(CodeCounter.prefix == prefix).execute()
-        seq = CodeCounter.get_by_id(prefix).last
-        code = rules.lead_code(pattern, source, local, seq)
-        if not Lead.select().where(Lead.code == code).exists():
-            return code
-
-
-def exact_duplicates(ctx: Session, phone: str | None, email: str | None, exclude: int | None = None) -> list[Lead]:
-    cond = None
-    if phone:
-        cond = Lead.phone == phone
-    if email:
-        cond = (Lead.email == email) if cond is None else (cond | (Lead.email == email))
-    if cond is None:
-        return []
-    q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.owner).where(cond & scope.committed())
-    if exclude:
-        q = q.where(Lead.id != exclude)
-    return list(q.limit(5))
-
-
-def similar_leads(ctx: Session, company: str, contact: str, exclude: int | None = None, limit: int = 5) -> list[Lead]:
-    """Leads whose company+contact is ≥90% similar (candidates from the search index)."""
-    from .leads import search_expr
-
-    probe = (company or "").strip()[:6]
-    if len(probe) < 2:
-        return []
-    expr = search_expr(ctx, probe)
-    q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.contact_name).where(expr & scope.committed())
-    if exclude:
-        q = q.where(Lead.id != exclude)
-    return [lead for lead in q.limit(200)
-            if is_suspected_duplicate(company, contact, lead.company, lead.contact_name,
-                                      ctx.settings.duplicate_similarity)][:limit]
-
-
 def _locked_update(ctx: Session, lead: Lead, version: int | None, values: dict) -> None:
     """UPDATE ... WHERE id AND version; refuse a stale write naming who changed it."""
     values = dict(values)
@@ -154,18 +55,9 @@ def stale_error(lead_id: int) -> StaleRecord:
                          who=who, fields=fields or last.action if last else ""))
 
 
-def audit_reveal(ctx: Session, views: list[LeadView], via: str) -> None:
-    """Record that the actor saw contacts they would otherwise see masked."""
-    revealed = [v for v in views if v.masked is False and (v.phone or v.email)]
-    with ctx.db.atomic():
-        for v in revealed:
-            changes.record(ctx, "lead", v.id, "reveal", {"via": via}, lead_id=v.id)
-
-
-# ------------------------------------------------------------------ create
 def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> LeadView:
     """Create a lead from user input (keys as Lead fields; owner as a login)."""
-    from .leads import get
+    from .queries import get
 
     values = {k: v for k, v in values.items() if v not in (None, "")}
     if not (values.get("company") or values.get("contact_name")):
@@ -207,7 +99,7 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
             tasks.create_task(ctx, lead_id, owner.id, "complete_record", _("Complete the record"),
                               rules.complete_record_due(now, ctx.settings), prio)
         if owner.id != ctx.actor.id:
-            from .activity import notify
+            from ..activity.inbox import notify
 
             notify(ctx, owner.id, "assignment", _("New lead assigned: {code} {company}", code=row["code"],
                                                    company=row["company"]), lead_id)
@@ -217,7 +109,7 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
 # ------------------------------------------------------------------ edit
 def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | None = None) -> LeadView:
     """Edit fields (user-input values); refuses stale versions."""
-    from .leads import get
+    from .queries import get
 
     lead = scope.get_visible(ctx, code)
     values = {k: v for k, v in changes_in.items() if k in EDITABLE}
@@ -274,7 +166,7 @@ def _stay_reason_needed(ctx: Session, lead) -> None:
 def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = None,
                version: int | None = None) -> LeadView:
     """Move to an open stage; a stay of more than 7 days needs a reason."""
-    from .leads import get
+    from .queries import get
 
     lead = scope.get_visible(ctx, code)
     stage = resolve_stage(ctx, stage)
@@ -313,7 +205,7 @@ def step_stage(ctx: Session, code: str | int, step: int, reason: str | None = No
 
 def set_outcome(ctx: Session, code: str | int, status: str, values: dict, version: int | None = None) -> LeadView:
     """won / lost / dormant / paused / in_progress (reopen or wake), with what each requires."""
-    from .leads import get
+    from .queries import get
 
     lead = scope.get_visible(ctx, code)
     now = ctx.now()
@@ -370,8 +262,8 @@ def set_outcome(ctx: Session, code: str | int, status: str, values: dict, versio
 
 # ------------------------------------------------------------------ people
 def reassign(ctx: Session, code: str | int, login: str, version: int | None = None) -> LeadView:
-    from .activity import notify
-    from .leads import get
+    from ..activity.inbox import notify
+    from .queries import get
 
     lead = scope.get_visible(ctx, code)
     owner = resolve_user(login)
@@ -396,7 +288,7 @@ def share(ctx: Session, code: str | int, login: str) -> None:
 
 def reveal(ctx: Session, code: str | int) -> LeadView:
     """The lead with its contacts unmasked; audited."""
-    from .leads import get
+    from .queries import get
 
     view = get(ctx, code, reveal=True)
     with ctx.db.atomic():
@@ -417,4 +309,3 @@ def handover(ctx: Session, from_login: str, to_login: str) -> int:
             tasks.reassign_open(ctx, lid, dst.id)
             changes.record(ctx, "lead", lid, "reassign", {"owner": [src.id, dst.id]}, lead_id=lid)
     return len(ids)
-

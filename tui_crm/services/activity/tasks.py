@@ -6,13 +6,13 @@ from datetime import datetime
 
 import peewee as pw
 
-from ..domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
-from ..i18n import _
-from ..store.models import Lead, Task
-from . import changes, scope
-from .context import Session
-from .errors import NotFound, ValidationError
-from .views import dt, ts
+from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
+from ...i18n import _
+from ...store.models import Lead, Task
+from .. import changes, scope
+from ..context import Session
+from ..errors import NotFound, ValidationError
+from ..records import dt, ts
 
 
 @dataclass
@@ -82,8 +82,8 @@ def _visible_task(ctx: Session, task_id: int) -> Task:
 
 def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: datetime,
              priority: str = "medium", owner_login: str | None = None) -> int:
-    from .lead_writes import can_assign, resolve_user
-    from ..store.models import User
+    from ..scope import can_assign, resolve_user
+    from ...store.models import User
 
     lead = scope.get_visible(ctx, code) if code is not None else None
     owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
@@ -116,7 +116,7 @@ def snooze_task(ctx: Session, task_id: int, due: datetime) -> None:
 
 
 def _views(ctx: Session, q) -> list[TaskView]:
-    from ..domain import rules
+    from ...domain import rules
 
     now = ctx.now()
     _, tomorrow = rules.day_bounds(now, ctx.tz)
@@ -138,7 +138,7 @@ def open_tasks(ctx: Session, code: str | int) -> list[TaskView]:
 
 def _queue_cond(ctx: Session, include_planned: bool = False):
     """The actor's open tasks in the queue (overdue or due today), and now as a timestamp."""
-    from ..domain import rules
+    from ...domain import rules
 
     now = ctx.now()
     _, tomorrow = rules.day_bounds(now, ctx.tz)

@@ -10,11 +10,11 @@ import os
 import socket
 import time
 
-from ..i18n import _
-from ..store.models import ImportBatch, Lead
-from . import changes
-from .context import Session
-from .errors import AccessDenied, NotFound
+from ...i18n import _
+from ...store.models import ImportBatch, Lead
+from .. import changes
+from ..context import Session
+from ..errors import AccessDenied, NotFound
 
 UPDATABLE = ("company", "contact_name", "title", "phone", "email", "other_contact", "industry", "company_size",
              "region", "need", "pain_points", "budget", "decision_maker", "obstacle", "priority", "amount_cents",
@@ -40,7 +40,7 @@ def _abandoned(batch: ImportBatch) -> bool:
     return time.time() - beat > ABANDONED_AFTER
 
 
-def _delete_batch_rows(ctx: Session, batch_id: int, chunk: int = 5000) -> int:
+def delete_batch_rows(ctx: Session, batch_id: int, chunk: int = 5000) -> int:
     """Delete a batch's leads in short transactions (tasks, follow-ups, history go with them)."""
     n = 0
     while True:
@@ -60,7 +60,7 @@ def clean_abandoned(ctx: Session) -> list[int]:
             ImportBatch.update(state="failed", finished_at=int(ctx.now().timestamp())).where(
                 ImportBatch.id == b.id).execute()
             changes.record(ctx, "import", b.id, "failed", {"reason": "abandoned"})
-        _delete_batch_rows(ctx, b.id)
+        delete_batch_rows(ctx, b.id)
     return [b.id for b in gone]
 
 
@@ -82,12 +82,12 @@ def undo(ctx: Session, batch_id: int | str) -> int:
             ImportBatch.id == bid).execute()
         restored = _restore_updates(ctx, bid)
         changes.record(ctx, "import", bid, "undo", {"restored": restored})
-    return _delete_batch_rows(ctx, bid)
+    return delete_batch_rows(ctx, bid)
 
 
 def _restore_updates(ctx: Session, bid: int) -> int:
     """Put back the fields an ``--on-duplicate update`` import changed (from its change entries)."""
-    from ..store.models import Change
+    from ...store.models import Change
 
     n = 0
     for ch in Change.select().where((Change.entity == "lead") & (Change.action == "update")

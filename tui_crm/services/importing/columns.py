@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..i18n import _
-from .errors import ValidationError
+from ...i18n import _
+from ..errors import ValidationError
 
 FIELDS = (
     "code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",

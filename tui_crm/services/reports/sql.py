@@ -9,24 +9,24 @@ from fractions import Fraction
 
 import peewee as pw
 
-from ..store.models import Lead, LeadShare, User
-from . import scope
-from .context import Session
+from ...store.models import Lead, LeadShare, User
+from .. import scope
+from ..context import Session
 
 
-def _rate(num, den):
+def rate_of(num, den):
     return None if not den else num / den
 
 
-def _half_up(value: Fraction | int) -> int:
+def half_up(value: Fraction | int) -> int:
     """Round a non-negative exact amount of cents half up (negative: half away from zero)."""
     value = Fraction(value)
     if value < 0:
-        return -_half_up(-value)
+        return -half_up(-value)
     return int(value + Fraction(1, 2))
 
 
-def _range(col, start: int | None, end: int | None) -> pw.Expression | None:
+def time_range(col, start: int | None, end: int | None) -> pw.Expression | None:
     expr = None
     if start is not None:
         expr = col >= start
@@ -36,15 +36,15 @@ def _range(col, start: int | None, end: int | None) -> pw.Expression | None:
     return expr
 
 
-def _and(a, b):
+def both(a, b):
     return a if b is None else (b if a is None else a & b)
 
 
-def _sum_if(expr, value):
+def sum_if(expr, value):
     return pw.fn.SUM(pw.Case(None, [(expr, value)], 0))
 
 
-def _indexed(ctx: Session, query, model, index: str):
+def indexed(ctx: Session, query, model, index: str):
     """On SQLite, read ``model`` through ``index`` (INDEXED BY): with an ``owner_id IN (...)`` list the
     planner, whose statistics may be missing or sampled, otherwise picks a non-covering index and reads
     the table row by row. PostgreSQL plans it well on its own."""
@@ -53,7 +53,7 @@ def _indexed(ctx: Session, query, model, index: str):
     return query.from_(pw.SQL(f'"{model._meta.table_name}" AS "t1" INDEXED BY "{index}"'))
 
 
-def _conds(cond) -> list:
+def conditions(cond) -> list:
     """A scope as a list of disjoint conditions (see :func:`scope_parts`); a single one as is."""
     return cond if isinstance(cond, list) else [cond]
 
@@ -65,7 +65,7 @@ class OwnedPart(pw.Expression):
 
     def __init__(self, owners: list[int], start: int | None = None, end: int | None = None):
         self.owners, self.start, self.end = owners, start, end
-        expr = _and(scope.committed() & Lead.owner.in_(owners), _range(Lead.created_at, start, end))
+        expr = both(scope.committed() & Lead.owner.in_(owners), time_range(Lead.created_at, start, end))
         super().__init__(expr.lhs, expr.op, expr.rhs)
 
 
@@ -86,12 +86,12 @@ def scope_parts(ctx: Session, owner: str | None, team: str | None, start: int | 
     if owner:
         users = users.where(User.login == owner)
     if team:
-        from .context import team_by_name
+        from ..context import team_by_name
         users = users.where(User.team == team_by_name(team).id)
     owners = sorted(u.id for u in users)
     parts: list = [OwnedPart(owners, start, end)] if owners else []
     if not actor.is_admin:
         shared = LeadShare.select(LeadShare.lead).where(LeadShare.user == actor.id)
-        parts.append(_and(narrowed & Lead.id.in_(shared) & Lead.owner.not_in(owners),
-                          _range(Lead.created_at, start, end)))
+        parts.append(both(narrowed & Lead.id.in_(shared) & Lead.owner.not_in(owners),
+                          time_range(Lead.created_at, start, end)))
     return parts

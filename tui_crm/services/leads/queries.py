@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import peewee as pw
 
-from ..domain import rules
-from ..domain.contact import normalize_email, normalize_phone
-from ..domain.errors import InvalidValue
-from ..domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, WORKING_STATUSES
-from ..store import search as store_search
-from ..store.models import Lead, LeadTag, Tag, Task, User
-from . import scope
-from .context import Session
-from .views import LeadView, build_view
+from ...domain import rules
+from ...domain.contact import normalize_email, normalize_phone
+from ...domain.errors import InvalidValue
+from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, WORKING_STATUSES
+from ...store import search as store_search
+from ...store.models import Lead, LeadTag, Tag, Task, User
+from .. import scope
+from ..context import Session
+from ..records import LeadView, build_view
 
 FILTERS = ("all", "mine", "team", "overdue", "today", "stalled")
 
@@ -175,7 +175,7 @@ def list_leads(ctx: Session, *, filter: str | None = None, search: str | None = 
     rows = list(q.dicts())
     views = views_for(ctx, rows, reveal=reveal)
     if reveal:
-        from .lead_writes import audit_reveal
+        from ..changes import audit_reveal
 
         audit_reveal(ctx, [v for v in views], via="list")
     return views

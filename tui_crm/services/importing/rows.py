@@ -9,13 +9,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..domain import rules
-from ..domain.contact import normalize_email, normalize_phone
-from ..domain.errors import InvalidValue
-from ..domain.parse import parse_amount, parse_datetime, parse_percent
-from ..domain.vocab import METHODS, OUTCOMES, PRIORITIES, SOURCES, STATUSES, norm_key, resolve
-from ..i18n import _
-from .importer_map import parse_pairs
+from ...domain import rules
+from ...domain.contact import normalize_email, normalize_phone
+from ...domain.errors import InvalidValue
+from ...domain.parse import parse_amount, parse_datetime, parse_percent
+from ...domain.vocab import METHODS, OUTCOMES, PRIORITIES, SOURCES, STATUSES, norm_key, resolve
+from ...i18n import _
+from .columns import parse_pairs
 
 PLACEHOLDERS = {"-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nil", "无", "暂无", "空", "#n/a"}
 DATETIME_FIELDS = {"first_contact_at", "created_at", "closed_at", "next_follow_up_at", "last_contact_at", "won_at",
@@ -120,7 +120,7 @@ class RowConverter:
         st = resolve("status", target, STATUSES)
         if st and t:
             return ("status", st)
-        from .errors import ValidationError
+        from ..errors import ValidationError
 
         raise ValidationError(_("stage map: unknown stage {value} (stages: {stages})", value=target,
                                 stages=", ".join(self.stages)))

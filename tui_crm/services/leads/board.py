@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from ..domain import rules
-from ..domain.vocab import WORKING_STATUSES
-from ..store.models import Lead, User
-from . import scope
-from .context import Session
-from .leads import search_expr, views_for
-from .views import LeadView
+from ...domain import rules
+from ...domain.vocab import WORKING_STATUSES
+from ...store.models import Lead, User
+from .. import scope
+from ..context import Session
+from .queries import search_expr, views_for
+from ..records import LeadView
 
 OPEN_STATUSES = ("pending", "in_progress", "paused")  # PRODUCT.md §3: dormant is outside the pipeline
 OVERDUE_SEG, PLANNED_SEG, NOTHING_SEG = 0, 1, 2
@@ -300,7 +300,7 @@ def owners(ctx: Session) -> list[tuple[str, str]]:
 
 
 def teams(ctx: Session) -> list[str]:
-    from ..store.models import Team
+    from ...store.models import Team
 
     a = ctx.actor
     q = Team.select(Team.name)

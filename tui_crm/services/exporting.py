@@ -20,7 +20,7 @@ from ..store import bulk
 from ..store.models import FollowUp, Lead, LeadTag, Tag, Task, User
 from . import scope
 from .context import Session
-from .views import cents_to_str
+from .records import cents_to_str
 
 COLUMNS = ("code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
            "company_size", "region", "first_contact_at", "created_at", "need", "pain_points", "budget",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..domain import rules
-from ..i18n import _
-from ..store import bulk, search
-from ..store.models import LeadTag, Source, Tag
-from ..store.search import reversed_digits
-from .context import Session
-from .importer_rows import Record
+from ...domain import rules
+from ...i18n import _
+from ...store import bulk, search
+from ...store.models import LeadTag, Source, Tag
+from ...store.search import reversed_digits
+from ..context import Session
+from .rows import Record
 
 LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
              "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
@@ -53,7 +53,7 @@ class ChunkWriter:
     def __init__(self, ctx: Session, batch_id: int, now_ts: int):
         self.ctx, self.batch_id, self.now_ts = ctx, batch_id, now_ts
         # lead.stages_seen is written here, so the history trigger has nothing to update
-        self._stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
+        self.stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
         self._prefix_cache: dict = {}
         pattern = ctx.settings.code_pattern
         tail = pattern[len(pattern.split("{SEQ", 1)[0]):]
@@ -119,7 +119,7 @@ class ChunkWriter:
         now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
         now_dt = ctx.now()
         lead_rows, hist, fus, tasks, tags = [], [], [], [], []
-        bits = self._stage_bits
+        bits = self.stage_bits
         cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
         for lid, rec in zip(ids, recs):
             L = rec.lead

@@ -16,19 +16,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-import peewee as pw
 
-from ..i18n import _
-from ..store import search
-from ..store.models import ImportBatch, Lead, User
-from ..store.search import reversed_digits
-from . import changes
-from .context import Session
-from .importer_batches import UPDATABLE, _delete_batch_rows, batches, clean_abandoned, undo
-from .importer_map import FIELDS, map_headers
-from .importer_read import UnreadableFile, converted, open_table
-from .importer_rows import Record, Refusal, RowConverter
-from .importer_write import ChunkWriter, rows_matching
+from ...i18n import _
+from ...store import search
+from ...store.models import ImportBatch, Lead, User
+from ...store.search import reversed_digits
+from .. import changes
+from ..context import Session
+from .batches import UPDATABLE, delete_batch_rows, clean_abandoned
+from .columns import map_headers
+from .read import UnreadableFile, converted, open_table
+from .rows import Record, Refusal, RowConverter
+from .write import ChunkWriter, rows_matching
 
 # Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
 # touched (19 indexes on lead), so longer transactions are much cheaper per row (measured: 1,000-row
@@ -249,7 +248,7 @@ class _Importer:
         return found
 
     def _visible(self, lead_id: int) -> bool:
-        from .scope import scope_expr
+        from ..scope import scope_expr
 
         return Lead.select(Lead.id).where((Lead.id == lead_id) & scope_expr(self.ctx.actor)).exists()
 
@@ -386,7 +385,7 @@ class _Importer:
             with self.ctx.db.atomic():
                 ImportBatch.update(state="failed", finished_at=int(self.ctx.now().timestamp())).where(
                     ImportBatch.id == self.batch_id).execute()
-            _delete_batch_rows(self.ctx, self.batch_id)
+            delete_batch_rows(self.ctx, self.batch_id)
         except Exception:  # the batch stays staging: invisible, cleaned by the next import
             pass
 
@@ -409,8 +408,3 @@ def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,
                progress: Callable[[int, int, int], None] | None = None) -> ImportResult:
     """Import ``path`` as ``ctx.actor``; progress(rows, position, size) after each chunk."""
     return _Importer(ctx, path, opts or ImportOptions(), progress).run()
-
-
-__all__ = ["ImportOptions", "ImportResult", "run_import", "write_refusals", "refusal_kinds", "undo", "batches",
-           "preview", "clean_abandoned", "FIELDS",
-           "UnreadableFile", "pw"]

@@ -11,15 +11,14 @@ import random
 from datetime import datetime, timedelta
 from typing import Callable
 
-from ..domain.rules import first_contact_due, lead_code
-from ..domain.vocab import SOURCES
-from ..i18n import _
-from ..store import bulk, search
-from ..store.models import (ALL_MODELS, Change, CodeCounter, FollowUp, ImportBatch, Lead, LeadShare, LeadTag,
-                            Notification, StageHistory, Task, TaskLead, Team, User)
-from . import changes
-from .context import Session
-from .errors import ServiceError
+from ...domain.rules import first_contact_due, lead_code
+from ...domain.vocab import SOURCES
+from ...i18n import _
+from ...store import bulk, search
+from ...store.models import (ALL_MODELS, Change, CodeCounter, FollowUp, ImportBatch, Lead, LeadShare, LeadTag, Notification, StageHistory, Task, TaskLead, Team, User)
+from .. import changes
+from ..context import Session
+from ..errors import ServiceError
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红晓东海燕鹏飞婷雪梅"
@@ -331,7 +330,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
 
 
 def rules_day(ctx: Session, now):
-    from ..domain.rules import day_bounds
+    from ...domain.rules import day_bounds
 
     start, tomorrow = day_bounds(now, ctx.tz)
     return int(start.timestamp()), int(tomorrow.timestamp())

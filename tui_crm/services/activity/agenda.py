@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 
 import peewee as pw
 
-from ..domain.vocab import OPEN_TASK_STATUSES
-from ..store.models import Lead, Task
-from .context import Session
+from ...domain.vocab import OPEN_TASK_STATUSES
+from ...store.models import Lead, Task
+from ..context import Session
 
 
 def escape(text: str) -> str:
@@ -38,7 +38,7 @@ def _utc(ts: int) -> str:
 
 
 def ics(ctx: Session) -> str:
-    from . import scope
+    from .. import scope
 
     q = (Task.select(Task, Lead.code, Lead.company, Lead.contact_name)
          .join(Lead, on=(Task.lead == Lead.id), join_type=pw.JOIN.LEFT_OUTER)

@@ -15,10 +15,10 @@ import csv
 import json
 from typing import TextIO
 
-from ..domain.vocab import SOURCES, STATUSES
-from ..i18n import _, get_lang, label
-from .context import Session
-from .report import TOTAL_KEYS, to_json
+from ...domain.vocab import SOURCES, STATUSES
+from ...i18n import _, get_lang, label
+from ..context import Session
+from .figures import TOTAL_KEYS, to_json
 
 SECTIONS = ("funnel", "by_owner", "by_team", "by_source", "by_industry", "lost_reasons", "won_by_month")
 MONEY = {"won_amount", "pipeline_amount", "weighted_forecast", "historical_forecast", "open_amount", "amount"}

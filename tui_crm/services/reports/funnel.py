@@ -5,20 +5,20 @@ from fractions import Fraction
 
 import peewee as pw
 
-from ..store.models import ImportBatch, Lead, Stage, StageHistory
-from . import scope
-from .context import Session
-from .report_parts import OwnedPart, _and, _conds, _half_up, _indexed, _range, _rate
+from ...store.models import ImportBatch, Lead, Stage, StageHistory
+from .. import scope
+from ..context import Session
+from .sql import OwnedPart, both, conditions, half_up, indexed, time_range, rate_of
 
 
-def _stage_bits(ctx: Session) -> dict[int, int] | None:
+def stage_bits(ctx: Session) -> dict[int, int] | None:
     """stage id -> position of the active stages; None when an id does not fit ``stages_seen`` (>= 63)."""
     pos = {k: i for i, k in enumerate(ctx.stage_keys)}
     ids = {s.id: pos[s.key] for s in Stage.select(Stage.id, Stage.key).where(Stage.key.in_(list(pos)))} if pos else {}
     return None if any(i >= 63 for i in ids) else ids
 
 
-def _reached_from_rows(ctx: Session, rows: list[dict], bits: dict[int, int]) -> list[int]:
+def reached_from_rows(ctx: Session, rows: list[dict], bits: dict[int, int]) -> list[int]:
     """reached[i] per open stage from the (stage, status, stages_seen) groups: won leads reached every
     stage; others the furthest of the stages they were ever in (``stages_seen``) and their current one."""
     keys = ctx.stage_keys
@@ -44,7 +44,7 @@ def _reached_from_rows(ctx: Session, rows: list[dict], bits: dict[int, int]) -> 
     return reached
 
 
-def _reached_from_history(ctx: Session, cond) -> list[int]:
+def reached_from_history(ctx: Session, cond) -> list[int]:
     """The same from the stage history itself (slower; when stage ids outgrow ``stages_seen``)."""
     keys = ctx.stage_keys
     last = len(keys)
@@ -55,7 +55,7 @@ def _reached_from_history(ctx: Session, cond) -> list[int]:
     greatest = pw.fn.GREATEST if ctx.is_postgres else pw.fn.MAX
     p = pw.Case(None, [(Lead.status == "won", last - 1)], greatest(pw.fn.COALESCE(furthest, -1), cur_pos))
     reached = [0] * last
-    for r in (r for c in _conds(cond)
+    for r in (r for c in conditions(cond)
               for r in Lead.select(p.alias("p"), pw.fn.COUNT(Lead.id).alias("n")).where(c).group_by(pw.SQL("1")).dicts()):
         for i in range(0, min(int(r["p"]), last - 1) + 1):
             reached[i] += int(r["n"])
@@ -72,10 +72,10 @@ def _owned_stays(ctx: Session, part: "OwnedPart") -> dict:
     done = ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")
     where = (owner.in_(part.owners) & h.stage.in_(keys) & h.left_at.is_null(False)
              & (batch.is_null() | batch.in_(done)))
-    where = _and(where, _range(created, part.start, part.end))
+    where = both(where, time_range(created, part.start, part.end))
     q = (h.select(h.stage, pw.fn.SUM(h.left_at - h.entered_at).alias("total"), pw.fn.COUNT(h.id).alias("n"))
          .where(where).group_by(h.stage))
-    q = _indexed(ctx, q, h, "stage_history_owner_stays")
+    q = indexed(ctx, q, h, "stage_history_owner_stays")
     return {r["stage"]: r for r in q.dicts()}
 
 
@@ -110,8 +110,8 @@ def _stays(ctx: Session, cond, whole: bool) -> dict:
 def funnel(ctx: Session, cond, rows: list[dict], whole: bool = False) -> tuple[list[dict], int]:
     """One row per open stage plus won (from the owner/stage groups); also the exact historical forecast."""
     keys = ctx.stage_keys
-    bits = _stage_bits(ctx)
-    reached = _reached_from_rows(ctx, rows, bits) if bits is not None else _reached_from_history(ctx, cond)
+    bits = stage_bits(ctx)
+    reached = reached_from_rows(ctx, rows, bits) if bits is not None else reached_from_history(ctx, cond)
     won = sum(int(r["won"] or 0) for r in rows)
     open_n: dict = {}
     open_amt: dict = {}
@@ -129,8 +129,8 @@ def funnel(ctx: Session, cond, rows: list[dict], whole: bool = False) -> tuple[l
             historical += Fraction(amt * won, counts[i])
         out.append({
             "stage": key, "reached": counts[i],
-            "conversion_to_next": _rate(counts[i + 1], counts[i]) if i + 1 < len(counts) else None,
+            "conversion_to_next": rate_of(counts[i + 1], counts[i]) if i + 1 < len(counts) else None,
             "avg_days_in_stage": (int(s["total"] or 0) / int(s["n"]) / 86400) if s and s["n"] else None,
             "open_count": open_n.get(key, 0) if key != "won" else 0, "open_amount_cents": amt,
         })
-    return out, _half_up(historical)
+    return out, half_up(historical)

@@ -16,8 +16,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from ..i18n import _
-from .errors import ServiceError
+from ...i18n import _
+from ..errors import ServiceError
 
 SAMPLE = 256 * 1024
 DELIMITERS = ",;\t|"

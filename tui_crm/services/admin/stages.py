@@ -1,0 +1,72 @@
+"""The team's configuration: the ordered open stages and the rule settings."""
+from __future__ import annotations
+
+import json
+
+from ...domain.rules import Settings
+from ...domain.vocab import STAGE_LABELS, resolve
+from ...i18n import _
+from ...store.models import Lead, Meta, Stage
+from .. import changes, scope
+from ..context import Session
+from ..errors import ValidationError
+
+
+def set_stages(ctx: Session, specs: list[str]) -> None:
+    """Replace the ordered list of open stages from NAME:PERCENT items."""
+    scope.require_admin(ctx.actor)
+    parsed = []
+    for spec in specs:
+        name, sep, pct = spec.rpartition(":")
+        if not sep or not name.strip():
+            raise ValidationError(_("a stage is NAME:PERCENT, not {value}", value=spec))
+        try:
+            prob = int(float(pct.strip().rstrip("%")))
+        except ValueError:
+            raise ValidationError(_("a stage is NAME:PERCENT, not {value}", value=spec)) from None
+        if not 0 <= prob <= 100:
+            raise ValidationError(_("a probability is between 0 and 100: {value}", value=spec))
+        parsed.append((name.strip(), prob))
+    if not parsed:
+        raise ValidationError(_("give at least one stage"))
+    keys = []
+    existing = {s.key: s for s in Stage.select()}
+    labels = {k: (s.label_en, s.label_zh) for k, s in existing.items()}
+    labels.update({k: v for k, v in STAGE_LABELS.items() if k not in labels})
+    for name, prob in parsed:
+        if name.lower() in ("won", "lost") or resolve("status", name, {"won": ("won", "成交"), "lost": ("lost", "已流失")}):
+            raise ValidationError(_("won and lost are outcomes, not stages"))
+        key = resolve("stage", name, labels) or name
+        if key in keys:
+            raise ValidationError(_("stage {name} is given twice", name=name))
+        keys.append(key)
+    with ctx.db.atomic():
+        in_use = {r.stage for r in Lead.select(Lead.stage).where(Lead.stage.not_in(keys)
+                                                                  & Lead.status.not_in(("won", "lost"))).distinct()}
+        if in_use:
+            raise ValidationError(_("stages still hold open leads: {names}; move them first",
+                                    names=", ".join(sorted(in_use))))
+        Stage.update(active=False, position=Stage.position + 1000).execute()
+        for pos, ((name, prob), key) in enumerate(zip(parsed, keys)):
+            if key in existing:
+                Stage.update(position=pos, probability=prob, active=True).where(Stage.key == key).execute()
+            else:
+                Stage.insert(key=key, label_en=name, label_zh=name, position=pos, probability=prob).execute()
+        changes.record(ctx, "stage", None, "set", {"stages": [None, [f"{k}:{p}" for k, (_n, p) in zip(keys, parsed)]]})
+    ctx.reload_config()
+
+
+def get_settings(ctx: Session) -> Settings:
+    return ctx.settings
+
+
+def save_settings(ctx: Session, settings: Settings) -> None:
+    scope.require_admin(ctx.actor)
+    with ctx.db.atomic():
+        Meta.insert(key="settings", value=json.dumps(settings.to_dict())).on_conflict(
+            conflict_target=[Meta.key], update={Meta.value: json.dumps(settings.to_dict())}).execute()
+        changes.record(ctx, "settings", None, "update", {})
+    ctx.reload_config()
+
+
+# ------------------------------------------------------------------ database

@@ -1,0 +1,12 @@
+"""Importing leads from CSV / XLSX: the run (`run`), reading files (`read`), mapping headers to
+fields (`columns`), converting one row (`rows`), writing a chunk (`write`) and batches after the
+fact (`batches`: undo, clean-up). The names below are what the CLI and the import screen call."""
+from .batches import batches, clean_abandoned, undo
+from .columns import FIELDS, map_headers
+from .read import UnreadableFile, open_table
+from .run import (TXN_SECONDS, ImportOptions, ImportResult, preview, refusal_kinds, run_import,
+                  write_refusals)
+
+__all__ = ["batches", "clean_abandoned", "undo", "FIELDS", "map_headers", "UnreadableFile", "open_table",
+           "TXN_SECONDS", "ImportOptions", "ImportResult", "preview", "refusal_kinds", "run_import",
+           "write_refusals"]

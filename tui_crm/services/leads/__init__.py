@@ -1,0 +1,19 @@
+"""Leads: reading them (filters, search, keyset pages, the detail), changing them, and the board.
+
+What the rest of tui-crm may call is named here; `pages` (the virtual list's keyset pages and probes)
+and `board` (column aggregates and card pages) are used as modules.
+"""
+from . import board, pages
+from .detail import LeadDetail, load_detail
+from .duplicates import Duplicate, exact_duplicates, find_duplicates, similar_leads
+from .lookups import clean_contact, next_code, resolve_source, resolve_stage
+from .queries import (FILTERS, base_query, count, filter_expr, get, list_leads, recent_cutoff, search_expr,
+                      status_counts, tags_for, views_for)
+from .writes import (EDITABLE, add_lead, handover, move_stage, reassign, reveal, set_outcome, share, stale_error,
+                     step_stage, update_lead)
+
+__all__ = ["board", "pages", "LeadDetail", "load_detail", "Duplicate", "exact_duplicates", "find_duplicates",
+           "similar_leads", "clean_contact", "next_code", "resolve_source", "resolve_stage", "FILTERS", "base_query",
+           "count", "filter_expr", "get", "list_leads", "recent_cutoff", "search_expr", "status_counts", "tags_for",
+           "views_for", "EDITABLE", "add_lead", "handover", "move_stage", "reassign", "reveal", "set_outcome", "share",
+           "stale_error", "step_stage", "update_lead"]
