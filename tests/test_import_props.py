@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
 from tui_crm.services.importing.run import ImportOptions, run_import
-from tui_crm.services.importing.rows import PLACEHOLDERS
+from tui_crm.services.importing.cells import PLACEHOLDERS
 from tui_crm.store import db as store_db
 from tui_crm.store.models import Lead
 

@@ -1,4 +1,4 @@
-"""The rules of PRODUCT.md §2 as pure functions over plain values.
+"""The business rules (SLA, cadence, stall, escalation, due states, transitions, lead codes) as pure functions over plain values.
 
 Every number is a field of :class:`Settings` (a team setting, stored as JSON
 by the store); defaults are the templates' numbers.

@@ -1,4 +1,4 @@
-"""Stable keys of PRODUCT.md §1 with their English and Chinese labels.
+"""Stable keys of the lead's fields (stages, statuses, sources, priorities, methods, …) with their English and Chinese labels.
 
 The database and JSON use the key; screens show the label; the command line
 and import accept the key or any label (see :func:`resolve`).

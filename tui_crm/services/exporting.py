@@ -1,4 +1,4 @@
-"""Export the leads in the acting user's scope (PRODUCT.md §4), in the layout import reads back.
+"""Export the leads in the acting user's scope, in the layout import reads back.
 
 Headers are the import field names, so ``import`` maps every column by
 itself. Times are ISO 8601 with the user's offset, money plain decimals,

@@ -1,4 +1,4 @@
-"""Record-level access (PRODUCT.md §2.10–2.11), as SQL the queries are built on.
+"""Record-level access (reps: own and shared leads; supervisors: their team's too; admins: all), as SQL the queries are built on.
 
 - rep: own leads and those shared with them;
 - supervisor: their team's leads, plus own and shared;

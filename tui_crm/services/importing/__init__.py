@@ -2,11 +2,11 @@
 fields (`columns`), converting one row (`rows`), writing a chunk (`write`) and batches after the
 fact (`batches`: undo, clean-up). The names below are what the CLI and the import screen call."""
 from .batches import batches, clean_abandoned, undo
-from .columns import FIELDS, map_headers
+from .columns import FIELDS, map_headers, preview
 from .read import UnreadableFile, open_table
-from .run import (TXN_SECONDS, ImportOptions, ImportResult, preview, refusal_kinds, run_import,
-                  write_refusals)
+from .refusals import Refusal, refusal_kinds, write_refusals
+from .run import TXN_SECONDS, ImportOptions, ImportResult, run_import
 
 __all__ = ["batches", "clean_abandoned", "undo", "FIELDS", "map_headers", "UnreadableFile", "open_table",
-           "TXN_SECONDS", "ImportOptions", "ImportResult", "preview", "refusal_kinds", "run_import",
+           "TXN_SECONDS", "ImportOptions", "ImportResult", "preview", "Refusal", "refusal_kinds", "run_import",
            "write_refusals"]

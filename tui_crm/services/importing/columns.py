@@ -1,6 +1,6 @@
 """Import column mapping: header names (English and the templates' Chinese) to lead fields.
 
-PRODUCT.md §4 lists the fields; a few pseudo-fields read combined columns of
+The fields are the lead's import names (``FIELDS``); a few pseudo-fields read combined columns of
 the seed templates: ``company_contact`` (客户名称/联系人), ``amount_product``
 (转化金额/产品), ``contact`` (联系方式, sorted by shape into phone, email or
 other contact) and ``next_plan`` (下次跟进计划: a date and its text).
@@ -11,7 +11,9 @@ import re
 import unicodedata
 
 from ...i18n import _
+from ..context import Session
 from ..errors import ValidationError
+from .read import open_table
 
 FIELDS = (
     "code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
@@ -153,3 +155,19 @@ def map_headers(headers: list[str], overrides: list[str] | None = None) -> list[
 
 def describe(headers: list[str], fields: list[str | None]) -> list[tuple[str, str | None]]:
     return [(h, f) for h, f in zip(headers, fields)]
+
+
+def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None = None,
+            maps: list[str] | None = None, sample: int = 5) -> tuple[list[str], list[str | None], list[list]]:
+    """Headers, the detected field of each column, and the first rows (for the import screen)."""
+    table = open_table(path, fmt, sheet)
+    try:
+        fields = map_headers(table.headers, maps)
+        rows = []
+        for _line, cells in table.rows:
+            rows.append(cells)
+            if len(rows) >= sample:
+                break
+    finally:
+        table.close()
+    return table.headers, fields, rows

@@ -1,7 +1,7 @@
 """One import row to one lead record (pure conversion; no writes).
 
 ``RowConverter.convert(line, cells)`` returns ``None`` for a blank row, a
-:class:`Refusal` for a row PRODUCT.md §4 refuses, or a :class:`Record`.
+:class:`Refusal` for a row the import refuses (a missing company, an unreadable value, an unknown owner or stage), or a :class:`Record`.
 """
 from __future__ import annotations
 
@@ -10,40 +10,14 @@ import re
 from dataclasses import dataclass, field
 
 from ...domain import rules
-from ...domain.contact import normalize_email, normalize_phone
+from ...domain.contact import normalize_email
 from ...domain.errors import InvalidValue
 from ...domain.parse import parse_amount, parse_datetime, parse_percent
 from ...domain.vocab import METHODS, OUTCOMES, PRIORITIES, SOURCES, STATUSES, norm_key, resolve
 from ...i18n import _
+from .cells import DATETIME_FIELDS, DATE_HEAD, IDENTIFYING, LIMITS, METHOD_ALIASES, TEXT_FIELDS, cell_text, fast_phone
 from .columns import parse_pairs
-
-PLACEHOLDERS = {"-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nil", "无", "暂无", "空", "#n/a"}
-DATETIME_FIELDS = {"first_contact_at", "created_at", "closed_at", "next_follow_up_at", "last_contact_at", "won_at",
-                   "lost_at", "stage_entered_at", "wake_up_at"}
-TEXT_FIELDS = {"code", "company", "contact_name", "title", "other_contact", "industry", "company_size", "region",
-               "need", "pain_points", "budget", "decision_maker", "tags", "product", "lost_reason", "next_action",
-               "remarks", "contact_summary", "customer_feedback", "pause_reason", "stay_reason", "obstacle"}
-LIMITS = {"code": 64, "company": 200, "contact_name": 100, "title": 100, "other_contact": 200, "industry": 100,
-          "company_size": 50, "region": 100, "budget": 100, "decision_maker": 200, "product": 200,
-          "lost_reason": 200}
-IDENTIFYING = ("code", "company", "contact_name", "phone", "email")
-METHOD_ALIASES = {"面谈": "visit", "上门": "visit", "拜访": "visit", "电话沟通": "phone", "call": "phone",
-                  "视频会议": "meeting", "线上会议": "meeting", "短信": "phone", "邮件": "email", "e-mail": "email"}
-_CN_MOBILE = re.compile(r"^(?:\+?86|0086)?(1[3-9]\d{9})$")
-_PHONE_JUNK = re.compile(r"[\s\-().]")
-_DATE_HEAD = re.compile(
-    r"^\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}\s*[:：点]\s*(?:\d{1,2}分?)?)?"
-    r"|\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2})?|\d{1,2}-[A-Za-z]{3}-\d{4}|\d{4}年\s*[qQ][1-4])")
-
-
-@dataclass
-class Refusal:
-    line: int
-    column: str
-    value: str
-    reason: str
-    kind: str = ""  # "owner" or "stage" when an import option fixes it (create owners, a stage map)
-
+from .refusals import Refusal
 
 @dataclass
 class Record:
@@ -60,25 +34,6 @@ class Bad(Exception):
     def __init__(self, column: str, value, reason: str, kind: str = ""):
         super().__init__(reason)
         self.column, self.value, self.reason, self.kind = column, value, reason, kind
-
-
-def cell_text(value) -> str:
-    if value.__class__ is str:  # the common case (every CSV cell): no other checks
-        s = value.strip()
-        return "" if len(s) <= 4 and s.lower() in PLACEHOLDERS else s
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    s = str(value).strip()
-    return "" if s.lower() in PLACEHOLDERS else s
-
-
-def fast_phone(text: str, region: str) -> str:
-    m = _CN_MOBILE.match(_PHONE_JUNK.sub("", text)) if region == "CN" else None
-    return "+86" + m.group(1) if m else normalize_phone(text, region)
 
 
 class RowConverter:
@@ -340,7 +295,7 @@ class RowConverter:
             v.setdefault("other_contact", ", ".join(others)[:200])
 
     def _plan(self, text: str, v: dict, col: str) -> None:
-        m = _DATE_HEAD.match(text)
+        m = DATE_HEAD.match(text)
         due = None
         rest = text
         if m:

@@ -1,4 +1,4 @@
-"""Import leads from CSV/XLSX (PRODUCT.md §4 Import), all-or-nothing in what anyone sees.
+"""Import leads from CSV/XLSX, all-or-nothing in what anyone sees.
 
 The rows are staged in short chunked transactions under an ``import_batch``
 in state ``staging``; ``scope.committed()`` hides them from every query.
@@ -8,7 +8,6 @@ invisible batch that the next import (or ``--undo``) removes.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import socket
@@ -26,7 +25,8 @@ from ..context import Session
 from .batches import UPDATABLE, delete_batch_rows, clean_abandoned
 from .columns import map_headers
 from .read import UnreadableFile, converted, open_table
-from .rows import Record, Refusal, RowConverter
+from .refusals import Refusal
+from .rows import Record, RowConverter
 from .write import ChunkWriter, rows_matching
 
 # Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
@@ -72,22 +72,6 @@ class ImportResult:
         return {"rows": self.rows, "new": self.new, "updated": self.updated, "duplicate": self.duplicate,
                 "refused": self.refused, "incomplete": self.incomplete, "blank": self.blank,
                 "owners_created": self.owners_created, "sources_created": self.sources_created}
-
-
-def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None = None,
-            maps: list[str] | None = None, sample: int = 5) -> tuple[list[str], list[str | None], list[list]]:
-    """Headers, the detected field of each column, and the first rows (for the import screen)."""
-    table = open_table(path, fmt, sheet)
-    try:
-        fields = map_headers(table.headers, maps)
-        rows = []
-        for _line, cells in table.rows:
-            rows.append(cells)
-            if len(rows) >= sample:
-                break
-    finally:
-        table.close()
-    return table.headers, fields, rows
 
 
 # ------------------------------------------------------------------ helpers
@@ -388,20 +372,6 @@ class _Importer:
             delete_batch_rows(self.ctx, self.batch_id)
         except Exception:  # the batch stays staging: invisible, cleaned by the next import
             pass
-
-
-def write_refusals(refusals: list[Refusal], path: str) -> None:
-    """The refused rows as CSV ``line,column,value,reason`` (PRODUCT.md §4), in file order."""
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["line", "column", "value", "reason"])
-        for r in sorted(refusals, key=lambda r: r.line):
-            w.writerow([r.line, r.column, r.value, r.reason])
-
-
-def refusal_kinds(refusals: list[Refusal]) -> set[str]:
-    """Which fixable kinds of refusal occur: ``owner`` (unknown owner), ``stage`` (unknown stage value)."""
-    return {r.kind for r in refusals if r.kind}
 
 
 def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,

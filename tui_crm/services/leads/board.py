@@ -24,7 +24,7 @@ from ..context import Session
 from .queries import search_expr, views_for
 from ..records import LeadView
 
-OPEN_STATUSES = ("pending", "in_progress", "paused")  # PRODUCT.md §3: dormant is outside the pipeline
+OPEN_STATUSES = ("pending", "in_progress", "paused")  # dormant leads are outside the pipeline
 OVERDUE_SEG, PLANNED_SEG, NOTHING_SEG = 0, 1, 2
 
 

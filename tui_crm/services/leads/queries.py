@@ -135,7 +135,7 @@ def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[Lead
 
 
 def mark_planned_later(ctx: Session, views: list[LeadView]) -> None:
-    """PRODUCT.md §2.6: any open task due now or later means the lead is worked, not stalled,
+    """The stall rule: any open task due now or later means the lead is worked, not stalled,
     even when an older task is overdue (``next_follow_up_at`` holds only the earliest due)."""
     ids = [v.id for v in views if v.stalled]
     if not ids:

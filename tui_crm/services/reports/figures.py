@@ -1,4 +1,4 @@
-"""The numbers of PRODUCT.md §3, computed in one place with SQL aggregates.
+"""The report's numbers (funnel, conversion and win rates, cycle, forecasts, breakdowns), computed in one place with SQL aggregates.
 
 Both the stats panel and ``tui-crm report`` call :func:`report`; the panel
 and the command line therefore cannot disagree.
@@ -21,7 +21,7 @@ change) selects leads:
   month outside the period). Without a period both views cover all leads
   and ``Σ won_by_month.count == totals.won``.
 
-Definitions (PRODUCT.md §3):
+Definitions:
 
 - open = pending, in_progress or paused; dormant is outside the pipeline.
 - conversion rate = won / leads; win rate = won / (won + lost); a rate with

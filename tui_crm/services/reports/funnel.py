@@ -1,4 +1,4 @@
-"""The funnel of PRODUCT.md §3: reached counts per stage and the completed stays in each stage."""
+"""The funnel: reached counts per stage and the completed stays in each stage."""
 from __future__ import annotations
 
 from fractions import Fraction

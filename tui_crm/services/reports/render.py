@@ -1,6 +1,6 @@
 """Rendering a report as text (rich tables), JSON (§4 shapes) or CSV (one table per section).
 
-- json: one object, the shapes of PRODUCT.md §4 plus ``open``/``pipeline_amount``/
+- json: one object (totals, funnel, breakdowns, lost reasons, won by month) plus ``open``/``pipeline_amount``/
   ``weighted_forecast`` in the breakdowns and ``period``/``scope``; rates unrounded,
   money in currency units exact to 0.01, null where a rate has no denominator.
 - csv: one table per section, each with its own header row, sections separated by a
