@@ -17,11 +17,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
-from tui_crm.services.admin import demo
-from tui_crm.services import leads
-from tui_crm.services.leads import pages
-from tui_crm.services.context import open_session
+from tui_crm.services.admin import demo  # noqa: E402
+from tui_crm.services import leads  # noqa: E402
+from tui_crm.services.leads import pages  # noqa: E402
+from tui_crm.services.context import open_session  # noqa: E402
+from tui_helpers import running, settle  # noqa: E402
 
 
 async def measure_virtual(url: str, login: str, size=(80, 24)) -> dict:
@@ -43,7 +45,7 @@ async def measure_virtual(url: str, login: str, size=(80, 24)) -> dict:
                 break
         await pilot.pause()
         out["first_paint_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-        await app.settle()
+        await settle(app)
         out["counts_ready_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         out["total"] = table.total
         out["rows_fetched_first_paint"] = pages.STATS["rows"] - before
@@ -52,17 +54,17 @@ async def measure_virtual(url: str, login: str, size=(80, 24)) -> dict:
             t = time.perf_counter()
             for _ in range(n):
                 await pilot.press(*ks)
-                await app.settle(rounds=1)
+                await settle(app, rounds=1)
             return round((time.perf_counter() - t) * 1000 / (n * len(ks)), 2)
 
         out["key_down_ms"] = await keys("down", n=40)
         out["key_pagedown_ms"] = await keys("pagedown", n=20)
         t = time.perf_counter()
         await pilot.press("end")
-        await app.settle(rounds=1)
+        await settle(app, rounds=1)
         out["key_end_ms"] = round((time.perf_counter() - t) * 1000, 1)
         await pilot.press("home")
-        await app.settle()
+        await settle(app)
         # a new query: the first page arrives on its own; counts follow on their own thread
         t = time.perf_counter()
         rows = table.rows
@@ -70,26 +72,26 @@ async def measure_virtual(url: str, login: str, size=(80, 24)) -> dict:
         while table.rows is rows:
             await asyncio.sleep(0.002)
         out["filter_first_page_ms"] = round((time.perf_counter() - t) * 1000, 1)
-        await app.settle()
+        await settle(app)
         app.screen.action_toggle("overdue")
-        await app.settle()
+        await settle(app)
         # search as a quick typist types (80 ms between keys): time from the last key to its result.
         # (Pilot.press waits for the app to go idle after each key, counts included, so it is not used here.)
         out["search"] = {}
         search = app.screen.query_one("#search")
         for word in ("科技", "科技有限", "5678", "Acme"):
             search.value = ""
-            await app.settle()
+            await settle(app)
             for i in range(1, len(word) + 1):
                 search.value = word[:i]
                 await asyncio.sleep(0.08)
             t = time.perf_counter()
-            while not (app.screen.list_query.search == word and not app.screen.busy_page):
+            while not (app.screen.list_query.search == word and not running(app.screen, "reload")):
                 await asyncio.sleep(0.002)
             out["search"][word] = {"ms_after_last_key": round((time.perf_counter() - t) * 1000, 1),
                                    "rows": len(table.rows)}
         out["rows_fetched_total"] = pages.STATS["rows"] - before
-        await app.settle()
+        await settle(app)
     return out
 
 

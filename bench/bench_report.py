@@ -41,7 +41,7 @@ async def panel(db: str, login: str) -> float:
         await pilot.pause()
         t = time.perf_counter()
         await pilot.press("4")
-        while getattr(app.screen, "computed", 0) < 1:
+        while getattr(app.screen, "data", None) is None:
             await asyncio.sleep(0.01)
         took = time.perf_counter() - t
         await pilot.press("q")

@@ -6,6 +6,7 @@ from tui_crm.services.admin import demo
 from tui_crm.services import leads
 from tui_crm.services.context import open_session
 from tui_crm.widgets.lead_table import LeadTable
+from tui_helpers import settle
 
 
 async def test_shell_shows_the_users_leads(sqlite_url):
@@ -14,7 +15,7 @@ async def test_shell_shows_the_users_leads(sqlite_url):
     ctx.act_as("rep1")
     app = CrmApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         table = app.screen.query_one(LeadTable)
         mine = {v.code for v in leads.list_leads(ctx)}
         assert 0 < len(mine) < 60
@@ -27,7 +28,7 @@ async def test_shell_shows_the_users_leads(sqlite_url):
         await pilot.press("escape")
         for key, name in (("2", "QueueScreen"), ("i", "InboxScreen"), ("1", "LeadListScreen")):
             await pilot.press(key)
-            await app.settle()
+            await settle(app)
             assert type(app.screen).__name__ == name
         await pilot.press("q")
 

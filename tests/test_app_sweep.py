@@ -7,6 +7,7 @@ from datetime import timedelta
 from tui_crm import clock
 from tui_crm.app import CrmApp
 from tui_crm.store.models import Lead, Notification
+from tui_helpers import settle
 
 
 async def test_app_escalates_uncontacted_leads_after_it_has_opened(world):
@@ -14,7 +15,7 @@ async def test_app_escalates_uncontacted_leads_after_it_has_opened(world):
     clock.advance(timedelta(days=4))  # three days after assignment and still not contacted
     app = CrmApp(world.as_("rep_a1"), tick_seconds=0, sweep_seconds=0.5)  # as `tui-crm` opens it (1 s)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         assert app.screen.table.rows  # the list painted first
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not Lead.get_by_id(lead.id).escalated:

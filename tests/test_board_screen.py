@@ -18,6 +18,8 @@ from tui_crm.screens.board import BoardScreen
 from tui_crm.screens.forms import OutcomeForm, ReasonForm
 from tui_crm.store.models import Lead, StageHistory
 
+from tui_helpers import settle
+
 
 def BoardApp(ctx):
     """The real app; ``board_of`` opens the board with `3` as a user would."""
@@ -40,8 +42,9 @@ async def board_of(app, pilot):
     return app.screen
 
 
-async def loaded_after(pilot, screen, before, timeout=6.0):
-    await wait_for(pilot, lambda: screen.loaded > before and screen._jobs.empty(), timeout, "a board load")
+async def loaded(pilot):
+    """Every request of the board done and painted."""
+    await settle(pilot.app)
 
 
 def col_ids(screen, i):
@@ -68,7 +71,7 @@ async def test_navigation_and_scope(world, team):
     app = BoardApp(world.as_("sup_a"))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await board_of(app, pilot)
-        await loaded_after(pilot, screen, 0)
+        await loaded(pilot)
         assert screen.columns[0].count == 6  # team A only: five of rep_a1, one of rep_a2
         assert team["b1"].id not in col_ids(screen, 0)
         first = screen.focus_id
@@ -87,10 +90,9 @@ async def test_navigation_and_scope(world, team):
         assert shown < 6
         text = str(screen.query_one("#col-0").render())
         assert f"+{6 - shown} more" in text
-        before = screen.loaded
         for _ in range(shown):
             await pilot.press("j")
-        await loaded_after(pilot, screen, before)
+        await loaded(pilot)
         assert screen.columns[0].above == 1
         assert screen.focus_idx == len(screen.columns[0].cards) - 1
         # all due at the same time (first contact +48 h): the larger amount first
@@ -109,10 +111,9 @@ async def test_rep_moves_two_stages_then_won_focus_follows(world, team):
     app = BoardApp(ctx)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await board_of(app, pilot)
-        await loaded_after(pilot, screen, 0)
+        await loaded(pilot)
         assert screen.columns[0].count == 5  # own leads only
         lead_id = screen.focus_id
-        before = screen.loaded
         await pilot.press("greater_than_sign")
         await wait_for(pilot, lambda: screen.focus_col == 1 and screen.focus_id == lead_id, what="focus follows")
         assert Lead.get_by_id(lead_id).stage == "qualified"
@@ -131,8 +132,7 @@ async def test_rep_moves_two_stages_then_won_focus_follows(world, team):
         await wait_for(pilot, lambda: Lead.get_by_id(lead_id).status == "won", what="won written")
         row = Lead.get_by_id(lead_id)
         assert (row.won_amount_cents, row.product) == (8800000, "GPU servers")
-        before = screen.loaded
-        await loaded_after(pilot, screen, before - 1)
+        await loaded(pilot)
         await wait_for(pilot, lambda: screen.query_one("#col-outcomes").won[0] == 1, what="won summary")
         assert lead_id not in col_ids(screen, 1)
 
@@ -141,7 +141,7 @@ async def test_lost_needs_a_reason_and_escape_cancels(world, team):
     app = BoardApp(world.as_("rep_a1"))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await board_of(app, pilot)
-        await loaded_after(pilot, screen, 0)
+        await loaded(pilot)
         lead_id = screen.focus_id
         await pilot.press("x")
         await pilot.pause()
@@ -162,7 +162,7 @@ async def test_moving_after_seven_days_asks_the_stay_reason(world, team):
     app = BoardApp(world.as_("rep_a1"))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await board_of(app, pilot)
-        await loaded_after(pilot, screen, 0)
+        await loaded(pilot)
         lead_id = screen.focus_id
         text = str(screen.query_one("#col-0").render())
         assert "stalled" in text and "overdue" in text  # in words, not colour alone
@@ -179,8 +179,7 @@ async def test_filters_from_keys_and_text(world, team):
     app = BoardApp(world.as_("sup_a"))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await board_of(app, pilot)
-        await loaded_after(pilot, screen, 0)
-        before = screen.loaded
+        await loaded(pilot)
         await pilot.press("slash", *"Robotics")
         await wait_for(pilot, lambda: screen.columns[0].count == 1, what="text filter")
         assert col_ids(screen, 0) == [team["a2"].id]
@@ -193,7 +192,8 @@ async def test_filters_from_keys_and_text(world, team):
         await pilot.press("c")
         await wait_for(pilot, lambda: screen.columns[0].count == 6, what="cleared")
         await pilot.press("o")  # owners cycle: first of the team's logins
-        await wait_for(pilot, lambda: screen.filter.owner is not None and screen.loaded > before, what="owner")
+        await wait_for(pilot, lambda: screen.filter.owner is not None, what="owner")
+        await loaded(pilot)
         owner = screen.filter.owner
         expected = {"rep_a1": 5, "rep_a2": 1}.get(owner, 0)
         await wait_for(pilot, lambda: screen.columns[0].count == expected, what="owner filter applied")
@@ -213,7 +213,7 @@ async def test_live_changes_from_another_process(world, team):
     app = BoardApp(world.as_("sup_a"))
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await board_of(app, pilot)
-        await loaded_after(pilot, screen, 0)
+        await loaded(pilot)
         focused = screen.focus_id
         code = team["a2"].code
         env = dict(os.environ, TUI_CRM_NOW="2024-11-01T10:00:00+08:00", TZ="Asia/Shanghai")

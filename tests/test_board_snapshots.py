@@ -9,6 +9,7 @@ from tui_crm.app import CrmApp
 from tui_crm.screens.board import BoardScreen
 from tui_crm.services.admin import demo
 from tui_crm.services.context import open_session
+from tui_helpers import settle
 
 
 def _app(path):
@@ -21,11 +22,10 @@ def _app(path):
 async def _open(pilot):
     await pilot.press("3")
     for _ in range(500):
-        s = pilot.app.screen
-        if isinstance(s, BoardScreen) and s.loaded >= 1 and s._jobs.empty():
+        if isinstance(pilot.app.screen, BoardScreen):
             break
         await asyncio.sleep(0.02)
-    await pilot.app.settle() if hasattr(pilot.app, "settle") else None
+    await settle(pilot.app)
     await pilot.pause()
 
 

@@ -11,6 +11,7 @@ from tui_crm.services.context import open_session
 
 from conftest import NOW
 from rep_fixtures import app_for, seed
+from tui_helpers import settle
 
 
 @pytest.fixture
@@ -19,11 +20,11 @@ def seeded(sqlite_url):
 
 
 async def open_detail(app, pilot, row: int = 0):
-    await app.settle()
+    await settle(app)
     for _ in range(row):
         await pilot.press("down")
     await pilot.press("enter")
-    await app.settle()
+    await settle(app)
     assert type(app.screen).__name__ == "LeadDetailScreen"
     return app.screen
 
@@ -53,13 +54,13 @@ async def test_log_followup_with_next_date_leaves_the_overdue_list(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("o")  # overdue only
-        await app.settle()
+        await settle(app)
         assert [v.code for v in app.screen.table.rows] == [s["overdue"]]
         d = await open_detail(app, pilot)
         await pilot.press("f")
-        await app.settle()
+        await settle(app)
         form = app.screen
         assert type(form).__name__ == "FollowUpForm"
         assert form.focused.id == "f-summary"
@@ -67,17 +68,17 @@ async def test_log_followup_with_next_date_leaves_the_overdue_list(seeded):
         assert v["method"] == "phone" and v["at"] == "2024-11-01 10:00"
         assert v["next_at"] == "2024-11-08 10:00"  # stage acquired: every 7 days
         await pilot.press("ctrl+s")  # nothing typed: refused in words, nothing written
-        await app.settle()
+        await settle(app)
         assert "required: what was said" in text(form, "#err-summary")
         await pilot.press(*"wants a quote")
         form.query_one("#f-next_at").value = "2024-11-05 14:00"
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert app.screen is d
         assert "[phone] wants a quote" in text(d, "#timeline").split("\n")[1]
         assert "next: 11-05 14:00" in text(d, "#detail-header")
         await pilot.press("escape")
-        await app.settle()
+        await settle(app)
         assert app.screen.table.rows == []  # it left the overdue list
     view = leads.get(open_session(url, "rep_a1"), s["overdue"])
     assert view.status == "in_progress" and view.due_state == "planned"
@@ -95,18 +96,18 @@ async def test_each_outcome_asks_for_what_it_needs(seeded, key, typed, status, f
     async with app.run_test(size=(100, 30)) as pilot:
         await open_detail(app, pilot, row=2)
         await pilot.press(key)
-        await app.settle()
+        await settle(app)
         form = app.screen
         assert type(form).__name__ == "OutcomeForm"
         if key == "w":
             await pilot.press("ctrl+s")  # amount missing
-            await app.settle()
+            await settle(app)
             assert text(form, "#err-won_amount") == "required"
             form.query_one("#f-won_amount").value = "8万"
         for name, value in typed.items():
             form.query_one(f"#f-{name}").value = value
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadDetailScreen"
     view = leads.get(open_session(url, "rep_a1"), s["planned"])
     assert view.status == status
@@ -124,14 +125,14 @@ async def test_stale_edit_is_refused_names_who_and_reloads(seeded):
     async with app.run_test(size=(100, 30)) as pilot:
         d = await open_detail(app, pilot)
         await pilot.press("e")
-        await app.settle()
+        await settle(app)
         form = app.screen
         assert form.focused.id == "f-company"
         sup = open_session(url, "sup_a")  # meanwhile, in another session
         leads.update_lead(sup, s["overdue"], {"remarks": "call after 3pm"})
         form.query_one("#f-remarks").value = "mine"
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert app.screen is d
         shown = [n.message for n in app._notifications]
         assert any("Sup A changed this lead meanwhile (remarks)" in m for m in shown)
@@ -148,7 +149,7 @@ async def test_missing_stay_reason_and_missed_calls_are_shown(seeded):
     clock.advance(timedelta(days=8))  # more than 7 days in its stage
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         code_row = [v.code for v in app.screen.table.rows].index(s["today"])
         d = await open_detail(app, pilot, row=code_row)
         warnings = text(d, "#detail-warnings")
@@ -160,18 +161,18 @@ async def test_reveal_and_task_done_and_next_stage(seeded):
     url, s = seeded
     app = app_for(url, login="boss")
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         row = [v.code for v in app.screen.table.rows].index(s["overdue"])
         d = await open_detail(app, pilot, row=row)
         assert "138****5678" in text(d, "#detail-header")
         await pilot.press("v")
-        await app.settle()
+        await settle(app)
         assert "+8613812345678" in text(d, "#detail-header")
         await pilot.press("c")  # the highlighted task (first contact) done
-        await app.settle()
+        await settle(app)
         assert d.data.tasks == []
         await pilot.press("greater_than_sign")
-        await app.settle()
+        await settle(app)
         assert d.data.lead.stage == "qualified"
         assert "entered stage needs confirmed" in text(d, "#timeline")
 
@@ -184,7 +185,7 @@ async def test_timeline_shows_bracketed_text_as_written(seeded):
     activity.log_followup(rep, s["overdue"], activity.FollowUpInput(method="wechat", summary="sent [Q3 Plan] deck"))
     app = app_for(url)
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         row = [v.code for v in app.screen.table.rows].index(s["overdue"])
         d = await open_detail(app, pilot, row)
         assert "[WeChat] sent [Q3 Plan] deck" in text(d, "#timeline")

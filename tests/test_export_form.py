@@ -9,6 +9,7 @@ from tui_crm.screens.export_form import ExportForm
 from tui_crm.services import leads
 from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
+from tui_helpers import settle
 
 
 async def _type(pilot, text):
@@ -35,7 +36,7 @@ async def test_export_from_the_palette(sqlite_url, tmp_path):
                                    "source": "expo", "need": "servers"})
     app = CrmApp(ctx, tick_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("ctrl+p")
         await pilot.pause()
         await _type(pilot, "Export leads")
@@ -72,7 +73,7 @@ async def test_export_csv_without_activity(sqlite_url, tmp_path):
                                "need": "servers"})
     app = CrmApp(ctx, tick_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         form = ExportForm(ctx)
         app.push_screen(form)
         await pilot.pause()

@@ -7,6 +7,7 @@ from tui_crm.services import leads
 from tui_crm.services.context import open_session
 
 from rep_fixtures import app_for, seed
+from tui_helpers import settle
 
 
 @pytest.fixture
@@ -26,9 +27,9 @@ async def fill(pilot, form, **values):
 
 async def open_new_lead_form(app, pilot):
     """The new-lead form, opened with its key `n`."""
-    await app.settle()
+    await settle(app)
     await pilot.press("n")
-    await app.settle()
+    await settle(app)
     return app.screen
 
 
@@ -44,7 +45,7 @@ async def test_new_lead_validates_in_words_then_saves(seeded):
         await fill(pilot, form, phone="call me", amount="lots", expected_close_date="someday", source="expo",
                    need="")
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert err(form, "phone") == "not a phone number: call me"
         assert err(form, "amount") == "not an amount: lots (e.g. 80000, ¥80,000, 8万)"
         assert err(form, "expected_close_date").startswith("not a date: someday")
@@ -53,7 +54,7 @@ async def test_new_lead_validates_in_words_then_saves(seeded):
         await fill(pilot, form, contact_name="Peter", phone="135 0000 9999", amount="¥8万",
                    expected_close_date="2024年12月31日", need="printers")
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadDetailScreen"
         view = app.screen.data.lead
     assert (view.company, view.phone, view.amount_cents, view.expected_close_date) == \
@@ -68,12 +69,12 @@ async def test_duplicate_is_shown_before_saving_and_can_be_opened(seeded):
         await fill(pilot, form, company="Someone Else", contact_name="X", phone="+86 138-1234-5678",
                    source="website", need="y")
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert app.screen is form
         msg = str(form.query_one("#form-error").render())
         assert f"possible duplicate: {s['overdue']} 北京华为科技有限公司 (same phone or email)" in msg
         await pilot.press("ctrl+o")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadDetailScreen"
         assert app.screen.data.lead.code == s["overdue"]
     assert leads.count(open_session(url, "rep_a1")) == 3
@@ -83,21 +84,21 @@ async def test_escape_asks_only_when_something_was_typed(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("n")
         await pilot.press("escape")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadListScreen"
         await pilot.press("n")
         await pilot.press(*"Half typed")
         await pilot.press("escape")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("n")
         assert type(app.screen).__name__ == "LeadForm"
         assert app.screen.values()["company"] == "Half typed"  # nothing lost
         await pilot.press("escape", "y")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadListScreen"
 
 
@@ -119,16 +120,16 @@ async def test_a_time_left_as_now_is_saved_to_the_second_and_the_timeline_keeps_
     clock.set_now(NOW + timedelta(seconds=40))
     app = app_for(url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         row = [v.code for v in app.screen.table.rows].index(s["overdue"])
         for _ in range(row):
             await pilot.press("down")
         await pilot.press("f")
-        await app.settle()
+        await settle(app)
         await pilot.press(*"called")
         clock.set_now(NOW + timedelta(seconds=50))  # saved ten seconds after the form opened
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
     fu = FollowUp.get(FollowUp.summary == "called")
     assert fu.at == int((NOW + timedelta(seconds=50)).timestamp())
     kinds = [i.kind for i in activity.lead_timeline(rep, s["overdue"])]
@@ -141,11 +142,11 @@ async def test_at_80x24_the_edit_form_keeps_the_focused_field_in_view(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("enter")
-        await app.settle()
+        await settle(app)
         await pilot.press("e")
-        await app.settle()
+        await settle(app)
         form = app.screen
         inputs = list(form.query("#form-fields Input"))
         for _i in range(len(inputs) - 1):

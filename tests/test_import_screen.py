@@ -5,6 +5,7 @@ from tui_crm.app import CrmApp
 from tui_crm.services import leads
 from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
+from tui_helpers import settle
 
 CSV = ("公司名称,手机,阶段,Memo\n"
        "星河科技,13912345678,需求确认,met at expo\n"
@@ -15,7 +16,7 @@ CSV = ("公司名称,手机,阶段,Memo\n"
 async def _finish(app, pilot):
     await app.workers.wait_for_complete()
     await pilot.pause()
-    await app.settle()
+    await settle(app)
 
 
 def _boss_app(sqlite_url, src, text):
@@ -31,7 +32,7 @@ async def test_import_screen_flow(sqlite_url, tmp_path):
     src = tmp_path / "team.csv"
     ctx, app = _boss_app(sqlite_url, src, CSV)
     async with app.run_test(size=(100, 36)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("ctrl+p")
         await pilot.pause()
         for ch in "Import leads":
@@ -44,7 +45,7 @@ async def test_import_screen_flow(sqlite_url, tmp_path):
         path = screen.query_one("#path", Input)
         path.value = str(src)
         await pilot.press("enter")
-        await app.settle()
+        await settle(app)
         await pilot.pause()
         assert [screen.query_one(f"#map-{i}", Select).value for i in range(4)] == \
             ["company", "phone", "stage", "ignore"]
@@ -63,7 +64,7 @@ async def test_import_screen_flow(sqlite_url, tmp_path):
         assert sorted(got) == ["Acme Ltd", "星河科技"]
         assert leads.get(ctx, got["星河科技"].code).remarks == "met at expo"
         await pilot.press("f8")
-        await app.settle()
+        await settle(app)
         await pilot.pause()
         assert leads.list_leads(ctx) == []
         assert "undone" in str(screen.query_one("#status", Static).render())
@@ -81,14 +82,14 @@ async def test_import_screen_options_from_the_keyboard(sqlite_url, tmp_path):
     src = tmp_path / "crm.csv"
     ctx, app = _boss_app(sqlite_url, src, OPTIONS_CSV)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         from tui_crm.screens.import_screen import ImportScreen
 
         await app.push_screen(ImportScreen(ctx, str(src)))
         await pilot.pause()
         screen = app.screen
         await pilot.press("enter")  # read the columns
-        await app.settle()
+        await settle(app)
         await pilot.pause()
         await pilot.press("f5")
         await _finish(app, pilot)

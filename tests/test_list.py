@@ -12,6 +12,7 @@ from tui_crm.services.context import open_session
 from tui_crm.services.leads.pages import ListQuery
 
 from rep_fixtures import app_for, row_texts, seed
+from tui_helpers import running, settle
 
 
 # ------------------------------------------------------------------ keyset pages (both backends)
@@ -77,7 +78,7 @@ async def test_list_shows_state_in_words_and_counts(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         table = app.screen.table
         assert [v.code for v in table.rows] == [s["overdue"], s["today"], s["planned"]]
         cells = row_texts(table)
@@ -91,13 +92,13 @@ async def test_list_shows_state_in_words_and_counts(seeded):
         status = str(app.screen.query_one("#status").render())
         assert "3 leads · 1 overdue · 1 due today · 0 stalled" in status
         await pilot.press("o")
-        await app.settle()
+        await settle(app)
         assert [v.code for v in table.rows] == [s["overdue"]]
         await pilot.press("o", "d")
-        await app.settle()
+        await settle(app)
         assert [v.code for v in table.rows] == [s["today"]]
         await pilot.press("c", "r")  # clear, then sort by company
-        await app.settle()
+        await settle(app)
         assert [v.company for v in table.rows] == ["Acme Robotics", "上海星辰咨询有限公司", "北京华为科技有限公司"]
 
 
@@ -105,21 +106,21 @@ async def test_search_by_phone_fragment_then_open(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("slash", *"5678")
-        await app.settle()
+        await settle(app)
         table = app.screen.table
         assert [v.code for v in table.rows] == [s["overdue"]]
         await pilot.press("escape")  # clears the text
-        await app.settle()
+        await settle(app)
         assert len(table.rows) == 3
         await pilot.press(*"138 1234 5678")
-        await app.settle()
+        await settle(app)
         assert [v.code for v in table.rows] == [s["overdue"]]
         await pilot.press("enter")  # to the first result
         assert table.has_focus
         await pilot.press("enter")  # opens it
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadDetailScreen"
         assert app.screen.data.lead.code == s["overdue"]
 
@@ -128,9 +129,9 @@ async def test_search_chinese_fragment(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("slash", "科", "技")
-        await app.settle()
+        await settle(app)
         assert [v.code for v in app.screen.table.rows] == [s["overdue"]]
 
 
@@ -138,14 +139,14 @@ async def test_timer_turns_a_row_overdue_in_place(seeded):
     url, s = seeded
     app = app_for(url, tick_seconds=0.1)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         table = app.screen.table
         await pilot.press("down")
         assert table.cursor == 1
         fetched = pages.STATS["rows"]
         clock.advance(timedelta(hours=3, minutes=1))  # 13:01: the 13:00 call is now late
         await pilot.pause(0.4)
-        await app.settle()
+        await settle(app)
         assert table.cells(table.rows[1])["due"] == "overdue 13:00"
         assert table.style_for(table.rows[1]).color.name == "red"
         assert table.cursor == 1 and table.scroll_offset.y == 0
@@ -158,7 +159,7 @@ async def test_app_shell_list_is_virtual(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         from textual.widgets import DataTable
 
         assert not app.screen.query(DataTable)  # never all rows in a DataTable
@@ -200,11 +201,11 @@ async def test_nothing_waits_for_the_status_counts(seeded, monkeypatch):
                     break
             assert [v.code for v in screen.table.rows] == [s["overdue"]]
             assert app.live_ticks > ticks  # the app's poll went on meanwhile
-            assert screen.counting and not gate.is_set()
+            assert running(screen, "counts") and not gate.is_set()
             gate.set()
-            await app.settle()
+            await settle(app)
             assert screen.counts == {"shown": 1, "overdue": 1, "today": 1, "stalled": 0}
-            assert not screen.counting
+            assert not running(screen, "counts")
     finally:
         gate.set()
 
@@ -213,9 +214,9 @@ async def test_status_line_says_one_lead_in_the_singular(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("o")  # one overdue lead
-        await app.settle()
+        await settle(app)
         status = str(app.screen.query_one("#status").render())
         assert status.startswith("1 lead · ") and "1 leads" not in status
 
@@ -237,7 +238,7 @@ async def test_a_new_filter_shows_counting_not_the_last_filters_counts(seeded, m
     app = app_for(url)
     try:
         async with app.run_test(size=(120, 30)) as pilot:
-            await app.settle()
+            await settle(app)
             assert str(app.screen.query_one("#status").render()).startswith("3 leads")
             await pilot.press("o")
             for _i in range(200):
@@ -247,7 +248,7 @@ async def test_a_new_filter_shows_counting_not_the_last_filters_counts(seeded, m
             status = str(app.screen.query_one("#status").render())
             assert "counting" in status and "3 leads" not in status
             gate.set()
-            await app.settle()
+            await settle(app)
             assert str(app.screen.query_one("#status").render()).startswith("1 lead ·")
     finally:
         gate.set()

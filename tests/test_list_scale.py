@@ -6,6 +6,7 @@ import pytest
 from tui_crm.services.admin import demo
 from tui_crm.services.leads import pages
 from tui_crm.services.context import open_session
+from tui_helpers import settle
 
 N = 100_000
 
@@ -32,16 +33,16 @@ async def test_first_page_at_100k_fetches_a_page_not_all_rows(big_db):
     app = CrmApp(ctx)
     before = dict(pages.STATS)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         table = app.screen.table
         assert len(table.visible_rows()) == table.size.height  # the first screen is painted
         assert table.total == N
         fetched = pages.STATS["rows"] - before["rows"]
         assert fetched <= 200, fetched  # one page of 100 (+ nothing else), not 100,000
         await pilot.press("pagedown", "pagedown", "pagedown")
-        await app.settle()
+        await settle(app)
         assert pages.STATS["rows"] - before["rows"] <= 300
         await pilot.press("end")
-        await app.settle()
+        await settle(app)
         assert table.cursor == N - 1 and table.current is not None
         assert pages.STATS["rows"] - before["rows"] <= 500

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from rep_fixtures import app_for, seed
+from tui_helpers import settle
 
 SIZES = [(80, 24), (140, 40)]
 
@@ -16,10 +17,10 @@ def url(sqlite_url):
 
 def settle_then(*keys):
     async def run_before(pilot):
-        await pilot.app.settle()
+        await settle(pilot.app)
         for key in keys:
             await pilot.press(key)
-            await pilot.app.settle()
+            await settle(pilot.app)
         await pilot.pause()
 
     return run_before

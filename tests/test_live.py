@@ -9,6 +9,7 @@ import pytest
 
 from cli_helpers import run
 from rep_fixtures import app_for, seed
+from tui_helpers import settle
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ async def test_followup_logged_by_another_process_shows_in_place(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         table = app.screen.table
         await pilot.press("down", "down")
         assert table.cursor == 2
@@ -46,16 +47,16 @@ async def test_detail_and_queue_follow_another_process(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("enter")
-        await app.settle()
+        await settle(app)
         detail = app.screen
         proc = await asyncio.to_thread(run, "log", s["overdue"], "--method", "visit", "--summary", "met at expo",
                                        user="rep_a1", db=url)
         assert proc.returncode == 0, proc.stderr
         await wait_for(app, pilot, lambda: "met at expo" in str(detail.query_one("#timeline").render()))
         await pilot.press("escape", "2")
-        await app.settle()
+        await settle(app)
         queue = app.screen
         before = [t.lead_code for t in queue.shown]
         assert before == [s["today"]]  # the overdue first contact was completed by the CLI
@@ -75,19 +76,19 @@ async def test_assignment_by_someone_else_toasts_and_lands_in_the_inbox(seeded):
 
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         boss = open_session(url, "boss")  # another connection, like another user's app
         leads.reassign(boss, s["globex"], "rep_a1")
         await wait_for(app, pilot, lambda: any("Lead assigned to you" in n.message for n in app._notifications))
         await wait_for(app, pilot, lambda: s["globex"] in [v.code for v in app.screen.table.rows])
         await pilot.press("i")
-        await app.settle()
+        await settle(app)
         inbox = app.screen
         assert type(inbox).__name__ == "InboxScreen"
         assert inbox.items[0].kind == "assignment" and s["globex"] in inbox.items[0].text
         assert "1 unread" in str(inbox.query_one("#status").render())
         await pilot.press("enter")
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadDetailScreen"
         assert app.screen.data.lead.code == s["globex"]
 

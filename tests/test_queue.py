@@ -10,6 +10,7 @@ from tui_crm.services.context import open_session
 
 from conftest import NOW
 from rep_fixtures import app_for, seed
+from tui_helpers import settle
 
 
 @pytest.fixture
@@ -23,9 +24,9 @@ def seeded(sqlite_url):
 
 async def open_queue(app, pilot):
     """The app's queue screen, reached with its key `2`."""
-    await app.settle()
+    await settle(app)
     await pilot.press("2")
-    await app.settle()
+    await settle(app)
     assert type(app.screen).__name__ == "QueueScreen"
     return app.screen
 
@@ -38,21 +39,21 @@ async def test_queue_order_and_next_after_log(seeded):
         assert [t.lead_code for t in q.shown] == [s["overdue"], s["planned"], s["today"]]
         assert str(q.table.get_cell_at((0, 0))) == "overdue 2d"
         await pilot.press("enter")  # open the first lead
-        await app.settle()
+        await settle(app)
         assert type(app.screen).__name__ == "LeadDetailScreen"
         await pilot.press("f")
-        await app.settle()
+        await settle(app)
         await pilot.press(*"left a message")
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert app.screen is q  # back in the queue
         assert [t.lead_code for t in q.shown] == [s["planned"], s["today"]]
         assert q.current_task().lead_code == s["planned"]  # the next task is selected
         await pilot.press("f")  # log straight from the queue
-        await app.settle()
+        await settle(app)
         await pilot.press(*"sent")
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert app.screen is q
         assert q.current_task().lead_code == s["today"]
 
@@ -61,21 +62,21 @@ async def test_snooze_asks_for_a_new_time(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(100, 24)) as pilot:
-        await app.settle()
+        await settle(app)
         await pilot.press("t")
-        await app.settle()
+        await settle(app)
         q = app.screen
         await pilot.press("z")
-        await app.settle()
+        await settle(app)
         form = app.screen
         assert type(form).__name__ == "SnoozeForm"
         form.query_one("#f-due").value = "yesterday"
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert str(form.query_one("#err-due").render()) == "must be later than now"
         form.query_one("#f-due").value = "2024-11-02 09:00"
         await pilot.press("ctrl+s")
-        await app.settle()
+        await settle(app)
         assert app.screen is q
         assert [t.lead_code for t in q.shown] == [s["planned"], s["today"]]  # tomorrow: out of today's queue
 
@@ -104,14 +105,14 @@ async def test_queue_keys_narrow_to_overdue_or_today(seeded):
         q = await open_queue(app, pilot)
         assert "3 tasks · 1 overdue · 2 due today" in str(q.query_one("#status").render())
         await pilot.press("d")
-        await app.settle()
+        await settle(app)
         assert [t.lead_code for t in q.shown] == [s["planned"], s["today"]]
         assert "showing: due today" in str(q.query_one("#status").render())
         await pilot.press("o")
-        await app.settle()
+        await settle(app)
         assert [t.lead_code for t in q.shown] == [s["overdue"]]
         await pilot.press("o")  # again: all
-        await app.settle()
+        await settle(app)
         assert len(q.shown) == 3 and "showing" not in str(q.query_one("#status").render())
 
 
@@ -146,7 +147,7 @@ async def test_a_second_reload_does_not_undo_the_next_task_selection(seeded):
     async with app.run_test(size=(100, 24)) as pilot:
         q = await open_queue(app, pilot)
         await pilot.press("down")
-        await app.settle()
+        await settle(app)
         assert q.current_task().id == q.shown[1].id
         done, following = q.shown[1], q.shown[2]
         q._remember_next()

@@ -11,13 +11,18 @@ from tui_crm.services.admin import demo
 from tui_crm.services.reports import figures as rep
 from tui_crm.services.context import open_session
 
+from tui_helpers import settle
 
-async def _wait(app, n=1):
+
+async def _wait(app):
+    """The stats panel in front with its figures for the current filters."""
     for _ in range(500):
-        if getattr(app.screen, "computed", 0) >= n and not app.screen.busy:
-            return
+        if type(app.screen).__name__ == "StatsScreen":
+            break
         await asyncio.sleep(0.02)
-    raise AssertionError("the panel never showed its figures")
+    await settle(app)
+    if app.screen.data is None:
+        raise AssertionError("the panel never showed its figures")
 
 
 async def test_panel_shows_the_service_numbers(sqlite_url):
@@ -47,7 +52,7 @@ async def test_panel_shows_the_service_numbers(sqlite_url):
         await pilot.pause()
         assert screen.dimension == "by_team"
         await pilot.press("p")  # this month
-        await _wait(app, 2)
+        await _wait(app)
         assert screen.period_name == "month"
         month = rep.report(ctx, period=rep.preset_period(ctx, "month"))["totals"]
         assert tile("leads") == f"{month['leads']:,}"

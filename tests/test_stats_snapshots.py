@@ -7,6 +7,8 @@ from tui_crm.app import CrmApp
 from tui_crm.services.admin import demo
 from tui_crm.services.context import open_session
 
+from tui_helpers import settle
+
 
 def _app(path):
     ctx = open_session(str(path))
@@ -21,9 +23,10 @@ async def _open(pilot):
     await pilot.press("4")
     for _ in range(500):
         s = pilot.app.screen
-        if getattr(s, "computed", 0) >= 1 and not s.busy:
+        if type(s).__name__ == "StatsScreen":
             break
         await asyncio.sleep(0.02)
+    await settle(pilot.app)
     s.updated_at = None  # no wall-clock time in the picture
     s._show_filters()
     await pilot.pause()

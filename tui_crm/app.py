@@ -15,7 +15,9 @@ from functools import partial
 from textual.app import App
 from textual.binding import Binding
 
+from . import config
 from .i18n import _
+from .screens.messages import LiveChanges, OpenLead, OverdueTick
 from .services.context import Session
 
 
@@ -56,38 +58,42 @@ class CrmApp(App):
         Binding("q", "quit", _("Quit"), id="quit"),
     ]
 
-    def __init__(self, ctx: Session, *, tick_seconds: float | None = None, poll_seconds: float = 0.5,
+    def __init__(self, ctx: Session, *, tick_seconds: float | None = None, poll_seconds: float | None = None,
                  sweep_seconds: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.ctx = ctx
         self.sweep_seconds = sweep_seconds  # escalation sweep this long after start (`tui-crm` passes 1 s)
         self.sub_title = f"{ctx.actor.name} · {_(ctx.actor.role)}"
         self.tick_seconds = tick_seconds if tick_seconds is not None else ctx.settings.overdue_tick_seconds
-        self.poll_seconds = poll_seconds
+        self.poll_seconds = poll_seconds if poll_seconds is not None else config.poll_seconds()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
         # counts over a million rows take up to a second: on their own connection, so pages never queue behind them
         self._side = ThreadPoolExecutor(1, thread_name_prefix="crm-db-counts")
-        self._pending = 0
+        self._in_flight = 0
         self._feed = None
         self._seen_notification = 0
-        self.live_ticks = 0
+        self.live_ticks = 0  # polls done
 
-    # ------------------------------------------------------------ the database thread
+    # ------------------------------------------------------------ the database threads
     async def db(self, fn, *args, **kwargs):
         """Run a service call on the database thread; the UI keeps running meanwhile."""
-        self._pending += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, partial(fn, *args, **kwargs))
-        finally:
-            self._pending -= 1
+        return await self._run_on(self._executor, fn, *args, **kwargs)
 
     async def db_side(self, fn, *args, **kwargs):
-        """A slow read (counts) on the second database thread."""
-        self._pending += 1
+        """A slow read (counts, the stats panel's report) on the second database thread."""
+        return await self._run_on(self._side, fn, *args, **kwargs)
+
+    async def _run_on(self, executor, fn, *args, **kwargs):
+        self._in_flight += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._side, partial(fn, *args, **kwargs))
+            return await asyncio.get_running_loop().run_in_executor(executor, partial(fn, *args, **kwargs))
         finally:
-            self._pending -= 1
+            self._in_flight -= 1
+
+    @property
+    def db_busy(self) -> bool:
+        """A service call is running or waiting on one of the database threads."""
+        return self._in_flight > 0
 
     async def write(self, fn, *args, **kwargs):
         """A write: run it, then let every open screen see it (our own commits do not move data_version)."""
@@ -96,25 +102,6 @@ class CrmApp(App):
             self._feed.invalidate()
         self.call_later(self._poll_once)
         return result
-
-    async def settle(self, rounds: int = 3) -> None:
-        """Wait until no database call is in flight (tests)."""
-        for _i in range(400):
-            quiet = 0
-            while self._pending == 0 and quiet < rounds:
-                await asyncio.sleep(0.01)
-                quiet += 1
-            if self._pending == 0 and not self._busy_screens():
-                return
-            await asyncio.sleep(0.01)
-
-    def _busy_screens(self) -> bool:
-        """A screen still loading, or the first one not yet mounted (its on_mount starts the loading)."""
-        from textual.screen import Screen
-
-        if type(self.screen) is Screen or not self.screen.is_mounted:
-            return True
-        return any(getattr(s, "busy", False) or getattr(s, "counting", False) for s in self.screen_stack)
 
     # screens are built lazily so `import tui_crm.app` stays cheap
     def screen_factory(self, name: str):
@@ -135,9 +122,8 @@ class CrmApp(App):
             self.set_timer(self.sweep_seconds, self._sweep)
 
     async def _sweep(self) -> None:
-        """Rule 2 (escalations) once the first screen has painted: at 1M leads a sweep can take
-        1-2 s, which used to delay the app's start. On the side thread; its notifications reach the
-        supervisors through the change feed."""
+        """Rule 2 (escalations), once the first screen has painted and on the side thread (at 1M leads
+        a sweep takes 1-2 s); its notifications reach the supervisors through the change feed."""
         from .services import activity
 
         try:
@@ -168,14 +154,16 @@ class CrmApp(App):
         self.live_ticks += 1
         if not entries:
             return
-        lead_ids = {e.lead_id for e in entries if e.lead_id}
-        for screen in list(self.screen_stack) + [s for s in self._installed_screens.values()
-                                                  if not isinstance(s, type) and s not in self.screen_stack]:
-            handler = getattr(screen, "on_live", None)
-            if handler is not None and screen.is_attached:
-                await handler(lead_ids, entries)
+        for screen in self._open_screens():
+            screen.post_message(LiveChanges(list(entries)))
         if any(e.entity == "notification" and e.entity_id == self.ctx.actor.id for e in entries):
             await self._toast_notifications()
+
+    def _open_screens(self) -> list:
+        """The stacked screens and the main screens installed but not shown (they refresh on return)."""
+        stacked = list(self.screen_stack)
+        kept = [s for s in self._installed_screens.values() if not isinstance(s, type) and s not in stacked]
+        return [s for s in stacked + kept if s.is_attached]
 
     async def _toast_notifications(self) -> None:
         from .services import activity
@@ -186,10 +174,17 @@ class CrmApp(App):
         if fresh:
             self._seen_notification = max(n.id for n in fresh)
 
-    async def _tick(self) -> None:
-        handler = getattr(self.screen, "on_tick", None)
-        if handler is not None:
-            await handler()
+    def _tick(self) -> None:
+        self.screen.post_message(OverdueTick())
+
+    def on_open_lead(self, message: OpenLead) -> None:
+        """The one way to a lead's detail, asked for by any screen or form; asked twice for the lead already
+        in front (enter reaches both the table and the screen's key), it is shown once."""
+        from .screens.lead_detail import LeadDetailScreen
+
+        if isinstance(self.screen, LeadDetailScreen) and self.screen.lead_id == message.lead_id:
+            return
+        self.push_screen(LeadDetailScreen(self.ctx, message.lead_id, from_queue=message.from_queue))
 
     # ------------------------------------------------------------ screens
     def action_show(self, name: str) -> None:

@@ -64,8 +64,5 @@ def tz_by_name(name: str | None) -> tzinfo:
 
 
 def poll_seconds() -> float:
+    """How often the app reads the change log for live updates: TUI_CRM_POLL, else 1 s."""
     return float(os.environ.get("TUI_CRM_POLL", "1.0"))
-
-
-def overdue_tick_seconds() -> float:
-    return float(os.environ.get("TUI_CRM_TICK", "5"))

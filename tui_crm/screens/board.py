@@ -1,18 +1,14 @@
 """The live funnel board (`3`/`b`): one column per stage plus won/lost this month.
 
-All database work runs in one loader thread per board: it executes the
-screen's requests (reload, scroll, move, outcome) one after another, polls
-the change feed every half second (one cheap query when nothing changed),
-and posts finished data to the UI thread, which only paints. Polls never
-overlap and the UI thread never waits on the database.
+The screen's requests (reload, scroll, after a move) queue up and one worker runs them in order on
+the app's database thread (``app.db``), then loads once and paints; the UI thread never waits on the
+database. The app's ``LiveChanges`` ask for a reload, its ``OverdueTick`` re-evaluates the cards'
+due states in place.
 """
 from __future__ import annotations
 
-import queue
-import time
 from dataclasses import replace
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Provider
@@ -23,13 +19,12 @@ from textual.widgets import Footer, Header, Input, Static
 from ..domain.vocab import PRIORITIES, SOURCES
 from ..i18n import _, get_lang, label
 from ..services.leads import board
-from ..services import changes
 from ..services.errors import ServiceError
 from ..services.records import apply_due
 from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
 from .board_moves import BoardMoves
+from .messages import LiveChanges, OpenLead, OverdueTick
 
-POLL_SECONDS = 0.5
 FULL_RELOAD_SECONDS = 60
 
 
@@ -106,10 +101,9 @@ class BoardScreen(BoardMoves, Screen):
         self.capacity = 3
         self.owner_choices: list[tuple[str, str]] = []
         self.team_choices: list[str] = []
-        self.loaded = 0  # loads applied (tests wait on it)
-        self.last_change_id = 0
-        self._jobs: queue.Queue = queue.Queue()
-        # owned by the loader thread: where each column's window starts
+        self._jobs: list = []  # (fn, args) waiting for the worker; fn None: a reload with a focus hint
+        self._draining = False  # a worker is running the queued requests
+        # where each column's window starts: only functions run on the database thread touch them
         self._starts: dict[str, board.CardKey | None] = {k: None for k in self.stage_keys}
         self._above: dict[str, int] = {k: 0 for k in self.stage_keys}
 
@@ -141,8 +135,8 @@ class BoardScreen(BoardMoves, Screen):
 
     def on_mount(self) -> None:
         self.title = _("Board")  # TITLE is the English source string
-        self.set_interval(self.ctx.settings.overdue_tick_seconds or 5, self._tick_due)
-        self._loader()
+        self.set_interval(FULL_RELOAD_SECONDS, self.request_reload)
+        self.request(self._load_choices)
         self.request_reload()
 
     def on_resize(self) -> None:
@@ -156,73 +150,69 @@ class BoardScreen(BoardMoves, Screen):
                 self.capacity = cap
                 self.request_reload()
 
-    # ------------------------------------------------------------------ the loader thread
+    # ------------------------------------------------------------------ the worker
     def request(self, fn, *args) -> None:
-        self._jobs.put((fn, args))
+        """Run ``fn(*args)`` on the database thread after the requests before it; a dict it returns
+        asks for a reload with that focus hint."""
+        self._jobs.append((fn, args))
+        if not self._draining:
+            self._draining = True
+            self.run_worker(self._drain(), group="board")
 
     def request_reload(self, hint: dict | None = None) -> None:
-        self._jobs.put((None, (hint,)))
+        self.request(None, hint)
 
-    @work(thread=True, exclusive=True, group="board-loader", exit_on_error=False)
-    def _loader(self) -> None:
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
-        feed = changes.ChangeFeed(self.ctx)
+    async def _drain(self) -> None:
+        """Every queued request, then one load and one paint; again while requests keep coming."""
         try:
-            self.owner_choices = board.owners(self.ctx)
-            self.team_choices = board.teams(self.ctx)
-            next_poll = 0.0
-            last_full = time.monotonic()
-            while not worker.is_cancelled:
+            while self._jobs:
+                jobs, self._jobs = self._jobs, []
                 reload, hint = False, None
-                try:
-                    fn, args = self._jobs.get(timeout=POLL_SECONDS / 2)
-                    while True:  # run every queued request, then load once
-                        if fn is None:
-                            reload, hint = True, args[0] or hint
-                        else:
-                            out = fn(*args)
-                            if isinstance(out, dict):
-                                reload, hint = True, out
-                        fn, args = self._jobs.get_nowait()
-                except queue.Empty:
-                    pass
-                now = time.monotonic()
-                if now >= next_poll:
-                    next_poll = now + POLL_SECONDS
-                    entries = feed.poll()
-                    if entries:
-                        reload = True
-                        self.last_change_id = entries[-1].id
-                if now - last_full > FULL_RELOAD_SECONDS:
-                    reload = True
-                if reload and not worker.is_cancelled:
-                    last_full = now
-                    self._load(hint)
+                for fn, args in jobs:
+                    if fn is None:
+                        reload, hint = True, args[0] or hint
+                        continue
+                    try:
+                        out = await self.app.db(fn, *args)
+                    except ServiceError as exc:
+                        self.notify(str(exc), severity="error")
+                        continue
+                    if isinstance(out, dict):
+                        reload, hint = True, out
+                if reload:
+                    try:
+                        loaded = await self.app.db(self._load)
+                    except ServiceError as exc:
+                        self.notify(str(exc), severity="error")
+                        continue
+                    if self.is_attached:
+                        self._apply(*loaded, hint)
         finally:
-            self.ctx.db.close()  # this thread's connection
+            self._draining = False
 
-    def _load(self, hint: dict | None) -> None:
+    def _load_choices(self) -> None:
+        self.owner_choices = board.owners(self.ctx)
+        self.team_choices = board.teams(self.ctx)
+
+    def _load(self):
+        """The summary and each column's page (database thread)."""
         ctx, f, cap = self.ctx, self.filter, self.capacity
-        try:
-            summary = board.summary(ctx, f)
-            pages = {}
-            for col in summary.columns:
-                start = self._starts.get(col.stage)
-                p = board.page(ctx, col.stage, f, start=start, limit=cap)
-                if start is not None and (not p.has_before or not p.cards):
-                    self._starts[col.stage], self._above[col.stage] = None, 0
-                    p = board.page(ctx, col.stage, f, limit=cap)
-                pages[col.stage] = p
-        except ServiceError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        above = dict(self._above)
-        self.app.call_from_thread(self._apply, summary, pages, above, hint)
+        summary = board.summary(ctx, f)
+        pages = {}
+        for col in summary.columns:
+            start = self._starts.get(col.stage)
+            p = board.page(ctx, col.stage, f, start=start, limit=cap)
+            if start is not None and (not p.has_before or not p.cards):
+                self._starts[col.stage], self._above[col.stage] = None, 0
+                p = board.page(ctx, col.stage, f, limit=cap)
+            pages[col.stage] = p
+        return summary, pages, dict(self._above)
+
+    def on_live_changes(self, message: LiveChanges) -> None:
+        self.request_reload()
 
     def _scroll(self, stage: str, delta: int, keys: list) -> dict | None:
-        """Move a column's window by ``delta`` cards (runs in the loader thread)."""
+        """Move a column's window by ``delta`` cards (database thread)."""
         if delta > 0 and keys:
             p = board.page(self.ctx, stage, self.filter, after=keys[0], limit=delta)
             if p.keys:
@@ -238,7 +228,7 @@ class BoardScreen(BoardMoves, Screen):
         return {"keep": True, "edge": "last" if delta > 0 else "first"}
 
     def _show_lead(self, view) -> dict:
-        """After a move: the column window that shows the moved card (loader thread)."""
+        """After a move: the column window that shows the moved card (database thread)."""
         stage = view.stage
         if view.status not in board.OPEN_STATUSES or stage not in self._starts:
             return {"keep": True}
@@ -283,7 +273,6 @@ class BoardScreen(BoardMoves, Screen):
         self.query_one(OutcomeColumn).show((summary.won.count, summary.won.amount_cents),
                                            (summary.lost.count, summary.lost.amount_cents))
         self._paint(now)
-        self.loaded += 1
 
     def _paint(self, now=None) -> None:
         now = now or self.ctx.now()
@@ -309,7 +298,7 @@ class BoardScreen(BoardMoves, Screen):
             _("bar: █ overdue ▓ due today ▒ planned ░ nothing planned  ·  > < move · w won · x lost · "
               "/ filter · m mine · o g r p owner/team/source/priority · c clear"))
 
-    def _tick_due(self) -> None:
+    def on_overdue_tick(self, message: OverdueTick) -> None:
         """Every few seconds: re-evaluate overdue/due today on the visible cards, in place."""
         now = self.ctx.now()
         for col in self.columns:
@@ -354,9 +343,7 @@ class BoardScreen(BoardMoves, Screen):
         card = self.focused_card
         if card is None:
             return
-        from .lead_detail import LeadDetailScreen
-
-        self.app.push_screen(LeadDetailScreen(self.ctx, card.id))
+        self.app.post_message(OpenLead(card.id))
 
     # ------------------------------------------------------------------ filters
     def set_filter(self, **changes_) -> None:

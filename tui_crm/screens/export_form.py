@@ -12,7 +12,7 @@ from textual.widgets import Static
 from ..i18n import _, get_lang
 from ..services import exporting
 from ..services.errors import ServiceError
-from .form_base import Field, FormScreen, _choice, choice_hint
+from .form_base import Field, FormScreen, read_choice, choice_hint
 
 YES_NO = {"yes": ("yes", "是"), "no": ("no", "否")}
 
@@ -40,7 +40,7 @@ class ExportForm(FormScreen):
             errors["file"] = _("the file name ends in .csv or .xlsx")
         elif not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             errors["file"] = _("no such folder: {folder}", folder=os.path.dirname(os.path.abspath(path)))
-        activity = _choice("yes_no", v["activity"], YES_NO, errors, "activity")
+        activity = read_choice("yes_no", v["activity"], YES_NO, errors, "activity")
         return {"file": path, "activity": activity == "yes"}, errors
 
     def _progress(self, done: int, total: int) -> None:  # on the database thread

@@ -20,7 +20,7 @@ from ..domain.vocab import resolve
 from ..i18n import _, get_lang, label
 from ..services.errors import ServiceError, StaleRecord, ValidationError
 
-_KEEP_OPEN = object()  # a save handler's answer: stay on the form (e.g. to show a duplicate first)
+KEEP_OPEN = object()  # a save handler's answer: stay on the form (e.g. to show a duplicate first)
 YES = {"y", "yes", "true", "1", "是", "对", "接通", "reached"}
 NO = {"n", "no", "false", "0", "否", "未接通", "not reached"}
 
@@ -78,19 +78,19 @@ class FormScreen(ModalScreen):
             if f.choices and f.value in f.choices:
                 f.value = label(f.choices, f.value)
         self._initial = {f.name: f.value for f in self.fields}
-        self.busy = False
+        self.saving = False  # a save is running: ctrl+s again does nothing
 
     def make_fields(self) -> list[Field]:
         return []
 
     def when(self, v: dict, name: str, errors: dict, required: bool = False):
         """A date-time field. Left as pre-filled with the minute the form opened, it means the moment of
-        saving, to the second: the timeline orders events by it, and a follow-up or an outcome stored at
-        the whole minute sorted below the moves made just before it."""
+        saving, to the second: the timeline orders events by it, so a follow-up or an outcome sorts after
+        the moves made just before it."""
         text = v[name]
-        if text and text == self._initial.get(name) and text == _fmt_dt(self.ctx, self.opened):
+        if text and text == self._initial.get(name) and text == when_text(self.ctx, self.opened):
             return self.ctx.now()
-        return _dt(self.ctx, text, errors, name, required)
+        return read_when(self.ctx, text, errors, name, required)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -150,13 +150,13 @@ class FormScreen(ModalScreen):
         return cleaned
 
     async def action_save(self) -> None:
-        if self.busy:
+        if self.saving:
             return
         cleaned, errors = self.check(self.values())
         if errors:
             self.show_errors(errors)
             return
-        self.busy = True
+        self.saving = True
         try:
             result = await self.save(cleaned)
         except StaleRecord as exc:
@@ -170,8 +170,8 @@ class FormScreen(ModalScreen):
             self.show_errors({}, str(exc))
             return
         finally:
-            self.busy = False
-        if result is not _KEEP_OPEN:
+            self.saving = False
+        if result is not KEEP_OPEN:
             self.dismiss(result)
 
     def action_cancel(self) -> None:
@@ -186,7 +186,9 @@ class FormScreen(ModalScreen):
         self.app.push_screen(ConfirmScreen(_("Discard what you typed?")), callback=answered)
 
 
-def _dt(ctx, text, errors, name, required=False):
+def read_when(ctx, text, errors, name, required=False):
+    """A date-time typed in a field (``tomorrow``, ``+3d``, ``明天``…) in the user's zone, or None with the
+    reason in ``errors[name]``."""
     if not text:
         if required:
             errors[name] = _("required")
@@ -198,7 +200,9 @@ def _dt(ctx, text, errors, name, required=False):
         return None
 
 
-def _choice(kind, text, labels, errors, name, required=True):
+def read_choice(kind, text, labels, errors, name, required=True):
+    """The stable key of a choice typed as its key or either label, or None with the reason in
+    ``errors[name]``."""
     if not text:
         if required:
             errors[name] = _("required")
@@ -209,5 +213,6 @@ def _choice(kind, text, labels, errors, name, required=True):
     return key
 
 
-def _fmt_dt(ctx, value) -> str:
+def when_text(ctx, value) -> str:
+    """How a form shows a date-time: local, to the minute (``read_when`` reads it back)."""
     return value.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if value else ""

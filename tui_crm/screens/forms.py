@@ -3,7 +3,8 @@
 Every form: ``tab``/``shift+tab`` between fields, ``ctrl+s`` saves, ``escape``
 cancels (asking first if something was typed). Values are checked in words,
 field by field, before anything is written; the write runs on the database
-thread; a refused write keeps what was typed.
+thread; a refused write keeps what was typed. The lead form is dismissed with the
+saved ``LeadView``, None, or an ``OpenLead`` (ctrl+o on a possible duplicate).
 """
 from __future__ import annotations
 
@@ -20,12 +21,8 @@ from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES
 from ..i18n import _
 from ..services import activity, leads
 from ..services.activity import tasks
-from .form_base import _KEEP_OPEN, NO, YES, Field, FormScreen, _choice, _dt, _fmt_dt, choice_hint
-
-
-
-
-# ------------------------------------------------------------------ parsing helpers
+from .form_base import KEEP_OPEN, NO, YES, Field, FormScreen, choice_hint, read_choice, read_when, when_text
+from .messages import OpenLead
 
 
 # ------------------------------------------------------------------ follow-up
@@ -50,8 +47,8 @@ class FollowUpForm(FormScreen):
             Field("method", _("method"), self.method, choice_hint(METHODS), METHODS),
             Field("summary", _("summary"), "", _("what was said, in a line")),
             Field("reached", _("reached"), _("yes"), _("yes / no")),
-            Field("at", _("time"), _fmt_dt(ctx, now)),
-            Field("next_at", _("next follow-up"), _fmt_dt(ctx, nxt), _("date and time, +3d, tomorrow")),
+            Field("at", _("time"), when_text(ctx, now)),
+            Field("next_at", _("next follow-up"), when_text(ctx, nxt), _("date and time, +3d, tomorrow")),
             Field("next_action", _("next action"), ""),
             Field("customer_words", _("customer's words"), ""),
             Field("reading", _("your reading"), ""),
@@ -63,7 +60,7 @@ class FollowUpForm(FormScreen):
     def check(self, v):
         errors: dict[str, str] = {}
         out = dict(v)
-        out["method"] = _choice("method", v["method"], METHODS, errors, "method")
+        out["method"] = read_choice("method", v["method"], METHODS, errors, "method")
         if not v["summary"]:
             errors["summary"] = _("required: what was said")
         low = v["reached"].lower()
@@ -74,10 +71,10 @@ class FollowUpForm(FormScreen):
         else:
             errors["reached"] = _("yes or no")
         out["at"] = self.when(v, "at", errors) or self.ctx.now()
-        out["next_at"] = _dt(self.ctx, v["next_at"], errors, "next_at")
+        out["next_at"] = read_when(self.ctx, v["next_at"], errors, "next_at")
         if out["next_at"] is not None and "at" not in errors and out["next_at"] <= out["at"]:
             errors["next_at"] = _("must be after the time of this follow-up")
-        out["sentiment"] = _choice("sentiment", v["sentiment"], SENTIMENTS, errors, "sentiment", required=False)
+        out["sentiment"] = read_choice("sentiment", v["sentiment"], SENTIMENTS, errors, "sentiment", required=False)
         return out, errors
 
     async def save(self, c):
@@ -162,10 +159,10 @@ class LeadForm(FormScreen):
         if not v["source"]:
             errors["source"] = _("required")
         else:
-            out["source"] = _choice("source", v["source"], {**SOURCES, **self.ctx.sources}, errors, "source") \
+            out["source"] = read_choice("source", v["source"], {**SOURCES, **self.ctx.sources}, errors, "source") \
                 or v["source"]
             errors.pop("source", None)  # a new source is allowed (added to the list)
-        out["priority"] = _choice("priority", v["priority"] or "medium", PRIORITIES, errors, "priority")
+        out["priority"] = read_choice("priority", v["priority"] or "medium", PRIORITIES, errors, "priority")
         if v["amount"]:
             try:
                 out["amount_cents"] = parse_amount(v["amount"])
@@ -212,7 +209,7 @@ class LeadForm(FormScreen):
                            why=_(d.reason)) for d in dups[:3]]
                 lines.append(_("ctrl+o opens {code} · ctrl+s saves anyway", code=dups[0].code))
                 self.query_one("#form-error", Static).update("\n".join(lines))
-                return _KEEP_OPEN
+                return KEEP_OPEN
         if lead is None:
             values = {k: v for k, v in c.items() if v not in (None, "") and k != "stay_reason"}
             view = await self.app.write(leads.add_lead, self.ctx, values,
@@ -229,13 +226,9 @@ class LeadForm(FormScreen):
     BINDINGS = FormScreen.BINDINGS + [Binding("ctrl+o", "open_duplicate", _("Open duplicate"), id="form.dup")]
 
     def action_open_duplicate(self) -> None:
-        if not self._dup_shown:
-            return
-        from .lead_detail import LeadDetailScreen
-
-        target = self._dup_shown[0].id
-        self.dismiss(None)
-        self.app.push_screen(LeadDetailScreen(self.ctx, target))
+        """ctrl+o: leave the form with an ``OpenLead`` for the duplicate (the caller passes it on)."""
+        if self._dup_shown:
+            self.dismiss(OpenLead(self._dup_shown[0].id))
 
 
 # ------------------------------------------------------------------ outcomes
@@ -253,14 +246,14 @@ class OutcomeForm(FormScreen):
 
     def make_fields(self) -> list[Field]:
         ctx, lead = self.ctx, self.lead
-        now = _fmt_dt(ctx, ctx.now())
+        now = when_text(ctx, ctx.now())
         out = {
             "won": [Field("won_amount", _("amount won"), format_amount(lead.amount_cents) if lead.amount_cents else "",
                           _("e.g. 80000, 8万")),
                     Field("product", _("product"), lead.product or ""), Field("won_at", _("won at"), now)],
             "lost": [Field("lost_reason", _("lost reason"), "", _("e.g. price, chose a competitor")),
                      Field("lost_at", _("lost at"), now)],
-            "dormant": [Field("wake_up_at", _("wake up on"), _fmt_dt(ctx, ctx.now() + timedelta(days=30)))],
+            "dormant": [Field("wake_up_at", _("wake up on"), when_text(ctx, ctx.now() + timedelta(days=30)))],
             "paused": [Field("pause_reason", _("pause reason"), "")],
             "in_progress": [],
         }[self.status]
@@ -323,7 +316,7 @@ class TaskForm(FormScreen):
         super().__init__(ctx)
 
     def make_fields(self):
-        due = _fmt_dt(self.ctx, self.ctx.now() + timedelta(days=1))
+        due = when_text(self.ctx, self.ctx.now() + timedelta(days=1))
         return [Field("title", _("title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
                 Field("due", _("due"), due), Field("priority", _("priority"), self.lead.priority if self.lead else
                                                    "medium", choice_hint(PRIORITIES), PRIORITIES)]
@@ -333,9 +326,9 @@ class TaskForm(FormScreen):
         out = dict(v)
         if not v["title"]:
             errors["title"] = _("required")
-        out["kind"] = _choice("task", v["kind"], TASK_KINDS, errors, "kind")
-        out["due"] = _dt(self.ctx, v["due"], errors, "due", required=True)
-        out["priority"] = _choice("priority", v["priority"], PRIORITIES, errors, "priority")
+        out["kind"] = read_choice("task", v["kind"], TASK_KINDS, errors, "kind")
+        out["due"] = read_when(self.ctx, v["due"], errors, "due", required=True)
+        out["priority"] = read_choice("priority", v["priority"], PRIORITIES, errors, "priority")
         return out, errors
 
     async def save(self, c):
@@ -352,12 +345,12 @@ class SnoozeForm(FormScreen):
         super().__init__(ctx)
 
     def make_fields(self):
-        return [Field("due", _("new time"), _fmt_dt(self.ctx, self.ctx.now() + timedelta(hours=2)),
+        return [Field("due", _("new time"), when_text(self.ctx, self.ctx.now() + timedelta(hours=2)),
                       _("date and time, +2h, tomorrow"))]
 
     def check(self, v):
         errors: dict[str, str] = {}
-        due = _dt(self.ctx, v["due"], errors, "due", required=True)
+        due = read_when(self.ctx, v["due"], errors, "due", required=True)
         if due is not None and due <= self.ctx.now():
             errors["due"] = _("must be later than now")
         return {"due": due}, errors

@@ -84,7 +84,7 @@ class ImportScreen(Screen):
         self.fields: list[str | None] = []
         self.path: str | None = None
         self.batch_id: int | None = None
-        self.busy = False
+        self.importing = False  # a dry run or an import is running: F5 / F6 / F8 wait
         self.last = None  # the last ImportResult
 
     def compose(self) -> ComposeResult:
@@ -178,7 +178,7 @@ class ImportScreen(Screen):
         await self.action_undo()
 
     def _start(self, dry_run: bool) -> None:
-        if self.busy:
+        if self.importing:
             return
         if not self.path:
             self._status(_("read a file first: type its path and press enter"))
@@ -188,7 +188,7 @@ class ImportScreen(Screen):
             create_owners=self.query_one("#create-owners", Checkbox).value,
             keep_unmapped=self.query_one("#keep-unmapped", Checkbox).value,
             on_duplicate=self.query_one("#on-duplicate", Select).value)
-        self.busy = True
+        self.importing = True
         self.query_one("#progress", ProgressBar).update(total=100, progress=0)
         self._status(_("dry run…") if dry_run else _("importing…"))
         self.run_worker(lambda: self._work(self.path, opts), thread=True, exclusive=True, group="import")
@@ -216,11 +216,11 @@ class ImportScreen(Screen):
         self._status(_("{rows} rows read", rows=rows))
 
     def _failed(self, message: str) -> None:
-        self.busy = False
+        self.importing = False
         self._status(_("import failed, nothing imported: {error}", error=message))
 
     def _done(self, res) -> None:
-        self.busy = False
+        self.importing = False
         self.last = res
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=100, progress=100)
@@ -264,7 +264,7 @@ class ImportScreen(Screen):
         self._status(_("{n} refused rows saved to {file}", n=len(self.last.refusals), file=path))
 
     async def action_undo(self) -> None:
-        if self.busy:
+        if self.importing:
             return
         if self.batch_id is None:
             self._status(_("nothing to undo: no import was run here"))

@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from ..i18n import _
 from ..services import activity
 from ..widgets.markup import escape
+from .messages import LiveChanges, OpenLead
 
 
 class InboxScreen(Screen):
@@ -22,7 +23,6 @@ class InboxScreen(Screen):
         super().__init__()
         self.ctx = ctx
         self.items: list = []
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,11 +38,7 @@ class InboxScreen(Screen):
         await self.reload()
 
     async def reload(self) -> None:
-        self.busy = True
-        try:
-            self.items = await self.app.db(activity.notifications, self.ctx)
-        finally:
-            self.busy = False
+        self.items = await self.app.db(activity.notifications, self.ctx)
         box = self.query_one(OptionList)
         keep = box.highlighted
         box.clear_options()
@@ -72,9 +68,7 @@ class InboxScreen(Screen):
     async def _open(self, n) -> None:
         await self.app.write(activity.mark_read, self.ctx, [n.id])
         if n.lead_id:
-            from .lead_detail import LeadDetailScreen
-
-            self.app.push_screen(LeadDetailScreen(self.ctx, n.lead_id))
+            self.app.post_message(OpenLead(n.lead_id))
         else:
             await self.reload()
 
@@ -82,6 +76,6 @@ class InboxScreen(Screen):
         await self.app.write(activity.mark_read, self.ctx, None)
         await self.reload()
 
-    async def on_live(self, lead_ids, entries) -> None:
-        if any(e.entity == "notification" for e in entries) and self.is_current:
+    async def on_live_changes(self, message: LiveChanges) -> None:
+        if any(e.entity == "notification" for e in message.entries) and self.is_current:
             await self.reload()

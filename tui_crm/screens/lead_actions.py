@@ -1,4 +1,4 @@
-"""The keys that act on a lead (PRODUCT.md §5), shared by the list, the detail and the queue.
+"""The keys that act on a lead, shared by the list, the detail and the queue (see docs/ARCHITECTURE.md).
 
 A screen using this mixin provides ``current_lead()`` (a LeadView or None) and
 ``after_write(lead_id)``; the mixin opens the forms and runs the writes on the
@@ -12,6 +12,7 @@ from ..domain import rules
 from ..i18n import _
 from ..services import activity, leads
 from ..services.errors import ServiceError, StaleRecord, ValidationError
+from .messages import OpenLead
 
 
 def due_text(ctx, view) -> str:
@@ -26,6 +27,43 @@ def due_text(ctx, view) -> str:
     if nxt is None:
         return "–"
     return nxt.astimezone(ctx.tz).strftime("%m-%d %H:%M")
+
+
+async def step_with_reason(screen, lead, step: int, then) -> None:
+    """``>`` / ``<`` on a lead, wherever it is shown: step its stage. A stay over the limit is refused
+    until a reason is given: the reason form asks for it and the step is tried again with it.
+    ``then(view)`` is awaited after the move was written, ``then(None)`` after a stale refusal
+    (someone else wrote first: the caller reloads); other refusals are said in one line."""
+    app = screen.app
+
+    async def attempt(reason: str | None) -> None:
+        try:
+            view = await app.write(leads.step_stage, app.ctx, lead.id, step, reason, lead.version)
+        except ValidationError as exc:
+            if reason is None and "reason" in exc.fields:
+                ask(str(exc))
+            else:
+                app.notify(str(exc), severity="error")
+            return
+        except StaleRecord as exc:
+            app.notify(str(exc), severity="warning", timeout=8)
+            await then(None)
+            return
+        except ServiceError as exc:
+            app.notify(str(exc), severity="error")
+            return
+        await then(view)
+
+    def ask(why: str) -> None:
+        from .forms import ReasonForm
+
+        async def given(reason):
+            if reason:
+                await attempt(reason)
+
+        app.push_screen(ReasonForm(app.ctx, lead, why), callback=given)
+
+    await attempt(None)
 
 
 class LeadActions:
@@ -55,10 +93,8 @@ class LeadActions:
             self.app.notify(_("no lead selected"), severity="warning")
         return view
 
-    def open_lead(self, lead_id: int, **kwargs) -> None:
-        from .lead_detail import LeadDetailScreen
-
-        self.app.push_screen(LeadDetailScreen(self.app.ctx, lead_id, **kwargs))
+    def open_lead(self, lead_id: int, from_queue: bool = False) -> None:
+        self.app.post_message(OpenLead(lead_id, from_queue))
 
     def action_open_lead(self) -> None:
         view = self._lead_or_say()
@@ -68,10 +104,12 @@ class LeadActions:
     def action_new_lead(self) -> None:
         from .forms import LeadForm
 
-        async def saved(view):
-            if view is not None:
-                await self.after_write(view.id)
-                self.open_lead(view.id)
+        async def saved(result):
+            if isinstance(result, OpenLead):  # the possible duplicate instead
+                self.app.post_message(result)
+            elif result is not None:
+                await self.after_write(result.id)
+                self.open_lead(result.id)
 
         self.app.push_screen(LeadForm(self.app.ctx, None), callback=saved)
 
@@ -119,6 +157,8 @@ class LeadActions:
 
         async def saved(result):
             await self.after_write(view.id)
+            if isinstance(result, OpenLead):  # the possible duplicate
+                self.app.post_message(result)
 
         self.app.push_screen(LeadForm(self.app.ctx, view), callback=saved)
 
@@ -126,27 +166,11 @@ class LeadActions:
         view = self._lead_or_say()
         if view is None:
             return
-        try:
-            await self.app.write(leads.step_stage, self.app.ctx, view.id, step, None, view.version)
-        except ValidationError as exc:
-            if "reason" in exc.fields:
-                from .forms import ReasonForm
 
-                async def given(reason):
-                    if reason:
-                        await self.run_write(leads.step_stage, self.app.ctx, view.id, step, reason,
-                                             view.version, lead_id=view.id)
+        async def moved(_view) -> None:
+            await self.after_write(view.id)
 
-                self.app.push_screen(ReasonForm(self.app.ctx, view, str(exc)), callback=given)
-                return
-            self.app.notify(str(exc), severity="error")
-            return
-        except StaleRecord as exc:
-            self.app.notify(str(exc), severity="warning", timeout=8)
-        except ServiceError as exc:
-            self.app.notify(str(exc), severity="error")
-            return
-        await self.after_write(view.id)
+        await step_with_reason(self, view, step, moved)
 
     def action_outcome(self, status: str) -> None:
         view = self._lead_or_say()

@@ -17,6 +17,7 @@ from ..services.activity import tasks
 from ..services.activity.task_text import task_text
 from ..widgets.markup import escape
 from .lead_actions import LeadActions, due_text
+from .messages import LiveChanges, OverdueTick
 
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
               "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated", "task": "task"}
@@ -40,7 +41,6 @@ class LeadDetailScreen(LeadActions, Screen):
         self.from_queue = from_queue
         self.data: leads.LeadDetail | None = None
         self.revealed = False
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,16 +55,13 @@ class LeadDetailScreen(LeadActions, Screen):
         self.query_one("#detail-tasks", OptionList).focus()
 
     async def load(self) -> None:
-        self.busy = True
         try:
             self.data = await self.app.db(leads.load_detail, self.ctx, self.lead_id, self.revealed)
         except Exception as exc:  # the lead went away or out of scope meanwhile
             self.app.notify(str(exc), severity="error")
-            self.busy = False
             if self.is_current:
                 self.app.pop_screen()
             return
-        self.busy = False
         if self.is_attached:  # not when the user left the detail while it loaded
             self.paint()
 
@@ -212,7 +209,7 @@ class LeadDetailScreen(LeadActions, Screen):
             self.app.notify(_("task done: {title}", title=task.title))
 
     # ------------------------------------------------------------ timer and live
-    async def on_tick(self) -> None:
+    def on_overdue_tick(self, message: OverdueTick) -> None:
         if self.data is None:
             return
         before = pages.due_signature(self.data.lead)
@@ -220,6 +217,6 @@ class LeadDetailScreen(LeadActions, Screen):
         if before != after:
             self.paint()
 
-    async def on_live(self, lead_ids, entries) -> None:
-        if self.lead_id in lead_ids and self.data is not None:
+    async def on_live_changes(self, message: LiveChanges) -> None:
+        if self.lead_id in message.lead_ids and self.data is not None:
             await self.load()

@@ -17,6 +17,7 @@ from ..services.leads import pages
 from ..services.leads.pages import ListQuery
 from ..widgets.lead_table import PAGE, LeadTable, columns
 from .lead_actions import LeadActions, due_text
+from .messages import LiveChanges, OverdueTick
 
 SCOPES = ("all", "mine", "team")
 SORT_ORDER = ("next", "company", "code", "amount", "stage", "owner", "created")
@@ -80,10 +81,6 @@ class LeadListScreen(LeadActions, Screen):
         self.list_query = ListQuery()
         self.counts: dict = {}
         self._gen = 0
-        self.busy = False
-        self.busy_page = False  # a first page is being fetched (bench/tests)
-        self.counting = False  # the status line's counts are being computed (tests wait for them)
-        self._count_token = 0
         self._ticks = 0
 
     def compose(self) -> ComposeResult:
@@ -122,52 +119,39 @@ class LeadListScreen(LeadActions, Screen):
         """New query from the top: first page first, counts after (never waits for the counts)."""
         self._gen += 1
         gen = self._gen
-        self.busy = True
-        try:
-            self.list_query = self._build_query()
-            self.table.sort, self.table.desc = self.list_query.sort, self.list_query.desc
-            self.busy_page = True
-            rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
-            if gen != self._gen:
-                return
-            self.busy_page = False
-            self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
-            self._paint_header()
-            self.counts = {}  # the last query's counts would sit beside the new filter: "counting…" until ready
-            self._paint_status()
-            self.start_counts(gen)
-        finally:
-            if gen == self._gen:
-                self.busy = False
+        self.list_query = self._build_query()
+        self.table.sort, self.table.desc = self.list_query.sort, self.list_query.desc
+        rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
+        if gen != self._gen:
+            return
+        self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
+        self._paint_header()
+        self.counts = {}  # the last query's counts would sit beside the new filter: "counting…" until ready
+        self._paint_status()
+        self.start_counts(gen)
 
     def start_counts(self, gen: int | None = None) -> None:
         """The status line's counts, in the background: at 1M leads they take about a second, and nothing
         (the first paint, the next keystroke, the app's live poll or timer) may wait for them."""
-        self.counting = True
-        self._count_token += 1
-        self.run_worker(self.refresh_counts(gen, self._count_token), exclusive=True, group="counts")
+        self.run_worker(self.refresh_counts(gen), exclusive=True, group="counts")
 
-    async def refresh_counts(self, gen: int | None, token: int) -> None:
+    async def refresh_counts(self, gen: int | None) -> None:
         gen = self._gen if gen is None else gen
         query = self.list_query
 
         def current_counts():  # skipped on the counts thread if the user typed on meanwhile
             return pages.status_counts(self.ctx, query) if gen == self._gen else None
 
+        counts = await self.app.db_side(current_counts)
+        if counts is None or gen != self._gen or not self.is_attached:
+            return  # stale, or the screen went away meanwhile (the app is closing)
         try:
-            counts = await self.app.db_side(current_counts)
-            if counts is None or gen != self._gen or not self.is_attached:
-                return  # stale, or the screen went away meanwhile (the app is closing)
-            try:
-                table = self.table
-            except NoMatches:
-                return
-            self.counts = counts
-            table.set_total(counts["shown"])
-            self._paint_status()
-        finally:
-            if token == self._count_token:
-                self.counting = False
+            table = self.table
+        except NoMatches:
+            return
+        self.counts = counts
+        table.set_total(counts["shown"])
+        self._paint_status()
 
     def _paint_header(self) -> None:
         try:
@@ -307,7 +291,7 @@ class LeadListScreen(LeadActions, Screen):
         await self.refresh_window()
 
     # ------------------------------------------------------------ timer and live
-    async def on_tick(self) -> None:
+    async def on_overdue_tick(self, message: OverdueTick) -> None:
         """Re-evaluate due states of the rows on screen (one indexed query); repaint changed rows only."""
         table = self.table
         visible = table.visible_rows()
@@ -333,7 +317,7 @@ class LeadListScreen(LeadActions, Screen):
         if changed or self._ticks % 6 == 0:
             self.start_counts()
 
-    async def on_live(self, lead_ids: set[int], entries) -> None:
+    async def on_live_changes(self, message: LiveChanges) -> None:
         await self.refresh_window()
 
     async def refresh_window(self) -> None:

@@ -21,6 +21,7 @@ from ..services import leads
 from ..services.activity import tasks
 from ..services.activity.task_text import task_text
 from .lead_actions import LeadActions
+from .messages import LiveChanges, OverdueTick
 
 COLUMNS = ("due", "priority", "code", "company", "task")
 
@@ -62,7 +63,6 @@ class QueueScreen(LeadActions, Screen):
         self.shown: list = []
         self.only: str | None = None  # overdue | today: the list narrowed to those
         self.counts: dict = {}
-        self.busy = False
         self._next_ids: list[int] = []
         self._next_index = 0
 
@@ -87,13 +87,9 @@ class QueueScreen(LeadActions, Screen):
 
     # ------------------------------------------------------------ data
     async def reload(self, keep_id: int | None = None) -> None:
-        self.busy = True
-        try:
-            only = self.only
-            items, self.counts = await self.app.db(
-                lambda: (tasks.queue(self.ctx, only=only), tasks.queue_counts(self.ctx)))
-        finally:
-            self.busy = False
+        only = self.only
+        items, self.counts = await self.app.db(
+            lambda: (tasks.queue(self.ctx, only=only), tasks.queue_counts(self.ctx)))
         # what is selected now, after the wait: a reload that finished meanwhile (the live poll's, after a
         # logged call) may have moved the cursor to the next task, and that choice must stand
         current = self.current_task()
@@ -233,7 +229,7 @@ class QueueScreen(LeadActions, Screen):
                 self.table.focus()
 
     # ------------------------------------------------------------ timer and live
-    async def on_tick(self) -> None:
+    def on_overdue_tick(self, message: OverdueTick) -> None:
         changed = False
         for t in self.shown:
             state = task_state(self.ctx, t)
@@ -249,6 +245,6 @@ class QueueScreen(LeadActions, Screen):
         if changed:
             self._paint_status()
 
-    async def on_live(self, lead_ids, entries) -> None:
+    async def on_live_changes(self, message: LiveChanges) -> None:
         if self.is_current:
             await self.reload()

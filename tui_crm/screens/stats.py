@@ -1,9 +1,9 @@
 """The stats panel (`4` / `s`): KPI tiles, the funnel, breakdowns, lost reasons, won per month.
 
-Every number comes from ``services.report.report`` (the same call as `tui-crm report`), computed on a
-thread of the screen's own with its own database connection, so the UI never waits on it. That thread
-also polls the change log (``ChangeFeed``) and recomputes when it moves, at most once every
-``MIN_GAP`` seconds after the previous computation finished.
+Every number comes from ``services.report.report`` (the same call as `tui-crm report`), computed on
+the app's side database thread (``app.db_side``) from a worker, so the UI never waits on it. When the
+app reports live changes the panel recomputes, at most once every ``MIN_GAP`` seconds after the
+previous computation finished.
 
 Keys: ``p`` period (all / this month / quarter / year), ``o`` owner, ``g`` team, ``a`` everyone in
 scope, ``d`` breakdown by owner / team / source / industry, ``enter`` on a table column sorts by it
@@ -11,28 +11,25 @@ scope, ``d`` breakdown by owner / team / source / industry, ``enter`` on a table
 """
 from __future__ import annotations
 
-import threading
 import time as _time
 from datetime import datetime
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
-from .. import clock, config
+from .. import clock
 from ..domain.parse import format_amount, format_amount_short
 from ..domain.text import cell_width
 from ..i18n import _, get_lang
-from ..services import changes
 from ..services.reports import figures as rep
 from ..services.reports.render import days_text, key_label, pct_text, stage_label
 from ..widgets.charts import bar_rows
+from .messages import LiveChanges
 
 MIN_GAP = 2.0  # seconds between the end of one computation and the start of the next
 DIMENSIONS = ("by_owner", "by_team", "by_source", "by_industry")
@@ -117,11 +114,10 @@ class StatsScreen(Screen):
         Binding("r", "refresh", _("Refresh"), id="stats.refresh"),
     ]
 
-    def __init__(self, ctx, *, min_gap: float = MIN_GAP, poll_seconds: float | None = None):
+    def __init__(self, ctx, *, min_gap: float = MIN_GAP):
         super().__init__()
         self.ctx = ctx
         self.min_gap = min_gap
-        self.poll_seconds = poll_seconds if poll_seconds is not None else config.poll_seconds()
         self.period_name = "all"
         self.owner: str | None = None
         self.team: str | None = None
@@ -130,12 +126,11 @@ class StatsScreen(Screen):
         self.sort_desc = True
         self.data: dict | None = None
         self.error: str | None = None
-        self.computed = 0  # how many reports have been shown
-        self.busy = True
+        self.computing = True  # the filter line says "computing…"
         self.updated_at: datetime | None = None
-        self._wake = threading.Event()
-        self._request = 1  # bumped by every filter change; the thread computes until it has caught up
-        self._stop = False
+        self._stale = False  # the change log moved while a report was being computed
+        self._last_end = 0.0
+        self._gap_timer = None
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -159,70 +154,55 @@ class StatsScreen(Screen):
         self._show_filters()
         for key in KPIS:
             self.query_one(f"#kpi-{key}", Static).update(self._tile(key, None))
-        self._live()
+        self._kick()
 
-    def on_unmount(self) -> None:
-        self._stop = True
-        self._wake.set()
-
-    # ------------------------------------------------------------ the thread: compute and poll
-    @work(thread=True, exclusive=True, group="stats-live")
-    def _live(self) -> None:
-        worker = get_current_worker()
-        db = self.ctx.db
-        done = 0
-        last_end = 0.0
-        dirty = False
-        feed = None
-        try:
-            while not (worker.is_cancelled or self._stop):
-                want = self._request
-                due = dirty and _time.monotonic() - last_end >= self.min_gap
-                if want != done or due:
-                    self.busy = True
-                    self.app.call_from_thread(self._show_filters)
-                    filters = (self.period_name, self.owner, self.team)
-                    try:
-                        data = rep.report(self.ctx, owner=self.owner, team=self.team,
-                                          period=rep.preset_period(self.ctx, self.period_name))
-                        err = None
-                    except Exception as exc:  # shown in the filter line; the last figures stay
-                        data, err = None, str(exc)
-                    done, dirty, last_end = want, False, _time.monotonic()
-                    if want == self._request and not worker.is_cancelled and not self._stop:
-                        self.app.call_from_thread(self._show, data, err, filters)
-                    continue
-                if feed is None:
-                    feed = changes.ChangeFeed(self.ctx)
-                self._wake.wait(self.poll_seconds)
-                self._wake.clear()
-                if self._stop:
-                    break
-                try:
-                    if feed.poll():
-                        dirty = True
-                except Exception:  # a broken connection: try again next time
-                    feed = None
-                if dirty and _time.monotonic() - last_end < self.min_gap:
-                    # wait out the gap, then recompute
-                    self._wake.wait(self.min_gap - (_time.monotonic() - last_end))
-                    self._wake.clear()
-        finally:
-            if not db.is_closed():
-                db.close()  # this thread's connection
-
+    # ------------------------------------------------------------ computing, off the UI thread
     def _kick(self) -> None:
-        self._request += 1
-        self.busy = True
+        """Compute the report for the current filters now (a computation still running is dropped)."""
+        if self._gap_timer is not None:
+            self._gap_timer.stop()
+            self._gap_timer = None
+        self.computing = True
+        self._stale = False
         self._show_filters()
-        self._wake.set()
+        self.run_worker(self._compute(), exclusive=True, group="stats")
 
-    async def on_live(self, lead_ids, entries) -> None:  # the app's poller, when there is one: just wake up
-        self._wake.set()
+    async def _compute(self) -> None:
+        filters = (self.period_name, self.owner, self.team)
+        try:
+            data = await self.app.db_side(self._report, *filters)
+            err = None
+        except Exception as exc:  # shown in the filter line; the last figures stay
+            data, err = None, str(exc)
+        self._last_end = _time.monotonic()
+        if filters != (self.period_name, self.owner, self.team) or not self.is_attached:
+            return
+        self._show(data, err)
+        if self._stale:
+            self._recompute_soon()
+
+    def _report(self, period_name: str, owner: str | None, team: str | None) -> dict:
+        return rep.report(self.ctx, owner=owner, team=team, period=rep.preset_period(self.ctx, period_name))
+
+    def on_live_changes(self, message: LiveChanges) -> None:
+        if self.computing:
+            self._stale = True  # once this computation is shown, after the gap
+        else:
+            self._recompute_soon()
+
+    def _recompute_soon(self) -> None:
+        """Recompute at most once every ``min_gap`` seconds after the last computation ended."""
+        if self._gap_timer is not None:
+            return
+        wait = self.min_gap - (_time.monotonic() - self._last_end)
+        if wait <= 0:
+            self._kick()
+        else:
+            self._gap_timer = self.set_timer(wait, self._kick)
 
     # ------------------------------------------------------------ showing
-    def _show(self, data: dict | None, err: str | None, filters) -> None:
-        self.busy = False
+    def _show(self, data: dict | None, err: str | None) -> None:
+        self.computing = False
         if err:
             self.error = err
             self.notify(err, severity="error")
@@ -231,7 +211,6 @@ class StatsScreen(Screen):
         self.error = None
         self.data = data
         self.updated_at = clock.now()
-        self.computed += 1
         self._show_filters()
         t = data["totals"]
         for key in KPIS:
@@ -260,7 +239,7 @@ class StatsScreen(Screen):
             when += f" ({period.since.isoformat()} – {period.until.isoformat()})"
         who = (_("owner {login}", login=self.owner) if self.owner else
                _("team {name}", name=self.team) if self.team else _("everyone you can see"))
-        state = _("computing…") if self.busy else (
+        state = _("computing…") if self.computing else (
             _("updated {time}", time=self.updated_at.astimezone(self.ctx.tz).strftime("%H:%M:%S"))
             if self.updated_at else "")
         line = _("Period: {period} · Scope: {scope} · {state}", period=when, scope=who, state=state)
