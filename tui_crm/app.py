@@ -17,44 +17,34 @@ from textual.binding import Binding
 
 from . import config
 from .i18n import _
+from .screens.commands import ExportCommands, GoToCommands, ImportCommands
 from .screens.messages import LiveChanges, OpenLead, OverdueTick
 from .services.context import Session
-
-
-def _import_commands():
-    """The import screen's palette provider, loaded when the palette opens."""
-    from .screens.import_commands import ImportCommands
-
-    return ImportCommands
-
-
-def _export_commands():
-    """The export form's palette provider."""
-    from .screens.import_commands import ExportCommands
-
-    return ExportCommands
 
 
 class CrmApp(App):
     """tui-crm. ``ctx`` is the acting user's session."""
 
     TITLE = "tui-crm"
+    # every screen's styles, in one place; DEFAULT_CSS only in reusable widgets
     CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
-                "styles/queue.tcss"]
+                "styles/queue.tcss", "styles/board.tcss", "styles/stats.tcss", "styles/import.tcss"]
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {_import_commands, _export_commands}
+    COMMANDS = App.COMMANDS | {GoToCommands, ImportCommands, ExportCommands}
 
     BINDINGS = [
-        Binding("1", "show('list')", _("Leads"), id="screen.list"),
-        Binding("2", "show('queue')", _("Today"), id="screen.queue"),
+        Binding("1", "show('list')", _("Leads"), tooltip=_("lead list"), id="screen.list"),
+        Binding("2", "show('queue')", _("Today"), tooltip=_("today's queue"), id="screen.queue"),
         Binding("3", "show('board')", _("Board"), id="screen.board"),
         Binding("4", "show('stats')", _("Stats"), id="screen.stats"),
-        Binding("l", "show('list')", _("Leads"), show=False, id="screen.list.l"),
-        Binding("t", "show('queue')", _("Today"), show=False, id="screen.queue.t"),
+        Binding("l", "show('list')", _("Leads"), show=False, tooltip=_("lead list"), id="screen.list.l"),
+        Binding("t", "show('queue')", _("Today"), show=False, tooltip=_("today's queue"), id="screen.queue.t"),
         Binding("b", "show('board')", _("Board"), show=False, id="screen.board.b"),
         Binding("s", "show('stats')", _("Stats"), show=False, id="screen.stats.s"),
-        Binding("i", "show('inbox')", _("Inbox"), show=False, id="screen.inbox"),
+        Binding("i", "show('inbox')", _("Inbox"), show=False, tooltip=_("notifications"), id="screen.inbox"),
         Binding("question_mark", "help", _("Help"), id="help"),
+        Binding("ctrl+p", "command_palette", _("palette"), show=False, priority=True, tooltip=_("command palette"),
+                id="palette"),
         Binding("q", "quit", _("Quit"), id="quit"),
     ]
 
@@ -112,6 +102,10 @@ class CrmApp(App):
     async def on_mount(self) -> None:
         from .services import activity, changes
 
+        try:
+            self.set_keymap(config.keymap())
+        except config.ConfigError as exc:  # the default keys stay; the user reads why
+            self.notify(str(exc), severity="error", timeout=10)
         self.action_show("list")
         self._feed = await self.db(changes.ChangeFeed, self.ctx)
         self._seen_notification = max([n.id for n in await self.db(activity.notifications, self.ctx, True, 1)] or [0])
@@ -203,23 +197,6 @@ class CrmApp(App):
             self.push_screen(installed)
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from .screens.help import HelpScreen, key_lines
 
-        here = []
-        for key, active in self.active_bindings.items():
-            b = active.binding
-            if b.id and b.description and b.action not in ("help", "quit") and not b.action.startswith("show("):
-                here.append((b.key_display or {"period": ".", "comma": ","}.get(b.key, self.get_key_display(b)), b.description))
-        self.push_screen(HelpScreen(here))
-
-    def get_system_commands(self, screen):
-        yield from super().get_system_commands(screen)
-        from textual.app import SystemCommand
-
-        for name, title in (("list", _("Leads")), ("queue", _("Today")), ("board", _("Board")),
-                            ("stats", _("Stats")), ("inbox", _("Inbox"))):
-            yield SystemCommand(_("Go to: {screen}", screen=title), "", partial(self.action_show, name))
-        provider = getattr(screen, "palette_commands", None)
-        if provider is not None:
-            for title, help_text, callback in provider():
-                yield SystemCommand(title, help_text, callback)
+        self.push_screen(HelpScreen(*key_lines(self, self.screen.active_bindings)))

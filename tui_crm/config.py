@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import getpass
 import os
+import tomllib
 from datetime import tzinfo
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import platformdirs
+
+from .i18n import _
 
 APP_NAME = "tui-crm"
 
@@ -61,6 +64,36 @@ def tz_by_name(name: str | None) -> tzinfo:
     if not name:
         return local_tz()
     return ZoneInfo(name)
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used; the message says why in one line."""
+
+
+def config_path() -> Path:
+    """TUI_CRM_CONFIG, else ``config.toml`` in the user config directory."""
+    chosen = os.environ.get("TUI_CRM_CONFIG")
+    return Path(chosen) if chosen else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def keymap(path: Path | None = None) -> dict[str, str]:
+    """The ``[keymap]`` table of the config file: binding id -> keys (``"screen.board" = "f3"``,
+    ``"lead.followup" = "f,ctrl+l"``); empty when there is no file. The ids are the ``id=`` of the
+    app's and the screens' bindings (``?`` shows each key's)."""
+    path = path or config_path()
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(_("cannot read {file}: {error}", file=path, error=exc.strerror or exc)) from None
+    try:
+        table = tomllib.loads(text).get("keymap", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_("{file}: not valid TOML: {error}", file=path, error=exc)) from None
+    if not isinstance(table, dict) or not all(isinstance(v, str) and v.strip() for v in table.values()):
+        raise ConfigError(_("{file}: [keymap] maps a binding id to keys, e.g. \"screen.board\" = \"f3\"", file=path))
+    return {str(k): v.replace(" ", "") for k, v in table.items()}
 
 
 def poll_seconds() -> float:

@@ -7,64 +7,31 @@ due states in place.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Provider
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Static
 
 from ..domain.vocab import PRIORITIES, SOURCES
 from ..i18n import _, get_lang, label
 from ..services.leads import board
 from ..services.errors import ServiceError
 from ..services.records import apply_due
+from ..widgets.search_box import SearchBox
+from ..wording import stage_label
 from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
+from ..widgets.footer import TranslatedFooter
 from .board_moves import BoardMoves
+from .board_filters import BoardCommands, BoardFilters
 from .messages import LiveChanges, OpenLead, OverdueTick
 
 FULL_RELOAD_SECONDS = 60
 
 
-class BoardCommands(Provider):
-    """Board filters in the command palette."""
-
-    def _commands(self):
-        screen = self.screen
-        if not isinstance(screen, BoardScreen):
-            return []
-        out = [(_("Board: only my leads"), lambda: screen.set_filter(mine=not screen.filter.mine)),
-               (_("Board: clear filters"), screen.action_clear_filters)]
-        for login, name in screen.owner_choices:
-            out.append((_("Board: owner {name} ({login})", name=name, login=login),
-                        lambda login=login: screen.set_filter(owner=login)))
-        for team in screen.team_choices:
-            out.append((_("Board: team {team}", team=team), lambda team=team: screen.set_filter(team=team)))
-        for key in screen.ctx.sources:
-            out.append((_("Board: source {source}", source=screen.source_label(key)),
-                        lambda key=key: screen.set_filter(source=key)))
-        for key in PRIORITIES:
-            out.append((_("Board: priority {priority}", priority=label(PRIORITIES, key)),
-                        lambda key=key: screen.set_filter(priority=key)))
-        return out
-
-    async def discover(self):
-        for text, cb in self._commands():
-            yield DiscoveryHit(text, cb)
-
-    async def search(self, query: str):
-        matcher = self.matcher(query)
-        for text, cb in self._commands():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), cb)
-
-
-class BoardScreen(BoardMoves, Screen):
+class BoardScreen(BoardMoves, BoardFilters, Screen):
     TITLE = "Board"
-    CSS_PATH = "../styles/board.tcss"
     COMMANDS = {BoardCommands}
 
     BINDINGS = [
@@ -110,7 +77,7 @@ class BoardScreen(BoardMoves, Screen):
     # ------------------------------------------------------------------ labels
     def stage_title(self, key: str) -> str:
         info = self.ctx.stage(key)
-        return f"{info.label(get_lang())} {info.probability}%" if info else key
+        return f"{stage_label(self.ctx, key)} {info.probability}%" if info else key
 
     def source_label(self, key: str) -> str:
         pair = self.ctx.sources.get(key) or SOURCES.get(key)
@@ -124,14 +91,14 @@ class BoardScreen(BoardMoves, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         # disabled until `/`: a hidden box must never take the board's keys
-        yield Input(placeholder=_("filter cards: company, contact, code, phone…"), id="board-search", disabled=True)
+        yield SearchBox(placeholder=_("filter cards: company, contact, code, phone…"), id="board-search", disabled=True)
         yield Static("", id="board-filters")
         with Horizontal(id="board-columns"):
             for i, col in enumerate(self.columns):
                 yield KanbanColumn(col, tz=self.ctx.tz, show_owner=self.show_owner, id=f"col-{i}")
             yield OutcomeColumn(id="col-outcomes")
         yield Static("", id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Board")  # TITLE is the English source string
@@ -345,79 +312,12 @@ class BoardScreen(BoardMoves, Screen):
             return
         self.app.post_message(OpenLead(card.id))
 
-    # ------------------------------------------------------------------ filters
-    def set_filter(self, **changes_) -> None:
-        new = replace(self.filter, **changes_)
-        if new == self.filter:
-            return
-        self.filter = new
-        self.request(self._reset_windows)
-        self._paint_status()
-
-    def _reset_windows(self) -> dict:
-        for k in self._starts:
-            self._starts[k], self._above[k] = None, 0
-        return {"keep": True}
-
-    def action_clear_filters(self) -> None:
-        search = self.query_one("#board-search", Input)
-        search.value = ""
-        self._hide_search(search)
-        self.set_filter(text="", owner=None, team=None, source=None, priority=None, mine=False)
-
-    def action_toggle_mine(self) -> None:
-        self.set_filter(mine=not self.filter.mine)
-
-    def action_cycle(self, what: str) -> None:
-        if what == "owner":
-            choices = [login for login, _n in self.owner_choices]
-        elif what == "team":
-            choices = list(self.team_choices)
-        elif what == "source":
-            choices = list(self.ctx.sources)
+    def on_search_box_leave(self, event: SearchBox.Leave) -> None:
+        """down: to the cards, the box stays; escape on an empty box: it goes away too."""
+        if event.key == "escape":
+            self._hide_search(event.box)
         else:
-            choices = list(PRIORITIES)
-        if what in ("owner", "team") and len(choices) <= 1 and not self.ctx.actor.is_admin:
-            if self.ctx.actor.role == "rep":
-                self.notify(_("you see your own and shared leads only"), severity="warning")
-                return
-        options = [None] + choices
-        current = getattr(self.filter, what)
-        nxt = options[(options.index(current) + 1) % len(options)] if current in options else None
-        self.set_filter(**{what: nxt})
-
-    def action_search(self) -> None:
-        box = self.query_one("#board-search", Input)
-        box.disabled = False
-        box.add_class("-shown")
-        self.call_after_refresh(box.focus)
-
-    def _hide_search(self, box: Input) -> None:
-        box.remove_class("-shown")
-        box.disabled = True
-        self.set_focus(None)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "board-search":
-            self.set_filter(text=event.value.strip())
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "board-search":
-            event.stop()
             self.set_focus(None)
-
-    def on_key(self, event) -> None:
-        box = self.query_one("#board-search", Input)
-        if self.focused is box and event.key in ("down", "escape"):
-            event.stop()
-            event.prevent_default()
-            if event.key == "escape" and box.value:
-                box.value = ""
-                return
-            if event.key == "escape":
-                self._hide_search(box)
-            else:
-                self.set_focus(None)
 
     def action_escape(self) -> None:
         if any(self.filter.describe()):

@@ -1,37 +1,54 @@
-"""`?`: every key, from the bindings in force."""
+"""`?`: the keys in force, read from the active bindings (so a key changed in the config's
+``[keymap]`` shows as changed): first those of the whole app, then those of the screen it was opened
+from. A binding's tooltip, when it has one, is its longer wording here; labels are translated when shown."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..domain.text import cell_width, fit
 from ..i18n import _
 from ..widgets.markup import escape
 
-KEYS = [
-    ("1 / l", "lead list"), ("2 / t", "today's queue"), ("3 / b", "board"), ("4 / s", "stats"),
-    ("i", "notifications"), ("/", "search"), ("n", "new lead"), ("enter", "open "), ("f", "log follow-up"),
-    ("e", "edit"), ("> / <", "next / previous stage"), ("w", "won"), ("x", "lost"), ("v", "reveal contact"),
-    ("ctrl+p", "command palette"), ("escape", "back"), ("?", "help"), ("q", "quit"),
-]
+KEY_NAMES = {"period": ".", "comma": ",", "question_mark": "?", "slash": "/", "plus": "+",
+             "greater_than_sign": ">", "less_than_sign": "<"}
+
+
+def key_lines(app, active_bindings) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(everywhere, on this screen): (keys, what they do) for our bindings (those with an id), one line
+    per action with all its keys."""
+    groups: dict[tuple[bool, str, str], tuple[list[str], str]] = {}
+    for key, active in active_bindings.items():
+        b = active.binding
+        if not b.id or not (b.tooltip or b.description):
+            continue
+        shown = b.key_display or KEY_NAMES.get(key) or app.get_key_display(b)
+        text = _(b.tooltip or b.description)
+        keys, _text = groups.setdefault((active.node is app, b.action, text), ([], text))
+        if shown not in keys:
+            keys.append(shown)
+    everywhere = [(" / ".join(k), t) for (is_app, *_rest), (k, t) in groups.items() if is_app]
+    here = [(" / ".join(k), t) for (is_app, *_rest), (k, t) in groups.items() if not is_app]
+    return everywhere, here
 
 
 class HelpScreen(ModalScreen):
-    """The keys everywhere, then the keys of the screen it was opened from."""
-
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", _("Close"))]
 
-    def __init__(self, here: list[tuple[str, str]] | None = None):
+    def __init__(self, everywhere: list[tuple[str, str]], here: list[tuple[str, str]]):
         super().__init__()
-        self.here = here or []
+        self.everywhere, self.here = everywhere, here
 
     def compose(self) -> ComposeResult:
-        from ..domain.text import fit
+        width = min(18, max([cell_width(k) for k, _t in self.everywhere + self.here] or [8]))
 
-        lines = [f"[b]{_('Keys')}[/b]", ""] + [f"  [b]{escape(fit(k, 8))}[/b] {_(text)}" for k, text in KEYS]
+        def lines(rows):
+            return [f"  [b]{escape(fit(k, width))}[/b] {escape(text)}" for k, text in rows]
+
+        out = [f"[b]{_('Keys')}[/b]", ""] + lines(self.everywhere)
         if self.here:
-            lines += ["", f"[b]{_('On this screen')}[/b]", ""]
-            lines += [f"  [b]{escape(fit(k, 8))}[/b] {escape(text)}" for k, text in self.here]
-        yield VerticalScroll(Static("\n".join(lines)), id="help-body")
+            out += ["", f"[b]{_('On this screen')}[/b]", ""] + lines(self.here)
+        yield VerticalScroll(Static("\n".join(out)), id="help-body")

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, ProgressBar, Select, Static
 
 from ..domain.text import fit
 from ..i18n import _
@@ -26,6 +26,7 @@ from ..services.context import open_session
 from ..services.errors import ServiceError
 from ..widgets.toggle import MarkedCheckbox
 from ..widgets.markup import escape
+from ..widgets.footer import TranslatedFooter
 
 REFUSED_SHOWN = 50
 
@@ -54,20 +55,6 @@ class PathSuggester(Suggester):
 
 
 class ImportScreen(Screen):
-    DEFAULT_CSS = """
-    ImportScreen #mapping { height: auto; max-height: 40%; }
-    ImportScreen .import-row { height: 3; }
-    ImportScreen .import-col { width: 26; padding: 1 1 0 1; }
-    ImportScreen .import-field { width: 1fr; }
-    ImportScreen #import-options { height: 1; margin: 0 1; }
-    ImportScreen #import-options Checkbox { width: auto; margin-right: 2; }
-    ImportScreen #on-duplicate { width: 24; }
-    ImportScreen #stage-map { margin: 0 1; }
-    ImportScreen #import-actions { height: 3; }
-    ImportScreen #progress { height: 1; margin: 0 1; }
-    ImportScreen #result-box { height: 1fr; min-height: 5; }
-    ImportScreen #status { padding: 0 1; }
-    """
     BINDINGS = [
         Binding("f5", "dry_run", _("Dry run"), priority=True, id="import.dry"),
         Binding("f6", "run_import", _("Import"), priority=True, id="import.run"),
@@ -108,7 +95,7 @@ class ImportScreen(Screen):
             yield Button(_("Undo import (F8)"), id="undo")
         yield ProgressBar(total=100, show_eta=False, id="progress")
         yield VerticalScroll(Static("", id="result"), id="result-box")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

@@ -4,12 +4,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import _
 from ..services import activity
 from ..widgets.markup import escape
+from ..widgets.footer import TranslatedFooter
 from .messages import LiveChanges, OpenLead
 
 
@@ -28,7 +29,7 @@ class InboxScreen(Screen):
         yield Header()
         yield OptionList(id="inbox")
         yield Static(id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     async def on_mount(self) -> None:
         self.query_one(OptionList).focus()

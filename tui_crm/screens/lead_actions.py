@@ -8,25 +8,10 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ..domain import rules
 from ..i18n import _
 from ..services import activity, leads
 from ..services.errors import ServiceError, StaleRecord, ValidationError
 from .messages import OpenLead
-
-
-def due_text(ctx, view) -> str:
-    """What the next-follow-up cell says: never colour alone."""
-    nxt = view.next_follow_up_at
-    if view.due_state == rules.OVERDUE:
-        if view.overdue_days > 0:
-            return _("overdue {days}d", days=view.overdue_days)
-        return _("overdue {time}", time=nxt.astimezone(ctx.tz).strftime("%H:%M"))
-    if view.due_state == rules.DUE_TODAY:
-        return _("today {time}", time=nxt.astimezone(ctx.tz).strftime("%H:%M"))
-    if nxt is None:
-        return "–"
-    return nxt.astimezone(ctx.tz).strftime("%m-%d %H:%M")
 
 
 async def step_with_reason(screen, lead, step: int, then) -> None:
@@ -69,13 +54,13 @@ async def step_with_reason(screen, lead, step: int, then) -> None:
 class LeadActions:
     LEAD_BINDINGS = [
         Binding("enter", "open_lead", _("Open"), show=False, id="lead.open"),
-        Binding("f", "followup", _("Log"), id="lead.followup"),
+        Binding("f", "followup", _("Log"), tooltip=_("log follow-up"), id="lead.followup"),
         Binding("e", "edit", _("Edit"), show=False, id="lead.edit"),
         Binding("greater_than_sign,shift+right", "step(1)", _("Next stage"), show=False, id="lead.next"),
         Binding("less_than_sign,shift+left", "step(-1)", _("Prev stage"), show=False, id="lead.prev"),
         Binding("w", "outcome('won')", _("Won"), show=False, id="lead.won"),
         Binding("x", "outcome('lost')", _("Lost"), show=False, id="lead.lost"),
-        Binding("v", "reveal", _("Reveal"), show=False, id="lead.reveal"),
+        Binding("v", "reveal", _("Reveal"), show=False, tooltip=_("reveal contact"), id="lead.reveal"),
     ]
     return_to_queue = False
 

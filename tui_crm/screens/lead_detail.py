@@ -5,18 +5,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.parse import format_amount
 from ..domain.vocab import FIELD_TITLES, METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
-from ..i18n import _, get_lang, label
+from ..i18n import _, label
 from ..services import leads
 from ..services.leads import pages
 from ..services.activity import tasks
 from ..services.activity.task_text import task_text
 from ..widgets.markup import escape
-from .lead_actions import LeadActions, due_text
+from ..wording import due_text, short_when, stage_label
+from ..widgets.footer import TranslatedFooter
+from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
 
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
@@ -48,7 +50,7 @@ class LeadDetailScreen(LeadActions, Screen):
         yield Static(id="detail-warnings")
         yield OptionList(id="detail-tasks")
         yield VerticalScroll(Static(id="timeline"), id="timeline-box")
-        yield Footer()
+        yield TranslatedFooter()
 
     async def on_mount(self) -> None:
         await self.load()
@@ -77,9 +79,7 @@ class LeadDetailScreen(LeadActions, Screen):
         if d is None:
             return
         v = d.lead
-        lang = get_lang()
-        st = self.ctx.stage(v.stage)
-        stage = st.label(lang) if st else v.stage
+        stage = stage_label(self.ctx, v.stage)
         contact = " · ".join(x for x in (v.phone, v.email, v.other_contact) if x)
         if v.masked:
             contact += "  " + _("(masked: v reveals)")
@@ -130,7 +130,7 @@ class LeadDetailScreen(LeadActions, Screen):
         if not self.data.tasks:
             tl.add_option(Option(_("no open tasks (+ adds one)"), id="none", disabled=True))
         for t in self.data.tasks:
-            when = t.due_at.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
+            when = short_when(t.due_at, self.ctx.tz)
             if t.overdue:
                 when = _("overdue") + " " + when
             elif t.due_today:

@@ -9,14 +9,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ..domain.text import fit
-from ..i18n import _, get_lang, label
+from ..domain.vocab import SOURCES
+from ..i18n import _, label
 from ..services.leads import pages
 from ..services.leads.pages import ListQuery
+from ..widgets.search_box import SearchBox
 from ..widgets.lead_table import PAGE, LeadTable, columns
-from .lead_actions import LeadActions, due_text
+from ..wording import due_text, stage_label
+from ..widgets.footer import TranslatedFooter
+from .commands import CommandList
+from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
 
 SCOPES = ("all", "mine", "team")
@@ -52,14 +57,39 @@ class _Loader:
         return due_text(self.app.ctx, view)
 
     def stage_label(self, key):
-        st = self.app.ctx.stage(key)
-        return st.label(get_lang()) if st else key
+        return stage_label(self.app.ctx, key)
+
+
+class ListCommands(CommandList):
+    """The list's filters and sorts in the command palette."""
+
+    def commands(self):
+        screen = self.screen
+        if not isinstance(screen, LeadListScreen):
+            return
+        yield _("Filter: mine"), lambda: screen.set_scope("mine"), ""
+        yield _("Filter: team"), lambda: screen.set_scope("team"), ""
+        yield _("Filter: all"), lambda: screen.set_scope("all"), ""
+        yield _("Filter: overdue"), lambda: screen.action_toggle("overdue"), ""
+        yield _("Filter: due today"), lambda: screen.action_toggle("today"), ""
+        yield _("Filter: stalled"), lambda: screen.action_toggle("stalled"), ""
+        yield _("Clear filters"), screen.action_clear_filters, ""
+        for st in screen.ctx.stages:
+            yield (_("Filter: stage {stage}", stage=stage_label(screen.ctx, st.key)),
+                   lambda k=st.key: screen.set_filter("stage", k), "")
+        for key in screen.ctx.sources:
+            yield (_("Filter: source {source}", source=label({**SOURCES, **screen.ctx.sources}, key)),
+                   lambda k=key: screen.set_filter("source", k), "")
+        for col in columns():
+            if col.sort:
+                yield _("Sort by {column}", column=col.title), lambda s=col.sort: screen.set_sort(s, False), ""
 
 
 class LeadListScreen(LeadActions, Screen):
+    COMMANDS = {ListCommands}
     BINDINGS = [
         Binding("slash", "search", _("Search"), id="list.search"),
-        Binding("n", "new_lead", _("New"), id="lead.new"),
+        Binding("n", "new_lead", _("New"), tooltip=_("new lead"), id="lead.new"),
         Binding("m", "cycle_scope", _("Mine/team/all"), id="list.scope"),
         Binding("o", "toggle('overdue')", _("Overdue"), id="list.overdue"),
         Binding("d", "toggle('today')", _("Due today"), id="list.today"),
@@ -85,11 +115,11 @@ class LeadListScreen(LeadActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_("/ search: code, company, contact, phone, email, need, remarks"), id="search")
+        yield SearchBox(placeholder=_("/ search: code, company, contact, phone, email, need, remarks"), id="search")
         yield Static(id="list-header")
         yield LeadTable(_Loader(self), id="leads")
         yield Static(id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     @property
     def table(self) -> LeadTable:
@@ -173,11 +203,8 @@ class LeadListScreen(LeadActions, Screen):
             parts.append(_("counting…"))
         shown = [_(self.scope_filter)] + [_(f) for f in sorted(self.state_filters)]
         if self.stage_filter:
-            st = self.ctx.stage(self.stage_filter)
-            shown.append(st.label(get_lang()) if st else self.stage_filter)
+            shown.append(stage_label(self.ctx, self.stage_filter))
         if self.source_filter:
-            from ..domain.vocab import SOURCES
-
             shown.append(label({**SOURCES, **self.ctx.sources}, self.source_filter))
         parts.append(_("filter: {names}", names=", ".join(shown)))
         col = next((c for c in columns() if c.sort == self.list_query.sort), None)
@@ -198,20 +225,8 @@ class LeadListScreen(LeadActions, Screen):
         if event.input.id == "search":
             self.table.focus()
 
-    def on_key(self, event) -> None:
-        search = self.query_one("#search", Input)
-        if not search.has_focus:
-            return
-        if event.key == "down":
-            self.table.focus()
-            event.stop()
-        elif event.key == "escape":
-            event.stop()
-            event.prevent_default()
-            if search.value:
-                search.value = ""
-            else:
-                self.table.focus()
+    def on_search_box_leave(self, event: SearchBox.Leave) -> None:
+        self.table.focus()
 
     # ------------------------------------------------------------ filters and sort
     def _refilter(self) -> None:
@@ -254,28 +269,7 @@ class LeadListScreen(LeadActions, Screen):
     def action_reverse_sort(self) -> None:
         self.set_sort(self.list_query.sort, not self.list_query.desc)
 
-    def palette_commands(self):
-        from ..domain.vocab import SOURCES
-
-        out = [(_("Filter: mine"), "", lambda: self._set_scope("mine")),
-               (_("Filter: team"), "", lambda: self._set_scope("team")),
-               (_("Filter: all"), "", lambda: self._set_scope("all")),
-               (_("Filter: overdue"), "", lambda: self.action_toggle("overdue")),
-               (_("Filter: due today"), "", lambda: self.action_toggle("today")),
-               (_("Filter: stalled"), "", lambda: self.action_toggle("stalled")),
-               (_("Clear filters"), "", self.action_clear_filters)]
-        for st in self.ctx.stages:
-            out.append((_("Filter: stage {stage}", stage=st.label(get_lang())), "",
-                        lambda k=st.key: self.set_filter("stage", k)))
-        for key in self.ctx.sources:
-            out.append((_("Filter: source {source}", source=label({**SOURCES, **self.ctx.sources}, key)), "",
-                        lambda k=key: self.set_filter("source", k)))
-        for col in columns():
-            if col.sort:
-                out.append((_("Sort by {column}", column=col.title), "", lambda s=col.sort: self.set_sort(s, False)))
-        return out
-
-    def _set_scope(self, name: str) -> None:
+    def set_scope(self, name: str) -> None:
         self.scope_filter = name
         self._refilter()
 

@@ -13,27 +13,20 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from ..domain.vocab import PRIORITIES
 from ..i18n import _, label
 from ..services import leads
 from ..services.activity import tasks
 from ..services.activity.task_text import task_text
+from ..widgets.search_box import SearchBox
+from ..wording import task_due_text
+from ..widgets.footer import TranslatedFooter
 from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
 
 COLUMNS = ("due", "priority", "code", "company", "task")
-
-
-def task_due_text(ctx, t) -> str:
-    local = t.due_at.astimezone(ctx.tz)
-    if t.overdue:
-        days = (ctx.now().astimezone(ctx.tz).date() - local.date()).days
-        return _("overdue {days}d", days=days) if days > 0 else _("overdue {time}", time=local.strftime("%H:%M"))
-    if t.due_today:
-        return _("today {time}", time=local.strftime("%H:%M"))
-    return local.strftime("%m-%d %H:%M")
 
 
 def task_state(ctx, t) -> tuple:
@@ -68,10 +61,10 @@ class QueueScreen(LeadActions, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_("/ search the queue"), id="search")
+        yield SearchBox(placeholder=_("/ search the queue"), id="search")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=False)
         yield Static(id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     @property
     def table(self) -> DataTable:
@@ -218,15 +211,8 @@ class QueueScreen(LeadActions, Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
 
-    def on_key(self, event) -> None:
-        search = self.query_one("#search", Input)
-        if search.has_focus and event.key in ("down", "escape"):
-            event.stop()
-            event.prevent_default()
-            if event.key == "escape" and search.value:
-                search.value = ""
-            else:
-                self.table.focus()
+    def on_search_box_leave(self, event: SearchBox.Leave) -> None:
+        self.table.focus()
 
     # ------------------------------------------------------------ timer and live
     def on_overdue_tick(self, message: OverdueTick) -> None:

@@ -18,9 +18,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
 
 from .. import clock
 from ..domain.parse import format_amount, format_amount_short
@@ -29,7 +28,10 @@ from ..i18n import _, get_lang
 from ..services.reports import figures as rep
 from ..services.reports.render import days_text, key_label, pct_text, stage_label
 from ..widgets.charts import bar_rows
+from ..widgets.footer import TranslatedFooter
+from .commands import CommandList
 from .messages import LiveChanges
+from .pick import PickScreen
 
 MIN_GAP = 2.0  # seconds between the end of one computation and the start of the next
 DIMENSIONS = ("by_owner", "by_team", "by_source", "by_industry")
@@ -80,30 +82,26 @@ def cell_text(key: str, value) -> str:
     return "–" if value is None else f"{value:,}"
 
 
-class PickScreen(ModalScreen):
-    """Choose one value from a list (owner or team); escape cancels."""
+class StatsCommands(CommandList):
+    """The panel's keys in the command palette."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", _("Cancel"))]
-
-    def __init__(self, title: str, options: list[tuple[str, str]]):
-        super().__init__()
-        self.title_text = title
-        self.options = options
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="pick-body"):
-            yield Static(self.title_text, id="pick-title")
-            yield OptionList(*[Option(text, id=value) for value, text in self.options], id="pick-list")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+    def commands(self):
+        screen = self.screen
+        if not isinstance(screen, StatsScreen):
+            return
+        labels = period_labels()
+        for name in rep.PERIODS:
+            yield _("Stats: period {period}", period=labels[name]), (lambda n=name: screen.set_period(n)), ""
+        for dim, text in dimension_labels().items():
+            yield _("Stats: {breakdown}", breakdown=text), (lambda d=dim: screen.set_dimension(d)), ""
+        yield _("Stats: choose owner"), screen.action_pick_owner, ""
+        yield _("Stats: choose team"), screen.action_pick_team, ""
+        yield _("Stats: everyone in scope"), screen.action_everyone, ""
+        yield _("Stats: refresh now"), screen.action_refresh, ""
 
 
 class StatsScreen(Screen):
-    CSS_PATH = "../styles/stats.tcss"
+    COMMANDS = {StatsCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("p", "next_period", _("Period"), id="stats.period"),
@@ -148,7 +146,7 @@ class StatsScreen(Screen):
                     yield Static(id="breakdown-title", classes="title")
                     yield DataTable(id="breakdown", cursor_type="column", zebra_stripes=True)
                     yield Static(id="months", classes="chart")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self._show_filters()
@@ -391,15 +389,3 @@ class StatsScreen(Screen):
                 return
             self.app.push_screen(PickScreen(_("Team"), [(t, t) for t in choices["teams"]]),
                                  lambda v: v is not None and self.set_scope(team=v))
-
-    def palette_commands(self):
-        """(title, help, callback) for the command palette (the app adds them when this screen is shown)."""
-        labels = period_labels()
-        for name in rep.PERIODS:
-            yield (_("Stats: period {period}", period=labels[name]), "", lambda n=name: self.set_period(n))
-        for dim, text in dimension_labels().items():
-            yield (_("Stats: {breakdown}", breakdown=text), "", lambda d=dim: self.set_dimension(d))
-        yield (_("Stats: choose owner"), "", self.action_pick_owner)
-        yield (_("Stats: choose team"), "", self.action_pick_team)
-        yield (_("Stats: everyone in scope"), "", self.action_everyone)
-        yield (_("Stats: refresh now"), "", self.action_refresh)

@@ -16,6 +16,7 @@ from ..domain import rules
 from ..domain.parse import format_amount_short
 from ..domain.text import cell_width, fit
 from ..i18n import _, get_lang
+from ..wording import short_when
 
 HEADER_LINES = 5  # title, count+amount, weighted, bar, rule
 CARD_LINES = 5  # company, money/owner/days, next follow-up + badges (2), separator
@@ -145,7 +146,7 @@ class KanbanColumn(Widget, can_focus=False):
         if self.show_owner:
             second += " · " + (card.owner_name or card.owner_login)
         t.append(fit(second, w) + "\n", style=base)
-        nxt = (" → " + card.next_follow_up_at.astimezone(self.tz).strftime("%m-%d %H:%M")) if card.next_follow_up_at else ""
+        nxt = (" → " + short_when(card.next_follow_up_at, self.tz)) if card.next_follow_up_at else ""
         if w < 24 and card.due_state == rules.OVERDUE:
             nxt = ""  # narrow: "overdue Nd" says it, and the room goes to the other badges (stalled...)
         # next follow-up and badges flow over two lines
@@ -179,7 +180,7 @@ class OutcomeColumn(Widget, can_focus=False):
     """Won and lost this month: counts and amounts."""
 
     DEFAULT_CSS = """
-    OutcomeColumn { width: 16; height: 1fr; }
+    OutcomeColumn { width: 14; height: 1fr; }
     """
 
     def __init__(self, **kwargs):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
+from rich.color import ANSI_COLOR_NAMES, Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -27,11 +28,12 @@ from ..i18n import _, get_lang, label
 PAGE = 100
 WINDOW_MAX = 1200
 
-OVERDUE = Style(color="red", bold=True)
-TODAY = Style(color="yellow")
-STALLED = Style(color="magenta")
-CLOSED = Style(dim=True)
 CURSOR = Style(reverse=True)
+# a standard terminal colour keeps its name (red, not color(1)): it reads the same at 16 colours
+_ANSI_NAMES: dict[int, str] = {}
+for _name, _number in ANSI_COLOR_NAMES.items():
+    if _number < 16:
+        _ANSI_NAMES.setdefault(_number, _name)
 
 
 @dataclass
@@ -90,6 +92,13 @@ class LeadTable(ScrollView, can_focus=True):
     """The virtual table. ``loader`` has async ``after(key, n)``, ``before(key, n)``, ``at(offset, n)``, ``key(view)``,
     ``due_text(view)``, ``stage_label(key)``."""
 
+    COMPONENT_CLASSES = {"lead-table--overdue", "lead-table--today", "lead-table--stalled", "lead-table--closed"}
+    DEFAULT_CSS = """
+    LeadTable > .lead-table--overdue { color: ansi_red; text-style: bold; }
+    LeadTable > .lead-table--today { color: ansi_yellow; }
+    LeadTable > .lead-table--stalled { color: ansi_magenta; }
+    LeadTable > .lead-table--closed { text-style: dim; }
+    """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", show=False),
         Binding("down,j", "cursor(1)", show=False),
@@ -250,15 +259,23 @@ class LeadTable(ScrollView, can_focus=True):
         }
 
     def style_for(self, view) -> Style:
+        """A row's style by its state, from the component classes (a theme or the app's CSS may change them)."""
         if view.due_state == "overdue":
-            return OVERDUE
+            return self._component("lead-table--overdue")
         if view.due_state == "today":
-            return TODAY
+            return self._component("lead-table--today")
         if view.stalled:
-            return STALLED
+            return self._component("lead-table--stalled")
         if view.status in ("won", "lost", "dormant"):
-            return CLOSED
+            return self._component("lead-table--closed")
         return Style()
+
+    def _component(self, name: str) -> Style:
+        style = self.get_component_rich_style(name, partial=True)
+        color = style.color
+        if color is not None and color.number is not None and color.number in _ANSI_NAMES and color.triplet is None:
+            style = style + Style(color=RichColor.parse(_ANSI_NAMES[color.number]))
+        return style
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
