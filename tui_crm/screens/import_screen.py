@@ -1,4 +1,4 @@
-"""Import leads from a CSV/XLSX file (issue 6 item 7), reached from the command palette.
+"""Import leads from a CSV/XLSX file, reached from the command palette.
 
 Steps, all from the keyboard: type a path (suggestions from the file system, `enter` reads the
 headers), check or change the field of each column (one Select per column), set the options the
