@@ -44,12 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.login = args.user or config.os_login()
     from ..domain.errors import InvalidValue
     from ..services.errors import ServiceError
+    from ..store import pgurl
     from ..store.db import StoreError
 
+    if args.db and pgurl.has_password(args.db):
+        print(_("tui-crm: warning: a password in --db is visible to every user of this host (ps); "
+                "keep it in ~/.pgpass or a libpq service file, or in TUI_CRM_DB"), file=sys.stderr)
     try:
         return COMMANDS[args.cmd](args)
     except (UserError, ServiceError, StoreError, InvalidValue) as exc:
-        print(f"tui-crm: {exc}", file=sys.stderr)
+        print(f"tui-crm: {pgurl.scrub(str(exc), args.url)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)

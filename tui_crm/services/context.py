@@ -67,6 +67,7 @@ class Session:
         if user is None or not user.active:
             raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login))
         self.actor = actor_of(user)
+        store_db.name_connections(self.db, user.login)
         return self.actor
 
     # ------------------------------------------------------------ helpers

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 import peewee as pw
 
 from ..i18n import _
-from . import models
+from . import models, pgurl
 
 
 class StoreError(Exception):
@@ -23,23 +23,24 @@ def _sqlite_path(url: str) -> str:
 
 
 def is_postgres(url: str) -> bool:
-    return url.startswith(("postgres://", "postgresql://"))
+    return pgurl.is_postgres(url)
+
+
+class PostgresDatabase(pw.PostgresqlDatabase):
+    """PostgreSQL as libpq reads the URL (store/pgurl.py); ``given_name`` is the URL's own
+    application_name, kept beside ``tui-crm:LOGIN`` (:func:`name_connections`)."""
+    given_name: str | None = None
 
 
 def make_database(url: str) -> pw.Database:
     if is_postgres(url):
-        p = urlparse(url)
-        extra = {}
-        query = dict(part.split("=", 1) for part in p.query.split("&") if "=" in part)
-        if query.get("schema"):  # a schema of its own (tests, several teams on one server)
-            extra["options"] = f"-csearch_path={query['schema']},public"
-        return pw.PostgresqlDatabase(
-            (p.path or "/").lstrip("/") or "postgres",
-            user=unquote(p.username) if p.username else None,
-            password=unquote(p.password) if p.password else None,
-            host=p.hostname or None, port=p.port or None,
-            autoconnect=True, **extra,
-        )
+        try:
+            dsn, extra = pgurl.libpq_dsn(url)
+        except ValueError as exc:
+            raise StoreError(_cannot_open(url, exc)) from None
+        db = PostgresDatabase(dsn, autoconnect=True, **extra)
+        db.given_name = pgurl.given_application_name(url)
+        return db
     path = _sqlite_path(url)
     if path != ":memory:":
         parent = os.path.dirname(os.path.abspath(path))
@@ -54,7 +55,19 @@ def make_database(url: str) -> pw.Database:
 
 
 def _cannot_open(url: str, exc: Exception) -> str:
-    return _("cannot open database {url}: {error}", url=url, error=(str(exc).strip().splitlines() or [""])[0])
+    """One line: the URL as it may be shown and the first line of the driver's error, without the password."""
+    error = pgurl.scrub((str(exc).strip().splitlines() or [""])[0], url)
+    return _("cannot open database {url}: {error}", url=pgurl.redact(url), error=error)
+
+
+def name_connections(db: pw.Database, login: str) -> None:
+    """PostgreSQL: this and every later connection of ``db`` carry application_name ``tui-crm:LOGIN``."""
+    if not isinstance(db, PostgresDatabase):
+        return
+    name = pgurl.application_name(login, db.given_name)
+    db.connect_params["application_name"] = name
+    if not db.is_closed() and not db.in_transaction():
+        db.execute_sql("SELECT set_config('application_name', %s, false)", (name,))
 
 
 _OPEN: dict[str, pw.Database] = {}  # one Database per URL: every session shares its connections
@@ -91,7 +104,7 @@ def connect(url: str, *, create: bool = True, upgrade: bool = False, strict: boo
         return db
     if version is None:
         if not create:
-            raise StoreError(_("not a tui-crm database: {url}", url=url))
+            raise StoreError(_("not a tui-crm database: {url}", url=pgurl.redact(url)))
         schema.create(db)
     elif version < schema.LATEST:
         if not upgrade:
