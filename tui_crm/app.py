@@ -169,6 +169,8 @@ class CrmApp(App):
             self._seen_notification = max(n.id for n in fresh)
 
     def _tick(self) -> None:
+        if not self.screen_stack:  # the app is closing: its screens are gone before its timers
+            return
         self.screen.post_message(OverdueTick())
 
     def on_open_lead(self, message: OpenLead) -> None:
