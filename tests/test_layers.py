@@ -59,3 +59,102 @@ def test_the_checker_catches_a_violation(tmp_path):
         assert "domain/_probe_violation.py" in bad(layer_files("domain"), ["tui_crm.store"])
     finally:
         f.unlink()
+
+
+# ------------------------------------------------------------------ no cycles, no private names
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PKG.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(f): f for f in PKG.rglob("*.py")}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module of ours that importing ``path`` can load, imports inside functions included:
+    the named module, a submodule named in ``from package import name``, and the packages
+    (``__init__``) that Python runs on the way, except the importer's own enclosing packages."""
+    me = module_name(path)
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        targets = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = me.split(".") if path.name == "__init__.py" else me.split(".")[:-1]
+                base = base[: len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module
+            targets = [mod] + [f"{mod}.{a.name}" for a in node.names if f"{mod}.{a.name}" in MODULES]
+        for t in targets:
+            parts = t.split(".")
+            for i in range(1, len(parts) + 1):
+                m = ".".join(parts[:i])
+                if m in MODULES and not (me == m or me.startswith(m + ".")):
+                    out.add(m)
+    return out
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m):
+        state[m] = 1
+        stack.append(m)
+        for n in sorted(graph.get(m, ())):
+            if state.get(n) == 1:
+                return stack[stack.index(n):] + [n]
+            if n not in state and (found := visit(n)):
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_no_import_cycle_among_our_modules():
+    graph = {m: imported_modules(f) for m, f in MODULES.items()}
+    assert find_cycle(graph) is None
+
+
+def test_the_cycle_finder_finds_a_cycle_even_inside_a_function():
+    graph = {m: imported_modules(f) for m, f in MODULES.items()}
+    graph["tui_crm.services.context"] = graph["tui_crm.services.context"] | {"tui_crm.services.leads.writes"}
+    assert find_cycle(graph)
+    probe = PKG / "services" / "_probe_cycle.py"
+    probe.write_text("def f():\n    from .leads import writes\n")
+    try:
+        assert "tui_crm.services.leads.writes" in imported_modules(probe)
+        assert "tui_crm.services.leads" in imported_modules(probe)
+    finally:
+        probe.unlink()
+
+
+def private_imports(path: Path) -> list[str]:
+    """Underscore names imported from another module of ours."""
+    me = module_name(path) if path.is_relative_to(PKG) else path.name
+    bad_names = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("tui_crm")):
+            for a in node.names:
+                if a.name.startswith("_") and a.name != "_" and not a.name.startswith("__"):
+                    bad_names.append(f"{me}: from {'.' * node.level}{node.module or ''} import {a.name}")
+    return bad_names
+
+
+def test_no_module_imports_another_modules_private_names():
+    assert [b for f in PKG.rglob("*.py") for b in private_imports(f)] == []
+    tests = Path(__file__).parent
+    assert [b for f in tests.rglob("*.py") for b in private_imports(f)] == []
+
+
+def test_services_top_level_stays_small():
+    entries = [p.name for p in (PKG / "services").iterdir() if p.name != "__pycache__"]
+    assert len(entries) <= 12, sorted(entries)

@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from .domain import rules
-from .i18n import _, get_lang
+from .i18n import _
 
 
 def stage_label(ctx, key: str | None) -> str:
     """A stage's label in the current language; an unknown key reads as itself."""
-    info = ctx.stage(key) if key else None
-    return info.label(get_lang()) if info else (key or "")
+    return ctx.stage_label(key)
 
 
 def short_when(value: datetime | None, tz: tzinfo) -> str:

@@ -15,7 +15,7 @@ def lead_table(ctx, views) -> None:
 
     from ..domain.parse import format_amount
     from ..domain.vocab import STATUSES
-    from ..i18n import get_lang, label
+    from ..i18n import label
 
     t = Table(_("code"), _("company"), _("contact"), _("phone"), _("stage"), _("status"), _("owner"),
               _("next follow-up"), _("amount"), box=None)
@@ -25,9 +25,8 @@ def lead_table(ctx, views) -> None:
             nxt = f"[red]{nxt} {_('overdue')}[/]"
         elif v.due_state == "today":
             nxt = f"[yellow]{nxt} {_('today')}[/]"
-        st = ctx.stage(v.stage)
         t.add_row(v.code, v.company, v.contact_name, v.phone or v.email or "–",
-                  st.label(get_lang()) if st else v.stage, label(STATUSES, v.status), v.owner_login, nxt,
+                  ctx.stage_label(v.stage), label(STATUSES, v.status), v.owner_login, nxt,
                   format_amount(v.amount_cents) + (" " + _("stalled") if v.stalled else ""))
     Console().print(t)
 

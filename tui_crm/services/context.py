@@ -9,7 +9,7 @@ import peewee as pw
 
 from .. import clock, config
 from ..domain.rules import Settings
-from ..i18n import _
+from ..i18n import _, get_lang
 from ..store import db as store_db
 from ..store.models import Meta, Source, Stage, Team, User
 from .errors import NotFound
@@ -77,6 +77,11 @@ class Session:
 
     def stage(self, key: str) -> StageInfo | None:
         return next((s for s in self.stages if s.key == key), None)
+
+    def stage_label(self, key: str | None) -> str:
+        """A stage's label in the current language; an unknown key reads as itself."""
+        info = self.stage(key) if key else None
+        return info.label(get_lang()) if info else (key or "")
 
     def probability_of(self, stage: str, status: str) -> int:
         if status == "won":

@@ -7,8 +7,8 @@ from . import agenda, task_text, tasks
 from .followups import FollowUpInput, followups_count, last_method, log_followup, suggest_lost
 from .inbox import NotificationView, mark_read, notifications, notify
 from .sweep import sweep_escalations
-from .timeline import TimelineItem, lead_timeline, stage_label
+from .timeline import TimelineItem, lead_timeline
 
 __all__ = ["agenda", "task_text", "tasks", "FollowUpInput", "followups_count", "last_method", "log_followup",
            "suggest_lost", "NotificationView", "mark_read", "notifications", "notify", "sweep_escalations",
-           "TimelineItem", "lead_timeline", "stage_label"]
+           "TimelineItem", "lead_timeline"]

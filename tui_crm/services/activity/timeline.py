@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ...domain.parse import format_amount
 from ...domain.vocab import (FIELD_TITLES, PRIORITIES, STATUSES)
-from ...i18n import _, get_lang, label
+from ...i18n import _, label
 from ...store.models import Change, FollowUp, StageHistory, Task, User
 from .. import scope
 from ..context import Session
@@ -51,7 +51,7 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200) -> list[Timel
     for h in StageHistory.select().where(StageHistory.lead == lead.id).order_by(StageHistory.entered_at.desc()):
         kind = "outcome" if h.stage in ("won", "lost") else "stage"
         text = (_("outcome: {stage}", stage=label(STATUSES, h.stage)) if kind == "outcome"
-                else _("entered stage {stage}", stage=stage_label(ctx, h.stage)))
+                else _("entered stage {stage}", stage=ctx.stage_label(h.stage)))
         items.append(TimelineItem(dt(h.entered_at), kind, names.get(h.user_id, "?"), text, {"stage": h.stage}))
     for t in Task.select().where(Task.lead == lead.id).order_by(Task.created_at.desc()).limit(limit):
         kind, title = task_parts(t)
@@ -88,11 +88,6 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200) -> list[Timel
     return items[:limit]
 
 
-def stage_label(ctx: Session, key: str) -> str:
-    info = ctx.stage(key)
-    return info.label(get_lang()) if info else key
-
-
 def _fmt(value) -> str:
     return "–" if value in (None, "") else str(value)
 
@@ -114,7 +109,7 @@ def _shown(ctx: Session, field: str, value) -> str:
     if field == "priority":
         return label(PRIORITIES, value)
     if field == "stage":
-        return stage_label(ctx, value)
+        return ctx.stage_label(value)
     return str(value)
 
 

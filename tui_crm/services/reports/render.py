@@ -16,7 +16,7 @@ import json
 from typing import TextIO
 
 from ...domain.vocab import SOURCES, STATUSES
-from ...i18n import _, get_lang, label
+from ...i18n import _, label
 from ..context import Session
 from .figures import TOTAL_KEYS, to_json
 
@@ -81,8 +81,7 @@ def section_titles() -> dict[str, str]:
 def stage_label(ctx: Session, key: str) -> str:
     if key in ("won", "lost"):
         return label(STATUSES, key)
-    info = ctx.stage(key)
-    return info.label(get_lang()) if info else key
+    return ctx.stage_label(key)
 
 
 def key_label(ctx: Session, section: str, key) -> str:
