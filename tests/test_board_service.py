@@ -112,7 +112,7 @@ def test_stalled_rule_with_a_moved_clock(world):
     clock.advance(timedelta(days=7, hours=-1))  # 6 days 23 hours in the stage: not yet
     cards = {c.company: c for c in board.page(ctx, "acquired").cards}
     assert not cards["Idle Ltd"].stalled
-    # a follow-up planned for later keeps a lead off the stalled list (PRODUCT.md §2.6)
+    # a follow-up planned for later keeps a lead off the stalled list
     tasks.create_task(ctx, worked.id, ctx.actor.id, "follow_up", "call back", clock.now() + timedelta(days=3), "medium")
     clock.advance(timedelta(hours=2))  # 7 days 1 hour; the first-contact tasks are overdue
     cards = {c.company: c for c in board.page(ctx, "acquired").cards}

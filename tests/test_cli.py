@@ -1,4 +1,4 @@
-"""The command-line contract of PRODUCT.md §4, through real subprocesses."""
+"""The command-line contract (commands, options, output formats, exit codes), through real subprocesses."""
 import json
 
 import pytest

@@ -1,4 +1,4 @@
-"""The layering of ENGINEERING.md holds: checked on every module's imports."""
+"""The layering of docs/ARCHITECTURE.md holds: checked on every module's imports."""
 import ast
 from pathlib import Path
 

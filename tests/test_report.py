@@ -1,4 +1,4 @@
-"""PRODUCT.md §3 figures against hand-computed expectations (SQLite and PostgreSQL).
+"""The report's figures against hand-computed expectations (SQLite and PostgreSQL).
 
 The dataset (built through the services, the clock moved; T0 = 2024-10-01 10:00 Shanghai):
 

@@ -1,4 +1,4 @@
-"""Domain rules of PRODUCT.md §2, with hand-computed expectations."""
+"""The domain rules (SLA, cadence, stall, escalation, due states, codes), with hand-computed expectations."""
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
