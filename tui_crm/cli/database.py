@@ -62,7 +62,27 @@ def db_restore(args) -> int:
     return 0
 
 
-DB_ACTIONS = {"upgrade": db_upgrade, "check": db_check, "backup": db_backup, "restore": db_restore}
+def db_roles(args) -> int:
+    """A line per role made or changed; a role left alone on stderr (and exit code 1)."""
+    from ..services import admin
+
+    done = admin.sync_roles(session(args), args.prefix)
+    for name in done.created:
+        print(_("created role {role}", role=name))
+    for name in done.enabled:
+        print(_("updated role {role}", role=name))
+    for name in done.disabled:
+        print(_("role {role} cannot log in", role=name))
+    for name, why in done.skipped:
+        print(_("left role {role} alone: {reason}", role=name, reason=why), file=sys.stderr)
+    print(_("{n} roles: {created} created, {changed} updated, {off} cannot log in, {same} unchanged",
+            n=len(done.created) + len(done.enabled) + len(done.disabled) + len(done.unchanged),
+            created=len(done.created), changed=len(done.enabled), off=len(done.disabled), same=len(done.unchanged)))
+    return 1 if done.skipped else 0
+
+
+DB_ACTIONS = {"upgrade": db_upgrade, "check": db_check, "backup": db_backup, "restore": db_restore,
+              "roles": db_roles}
 
 
 def cmd_db(args) -> int:

@@ -139,4 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", "replace the database by FILE", ds)
     p.add_argument("file")
     add("check", "check integrity, keys, search index, schema", ds)
+    p = add("roles", "PostgreSQL: one database role per user, row-level security (admin; run as the tables' owner)",
+            ds)
+    p.add_argument("--prefix", help="role names are PREFIX + login (default crm_; chosen once per database)")
     return parser

@@ -82,12 +82,17 @@ class BackgroundWriter:
 
 
 def reset_sequences(db: pw.Database, tables: Sequence[str]) -> None:
-    """After inserting explicit ids on PostgreSQL, move each id sequence past the max."""
+    """After inserting explicit ids on PostgreSQL, move each id sequence past the max. Only forward, and
+    only when it is behind: a session under row-level security sees a lower max than there is, and its
+    role may use a sequence but not set it."""
     if not isinstance(db, pw.PostgresqlDatabase):
         return
     for t in tables:
-        db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), "
-                       f"COALESCE((SELECT MAX(id) FROM \"{t}\"), 0) + 1, false)")
+        seq, top, last = db.execute_sql(
+            f"SELECT s, (SELECT MAX(id) FROM \"{t}\"), pg_sequence_last_value(s::regclass) "
+            f"FROM pg_get_serial_sequence('\"{t}\"', 'id') AS s").fetchone()
+        if top is not None and top > (last or 0):
+            db.execute_sql("SELECT setval(%s, %s, true)", (seq, top))
 
 
 @contextmanager

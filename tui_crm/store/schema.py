@@ -300,6 +300,11 @@ def upgrade(db: pw.Database) -> tuple[int, int]:
             STEPS[version + 1](db)
             _set_version(version + 1)
             version += 1
+    if start < LATEST and isinstance(db, pw.PostgresqlDatabase):
+        from . import pgroles
+
+        with db.atomic():
+            pgroles.refresh(db)  # the users' roles may use the new tables and columns as the old
     return (start, LATEST)
 
 

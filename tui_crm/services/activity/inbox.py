@@ -22,7 +22,8 @@ class NotificationView:
 
 
 def notify(ctx: Session, user_id: int, kind: str, text: str, lead_id: int | None = None) -> None:
-    Notification.insert(user=user_id, lead=lead_id, kind=kind, text=text, at=ts(ctx.now())).execute()
+    # no RETURNING: under row-level security a role may send a notification it cannot read back
+    Notification.insert(user=user_id, lead=lead_id, kind=kind, text=text, at=ts(ctx.now())).as_rowcount().execute()
     changes.record(ctx, "notification", user_id, kind, {}, lead_id=lead_id)
 
 

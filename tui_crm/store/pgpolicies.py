@@ -1,0 +1,137 @@
+"""The SQL of ``db roles``: session functions, grants and row-level security policies.
+
+The policies say in SQL what ``services.scope`` says in peewee:
+- a lead: reps their own and those shared with them, supervisors also their team's,
+  admins all; a lead of an import that has not committed only to the one importing it
+  (the app itself hides those too, with ``scope.committed()``);
+- follow-ups, tasks, task links, shares, tags and stage history: those of a visible lead
+  (a task without a lead: its owner's, their supervisor's, an admin's);
+- notifications: the user's own; one may be sent to anyone about a visible lead;
+- the change log: entries of visible leads and those of no lead; written only as oneself
+  (or as the system) about a visible lead; never updated or deleted;
+- users: readable by all; a user changes only their own time zone, language and last
+  method; a new user (``import --create-owners``) is a rep of one's own team or of none;
+- import batches: readable by all (which batches are committed decides what is visible),
+  written by the one importing.
+
+Every function pins ``search_path`` and names its tables with the schema, so a session
+cannot shadow them (a temporary table named ``user``); each is called once per query
+(``(SELECT crm_uid())``), not once per row.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .pgroles import Groups
+
+
+def _functions(s: str, prefix: str) -> list[str]:
+    n = len(prefix)
+    pin = "SET search_path = pg_catalog, pg_temp"
+    return [
+        f"CREATE OR REPLACE FUNCTION {s}.crm_uid() RETURNS bigint LANGUAGE sql STABLE {pin} AS $$ "
+        f"SELECT u.id FROM {s}.\"user\" u WHERE left(session_user::text, {n}) = '{prefix}' "
+        f"AND u.login = substr(session_user::text, {n + 1}) AND u.active $$",
+        f"CREATE OR REPLACE FUNCTION {s}.crm_is_admin() RETURNS boolean LANGUAGE sql STABLE {pin} AS $$ "
+        f"SELECT EXISTS (SELECT 1 FROM {s}.\"user\" u WHERE u.id = {s}.crm_uid() AND u.role = 'admin') $$",
+        # a supervisor's team (their own id included); nobody for anyone else
+        f"CREATE OR REPLACE FUNCTION {s}.crm_team_ids() RETURNS SETOF bigint LANGUAGE sql STABLE {pin} AS $$ "
+        f"SELECT m.id FROM {s}.\"user\" me JOIN {s}.\"user\" m ON m.team_id = me.team_id "
+        f"WHERE me.id = {s}.crm_uid() AND me.role = 'supervisor' $$",
+        f"CREATE OR REPLACE FUNCTION {s}.crm_team_id() RETURNS bigint LANGUAGE sql STABLE {pin} AS $$ "
+        f"SELECT u.team_id FROM {s}.\"user\" u WHERE u.id = {s}.crm_uid() $$",
+        # the owner's function: lead_share's own policy looks at lead, so lead's cannot look at lead_share
+        f"CREATE OR REPLACE FUNCTION {s}.crm_shared_ids() RETURNS SETOF bigint LANGUAGE sql STABLE "
+        f"SECURITY DEFINER {pin} AS $$ "
+        f"SELECT ls.lead_id FROM {s}.lead_share ls WHERE ls.user_id = {s}.crm_uid() $$",
+    ]
+
+
+def _grants(s: str, g: "Groups") -> list[str]:
+    from .pgroles import ADMIN_ONLY, APPEND_ONLY, LEAD_DATA, MEMBER_COLUMNS, MEMBER_WRITES
+
+    both = f'"{g.members}", "{g.admins}"'
+    out = [f"GRANT USAGE ON SCHEMA {s} TO {both}",
+           f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {both}",
+           f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {both}",
+           f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {both}"]  # nextval, never setval
+    out += [f'GRANT INSERT, UPDATE, DELETE ON {s}."{t}" TO {both}' for t in LEAD_DATA]
+    out += [f'GRANT INSERT ON {s}."{t}" TO {both}' for t in APPEND_ONLY]
+    out += [f'GRANT {what} ON {s}."{t}" TO {both}' for t, what in MEMBER_WRITES.items()]
+    out += [f'GRANT {what} ({", ".join(cols)}) ON {s}."{t}" TO "{g.members}"'
+            for t, (what, cols) in MEMBER_COLUMNS.items()]
+    out += [f'GRANT INSERT, UPDATE, DELETE ON {s}."{t}" TO "{g.admins}"' for t in ADMIN_ONLY + ("user", "code_counter",
+                                                                                                "tag", "source")]
+    return out
+
+
+def _policies(s: str, g: "Groups") -> dict[str, list[tuple[str, str, str, str | None, str | None]]]:
+    """table -> [(name, command, roles, USING, WITH CHECK)]."""
+    me = f"(SELECT {s}.crm_uid())"
+    admin = f"(SELECT {s}.crm_is_admin())"
+    team = f"(SELECT {s}.crm_team_ids())"
+    members, admins, both = f'"{g.members}"', f'"{g.admins}"', f'"{g.members}", "{g.admins}"'
+    batch_ok = (f"(lead.batch_id IS NULL OR lead.batch_id IN (SELECT b.id FROM {s}.import_batch b "
+                f"WHERE b.state = 'committed' OR b.user_id = {me}))")
+    in_scope = f"(lead.owner_id = {me} OR lead.id IN (SELECT {s}.crm_shared_ids()) OR lead.owner_id IN {team})"
+
+    def of_lead(table: str, col: str = "lead_id") -> str:
+        return f'EXISTS (SELECT 1 FROM {s}.lead l WHERE l.id = "{table}".{col})'
+
+    out: dict[str, list] = {
+        "lead": [("crm_member", "ALL", members, f"{batch_ok} AND {in_scope}", None),
+                 ("crm_admin", "ALL", admins, batch_ok, None)],
+        "task": [("crm_lead", "ALL", both,
+                  f"(task.lead_id IS NOT NULL AND {of_lead('task')}) OR (task.lead_id IS NULL AND "
+                  f"(task.owner_id = {me} OR task.owner_id IN {team} OR {admin}))", None)],
+        "notification": [
+            ("crm_own", "SELECT", both, f"notification.user_id = {me}", None),
+            ("crm_own_update", "UPDATE", both, f"notification.user_id = {me}", f"notification.user_id = {me}"),
+            ("crm_own_delete", "DELETE", both, f"notification.user_id = {me}", None),
+            ("crm_send", "INSERT", both, None,
+             f"notification.user_id = {me} OR {admin} OR (notification.lead_id IS NOT NULL AND "
+             f"{of_lead('notification')})")],
+        "change": [
+            ("crm_read", "SELECT", members, f'"change".lead_id IS NULL OR {of_lead("change")}', None),
+            ("crm_read_all", "SELECT", admins, "true", None),
+            ("crm_append", "INSERT", both, None,
+             f'("change".user_id IS NULL OR "change".user_id = {me}) AND '
+             f'("change".lead_id IS NULL OR {of_lead("change")})')],
+        "user": [
+            ("crm_read", "SELECT", both, "true", None),
+            ("crm_self", "UPDATE", members, f'"user".id = {me}', f'"user".id = {me}'),
+            ("crm_add_rep", "INSERT", members, None,
+             f"\"user\".role = 'rep' AND (\"user\".team_id IS NULL OR \"user\".team_id = (SELECT {s}.crm_team_id()))"),
+            ("crm_admin", "ALL", admins, "true", None)],
+        "import_batch": [
+            ("crm_read", "SELECT", both, "true", None),
+            ("crm_mine", "INSERT", both, None, f"import_batch.user_id = {me}"),
+            ("crm_mine_update", "UPDATE", both, f"import_batch.user_id = {me} OR {admin}", None),
+            ("crm_mine_delete", "DELETE", both, f"import_batch.user_id = {me} OR {admin}", None)],
+    }
+    for table in ("follow_up", "task_lead", "lead_share", "lead_tag", "stage_history"):
+        out[table] = [("crm_lead", "ALL", both, of_lead(table), None)]
+    return out
+
+
+def statements(s: str, groups: "Groups") -> list[str]:
+    """Everything ``db roles`` runs in the schema ``s`` (an identifier, quoted), in order."""
+    from .pgroles import ROW_SECURED
+
+    sql = _functions(s, groups.prefix) + _grants(s, groups)
+    policies = _policies(s, groups)
+    assert set(policies) == set(ROW_SECURED), set(policies) ^ set(ROW_SECURED)
+    for table in ROW_SECURED:
+        sql.append(f'ALTER TABLE {s}."{table}" ENABLE ROW LEVEL SECURITY')
+        existing = f"SELECT policyname FROM pg_policies WHERE schemaname = current_schema() AND tablename = '{table}'"
+        sql.append(f"DO $$ DECLARE p record; BEGIN FOR p IN {existing} LOOP "
+                   f"EXECUTE format('DROP POLICY %I ON {s}.\"{table}\"', p.policyname); END LOOP; END $$")
+        for name, command, roles, using, check in policies[table]:
+            text = f'CREATE POLICY {name} ON {s}."{table}" AS PERMISSIVE FOR {command} TO {roles}'
+            if using is not None:
+                text += f" USING ({using})"
+            if check is not None:
+                text += f" WITH CHECK ({check})"
+            sql.append(text)
+    return sql
