@@ -136,3 +136,17 @@ def test_db_roles_needs_an_admin_and_postgres(team, tmp_path):
     assert proc.returncode == 1 and "owns the tables" in proc.stderr
     proc = run("db", "roles", "--prefix", "other_", user="boss", db=team.url)
     assert proc.returncode == 1 and team.prefix in proc.stderr
+
+
+def test_a_refusal_by_the_server_reads_as_one_line(team):
+    import peewee as pw
+
+    from tui_crm.services.context import open_session
+
+    ctx = open_session(team.role_url("rep1"))
+    with pytest.raises(pw.DatabaseError) as caught:
+        ctx.db.execute_sql('DELETE FROM "change"')
+    ctx.db.rollback()
+    assert pgroles.refusal(caught.value) == 'the database refused: permission denied for table change'
+    assert pgroles.refusal(pw.IntegrityError("duplicate key")) is None
+    ctx.close()

@@ -18,8 +18,16 @@ def session(args, *, need_user: bool = True, **kw):
 
     ctx = open_session(args.url, None, **kw)
     if need_user:
-        ctx.act_as(args.login)
+        act(ctx, args)
     return ctx
+
+
+def act(ctx, args):
+    """Act as the caller: on PostgreSQL as a user's role, as the role decides (``services.dbrole``);
+    otherwise as ``--user``, else the OS login."""
+    from ..services import dbrole
+
+    return ctx.act_as(dbrole.role_acting_login(ctx, args.user) or args.login)
 
 
 def parse_dt(ctx, text: str | None):

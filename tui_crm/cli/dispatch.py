@@ -8,6 +8,8 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
+import peewee as pw
+
 from .. import config
 from ..i18n import _, set_lang
 from .common import UserError
@@ -21,9 +23,9 @@ from .users import cmd_stages, cmd_users
 
 def cmd_tui(args) -> int:
     """No command: the TUI, as the acting user. Textual is imported here and nowhere else in the CLI."""
-    from ..services.context import open_session
+    from .common import session
 
-    ctx = open_session(args.url, args.login)
+    ctx = session(args)
     from ..app import CrmApp  # it sweeps escalations after the first paint
 
     CrmApp(ctx, sweep_seconds=1.0).run()
@@ -54,6 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.cmd](args)
     except (UserError, ServiceError, StoreError, InvalidValue) as exc:
         print(f"tui-crm: {pgurl.scrub(str(exc), args.url)}", file=sys.stderr)
+        return 1
+    except pw.DatabaseError as exc:
+        from ..store.pgroles import refusal
+
+        why = refusal(exc)
+        if why is None:
+            raise
+        print(f"tui-crm: {pgurl.scrub(why, args.url)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)

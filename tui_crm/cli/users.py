@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..i18n import _
-from .common import print_json, session
+from .common import act, print_json, session
 
 
 def users_add(args) -> int:
@@ -11,7 +11,7 @@ def users_add(args) -> int:
 
     ctx = session(args, need_user=False)
     if not admin.first_user(ctx):
-        ctx.act_as(args.login)
+        act(ctx, args)
     u = admin.add_user(ctx, args.login_new, args.name, args.role, args.team)
     print(_("added {login} ({role})", login=u.login, role=u.role))
     return 0

@@ -119,6 +119,18 @@ def _check_may_manage(db: pw.Database, create_roles: bool) -> None:
                            role=db.execute_sql("SELECT current_user").fetchone()[0]))
 
 
+def refusal(exc: Exception) -> str | None:
+    """One line for an error the server raised because the session's role may not do that (privileges,
+    row-level security: SQLSTATE 42501), None for any other error."""
+    from ..i18n import _
+
+    orig = getattr(exc, "orig", None) or exc  # peewee keeps the driver's error as .orig
+    if getattr(orig, "pgcode", None) != "42501":
+        return None
+    line = (str(orig).strip().splitlines() or [""])[0]
+    return _("the database refused: {error}", error=line)
+
+
 def install(db: pw.Database, prefix: str) -> None:
     """The groups, the session functions, the grants and the policies (idempotent). Run by the owner."""
     from . import pgpolicies
