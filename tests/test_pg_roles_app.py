@@ -77,7 +77,7 @@ def test_an_admins_role_may_act_as_another_user(team):
 
 def test_every_connection_is_named_after_the_user(team):
     from tui_crm.services.context import open_session
-    from tui_crm.services.dbrole import role_acting_login
+    from tui_crm.services.identity import role_acting_login
 
     ctx = open_session(team.role_url("sup_a"))
     ctx.act_as(role_acting_login(ctx, None))
@@ -91,7 +91,7 @@ def test_every_connection_is_named_after_the_user(team):
 async def test_the_tui_as_a_reps_role_shows_their_leads(team):
     from tui_crm.app import CrmApp
     from tui_crm.services.context import open_session
-    from tui_crm.services.dbrole import role_acting_login
+    from tui_crm.services.identity import role_acting_login
 
     ctx = open_session(team.role_url("rep2"))
     ctx.act_as(role_acting_login(ctx, None))

@@ -23,11 +23,11 @@ def session(args, *, need_user: bool = True, **kw):
 
 
 def act(ctx, args):
-    """Act as the caller: on PostgreSQL as a user's role, as the role decides (``services.dbrole``);
+    """Act as the caller: on PostgreSQL as a user's role, as the role decides (``services.identity``);
     otherwise as ``--user``, else the OS login."""
-    from ..services import dbrole
+    from ..services import identity
 
-    return ctx.act_as(dbrole.role_acting_login(ctx, args.user) or args.login)
+    return ctx.act_as(identity.role_acting_login(ctx, args.user) or args.login)
 
 
 def parse_dt(ctx, text: str | None):

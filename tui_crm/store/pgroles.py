@@ -27,38 +27,19 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from . import pgpolicies
+from .pgpolicies import ADMIN_ONLY, APPEND_ONLY, LEAD_DATA, MEMBER_WRITES, ROW_SECURED, Groups
+
+__all__ = ["ADMIN_ONLY", "APPEND_ONLY", "LEAD_DATA", "MEMBER_WRITES", "ROW_SECURED", "Groups", "RoleSync",
+           "RolesError", "configured_prefix", "connected_login", "holds_database", "install", "refresh", "sync",
+           "refusal", "drop_roles", "valid_prefix", "DEFAULT_PREFIX"]
+
 DEFAULT_PREFIX = "crm_"
 META_KEY = "pg_roles"
 _PREFIX_RE = re.compile(r"[a-z][a-z0-9_]{0,29}_")
 
-# what each table lets the groups do; a new table must be placed here (tests/test_pg_roles.py)
-LEAD_DATA = ("lead", "follow_up", "task", "task_lead", "lead_share", "lead_tag", "stage_history", "notification")
-APPEND_ONLY = ("change",)
-MEMBER_WRITES = {"code_counter": "INSERT, UPDATE", "tag": "INSERT", "source": "INSERT",
-                 "import_batch": "INSERT, UPDATE, DELETE", "user": "INSERT"}
-MEMBER_COLUMNS = {"user": ("UPDATE", ("tz", "lang", "last_method"))}
-ADMIN_ONLY = ("meta", "team", "stage", "lost_reason")  # read by all, written by admins
-ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch")
-
-
 class RolesError(Exception):
     """``db roles`` cannot run here; the message says why."""
-
-
-@dataclass
-class Groups:
-    prefix: str
-
-    @property
-    def members(self) -> str:
-        return self.prefix[:-1]
-
-    @property
-    def admins(self) -> str:
-        return self.prefix[:-1] + "admin"
-
-    def role(self, login: str) -> str:
-        return self.prefix + login
 
 
 @dataclass
@@ -133,8 +114,6 @@ def refusal(exc: Exception) -> str | None:
 
 def install(db: pw.Database, prefix: str) -> None:
     """The groups, the session functions, the grants and the policies (idempotent). Run by the owner."""
-    from . import pgpolicies
-
     groups = Groups(prefix)
     roles = dict(db.execute_sql("SELECT rolname, rolcanlogin OR rolsuper OR rolbypassrls FROM pg_roles "
                                 "WHERE rolname = ANY(%s)", ([groups.members, groups.admins],)).fetchall())

@@ -1,11 +1,11 @@
-"""On PostgreSQL the database role decides who a session acts as.
+"""Who a session acts as. On PostgreSQL the database role decides:
 
 - Connected as ``crm_<login>`` (one of the roles ``db roles`` keeps): the session acts as
   that user; ``--user`` naming anyone else is refused unless that user is an admin. The OS
   login plays no part: the server already knows who connected.
 - Connected as the tables' owner or a superuser (:func:`holds_database`): that role holds
   the whole database, as the SQLite file's owner does, so ``--user`` is honoured.
-- Any other role: the rules for the OS login apply (``services.identity``).
+- Any other role, and SQLite: the rules for the OS login apply.
 """
 from __future__ import annotations
 
