@@ -92,9 +92,9 @@ def test_a_password_on_the_command_line_is_warned_about_and_never_printed(pg_url
 def test_url_parameters_reach_the_server(pg_url):
     from tui_crm.services.context import open_session
 
-    url = pg_url + "&options=-c%20statement_timeout%3D4321&connect_timeout=7"
+    url = pg_url + "&options=-c%20statement_timeout%3D987654&connect_timeout=7"
     ctx = open_session(url)
-    assert ctx.db.execute_sql("SHOW statement_timeout").fetchone()[0] == "4321ms"
+    assert ctx.db.execute_sql("SHOW statement_timeout").fetchone()[0] == "987654ms"
     schema = pg_url.split("schema=", 1)[1]
     assert ctx.db.execute_sql("SELECT current_schema()").fetchone()[0] == schema  # ours merged, not replaced
     ctx.close()
