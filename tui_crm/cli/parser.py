@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
     p.add_argument("--errors", metavar="FILE")
     p.add_argument("--undo", metavar="BATCH")
+    p.add_argument("--header-row", type=int, metavar="N", help="the header's row (default: found, skipping titles)")
+    p.add_argument("--decimal-comma", action="store_true", help="amounts written 1.234,56")
+    p.add_argument("--region", metavar="CC", help="default phone region (default: the team's, CN)")
+    p.add_argument("--create-stages", action="store_true", help="add unknown stage values as open stages")
 
     p = add("export", "export the leads in your scope")
     p.add_argument("file")

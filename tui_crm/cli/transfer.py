@@ -6,6 +6,7 @@ import sys
 import time
 
 from ..i18n import _
+from . import import_report
 from .common import UserError, session
 
 
@@ -45,7 +46,9 @@ def cmd_import(args) -> int:
         raise UserError(_("import needs a FILE (or --undo BATCH)"))
     opts = importing.ImportOptions(fmt=args.format, sheet=args.sheet, maps=args.map, stage_maps=args.stage_map,
                                   create_owners=args.create_owners, keep_unmapped=args.keep_unmapped,
-                                  dry_run=args.dry_run, on_duplicate=args.on_duplicate)
+                                  dry_run=args.dry_run, on_duplicate=args.on_duplicate, header_row=args.header_row,
+                                  decimal_comma=args.decimal_comma, region=args.region,
+                                  create_stages=args.create_stages)
     if args.errors:  # refuse an unwritable errors file before importing anything, not after
         folder = os.path.dirname(os.path.abspath(args.errors))
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK) or (
@@ -60,18 +63,12 @@ def cmd_import(args) -> int:
     finally:
         if bar is not None:
             bar.stop()
-    for r in res.refusals[:20]:
-        print(_("line {line}: {column}: {value!r}: {reason}", line=r.line, column=r.column or "-", value=r.value,
-                reason=r.reason), file=sys.stderr)
-    if len(res.refusals) > 20:
-        print(_("… and {n} more refused rows", n=len(res.refusals) - 20), file=sys.stderr)
-    kinds = importing.refusal_kinds(res.refusals)
-    if "owner" in kinds:
-        print(_("hint: --create-owners adds the missing owners as reps"), file=sys.stderr)
-    if "stage" in kinds:
-        print(_("hint: --stage-map VALUE=STAGE maps a stage value of the file to a stage"), file=sys.stderr)
+    if res.dry_run:
+        import_report.print_mapping(res)
+        import_report.print_values(res)
+    import_report.print_problems(res, args.errors)
     if args.errors:
-        importing.write_refusals(res.refusals, args.errors)  # writable: checked before the import ran
+        importing.write_refusals(res.accounted(), args.errors)  # writable: checked before the import ran
     head = _("dry run, nothing written") if res.dry_run else _("imported as batch {batch}", batch=res.batch_id)
     print(_("{head}: {new} new, {updated} updated, {duplicate} duplicate, {refused} refused, "
             "{incomplete} incomplete", head=head, new=res.new, updated=res.updated, duplicate=res.duplicate,
@@ -81,6 +78,11 @@ def cmd_import(args) -> int:
                 names=", ".join(res.owners_created)))
     if res.sources_created:
         print(_("new sources: {names}", names=", ".join(res.sources_created)))
+    if res.stages_created:
+        print(_("stages {verb}: {names}", verb=_("to create") if res.dry_run else _("created"),
+                names=", ".join(res.stages_created)))
+    if res.flagged:
+        print(_("{n} leads flagged: same contact as another lead of their own code", n=res.flagged))
     if res.refused:
         print(_("{n} rows refused (see above{errors})", n=res.refused,
                 errors=_(" and {file}", file=args.errors) if args.errors else ""), file=sys.stderr)

@@ -13,6 +13,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tui_crm.domain.errors import InvalidValue
+from tui_crm.domain.money import parse_amount  # noqa: F401  (money lives in domain.money; kept here for callers)
 
 __all__ = [
     "parse_datetime",
@@ -253,17 +254,6 @@ def parse_date(text: object, now: dt.datetime | None = None, *, allow_serial: bo
 
 # --- money and percentages -------------------------------------------------
 
-_CURRENCY_PREFIX = re.compile(r"^(?:rmb|cny|usd|us\$|hk\$|hkd|eur|gbp|jpy|人民币|[¥$€£])\s*")
-_CURRENCY_SUFFIX = re.compile(r"\s*(?:元整?|块钱?|圆|rmb|cny|usd|hkd|eur|gbp|jpy|[¥$€£])$")
-_UNITS = {
-    "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000), "w": Decimal(10) ** 4,
-    "k": Decimal(1000), "m": Decimal(10) ** 6, "mm": Decimal(10) ** 6, "mn": Decimal(10) ** 6,
-    "b": Decimal(10) ** 9, "bn": Decimal(10) ** 9, "百万": Decimal(10) ** 6,
-}
-_NUMBER = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$|^\.\d+$")
-_CENT = Decimal("0.01")
-
-
 def _decimal(value: object, what: str) -> Decimal:
     """int/float/Decimal to Decimal (floats through their shortest repr)."""
     if isinstance(value, bool):
@@ -272,37 +262,6 @@ def _decimal(value: object, what: str) -> Decimal:
     if not number.is_finite():
         raise InvalidValue(f"not {what}: {value!r}")
     return number
-
-
-def parse_amount(text: object) -> int:
-    """Read money as integer cents: ``¥80,000`` -> 8000000, ``8.5万`` -> 8500000.
-
-    Currency marks (¥ ￥ $ RMB CNY 元 …), thousands commas and units (万 亿
-    k M) are understood; fractions of a cent round half up. Empty or
-    negative amounts raise InvalidValue.
-    """
-    if isinstance(text, (int, float, Decimal)):
-        number = _decimal(text, "an amount")
-    else:
-        s = _fold(text if text is not None else "")
-        if not s:
-            raise InvalidValue("empty amount")
-        s = _CURRENCY_SUFFIX.sub("", _CURRENCY_PREFIX.sub("", s)).strip()
-        negative = s.startswith("-")
-        s = _CURRENCY_PREFIX.sub("", s.lstrip("-+").strip()).replace(" ", "")
-        factor = Decimal(1)
-        for unit in sorted(_UNITS, key=len, reverse=True):
-            if s.endswith(unit):
-                s, factor = s[: -len(unit)], _UNITS[unit]
-                break
-        if not _NUMBER.match(s):
-            raise InvalidValue(f"not an amount: {text!r}")
-        number = Decimal(s.replace(",", "")) * factor
-        if negative and number:
-            raise InvalidValue(f"amount cannot be negative: {text!r}")
-    if number < 0:
-        raise InvalidValue(f"amount cannot be negative: {text!r}")
-    return int((number * 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def parse_percent(text: object) -> Decimal:

@@ -220,12 +220,14 @@ class ImportScreen(Screen):
             self.batch_id = res.batch_id
             head = _("Imported as batch {batch}: {counts}. F8 undoes it.", batch=res.batch_id, counts=counts)
         lines = [head]
-        for r in res.refusals[:REFUSED_SHOWN]:
-            lines.append(_("line {line}: {column}: '{value}': {reason}", line=r.line, column=r.column,
-                           value=r.value, reason=r.reason))
-        if len(res.refusals) > REFUSED_SHOWN:
-            lines.append(_("… and {n} more refused lines (F9 saves them all to a CSV)",
-                           n=len(res.refusals) - REFUSED_SHOWN))
+        groups = importing.grouped(res.accounted())
+        for g in groups[:REFUSED_SHOWN]:
+            value = f" '{g.value}'" if g.value is not None else (f" '{g.example}'" if g.count == 1 else "")
+            lines.append(_("{n} × {column}{value}: {reason} (line {lines})", n=g.count, column=g.column or "-",
+                           value=value, reason=g.reason, lines=", ".join(map(str, g.lines))))
+        if len(groups) > REFUSED_SHOWN:
+            lines.append(_("… and {n} more kinds of problem (F9 saves every line to a CSV)",
+                           n=len(groups) - REFUSED_SHOWN))
         kinds = importing.refusal_kinds(res.refusals)
         if "owner" in kinds:
             lines.insert(1, _("tick “Create missing owners” to add them as reps"))
@@ -239,16 +241,16 @@ class ImportScreen(Screen):
         return os.path.splitext(self.path or "import")[0] + ".errors.csv"
 
     def action_save_refused(self) -> None:
-        if self.last is None or not self.last.refusals:
+        if self.last is None or not self.last.accounted():
             self._status(_("no refused rows to save: run a dry run or an import first"))
             return
         path = self.refused_path()
         try:
-            importing.write_refusals(self.last.refusals, path)
+            importing.write_refusals(self.last.accounted(), path)
         except OSError as exc:
             self._status(_("cannot write {file}: {error}", file=path, error=exc.strerror or exc))
             return
-        self._status(_("{n} refused rows saved to {file}", n=len(self.last.refusals), file=path))
+        self._status(_("{n} lines saved to {file}", n=len(self.last.accounted()), file=path))
 
     async def action_undo(self) -> None:
         if self.importing:

@@ -4,9 +4,10 @@ fact (`batches`: undo, clean-up). The names below are what the CLI and the impor
 from .batches import batches, clean_abandoned, undo
 from .columns import FIELDS, map_headers, preview
 from .read import UnreadableFile, open_table
-from .refusals import Refusal, refusal_kinds, write_refusals
-from .run import TXN_SECONDS, ImportOptions, ImportResult, run_import
+from .refusals import Group, Refusal, grouped, refusal_kinds, write_refusals
+from .options import ImportOptions, ImportResult
+from .run import TXN_SECONDS, run_import
 
 __all__ = ["batches", "clean_abandoned", "undo", "FIELDS", "map_headers", "UnreadableFile", "open_table",
            "TXN_SECONDS", "ImportOptions", "ImportResult", "preview", "Refusal", "refusal_kinds", "run_import",
-           "write_refusals"]
+           "write_refusals", "Group", "grouped"]

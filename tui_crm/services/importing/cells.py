@@ -12,10 +12,11 @@ DATETIME_FIELDS = {"first_contact_at", "created_at", "closed_at", "next_follow_u
                    "lost_at", "stage_entered_at", "wake_up_at"}
 TEXT_FIELDS = {"code", "company", "contact_name", "title", "other_contact", "industry", "company_size", "region",
                "need", "pain_points", "budget", "decision_maker", "tags", "product", "lost_reason", "next_action",
-               "remarks", "contact_summary", "customer_feedback", "pause_reason", "stay_reason", "obstacle"}
+               "remarks", "contact_summary", "customer_feedback", "pause_reason", "stay_reason", "obstacle",
+               "next_follow_up_task"}
 LIMITS = {"code": 64, "company": 200, "contact_name": 100, "title": 100, "other_contact": 200, "industry": 100,
           "company_size": 50, "region": 100, "budget": 100, "decision_maker": 200, "product": 200,
-          "lost_reason": 200}
+          "lost_reason": 200, "next_follow_up_task": 200}
 IDENTIFYING = ("code", "company", "contact_name", "phone", "email")
 METHOD_ALIASES = {"面谈": "visit", "上门": "visit", "拜访": "visit", "电话沟通": "phone", "call": "phone",
                   "视频会议": "meeting", "线上会议": "meeting", "短信": "phone", "邮件": "email", "e-mail": "email"}

@@ -1,114 +1,34 @@
-"""Import column mapping: header names (English and the templates' Chinese) to lead fields.
+"""Import column mapping: the field of each column, decided per file from all its headers and a sample
+of its values, then ``--map COL=FIELD`` overrides.
 
-The fields are the lead's import names (``FIELDS``); a few pseudo-fields read combined columns of
-the seed templates: ``company_contact`` (客户名称/联系人), ``amount_product``
-(转化金额/产品), ``contact`` (联系方式, sorted by shape into phone, email or
-other contact) and ``next_plan`` (下次跟进计划: a date and its text).
+The mapping never depends on the order of the columns: where several columns want one field the
+header's rank decides (then its spelling), not its position. A column of e-mail addresses (or of
+``Name (email)`` people, or of phone numbers) is read as such whatever its header says, when the
+header alone says nothing more specific. ``Name``-like headers are decided from the other columns:
+beside a company and a deal's stage or amount it is the deal's title (the lead's need); beside a
+contact column it is the company; else the contact's name.
 """
 from __future__ import annotations
-
-import re
-import unicodedata
 
 from ...i18n import _
 from ..context import Session
 from ..errors import ValidationError
+from .cells import cell_text
+from .contacts import column_shape
+from .headers import FIELDS, HEADER_INDEX, MULTI, NAME, PERSON, RANK, REVENUE, TITLE, field_for, norm_header, vendor_of
 from .read import open_table
 
-FIELDS = (
-    "code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
-    "company_size", "region", "first_contact_at", "created_at", "need", "pain_points", "budget",
-    "decision_maker", "owner", "priority", "tags", "stage", "status", "amount", "probability",
-    "expected_close_date", "closed_at", "product", "lost_reason", "next_action", "next_follow_up_at", "remarks",
-    "last_contact_at", "contact_method", "contact_summary", "customer_feedback",
-    # combined columns of the templates
-    "company_contact", "amount_product", "contact", "next_plan",
-    # the rest of a lead, so that an export reads back whole
-    "won_amount", "won_at", "lost_at", "stage_entered_at", "wake_up_at", "pause_reason", "stay_reason",
-    "obstacle", "follow_up_days",
-    "ignore",
-)
+__all__ = ["FIELDS", "map_headers", "parse_pairs", "preview", "vendor_of", "SAMPLE_ROWS"]
 
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "code": ("lead code", "lead id", "线索编号", "编号", "机会编号", "客户编号", "线索id"),
-    "company": ("company name", "customer", "customer name", "account", "account name", "organization",
-                "organisation", "客户名称", "公司", "公司名称", "客户", "企业名称", "单位名称"),
-    "contact_name": ("contact", "contact person", "name", "full name", "联系人", "联系人姓名", "姓名"),
-    "title": ("job title", "position", "职位", "职务"),
-    "phone": ("mobile", "tel", "telephone", "phone number", "mobile phone", "电话", "手机", "手机号", "手机号码",
-              "联系电话"),
-    "email": ("e-mail", "mail", "email address", "邮箱", "电子邮件", "电子邮箱"),
-    "other_contact": ("wechat", "im", "微信", "其他联系方式"),
-    "contact": ("联系方式", "contact info", "contact details"),
-    "source": ("lead source", "channel", "sales channel", "来源", "来源渠道", "客户来源", "渠道", "线索来源"),
-    "industry": ("行业", "所属行业", "客户行业"),
-    "company_size": ("size", "employees", "规模", "客户规模", "企业规模", "公司规模"),
-    "region": ("country", "city", "area", "province", "territory", "地区", "区域", "城市", "省份", "所在地区"),
-    "first_contact_at": ("first contact", "first contact time", "first contacted", "首次接触时间", "首次联系时间",
-                         "首次跟进时间"),
-    "created_at": ("created", "created on", "create date", "date created", "创建时间", "录入时间", "创建日期"),
-    "need": ("initial need", "requirement", "requirements", "需求", "初步需求", "需求描述", "客户需求"),
-    "pain_points": ("pain point", "pain", "需求痛点", "痛点"),
-    "budget": ("budget range", "预算", "预算范围"),
-    "decision_maker": ("decision chain", "key decision maker", "决策链", "关键决策人", "决策人"),
-    "owner": ("deal owner", "lead owner", "account owner", "sales rep", "salesperson", "assigned to", "rep",
-              "跟进人", "负责人", "销售", "所属销售", "销售人员", "归属人"),
-    "priority": ("优先级", "意向等级", "线索等级", "意向程度"),
-    "tags": ("tag", "labels", "标签"),
-    "stage": ("sales stage", "deal stage", "pipeline stage", "阶段", "当前阶段", "销售阶段", "漏斗阶段"),
-    "status": ("lead status", "线索状态", "状态", "客户状态"),
-    "amount": ("deal size", "expected amount", "deal value", "value", "opportunity amount", "金额", "预计金额",
-               "预计成交金额", "预算金额"),
-    "probability": ("win probability", "概率", "成交概率", "赢率"),
-    "expected_close_date": ("expected close", "close date", "预计成交时间", "预计成交日期", "预计签约时间"),
-    "closed_at": ("closed", "closed on", "转化时间", "成交时间", "成交日期", "签约时间"),
-    "product": ("products", "产品", "成交产品"),
-    "lost_reason": ("loss reason", "reason lost", "流失原因"),
-    "next_action": ("next step", "next steps", "下一步", "下一步行动", "下一步目标"),
-    "next_follow_up_at": ("next follow up", "next follow-up", "next follow up at", "下次跟进时间"),
-    "next_plan": ("下次跟进计划", "跟进计划", "next plan"),
-    "remarks": ("remark", "notes", "note", "comment", "comments", "备注", "说明"),
-    "last_contact_at": ("last contact", "last contacted", "last activity", "最近跟进时间", "最近联系时间", "沟通时间",
-                        "跟进时间"),
-    "contact_method": ("method", "跟进方式", "沟通方式", "联系方式类型"),
-    "contact_summary": ("summary", "跟进内容摘要", "跟进内容", "沟通要点", "跟进记录"),
-    "customer_feedback": ("feedback", "客户反馈"),
-    "company_contact": ("客户名称/联系人", "公司/联系人", "company/contact"),
-    "amount_product": ("转化金额/产品", "成交金额/产品", "amount/product"),
-    "won_amount": ("won amount", "转化金额", "成交金额"),
-    "won_at": ("won on", "won date"),
-    "lost_at": ("lost on", "lost date", "流失时间"),
-    "stage_entered_at": ("stage entered", "stage since", "进入阶段时间"),
-    "wake_up_at": ("wake up", "wake up date", "唤醒时间", "唤醒日期"),
-    "pause_reason": ("暂缓原因",),
-    "stay_reason": ("阶段停留原因", "停留原因"),
-    "obstacle": ("key obstacle", "关键障碍", "主要障碍"),
-    "follow_up_days": ("follow up frequency", "follow-up frequency", "cadence days", "跟进频率"),
-    "ignore": ("序号", "#", "no", "no.", "row", "行号"),
-}
-
-
-def norm_header(text: object) -> str:
-    """Case-, width- and space-insensitive; a trailing parenthetical is dropped: 流失原因(若流失) -> 流失原因."""
-    s = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
-    s = re.sub(r"[\s_\-]+", "", s)
-    stripped = re.sub(r"\([^()]*\)$", "", s)
-    return stripped or s
-
-
-HEADER_INDEX: dict[str, str] = {}
-for _field, _names in _ALIASES.items():
-    for _n in (_field, _field.replace("_", " "), *_names):
-        HEADER_INDEX.setdefault(norm_header(_n), _field)
-for _field in FIELDS:
-    HEADER_INDEX.setdefault(norm_header(_field), _field)
-
-
-def field_for(header: str) -> str | None:
-    key = norm_header(header)
-    if not key:
-        return None
-    return HEADER_INDEX.get(key) or HEADER_INDEX.get(norm_header(re.sub(r"\([^()]*\)", "", str(header))))
+SAMPLE_ROWS = 200  # rows whose values help decide the mapping
+# a column mapped to one of these by its header may still be read by its values
+_LOOSE = {None, NAME, PERSON, TITLE, "contact_name", "company", "title", "remarks", "need", "contact_person"}
+_DEAL = {"stage", "amount", "expected_close_date", "is_won", "is_closed", "won_at", "lost_at", "probability"}
+_CONTACT = {"contact_name", "contact_person"}
+_COMPANY = {"company", "company_contact"}
+_ACCOUNT_IDS = {"accountid", "account.id", "partnerid/id"}
+# where a second phone or e-mail column goes instead of being dropped
+_SPILL = {"phone": "other_contact", "email": "other_contact", "contact_name": None}
 
 
 def parse_pairs(items: list[str], what: str) -> list[tuple[str, str]]:
@@ -121,14 +41,12 @@ def parse_pairs(items: list[str], what: str) -> list[tuple[str, str]]:
     return out
 
 
-def map_headers(headers: list[str], overrides: list[str] | None = None) -> list[str | None]:
-    """The field of each column (None: unmapped). ``--map COL=FIELD`` wins; FIELD ``ignore`` drops a column."""
-    fields = [field_for(h) for h in headers]
-    by_norm = {}
+def _forced(headers: list[str], overrides: list[str] | None) -> dict[int, str]:
+    by_norm: dict[str, int] = {}
     for i, h in enumerate(headers):
         by_norm.setdefault(norm_header(h), i)
         by_norm.setdefault(str(h).strip(), i)
-    forced: set[int] = set()
+    forced: dict[int, str] = {}
     for col, target in parse_pairs(overrides or [], "--map"):
         idx = by_norm.get(col.strip(), by_norm.get(norm_header(col)))
         if idx is None and col.isdigit() and 1 <= int(col) <= len(headers):
@@ -138,23 +56,100 @@ def map_headers(headers: list[str], overrides: list[str] | None = None) -> list[
                                     cols=", ".join(h for h in headers if h)))
         f = target.strip().lower().replace(" ", "_").replace("-", "_") or "ignore"
         f = f if f in FIELDS else HEADER_INDEX.get(norm_header(target))
-        if f is None:
+        if f is None or f.startswith("?"):
             raise ValidationError(_("--map: unknown field {field} (fields: {fields})", field=target,
                                     fields=", ".join(FIELDS)))
-        fields[idx] = f
-        forced.add(idx)
-    # a field mapped twice: the column --map chose keeps it, else the first one
-    seen: set[str] = {fields[i] for i in forced}
-    for i, f in enumerate(fields):
-        if f and f != "ignore" and i not in forced:
-            if f in seen:
-                fields[i] = None
-            seen.add(f)
+        forced[idx] = f
+    return forced
+
+
+def _by_values(field: str | None, header: str, shape: str | None) -> str | None:
+    """A column's field once its values are seen: e-mails are e-mail, ``Name (email)`` a person, phones a
+    phone (only where the header did not say otherwise), booleans under ``Won``/``Closed`` flags."""
+    if shape == "email" and field in _LOOSE | {"other_contact"}:
+        return "email"
+    if shape == "person" and field in _LOOSE:
+        return "contact_person"
+    if shape == "phone" and field in (None, NAME, PERSON, "contact_name"):
+        return "phone"
+    if field in ("is_won", "is_closed") and shape != "bool":
+        return "won_at" if field == "is_won" else "closed_at"
+    return field
+
+
+def _decide(kind: str, header: str, others: set[str], account: bool) -> str | None:
+    """The field of an ambiguous header, from the fields of the file's other columns."""
+    deal = bool(others & _DEAL)
+    company = bool(others & _COMPANY) or account
+    contact = bool(others & _CONTACT)
+    free_need = "need" not in others
+    if kind == REVENUE:  # Odoo's deal value; elsewhere amount × probability beside the amount
+        return "ignore" if "amount" in others else "amount"
+    if kind == TITLE:
+        return "need" if deal and company and free_need else "title"
+    if kind == PERSON:
+        return ("company" if not company else None) if contact else "contact_name"
+    if deal and (company or contact) and free_need:
+        return "need"
+    if norm_header(header) == norm_header("名称"):
+        return "company" if not company else ("need" if free_need else None)
+    if contact:
+        return "company" if not company else None
+    return "contact_name"
+
+
+def _key(headers: list[str], i: int) -> tuple:
+    n = norm_header(headers[i])
+    return (RANK.get(n, 0), n, str(headers[i]), i)
+
+
+def map_headers(headers: list[str], overrides: list[str] | None = None, rows: list[list] | None = None,
+                region: str = "CN") -> list[str | None]:
+    """The field of each column (None: not read). ``rows`` (a sample of the file's first rows) lets the
+    values decide where the header is ambiguous. ``--map COL=FIELD`` wins; FIELD ``ignore`` drops a column
+    and hands its field to no other column."""
+    forced = _forced(headers, overrides)
+    auto: list[str | None] = [field_for(h) for h in headers]
+    if rows:
+        for i, f in enumerate(auto):
+            if i in forced:
+                continue
+            shape = column_shape([cell_text(r[i]) for r in rows if i < len(r)], region)
+            auto[i] = _by_values(f, headers[i], shape)
+    account = any(norm_header(h) in _ACCOUNT_IDS for h in headers)
+    known = {i: forced.get(i, f) for i, f in enumerate(auto)}
+    settled = {f for i, f in known.items() if f and not f.startswith("?")}
+    for i, f in enumerate(auto):
+        if f and f.startswith("?") and i not in forced:
+            auto[i] = _decide(f, headers[i], settled, account)
+    # one column per field: forced columns first, then by rank; a column forced to ignore keeps its
+    # automatic field from everyone else
+    fields: list[str | None] = [forced.get(i, f) for i, f in enumerate(auto)]
+    claims: dict[str, list[int]] = {}
+    for i, f in enumerate(auto):
+        if f and f != "ignore" and f not in MULTI and (i not in forced or forced[i] == "ignore"):
+            claims.setdefault(f, []).append(i)
+    taken = {f for i, f in forced.items() if f != "ignore" and f not in MULTI}
+    for f, cols in claims.items():
+        cols = sorted(cols, key=lambda i: _key(headers, i))
+        winners = [] if f in taken else cols[:1]
+        for i in cols:
+            if i in forced or i in winners:
+                continue
+            spill = _SPILL.get(f)
+            fields[i] = spill if spill and spill not in taken else None
     return fields
 
 
-def describe(headers: list[str], fields: list[str | None]) -> list[tuple[str, str | None]]:
-    return [(h, f) for h, f in zip(headers, fields)]
+def samples(rows: list[list], width: int, k: int = 2) -> list[list[str]]:
+    """The first ``k`` non-empty values of each column (for the dry run's mapping)."""
+    out: list[list[str]] = [[] for _ in range(width)]
+    for r in rows:
+        for i in range(min(width, len(r))):
+            t = cell_text(r[i])
+            if t and len(out[i]) < k:
+                out[i].append(t)
+    return out
 
 
 def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None = None,
@@ -162,12 +157,12 @@ def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None =
     """Headers, the detected field of each column, and the first rows (for the import screen)."""
     table = open_table(path, fmt, sheet)
     try:
-        fields = map_headers(table.headers, maps)
         rows = []
         for _line, cells in table.rows:
             rows.append(cells)
-            if len(rows) >= sample:
+            if len(rows) >= SAMPLE_ROWS:
                 break
+        fields = map_headers(table.headers, maps, rows, ctx.settings.default_region)
     finally:
         table.close()
-    return table.headers, fields, rows
+    return table.headers, fields, rows[:sample]

@@ -108,7 +108,7 @@ def sniff_delimiter(text: str, truncated: bool = False) -> str:
     return best
 
 
-def open_csv(path: str) -> Table:
+def open_csv(path: str, header_row: int | None = None) -> Table:
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE)
@@ -122,17 +122,9 @@ def open_csv(path: str) -> Table:
     raw = open(path, "rb")
     fh = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
     reader = csv.reader(fh, delimiter=delimiter)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raw.close()
-        raise UnreadableFile(_("{path}: the file is empty", path=path)) from None
-    except csv.Error as exc:
-        raw.close()
-        raise UnreadableFile(_("{path}: cannot read it as CSV: {error}", path=path, error=exc)) from None
 
-    def rows() -> Iterator[tuple[int, list]]:
-        start = reader.line_num + 1
+    def records() -> Iterator[tuple[int, list]]:
+        start = 1
         try:
             for cells in reader:
                 yield start, cells
@@ -142,11 +134,16 @@ def open_csv(path: str) -> Table:
         finally:
             raw.close()
 
-    return Table(path, "csv", [str(h) for h in headers], rows(), encoding, delimiter, size,
+    try:
+        headers, rows = pick_header(records(), header_row, path)
+    except BaseException:
+        raw.close()
+        raise
+    return Table(path, "csv", [str(h) for h in headers], rows, encoding, delimiter, size,
                  position=lambda: raw.tell() if not raw.closed else size, close=raw.close)
 
 
-def open_xlsx(path: str, sheet: str | None = None) -> Table:
+def open_xlsx(path: str, sheet: str | None = None, header_row: int | None = None) -> Table:
     import openpyxl
 
     try:
@@ -162,33 +159,81 @@ def open_xlsx(path: str, sheet: str | None = None) -> Table:
     else:
         ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
-    try:
-        headers = next(it)
-    except StopIteration:
-        wb.close()
-        raise UnreadableFile(_("{path}: the sheet is empty", path=path)) from None
     total = ws.max_row or 0
     state = {"line": 1}
 
-    def rows() -> Iterator[tuple[int, list]]:
+    def records() -> Iterator[tuple[int, list]]:
         try:
-            for line, cells in enumerate(it, start=2):
+            for line, cells in enumerate(it, start=1):
                 state["line"] = line
                 yield line, list(cells)
         finally:
             wb.close()
 
-    return Table(path, "xlsx", ["" if h is None else str(h) for h in headers], rows(), None, None, total,
+    try:
+        headers, rows = pick_header(records(), header_row, path)
+    except BaseException:
+        wb.close()
+        raise
+    return Table(path, "xlsx", ["" if h is None else str(h) for h in headers], rows, None, None, total,
                  position=lambda: state["line"], close=wb.close)
 
 
-def open_table(path: str, fmt: str | None = None, sheet: str | None = None) -> Table:
+def open_table(path: str, fmt: str | None = None, sheet: str | None = None, header_row: int | None = None) -> Table:
     if not os.path.exists(path):
         raise UnreadableFile(_("no such file: {path}", path=path))
     if os.path.isdir(path):
         raise UnreadableFile(_("{path} is a directory", path=path))
     fmt = detect_format(path, fmt)
-    return open_xlsx(path, sheet) if fmt == "xlsx" else open_csv(path)
+    return open_xlsx(path, sheet, header_row) if fmt == "xlsx" else open_csv(path, header_row)
+
+
+HEADER_SCAN = 20  # records looked at for the header row when none is named
+
+
+def _filled(cells: list) -> int:
+    return sum(1 for c in cells if c is not None and str(c).strip())
+
+
+def pick_header(records: Iterator[tuple[int, list]], header_row: int | None, path: str
+                ) -> tuple[list, Iterator[tuple[int, list]]]:
+    """The header cells and the rows after them. ``header_row`` (1-based) names the header; else it is
+    found among the first records, skipping title rows above it (a lone ``全量导出``, an export date):
+    the first row with two or more cells, unless a later one names clearly more known columns."""
+    from .headers import field_for
+
+    head: list[tuple[int, list]] = []
+    if header_row is not None:
+        if header_row < 1:
+            raise UnreadableFile(_("--header-row counts from 1, not {n}", n=header_row))
+        for rec in records:
+            head.append(rec)
+            if len(head) == header_row:
+                return rec[1], records
+        raise UnreadableFile(_("{path}: no row {n} (the file has {count} rows)", path=path, n=header_row,
+                               count=len(head)))
+    for rec in records:
+        head.append(rec)
+        if len(head) >= HEADER_SCAN:
+            break
+    if not head:
+        raise UnreadableFile(_("{path}: the file is empty", path=path))
+
+    def known(cells: list) -> int:
+        return sum(1 for c in cells if c is not None and str(c).strip() and field_for(str(c)))
+
+    wide = next((k for k, (_l, c) in enumerate(head) if _filled(c) >= 2), None)
+    if wide is None:
+        wide = next((k for k, (_l, c) in enumerate(head) if _filled(c)), 0)
+    scores = [known(c) for _l, c in head]
+    best = max(range(len(head)), key=lambda k: (scores[k], -k))
+    pick = best if scores[best] >= 2 and scores[best] > scores[wide] else wide
+
+    def rest() -> Iterator[tuple[int, list]]:
+        yield from head[pick + 1:]
+        yield from records
+
+    return head[pick][1], rest()
 
 
 def converted(table: Table, convert: Callable[[int, list], object], part_size: int = 500

@@ -12,9 +12,8 @@ import json
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Callable
-
 
 from ...i18n import _
 from ...store import search
@@ -22,10 +21,13 @@ from ...store.models import ImportBatch, Lead, User
 from ...store.search import reversed_digits
 from .. import changes
 from ..context import Session
+from ..errors import AccessDenied
 from .batches import UPDATABLE, delete_batch_rows, clean_abandoned
-from .columns import map_headers
+from .columns import SAMPLE_ROWS, map_headers, samples, vendor_of
+from .dupes import FileDupes, db_note, keys
 from .read import UnreadableFile, converted, open_table
 from .refusals import Refusal
+from .options import ImportOptions, ImportResult, login_for, percent_columns
 from .rows import Record, RowConverter
 from .write import ChunkWriter, rows_matching
 
@@ -39,59 +41,12 @@ TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.4, 200, 20000
 LOCK_GAP = 0.11
 
 
-@dataclass
-class ImportOptions:
-    fmt: str | None = None
-    sheet: str | None = None
-    maps: list[str] = field(default_factory=list)
-    stage_maps: list[str] = field(default_factory=list)
-    create_owners: bool = False
-    keep_unmapped: bool = False
-    dry_run: bool = False
-    on_duplicate: str = "skip"
-    chunk: int = 2500
-
-
-@dataclass
-class ImportResult:
-    batch_id: int | None
-    dry_run: bool
-    rows: int = 0
-    new: int = 0
-    updated: int = 0
-    duplicate: int = 0
-    refused: int = 0
-    incomplete: int = 0
-    blank: int = 0
-    refusals: list[Refusal] = field(default_factory=list)
-    owners_created: list[str] = field(default_factory=list)
-    sources_created: list[str] = field(default_factory=list)
-    mapping: list[tuple[str, str | None]] = field(default_factory=list)
-
-    def summary(self) -> dict:
-        return {"rows": self.rows, "new": self.new, "updated": self.updated, "duplicate": self.duplicate,
-                "refused": self.refused, "incomplete": self.incomplete, "blank": self.blank,
-                "owners_created": self.owners_created, "sources_created": self.sources_created}
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _login_for(name: str, taken: set[str]) -> str:
-    base = "".join(name.split()).lower()[:60] or "user"
-    login, k = base, 2
-    while login in taken:
-        login, k = f"{base}{k}", k + 1
-    taken.add(login)
-    return login
-
-
 class _Importer:
     def __init__(self, ctx: Session, path: str, opts: ImportOptions, progress: Callable | None):
         self.ctx, self.path, self.opts, self.progress = ctx, path, opts, progress
         self.res = ImportResult(None, opts.dry_run)
         self.now_ts = int(ctx.now().timestamp())
-        self.seen: dict[tuple[str, str], object] = {}  # dup key -> Record (buffered) or lead id (staged)
+        self.batch_id: int | None = None
         self.file_updates: dict[int, dict] = {}
         self.db_updates: dict[int, dict] = {}
         self.owner_ids: dict[str, int] = {}
@@ -114,19 +69,30 @@ class _Importer:
     # ------------------------------------------------------------ the run
     def run(self) -> ImportResult:
         ctx, opts = self.ctx, self.opts
-        table = open_table(self.path, opts.fmt, opts.sheet)
+        table = open_table(self.path, opts.fmt, opts.sheet, opts.header_row)
         try:
-            fields = map_headers(table.headers, opts.maps)
+            head = list(islice(table.rows, SAMPLE_ROWS))
+            table.rows = chain(head, table.rows)
+            cells = [c for _line, c in head]
+            region = (opts.region or ctx.settings.default_region).upper()
+            fields = map_headers(table.headers, opts.maps, cells, region)
             self.res.mapping = list(zip(table.headers, fields))
-            if not any(f in ("code", "company", "contact_name", "phone", "email", "company_contact", "contact")
-                       for f in fields):
+            self.res.samples = samples(cells, len(table.headers))
+            self.res.vendor = vendor_of(table.headers)
+            if not any(f in ("code", "company", "contact_name", "phone", "email", "company_contact", "contact",
+                             "contact_person", "first_name", "last_name") for f in fields):
                 raise UnreadableFile(_("no column identifies a lead (code, company, contact, phone or email); "
                                        "columns: {cols}", cols=", ".join(h for h in table.headers if h)))
             users = list(User.select(User.id, User.login, User.name, User.team, User.active).tuples())
             self.users_by_id = {u[0]: u for u in users}
             conv = RowConverter(ctx, table.headers, fields, stage_map=opts.stage_maps,
-                                create_owners=opts.create_owners, keep_unmapped=opts.keep_unmapped, users=users)
+                                create_owners=opts.create_owners, create_stages=opts.create_stages,
+                                keep_unmapped=opts.keep_unmapped, users=users, region=region,
+                                decimal_comma=opts.decimal_comma, percent_scale=percent_columns(fields, cells))
             self.conv = conv
+            self.dupes = FileDupes({f: h for h, f in self.res.mapping if f in ("code", "phone", "email")})
+            if opts.create_stages and not opts.dry_run and not ctx.actor.is_admin:
+                raise AccessDenied(_("only an admin may create stages (--create-stages)"))
             if not opts.dry_run:
                 clean_abandoned(ctx)
                 with ctx.db.atomic():
@@ -157,6 +123,8 @@ class _Importer:
         finally:
             table.close()
         self.res.sources_created = sorted(conv.new_sources)
+        self.res.stages_created = list(conv.values.new_stages)
+        self.res.values = conv.values.seen()
         return self.res
 
     def _beat(self) -> dict:
@@ -183,53 +151,68 @@ class _Importer:
                             if self.progress:
                                 self.progress(res.rows + res.blank, position, table.size)
                         continue
-                    rec = refusal
+                    rec = (refusal,)
                 res.refused += 1
-                res.refusals.append(rec)
+                res.refusals.extend(rec)
         if buf:
             self._flush(buf)
         if self.progress:
             self.progress(res.rows + res.blank, table.size, table.size)
 
-    def _keys(self, lead: dict) -> list[tuple[str, str]]:
-        return [(k, lead[k]) for k in ("code", "phone", "email") if lead.get(k)]
-
     def _dedupe_in_file(self, rec: Record) -> bool:
-        """True when the row duplicates an earlier row of the file and was handled."""
-        keys = self._keys(rec.lead)
-        first = next((self.seen[k] for k in keys if k in self.seen), None)
-        if first is None:
-            for k in keys:
-                self.seen[k] = rec
+        """True when the row repeats an earlier row of the file and was handled (skipped or merged)."""
+        hit = self.dupes.match(rec)
+        if hit is None:
+            self.dupes.add(rec)
             return False
+        holder, key = hit
         self.res.duplicate += 1
         mode = self.opts.on_duplicate
+        self.res.notes.append(self.dupes.note(rec, holder, key, mode))
         if mode == "skip":
             return True
         if mode == "update":
             vals = {f: rec.lead[f] for f in UPDATABLE if rec.lead.get(f) not in (None, "")}
-            if isinstance(first, Record):
-                first.lead.update(vals)
+            if isinstance(holder.target, Record):
+                holder.target.lead.update(vals)
             else:
-                self.file_updates.setdefault(first, {}).update(vals)
+                self.file_updates.setdefault(holder.target, {}).update(vals)
             self.res.updated += 1
             return True
-        if rec.lead.get("code") and ("code", rec.lead["code"]) in self.seen:
+        if key == "code":
             rec.lead["code"] = None  # create: a copy gets a code of its own
-        rec.extra["dup"] = True
+        rec.extra["dup"] = rec.extra["file_dup"] = True
         return False
 
     # ------------------------------------------------------------ a chunk
     def _existing(self, recs: list[Record]) -> dict[tuple[str, str], tuple]:
+        """Stored leads (not this import's own) sharing a code, phone or e-mail with the chunk's rows, the
+        same in a dry run as in a real one."""
         found: dict[tuple[str, str], tuple] = {}
         for col in ("code", "phone", "email"):
             vals = list({r.lead[col] for r in recs if r.lead.get(col)})
-            for lid, val, batch, owner in rows_matching(self.ctx, f"SELECT id, {col}, batch_id, owner_id FROM lead",
-                                                        col, vals):
-                if batch == getattr(self, "batch_id", None):
+            sql = f"SELECT id, {col}, batch_id, owner_id, code FROM lead"
+            for lid, val, batch, owner, code in rows_matching(self.ctx, sql, col, vals):
+                if self.batch_id is not None and batch == self.batch_id:
                     continue
-                found.setdefault((col, val), (lid, batch, owner))
+                found.setdefault((col, val), (lid, batch, owner, code))
         return found
+
+    def _db_match(self, rec: Record, existing: dict) -> tuple[tuple, str] | None:
+        """The stored lead ``rec`` repeats and the key they share; a lead of another code that shares only a
+        phone or e-mail with a row of its own code is noted (flagged) instead."""
+        own = rec.lead.get("code")
+        for key, val in keys(rec.lead):
+            hit = existing.get((key, val))
+            if hit is None:
+                continue
+            if key != "code" and own and hit[3] != own:
+                if not rec.extra.get("dup"):
+                    rec.notes.append(db_note(rec, self.dupes.column_of.get(key, key), key, hit[3], "flag"))
+                rec.extra["dup"] = True
+                continue
+            return hit, key
+        return None
 
     def _visible(self, lead_id: int) -> bool:
         from ..scope import scope_expr
@@ -264,41 +247,44 @@ class _Importer:
             committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")}
             keep: list[Record] = []
             for rec in recs:
-                hit = next((existing[k] for k in self._keys(rec.lead) if k in existing), None)
+                hit = None if rec.extra.get("file_dup") else self._db_match(rec, existing)
                 if hit is None:
                     keep.append(rec)
                     continue
-                lid, batch, _owner = hit
-                if rec.extra.get("dup"):  # counted already as a duplicate within the file (create mode)
-                    keep.append(rec)
-                    continue
+                (lid, batch, _owner, code), key = hit
+                column = self.dupes.column_of.get(key, key)
                 if batch is not None and batch not in committed:
                     res.refused += 1
-                    res.refusals.append(Refusal(rec.line, "code", rec.lead.get("code") or "",
+                    res.refusals.append(Refusal(rec.line, column, rec.lead[key],
                                                 _("held by import batch {batch}, which has not finished",
                                                   batch=batch)))
                     continue
                 res.duplicate += 1
                 mode = self.opts.on_duplicate
+                if mode == "update" and not self._visible(lid):
+                    res.duplicate -= 1
+                    res.refusals.append(Refusal(rec.line, column, rec.lead[key],
+                                                _("duplicate of a lead you cannot see")))
+                    res.refused += 1
+                    continue
+                res.notes.append(db_note(rec, column, key, code, mode))
                 if mode == "skip":
                     continue
                 if mode == "update":
-                    if not self._visible(lid):
-                        res.refusals.append(Refusal(rec.line, "", rec.lead.get("code") or rec.lead.get("phone") or "",
-                                                    _("duplicate of a lead you cannot see")))
-                        res.refused += 1
-                        continue
                     vals = {f: rec.lead[f] for f in UPDATABLE if rec.lead.get(f) not in (None, "")}
                     self.db_updates.setdefault(lid, {}).update(vals)
                     res.updated += 1
                     continue
-                if rec.lead.get("code") and ("code", rec.lead["code"]) in existing:
+                if key == "code":
                     rec.lead["code"] = None
                 rec.extra["dup"] = True
                 keep.append(rec)
             if not keep:
                 return
             self._owners(keep)
+            for rec in keep:
+                res.notes.extend(rec.notes)
+                res.flagged += any(n.outcome == "flagged" for n in rec.notes)
             if self.opts.dry_run:
                 res.new += len(keep)
                 res.incomplete += sum(1 for r in keep if r.lead["incomplete"])
@@ -317,25 +303,27 @@ class _Importer:
                     self.fake_id -= 1
                 else:
                     taken = {u[1] for u in self.users_by_id.values()} | set(self.res.owners_created)
-                    login = _login_for(name, taken)
+                    # an export names owners by login with the name beside it: keep both
+                    full = rec.extra.get("owner_name") or name
+                    login = name if full != name and name.split() == [name] and name not in taken else \
+                        login_for(name, taken)
+                    taken.add(login)
                     team = self.ctx.actor.team_id if self.ctx.actor.is_supervisor else None
-                    uid = User.insert(login=login, name=name, role="rep", team=team, created_at=self.now_ts).execute()
-                    changes.record(self.ctx, "user", uid, "create",
-                                   {"login": [None, login], "role": [None, "rep"], "via": "import"})
+                    uid = User.insert(login=login, name=full, role="rep", team=team, created_at=self.now_ts).execute()
+                    changes.record(self.ctx, "user", uid, "create", {"login": [None, login], "role": [None, "rep"],
+                                                                      "via": "import", "batch": self.batch_id})
                     self.owner_ids[name] = uid
-                    self.users_by_id[uid] = (uid, login, name, team, True)
+                    self.users_by_id[uid] = (uid, login, full, team, True)
                 self.res.owners_created.append(name)
             rec.owner = self.owner_ids[name]
 
     def _insert(self, recs: list[Record]) -> None:
-        ids = self.writer.insert(recs, self.conv.new_sources)
+        ids = self.writer.insert(recs, self.conv.new_sources, self.conv.values.new_stages)
         self.res.new += len(recs)
         self.res.incomplete += sum(1 for r in recs if r.lead["incomplete"])
         # staged leads of this file: later duplicates update them by id
         for lid, rec in zip(ids, recs):
-            for key in self._keys(rec.lead):
-                if self.seen.get(key) is rec:
-                    self.seen[key] = lid
+            self.dupes.staged(rec, lid)
 
     # ------------------------------------------------------------ the end
     def _apply_updates(self, updates: dict[int, dict], audit: bool) -> None:
@@ -363,6 +351,8 @@ class _Importer:
                                summary=json.dumps(self.res.summary(), ensure_ascii=False)).where(
                 ImportBatch.id == self.batch_id).execute()
             changes.record(ctx, "import", self.batch_id, "commit", self.res.summary())
+        if self.writer.created_stages:
+            ctx.reload_config()
 
     def _fail(self) -> None:
         try:

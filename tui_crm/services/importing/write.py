@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 from ...domain import rules
 from ...i18n import _
 from ...store import bulk, search
-from ...store.models import LeadTag, Source, Tag
+from ...store.models import LeadTag, Source, Stage, Tag
 from ...store.search import reversed_digits
+from .. import changes
 from ..context import Session
-from .rows import Record
+from .build import Record
 
 LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
              "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
@@ -55,6 +56,7 @@ class ChunkWriter:
         # lead.stages_seen is written here, so the history trigger has nothing to update
         self.stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
         self._prefix_cache: dict = {}
+        self.created_stages: list[str] = []
         pattern = ctx.settings.code_pattern
         tail = pattern[len(pattern.split("{SEQ", 1)[0]):]
         try:
@@ -105,7 +107,25 @@ class ChunkWriter:
                 "DO UPDATE SET last = code_counter.last + excluded.last RETURNING prefix, last", params).fetchall())
         return last
 
-    def insert(self, recs: list[Record], new_sources) -> list[int]:
+    def stages(self, names: list[str]) -> None:
+        """Add the file's new stages (``--create-stages``) after the existing ones, at the last one's
+        probability, in the order they first appear; recorded as the import's."""
+        ctx = self.ctx
+        for name in list(names):  # the reader thread may add more meanwhile
+            if name in self.stage_bits:
+                continue
+            last = ctx.db.execute_sql("SELECT MAX(position), (SELECT probability FROM stage WHERE active "
+                                      "ORDER BY position DESC LIMIT 1) FROM stage WHERE active").fetchone()
+            Stage.insert(key=name, label_en=name, label_zh=name, position=(last[0] or 0) + 1,
+                         probability=last[1] or 0).on_conflict_ignore().execute()
+            sid = Stage.get(Stage.key == name).id
+            if sid < 63:
+                self.stage_bits[name] = 1 << sid
+            changes.record(ctx, "stage", sid, "create", {"key": [None, name], "via": "import",
+                                                         "batch": self.batch_id})
+            self.created_stages.append(name)
+
+    def insert(self, recs: list[Record], new_sources, new_stages=()) -> list[int]:
         """Insert the chunk's leads with their history, follow-ups, tasks, tags and search entries;
         returns their ids (in order)."""
         ctx = self.ctx
@@ -114,6 +134,8 @@ class ChunkWriter:
             if key not in ctx.sources:
                 Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
                 ctx.sources[key] = (key, key)
+        if new_stages:
+            self.stages(new_stages)
         self.codes(recs)
         ids = reserve_ids(ctx, "lead", len(recs))
         now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
@@ -121,18 +143,22 @@ class ChunkWriter:
         lead_rows, hist, fus, tasks, tags = [], [], [], [], []
         bits = self.stage_bits
         cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
+        first_title = _("First contact; complete the record")
         for lid, rec in zip(ids, recs):
             L = rec.lead
             owner, status, prio = rec.owner, L["status"], L["priority"]
             open_ = status in ("pending", "in_progress", "paused")
+            # one task per row from the file or the rules (rule 12: none of rules 1-3 for a lead with a
+            # recorded contact): the follow-up the row plans, else the first contact (whose call also
+            # completes the record), else the record to complete
             due = []
             if open_ or status == "dormant":
                 if rec.plan:
-                    due.append(("follow_up", rec.plan[1], rec.plan[0]))
-                if status == "pending" and not rec.extra.get("contacted") and not rec.plan:
+                    due.append((rec.plan[2], rec.plan[1], rec.plan[0]))
+                elif status == "pending" and not rec.extra.get("contacted"):
                     fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
-                    due.append(("first_contact", _("First contact"), fc))
-                if L["incomplete"] and open_:
+                    due.append(("first_contact", first_title if L["incomplete"] else _("First contact"), fc))
+                elif L["incomplete"] and open_ and not rec.extra.get("contacted"):
                     due.append(("complete_record", _("Complete the record"), cr_due))
                 if status == "dormant" and L.get("wake_up_at"):
                     due.append(("wake_up", _("Wake up"), L["wake_up_at"]))
