@@ -33,7 +33,7 @@ _WORDS = {"us dollar": "USD", "us dollars": "USD", "dollar": "USD", "dollars": "
           "swedish krona": "SEK", "krona": "SEK", "kronor": "SEK", "hong kong dollar": "HKD"}
 _ALL = sorted([*_MARKS, *(c.lower() for c in _CODES)], key=len, reverse=True)
 _PREFIX = re.compile(r"^(?:" + "|".join(re.escape(m) for m in _ALL) + r")\s*(?=[\d.,+\-]|$)")
-_SUFFIX = re.compile(r"(?<=[\d.\s])\s*(?:" + "|".join(re.escape(m) for m in _ALL) + r")$")
+_SUFFIX = re.compile(r"\s*(?:" + "|".join(re.escape(m) for m in _ALL) + r")$")
 _UNITS = {
     "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000), "w": Decimal(10) ** 4,
     "k": Decimal(1000), "m": Decimal(10) ** 6, "mm": Decimal(10) ** 6, "mn": Decimal(10) ** 6,
