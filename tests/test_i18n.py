@@ -9,15 +9,31 @@ import tui_crm
 PKG = Path(tui_crm.__file__).parent
 
 
-def literals() -> dict[str, str]:
-    found = {}
+def _is_str(node) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def msgid_uses() -> list[tuple[str, str | None, str]]:
+    """(msgid, context or None, "path:line") of every ``_("…")`` and ``pgettext("ctx", "…")`` in the package."""
+    out = []
     for path in PKG.rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"
-                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-                found[node.args[0].value] = f"{path.relative_to(PKG)}:{node.lineno}"
-    return found
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            where = f"{path.relative_to(PKG)}:{node.lineno}"
+            if node.func.id == "_" and node.args and _is_str(node.args[0]):
+                out.append((node.args[0].value, None, where))
+            elif node.func.id == "pgettext" and len(node.args) >= 2 and _is_str(node.args[0]) and _is_str(node.args[1]):
+                out.append((node.args[1].value, node.args[0].value, where))
+    return out
+
+
+def literals() -> dict[str, str]:
+    """Catalog key -> where it is used (a context's key is ``context \x04 msgid``)."""
+    from tui_crm.i18n import CONTEXT_SEP
+
+    return {(msgid if ctx is None else ctx + CONTEXT_SEP + msgid): where for msgid, ctx, where in msgid_uses()}
 
 
 def catalog() -> dict[str, str]:
@@ -37,7 +53,7 @@ def test_every_string_has_a_chinese_translation():
 def test_placeholders_match():
     zh = catalog()
     ph = re.compile(r"\{(\w+)\}")
-    bad = [k for k, v in zh.items() if set(ph.findall(k)) != set(ph.findall(v))]
+    bad = [k for k, v in zh.items() if set(ph.findall(k.split("\x04")[-1])) != set(ph.findall(v))]
     assert not bad, bad
 
 
@@ -62,3 +78,16 @@ def test_no_string_is_translated_in_two_catalogs():
                 twice.append(f"{key!r}: {seen[key]} and {f.name}")
             seen[key] = f.name
     assert not twice, twice
+
+
+def test_a_context_has_its_own_entry():
+    from tui_crm.i18n import _, pgettext, set_lang
+
+    set_lang("zh")
+    try:
+        assert pgettext("funnel", "reached") == "到达"  # the lead reached the stage
+        assert pgettext("follow-up", "reached") == "接通"  # the call connected
+        assert pgettext("no-such-context", "reached") == "reached"  # no entry: English, not another sense
+    finally:
+        set_lang("en")
+    assert pgettext("funnel", "reached") == "reached"

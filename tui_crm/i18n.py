@@ -3,7 +3,14 @@
 Source strings are English; catalogs in ``tui_crm/locale/<lang>.json`` map
 them to translations. A missing entry falls back to English, so adding a
 string never breaks a screen. ``tests/test_i18n.py`` checks every literal
-passed to ``_()`` has a Chinese entry.
+passed to ``_()`` or ``pgettext()`` has a Chinese entry.
+
+An English word with more than one sense ("reached": the call connected, or
+the lead reached a funnel stage) is translated with ``pgettext(context,
+text)``; its catalog key is ``context + "\\x04" + text``, as in gettext, so
+each sense has its own entry. ``tests/test_i18n_senses.py`` lists the short
+msgids used in several places and asks for a context or a reviewed "one
+sense" mark.
 """
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from importlib import resources
 
 _lang = "en"
 LANGS = ("en", "zh")
+CONTEXT_SEP = "\x04"
 
 
 @lru_cache(maxsize=None)
@@ -29,9 +37,17 @@ def catalog(lang: str) -> dict[str, str]:
     return merged
 
 
+def normalize_lang(lang: str | None) -> str | None:
+    """``zh_CN.UTF-8`` -> ``zh``, ``en_US`` -> ``en``; None for no language (empty, ``C``, ``POSIX``)."""
+    low = (lang or "").strip().lower()
+    if not low or low in ("c", "posix") or low.startswith(("c.", "posix.")):
+        return None
+    return "zh" if low.startswith("zh") else "en"
+
+
 def set_lang(lang: str | None) -> str:
     global _lang
-    _lang = "zh" if (lang or "").lower().startswith("zh") else "en"
+    _lang = normalize_lang(lang) or "en"
     return _lang
 
 
@@ -42,6 +58,12 @@ def get_lang() -> str:
 def _(text: str, **kwargs) -> str:
     """Translate ``text`` and fill ``{placeholders}`` from kwargs."""
     out = catalog(_lang).get(text, text)
+    return out.format(**kwargs) if kwargs else out
+
+
+def pgettext(context: str, text: str, **kwargs) -> str:
+    """Translate ``text`` in the sense ``context`` names (its own catalog entry); English is ``text``."""
+    out = catalog(_lang).get(context + CONTEXT_SEP + text, text)
     return out.format(**kwargs) if kwargs else out
 
 

@@ -5,7 +5,7 @@ wherever it is.
 """
 from __future__ import annotations
 
-from ..i18n import _
+from ..i18n import _, pgettext
 from .forms import OutcomeForm
 from .lead_actions import step_with_reason
 
@@ -41,7 +41,7 @@ class BoardMoves:
 
         def done(saved):  # the form wrote it (the detail's own form: same fields, checks and stay reason)
             if saved:
-                word = _("won") if status == "won" else _("lost")
+                word = pgettext("status", "won") if status == "won" else pgettext("status", "lost")
                 self.notify(_("marked {outcome}", outcome=word))
                 self.request_reload({"keep": True})
 

@@ -18,7 +18,7 @@ from ..domain.contact import normalize_email, normalize_phone
 from ..domain.errors import InvalidValue
 from ..domain.parse import format_amount, parse_amount, parse_date
 from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS
-from ..i18n import _
+from ..i18n import _, pgettext
 from ..services import activity, leads
 from ..services.activity import tasks
 from .form_base import KEEP_OPEN, NO, YES, Field, FormScreen, choice_hint, read_choice, read_when, when_text
@@ -46,7 +46,7 @@ class FollowUpForm(FormScreen):
         return [
             Field("method", _("method"), self.method, choice_hint(METHODS), METHODS),
             Field("summary", _("summary"), "", _("what was said, in a line")),
-            Field("reached", _("reached"), _("yes"), _("yes / no")),
+            Field("reached", pgettext("follow-up", "reached"), _("yes"), _("yes / no")),
             Field("at", _("time"), when_text(ctx, now)),
             Field("next_at", _("next follow-up"), when_text(ctx, nxt), _("date and time, +3d, tomorrow")),
             Field("next_action", _("next action"), ""),

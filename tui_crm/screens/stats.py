@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Header, Static
 from .. import clock
 from ..domain.parse import format_amount, format_amount_short
 from ..domain.text import cell_width
-from ..i18n import _, get_lang
+from ..i18n import _, get_lang, pgettext
 from ..services.reports import figures as rep
 from ..services.reports.render import days_text, key_label, pct_text, stage_label
 from ..widgets.charts import bar_rows
@@ -42,7 +42,8 @@ COLUMNS = ("key", "leads", "won", "lost", "conversion_rate", "win_rate", "won_am
 
 
 def kpi_labels() -> dict[str, str]:
-    return {"leads": _("Leads"), "open": _("Open leads"), "won": _("Won"), "lost": _("Lost"),
+    return {"leads": pgettext("count", "Leads"), "open": _("Open leads"), "won": pgettext("count", "Won"),
+            "lost": pgettext("count", "Lost"),
             "conversion_rate": _("Conversion rate"), "win_rate": _("Win rate"), "won_amount_cents": _("Won amount"),
             "pipeline_amount_cents": _("Pipeline"), "weighted_forecast_cents": _("Weighted forecast"),
             "avg_cycle_days": _("Average cycle")}
@@ -59,7 +60,8 @@ def dimension_labels() -> dict[str, str]:
 
 def column_labels(dimension: str) -> dict[str, str]:
     key = {"by_owner": _("owner"), "by_team": _("team"), "by_source": _("source"), "by_industry": _("industry")}
-    return {"key": key[dimension], "leads": _("leads"), "won": _("won"), "lost": _("lost"),
+    return {"key": key[dimension], "leads": _("leads"), "won": pgettext("count", "won"),
+            "lost": pgettext("count", "lost"),
             "conversion_rate": _("conversion"), "win_rate": _("win rate"), "won_amount_cents": _("won amount"),
             "avg_cycle_days": _("avg cycle (days)"), "pipeline_amount_cents": _("pipeline")}
 

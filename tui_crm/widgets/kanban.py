@@ -15,7 +15,7 @@ from textual.widget import Widget
 from ..domain import rules
 from ..domain.parse import format_amount_short
 from ..domain.text import cell_width, fit
-from ..i18n import _, get_lang
+from ..i18n import _, get_lang, pgettext
 from ..wording import short_when
 
 HEADER_LINES = 5  # title, count+amount, weighted, bar, rule
@@ -198,10 +198,10 @@ class OutcomeColumn(Widget, can_focus=False):
         t = Text(no_wrap=True, overflow="crop")
         t.append(fit(_("this month"), w) + "\n", style="bold")
         t.append("─" * w + "\n", style="bright_black")
-        t.append(fit("✔ " + _("won"), w) + "\n", style="bold green")
+        t.append(fit("✔ " + pgettext("status", "won"), w) + "\n", style="bold green")
         t.append(fit(_("{n} deal", n=1) if self.won[0] == 1 else _("{n} deals", n=f"{self.won[0]:,}"), w) + "\n")
         t.append(fit(format_amount_short(self.won[1], lang), w) + "\n\n")
-        t.append(fit("✘ " + _("lost"), w) + "\n", style="bold red")
+        t.append(fit("✘ " + pgettext("status", "lost"), w) + "\n", style="bold red")
         t.append(fit(_("{n} deal", n=1) if self.lost[0] == 1 else _("{n} deals", n=f"{self.lost[0]:,}"), w) + "\n")
         t.append(fit(format_amount_short(self.lost[1], lang), w) + "\n")
         return t

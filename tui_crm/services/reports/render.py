@@ -16,7 +16,7 @@ import json
 from typing import TextIO
 
 from ...domain.vocab import SOURCES, STATUSES
-from ...i18n import _, label
+from ...i18n import _, label, pgettext
 from ..context import Session
 from .figures import TOTAL_KEYS, to_json
 
@@ -61,12 +61,14 @@ def _csv_cell(key: str, value):
 # column headings of the text tables (translated)
 def headings() -> dict[str, str]:
     return {
-        "leads": _("leads"), "open": _("open"), "won": _("won"), "lost": _("lost"), "dormant": _("dormant"),
+        "leads": _("leads"), "open": pgettext("count", "open"), "won": pgettext("count", "won"),
+        "lost": pgettext("count", "lost"), "dormant": _("dormant"),
         "conversion_rate": _("conversion"), "win_rate": _("win rate"), "won_amount": _("won amount"),
         "pipeline_amount": _("pipeline"), "weighted_forecast": _("weighted forecast"),
         "historical_forecast": _("historical forecast"), "avg_cycle_days": _("avg cycle (days)"),
-        "stage": _("stage"), "reached": _("reached"), "conversion_to_next": _("to next"),
-        "avg_days_in_stage": _("avg days in stage"), "open_count": _("open"), "open_amount": _("open amount"),
+        "stage": _("stage"), "reached": pgettext("funnel", "reached"), "conversion_to_next": _("to next"),
+        "avg_days_in_stage": _("avg days in stage"), "open_count": pgettext("count", "open"),
+        "open_amount": _("open amount"),
         "key": "", "reason": _("reason"), "count": _("count"), "share": _("share"), "month": _("month"),
         "amount": _("amount"),
     }

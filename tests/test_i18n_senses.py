@@ -1,0 +1,68 @@
+"""One English word, one sense: a short msgid used in several modules is either reviewed as meaning
+the same everywhere (ONE_SENSE) or given a context per sense (``pgettext``).
+
+"reached" was both the follow-up form's "the call connected" (接通) and the funnel's "reached the
+stage" (到达) under one catalog entry, so the report's funnel read 接通. This test lists every such
+msgid so that a new use of a short word in another module is a decision, not an accident.
+"""
+from collections import defaultdict
+
+from test_i18n import msgid_uses
+
+# Reviewed: every use of these (without a context) means the same thing. A msgid is "short" when it
+# has at most three words and no placeholder: longer sentences carry their own sense.
+ONE_SENSE = {
+    # screen names and key labels (app bindings, screen titles, the same action on several screens)
+    "Back", "Board", "Cancel", "Clear filters", "Due today", "Log", "New", "Next stage", "Open", "Overdue",
+    "Pause", "Prev stage", "Reopen", "Search",
+    # the stats panel and the report name the same sections and figures
+    "By industry", "By owner", "By source", "By team", "Funnel", "Lost reasons", "Won per month", "all time",
+    "avg cycle (days)", "conversion", "pipeline", "win rate", "won amount", "leads", "this month",
+    # the board's and stats' pickers (a person or a team to narrow to)
+    "Owner", "Team",
+    # titles the rules give their tasks
+    "Complete the record", "First contact", "Follow up", "Wake up",
+    # column headings and field titles of a lead (list, queue, CLI table, report, forms)
+    "amount", "code", "company", "contact", "due", "industry", "next follow-up", "owner", "phone",
+    "priority", "source", "stage", "status", "team",
+    # due and state marks
+    "due today", "overdue", "stalled", "today",
+    # answers and the form's mark of a missing value
+    "no", "yes", "required",
+}
+
+
+def _short(msgid: str) -> bool:
+    return "{" not in msgid and len(msgid.split()) <= 3
+
+
+def test_a_short_msgid_in_several_modules_is_one_sense_or_has_contexts():
+    modules: dict[str, set[str]] = defaultdict(set)
+    for msgid, ctx, where in msgid_uses():
+        if ctx is None and _short(msgid):
+            modules[msgid].add(where.split(":")[0])
+    undecided = {m: sorted(mods) for m, mods in modules.items() if len(mods) > 1 and m not in ONE_SENSE}
+    assert not undecided, ("a short msgid is used in several modules: check its senses, and either give each "
+                           "sense a context with pgettext() or add it to ONE_SENSE:\n"
+                           + "\n".join(f"  {m!r}: {', '.join(v)}" for m, v in sorted(undecided.items())))
+
+
+def test_a_msgid_with_senses_is_not_also_marked_one_sense():
+    with_ctx = {m for m, ctx, _w in msgid_uses() if ctx is not None}
+    assert not ONE_SENSE & with_ctx, f"has contexts, so drop from ONE_SENSE: {sorted(ONE_SENSE & with_ctx)}"
+
+
+def test_one_sense_lists_only_msgids_in_use():
+    used = {m for m, _ctx, _w in msgid_uses()}
+    assert ONE_SENSE <= used, f"not used any more, drop from ONE_SENSE: {sorted(ONE_SENSE - used)}"
+
+
+def test_the_funnel_reads_reached_the_stage_in_chinese():
+    from tui_crm.i18n import set_lang
+    from tui_crm.services.reports.render import headings
+
+    set_lang("zh")
+    try:
+        assert headings()["reached"] == "到达"
+    finally:
+        set_lang("en")
