@@ -37,9 +37,23 @@ def os_login() -> str:
         return "admin"
 
 
+LANG_VARIABLES = ("TUI_CRM_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def env_lang() -> str | None:
+    """The language the environment asks for (TUI_CRM_LANG, then the locale's LC_ALL, LC_MESSAGES,
+    LANG), ``en`` or ``zh``; None when none is set to a language (unset, empty, ``C`` or ``POSIX``)."""
+    from .i18n import normalize_lang
+
+    for name in LANG_VARIABLES:
+        lang = normalize_lang(os.environ.get(name))
+        if lang:
+            return lang
+    return None
+
+
 def default_lang() -> str:
-    env = os.environ.get("TUI_CRM_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-    return "zh" if env.lower().startswith("zh") else "en"
+    return env_lang() or "en"
 
 
 @lru_cache(maxsize=1)

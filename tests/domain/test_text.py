@@ -53,3 +53,25 @@ def test_fit_keeps_what_fits_and_marks_what_does_not(s, width):
     else:
         assert "…" in out
         assert clean.startswith(out.rstrip(" ")[:-1])
+
+
+# ---------------------------------------------------------------- wrap
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from tui_crm.domain.text import wrap  # noqa: E402
+
+_WRAP_TEXT = st.text(alphabet=st.sampled_from(list("ab c，。（）腾飞科技有限公司 ¥8万.:-")), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WRAP_TEXT, st.integers(min_value=2, max_value=30))
+def test_wrap_keeps_every_character_within_the_width(text, width):
+    lines = wrap(text, width)
+    assert all(cell_width(line) <= width for line in lines), lines
+    assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost, nothing cut in two
+
+
+def test_wrap_breaks_chinese_between_characters_and_never_before_a_comma():
+    assert wrap("一二三四五六七八九，十", 18) == ["一二三四五六七八", "九，十"]
+    assert wrap("数据库文件（否则读取 TUI_CRM_DB）", 12) == ["数据库文件", "（否则读取", "TUI_CRM_DB）"]
+    assert wrap("hello world again", 11) == ["hello world", "again"]

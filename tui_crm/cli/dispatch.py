@@ -1,4 +1,4 @@
-"""``main``: parse the arguments, set the language, and run the command found in COMMANDS.
+"""``main``: set the language, parse the arguments, and run the command found in COMMANDS.
 
 A UserError, a service or store error, or a bad value ends with one line on stderr
 and exit code 1; Ctrl-C with 130; a closed pipe (``| head``) quietly with 0.
@@ -12,6 +12,7 @@ import peewee as pw
 
 from .. import config
 from ..i18n import _, set_lang
+from . import language
 from .common import UserError
 from .database import cmd_db, cmd_demo
 from .leads import cmd_leads, cmd_log
@@ -38,9 +39,11 @@ COMMANDS = {"demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads":
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_lang(language.choose(argv))  # before the parser and anything else builds a label
+    language.translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
-    set_lang(args.lang or config.default_lang())  # before anything builds a label
     args.url = config.db_url(args.db)
     args.login_new = getattr(args, "login", None)  # positional LOGIN of users add/key
     args.login = args.user or config.os_login()

@@ -1,149 +1,192 @@
 """The argparse definition of the command line: commands and options only, no behaviour.
 
 Global options (``--db``, ``--user``, ``--lang``) are accepted before or after the
-subcommand: the subparsers repeat them with SUPPRESS defaults.
+subcommand: the subparsers repeat them with SUPPRESS defaults. Every help text,
+metavar and description goes through ``_()`` when the parser is built, so the
+language must be set before :func:`build_parser` (``cli.language.choose``);
+argparse's own words ("usage:", its errors) are translated by ``cli.language``.
 """
 from __future__ import annotations
 
 import argparse
 import os
 
+from ..i18n import _
+from .language import HelpFormatter
 
-def _global_options(p: argparse.ArgumentParser, suppress: bool) -> None:
+FORMATS = {"text": ("text", "json"), "table": ("table", "json", "csv"), "report": ("text", "json", "csv")}
+
+
+def whole_number(text: str) -> int:
+    """An option's whole number (argparse words a bad one as "invalid int value")."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("not a whole number: {value}", value=text)) from None
+
+
+def _global_options(p: argparse.ArgumentParser, suppress: bool, lang: bool = True) -> None:
     d = argparse.SUPPRESS if suppress else None
-    p.add_argument("--db", default=d, help="database file or sqlite:///… / postgresql://… URL (else TUI_CRM_DB)")
-    p.add_argument("--user", default=d, help="act as this login (default: the OS login)")
-    p.add_argument("--lang", default=d, choices=["en", "zh"], help="language (default from LANG)")
+    p.add_argument("--db", default=d, metavar="PATH_OR_URL",
+                   help=_("database file or sqlite:///… / postgresql://… URL (else TUI_CRM_DB)"))
+    p.add_argument("--user", default=d, metavar="LOGIN", help=_("act as this login (default: the OS login)"))
+    if lang:
+        p.add_argument("--lang", default=d, choices=["en", "zh"],
+                       help=_("language (default: LANG, else the user's own setting, else English)"))
+
+
+def _format(p: argparse.ArgumentParser, kind: str = "text") -> None:
+    choices = FORMATS[kind]
+    p.add_argument("--format", choices=choices, default=choices[0], help=_("output format"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tui-crm", description="A keyboard-driven sales CRM for the terminal.")
+    parser = argparse.ArgumentParser(prog="tui-crm", description=_("A keyboard-driven sales CRM for the terminal."),
+                                     epilog=_("Without a command it opens the app."), formatter_class=HelpFormatter)
     _global_options(parser, suppress=False)
-    sub = parser.add_subparsers(dest="cmd", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="cmd", metavar="COMMAND", title=_("commands"))
 
-    def add(name, help_, parent=sub):
-        p = parent.add_parser(name, help=help_)
-        _global_options(p, suppress=True)
+    def add(name, help_, parent=sub, lang=True):
+        p = parent.add_parser(name, help=help_, description=help_, formatter_class=HelpFormatter)
+        _global_options(p, suppress=True, lang=lang)
         return p
 
-    p = add("demo", "fill the database with demo data")
-    p.add_argument("--leads", type=int, default=1000)
-    p.add_argument("--reps", type=int, default=8)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--force", action="store_true", help="replace existing data")
+    def actions(p):
+        return p.add_subparsers(dest="sub", metavar="ACTION", title=_("actions"), required=True)
 
-    p = add("import", "import leads from CSV or XLSX")
-    p.add_argument("file", nargs="?")
-    p.add_argument("--format", choices=["csv", "xlsx"])
-    p.add_argument("--sheet")
-    p.add_argument("--map", action="append", default=[], metavar="COL=FIELD")
-    p.add_argument("--stage-map", action="append", default=[], metavar="VALUE=STAGE")
-    p.add_argument("--create-owners", action="store_true")
-    p.add_argument("--keep-unmapped", action="store_true")
-    p.add_argument("--dry-run", action="store_true")
-    p.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
-    p.add_argument("--errors", metavar="FILE")
-    p.add_argument("--undo", metavar="BATCH")
-    p.add_argument("--header-row", type=int, metavar="N", help="the header's row (default: found, skipping titles)")
-    p.add_argument("--decimal-comma", action="store_true", help="amounts written 1.234,56")
-    p.add_argument("--region", metavar="CC", help="default phone region (default: the team's, CN)")
-    p.add_argument("--create-stages", action="store_true", help="add unknown stage values as open stages")
+    p = add("demo", _("fill the database with demo data"))
+    p.add_argument("--leads", type=whole_number, default=1000, metavar="N", help=_("how many leads (default 1000)"))
+    p.add_argument("--reps", type=whole_number, default=8, metavar="N", help=_("how many reps (default 8)"))
+    p.add_argument("--seed", type=whole_number, default=1, metavar="N", help=_("random seed: the same seed, the same data"))
+    p.add_argument("--force", action="store_true", help=_("replace existing data"))
 
-    p = add("export", "export the leads in your scope")
-    p.add_argument("file")
-    p.add_argument("--format", choices=["csv", "xlsx"])
-    p.add_argument("--reveal", action="store_true")
+    p = add("import", _("import leads from CSV or XLSX"))
+    p.add_argument("file", nargs="?", metavar="FILE", help=_("the CSV or XLSX file"))
+    p.add_argument("--format", choices=["csv", "xlsx"], help=_("file format (default: from the file name)"))
+    p.add_argument("--sheet", metavar="NAME", help=_("the XLSX sheet to read (default: the first)"))
+    p.add_argument("--map", action="append", default=[], metavar="COL=FIELD",
+                   help=_("read column COL as field FIELD (repeatable)"))
+    p.add_argument("--stage-map", action="append", default=[], metavar="VALUE=STAGE",
+                   help=_("read the stage value VALUE as STAGE (repeatable)"))
+    p.add_argument("--create-owners", action="store_true", help=_("add unknown owners as reps"))
+    p.add_argument("--keep-unmapped", action="store_true", help=_("keep unmapped columns in the remarks"))
+    p.add_argument("--dry-run", action="store_true", help=_("write nothing, print what would happen"))
+    p.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip",
+                   help=_("what to do with a duplicate (default skip)"))
+    p.add_argument("--errors", metavar="FILE", help=_("write the refused rows to FILE as CSV"))
+    p.add_argument("--undo", metavar="BATCH", help=_("remove the leads of import batch BATCH"))
+    p.add_argument("--header-row", type=whole_number, metavar="N",
+                   help=_("the header's row (default: found, skipping titles)"))
+    p.add_argument("--decimal-comma", action="store_true", help=_("amounts written 1.234,56"))
+    p.add_argument("--region", metavar="CC", help=_("default phone region (default: the team's, CN)"))
+    p.add_argument("--create-stages", action="store_true", help=_("add unknown stage values as open stages"))
+
+    p = add("export", _("export the leads in your scope"))
+    p.add_argument("file", metavar="FILE", help=_("the CSV or XLSX file to write"))
+    p.add_argument("--format", choices=["csv", "xlsx"], help=_("file format (default: from the file name)"))
+    p.add_argument("--reveal", action="store_true", help=_("write phones and emails in full (audited)"))
     p.add_argument("--with-activity", action="store_true",
-                   help="also the follow-ups and tasks: extra sheets of an XLSX, or NAME.follow_ups.csv and "
-                        "NAME.tasks.csv beside a CSV")
+                   help=_("also the follow-ups and tasks: extra sheets of an XLSX, or NAME.follow_ups.csv and "
+                          "NAME.tasks.csv beside a CSV"))
 
-    p = add("agenda", "your open follow-up tasks as an iCalendar file")
-    p.add_argument("--format", choices=["ics"], default="ics")
-    p.add_argument("--output", metavar="FILE")
+    p = add("agenda", _("your open follow-up tasks as an iCalendar file"))
+    p.add_argument("--format", choices=["ics"], default="ics", help=_("output format"))
+    p.add_argument("--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
 
-    p = add("report", "the numbers: funnel, conversion, forecast")
-    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
-    p.add_argument("--since")
-    p.add_argument("--until")
-    p.add_argument("--owner")
-    p.add_argument("--team")
+    p = add("report", _("the numbers: funnel, conversion, forecast"))
+    _format(p, "report")
+    p.add_argument("--since", metavar="DATE", help=_("leads created on or after DATE"))
+    p.add_argument("--until", metavar="DATE", help=_("leads created on or before DATE"))
+    p.add_argument("--owner", metavar="LOGIN", help=_("only this owner's leads"))
+    p.add_argument("--team", metavar="NAME", help=_("only this team's leads"))
 
-    users = add("users", "manage users")
-    us = users.add_subparsers(dest="sub", metavar="ACTION", required=True)
-    p = add("add", "add a user", us)
-    p.add_argument("login")
-    p.add_argument("--name", required=True)
-    p.add_argument("--role", required=True, choices=["rep", "supervisor", "admin"])
-    p.add_argument("--team")
-    p = add("list", "list users", us)
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p = add("key", "let an SSH key open the app as a user", us)
-    p.add_argument("login")
-    p.add_argument("pubkey_file")
-    p.add_argument("--authorized-keys", default=os.path.expanduser("~/.ssh/authorized_keys"))
+    users = actions(add("users", _("manage users")))
+    p = add("add", _("add a user"), users)
+    p.add_argument("login", metavar="LOGIN", help=_("the new user's login"))
+    p.add_argument("--name", required=True, metavar="NAME", help=_("the user's full name"))
+    p.add_argument("--role", required=True, choices=["rep", "supervisor", "admin"], help=_("the user's role"))
+    p.add_argument("--team", metavar="NAME", help=_("the user's team"))
+    p = add("list", _("list users"), users)
+    _format(p)
+    # here --lang is the user's language (set it before the command for the language of this run)
+    p = add("set", _("change a user's name, role, team, language or time zone"), users, lang=False)
+    p.add_argument("login", metavar="LOGIN", help=_("the user to change"))
+    p.add_argument("--name", metavar="NAME", help=_("the user's full name"))
+    p.add_argument("--role", choices=["rep", "supervisor", "admin"], help=_("the user's role"))
+    p.add_argument("--team", metavar="NAME", help=_("the user's team"))
+    p.add_argument("--lang", dest="user_lang", choices=["en", "zh"],
+                   help=_("the user's language, used when neither --lang nor LANG is given"))
+    p.add_argument("--tz", metavar="ZONE", help=_("the user's time zone, e.g. Asia/Shanghai"))
+    p = add("key", _("let an SSH key open the app as a user"), users)
+    p.add_argument("login", metavar="LOGIN", help=_("the user the key opens the app as"))
+    p.add_argument("pubkey_file", metavar="PUBKEY_FILE", help=_("the public key file"))
+    p.add_argument("--authorized-keys", default=os.path.expanduser("~/.ssh/authorized_keys"), metavar="PATH",
+                   help=_("the authorized_keys file to append to (default ~/.ssh/authorized_keys)"))
 
-    stages = add("stages", "list or set the funnel stages")
-    ss = stages.add_subparsers(dest="sub", metavar="ACTION", required=True)
-    p = add("list", "list stages", ss)
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p = add("set", "replace the open stages (NAME:PERCENT ...)", ss)
-    p.add_argument("specs", nargs="+", metavar="NAME:PERCENT")
+    stages = actions(add("stages", _("list or set the funnel stages")))
+    p = add("list", _("list stages"), stages)
+    _format(p)
+    p = add("set", _("replace the open stages (NAME:PERCENT ...)"), stages)
+    p.add_argument("specs", nargs="+", metavar="NAME:PERCENT",
+                   help=_("a stage and its probability in percent, in funnel order"))
 
-    leads = add("leads", "list, add, show and move leads")
-    ls = leads.add_subparsers(dest="sub", metavar="ACTION", required=True)
-    p = add("list", "list leads", ls)
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.add_argument("--filter", choices=["all", "mine", "overdue", "today", "stalled", "team"], default="all")
-    p.add_argument("--search")
-    p.add_argument("--limit", type=int)
-    p.add_argument("--reveal", action="store_true")
-    p = add("add", "add a lead", ls)
-    p.add_argument("--company", required=True)
-    p.add_argument("--contact", required=True)
-    p.add_argument("--phone")
-    p.add_argument("--email")
-    p.add_argument("--source", required=True)
-    p.add_argument("--need", required=True)
-    p.add_argument("--owner")
-    p.add_argument("--priority")
-    p.add_argument("--amount")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p = add("show", "show one lead with its timeline", ls)
-    p.add_argument("code")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--reveal", action="store_true")
-    p = add("move", "move a lead to a stage", ls)
-    p.add_argument("code")
-    p.add_argument("stage")
-    p.add_argument("--reason")
-    p = add("won", "mark a lead won", ls)
-    p.add_argument("code")
-    p.add_argument("--amount", required=True)
-    p.add_argument("--product", required=True)
-    p.add_argument("--at")
-    p.add_argument("--reason", help="stay reason if the lead sat in its stage over 7 days")
-    p = add("lost", "mark a lead lost", ls)
-    p.add_argument("code")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--at")
+    leads = actions(add("leads", _("list, add, show and move leads")))
+    p = add("list", _("list leads"), leads)
+    _format(p, "table")
+    p.add_argument("--filter", choices=["all", "mine", "overdue", "today", "stalled", "team"], default="all",
+                   help=_("which leads (default all)"))
+    p.add_argument("--search", metavar="TEXT",
+                   help=_("code, company, contact, need or remarks containing TEXT, or a phone's last digits"))
+    p.add_argument("--limit", type=whole_number, metavar="N", help=_("at most N leads"))
+    p.add_argument("--reveal", action="store_true", help=_("show phones and emails in full (audited)"))
+    p = add("add", _("add a lead"), leads)
+    p.add_argument("--company", required=True, metavar="NAME", help=_("the customer's company"))
+    p.add_argument("--contact", required=True, metavar="NAME", help=_("the contact's name"))
+    p.add_argument("--phone", metavar="PHONE", help=_("the contact's phone"))
+    p.add_argument("--email", metavar="EMAIL", help=_("the contact's email"))
+    p.add_argument("--source", required=True, metavar="SOURCE", help=_("where the lead came from (key or label)"))
+    p.add_argument("--need", required=True, metavar="TEXT", help=_("the customer's initial need"))
+    p.add_argument("--owner", metavar="LOGIN", help=_("the owner (default: the rules, else you)"))
+    p.add_argument("--priority", metavar="PRIORITY", help=_("high, medium or low"))
+    p.add_argument("--amount", metavar="AMOUNT", help=_("expected amount, e.g. 80000, ¥80,000, 8万"))
+    _format(p)
+    p = add("show", _("show one lead with its timeline"), leads)
+    p.add_argument("code", metavar="CODE", help=_("the lead's code"))
+    _format(p)
+    p.add_argument("--reveal", action="store_true", help=_("show phones and emails in full (audited)"))
+    p = add("move", _("move a lead to a stage"), leads)
+    p.add_argument("code", metavar="CODE", help=_("the lead's code"))
+    p.add_argument("stage", metavar="STAGE", help=_("the stage (key or label)"))
+    p.add_argument("--reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
+    p = add("won", _("mark a lead won"), leads)
+    p.add_argument("code", metavar="CODE", help=_("the lead's code"))
+    p.add_argument("--amount", required=True, metavar="AMOUNT", help=_("the amount won, e.g. 80000, 8万"))
+    p.add_argument("--product", required=True, metavar="TEXT", help=_("what was sold"))
+    p.add_argument("--at", metavar="DATETIME", help=_("when (default now)"))
+    p.add_argument("--reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
+    p = add("lost", _("mark a lead lost"), leads)
+    p.add_argument("code", metavar="CODE", help=_("the lead's code"))
+    p.add_argument("--reason", required=True, metavar="TEXT", help=_("why it was lost"))
+    p.add_argument("--at", metavar="DATETIME", help=_("when (default now)"))
 
-    p = add("log", "log a follow-up")
-    p.add_argument("code")
-    p.add_argument("--method", required=True)
-    p.add_argument("--summary", required=True)
-    p.add_argument("--reached", choices=["yes", "no"], default="yes")
-    p.add_argument("--sentiment")
-    p.add_argument("--next", metavar="DATETIME")
+    p = add("log", _("log a follow-up"))
+    p.add_argument("code", metavar="CODE", help=_("the lead's code"))
+    p.add_argument("--method", required=True, metavar="METHOD", help=_("phone, visit, email, wechat or meeting"))
+    p.add_argument("--summary", required=True, metavar="TEXT", help=_("what was said"))
+    p.add_argument("--reached", choices=["yes", "no"], default="yes", help=_("did the call connect (default yes)"))
+    p.add_argument("--sentiment", metavar="SENTIMENT", help=_("positive, neutral, hesitant or resistant"))
+    p.add_argument("--next", metavar="DATETIME",
+                   help=_("the next follow-up, e.g. 2024-12-05 10:00, tomorrow 9am, +3d (default: the cadence)"))
 
-    dbp = add("db", "database maintenance")
-    ds = dbp.add_subparsers(dest="sub", metavar="ACTION", required=True)
-    add("upgrade", "migrate the schema in place", ds)
-    p = add("backup", "copy the database to FILE", ds)
-    p.add_argument("file")
-    p = add("restore", "replace the database by FILE", ds)
-    p.add_argument("file")
-    add("check", "check integrity, keys, search index, schema", ds)
-    p = add("roles", "PostgreSQL: one database role per user, row-level security (admin; run as the tables' owner)",
-            ds)
-    p.add_argument("--prefix", help="role names are PREFIX + login (default crm_; chosen once per database)")
+    dbs = actions(add("db", _("database maintenance")))
+    add("upgrade", _("migrate the schema in place"), dbs)
+    p = add("backup", _("copy the database to FILE"), dbs)
+    p.add_argument("file", metavar="FILE", help=_("the backup file to write"))
+    p = add("restore", _("replace the database by FILE"), dbs)
+    p.add_argument("file", metavar="FILE", help=_("the backup file to read"))
+    add("check", _("check integrity, keys, search index, schema"), dbs)
+    p = add("roles", _("PostgreSQL: one database role per user, row-level security (admin; run as the tables' owner)"),
+            dbs)
+    p.add_argument("--prefix", metavar="PREFIX",
+                   help=_("role names are PREFIX + login (default crm_; chosen once per database)"))
     return parser

@@ -1,4 +1,4 @@
-"""``users add|list|key`` and ``stages list|set``: the administration of people and the funnel."""
+"""``users add|list|set|key`` and ``stages list|set``: the administration of people and the funnel."""
 from __future__ import annotations
 
 from ..i18n import _
@@ -23,16 +23,32 @@ def users_list(args) -> int:
     ctx = session(args)
     users = admin.list_users(ctx)
     if args.format == "json":
-        print_json([{"login": u.login, "name": u.name, "role": u.role, "team": u.team, "active": u.active}
-                    for u in users])
+        print_json([{"login": u.login, "name": u.name, "role": u.role, "team": u.team, "active": u.active,
+                     "lang": u.lang, "tz": u.tz} for u in users])
     else:
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(_("login"), _("name"), _("role"), _("team"), _("active"), box=None)
+        from ..domain.vocab import ROLES
+        from ..i18n import label
+
+        t = Table(_("login"), _("name"), _("role"), _("team"), _("active"), _("language"), _("time zone"), box=None)
         for u in users:
-            t.add_row(u.login, u.name, u.role, u.team or "–", _("yes") if u.active else _("no"))
+            t.add_row(u.login, u.name, label(ROLES, u.role), u.team or "–", _("yes") if u.active else _("no"),
+                      u.lang or "–", u.tz or "–")
         Console().print(t)
+    return 0
+
+
+def users_set(args) -> int:
+    """Prints the user as ``users list`` shows it."""
+    from ..services import admin
+
+    ctx = session(args)
+    u = admin.set_user(ctx, args.login_new, name=args.name, role=args.role, team=args.team, lang=args.user_lang,
+                       tz=args.tz)
+    print(_("{login}: {name}, {role}, team {team}, language {lang}, time zone {tz}", login=u.login, name=u.name,
+            role=u.role, team=u.team or "–", lang=u.lang or "–", tz=u.tz or "–"))
     return 0
 
 
@@ -46,7 +62,7 @@ def users_key(args) -> int:
     return 0
 
 
-USERS_ACTIONS = {"add": users_add, "list": users_list, "key": users_key}
+USERS_ACTIONS = {"add": users_add, "list": users_list, "set": users_set, "key": users_key}
 
 
 def cmd_users(args) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["cell_width", "fit"]
+__all__ = ["cell_width", "fit", "wrap"]
 
 _ELLIPSIS = "…"
 
@@ -46,3 +46,70 @@ def fit(s: str, width: int, align: str = "left") -> str:
     if align == "center":
         return " " * (pad // 2) + s + " " * (pad - pad // 2)
     return s + " " * pad
+
+
+# a line never starts with these (closing marks and Chinese sentence punctuation)
+_NO_LINE_START = set("，。、：；！？）》」』”’,.:;!?)]}%")
+# ... nor ends with these (opening marks)
+_NO_LINE_END = set("（《「『“‘([{")
+
+
+def _tokens(s: str) -> list[str]:
+    """Words (runs of narrow characters), single wide characters and single spaces: a wide character
+    may be broken before or after, a narrow word only at a space."""
+    out: list[str] = []
+    for c in s:
+        if c.isspace():
+            out.append(" ")
+        elif _char_width(c) == 2 or not out or out[-1] == " " or _char_width(out[-1][-1]) == 2:
+            out.append(c)
+        else:
+            out[-1] += c
+    return out
+
+
+def _cut(word: str, width: int) -> list[str]:
+    """A word wider than ``width`` in pieces of at most ``width`` cells, at character boundaries."""
+    pieces, piece, used = [], "", 0
+    for c in word:
+        w = _char_width(c)
+        if used + w > width and piece:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece, used = piece + c, used + w
+    return pieces + [piece] if piece else pieces
+
+
+def wrap(s: str, width: int) -> list[str]:
+    """``s`` broken into lines of at most ``width`` cells: at spaces, and between wide (CJK) characters,
+    never inside a character; a line does not start with closing punctuation (the character before it
+    moves down with it) nor end with an opening one. A word longer than ``width`` is cut at a character boundary."""
+    width = max(2, width)
+    lines: list[list[str]] = [[]]
+
+    def used(toks: list[str]) -> int:
+        return sum(cell_width(t) for t in toks)
+
+    for tok in _tokens(" ".join(str(s).split())):
+        line = lines[-1]
+        if tok == " ":
+            if line:
+                line.append(" ")
+            continue
+        pieces = _cut(tok, width) if cell_width(tok) > width else [tok]
+        for piece in pieces:
+            line = lines[-1]
+            if line and used(line) + cell_width(piece) > width:
+                while line and line[-1] == " ":
+                    line.pop()
+                carry = []
+                if (piece[0] in _NO_LINE_START and len(line) > 1 and line[-1] != " "
+                        and cell_width(line[-1] + piece) <= width):
+                    carry = [line.pop()]
+                while (len(line) > 1 and line[-1] in _NO_LINE_END
+                       and cell_width(line[-1] + "".join(carry) + piece) <= width):
+                    carry.insert(0, line.pop())
+                lines.append(carry)
+                line = lines[-1]
+            line.append(piece)
+    return ["".join(toks).rstrip() for toks in lines if "".join(toks).strip()]

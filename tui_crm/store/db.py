@@ -32,6 +32,15 @@ class PostgresDatabase(pw.PostgresqlDatabase):
     given_name: str | None = None
 
 
+def may_exist(url: str) -> bool:
+    """False when ``url`` names an SQLite file that is not there (or memory): opening it would create it.
+    A PostgreSQL URL may always name a database."""
+    if is_postgres(url):
+        return True
+    path = _sqlite_path(url)
+    return path != ":memory:" and os.path.isfile(path)
+
+
 def make_database(url: str) -> pw.Database:
     if is_postgres(url):
         try:

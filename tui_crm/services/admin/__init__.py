@@ -5,7 +5,8 @@ from . import demo, keys
 from .database import backup, check, restore
 from .roles import sync_roles
 from .stages import get_settings, save_settings, set_stages
-from .users import UserView, add_user, first_user, get_user, list_users, set_user_prefs
+from .users import UserView, add_user, first_user, get_user, list_users, saved_language, set_user, set_user_prefs
 
-__all__ = ["demo", "keys", "backup", "check", "restore", "sync_roles", "get_settings", "save_settings", "set_stages", "UserView",
-           "add_user", "first_user", "get_user", "list_users", "set_user_prefs"]
+__all__ = ["demo", "keys", "backup", "check", "restore", "sync_roles", "get_settings", "save_settings", "set_stages",
+           "UserView", "add_user", "first_user", "get_user", "list_users", "saved_language", "set_user",
+           "set_user_prefs"]

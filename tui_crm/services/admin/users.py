@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...domain.vocab import ROLES, resolve
-from ...i18n import _
+from ...i18n import _, normalize_lang
 from ...store.models import Team, User
 from .. import changes, scope
 from ..context import Session
@@ -19,6 +20,8 @@ class UserView:
     role: str
     team: str | None
     active: bool
+    lang: str | None = None  # None: the environment's (LANG), else English
+    tz: str | None = None  # None: the machine's zone
 
 
 def first_user(ctx: Session) -> bool:
@@ -55,20 +58,92 @@ def add_user(ctx: Session, login: str, name: str, role: str, team: str | None = 
     return get_user(uid)
 
 
+def _view(u: User, team: str | None) -> UserView:
+    return UserView(u.id, u.login, u.name, u.role, team, u.active, u.lang, u.tz)
+
+
 def get_user(uid: int) -> UserView:
     u = User.get_by_id(uid)
     team = Team.get_or_none(Team.id == u.team_id) if u.team_id else None
-    return UserView(u.id, u.login, u.name, u.role, team.name if team else None, u.active)
+    return _view(u, team.name if team else None)
 
 
 def list_users(ctx: Session) -> list[UserView]:
     teams = {t.id: t.name for t in Team.select()}
-    return [UserView(u.id, u.login, u.name, u.role, teams.get(u.team_id), u.active)
-            for u in User.select().order_by(User.login)]
+    return [_view(u, teams.get(u.team_id)) for u in User.select().order_by(User.login)]
+
+
+# what a user may change on their own account; the rest is an admin's
+OWN_PREFS = ("lang", "tz")
+
+
+def _check_tz(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("unknown time zone: {value} (e.g. Asia/Shanghai)", value=name), {"tz": _("not a time zone")})
+    return name
+
+
+def set_user(ctx: Session, login: str, **fields) -> UserView:
+    """Change a user's name, role, team, language (``en``/``zh``) or time zone (an IANA name such as
+    ``Asia/Shanghai``); an empty string clears the language or zone (back to the environment's). A user
+    may change their own language and zone; everything else, and other users, take an admin. One
+    audited change entry with the old and new values."""
+    fields = {k: v for k, v in fields.items() if v is not None}
+    user = User.get_or_none(User.login == login)
+    if user is None:
+        raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login))
+    if not (ctx.actor.id == user.id and set(fields) <= set(OWN_PREFS)):
+        scope.require_admin(ctx.actor)
+    values: dict = {}
+    if "name" in fields:
+        if not fields["name"].strip():
+            raise ValidationError(_("a name cannot be empty"), {"name": _("required")})
+        values["name"] = fields["name"].strip()
+    if "role" in fields:
+        role_key = resolve("role", fields["role"], ROLES)
+        if not role_key:
+            raise ValidationError(_("unknown role: {value} (rep, supervisor or admin)", value=fields["role"]))
+        values["role"] = role_key
+    if "lang" in fields:
+        values["lang"] = normalize_lang(fields["lang"])
+    if "tz" in fields:
+        values["tz"] = _check_tz(fields["tz"].strip()) if fields["tz"].strip() else None
+    with ctx.db.atomic():
+        if "team" in fields:
+            team_row = Team.get_or_create(name=fields["team"].strip())[0] if fields["team"].strip() else None
+            values["team"] = team_row.id if team_row else None
+        old = {k: getattr(user, "team_id" if k == "team" else k) for k in values}
+        diff = {k: [old[k], v] for k, v in values.items() if old[k] != v}
+        if diff:
+            User.update(**values).where(User.id == user.id).execute()
+            if "team" in diff:  # the log names teams, not ids
+                names = {t.id: t.name for t in Team.select().where(Team.id.in_([i for i in diff["team"] if i]))}
+                diff["team"] = [names.get(i) for i in diff["team"]]
+            changes.record(ctx, "user", user.id, "update", diff)
+    return get_user(user.id)
 
 
 def set_user_prefs(ctx: Session, tz: str | None = None, lang: str | None = None) -> None:
-    User.update(**{k: v for k, v in (("tz", tz), ("lang", lang)) if v}).where(User.id == ctx.actor.id).execute()
+    """The acting user's own language and zone (None leaves one as it is)."""
+    set_user(ctx, ctx.actor.login, tz=tz, lang=lang)
+
+
+def saved_language(url: str, login: str) -> str | None:
+    """The language ``login`` chose for themselves in the database at ``url``, read before anything else
+    (the command line needs it to build its help); None when there is no such database or user, or it
+    cannot be read. Never creates, upgrades or writes a database."""
+    from ...store import db as store_db
+
+    if not store_db.may_exist(url):
+        return None
+    try:
+        store_db.connect(url, create=False, strict=False)
+        row = User.select(User.lang).where(User.login == login).first()
+    except Exception:  # any reason it cannot be read: the language falls back, the command reports the rest
+        return None
+    return normalize_lang(row.lang) if row else None
 
 
 # ------------------------------------------------------------------ stages
