@@ -126,3 +126,12 @@ def test_looking_up_the_user_s_language_never_creates_a_database(tmp_path):
     proc = run_bare("--db", str(missing), "--user", "wang", "--help")
     assert proc.returncode == 0 and proc.stdout.startswith("usage:")
     assert not missing.exists()
+
+
+def test_the_config_file_s_lang_comes_after_lang_option_and_before_the_locale(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('lang = "zh"\n', "utf-8")
+    proc = run("--help", user=None, env={"TUI_CRM_CONFIG": str(cfg), "LANG": "en_US.UTF-8"}, check=0)
+    assert proc.stdout.startswith("用法：")
+    proc = run("--lang", "en", "--help", user=None, env={"TUI_CRM_CONFIG": str(cfg)}, check=0)
+    assert proc.stdout.startswith("usage:")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import platformdirs
 
-from .i18n import _
+from .i18n import _, normalize_lang
 
 APP_NAME = "tui-crm"
 
@@ -37,23 +37,17 @@ def os_login() -> str:
         return "admin"
 
 
-LANG_VARIABLES = ("TUI_CRM_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
-def env_lang() -> str | None:
-    """The language the environment asks for (TUI_CRM_LANG, then the locale's LC_ALL, LC_MESSAGES,
-    LANG), ``en`` or ``zh``; None when none is set to a language (unset, empty, ``C`` or ``POSIX``)."""
-    from .i18n import normalize_lang
-
-    for name in LANG_VARIABLES:
+def env_lang(names: tuple[str, ...] = LOCALE_VARIABLES) -> str | None:
+    """The language the first of these environment variables that names one asks for, ``en`` or
+    ``zh``; None when none does (unset, empty, ``C`` or ``POSIX``)."""
+    for name in names:
         lang = normalize_lang(os.environ.get(name))
         if lang:
             return lang
     return None
-
-
-def default_lang() -> str:
-    return env_lang() or "en"
 
 
 @lru_cache(maxsize=1)
@@ -90,11 +84,8 @@ def config_path() -> Path:
     return Path(chosen) if chosen else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
-def keymap(path: Path | None = None) -> dict[str, str]:
-    """The ``[keymap]`` table of the config file: binding id -> keys (``"screen.board" = "f3"``,
-    ``"lead.followup" = "f,ctrl+l"``); empty when there is no file. The ids are the ``id=`` of the
-    app's and the screens' bindings (``?`` shows each key's)."""
-    path = path or config_path()
+def _config_file(path: Path) -> dict:
+    """The config file's tables; empty when there is none."""
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
@@ -102,9 +93,26 @@ def keymap(path: Path | None = None) -> dict[str, str]:
     except OSError as exc:
         raise ConfigError(_("cannot read {file}: {error}", file=path, error=exc.strerror or exc)) from None
     try:
-        table = tomllib.loads(text).get("keymap", {})
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_("{file}: not valid TOML: {error}", file=path, error=exc)) from None
+
+
+def file_lang(path: Path | None = None) -> str | None:
+    """``lang = "zh"`` (or ``"en"``) at the top of the config file; None when not set or the file cannot
+    be read (the app reports a broken file when it reads the keymap)."""
+    try:
+        value = _config_file(path or config_path()).get("lang")
+    except ConfigError:
+        return None
+    return normalize_lang(value) if isinstance(value, str) else None
+
+
+def keymap(path: Path | None = None) -> dict[str, str]:
+    """The ``[keymap]`` table of the config file: binding id -> keys (``"screen.board" = "f3"``,
+    ``"lead.followup" = "f,ctrl+l"``); empty when there is no file. The ids are the ``id=`` of the
+    app's and the screens' bindings (``?`` shows each key's)."""
+    table = _config_file(path or config_path()).get("keymap", {})
     if not isinstance(table, dict) or not all(isinstance(v, str) and v.strip() for v in table.values()):
         raise ConfigError(_("{file}: [keymap] maps a binding id to keys, e.g. \"screen.board\" = \"f3\"", file=path))
     return {str(k): v.replace(" ", "") for k, v in table.items()}

@@ -1,8 +1,9 @@
 """The language of one command-line run, known before its parser is built, and argparse in it.
 
-The language is the first of: ``--lang`` on the command line; the environment (TUI_CRM_LANG, LC_ALL,
-LC_MESSAGES, LANG; ``C``/``POSIX`` name no language); the acting user's own setting in the database
-(``users set LOGIN --lang zh``: a session pinned by an SSH key with no LANG gets it); English.
+The language is the first of: ``--lang`` on the command line; TUI_CRM_LANG; ``lang = "zh"`` in the
+config file; the locale (LC_ALL, LC_MESSAGES, LANG; ``C``/``POSIX`` name no language); the acting
+user's own setting in the database (``users set LOGIN --lang zh``: a session pinned by an SSH key with
+no LANG gets it); English.
 
 argparse words its usage line, section titles and errors with ``gettext``; :func:`translate_argparse`
 points it at our catalog (its messages are the ``argparse`` context there), and :class:`HelpFormatter`
@@ -46,9 +47,9 @@ def choose(argv: Sequence[str]) -> str:
     given = _option_value(_run_options(argv), "--lang")
     if given in LANGS:
         return given
-    env = config.env_lang()
-    if env:
-        return env
+    chosen = config.env_lang(("TUI_CRM_LANG",)) or config.file_lang() or config.env_lang()
+    if chosen:
+        return chosen
     from ..services.admin import saved_language
 
     url = _option_value(argv, "--db") or os.environ.get("TUI_CRM_DB") or str(config.default_db_path())
