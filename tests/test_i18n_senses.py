@@ -31,6 +31,8 @@ ONE_SENSE = {
     "due today", "overdue", "stalled", "today",
     # answers and the form's mark of a missing value
     "no", "yes", "required",
+    # what an import did or would do (its report and its summary lines)
+    "created", "to create",
 }
 
 
