@@ -9,6 +9,9 @@ supervisor; everyone else sees them masked until they reveal (audited).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import peewee as pw
 
 from ..i18n import _
@@ -52,13 +55,32 @@ def narrow(ctx: Session, owner: str | None = None, team: str | None = None) -> p
     return expr
 
 
-def get_visible(ctx: Session, code_or_id: str | int) -> Lead:
-    """The lead by code or id if the actor may see it; NotFound otherwise (no leak)."""
+def get_visible(ctx: Session, code_or_id: str | int, *, lock: bool = False) -> Lead:
+    """The lead by code or id if the actor may see it; NotFound otherwise (no leak).
+
+    ``lock``: read inside a write's transaction and hold the row until it ends (``SELECT … FOR UPDATE``
+    on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE`` already holds the database), so
+    the write decides on what every earlier writer committed. Use :func:`locked_lead`."""
     cond = (Lead.id == code_or_id) if isinstance(code_or_id, int) else (Lead.code == code_or_id)
-    lead = Lead.select().where(cond & scope_expr(ctx.actor)).first()
+    q = Lead.select().where(cond & scope_expr(ctx.actor))
+    if lock:
+        if not ctx.db.in_transaction():
+            raise RuntimeError("a locked read outside a transaction holds nothing")
+        if ctx.is_postgres:
+            q = q.for_update()
+    lead = q.first()
     if lead is None:
         raise NotFound(_("no lead {code} that you can see", code=code_or_id))
     return lead
+
+
+@contextmanager
+def locked_lead(ctx: Session, code_or_id: str | int) -> Iterator[Lead]:
+    """One transaction around a read-modify-write of a lead, holding its row from the first read:
+    two writers of one lead run one after the other, the second seeing the first's result (its open
+    tasks, stage, status, version). Every write that decides from the lead's state goes through here."""
+    with ctx.db.atomic():
+        yield get_visible(ctx, code_or_id, lock=True)
 
 
 def require_admin(actor: Actor) -> None:

@@ -33,8 +33,8 @@ class FollowUpInput:
 
 
 def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
-    """Record a contact; completes the earliest open first-contact/follow-up task and plans the next."""
-    lead = scope.get_visible(ctx, code)
+    """Record a contact; completes the earliest open first-contact/follow-up task and plans the next
+    (all under the lead's row lock: parallel logs of one lead leave one open follow-up task)."""
     method = resolve("method", data.method or "phone", METHODS)
     if not method:
         raise ValidationError(_("unknown method: {value}", value=data.method), {"method": _("unknown")})
@@ -49,7 +49,7 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
     at = data.at or now
     if data.next_at is not None and data.next_at <= at:
         raise ValidationError(_("the next follow-up must be after this one"), {"next_at": _("in the past")})
-    with ctx.db.atomic():
+    with scope.locked_lead(ctx, code) as lead:
         fid = FollowUp.insert(lead=lead.id, user=ctx.actor.id, at=ts(at), method=method, reached=data.reached,
                               summary=data.summary.strip(), customer_words=data.customer_words,
                               reading=data.reading, sentiment=sentiment, objection=data.objection,

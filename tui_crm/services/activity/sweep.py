@@ -24,13 +24,18 @@ def sweep_escalations(ctx: Session) -> int:
     rows = list(q.dicts())
     if not rows:
         return 0
+    done = 0
     with ctx.db.atomic():
         for r in rows:
-            Lead.update(escalated=True, version=Lead.version + 1).where(Lead.id == r["id"]).execute()
+            # the flag is the claim: of two sweeps at once (two apps starting) only one flips it and notifies
+            if not Lead.update(escalated=True, version=Lead.version + 1).where(
+                    (Lead.id == r["id"]) & (Lead.escalated == False)).execute():  # noqa: E712
+                continue
+            done += 1
             for sid in team_supervisor_ids(r["team"]) or []:
                 notify(ctx, sid, "escalation", _("{code} {company}: not contacted {days} days after assignment",
                                                   code=r["code"], company=r["company"],
                                                   days=ctx.settings.escalate_after_days), r["id"])
             changes.record(ctx, "lead", r["id"], "escalate", {"escalated": [False, True]}, lead_id=r["id"],
                            system=True)
-    return len(rows)
+    return done

@@ -1,6 +1,7 @@
 """Tasks (planned contacts) and the lead's next follow-up, which they define."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,15 +70,24 @@ def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> None:
     Task.update(owner=owner_id).where((Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)).execute()
 
 
-def _visible_task(ctx: Session, task_id: int) -> Task:
-    task = Task.get_or_none(Task.id == task_id)
-    if task is None:
-        raise NotFound(_("no such task: {id}", id=task_id))
-    if task.lead_id:
-        scope.get_visible(ctx, task.lead_id)
-    elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:
-        raise NotFound(_("no such task: {id}", id=task_id))
-    return task
+@contextmanager
+def _locked_task(ctx: Session, task_id: int):
+    """One transaction around a change of an open task the actor may see, read after its lead's row
+    is locked (a task of no lead: its own row), so two completions of one task cannot both apply."""
+    with ctx.db.atomic():
+        task = Task.get_or_none(Task.id == task_id)
+        if task is None:
+            raise NotFound(_("no such task: {id}", id=task_id))
+        if task.lead_id:
+            scope.get_visible(ctx, task.lead_id, lock=True)
+            task = Task.get_by_id(task_id)
+        elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:
+            raise NotFound(_("no such task: {id}", id=task_id))
+        elif ctx.is_postgres:
+            task = Task.select().where(Task.id == task_id).for_update().get()
+        if task.status not in OPEN_TASK_STATUSES:
+            raise ValidationError(_("task is already {status}", status=task.status))
+        yield task
 
 
 def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: datetime,
@@ -85,19 +95,16 @@ def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: d
     from ..scope import can_assign, resolve_user
     from ...store.models import User
 
-    lead = scope.get_visible(ctx, code) if code is not None else None
-    owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
-                                                            User.get_by_id(ctx.actor.id))
-    can_assign(ctx, owner) if owner.id != (lead.owner_id if lead else ctx.actor.id) else None
     with ctx.db.atomic():
+        lead = scope.get_visible(ctx, code, lock=True) if code is not None else None
+        owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
+                                                                User.get_by_id(ctx.actor.id))
+        can_assign(ctx, owner) if owner.id != (lead.owner_id if lead else ctx.actor.id) else None
         return create_task(ctx, lead.id if lead else None, owner.id, kind, title, due, priority)
 
 
 def complete_task(ctx: Session, task_id: int, result: str | None = None, status: str = "done") -> None:
-    task = _visible_task(ctx, task_id)
-    if task.status not in OPEN_TASK_STATUSES:
-        raise ValidationError(_("task is already {status}", status=task.status))
-    with ctx.db.atomic():
+    with _locked_task(ctx, task_id) as task:
         Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)
         if task.lead_id:
@@ -105,10 +112,7 @@ def complete_task(ctx: Session, task_id: int, result: str | None = None, status:
 
 
 def snooze_task(ctx: Session, task_id: int, due: datetime) -> None:
-    task = _visible_task(ctx, task_id)
-    if task.status not in OPEN_TASK_STATUSES:
-        raise ValidationError(_("task is already {status}", status=task.status))
-    with ctx.db.atomic():
+    with _locked_task(ctx, task_id) as task:
         Task.update(due_at=ts(due)).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, "snooze", {"due_at": [dt(task.due_at), due]}, lead_id=task.lead_id)
         if task.lead_id:

@@ -111,11 +111,16 @@ def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | 
     """Edit fields (user-input values); refuses stale versions."""
     from .queries import get
 
-    lead = scope.get_visible(ctx, code)
     values = {k: v for k, v in changes_in.items() if k in EDITABLE}
     unknown = set(changes_in) - set(EDITABLE)
     if unknown:
         raise ValidationError(_("cannot edit: {fields}", fields=", ".join(sorted(unknown))))
+    with scope.locked_lead(ctx, code) as lead:
+        _edit(ctx, lead, values, version)
+    return get(ctx, lead.id)
+
+
+def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
     if "phone" in values or "email" in values:
         clean_contact(ctx, values)
         if "phone" in values:
@@ -135,19 +140,17 @@ def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | 
         if old != v:
             diff[k] = [old, v]
     if not diff:
-        return get(ctx, lead.id)
+        return
     merged = {f: getattr(lead, f) for f in ("company", "contact_name", "source", "need", "phone", "email",
                                             "other_contact", "status", "product", "won_at")}
     merged.update(values)
     merged["owner"] = lead.owner_id
     missing = rules.missing_required(merged)
     values["incomplete"] = ",".join(missing)
-    with ctx.db.atomic():
-        _locked_update(ctx, lead, version, values)
-        changes.record(ctx, "lead", lead.id, "update", diff, lead_id=lead.id)
-        if not missing:
-            tasks.close_kind(ctx, lead.id, "complete_record", "done")
-    return get(ctx, lead.id)
+    _locked_update(ctx, lead, version, values)
+    changes.record(ctx, "lead", lead.id, "update", diff, lead_id=lead.id)
+    if not missing:
+        tasks.close_kind(ctx, lead.id, "complete_record", "done")
 
 
 # ------------------------------------------------------------------ stages and outcomes
@@ -168,46 +171,60 @@ def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = N
     """Move to an open stage; a stay of more than 7 days needs a reason."""
     from .queries import get
 
-    lead = scope.get_visible(ctx, code)
     stage = resolve_stage(ctx, stage)
+    with scope.locked_lead(ctx, code) as lead:
+        _move(ctx, lead, stage, reason, version)
+    return get(ctx, lead.id)
+
+
+def _move(ctx: Session, lead: Lead, stage: str, reason: str | None, version: int | None) -> None:
+    """The move of a locked lead (nothing when it is in ``stage`` already)."""
     try:
         rules.check_stage_move(lead.status, ctx.stage_keys, lead.stage, stage)
     except rules.RuleError as exc:
         raise ValidationError(_("lead is closed; reopen it before moving its stage")
                               if lead.status in ("won", "lost") else str(exc)) from exc
     if stage == lead.stage:
-        return get(ctx, lead.id)
+        return
     now = ctx.now()
     reason = reason or lead.stay_reason
     if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason:
         _stay_reason_needed(ctx, lead)
-    with ctx.db.atomic():
-        _locked_update(ctx, lead, version, {"stage": stage, "stage_entered_at": ts(now), "stay_reason": None,
-                                            "probability": None, "last_activity_at": ts(now)})
-        _enter(ctx, lead, stage, now, reason)
-        changes.record(ctx, "lead", lead.id, "move", {"stage": [lead.stage, stage], "reason": reason},
-                       lead_id=lead.id)
-        due = rules.revisit_due(now, stage, ctx.settings)
-        if due:
-            tasks.create_task(ctx, lead.id, lead.owner_id, "revisit", _("Revisit after the proposal"), due,
-                              lead.priority)
-    return get(ctx, lead.id)
+    _locked_update(ctx, lead, version, {"stage": stage, "stage_entered_at": ts(now), "stay_reason": None,
+                                        "probability": None, "last_activity_at": ts(now)})
+    _enter(ctx, lead, stage, now, reason)
+    changes.record(ctx, "lead", lead.id, "move", {"stage": [lead.stage, stage], "reason": reason},
+                   lead_id=lead.id)
+    due = rules.revisit_due(now, stage, ctx.settings)
+    if due:
+        tasks.create_task(ctx, lead.id, lead.owner_id, "revisit", _("Revisit after the proposal"), due,
+                          lead.priority)
 
 
 def step_stage(ctx: Session, code: str | int, step: int, reason: str | None = None,
                version: int | None = None) -> LeadView:
-    lead = scope.get_visible(ctx, code)
-    target = rules.neighbour_stage(ctx.stage_keys, lead.stage, step)
-    if target is None:
-        raise ValidationError(_("no next stage: mark it won or lost") if step > 0 else _("already in the first stage"))
-    return move_stage(ctx, lead.id, target, reason, version)
+    """One stage on (``step`` 1) or back (-1) from where the lead is when its row is locked."""
+    from .queries import get
+
+    with scope.locked_lead(ctx, code) as lead:
+        target = rules.neighbour_stage(ctx.stage_keys, lead.stage, step)
+        if target is None:
+            raise ValidationError(_("no next stage: mark it won or lost") if step > 0
+                                  else _("already in the first stage"))
+        _move(ctx, lead, target, reason, version)
+    return get(ctx, lead.id)
 
 
 def set_outcome(ctx: Session, code: str | int, status: str, values: dict, version: int | None = None) -> LeadView:
     """won / lost / dormant / paused / in_progress (reopen or wake), with what each requires."""
     from .queries import get
 
-    lead = scope.get_visible(ctx, code)
+    with scope.locked_lead(ctx, code) as lead:
+        _outcome(ctx, lead, status, values, version)
+    return get(ctx, lead.id)
+
+
+def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int | None) -> None:
     now = ctx.now()
     values = {k: v for k, v in values.items() if v not in (None, "")}
     if status == "won":
@@ -237,27 +254,25 @@ def set_outcome(ctx: Session, code: str | int, status: str, values: dict, versio
         update["won_amount_cents"] = lead.amount_cents
     if status == "in_progress" and lead.status in ("won", "lost"):
         update.update(won_at=None, lost_at=None, won_amount_cents=None, lost_reason=None, product=None)
-    with ctx.db.atomic():
-        _locked_update(ctx, lead, version, update)
-        at = values.get("won_at") or values.get("lost_at") or now
-        if status in ("won", "lost"):
-            _enter(ctx, lead, status, at, reason)
-            tasks.close_open(ctx, lead.id, "shelved" if status == "lost" else "done")
-            if status == "won":
-                due = rules.next_follow_up(at, lead.stage, "won", lead.follow_up_days, ctx.settings)
-                tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", _("Customer care call"), due, lead.priority)
-        elif lead.status in ("won", "lost"):  # reopened: back into its last open stage
-            _enter(ctx, lead, lead.stage, now, None)
-            _locked_update(ctx, Lead.get_by_id(lead.id), None, {"stage_entered_at": ts(now)})
-        if status == "dormant":
-            tasks.close_open(ctx, lead.id, "shelved")
-            tasks.create_task(ctx, lead.id, lead.owner_id, "wake_up", _("Wake up"), values["wake_up_at"],
-                              lead.priority)
-        diff = {"status": [lead.status, status]}
-        diff.update({k: [getattr(lead, k, None), v] for k, v in update.items() if k not in ("status", "last_activity_at")})
-        changes.record(ctx, "lead", lead.id, status if status in ("won", "lost", "dormant", "paused") else "reopen",
-                       diff, lead_id=lead.id)
-    return get(ctx, lead.id)
+    _locked_update(ctx, lead, version, update)
+    at = values.get("won_at") or values.get("lost_at") or now
+    if status in ("won", "lost"):
+        _enter(ctx, lead, status, at, reason)
+        tasks.close_open(ctx, lead.id, "shelved" if status == "lost" else "done")
+        if status == "won":
+            due = rules.next_follow_up(at, lead.stage, "won", lead.follow_up_days, ctx.settings)
+            tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", _("Customer care call"), due, lead.priority)
+    elif lead.status in ("won", "lost"):  # reopened: back into its last open stage
+        _enter(ctx, lead, lead.stage, now, None)
+        _locked_update(ctx, Lead.get_by_id(lead.id), None, {"stage_entered_at": ts(now)})
+    if status == "dormant":
+        tasks.close_open(ctx, lead.id, "shelved")
+        tasks.create_task(ctx, lead.id, lead.owner_id, "wake_up", _("Wake up"), values["wake_up_at"],
+                          lead.priority)
+    diff = {"status": [lead.status, status]}
+    diff.update({k: [getattr(lead, k, None), v] for k, v in update.items() if k not in ("status", "last_activity_at")})
+    changes.record(ctx, "lead", lead.id, status if status in ("won", "lost", "dormant", "paused") else "reopen",
+                   diff, lead_id=lead.id)
 
 
 # ------------------------------------------------------------------ people
@@ -265,11 +280,10 @@ def reassign(ctx: Session, code: str | int, login: str, version: int | None = No
     from ..activity.inbox import notify
     from .queries import get
 
-    lead = scope.get_visible(ctx, code)
     owner = resolve_user(login)
     can_assign(ctx, owner)
     now = ctx.now()
-    with ctx.db.atomic():
+    with scope.locked_lead(ctx, code) as lead:
         _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
         tasks.reassign_open(ctx, lead.id, owner.id)
         changes.record(ctx, "lead", lead.id, "reassign", {"owner": [lead.owner_id, owner.id]}, lead_id=lead.id)
@@ -302,8 +316,9 @@ def handover(ctx: Session, from_login: str, to_login: str) -> int:
     src, dst = resolve_user(from_login), resolve_user(to_login)
     can_assign(ctx, dst)
     with ctx.db.atomic():
-        ids = [r.id for r in Lead.select(Lead.id).where((Lead.owner == src.id) & Lead.status.not_in(("won", "lost"))
-                                                          & scope.scope_expr(ctx.actor))]
+        q = (Lead.select(Lead.id).where((Lead.owner == src.id) & Lead.status.not_in(("won", "lost"))
+                                        & scope.scope_expr(ctx.actor)).order_by(Lead.id))
+        ids = [r.id for r in (q.for_update() if ctx.is_postgres else q)]  # rows locked in id order: no deadlock
         for lid in ids:
             Lead.update(owner=dst.id, assigned_at=ts(ctx.now()), version=Lead.version + 1).where(Lead.id == lid).execute()
             tasks.reassign_open(ctx, lid, dst.id)
