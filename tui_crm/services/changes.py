@@ -18,6 +18,16 @@ def _plain(value):
     return value
 
 
+def claim_order(ctx: Session) -> None:
+    """Call before appending to the log in a transaction (``record`` does). On PostgreSQL it gives the
+    transaction its id now, before the entry's id is drawn from the sequence, so that from that moment
+    a snapshot lists the transaction as in flight: :class:`ChangeFeed` relies on that to know which
+    missing ids may still arrive. (A transaction's id is otherwise given at its first write, which
+    for an entry is just after its sequence value.)"""
+    if ctx.is_postgres:
+        ctx.db.execute_sql("SELECT pg_current_xact_id()")
+
+
 def record(ctx: Session, entity: str, entity_id: int | None, action: str, diff: dict | None = None,
            lead_id: int | None = None, user_id: int | None = None, system: bool = False) -> int:
     """Append one entry; call inside the write's transaction. ``system``: done by a rule on its own (the
@@ -25,6 +35,7 @@ def record(ctx: Session, entity: str, entity_id: int | None, action: str, diff: 
     uid = None if system else user_id if user_id is not None else (ctx.actor.id if ctx.actor else None)
     payload = {k: ([_plain(x) for x in v] if isinstance(v, (list, tuple)) else _plain(v))
                for k, v in (diff or {}).items()}
+    claim_order(ctx)
     return Change.insert(at=int(ctx.now().timestamp()), user=uid, entity=entity, entity_id=entity_id,
                          lead_id=lead_id, action=action,
                          diff=json.dumps(payload, ensure_ascii=False, default=str)).execute()
@@ -53,22 +64,45 @@ def since(ctx: Session, after_id: int, limit: int = 500) -> list[ChangeEntry]:
                         r.entity_id, r.lead_id, r.action, json.loads(r.diff or "{}")) for r in rows]
 
 
-class ChangeFeed:
-    """What a live screen polls from a worker thread.
+def _entry(r) -> ChangeEntry:
+    return ChangeEntry(r[0], datetime.fromtimestamp(r[1], timezone.utc), r[2], r[3], r[4], r[5], r[6],
+                       json.loads(r[7] or "{}"))
 
-    ``poll()`` returns the new entries since the last call. On SQLite it
-    first asks ``PRAGMA data_version`` (microseconds) and reads the log only
-    when another connection committed; on PostgreSQL it reads the max id.
+
+class ChangeFeed:
+    """What a live screen polls from a worker thread: ``poll()`` returns each entry committed since
+    the feed was made exactly once, whatever order the writers commit in.
+
+    SQLite has one writer at a time and draws an entry's id inside its write lock, so ids commit in
+    order: after ``PRAGMA data_version`` (microseconds) says another connection committed, the feed
+    reads ``id > last``.
+
+    PostgreSQL draws ids from a sequence before commit, so a later id can commit first and
+    ``id > last`` would skip the earlier one for good. Each poll therefore reads, in one statement
+    and one snapshot, the new entries, the ids it is still waiting for (gaps) and the snapshot's
+    in-flight transactions. An id below the highest seen that is not there is a gap, held by one of
+    the transactions then in flight (``claim_order`` makes sure the holder is listed) or burned by a
+    rollback; a gap is dropped once none of the transactions that might hold it is in flight any
+    more: by then its entry, if it ever commits, has been read.
     """
+
+    MAX_GAPS = 5000  # ids waited for at once; beyond it the oldest are given up
+    START_WINDOW = 2000  # at start, ids this far below the top may be in flight
 
     def __init__(self, ctx: Session):
         self.ctx = ctx
-        self.last_id = latest_id(ctx)
         self._data_version: int | None = None
+        self._gaps: dict[int, frozenset[int]] = {}  # id not read yet -> transactions that may hold it
+        self.last_id = self._pg_start() if ctx.is_postgres else latest_id(ctx)
 
     def invalidate(self) -> None:
         """Read the log on the next poll (this connection's own commits do not move data_version)."""
         self._data_version = None
+
+    @property
+    def waiting_for(self) -> list[int]:
+        """The ids a poll still looks for (PostgreSQL: entries of transactions in flight)."""
+        return sorted(self._gaps)
 
     def _sqlite_unchanged(self) -> bool:
         db = self.ctx.db
@@ -80,6 +114,8 @@ class ChangeFeed:
         return unchanged
 
     def poll(self, limit: int = 500) -> list[ChangeEntry]:
+        if self.ctx.is_postgres:
+            return self._pg_poll(limit)
         if self._sqlite_unchanged():
             return []
         entries = since(self.ctx, self.last_id, limit)
@@ -90,6 +126,51 @@ class ChangeFeed:
             # though nothing new is committed by then; else the rest waited for some later commit and
             # every screen stayed that many entries behind (an open detail missed its lead's changes)
             self._data_version = None
+        return entries
+
+    # ------------------------------------------------------------ PostgreSQL
+    @staticmethod
+    def _in_flight(snapshot: str) -> frozenset[int]:
+        """The xip list of a ``pg_snapshot`` text ``xmin:xmax:xip,xip``."""
+        xip = snapshot.split(":")[2]
+        return frozenset(int(x) for x in xip.split(",") if x)
+
+    def _pg_start(self) -> int:
+        table = Change._meta.table_name
+        snap, top, missing = self.ctx.db.execute_sql(
+            f'SELECT pg_current_snapshot()::text, m.top, ARRAY(SELECT g FROM generate_series('
+            f'GREATEST(m.top - %s, 0) + 1, m.top) g WHERE NOT EXISTS (SELECT 1 FROM "{table}" c WHERE c.id = g)) '
+            f'FROM (SELECT COALESCE(MAX(id), 0) AS top FROM "{table}") m', (self.START_WINDOW,)).fetchone()
+        holders = self._in_flight(snap)
+        if holders:
+            self._gaps = {g: holders for g in missing}
+        return top
+
+    def _pg_poll(self, limit: int) -> list[ChangeEntry]:
+        table = Change._meta.table_name
+        cols = "id, at, user_id, entity, entity_id, lead_id, action, diff"
+        rows = self.ctx.db.execute_sql(
+            f"SELECT pg_current_snapshot()::text, c.* FROM (SELECT 1) one LEFT JOIN LATERAL ("
+            f'(SELECT {cols} FROM "{table}" WHERE id = ANY(%s::bigint[])) UNION ALL '
+            f'(SELECT {cols} FROM "{table}" WHERE id > %s ORDER BY id LIMIT %s)) c ON true ORDER BY c.id',
+            (list(self._gaps), self.last_id, limit)).fetchall()
+        in_flight = self._in_flight(rows[0][0])
+        read = [r[1:] for r in rows if r[1] is not None]
+        entries = []
+        top = self.last_id
+        ids = set()
+        for r in read:
+            ids.add(r[0])
+            if r[0] in self._gaps or r[0] > self.last_id:
+                entries.append(_entry(r))
+            top = max(top, r[0])
+        gaps = {g: holders & in_flight for g, holders in self._gaps.items() if g not in ids}
+        if in_flight:
+            gaps.update((g, in_flight) for g in range(max(self.last_id + 1, top - self.MAX_GAPS), top) if g not in ids)
+        self._gaps = {g: h for g, h in gaps.items() if h}
+        if len(self._gaps) > self.MAX_GAPS:
+            self._gaps = dict(sorted(self._gaps.items())[-self.MAX_GAPS:])
+        self.last_id = top
         return entries
 
 

@@ -18,7 +18,7 @@ import peewee as pw
 from ..domain.contact import mask_email, mask_phone
 from ..store import bulk
 from ..store.models import FollowUp, Lead, LeadTag, Tag, Task, User
-from . import scope
+from . import changes, scope
 from .context import Session
 from .records import cents_to_str
 
@@ -90,6 +90,7 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
         if revealed:
             now = int(ctx.now().timestamp())
             with ctx.db.atomic():
+                changes.claim_order(ctx)
                 bulk.insert_rows(ctx.db, "change", ("at", "user_id", "entity", "entity_id", "lead_id", "action", "diff"),
                                  [(now, ctx.actor.id, "lead", lid, lid, "reveal", json.dumps({"via": "export"}))
                                   for lid in revealed])
