@@ -125,6 +125,59 @@ def test_feed_from_several_connections_sees_every_entry_once(world):
     assert sorted(seen) == sorted(written)
 
 
+class Steps:
+    """A transaction on a connection of its own, run a step at a time: ``do(fn)`` runs ``fn(ctx)`` in it
+    on its thread and waits for it; ``end()`` commits."""
+
+    def __init__(self, url: str):
+        import queue
+
+        self._q: queue.Queue = queue.Queue()
+        self._out: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, args=(url,), daemon=True).start()
+
+    def _run(self, url: str) -> None:
+        ctx = open_session(url, "boss")
+        try:
+            with ctx.db.atomic():
+                while (fn := self._q.get()) is not None:
+                    self._out.put(fn(ctx))
+            self._out.put("committed")
+        finally:
+            ctx.db.close()
+
+    def do(self, fn):
+        self._q.put(fn)
+        return self._out.get(timeout=60)
+
+    def end(self) -> None:
+        self._q.put(None)
+        assert self._out.get(timeout=60) == "committed"
+
+
+@on_postgres[0]
+@on_postgres[1]
+def test_an_entry_of_a_transaction_above_the_snapshots_xmax_is_seen(world):
+    """B takes its transaction id after A, draws its entry's id first and commits last: when A has
+    committed, B's id is at or above the snapshot's xmax, so the snapshot does not list B as in flight."""
+    feed = changes.ChangeFeed(world.ctx)
+    a, b = Steps(world.url), Steps(world.url)
+    xid = "SELECT pg_current_xact_id()::text"
+    xa = int(a.do(lambda ctx: ctx.db.execute_sql(xid).fetchone()[0]))
+    xb = int(b.do(lambda ctx: ctx.db.execute_sql(xid).fetchone()[0]))
+    assert xa < xb
+    early = b.do(lambda ctx: changes.record(ctx, "probe", 1, "write"))
+    late = a.do(lambda ctx: changes.record(ctx, "probe", 2, "write"))
+    assert early < late
+    a.end()
+    seen: list[int] = []
+    collect(feed, seen)
+    assert seen == [late]
+    b.end()
+    collect(feed, seen)
+    assert seen == [late, early]
+
+
 @on_postgres[0]
 @on_postgres[1]
 def test_feed_started_while_a_writer_is_in_flight_sees_its_entry(world):

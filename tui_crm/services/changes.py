@@ -71,7 +71,8 @@ def _entry(r) -> ChangeEntry:
 
 class ChangeFeed:
     """What a live screen polls from a worker thread: ``poll()`` returns each entry committed since
-    the feed was made exactly once, whatever order the writers commit in.
+    the feed was made exactly once, whatever order the writers commit in. Poll outside any
+    transaction (each poll's statements must see the commits made before them).
 
     SQLite has one writer at a time and draws an entry's id inside its write lock, so ids commit in
     order: after ``PRAGMA data_version`` (microseconds) says another connection committed, the feed
@@ -79,11 +80,13 @@ class ChangeFeed:
 
     PostgreSQL draws ids from a sequence before commit, so a later id can commit first and
     ``id > last`` would skip the earlier one for good. Each poll therefore reads, in one statement
-    and one snapshot, the new entries, the ids it is still waiting for (gaps) and the snapshot's
-    in-flight transactions. An id below the highest seen that is not there is a gap, held by one of
-    the transactions then in flight (``claim_order`` makes sure the holder is listed) or burned by a
-    rollback; a gap is dropped once none of the transactions that might hold it is in flight any
-    more: by then its entry, if it ever commits, has been read.
+    and one snapshot, the new entries, the ids it is still waiting for (gaps) and the snapshot. An
+    id below the highest seen that is not there is a gap: held by a transaction in flight or burned
+    by a rollback. Its holder took its transaction id before drawing the entry's (``claim_order``),
+    so before the snapshot: it is one the snapshot lists as in flight, or one given an id at or
+    above the snapshot's ``xmax`` but below an id the feed draws right after the read. From the
+    next poll on every such transaction still running is listed, and a gap is dropped once none
+    is: by then its entry, if it ever commits, has been read.
     """
 
     MAX_GAPS = 5000  # ids waited for at once; beyond it the oldest are given up
@@ -92,7 +95,8 @@ class ChangeFeed:
     def __init__(self, ctx: Session):
         self.ctx = ctx
         self._data_version: int | None = None
-        self._gaps: dict[int, frozenset[int]] = {}  # id not read yet -> transactions that may hold it
+        # id not read yet -> (transactions that may hold it, and [lo, hi) of ids that may too)
+        self._gaps: dict[int, tuple[frozenset[int], int, int]] = {}
         self.last_id = self._pg_start() if ctx.is_postgres else latest_id(ctx)
 
     def invalidate(self) -> None:
@@ -130,10 +134,14 @@ class ChangeFeed:
 
     # ------------------------------------------------------------ PostgreSQL
     @staticmethod
-    def _in_flight(snapshot: str) -> frozenset[int]:
-        """The xip list of a ``pg_snapshot`` text ``xmin:xmax:xip,xip``."""
-        xip = snapshot.split(":")[2]
-        return frozenset(int(x) for x in xip.split(",") if x)
+    def _snapshot(text: str) -> tuple[int, frozenset[int]]:
+        """(xmax, in-flight ids) of a ``pg_snapshot`` text ``xmin:xmax:xip,xip``."""
+        _xmin, xmax, xip = text.split(":")
+        return int(xmax), frozenset(int(x) for x in xip.split(",") if x)
+
+    def _drawn_after(self) -> int:
+        """A transaction id given now (and ended at once): above every id given before the last read."""
+        return int(self.ctx.db.execute_sql("SELECT pg_current_xact_id()::text").fetchone()[0])
 
     def _pg_start(self) -> int:
         table = Change._meta.table_name
@@ -141,8 +149,9 @@ class ChangeFeed:
             f'SELECT pg_current_snapshot()::text, m.top, ARRAY(SELECT g FROM generate_series('
             f'GREATEST(m.top - %s, 0) + 1, m.top) g WHERE NOT EXISTS (SELECT 1 FROM "{table}" c WHERE c.id = g)) '
             f'FROM (SELECT COALESCE(MAX(id), 0) AS top FROM "{table}") m', (self.START_WINDOW,)).fetchone()
-        holders = self._in_flight(snap)
-        if holders:
+        if missing:
+            xmax, in_flight = self._snapshot(snap)
+            holders = (in_flight, xmax, self._drawn_after())
             self._gaps = {g: holders for g in missing}
         return top
 
@@ -154,22 +163,26 @@ class ChangeFeed:
             f'(SELECT {cols} FROM "{table}" WHERE id = ANY(%s::bigint[])) UNION ALL '
             f'(SELECT {cols} FROM "{table}" WHERE id > %s ORDER BY id LIMIT %s)) c ON true ORDER BY c.id',
             (list(self._gaps), self.last_id, limit)).fetchall()
-        in_flight = self._in_flight(rows[0][0])
-        read = [r[1:] for r in rows if r[1] is not None]
-        entries = []
-        top = self.last_id
-        ids = set()
-        for r in read:
+        xmax, in_flight = self._snapshot(rows[0][0])
+        entries, ids, top = [], set(), self.last_id
+        for r in (r[1:] for r in rows if r[1] is not None):
             ids.add(r[0])
             if r[0] in self._gaps or r[0] > self.last_id:
                 entries.append(_entry(r))
             top = max(top, r[0])
-        gaps = {g: holders & in_flight for g, holders in self._gaps.items() if g not in ids}
-        if in_flight:
-            gaps.update((g, in_flight) for g in range(max(self.last_id + 1, top - self.MAX_GAPS), top) if g not in ids)
-        self._gaps = {g: h for g, h in gaps.items() if h}
-        if len(self._gaps) > self.MAX_GAPS:
-            self._gaps = dict(sorted(self._gaps.items())[-self.MAX_GAPS:])
+        gaps = {}
+        for g, (xids, lo, hi) in self._gaps.items():
+            if g not in ids:
+                running = frozenset(x for x in in_flight if x in xids or lo <= x < hi)
+                if running:
+                    gaps[g] = (running, 0, 0)
+        new = [g for g in range(max(self.last_id + 1, top - self.MAX_GAPS), top) if g not in ids]
+        if new:
+            holders = (in_flight, xmax, self._drawn_after())
+            gaps.update((g, holders) for g in new)
+        if len(gaps) > self.MAX_GAPS:
+            gaps = dict(sorted(gaps.items())[-self.MAX_GAPS:])
+        self._gaps = gaps
         self.last_id = top
         return entries
 
