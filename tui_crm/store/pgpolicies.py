@@ -68,6 +68,13 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {s}.crm_shared_ids() RETURNS SETOF bigint LANGUAGE sql STABLE "
         f"SECURITY DEFINER {pin} AS $$ "
         f"SELECT ls.lead_id FROM {s}.lead_share ls WHERE ls.user_id = {s}.crm_uid() $$",
+        # duplicates are looked for beyond one's reach (only that one exists is told): the values of
+        # code, phone or email among vals that any lead holds, with its import batch; no id, no owner
+        f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "
+        f"RETURNS TABLE(val text, batch_id bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER {pin} AS $$ BEGIN "
+        f"IF {s}.crm_uid() IS NULL OR col NOT IN ('code', 'phone', 'email') THEN RETURN; END IF; "
+        f"RETURN QUERY EXECUTE format('SELECT l.%I::text, l.batch_id::bigint FROM {s}.lead l WHERE l.%I = ANY($1)', "
+        f"col, col) USING vals; END $$",
     ]
 
 

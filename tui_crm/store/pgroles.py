@@ -31,7 +31,7 @@ from . import pgpolicies
 from .pgpolicies import ADMIN_ONLY, APPEND_ONLY, LEAD_DATA, MEMBER_WRITES, ROW_SECURED, Groups
 
 __all__ = ["ADMIN_ONLY", "APPEND_ONLY", "LEAD_DATA", "MEMBER_WRITES", "ROW_SECURED", "Groups", "RoleSync",
-           "RolesError", "configured_prefix", "connected_login", "holds_database", "install", "refresh", "sync",
+           "RolesError", "configured_prefix", "connected_login", "hidden_matches", "holds_database", "install", "refresh", "sync",
            "refusal", "drop_roles", "valid_prefix", "DEFAULT_PREFIX"]
 
 DEFAULT_PREFIX = "crm_"
@@ -75,6 +75,15 @@ def connected_login(db: pw.Database) -> str | None:
         return None
     (role,) = db.execute_sql("SELECT session_user").fetchone()
     return role[len(prefix):] if role.startswith(prefix) and len(role) > len(prefix) else None
+
+
+def hidden_matches(db: pw.Database, col: str, vals: list[str]) -> list[tuple[str, int | None]]:
+    """In a session of a user's role: ``(value, batch_id)`` for each lead, seen or not, whose ``col`` (code,
+    phone, email) is one of ``vals``, so duplicates beyond the user's reach are still found (and told only
+    as existing). Empty for any other session, which sees them itself."""
+    if not vals or connected_login(db) is None:
+        return []
+    return db.execute_sql("SELECT val, batch_id FROM crm_lead_matches(%s, %s)", (col, list(vals))).fetchall()
 
 
 def holds_database(db: pw.Database) -> bool:

@@ -16,7 +16,7 @@ from itertools import chain, islice
 from typing import Callable
 
 from ...i18n import _
-from ...store import search
+from ...store import pgroles, search
 from ...store.models import ImportBatch, Lead, User
 from ...store.search import reversed_digits
 from .. import changes
@@ -196,6 +196,11 @@ class _Importer:
                 if self.batch_id is not None and batch == self.batch_id:
                     continue
                 found.setdefault((col, val), (lid, batch, owner, code))
+            # beyond a role's row security: no id, owner or code is known of such a lead
+            for val, batch in pgroles.hidden_matches(self.ctx.db, col, vals):
+                if self.batch_id is None or batch != self.batch_id:
+                    found.setdefault((col, val), (None, batch, None, val if col == "code" else
+                                                  _("a lead you cannot see")))
         return found
 
     def _db_match(self, rec: Record, existing: dict) -> tuple[tuple, str] | None:
