@@ -3,11 +3,12 @@ someone else is refused unless that user is an admin."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from cli_helpers import run, run_json
-from conftest import PG_AVAILABLE, PG_BASE
+from conftest import NOW, PG_AVAILABLE, PG_BASE
 from tui_helpers import settle
 
 pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reachable at {PG_BASE}")
@@ -15,9 +16,17 @@ pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reacha
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory):
+    """One team for the module; made before the per-test clock fixture runs, so it sets what that sets
+    (the zone is read once per process: a worker that first read it here would keep UTC)."""
     from pg_team import PgTeam
+    from tui_crm import clock
 
-    t = PgTeam(tmp_path_factory.mktemp("pg_team"))
+    os.environ.setdefault("TZ", "Asia/Shanghai")
+    clock.set_now(NOW)
+    try:
+        t = PgTeam(tmp_path_factory.mktemp("pg_team"))
+    finally:
+        clock.set_now(None)
     proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
     assert proc.returncode == 0, proc.stderr
     yield t
