@@ -132,8 +132,11 @@ def test_a_rep_adds_and_imports_leads_through_their_role(team, tmp_path):
 def test_a_duplicate_beyond_the_reps_reach_is_still_found_and_not_named(team, tmp_path):
     csv = tmp_path / "dup.csv"
     csv.write_text("company,contact,phone,source,need\nCopy Co,Zhao Liu,13900000002,expo,racks\n", "utf-8")
-    proc = as_role("rep1", "import", str(csv), "--on-duplicate", "update", team=team)  # rep_b's lead's phone
+    proc = as_role("rep1", "import", str(csv), team=team)  # rep_b's lead's phone: skipped as a duplicate
     assert proc.returncode == 0, proc.stderr
     assert "0 new" in proc.stdout and "1 duplicate" in proc.stdout, proc.stdout
+    assert team.codes["rep_b"] not in proc.stdout + proc.stderr
+    proc = as_role("rep1", "import", str(csv), "--on-duplicate", "update", team=team)
+    assert "0 new" in proc.stdout and "duplicate of a lead you cannot see" in proc.stderr, proc.stdout + proc.stderr
     assert team.codes["rep_b"] not in proc.stdout + proc.stderr
     assert team.rows("boss", "SELECT count(*) FROM lead WHERE phone = '+8613900000002'") == [(1,)]
