@@ -135,3 +135,16 @@ def test_the_config_file_s_lang_comes_after_lang_option_and_before_the_locale(tm
     assert proc.stdout.startswith("用法：")
     proc = run("--lang", "en", "--help", user=None, env={"TUI_CRM_CONFIG": str(cfg)}, check=0)
     assert proc.stdout.startswith("usage:")
+
+
+def test_amounts_and_offsets_in_chinese_words_on_the_command_line(db):
+    code = run("leads", "add", "--company", "腾飞科技有限公司", "--contact", "王建林", "--phone", "13800138000",
+               "--source", "展会", "--need", "十台服务器", "--amount", "八万", user="wang", db=db, check=0).stdout.strip()
+    run("log", code, "--method", "电话", "--summary", "约了下次", "--next", "三天后", user="wang", db=db, check=0)
+    lead = run_json("leads", "show", code, "--format", "json", user="wang", db=db)
+    assert lead["amount"] == 80000
+    assert lead["next_follow_up_at"] == "2024-11-04T10:00:00+08:00"  # NOW_ENV + 3 days, same time of day
+    run("leads", "won", code, "--amount", "1.5万", "--product", "服务器", "--at", "半小时后", "--reason", "x",
+        user="wang", db=db, check=0)
+    lead = run_json("leads", "show", code, "--format", "json", user="wang", db=db)
+    assert lead["status"] == "won"

@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--need", required=True, metavar="TEXT", help=_("the customer's initial need"))
     p.add_argument("--owner", metavar="LOGIN", help=_("the owner (default: the rules, else you)"))
     p.add_argument("--priority", metavar="PRIORITY", help=_("high, medium or low"))
-    p.add_argument("--amount", metavar="AMOUNT", help=_("expected amount, e.g. 80000, ¥80,000, 8万"))
+    p.add_argument("--amount", metavar="AMOUNT", help=_("expected amount, e.g. 80000, ¥80,000, 8万, 八万"))
     _format(p)
     p = add("show", _("show one lead with its timeline"), leads)
     p.add_argument("code", metavar="CODE", help=_("the lead's code"))
@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
     p = add("won", _("mark a lead won"), leads)
     p.add_argument("code", metavar="CODE", help=_("the lead's code"))
-    p.add_argument("--amount", required=True, metavar="AMOUNT", help=_("the amount won, e.g. 80000, 8万"))
+    p.add_argument("--amount", required=True, metavar="AMOUNT", help=_("the amount won, e.g. 80000, 8万, 两千"))
     p.add_argument("--product", required=True, metavar="TEXT", help=_("what was sold"))
     p.add_argument("--at", metavar="DATETIME", help=_("when (default now)"))
     p.add_argument("--reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reached", choices=["yes", "no"], default="yes", help=_("did the call connect (default yes)"))
     p.add_argument("--sentiment", metavar="SENTIMENT", help=_("positive, neutral, hesitant or resistant"))
     p.add_argument("--next", metavar="DATETIME",
-                   help=_("the next follow-up, e.g. 2024-12-05 10:00, tomorrow 9am, +3d (default: the cadence)"))
+                   help=_("the next follow-up, e.g. 2024-12-05 10:00, tomorrow 9am, +3d, 三天后, 半小时后 (default: the cadence)"))
 
     dbs = actions(add("db", _("database maintenance")))
     add("upgrade", _("migrate the schema in place"), dbs)

@@ -1,6 +1,6 @@
 """Reading money the way people and other systems write it, as integer cents and the currency named.
 
-``¥80,000``, ``8.5万``, ``80000元``, ``USD 1,200.50``, ``1200 SEK``, ``SE960000,00`` (with decimal
+``¥80,000``, ``8.5万``, ``八万``, ``两千``, ``80000元``, ``USD 1,200.50``, ``1200 SEK``, ``SE960000,00`` (with decimal
 commas), ``€1.234,56``. A currency mark or ISO code before or after the number is stripped and
 returned as an ISO 4217 code; ``¥`` and ``元`` are yuan. Decimal commas (``1.234,56``, ``960000,00``)
 are read only when asked: ``1,234`` means one thousand two hundred and thirty-four otherwise.
@@ -12,6 +12,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from tui_crm.domain.errors import InvalidValue
+from tui_crm.domain.numerals import CN_NUMERAL_CHARS, cn_number
 
 __all__ = ["parse_money", "parse_amount", "currency_code", "looks_decimal_comma"]
 
@@ -32,7 +33,7 @@ _WORDS = {"us dollar": "USD", "us dollars": "USD", "dollar": "USD", "dollars": "
           "euros": "EUR", "yuan": "CNY", "renminbi": "CNY", "pound": "GBP", "pounds": "GBP", "yen": "JPY",
           "swedish krona": "SEK", "krona": "SEK", "kronor": "SEK", "hong kong dollar": "HKD"}
 _ALL = sorted([*_MARKS, *(c.lower() for c in _CODES)], key=len, reverse=True)
-_PREFIX = re.compile(r"^(?:" + "|".join(re.escape(m) for m in _ALL) + r")\s*(?=[\d.,+\-]|$)")
+_PREFIX = re.compile(r"^(?:" + "|".join(re.escape(m) for m in _ALL) + r")\s*(?=[\d.,+\-" + CN_NUMERAL_CHARS + r"]|$)")
 _SUFFIX = re.compile(r"\s*(?:" + "|".join(re.escape(m) for m in _ALL) + r")$")
 _UNITS = {
     "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000), "w": Decimal(10) ** 4,
@@ -102,12 +103,15 @@ def parse_money(text: object, decimal_comma: bool = False) -> tuple[int, str | N
                 s = (s[:m.start()] + s[m.end():]).strip()
         negative = negative or s.startswith("-")
         s = s.lstrip("-+").replace(" ", "").replace("'", "")
+        spoken = None if decimal_comma else cn_number(s)  # 八万, 两千, 1.5万, 三千五
         factor = Decimal(1)
         for unit in sorted(_UNITS, key=len, reverse=True):
             if s.endswith(unit):
                 s, factor = s[: -len(unit)], _UNITS[unit]
                 break
-        if decimal_comma:
+        if spoken is not None:
+            s, factor = str(spoken), Decimal(1)
+        elif decimal_comma:
             if not _NUMBER_DC.match(s):
                 raise InvalidValue(f"not an amount: {text!r}")
             s = s.replace(".", "").replace(",", ".")

@@ -13,6 +13,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tui_crm.domain.errors import InvalidValue
+from tui_crm.domain.numerals import CN_NUMERAL_CHARS, cn_number
 from tui_crm.domain.money import parse_amount  # noqa: F401  (money lives in domain.money; kept here for callers)
 
 __all__ = [
@@ -65,9 +66,19 @@ _RELATIVE_DAYS = {
     "后天": 2, "day after tomorrow": 2, "yesterday": -1, "昨天": -1, "前天": -2,
     "next week": 7, "下周": 7, "下星期": 7,
 }
-_SHIFT = re.compile(r"^(?:(?P<sign>[+-])\s*(?P<n>\d{1,4})\s*(?P<unit>d|days?|w|weeks?|h|hours?)"
-                    r"|in\s+(?P<n2>\d{1,4})\s*(?P<unit2>days?|weeks?|hours?)"
-                    r"|(?P<n3>\d{1,4})\s*(?P<unit3>天|日|周|星期|个?小时)(?P<dir>后|以后|之后|前|以前|之前))$")
+_UNIT_WORDS = {
+    "d": "day", "day": "day", "days": "day", "天": "day", "日": "day",
+    "w": "week", "wk": "week", "week": "week", "weeks": "week", "周": "week", "星期": "week", "礼拜": "week",
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour", "小时": "hour", "钟头": "hour",
+    "m": "minute", "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
+    "分钟": "minute", "分": "minute",
+    "mo": "month", "month": "month", "months": "month", "月": "month",
+}
+_SHIFT_WEST = re.compile(
+    r"^(?:(?P<sign>[+-])\s*(?P<n>\d{1,4})\s*(?P<unit>mo|months?|min|mins|minutes?|m|d|days?|w|wk|weeks?|h|hrs?|hours?)"
+    r"|in\s+(?P<n2>\d{1,4}|an?)\s*(?P<unit2>days?|weeks?|hours?|minutes?|mins?|months?))$")
+_SHIFT_CN = re.compile(r"^(?P<n>[\d.," + CN_NUMERAL_CHARS + r"]+|半)(?P<half>个半|半)?个?"
+                       r"(?P<unit>天|日|周|星期|礼拜|小时|钟头|分钟|分|月)(?P<dir>后|以后|之后|前|以前|之前)$")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _NINE = dt.time(9, 0)
 
@@ -154,9 +165,34 @@ def _calendar(s: str, raw: object) -> tuple[dt.date, str] | None:
     return None
 
 
+def counted_offset(s: str) -> tuple[Decimal, str] | None:
+    """(how many, unit) of a counted offset, negative into the past: ``+3d``, ``-1w``, ``+10m``
+    (minutes), ``+1mo``, ``in 2 hours``, ``in an hour``, ``三天后``, ``半小时后``, ``一个半小时后``,
+    ``两周后``, ``十五分钟后``, ``3个月后``, ``两天前``; None for other text (already folded)."""
+    if m := _SHIFT_WEST.match(s):
+        n = m["n"] or m["n2"]
+        count = Decimal(1) if n in ("a", "an") else Decimal(n)
+        return (-count if m["sign"] == "-" else count), _UNIT_WORDS[m["unit"] or m["unit2"]]
+    if m := _SHIFT_CN.match(s):
+        unit = _UNIT_WORDS[m["unit"]]
+        if m["n"] == "半":
+            count = Decimal("0.5")
+        else:
+            count = Decimal(m["n"].replace(",", "")) if re.fullmatch(r"\d+(?:\.\d+)?", m["n"]) else cn_number(m["n"])
+            if count is None:
+                return None
+            count += Decimal("0.5") if m["half"] else 0
+        if unit in ("month", "week") and count != count.to_integral_value():
+            return None  # 半个月, 1.5周: not a calendar step
+        return (-count if m["dir"].endswith("前") else count), unit
+    return None
+
+
 def _relative(s: str, tz: dt.tzinfo, now: dt.datetime | None, raw: object) -> dt.datetime | None:
-    """``today``/``明天``/``next week`` (09:00 local) and ``+3d``/``3天后`` (same time as now)."""
-    shift = _SHIFT.match(s)
+    """``today``/``明天``/``next week`` (09:00 local) and counted offsets (``+3d``, ``三天后``: days, weeks
+    and months keep the time of ``now`` on the wall clock; ``+2h``, ``半小时后``: hours and minutes
+    are elapsed time)."""
+    shift = counted_offset(s)
     if s not in _RELATIVE_DAYS and s not in ("now", "现在") and not shift:
         return None
     if now is None:
@@ -167,13 +203,15 @@ def _relative(s: str, tz: dt.tzinfo, now: dt.datetime | None, raw: object) -> dt
     if s in _RELATIVE_DAYS:
         day = local.date() + dt.timedelta(days=_RELATIVE_DAYS[s])
         return _localize(dt.datetime.combine(day, _NINE), tz)
-    n = int(shift["n"] or shift["n2"] or shift["n3"])
-    unit = shift["unit"] or shift["unit2"] or shift["unit3"]
-    if shift["sign"] == "-" or (shift["dir"] or "").endswith("前"):
-        n = -n
-    if unit[0] in "h小个":
-        return (local.astimezone(dt.timezone.utc) + dt.timedelta(hours=n)).astimezone(tz)
-    days = n * 7 if unit[0] in "w周星" else n
+    count, unit = shift
+    if unit == "month":
+        from dateutil.relativedelta import relativedelta
+
+        return _localize(local.replace(tzinfo=None) + relativedelta(months=int(count)), tz)
+    if unit in ("hour", "minute") or count != count.to_integral_value():  # 半天后: twelve hours from now
+        seconds = count * {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}[unit]
+        return (local.astimezone(dt.timezone.utc) + dt.timedelta(seconds=int(seconds))).astimezone(tz)
+    days = int(count) * (7 if unit == "week" else 1)
     return _localize(local.replace(tzinfo=None) + dt.timedelta(days=days), tz)
 
 
