@@ -91,3 +91,19 @@ def test_a_context_has_its_own_entry():
     finally:
         set_lang("en")
     assert pgettext("funnel", "reached") == "reached"
+
+
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+
+
+def test_chinese_sentences_use_full_width_punctuation_and_codes_half_width():
+    """In a Chinese sentence a comma, colon, semicolon, bracket, ! or ? is full-width (，：；（）！？);
+    inside codes and numbers (`tui-crm users add`, 80,000, 10:00, {placeholders}) it stays half-width."""
+    bad = []
+    for key, value in catalog().items():
+        text = re.sub(r"`[^`]*`", "`code`", value)  # code spans as they are
+        if re.search(f"{_CJK}[,:;!?()]|[,:;!?()]{_CJK}", text):
+            bad.append(f"half-width in a Chinese sentence: {value!r}")
+        if re.search(r"[A-Za-z0-9][，：；（）！？][A-Za-z0-9]", text) and not re.search(_CJK, text):
+            bad.append(f"full-width inside a code or number: {value!r}")
+    assert not bad, "\n".join(bad)
