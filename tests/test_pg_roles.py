@@ -150,3 +150,14 @@ def test_a_refusal_by_the_server_reads_as_one_line(team):
     assert pgroles.refusal(caught.value) == 'the database refused: permission denied for table change'
     assert pgroles.refusal(pw.IntegrityError("duplicate key")) is None
     ctx.close()
+
+
+def test_a_promoted_user_changes_group_at_the_next_db_roles(team):
+    team.ctx.db.execute_sql('UPDATE "user" SET role = \'admin\' WHERE login = %s', ("rep2",))
+    proc = run("db", "roles", user="boss", db=team.url)
+    assert proc.returncode == 0, proc.stderr
+    assert f"updated role {team.role('rep2')}" in proc.stdout
+    assert codes(team, "rep2") == set(team.codes.values())
+    groups = team.rows("boss", "SELECT pg_has_role(%s, %s, 'MEMBER'), pg_has_role(%s, %s, 'MEMBER')",
+                       (team.role("rep2"), team.prefix[:-1] + "admin", team.role("rep2"), team.prefix[:-1]))
+    assert groups == [(True, False)]
