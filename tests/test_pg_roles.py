@@ -161,3 +161,17 @@ def test_a_promoted_user_changes_group_at_the_next_db_roles(team):
     groups = team.rows("boss", "SELECT pg_has_role(%s, %s, 'MEMBER'), pg_has_role(%s, %s, 'MEMBER')",
                        (team.role("rep2"), team.prefix[:-1] + "admin", team.role("rep2"), team.prefix[:-1]))
     assert groups == [(True, False)]
+
+
+def test_the_policies_and_the_apps_scope_agree_for_everyone(team):
+    """The server's rule (store/pgpolicies.py) and the app's (services/scope.py) are one rule written twice."""
+    from tui_crm.services import scope
+    from tui_crm.services.context import open_session
+    from tui_crm.store.models import Lead
+
+    logins = [r[0] for r in team.rows("boss", 'SELECT login FROM "user"')]
+    for login in logins:
+        ctx = open_session(team.url, login)  # the owner's connection: only the app's scope applies
+        by_app = {lead.id for lead in Lead.select(Lead.id).where(scope.scope_expr(ctx.actor))}
+        by_server = {r[0] for r in team.rows(login, "SELECT id FROM lead")}
+        assert by_server == by_app, login
