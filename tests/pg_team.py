@@ -73,7 +73,8 @@ class PgTeam:
         conn.autocommit = True
         try:
             cur = conn.cursor()
-            cur.execute("SELECT pid FROM pg_stat_activity WHERE usename LIKE %s", (self.prefix.replace("_", r"\_") + "%",))
+            pattern = self.prefix.replace("_", r"\_") + "%"
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE usename LIKE %s", (pattern,))
             for (pid,) in cur.fetchall():
                 cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
             pgroles.drop_roles(_Raw(conn), self.prefix)

@@ -79,7 +79,8 @@ def test_a_rep_cannot_make_themselves_admin_or_shadow_the_user_table(team):
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         cur.execute("UPDATE \"user\" SET role = 'admin' WHERE login = 'rep1'")
     cur.execute("CREATE TEMP TABLE \"user\" (id bigint, login text, role text, team_id bigint, active boolean)")
-    cur.execute(f"INSERT INTO pg_temp.\"user\" SELECT id, login, 'admin', team_id, true FROM \"{team.schema}\".\"user\"")
+    cur.execute(f"INSERT INTO pg_temp.\"user\" SELECT id, login, 'admin', team_id, true "
+                f"FROM \"{team.schema}\".\"user\"")
     cur.execute(f"SET search_path = pg_temp, \"{team.schema}\", public")
     cur.execute("SELECT code FROM lead")
     assert {r[0] for r in cur.fetchall()} == {team.codes["rep1"], team.codes["shared"]}

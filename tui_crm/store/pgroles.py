@@ -31,12 +31,13 @@ from . import pgpolicies
 from .pgpolicies import ADMIN_ONLY, APPEND_ONLY, LEAD_DATA, MEMBER_WRITES, ROW_SECURED, Groups
 
 __all__ = ["ADMIN_ONLY", "APPEND_ONLY", "LEAD_DATA", "MEMBER_WRITES", "ROW_SECURED", "Groups", "RoleSync",
-           "RolesError", "configured_prefix", "connected_login", "hidden_matches", "holds_database", "install", "refresh", "sync",
-           "refusal", "drop_roles", "valid_prefix", "DEFAULT_PREFIX"]
+           "RolesError", "configured_prefix", "connected_login", "hidden_matches", "holds_database", "install",
+           "refresh", "sync", "refusal", "drop_roles", "valid_prefix", "DEFAULT_PREFIX"]
 
 DEFAULT_PREFIX = "crm_"
 META_KEY = "pg_roles"
 _PREFIX_RE = re.compile(r"[a-z][a-z0-9_]{0,29}_")
+
 
 class RolesError(Exception):
     """``db roles`` cannot run here; the message says why."""
@@ -151,9 +152,9 @@ def refresh(db: pw.Database) -> None:
 
 
 def sync(db: pw.Database, prefix: str) -> RoleSync:
-    """One role per user (needs CREATEROLE): LOGIN for the active, NOLOGIN for the rest, each in its group; our roles whose
-    user is gone cannot log in either. A role that exists and is a superuser or bypasses row security is
-    left alone and reported."""
+    """One role per user (needs CREATEROLE): LOGIN for the active, NOLOGIN for the rest, each in its
+    group; our roles whose user is gone cannot log in either. A role that exists and is a superuser,
+    bypasses row security or can create roles is left alone and reported."""
     from ..i18n import _
 
     groups = Groups(prefix)
