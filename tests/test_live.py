@@ -107,7 +107,7 @@ def test_the_feed_reads_on_after_a_commit_of_more_than_a_page(sqlite_url):
     ctx.act_as("boss")
     feed = changes.ChangeFeed(ctx)
     assert feed.poll() == []
-    other = sqlite3_connection(store_db._sqlite_path(sqlite_url))  # another process's connection
+    other = sqlite3_connection(store_db.sqlite_path(sqlite_url))  # another process's connection
     with other:
         other.executemany("INSERT INTO change (at, entity, entity_id, lead_id, action, diff) "
                           "VALUES (0, 'lead', ?, ?, 'escalate', '{}')", [(i, i) for i in range(1, 1201)])

@@ -31,10 +31,16 @@ def db_url(cli_value: str | None) -> str:
 
 
 def os_login() -> str:
+    """The login of the account this process runs as (its effective uid), never LOGNAME/USER,
+    which anyone can set."""
     try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except ImportError:  # pragma: no cover - not POSIX
         return getpass.getuser()
-    except Exception:  # pragma: no cover - no passwd entry
-        return "admin"
+    except KeyError:  # pragma: no cover - a uid without a passwd entry
+        return str(os.geteuid())
 
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")

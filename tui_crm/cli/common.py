@@ -11,23 +11,33 @@ class UserError(Exception):
     """A mistake of the caller: printed as one line on stderr, exit code 1."""
 
 
-def session(args, *, need_user: bool = True, **kw):
-    """The session on ``args.url``, acting as ``args.login`` unless ``need_user`` is false;
-    keyword arguments go to ``open_session`` (upgrade, create, strict)."""
-    from ..services.context import open_session
+def session(args, *, need_user: bool = True, create: bool = False, **kw):
+    """The session on ``args.url``, acting as ``--user`` (else the OS login) unless ``need_user`` is
+    false. A missing SQLite file is an error unless ``create`` (`demo`, the first `users add`); a file
+    other OS users can read is said on stderr. Keyword arguments go to ``open_session`` (upgrade,
+    strict)."""
+    import sys
 
-    ctx = open_session(args.url, None, **kw)
+    from ..services import identity
+    from ..services.context import open_session
+    from ..store.db import readable_by_others
+
+    ctx = open_session(args.url, None, create=create, **kw)
+    ctx.remote = getattr(args, "remote", False)
+    warning = readable_by_others(args.url)
+    if warning:
+        print(f"tui-crm: {warning}", file=sys.stderr)
     if need_user:
-        act(ctx, args)
+        identity.act(ctx, args.user)
     return ctx
 
 
-def act(ctx, args):
-    """Act as the caller: on PostgreSQL as a user's role, as the role decides (``services.identity``);
-    otherwise as ``--user``, else the OS login."""
-    from ..services import identity
+def act_if_users(ctx, args) -> None:
+    """Act as the caller when the database has users (a command open to anyone on an empty one)."""
+    from ..services import admin, identity
 
-    return ctx.act_as(identity.role_acting_login(ctx, args.user) or args.login)
+    if not admin.first_user(ctx):
+        identity.act(ctx, args.user)
 
 
 def parse_dt(ctx, text: str | None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..i18n import _
-from .common import session
+from .common import act_if_users, session
 
 
 def cmd_demo(args) -> int:
@@ -13,7 +13,8 @@ def cmd_demo(args) -> int:
 
     from ..services.admin import demo
 
-    ctx = session(args, need_user=False)
+    ctx = session(args, need_user=False, create=True)
+    act_if_users(ctx, args)
     if sys.stderr.isatty() and args.leads >= 20000:
         with Progress(transient=True) as bar:
             task = bar.add_task(_("demo data"), total=args.leads)
@@ -26,9 +27,12 @@ def cmd_demo(args) -> int:
 
 
 def db_upgrade(args) -> int:
+    from ..services import admin
     from ..store import schema
 
-    session(args, need_user=False, upgrade=True)
+    ctx = session(args, need_user=False, strict=False)
+    act_if_users(ctx, args)
+    admin.upgrade(ctx)
     print(_("schema is at version {version}", version=schema.LATEST))
     return 0
 
@@ -49,7 +53,9 @@ def db_check(args) -> int:
 def db_backup(args) -> int:
     from ..services import admin
 
-    admin.backup(session(args, need_user=False, strict=False), args.file)
+    ctx = session(args, need_user=False, strict=False)
+    act_if_users(ctx, args)
+    admin.backup(ctx, args.file)
     print(_("backed up to {file}", file=args.file))
     return 0
 
@@ -57,7 +63,9 @@ def db_backup(args) -> int:
 def db_restore(args) -> int:
     from ..services import admin
 
-    admin.restore(session(args, need_user=False, strict=False), args.file)
+    ctx = session(args, need_user=False, strict=False)
+    act_if_users(ctx, args)
+    admin.restore(ctx, args.file)
     print(_("restored from {file}", file=args.file))
     return 0
 

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from ..i18n import _
-from .common import act, print_json, session
+from .common import act_if_users, print_json, session
 
 
 def users_add(args) -> int:
     """The first user of an empty database may be added by anyone; later ones by an admin."""
     from ..services import admin
 
-    ctx = session(args, need_user=False)
-    if not admin.first_user(ctx):
-        act(ctx, args)
+    ctx = session(args, need_user=False, create=True)
+    act_if_users(ctx, args)
     u = admin.add_user(ctx, args.login_new, args.name, args.role, args.team)
     print(_("added {login} ({role})", login=u.login, role=u.role))
     return 0

@@ -12,7 +12,7 @@ from ..domain.rules import Settings
 from ..i18n import _, get_lang
 from ..store import db as store_db
 from ..store.models import Meta, Source, Stage, Team, User
-from .errors import NotFound
+from .errors import AccessDenied, NotFound
 
 
 @dataclass
@@ -53,6 +53,9 @@ class Session:
     settings: Settings = field(default_factory=Settings)
     stages: list[StageInfo] = field(default_factory=list)
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the person is not at this host (a pinned SSH key): nothing is read from or written to the
+    # host's files on their behalf; data comes in and goes out through the session's own streams
+    remote: bool = False
 
     # ------------------------------------------------------------ loading
     def reload_config(self) -> None:
@@ -63,14 +66,26 @@ class Session:
         self.sources = {s.key: (s.label_en, s.label_zh) for s in Source.select().order_by(Source.id)}
 
     def act_as(self, login: str) -> Actor:
-        user = User.get_or_none(User.login == login)
-        if user is None or not user.active:
+        """Act as the active user ``login`` (who may act as whom is :mod:`services.identity`'s question)."""
+        user = (User.select(User.id, User.login, User.name, User.role, User.team, User.active, User.tz)
+                .where(User.login == login).first())
+        if user is None:
             raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login))
+        if not user.active:
+            raise AccessDenied(_("user {login} is deactivated", login=login))
         self.actor = actor_of(user)
         store_db.name_connections(self.db, user.login)
         return self.actor
 
     # ------------------------------------------------------------ helpers
+    def host_file(self, path: str) -> str:
+        """``path``, when this session may read or write the host's files for its user; a remote
+        session (a pinned SSH key) is refused: its data comes in and goes out through its streams."""
+        if self.remote:
+            raise AccessDenied(_("over SSH, tui-crm reads and writes no files on the server: "
+                                 "use `import -` < FILE and `export -` > FILE"))
+        return path
+
     @property
     def stage_keys(self) -> list[str]:
         return [s.key for s in self.stages]

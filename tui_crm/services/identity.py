@@ -1,18 +1,28 @@
-"""Who a session acts as. On PostgreSQL the database role decides:
+"""Who this process acts as: the one home of that rule.
 
-- Connected as ``crm_<login>`` (one of the roles ``db roles`` keeps): the session acts as
-  that user; ``--user`` naming anyone else is refused unless that user is an admin. The OS
-  login plays no part: the server already knows who connected.
-- Connected as the tables' owner or a superuser (:func:`holds_database`): that role holds
-  the whole database, as the SQLite file's owner does, so ``--user`` is honoured.
-- Any other role, and SQLite: the rules for the OS login apply.
+The acting user is the OS login unless ``--user`` names another.
+- PostgreSQL, connected as ``crm_<login>`` (one of the roles ``db roles`` keeps): the session
+  acts as that user; ``--user`` naming anyone else is refused unless that user is an admin. The
+  OS login plays no part: the server already knows who connected (:func:`role_acting_login`).
+- Otherwise ``--user`` naming someone else is honoured only when
+  - the OS account owns the SQLite file (the person on their own machine, or the service account
+    that holds a team's database and whose SSH keys pin a login), or, on PostgreSQL, the session's
+    role owns the tables or is above row-level security (:func:`holds_database`: it holds the
+    whole database, as the file's owner does), or
+  - the OS login is an active CRM admin.
+Everything else is refused with one line, before anything is read or written. The OS login comes
+from the process's uid (``config.os_login``), never from ``$USER``.
 """
 from __future__ import annotations
 
+import os
+
+from .. import config
 from ..i18n import _
 from ..store import pgroles
+from ..store.db import sqlite_path
 from ..store.models import User
-from .context import Session
+from .context import Actor, Session
 from .errors import AccessDenied
 
 
@@ -26,8 +36,7 @@ def role_acting_login(ctx: Session, requested: str | None) -> str | None:
         return None
     if requested in (None, pinned):
         return pinned
-    admin = User.select().where((User.login == pinned) & (User.role == "admin") & (User.active == True))  # noqa: E712
-    if admin.exists():
+    if _is_admin(pinned):
         return requested
     raise AccessDenied(_("--user {login} refused: this session is connected as {role}, which acts as {me} only",
                          login=requested, role=pgroles.Groups(pgroles.configured_prefix(ctx.db)).role(pinned),
@@ -37,3 +46,41 @@ def role_acting_login(ctx: Session, requested: str | None) -> str | None:
 def holds_database(ctx: Session) -> bool:
     """The session's role owns the tables or is above row-level security: like owning the SQLite file."""
     return ctx.is_postgres and pgroles.holds_database(ctx.db)
+
+
+def owns_database_file(url: str) -> bool:
+    """The OS account running this process owns the SQLite file at ``url``."""
+    path = sqlite_path(url)
+    if path == ":memory:":
+        return True
+    try:
+        return os.stat(path).st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
+def _is_admin(login: str) -> bool:
+    return User.select().where((User.login == login) & (User.role == "admin") & (User.active == True)).exists()  # noqa: E712
+
+
+def may_act_as(ctx: Session, os_login: str, login: str) -> bool:
+    """Outside a user's role: may the OS account ``os_login`` act as ``login``? (the module's rule)"""
+    if login == os_login:
+        return True
+    if holds_database(ctx) if ctx.is_postgres else owns_database_file(ctx.url):
+        return True
+    return _is_admin(os_login)
+
+
+def act(ctx: Session, requested: str | None) -> Actor:
+    """Make ``ctx`` act as ``requested`` (``--user``), else as the OS login (or the user of the role it is
+    connected as); AccessDenied when the caller may not act as that user, or the user is deactivated."""
+    pinned = role_acting_login(ctx, requested)
+    if pinned is not None:
+        return ctx.act_as(pinned)
+    os_login = config.os_login()
+    login = requested or os_login
+    if not may_act_as(ctx, os_login, login):
+        raise AccessDenied(_("--user {login} refused: only the account that owns the database, or an admin, "
+                             "may act as another user", login=login))
+    return ctx.act_as(login)

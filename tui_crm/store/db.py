@@ -14,7 +14,8 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message is for the user."""
 
 
-def _sqlite_path(url: str) -> str:
+def sqlite_path(url: str) -> str:
+    """The file of a SQLite URL or path (``:memory:`` for an in-memory database)."""
     if url.startswith("sqlite:///"):
         return unquote(url[len("sqlite:///"):]) or ":memory:"
     if url.startswith("sqlite://"):
@@ -50,11 +51,7 @@ def make_database(url: str) -> pw.Database:
         db = PostgresDatabase(dsn, autoconnect=True, **extra)
         db.given_name = pgurl.given_application_name(url)
         return db
-    path = _sqlite_path(url)
-    if path != ":memory:":
-        parent = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(parent):
-            raise StoreError(_("no such directory for the database: {parent}", parent=parent))
+    path = sqlite_path(url)
     return pw.SqliteDatabase(
         path, timeout=5, lock_type="IMMEDIATE", check_same_thread=False,
         pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
@@ -79,6 +76,51 @@ def name_connections(db: pw.Database, login: str) -> None:
         db.execute_sql("SELECT set_config('application_name', %s, false)", (name,))
 
 
+def _mode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        return None
+
+
+def guard_file(url: str, *, create: bool) -> bool:
+    """Before a SQLite file is opened: refuse one that other OS users can write (its -wal and -shm
+    too), and a missing one unless ``create`` (then it is made, mode 0600). True when it was made."""
+    if is_postgres(url):
+        return False
+    path = sqlite_path(url)
+    if path == ":memory:":
+        return False
+    for part in (path, path + "-wal", path + "-shm"):
+        mode = _mode(part)
+        if mode is not None and mode & 0o022:
+            raise StoreError(_("{path} can be written by other users (mode {mode}): run chmod 600 {path}",
+                               path=part, mode=f"{mode:o}"))
+    if _mode(path) is not None:
+        return False
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise StoreError(_("no such directory for the database: {parent}", parent=parent))
+    if not create:
+        raise StoreError(_("no database at {path} (check --db; `tui-crm demo` or the first "
+                           "`tui-crm users add` creates one)", path=path))
+    from ..files import create_private
+
+    create_private(path)
+    return True
+
+
+def readable_by_others(url: str) -> str | None:
+    """A warning when other OS users can read the SQLite file at ``url``, else None."""
+    if is_postgres(url):
+        return None
+    path = sqlite_path(url)
+    mode = _mode(path) if path != ":memory:" else None
+    if mode is None or not mode & 0o044:
+        return None
+    return _("warning: other users can read {path} (mode {mode}): run chmod 600 {path}", path=path, mode=f"{mode:o}")
+
+
 _OPEN: dict[str, pw.Database] = {}  # one Database per URL: every session shares its connections
 
 
@@ -87,10 +129,13 @@ def connect(url: str, *, create: bool = True, upgrade: bool = False, strict: boo
 
     A new (empty) database gets the current schema. An older schema is
     upgraded only when ``upgrade`` is true (``tui-crm db upgrade``);
-    otherwise :class:`StoreError` says to run it.
+    otherwise :class:`StoreError` says to run it. A SQLite file that is missing
+    is made (mode 0600) only when ``create``; one that other OS users can write
+    is refused (:func:`guard_file`).
     """
     from . import schema
 
+    guard_file(url, create=create)
     db = _OPEN.get(url)
     if db is None:
         db = _OPEN[url] = make_database(url)

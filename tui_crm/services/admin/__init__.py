@@ -2,11 +2,11 @@
 
 `keys` and `demo` are used as modules; the rest by the names below."""
 from . import demo, keys
-from .database import backup, check, restore
+from .database import backup, check, require_database_admin, restore, upgrade
 from .roles import sync_roles
 from .stages import get_settings, save_settings, set_stages
 from .users import UserView, add_user, first_user, get_user, list_users, saved_language, set_user, set_user_prefs
 
-__all__ = ["demo", "keys", "backup", "check", "restore", "sync_roles", "get_settings", "save_settings", "set_stages",
-           "UserView", "add_user", "first_user", "get_user", "list_users", "saved_language", "set_user",
-           "set_user_prefs"]
+__all__ = ["demo", "keys", "backup", "check", "require_database_admin", "restore", "upgrade", "sync_roles",
+           "get_settings", "save_settings", "set_stages", "UserView", "add_user", "first_user", "get_user",
+           "list_users", "saved_language", "set_user", "set_user_prefs"]

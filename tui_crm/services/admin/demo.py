@@ -19,6 +19,7 @@ from ...store.models import (ALL_MODELS, Change, CodeCounter, FollowUp, ImportBa
 from .. import changes
 from ..context import Session
 from ..errors import ServiceError
+from .database import require_database_admin
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红晓东海燕鹏飞婷雪梅"
@@ -94,7 +95,9 @@ def clear(ctx: Session) -> None:
 
 def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, force: bool = False,
              admin_login: str | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
-    """Fill the database; refuse a non-empty one unless ``force``."""
+    """Fill the database; refuse a non-empty one unless ``force``. Once the database has users, only an
+    admin may run it."""
+    require_database_admin(ctx)
     if has_data() and not force:
         raise ServiceError(_("the database already holds data: use --force to replace it"))
     rng = _Fast(seed)

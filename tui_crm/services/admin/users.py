@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ...domain.logins import is_valid_login
 from ...domain.vocab import ROLES, resolve
 from ...i18n import _, normalize_lang
 from ...store.models import Team, User
@@ -41,8 +42,8 @@ def add_user(ctx: Session, login: str, name: str, role: str, team: str | None = 
     if first:
         role_key = "admin"
     login = login.strip()
-    if not login or any(c.isspace() for c in login):
-        raise ValidationError(_("a login is one word without spaces"))
+    if not is_valid_login(login):
+        raise ValidationError(_("not a valid login: {login} (1-32 characters of a-z 0-9 . _ -)", login=login))
     if User.select().where(User.login == login).exists():
         raise ValidationError(_("user {login} already exists", login=login))
     with ctx.db.atomic():
@@ -69,6 +70,8 @@ def get_user(uid: int) -> UserView:
 
 
 def list_users(ctx: Session) -> list[UserView]:
+    """Every user (admin only)."""
+    scope.require_admin(ctx.actor)
     teams = {t.id: t.name for t in Team.select()}
     return [_view(u, teams.get(u.team_id)) for u in User.select().order_by(User.login)]
 
