@@ -15,7 +15,7 @@ from functools import partial
 from textual.app import App
 from textual.binding import Binding
 
-from . import config
+from . import app_guard, config
 from .i18n import _
 from .screens.commands import ExportCommands, GoToCommands, ImportCommands
 from .screens.messages import LiveChanges, OpenLead, OverdueTick
@@ -114,6 +114,7 @@ class CrmApp(App):
             self.set_interval(self.tick_seconds, self._tick)
         if self.sweep_seconds is not None:
             self.set_timer(self.sweep_seconds, self._sweep)
+        app_guard.watch_terminal(self)
 
     async def _sweep(self) -> None:
         """Rule 2 (escalations), once the first screen has painted and on the side thread (at 1M leads
@@ -202,3 +203,21 @@ class CrmApp(App):
         from .screens.help import HelpScreen, key_lines
 
         self.push_screen(HelpScreen(*key_lines(self, self.screen.active_bindings)))
+
+    # ------------------------------------------------------------ remote sessions write no server files
+    def deliver_text(self, *args, **kwargs):
+        return app_guard.refuse_remote(self) if self.ctx.remote else super().deliver_text(*args, **kwargs)
+
+    def deliver_binary(self, *args, **kwargs):
+        return app_guard.refuse_remote(self) if self.ctx.remote else super().deliver_binary(*args, **kwargs)
+
+    def save_screenshot(self, *args, **kwargs):
+        return app_guard.refuse_remote(self) if self.ctx.remote else super().save_screenshot(*args, **kwargs)
+
+    def get_system_commands(self, screen):
+        from textual.app import SystemCommand
+
+        for command in super().get_system_commands(screen):
+            if self.ctx.remote and command.title == "Screenshot":
+                command = SystemCommand(command.title, app_guard.remote_hint(), partial(app_guard.refuse_remote, self))
+            yield command

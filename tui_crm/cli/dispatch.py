@@ -5,6 +5,7 @@ and exit code 1; Ctrl-C with 130; a closed pipe (``| head``) quietly with 0.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Sequence
 
@@ -13,19 +14,21 @@ import peewee as pw
 from .. import config
 from ..i18n import _, set_lang
 from . import language
-from .common import UserError
+from .common import UserError, session
 from .database import cmd_db, cmd_demo
 from .leads import cmd_leads, cmd_log
 from .parser import build_parser
+from . import remote
 from .report import cmd_report
 from .transfer import cmd_agenda, cmd_export, cmd_import
 from .users import cmd_stages, cmd_users
 
 
 def cmd_tui(args) -> int:
-    """No command: the TUI, as the acting user. Textual is imported here and nowhere else in the CLI."""
-    from .common import session
-
+    """No command: the TUI, as the acting user, on a terminal (refused at once on pipes: nobody could
+    use it and it would outlive the caller). Textual is imported here and nowhere else in the CLI."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(_("tui-crm needs a terminal (ssh -t), or give a command"))
     ctx = session(args)
     from ..app import CrmApp  # it sweeps escalations after the first paint
 
@@ -39,14 +42,12 @@ COMMANDS = {"demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads":
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # whatever this process creates (databases, exports, backups, error files) is private
     argv = list(sys.argv[1:] if argv is None else argv)
     set_lang(language.choose(argv))  # before the parser and anything else builds a label
     language.translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.url = config.db_url(args.db)
-    args.login_new = getattr(args, "login", None)  # positional LOGIN of users add/key
-    args.login = args.user or config.os_login()
     from ..domain.errors import InvalidValue
     from ..services.errors import ServiceError
     from ..store import pgurl
@@ -56,9 +57,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("tui-crm: warning: a password in --db is visible to every user of this host (ps); "
                 "keep it in ~/.pgpass or a libpq service file, or in TUI_CRM_DB"), file=sys.stderr)
     try:
+        args.remote = remote.is_pinned(args, os.environ)
+        command = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip() if args.remote else ""
+        if command:
+            args = remote.client_command(parser, args, command)
+            args.remote = True
+            if args.lang:
+                set_lang(args.lang)
+        args.url = config.db_url(args.db)
+        args.login_new = getattr(args, "login", None)  # positional LOGIN of users add/key
+        args.login = args.user or config.os_login()
         return COMMANDS[args.cmd](args)
     except (UserError, ServiceError, StoreError, InvalidValue) as exc:
-        print(f"tui-crm: {pgurl.scrub(str(exc), args.url)}", file=sys.stderr)
+        print(f"tui-crm: {pgurl.scrub(str(exc), getattr(args, 'url', None) or args.db)}", file=sys.stderr)
         return 1
     except pw.DatabaseError as exc:
         from ..store.pgroles import refusal
@@ -66,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         why = refusal(exc)
         if why is None:
             raise
-        print(f"tui-crm: {pgurl.scrub(why, args.url)}", file=sys.stderr)
+        print(f"tui-crm: {pgurl.scrub(why, getattr(args, 'url', None) or args.db)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)

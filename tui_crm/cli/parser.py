@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=_("replace existing data"))
 
     p = add("import", _("import leads from CSV or XLSX"))
-    p.add_argument("file", nargs="?", metavar="FILE", help=_("the CSV or XLSX file"))
+    p.add_argument("file", nargs="?", metavar="FILE", help=_("the CSV or XLSX file, or - for standard input"))
     p.add_argument("--format", choices=["csv", "xlsx"], help=_("file format (default: from the file name)"))
     p.add_argument("--sheet", metavar="NAME", help=_("the XLSX sheet to read (default: the first)"))
     p.add_argument("--map", action="append", default=[], metavar="COL=FIELD",
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--create-stages", action="store_true", help=_("add unknown stage values as open stages"))
 
     p = add("export", _("export the leads in your scope"))
-    p.add_argument("file", metavar="FILE", help=_("the CSV or XLSX file to write"))
+    p.add_argument("file", metavar="FILE", help=_("the CSV or XLSX file to write, or - for standard output"))
     p.add_argument("--format", choices=["csv", "xlsx"], help=_("file format (default: from the file name)"))
     p.add_argument("--reveal", action="store_true", help=_("write phones and emails in full (audited)"))
     p.add_argument("--with-activity", action="store_true",

@@ -55,9 +55,10 @@ def cmd_import(args) -> int:
                 os.path.exists(args.errors) and not os.access(args.errors, os.W_OK)):
             raise UserError(_("cannot write {file}: {error}", file=args.errors,
                               error=_("no such folder") if not os.path.isdir(folder) else _("permission denied")))
+    source = sys.stdin.buffer if args.file == "-" else args.file
     bar, update = _progress_bar(_("importing"))
     try:
-        res = importing.run_import(ctx, args.file, opts, progress=update)
+        res = importing.run_import(ctx, source, opts, progress=update)
     except importing.UnreadableFile as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -75,7 +76,8 @@ def cmd_import(args) -> int:
             refused=res.refused, incomplete=res.incomplete))
     if res.owners_created:
         print(_("owners {verb}: {names}", verb=_("to create") if res.dry_run else _("created"),
-                names=", ".join(res.owners_created)))
+                names=", ".join(n if res.owner_logins.get(n, n) == n else f"{n} ({res.owner_logins[n]})"
+                                for n in res.owners_created)))
     if res.sources_created:
         print(_("new sources: {names}", names=", ".join(res.sources_created)))
     if res.stages_created:
@@ -93,28 +95,33 @@ def cmd_export(args) -> int:
     from ..services import exporting
 
     ctx = session(args)
+    to_stdout = args.file == "-"
     bar, update = _progress_bar(_("exporting"))
     try:
-        counts = exporting.export(ctx, args.file, fmt=args.format, reveal=args.reveal, activity=args.with_activity,
+        counts = exporting.export(ctx, sys.stdout.buffer if to_stdout else args.file, fmt=args.format, reveal=args.reveal, activity=args.with_activity,
                                  progress=(lambda done, total: update(done, done, total)) if update else None)
     except OSError as exc:
         raise UserError(_("cannot write {file}: {error}", file=args.file, error=exc.strerror or exc)) from None
     finally:
         if bar is not None:
             bar.stop()
-    print(_("{n} leads exported to {file}", n=counts["leads"], file=args.file))
+    say = sys.stderr if to_stdout else sys.stdout  # standard output carries the data
+    print(_("{n} leads exported to {file}", n=counts["leads"], file=_("standard output") if to_stdout else args.file),
+          file=say)
     if args.with_activity:
-        print(_("with {f} follow-ups and {t} tasks", f=counts["follow_ups"], t=counts["tasks"]))
+        print(_("with {f} follow-ups and {t} tasks", f=counts["follow_ups"], t=counts["tasks"]), file=say)
     return 0
 
 
 def cmd_agenda(args) -> int:
     from ..services.activity import agenda
 
+    from ..files import open_private
+
     ctx = session(args)
     text = agenda.ics(ctx)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+    if args.output and args.output != "-":
+        with open_private(ctx.host_file(args.output), "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         print(_("agenda written to {file}", file=args.output))
     else:

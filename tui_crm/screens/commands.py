@@ -7,6 +7,7 @@ from typing import Callable, Iterable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ..app_guard import refuse_remote, remote_hint
 from ..i18n import _
 
 Command = tuple[str, Callable[[], object], str]  # (title, callback, help)
@@ -43,15 +44,20 @@ class GoToCommands(CommandList):
 
 
 class ImportCommands(CommandList):
+    """Both file screens read or write the server's files: a remote session (a pinned SSH key) is told
+    how to use `import -` / `export -` instead."""
     WORDS = "import csv xlsx"
 
     def commands(self) -> Iterable[Command]:
-        yield (_("Import leads from a file"), self._open,
+        yield (_("Import leads from a file"), self._open, remote_hint() if self.app.ctx.remote else
                _("CSV or XLSX: check the column mapping, dry run, then import (undo by batch)"))
 
     def _open(self) -> None:
         from .import_screen import ImportScreen
 
+        if self.app.ctx.remote:
+            refuse_remote(self.app)
+            return
         self.app.push_screen(ImportScreen(self.app.ctx))
 
 
@@ -59,10 +65,13 @@ class ExportCommands(CommandList):
     WORDS = "export csv xlsx"
 
     def commands(self) -> Iterable[Command]:
-        yield (_("Export leads to a file"), self._open,
+        yield (_("Export leads to a file"), self._open, remote_hint() if self.app.ctx.remote else
                _("CSV or XLSX of the leads you can see, with their follow-ups and tasks; import reads it back"))
 
     def _open(self) -> None:
         from .export_form import ExportForm
 
+        if self.app.ctx.remote:
+            refuse_remote(self.app)
+            return
         self.app.push_screen(ExportForm(self.app.ctx))

@@ -66,7 +66,7 @@ class Session:
         self.sources = {s.key: (s.label_en, s.label_zh) for s in Source.select().order_by(Source.id)}
 
     def act_as(self, login: str) -> Actor:
-        """Act as the active user ``login`` (who may act as whom is :mod:`services.identity`'s question)."""
+        """Act as the active user ``login`` (who may act as whom: :mod:`services.identity`)."""
         user = (User.select(User.id, User.login, User.name, User.role, User.team, User.active, User.tz)
                 .where(User.login == login).first())
         if user is None:

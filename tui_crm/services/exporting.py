@@ -9,17 +9,22 @@ entry per revealed lead.
 from __future__ import annotations
 
 import csv
+import io
 import json
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import peewee as pw
 
 from ..domain.contact import mask_email, mask_phone
+from ..files import open_private
+from ..i18n import _
 from ..store import bulk
 from ..store.models import FollowUp, Lead, LeadTag, Tag, Task, User
 from . import changes, scope
 from .context import Session
+from .errors import ValidationError
 from .records import cents_to_str
 
 COLUMNS = ("code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
@@ -127,12 +132,18 @@ def _activity(ctx: Session, model, columns: tuple[str, ...], logins: dict[int, s
             yield out
 
 
-def export(ctx: Session, path: str, fmt: str | None = None, reveal: bool = False, activity: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Write the leads (and with ``activity`` their follow-ups and tasks: extra sheets of the XLSX, or
-    ``NAME.follow_ups.csv`` / ``NAME.tasks.csv`` beside a CSV). Returns the row count of each part;
-    ``progress(leads written, leads in scope)`` every few thousand leads."""
+def export(ctx: Session, target: str | BinaryIO, fmt: str | None = None, reveal: bool = False,
+           activity: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Write the leads to the file ``target`` (mode 0600) or to a binary stream (standard output), and
+    with ``activity`` their follow-ups and tasks: extra sheets of the XLSX, or ``NAME.follow_ups.csv`` /
+    ``NAME.tasks.csv`` beside a CSV file. Returns the row count of each part; ``progress(leads written,
+    leads in scope)`` every few thousand leads. A remote session exports to streams only."""
+    to_file = isinstance(target, str)
+    path = ctx.host_file(target) if to_file else ""
     fmt = fmt or ("xlsx" if path.lower().endswith(".xlsx") else "csv")
+    if activity and fmt == "csv" and not to_file:
+        raise ValidationError(_("a CSV export with its activity is three files: give a file name, or use "
+                                "--format xlsx"))
     total = Lead.select().where(scope.scope_expr(ctx.actor)).count() if progress else 0
     written = 0
 
@@ -163,11 +174,12 @@ def export(ctx: Session, path: str, fmt: str | None = None, reveal: bool = False
                 ws.append(row)
                 counts[name] += 1
                 tick(name)
-        wb.save(path)
+        with _output(target, "wb") as out:
+            wb.save(out)
         return counts
     for name, file, columns, make in parts:
         counts[name] = 0
-        with open(file, "w", newline="", encoding="utf-8-sig") as fh:
+        with _output(file if to_file else target, "w") as fh:
             w = csv.writer(fh)
             w.writerow(columns)
             for row in make():
@@ -175,3 +187,23 @@ def export(ctx: Session, path: str, fmt: str | None = None, reveal: bool = False
                 counts[name] += 1
                 tick(name)
     return counts
+
+
+@contextmanager
+def _output(target: str | BinaryIO, mode: str):
+    """A private file by name, or the stream itself (as text for ``w``: UTF-8 with a BOM, which
+    spreadsheet programs need to read Chinese, and which import reads back)."""
+    if isinstance(target, str):
+        with open_private(target, mode, **({"newline": "", "encoding": "utf-8-sig"} if mode == "w" else {})) as fh:
+            yield fh
+        return
+    if mode == "wb":
+        yield target
+        target.flush()
+        return
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()

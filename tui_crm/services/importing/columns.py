@@ -154,8 +154,9 @@ def samples(rows: list[list], width: int, k: int = 2) -> list[list[str]]:
 
 def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None = None,
             maps: list[str] | None = None, sample: int = 5) -> tuple[list[str], list[str | None], list[list]]:
-    """Headers, the detected field of each column, and the first rows (for the import screen)."""
-    table = open_table(path, fmt, sheet)
+    """Headers, the detected field of each column, and the first rows (for the import screen; a remote
+    session reads no server file)."""
+    table = open_table(ctx.host_file(path), fmt, sheet)
     try:
         rows = []
         for _line, cells in table.rows:

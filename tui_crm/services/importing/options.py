@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...domain.logins import login_from_name
 from .refusals import Refusal
 from .values import Seen
 
@@ -39,7 +40,8 @@ class ImportResult:
     flagged: int = 0
     refusals: list[Refusal] = field(default_factory=list)  # every problem of every refused row
     notes: list[Refusal] = field(default_factory=list)  # duplicates, updates, flagged rows, warnings
-    owners_created: list[str] = field(default_factory=list)
+    owners_created: list[str] = field(default_factory=list)  # names, as the file spells them
+    owner_logins: dict[str, str] = field(default_factory=dict)  # name -> the login it gets
     sources_created: list[str] = field(default_factory=list)
     stages_created: list[str] = field(default_factory=list)
     mapping: list[tuple[str, str | None]] = field(default_factory=list)
@@ -59,10 +61,8 @@ class ImportResult:
 
 
 def login_for(name: str, taken: set[str]) -> str:
-    base = "".join(name.split()).lower()[:60] or "user"
-    login, k = base, 2
-    while login in taken:
-        login, k = f"{base}{k}", k + 1
+    """A valid login for an owner's name (pinyin for Chinese, a number on a clash), added to ``taken``."""
+    login = login_from_name(name, taken)
     taken.add(login)
     return login
 

@@ -12,9 +12,12 @@ import csv
 import io
 import os
 import queue
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from contextlib import contextmanager
+from typing import BinaryIO, Callable, Iterator
 
 from ...i18n import _
 from ..errors import ServiceError
@@ -280,3 +283,18 @@ def converted(table: Table, convert: Callable[[int, list], object], part_size: i
     finally:
         stop.set()
         worker.join(timeout=5)
+
+
+@contextmanager
+def spooled(stream: BinaryIO) -> Iterator[str]:
+    """The bytes of ``stream`` (standard input) in a private temporary file, deleted afterwards: a file
+    can be sniffed for its format and encoding, and an XLSX needs to seek (and, for openpyxl, its suffix)."""
+    head = stream.read(4)
+    fd, path = tempfile.mkstemp(prefix="tui-crm-import-", suffix=".xlsx" if head == b"PK\x03\x04" else ".csv")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(head)
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+        yield path
+    finally:
+        os.unlink(path)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
+from ...files import open_private
+
 # kinds whose value is part of the problem (an unknown stage 'Pending' is not an unknown stage 'Lost?')
 VALUE_KINDS = {"owner", "stage", "status", "priority", "method", "currency"}
 
@@ -23,7 +25,7 @@ class Refusal:
 
 def write_refusals(refusals: list[Refusal], path: str) -> None:
     """The entries as CSV ``line,column,value,reason``, in file order (a row's problems in column order)."""
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with open_private(path, "w", newline="", encoding="utf-8") as fh:  # mode 0600: rows hold contacts
         w = csv.writer(fh)
         w.writerow(["line", "column", "value", "reason"])
         for r in sorted(refusals, key=lambda r: r.line):

@@ -13,8 +13,9 @@ import os
 import socket
 import time
 from itertools import chain, islice
-from typing import Callable
+from typing import BinaryIO, Callable
 
+from ...domain.logins import is_valid_login
 from ...i18n import _
 from ...store import pgroles, search
 from ...store.models import ImportBatch, Lead, User
@@ -25,7 +26,7 @@ from ..errors import AccessDenied
 from .batches import UPDATABLE, delete_batch_rows, clean_abandoned
 from .columns import SAMPLE_ROWS, map_headers, samples, vendor_of
 from .dupes import FileDupes, db_note, keys
-from .read import UnreadableFile, converted, open_table
+from .read import UnreadableFile, converted, open_table, spooled
 from .refusals import Refusal
 from .options import ImportOptions, ImportResult, login_for, percent_columns
 from .rows import Record, RowConverter
@@ -42,8 +43,10 @@ LOCK_GAP = 0.11
 
 
 class _Importer:
-    def __init__(self, ctx: Session, path: str, opts: ImportOptions, progress: Callable | None):
+    def __init__(self, ctx: Session, path: str, opts: ImportOptions, progress: Callable | None,
+                 name: str | None = None):
         self.ctx, self.path, self.opts, self.progress = ctx, path, opts, progress
+        self.name = name or os.path.abspath(path)  # the file as the batch records it ("-": standard input)
         self.res = ImportResult(None, opts.dry_run)
         self.now_ts = int(ctx.now().timestamp())
         self.batch_id: int | None = None
@@ -98,9 +101,9 @@ class _Importer:
                 with ctx.db.atomic():
                     search.ensure_triggers(ctx.db)  # staged rows are indexed per chunk below, not by trigger
                     self.batch_id = ImportBatch.insert(
-                        user=ctx.actor.id, file=os.path.abspath(self.path), state="staging", started_at=self.now_ts,
+                        user=ctx.actor.id, file=self.name, state="staging", started_at=self.now_ts,
                         summary=json.dumps(self._beat())).execute()
-                    changes.record(ctx, "import", self.batch_id, "start", {"file": self.path})
+                    changes.record(ctx, "import", self.batch_id, "start", {"file": self.name})
                 self.res.batch_id = self.batch_id
                 self.writer = ChunkWriter(ctx, self.batch_id, self.now_ts)
             big_cache = not opts.dry_run and not ctx.is_postgres
@@ -303,16 +306,17 @@ class _Importer:
                 continue
             name = rec.owner
             if name not in self.owner_ids:
+                taken = {u[1] for u in self.users_by_id.values()}
+                # an export names owners by login with the name beside it: keep both
+                full = rec.extra.get("owner_name") or name
+                login = name if full != name and is_valid_login(name) and name not in taken else \
+                    login_for(name, taken)
+                self.res.owner_logins[name] = login
                 if self.opts.dry_run:
                     self.owner_ids[name] = self.fake_id
+                    self.users_by_id[self.fake_id] = (self.fake_id, login, full, None, True)
                     self.fake_id -= 1
                 else:
-                    taken = {u[1] for u in self.users_by_id.values()} | set(self.res.owners_created)
-                    # an export names owners by login with the name beside it: keep both
-                    full = rec.extra.get("owner_name") or name
-                    login = name if full != name and name.split() == [name] and name not in taken else \
-                        login_for(name, taken)
-                    taken.add(login)
                     team = self.ctx.actor.team_id if self.ctx.actor.is_supervisor else None
                     uid = User.insert(login=login, name=full, role="rep", team=team, created_at=self.now_ts).execute()
                     changes.record(self.ctx, "user", uid, "create", {"login": [None, login], "role": [None, "rep"],
@@ -369,7 +373,11 @@ class _Importer:
             pass
 
 
-def run_import(ctx: Session, path: str, opts: ImportOptions | None = None,
+def run_import(ctx: Session, source: str | BinaryIO, opts: ImportOptions | None = None,
                progress: Callable[[int, int, int], None] | None = None) -> ImportResult:
-    """Import ``path`` as ``ctx.actor``; progress(rows, position, size) after each chunk."""
-    return _Importer(ctx, path, opts or ImportOptions(), progress).run()
+    """Import the file ``source`` (or a binary stream, read to its end first) as ``ctx.actor``;
+    progress(rows, position, size) after each chunk. A remote session imports streams only."""
+    if isinstance(source, str):
+        return _Importer(ctx, ctx.host_file(source), opts or ImportOptions(), progress).run()
+    with spooled(source) as path:
+        return _Importer(ctx, path, opts or ImportOptions(), progress, name="-").run()
