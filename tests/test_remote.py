@@ -201,3 +201,18 @@ async def test_a_remote_tui_offers_no_server_files(sqlite_url, tmp_path, monkeyp
         assert any("export - > leads.csv" in t and "import - < leads.csv" in t for t in texts), texts
         assert app.save_screenshot() is None
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".svg")]
+
+
+def test_a_session_is_pinned_only_in_the_forced_commands_form_under_sshd():
+    import argparse
+
+    from tui_crm.cli.remote import is_pinned
+
+    def ns(cmd=None, user="rep1"):
+        return argparse.Namespace(cmd=cmd, user=user)
+
+    ssh = {"SSH_CONNECTION": "127.0.0.1 5000 127.0.0.1 22"}
+    assert is_pinned(ns(), ssh) and is_pinned(ns(), {"SSH_ORIGINAL_COMMAND": "leads list"})
+    assert not is_pinned(ns(), {})  # at the host's own terminal
+    assert not is_pinned(ns(user=None), ssh)  # a shell user over ssh running `tui-crm`
+    assert not is_pinned(ns(cmd="leads"), ssh)  # a command typed in a shell: not a forced command
