@@ -38,7 +38,7 @@ def may_exist(url: str) -> bool:
     A PostgreSQL URL may always name a database."""
     if is_postgres(url):
         return True
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     return path != ":memory:" and os.path.isfile(path)
 
 
