@@ -98,8 +98,9 @@ def cmd_export(args) -> int:
     to_stdout = args.file == "-"
     bar, update = _progress_bar(_("exporting"))
     try:
-        counts = exporting.export(ctx, sys.stdout.buffer if to_stdout else args.file, fmt=args.format, reveal=args.reveal, activity=args.with_activity,
-                                 progress=(lambda done, total: update(done, done, total)) if update else None)
+        counts = exporting.export(ctx, sys.stdout.buffer if to_stdout else args.file, fmt=args.format,
+                                  reveal=args.reveal, activity=args.with_activity,
+                                  progress=(lambda done, total: update(done, done, total)) if update else None)
     except OSError as exc:
         raise UserError(_("cannot write {file}: {error}", file=args.file, error=exc.strerror or exc)) from None
     finally:

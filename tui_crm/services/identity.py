@@ -60,7 +60,8 @@ def owns_database_file(url: str) -> bool:
 
 
 def _is_admin(login: str) -> bool:
-    return User.select().where((User.login == login) & (User.role == "admin") & (User.active == True)).exists()  # noqa: E712
+    active_admin = (User.login == login) & (User.role == "admin") & (User.active == True)  # noqa: E712
+    return User.select().where(active_admin).exists()
 
 
 def may_act_as(ctx: Session, os_login: str, login: str) -> bool:
