@@ -75,3 +75,21 @@ def parse_amount(text: str | None):
 def print_json(data) -> None:
     """JSON output: UTF-8 as is, indented, dates and decimals as strings."""
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(headers: list[str], rows: list[list], styles: dict[tuple[int, int], str] | None = None) -> None:
+    """A table on stdout. Every cell is plain text: brackets are not markup (``Markup [/b] Inc`` prints as
+    it is) and control characters are dropped (a company holding an escape sequence cannot retitle or
+    clear the terminal). ``styles`` colours a cell by (row, column)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..domain.text import printable
+
+    styles = styles or {}
+    t = Table(*headers, box=None)
+    for r, row in enumerate(rows):
+        t.add_row(*(Text(printable("" if v is None else str(v)), style=styles.get((r, c), ""))
+                    for c, v in enumerate(row)))
+    Console().print(t)

@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from ..domain.errors import InvalidValue
+    from ..domain.text import printable
     from ..services.errors import ServiceError
     from ..store import pgurl
     from ..store.db import StoreError
@@ -69,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.login = args.user or config.os_login()
         return COMMANDS[args.cmd](args)
     except (UserError, ServiceError, StoreError, InvalidValue) as exc:
-        print(f"tui-crm: {pgurl.scrub(str(exc), getattr(args, 'url', None) or args.db)}", file=sys.stderr)
+        print(f"tui-crm: {printable(pgurl.scrub(str(exc), getattr(args, 'url', None) or args.db))}",
+              file=sys.stderr)  # it may quote stored text
         return 1
     except pw.DatabaseError as exc:
         from ..store.pgroles import refusal

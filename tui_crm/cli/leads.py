@@ -5,33 +5,30 @@ import csv
 import sys
 
 from ..i18n import _
-from .common import UserError, parse_amount, parse_dt, print_json, session
+from .common import UserError, parse_amount, parse_dt, print_json, print_table, session
 
 
 def lead_table(ctx, views) -> None:
-    """The leads as a rich table on stdout, due follow-ups coloured."""
-    from rich.console import Console
-    from rich.table import Table
-
+    """The leads as a table on stdout, due follow-ups coloured."""
     from ..domain.parse import format_amount
     from ..domain.vocab import STATUSES
     from ..i18n import label
 
-    t = Table(_("code"), _("company"), _("contact"), _("phone"), _("stage"), _("status"), _("owner"),
-              _("next follow-up"), _("amount"), box=None)
-    for v in views:
+    rows, styles = [], {}
+    for r, v in enumerate(views):
         nxt = v.next_follow_up_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if v.next_follow_up_at else "–"
-        if v.due_state == "overdue":
-            nxt = f"[red]{nxt} {_('overdue')}[/]"
-        elif v.due_state == "today":
-            nxt = f"[yellow]{nxt} {_('today')}[/]"
-        t.add_row(v.code, v.company, v.contact_name, v.phone or v.email or "–",
-                  ctx.stage_label(v.stage), label(STATUSES, v.status), v.owner_login, nxt,
-                  format_amount(v.amount_cents) + (" " + _("stalled") if v.stalled else ""))
-    Console().print(t)
+        if v.due_state in ("overdue", "today"):
+            nxt = f"{nxt} {_('overdue') if v.due_state == 'overdue' else _('today')}"
+            styles[(r, 7)] = "red" if v.due_state == "overdue" else "yellow"
+        rows.append([v.code, v.company, v.contact_name, v.phone or v.email or "–",
+                     ctx.stage_label(v.stage), label(STATUSES, v.status), v.owner_login, nxt,
+                     format_amount(v.amount_cents) + (" " + _("stalled") if v.stalled else "")])
+    print_table([_("code"), _("company"), _("contact"), _("phone"), _("stage"), _("status"), _("owner"),
+                 _("next follow-up"), _("amount")], rows, styles)
 
 
 def leads_list(ctx, args) -> int:
+    from ..domain.text import sheet_cell
     from ..services import leads
     from ..services.activity.sweep import sweep_escalations
     from ..services.records import lead_json
@@ -46,7 +43,8 @@ def leads_list(ctx, args) -> int:
         keys = list(rows[0]) if rows else ["code"]
         w.writerow(keys)
         for r in rows:
-            w.writerow(["" if r[k] is None else (";".join(r[k]) if isinstance(r[k], list) else r[k]) for k in keys])
+            w.writerow([sheet_cell("" if r[k] is None else (";".join(r[k]) if isinstance(r[k], list) else r[k]))
+                        for k in keys])
     else:
         lead_table(ctx, views)
     return 0
@@ -70,6 +68,7 @@ def leads_add(ctx, args) -> int:
 
 
 def leads_show(ctx, args) -> int:
+    from ..domain.text import printable
     from ..services import activity, leads
     from ..services.records import lead_json
 
@@ -83,7 +82,7 @@ def leads_show(ctx, args) -> int:
     else:
         lead_table(ctx, [v])
         for i in items:
-            print(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {i.kind:<9} {i.user}: {i.text}")
+            print(printable(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {i.kind:<9} {i.user}: {i.text}"))
     return 0
 
 

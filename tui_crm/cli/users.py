@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..i18n import _
-from .common import act_if_users, print_json, session
+from .common import act_if_users, print_json, print_table, session
 
 
 def users_add(args) -> int:
@@ -25,17 +25,12 @@ def users_list(args) -> int:
         print_json([{"login": u.login, "name": u.name, "role": u.role, "team": u.team, "active": u.active,
                      "lang": u.lang, "tz": u.tz} for u in users])
     else:
-        from rich.console import Console
-        from rich.table import Table
-
         from ..domain.vocab import ROLES
         from ..i18n import label
 
-        t = Table(_("login"), _("name"), _("role"), _("team"), _("active"), _("language"), _("time zone"), box=None)
-        for u in users:
-            t.add_row(u.login, u.name, label(ROLES, u.role), u.team or "–", _("yes") if u.active else _("no"),
-                      u.lang or "–", u.tz or "–")
-        Console().print(t)
+        print_table([_("login"), _("name"), _("role"), _("team"), _("active"), _("language"), _("time zone")],
+                    [[u.login, u.name, label(ROLES, u.role), u.team or "–", _("yes") if u.active else _("no"),
+                      u.lang or "–", u.tz or "–"] for u in users])
     return 0
 
 
@@ -70,6 +65,7 @@ def cmd_users(args) -> int:
 
 def cmd_stages(args) -> int:
     """``stages set`` replaces the open stages, then both actions print the stages."""
+    from ..domain.text import printable
     from ..i18n import get_lang
     from ..services import admin
 
@@ -81,5 +77,5 @@ def cmd_stages(args) -> int:
         print_json(stages)
     else:
         for s in stages:
-            print(f"{s['name']}\t{s['label']}\t{s['probability']}%")
+            print(printable(f"{s['name']}\t{s['label']}\t{s['probability']}%"))
     return 0

@@ -1,10 +1,13 @@
-"""Terminal cell widths: CJK and full-width characters take two cells."""
+"""Terminal text: cell widths (CJK and full-width characters take two cells), and user text made safe
+to store and to print (no control characters), spreadsheet cells that run no formula."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["cell_width", "fit", "wrap"]
+__all__ = ["cell_width", "fit", "wrap", "clean", "clean_values", "has_controls", "printable", "sheet_cell",
+           "unquote_cell", "SEARCH_LIMIT"]
 
 _ELLIPSIS = "…"
 
@@ -113,3 +116,53 @@ def wrap(s: str, width: int) -> list[str]:
                 line = lines[-1]
             line.append(piece)
     return ["".join(toks).rstrip() for toks in lines if "".join(toks).strip()]
+
+
+# ------------------------------------------------------------------ user text on the way in and out
+# Bidirectional overrides and isolates reorder what a reader sees ("Trojan Source"); they are format
+# characters (Cf), not controls, but are dropped with them. Other Cf (zero-width joiners in emoji) stay.
+_DROP = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+SEARCH_LIMIT = 200  # a search text longer than any field it could match
+
+
+def clean(text: str) -> str:
+    """``text`` without control characters other than tab and newline (a CR of CRLF goes too), and
+    without bidirectional overrides: what user text is stored as (anything but text is returned as is)."""
+    return _DROP.sub("", text) if text.__class__ is str else text
+
+
+def clean_values(values: dict) -> dict:
+    """A copy of ``values`` with every text :func:`clean`: what a service stores of what a person typed."""
+    return {k: clean(v) for k, v in values.items()}
+
+
+def has_controls(text: str) -> bool:
+    """True when :func:`clean` would change ``text``."""
+    return _DROP.search(text) is not None
+
+
+def printable(text: str) -> str:
+    """``text`` safe to write to a terminal: no escape sequence, no control character but tab and newline.
+    For text read from the database, which may predate :func:`clean`."""
+    return clean(text) if isinstance(text, str) else text
+
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(value):
+    """A value as a CSV or XLSX cell may hold it: text that a spreadsheet would run as a formula
+    (starting with = + - @ tab or CR) gets a leading ``'``; control characters (which XLSX cannot
+    hold) are dropped. Import takes the ``'`` off again (:func:`unquote_cell`)."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return clean(value) if has_controls(value) else value
+
+
+def unquote_cell(text: str) -> str:
+    """The value :func:`sheet_cell` quoted, as it was: ``'=1+1`` -> ``=1+1``."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text

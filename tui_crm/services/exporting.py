@@ -4,7 +4,7 @@ Headers are the import field names, so ``import`` maps every column by
 itself. Times are ISO 8601 with the user's offset, money plain decimals,
 probability ``NN%``. Phones and emails the actor sees masked stay masked
 (import ignores masked values) unless ``reveal``, which writes one audit
-entry per revealed lead.
+entry per revealed lead. A cell a spreadsheet would run as a formula is written with a leading ``'``.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import BinaryIO, Callable
 import peewee as pw
 
 from ..domain.contact import mask_email, mask_phone
+from ..domain.text import sheet_cell
 from ..files import open_private
 from ..i18n import _
 from ..store import bulk
@@ -171,7 +172,7 @@ def export(ctx: Session, target: str | BinaryIO, fmt: str | None = None, reveal:
             ws.append(list(columns))
             counts[name] = 0
             for row in make():
-                ws.append(row)
+                ws.append([sheet_cell(v) for v in row])
                 counts[name] += 1
                 tick(name)
         with _output(target, "wb") as out:
@@ -183,7 +184,7 @@ def export(ctx: Session, target: str | BinaryIO, fmt: str | None = None, reveal:
             w = csv.writer(fh)
             w.writerow(columns)
             for row in make():
-                w.writerow(row)
+                w.writerow([sheet_cell(v) for v in row])
                 counts[name] += 1
                 tick(name)
     return counts

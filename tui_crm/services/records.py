@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from ..domain import rules
 from ..domain.contact import mask_email, mask_phone
+from ..domain.text import printable
 from .context import Session
 
 
@@ -118,7 +119,7 @@ class LeadView:
 
 def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full_contact: bool) -> LeadView:
     """A LeadView from a row dict of lead columns (times as epoch ints)."""
-    values = {c: row.get(c) for c in LEAD_COLUMNS}
+    values = {c: printable(row.get(c)) for c in LEAD_COLUMNS}  # stored before inputs were cleaned: no escapes
     for c in TIME_COLUMNS:
         values[c] = dt(values[c])
     values["incomplete"] = [x for x in (values["incomplete"] or "").split(",") if x]
@@ -133,7 +134,7 @@ def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full
             values["phone"], masked = mask_phone(values["phone"]), True
         if values["email"]:
             values["email"], masked = mask_email(values["email"]), True
-    view = LeadView(**values, owner_login=owner[0], owner_name=owner[1], owner_team_id=owner[2], masked=masked)
+    view = LeadView(**values, owner_login=owner[0], owner_name=printable(owner[1]), owner_team_id=owner[2], masked=masked)
     apply_due(ctx, view)
     return view
 

@@ -1,12 +1,13 @@
 """Logging a contact with a lead: the follow-up, its task bookkeeping, and the hints drawn from past follow-ups."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import peewee as pw
 
 from ...domain import rules
+from ...domain.text import clean
 from ...domain.vocab import (METHODS, OPEN_TASK_STATUSES, SENTIMENTS, WORKING_STATUSES, resolve)
 from ...i18n import _
 from ...store.models import FollowUp, Lead, Task, User
@@ -35,6 +36,8 @@ class FollowUpInput:
 def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
     """Record a contact; completes the earliest open first-contact/follow-up task and plans the next
     (all under the lead's row lock: parallel logs of one lead leave one open follow-up task)."""
+    data = replace(data, **{name: clean(getattr(data, name)) for name in
+                            ("summary", "customer_words", "reading", "objection", "handling", "next_action")})
     method = resolve("method", data.method or "phone", METHODS)
     if not method:
         raise ValidationError(_("unknown method: {value}", value=data.method), {"method": _("unknown")})

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
+from ...domain.text import printable
 from ...store.models import Notification
 from .. import changes
 from ..context import Session
@@ -31,7 +32,7 @@ def notifications(ctx: Session, unread_only: bool = False, limit: int = 100) -> 
     q = Notification.select().where(Notification.user == ctx.actor.id)
     if unread_only:
         q = q.where(Notification.read == False)  # noqa: E712
-    return [NotificationView(n.id, n.kind, n.text, dt(n.at), n.read, n.lead_id)
+    return [NotificationView(n.id, n.kind, printable(n.text), dt(n.at), n.read, n.lead_id)
             for n in q.order_by(Notification.at.desc(), Notification.id.desc()).limit(limit)]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import peewee as pw
 
+from ...domain.text import clean, printable
 from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
 from ...i18n import _
 from ...store.models import Lead, Task
@@ -95,6 +96,7 @@ def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: d
     from ..scope import can_assign, resolve_user
     from ...store.models import User
 
+    title = clean(title)
     with ctx.db.atomic():
         lead = scope.get_visible(ctx, code, lock=True) if code is not None else None
         owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
@@ -104,6 +106,7 @@ def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: d
 
 
 def complete_task(ctx: Session, task_id: int, result: str | None = None, status: str = "done") -> None:
+    result = clean(result)
     with _locked_task(ctx, task_id) as task:
         Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)
@@ -127,8 +130,9 @@ def _views(ctx: Session, q) -> list[TaskView]:
     out = []
     for r in q.dicts():
         due = dt(r["due_at"])
-        out.append(TaskView(r["id"], r.get("lead"), r.get("code"), r.get("company"), r["kind"], r["title"],
-                            r["priority"], due, r["status"], r["owner"], r.get("result"),
+        out.append(TaskView(r["id"], r.get("lead"), r.get("code"), printable(r.get("company")), r["kind"],
+                            printable(r["title"]), r["priority"], due, r["status"], r["owner"],
+                            printable(r.get("result")),
                             due < now, now <= due < tomorrow))
     return out
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 
 from ...domain.parse import format_amount
+from ...domain.text import printable
 from ...domain.vocab import (FIELD_TITLES, PRIORITIES, STATUSES)
 from ...i18n import _, label
 from ...store.models import Change, FollowUp, StageHistory, Task, User
@@ -85,7 +86,10 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200) -> list[Timel
         items.append(TimelineItem(dt(c.at), "change" if c.action == "update" else c.action,
                                   names.get(c.user_id, "?"), text, diff))
     items.sort(key=lambda i: i.at, reverse=True)
-    return items[:limit]
+    items = items[:limit]
+    for i in items:  # text stored before inputs were cleaned carries no escape sequence to a terminal
+        i.text, i.user = printable(i.text), printable(i.user)
+    return items
 
 
 def _fmt(value) -> str:

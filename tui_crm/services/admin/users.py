@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...domain.logins import is_valid_login
+from ...domain.text import clean
 from ...domain.vocab import ROLES, resolve
 from ...i18n import _, normalize_lang
 from ...store.models import Team, User
@@ -42,6 +43,7 @@ def add_user(ctx: Session, login: str, name: str, role: str, team: str | None = 
     if first:
         role_key = "admin"
     login = login.strip()
+    name = clean(name)
     if not is_valid_login(login):
         raise ValidationError(_("not a valid login: {login} (1-32 characters of a-z 0-9 . _ -)", login=login))
     if User.select().where(User.login == login).exists():

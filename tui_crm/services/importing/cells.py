@@ -1,11 +1,13 @@
 """What one cell of an import file says before it is converted: placeholders that mean empty,
-which fields are text or times, the text length limits, and the fast path for Chinese mobiles."""
+which fields are text or times and how long a text may be, and the fast path for Chinese mobiles."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 
 from ...domain.contact import normalize_phone
+from ...domain.text import unquote_cell
+from ...store.models import Lead
 
 PLACEHOLDERS = {"-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nil", "无", "暂无", "空", "#n/a"}
 DATETIME_FIELDS = {"first_contact_at", "created_at", "closed_at", "next_follow_up_at", "last_contact_at", "won_at",
@@ -17,6 +19,7 @@ TEXT_FIELDS = {"code", "company", "contact_name", "title", "other_contact", "ind
 LIMITS = {"code": 64, "company": 200, "contact_name": 100, "title": 100, "other_contact": 200, "industry": 100,
           "company_size": 50, "region": 100, "budget": 100, "decision_maker": 200, "product": 200,
           "lost_reason": 200, "next_follow_up_task": 200}
+TEXT_MAX = 4000  # free text (need, remarks, a follow-up's summary): about two pages
 IDENTIFYING = ("code", "company", "contact_name", "phone", "email")
 METHOD_ALIASES = {"面谈": "visit", "上门": "visit", "拜访": "visit", "电话沟通": "phone", "call": "phone",
                   "视频会议": "meeting", "线上会议": "meeting", "短信": "phone", "邮件": "email", "e-mail": "email"}
@@ -27,9 +30,16 @@ DATE_HEAD = re.compile(
     r"|\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2})?|\d{1,2}-[A-Za-z]{3}-\d{4}|\d{4}年\s*[qQ][1-4])")
 
 
+def limit_of(field: str) -> int:
+    """How long a text of ``field`` may be: LIMITS, else its column's length, else TEXT_MAX."""
+    return LIMITS.get(field) or getattr(Lead._meta.fields.get(field), "max_length", None) or TEXT_MAX
+
+
 def cell_text(value) -> str:
     if value.__class__ is str:  # the common case (every CSV cell): no other checks
         s = value.strip()
+        if s[:1] == "'":  # an export's guard against formulas ('=…, '+86…, '-5.00)
+            s = unquote_cell(s).strip()
         return "" if len(s) <= 4 and s.lower() in PLACEHOLDERS else s
     if value is None:
         return ""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from contextlib import contextmanager
 from typing import BinaryIO, Callable, Iterator
 
+from ...domain.text import clean
 from ...i18n import _
 from ..errors import ServiceError
 
@@ -142,7 +143,7 @@ def open_csv(path: str, header_row: int | None = None) -> Table:
     except BaseException:
         raw.close()
         raise
-    return Table(path, "csv", [str(h) for h in headers], rows, encoding, delimiter, size,
+    return Table(path, "csv", [clean(str(h)) for h in headers], rows, encoding, delimiter, size,
                  position=lambda: raw.tell() if not raw.closed else size, close=raw.close)
 
 
@@ -178,7 +179,7 @@ def open_xlsx(path: str, sheet: str | None = None, header_row: int | None = None
     except BaseException:
         wb.close()
         raise
-    return Table(path, "xlsx", ["" if h is None else str(h) for h in headers], rows, None, None, total,
+    return Table(path, "xlsx", ["" if h is None else clean(str(h)) for h in headers], rows, None, None, total,
                  position=lambda: state["line"], close=wb.close)
 
 

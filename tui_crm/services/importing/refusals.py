@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
+from ...domain.text import sheet_cell
 from ...files import open_private
 
 # kinds whose value is part of the problem (an unknown stage 'Pending' is not an unknown stage 'Lost?')
@@ -29,7 +30,7 @@ def write_refusals(refusals: list[Refusal], path: str) -> None:
         w = csv.writer(fh)
         w.writerow(["line", "column", "value", "reason"])
         for r in sorted(refusals, key=lambda r: r.line):
-            w.writerow([r.line, r.column, r.value, r.reason])
+            w.writerow([sheet_cell(x) for x in (r.line, r.column, r.value, r.reason)])  # no formula runs
 
 
 def refusal_kinds(refusals: list[Refusal]) -> set[str]:

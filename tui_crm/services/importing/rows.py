@@ -13,10 +13,12 @@ from ...domain.contact import normalize_email
 from ...domain.errors import InvalidValue
 from ...domain.money import currency_code, looks_decimal_comma, parse_money
 from ...domain.parse import parse_datetime, parse_percent
+from ...domain.text import clean, has_controls
 from ...domain.vocab import METHODS, PRIORITIES, TASK_KINDS, norm_key, resolve
 from ...i18n import _
 from .build import Record, build
-from .cells import DATETIME_FIELDS, IDENTIFYING, LIMITS, METHOD_ALIASES, TEXT_FIELDS, cell_text, fast_phone
+from .cells import (DATETIME_FIELDS, IDENTIFYING, METHOD_ALIASES, TEXT_FIELDS, cell_text, fast_phone,
+                    limit_of)
 from .contacts import TRUE, emails_in, person, phones_in
 from .headers import MULTI, RANK, norm_header
 from .phones import phone_note
@@ -104,6 +106,8 @@ class RowConverter:
     # ------------------------------------------------------------ a row
     def convert(self, line: int, cells: list) -> Record | tuple[Refusal, ...] | None:
         texts = [cell_text(c) for c in cells]
+        if has_controls("".join(texts)):  # one scan per row; the rare row with control characters is cleaned
+            texts = [clean(t) for t in texts]
         filled = len(texts) - texts.count("")
         if not filled:
             return None
@@ -151,11 +155,12 @@ class RowConverter:
         if f in ("phone", "email", "contact", "contact_person") and "**" in text:
             return  # a masked value from an export: nothing to import
         if f in TEXT_FIELDS:
-            text = text[:LIMITS[f]] if f in LIMITS else text
             if f in MULTI and v.get(f):
                 v[f] = f"{v[f]}, {text}" if f in ("other_contact", "tags") else f"{v[f]}\n{text}"
             else:
                 v[f] = text
+            if len(v[f]) > limit_of(f):  # refused, never cut: the row goes to the errors file whole
+                raise Bad(col, text, _("longer than {limit} characters", limit=limit_of(f)))
         elif f in DATETIME_FIELDS:
             v[f] = self.when(c if not isinstance(c, str) else text, col)
         elif f == "phone":

@@ -6,6 +6,7 @@ from datetime import datetime
 from ...domain import rules
 from ...domain.contact import normalize_email, normalize_phone
 from ...domain.errors import InvalidValue
+from ...domain.text import clean
 from ...domain.vocab import SOURCES, resolve
 from ...i18n import _
 from ...store.models import CodeCounter, Lead, Source
@@ -21,7 +22,7 @@ def resolve_source(ctx: Session, text: str, create: bool = False) -> str:
         return key
     if not create:
         raise ValidationError(_("unknown source: {value}", value=text), {"source": _("unknown source")})
-    key = text.strip()
+    key = clean(text.strip())
     Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
     ctx.sources[key] = (key, key)
     return key

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...domain import rules
+from ...domain.text import clean, clean_values
 from ...domain.vocab import PRIORITIES, resolve
 from ...i18n import _
 from ...store.models import Change, Lead, LeadShare, StageHistory, User
@@ -59,7 +60,7 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
     """Create a lead from user input (keys as Lead fields; owner as a login)."""
     from .queries import get
 
-    values = {k: v for k, v in values.items() if v not in (None, "")}
+    values = clean_values({k: v for k, v in values.items() if v not in (None, "")})
     if not (values.get("company") or values.get("contact_name")):
         raise ValidationError(_("a company or a contact name is required"), {"company": _("required")})
     values.setdefault("company", "")
@@ -111,6 +112,7 @@ def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | 
     """Edit fields (user-input values); refuses stale versions."""
     from .queries import get
 
+    changes_in = clean_values(changes_in)
     values = {k: v for k, v in changes_in.items() if k in EDITABLE}
     unknown = set(changes_in) - set(EDITABLE)
     if unknown:
@@ -172,6 +174,7 @@ def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = N
     from .queries import get
 
     stage = resolve_stage(ctx, stage)
+    reason = clean(reason)
     with scope.locked_lead(ctx, code) as lead:
         _move(ctx, lead, stage, reason, version)
     return get(ctx, lead.id)
@@ -226,7 +229,7 @@ def set_outcome(ctx: Session, code: str | int, status: str, values: dict, versio
 
 def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int | None) -> None:
     now = ctx.now()
-    values = {k: v for k, v in values.items() if v not in (None, "")}
+    values = clean_values({k: v for k, v in values.items() if v not in (None, "")})
     if status == "won":
         values.setdefault("won_at", now)
     if status == "lost":

@@ -15,6 +15,7 @@ import csv
 import json
 from typing import TextIO
 
+from ...domain.text import printable, sheet_cell
 from ...domain.vocab import SOURCES, STATUSES
 from ...i18n import _, label, pgettext
 from ..context import Session
@@ -55,7 +56,7 @@ def _csv_cell(key: str, value):
         return ""
     if key in MONEY:
         return money_text(value, sep=False)
-    return value
+    return sheet_cell(value)  # an industry or lost reason is user text: never a formula
 
 
 # column headings of the text tables (translated)
@@ -136,6 +137,7 @@ KEY_HEADS = {"by_owner": lambda: _("owner"), "by_team": lambda: _("team"), "by_s
 def _render_text(ctx: Session, doc: dict, out: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(file=out, width=max(120, Console(file=out).width), highlight=False)
     heads = headings()
@@ -167,7 +169,7 @@ def _render_text(ctx: Session, doc: dict, out: TextIO) -> None:
                     vals.append(key_label(ctx, section, r[k]))
                 else:
                     vals.append(cell(k, r[k]))
-            table.add_row(*vals)
+            table.add_row(*(Text(printable(str(v))) for v in vals))  # an industry or reason is no markup
         if not rows:
             table.add_row(*(["–"] + [""] * (len(keys) - 1)))
         console.print()
