@@ -146,7 +146,7 @@ def test_v6_database_drops_the_redundant_prefix_indexes_on_upgrade(db_url):
     db.execute_sql("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
     store_db._OPEN.clear()
     ctx = open_session(db_url, upgrade=True)
-    assert schema.current_version(ctx.db) == 7 and schema.check(ctx.db) == []
+    assert schema.current_version(ctx.db) == schema.LATEST and schema.check(ctx.db) == []
     left = {i.name for t in tables for i in ctx.db.get_indexes(t)}
     assert not left & set(schema.REDUNDANT_INDEXES)
     assert set(schema.REDUNDANT_INDEXES.values()) <= left  # each one's longer index stays
@@ -184,3 +184,17 @@ def test_background_writer_writes_in_the_callers_transaction_and_reports_failure
         w.submit([("meta", ("key", "value"), [("bw1", "a")])])
         w.close()
     assert db.execute_sql("SELECT value FROM meta WHERE key = 'bw1'").fetchone()[0] == "a"
+
+
+def test_v7_database_gets_the_audit_indexes_on_upgrade(db_url):
+    db = store_db.connect(db_url)
+    assert set(schema.AUDIT_INDEXES) <= {i.name for i in db.get_indexes("change")}  # a new database has them
+    for name in schema.AUDIT_INDEXES:
+        db.execute_sql(f'DROP INDEX "{name}"')  # as a v7 database is
+    db.execute_sql('CREATE INDEX "change_user_id" ON change (user_id)')
+    db.execute_sql("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    store_db._OPEN.clear()
+    ctx = open_session(db_url, upgrade=True)
+    assert schema.current_version(ctx.db) == schema.LATEST and schema.check(ctx.db) == []
+    assert {i.name for i in ctx.db.get_indexes("change")} >= set(schema.AUDIT_INDEXES)
+    assert "change_user_id" not in {i.name for i in ctx.db.get_indexes("change")}

@@ -35,6 +35,8 @@ def leads_list(ctx, args) -> int:
 
     sweep_escalations(ctx)
     views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal)
+    for notice in dict.fromkeys(ctx.notices):  # what the search had to leave out
+        print(f"tui-crm: {notice}", file=sys.stderr)
     if args.format == "json":
         print_json([lead_json(ctx, v) for v in views])
     elif args.format == "csv":
@@ -73,7 +75,7 @@ def leads_show(ctx, args) -> int:
     from ..services.records import lead_json
 
     v = leads.reveal(ctx, args.code) if args.reveal else leads.get(ctx, args.code)
-    items = activity.lead_timeline(ctx, v.id)
+    items = activity.lead_timeline(ctx, v.id, reveal=args.reveal)  # the reveal above is audited
     if args.format == "json":
         data = lead_json(ctx, v)
         data["timeline"] = [{"at": i.at.astimezone(ctx.tz).isoformat(), "kind": i.kind, "user": i.user,

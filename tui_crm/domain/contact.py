@@ -22,6 +22,9 @@ __all__ = [
     "looks_like_email",
     "mask_phone",
     "mask_email",
+    "mask_other",
+    "mask_contact",
+    "CONTACT_FIELDS",
 ]
 
 # What a phone cell may contain besides digits: separators, a leading "+",
@@ -129,3 +132,49 @@ def mask_email(email: str) -> str:
         return "***"
     local, domain = text.rsplit("@", 1)
     return f"{local[:1]}***@{domain}"
+
+
+_OTHER_TOKEN = re.compile(r"[^\s:：,，;；/]+")
+CONTACT_FIELDS = ("phone", "email", "other_contact")
+
+
+def mask_other(text: str) -> str:
+    """Mask an "other contact" (``微信 13800138001``, ``WeChat: zhang_88``, ``QQ 12345678``) like a phone:
+    a leading word without digits (the kind of account) stays, every other word is masked: an e-mail
+    as an e-mail, a word with four digits or more as a phone, any other word to its first character.
+    ``微信 13800138001`` -> ``微信 138****8001``."""
+    text = _fold(text)
+    if "*" in text:
+        return text
+    tokens = list(_OTHER_TOKEN.finditer(text))
+    if not tokens:
+        return text
+    keep_first = len(tokens) > 1 and not any(c.isdigit() for c in tokens[0].group())
+    out, last = [], 0
+    for i, m in enumerate(tokens):
+        out.append(text[last:m.start()])
+        word = m.group()
+        if i == 0 and keep_first:
+            out.append(word)
+        elif "@" in word:
+            out.append(mask_email(word))
+        elif sum(c.isdigit() for c in word) >= 4:
+            out.append(mask_phone(word))
+        else:
+            out.append(word[:1] + "***")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def mask_contact(field: str, value):
+    """``value`` of a contact field (phone, email, other_contact) masked; other fields' values as they are."""
+    if not value or not isinstance(value, str):
+        return value
+    if field == "phone":
+        return mask_phone(value)
+    if field == "email":
+        return mask_email(value)
+    if field == "other_contact":
+        return mask_other(value)
+    return value

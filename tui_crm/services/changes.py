@@ -187,9 +187,30 @@ class ChangeFeed:
         return entries
 
 
+SEARCH_REVEALS_PER_HOUR = 20
+
+
+def search_reveals(ctx: Session, lead_ids: list[int]) -> tuple[set[int], bool]:
+    """A search by a full phone or email found these leads, whose contacts the actor sees masked: finding
+    them tells the number, so each is a reveal, audited once an hour, and at most SEARCH_REVEALS_PER_HOUR
+    leads an hour may be found so. Returns the leads the search may show and whether the actor is at the
+    limit (said whether or not this search found anything, so the notice tells nothing about the number)."""
+    since = int(ctx.now().timestamp()) - 3600
+    recent = {lid for (lid,) in Change.select(Change.lead_id).where(
+        (Change.user == ctx.actor.id) & (Change.action == "reveal") & (Change.at >= since)
+        & Change.diff.contains('"via": "search"')).tuples()}
+    fresh = [i for i in dict.fromkeys(lead_ids) if i not in recent]
+    take = fresh[:max(0, SEARCH_REVEALS_PER_HOUR - len(recent))]
+    if take:
+        with ctx.db.atomic():
+            for lid in take:
+                record(ctx, "lead", lid, "reveal", {"via": "search"}, lead_id=lid)
+    return (recent & set(lead_ids)) | set(take), len(recent) + len(take) >= SEARCH_REVEALS_PER_HOUR
+
+
 def audit_reveal(ctx: Session, views: list[LeadView], via: str) -> None:
-    """Record that the actor saw contacts they would otherwise see masked."""
-    revealed = [v for v in views if v.masked is False and (v.phone or v.email)]
+    """Record that the actor saw contacts they would otherwise see masked (call before showing them)."""
+    revealed = [v for v in views if v.revealed]
     with ctx.db.atomic():
         for v in revealed:
             record(ctx, "lead", v.id, "reveal", {"via": via}, lead_id=v.id)

@@ -56,6 +56,8 @@ class Session:
     # the person is not at this host (a pinned SSH key): nothing is read from or written to the
     # host's files on their behalf; data comes in and goes out through the session's own streams
     remote: bool = False
+    memo: dict = field(default_factory=dict)  # per-session answers worth keeping a little (scope size)
+    notices: list[str] = field(default_factory=list)  # what a read had to leave out, for the caller to say
 
     # ------------------------------------------------------------ loading
     def reload_config(self) -> None:

@@ -17,7 +17,7 @@ from typing import BinaryIO, Callable
 
 import peewee as pw
 
-from ..domain.contact import mask_email, mask_phone
+from ..domain.contact import mask_email, mask_other, mask_phone
 from ..domain.text import sheet_cell
 from ..files import open_private
 from ..i18n import _
@@ -69,18 +69,18 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
         latest = (FollowUp.select(FollowUp.lead, pw.fn.MAX(FollowUp.id).alias("fid"))
                   .where(FollowUp.lead.in_(ids)).group_by(FollowUp.lead))
         fus = {f.lead_id: f for f in FollowUp.select().where(FollowUp.id.in_([r.fid for r in latest]))}
-        revealed = []
+        if reveal:  # audited before one value of the page is handed on: a reader that stops early saw none unaudited
+            _audit_reveals(ctx, [p.id for p in page if not p.full and (p.phone or p.email or p.other_contact)])
         for p in page:
             masked = not bool(p.full)
-            phone, email = p.phone or "", p.email or ""
+            phone, email, other = p.phone or "", p.email or "", p.other_contact or ""
             if masked and not reveal:
                 phone = mask_phone(phone) if phone else ""
                 email = mask_email(email) if email else ""
-            elif masked and (phone or email):
-                revealed.append(p.id)
+                other = mask_other(other) if other else ""
             f = fus.get(p.id)
             yield [
-                p.code, p.company, p.contact_name, p.title or "", phone, email, p.other_contact or "", p.source,
+                p.code, p.company, p.contact_name, p.title or "", phone, email, other, p.source,
                 p.industry or "", p.company_size or "", p.region or "", _iso(p.first_contact_at, ctx.tz),
                 _iso(p.created_at, ctx.tz), p.need, p.pain_points or "", p.budget or "", p.decision_maker or "",
                 p.obstacle or "", logins.get(p.owner_id, ""), p.priority, ", ".join(sorted(tags.get(p.id, []))),
@@ -93,13 +93,18 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
                 _iso(f.at, ctx.tz) if f else "", f.method if f else "", f.summary if f else "",
                 (f.customer_words or "") if f else "",
             ]
-        if revealed:
-            now = int(ctx.now().timestamp())
-            with ctx.db.atomic():
-                changes.claim_order(ctx)
-                bulk.insert_rows(ctx.db, "change", ("at", "user_id", "entity", "entity_id", "lead_id", "action", "diff"),
-                                 [(now, ctx.actor.id, "lead", lid, lid, "reveal", json.dumps({"via": "export"}))
-                                  for lid in revealed])
+
+
+def _audit_reveals(ctx: Session, lead_ids: list[int]) -> None:
+    """One reveal entry per lead, committed before the values are written."""
+    if not lead_ids:
+        return
+    now = int(ctx.now().timestamp())
+    with ctx.db.atomic():
+        changes.claim_order(ctx)  # the change feed's order, as record() does
+        bulk.insert_rows(ctx.db, "change", ("at", "user_id", "entity", "entity_id", "lead_id", "action", "diff"),
+                         [(now, ctx.actor.id, "lead", lid, lid, "reveal", json.dumps({"via": "export"}))
+                          for lid in lead_ids])
 
 
 def _activity(ctx: Session, model, columns: tuple[str, ...], logins: dict[int, str]):

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from ..domain import rules
-from ..domain.contact import mask_email, mask_phone
+from ..domain.contact import mask_email, mask_other, mask_phone
 from ..domain.text import printable
 from .context import Session
 
@@ -105,7 +105,8 @@ class LeadView:
     owner_login: str = ""
     owner_name: str = ""
     owner_team_id: int | None = None
-    masked: bool = False  # phone/email shown masked to this actor
+    masked: bool = False  # phone/email/other contact shown masked to this actor
+    revealed: bool = False  # shown in full only because the actor revealed them (an audited action)
     due_state: str = rules.NOTHING  # overdue | today | planned | none
     overdue_days: int = 0
     stalled: bool = False
@@ -117,8 +118,10 @@ class LeadView:
         return asdict(self)
 
 
-def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full_contact: bool) -> LeadView:
-    """A LeadView from a row dict of lead columns (times as epoch ints)."""
+def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full_contact: bool,
+               reveal: bool = False) -> LeadView:
+    """A LeadView from a row dict of lead columns (times as epoch ints). Contacts are masked unless
+    ``full_contact`` (the actor's right) or ``reveal`` (an audited reveal: the view is marked ``revealed``)."""
     values = {c: printable(row.get(c)) for c in LEAD_COLUMNS}  # stored before inputs were cleaned: no escapes
     for c in TIME_COLUMNS:
         values[c] = dt(values[c])
@@ -129,12 +132,16 @@ def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full
     if values["probability"] is None:
         values["probability"] = ctx.probability_of(values["stage"], values["status"])
     masked = False
-    if not full_contact:
+    revealed = not full_contact and reveal and bool(values["phone"] or values["email"] or values["other_contact"])
+    if not full_contact and not reveal:
         if values["phone"]:
             values["phone"], masked = mask_phone(values["phone"]), True
         if values["email"]:
             values["email"], masked = mask_email(values["email"]), True
-    view = LeadView(**values, owner_login=owner[0], owner_name=printable(owner[1]), owner_team_id=owner[2], masked=masked)
+        if values["other_contact"]:
+            values["other_contact"], masked = mask_other(values["other_contact"]), True
+    view = LeadView(**values, owner_login=owner[0], owner_name=printable(owner[1]), owner_team_id=owner[2],
+                    masked=masked, revealed=revealed)
     apply_due(ctx, view)
     return view
 

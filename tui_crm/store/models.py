@@ -238,7 +238,7 @@ class Change(BaseModel):
     """Append-only: the audit trail and the change feed open screens poll."""
     id = pw.BigAutoField()
     at = Ts()
-    user = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    user = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", index=False)  # (user, action, at) below
     entity = pw.CharField(max_length=32)  # lead | task | followup | user | stage | import ...
     entity_id = pw.BigIntegerField(null=True)
     lead_id = pw.BigIntegerField(null=True)
@@ -246,7 +246,8 @@ class Change(BaseModel):
     diff = pw.TextField(default="{}")  # JSON {field: [old, new]} or details
 
     class Meta:
-        indexes = ((("lead_id", "id"), False), (("entity", "entity_id"), False))
+        indexes = ((("lead_id", "id"), False), (("entity", "entity_id"), False),
+                   (("user", "action", "at"), False), (("at",), False))  # the audit's questions (schema v8)
 
 
 class CodeCounter(BaseModel):

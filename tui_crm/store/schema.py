@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 7
+LATEST = 8
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -281,7 +281,18 @@ def _step_7(db: pw.Database) -> None:
         _pg_seen_trigger(db)
 
 
-STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7}
+AUDIT_INDEXES = {"change_user_id_action_at": "change (user_id, action, at)", "change_at": "change (at)"}
+
+
+def _step_8(db: pw.Database) -> None:
+    """v8: the audit's questions read an index: one user's reveals of the last hour (the search limit),
+    entries of a period, of a user, of an action."""
+    for name, cols in AUDIT_INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON {cols}')
+    db.execute_sql('DROP INDEX IF EXISTS "change_user_id"')  # the leading column of the first
+
+
+STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
+from ...domain.contact import CONTACT_FIELDS, mask_contact
 from ...domain.parse import format_amount
 from ...domain.text import printable
 from ...domain.vocab import (FIELD_TITLES, PRIORITIES, STATUSES)
@@ -26,10 +27,12 @@ class TimelineItem:
     data: dict
 
 
-def lead_timeline(ctx: Session, code: str | int, limit: int = 200) -> list[TimelineItem]:
+def lead_timeline(ctx: Session, code: str | int, limit: int = 200, reveal: bool = False) -> list[TimelineItem]:
     """Follow-ups, tasks (planned and done), stage moves, field changes and outcomes of one lead, newest
-    first."""
+    first. A changed phone, email or other contact is masked, old and new, for a reader who sees the
+    lead's contacts masked (``reveal``: they revealed them, an audited action)."""
     lead = scope.get_visible(ctx, code)
+    masked = not reveal and not contacts_in_full(ctx, lead)
     names = {u.id: u.name for u in User.select(User.id, User.name)}
     names[None] = _("tui-crm (a rule)")  # done by a rule on its own, e.g. an escalation
     items: list[TimelineItem] = []
@@ -69,9 +72,12 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200) -> list[Timel
         if c.action in skip:
             continue
         diff = json.loads(c.diff or "{}")
+        if masked:  # the item's data too: a screen may read it
+            diff = {k: ([mask_contact(k, x) for x in v] if isinstance(v, list) else mask_contact(k, v))
+                    for k, v in diff.items()}
         if c.action == "update":
-            text = _("; ").join(_("{field}: {old} → {new}", field=_(FIELD_TITLES.get(k, k)), old=_shown(ctx, k, v[0]),
-                                  new=_shown(ctx, k, v[1]))
+            text = _("; ").join(_("{field}: {old} → {new}", field=_(FIELD_TITLES.get(k, k)),
+                                  old=_shown(ctx, k, v[0], masked), new=_shown(ctx, k, v[1], masked))
                                 for k, v in diff.items() if isinstance(v, list) and len(v) == 2)
         elif c.action == "create":
             text = _("lead created")
@@ -81,8 +87,8 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200) -> list[Timel
             text = _("escalated to the supervisor: not contacted {days} days after assignment",
                      days=ctx.settings.escalate_after_days)
         else:
-            text = c.action + (": " + "; ".join(f"{k}: {_fmt(v[1] if isinstance(v, list) else v)}"
-                                                 for k, v in diff.items()) if diff else "")
+            newest = {k: (v[1] if isinstance(v, list) else v) for k, v in diff.items()}
+            text = c.action + (": " + "; ".join(f"{k}: {_fmt(v)}" for k, v in newest.items()) if diff else "")
         items.append(TimelineItem(dt(c.at), "change" if c.action == "update" else c.action,
                                   names.get(c.user_id, "?"), text, diff))
     items.sort(key=lambda i: i.at, reverse=True)
@@ -100,10 +106,18 @@ def _local(ctx: Session, stamp: int) -> str:
     return dt(stamp).astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _shown(ctx: Session, field: str, value) -> str:
-    """A changed field's old or new value as the screens show it: money, times, labels."""
+def contacts_in_full(ctx: Session, lead) -> bool:
+    """Whether the actor sees this lead's phone, email and other contact unmasked."""
+    team = User.select(User.team).where(User.id == lead.owner_id).scalar()
+    return bool(scope.full_contact_ids(ctx.actor, [(lead.id, lead.owner_id, team)]))
+
+
+def _shown(ctx: Session, field: str, value, masked: bool = False) -> str:
+    """A changed field's old or new value as the screens show it: money, times, labels; a contact masked."""
     if value in (None, ""):
         return "–"
+    if masked and field in CONTACT_FIELDS:
+        return mask_contact(field, str(value))
     if field.endswith("_cents") and isinstance(value, int):
         return format_amount(value)
     if field.endswith("_at") and isinstance(value, int):

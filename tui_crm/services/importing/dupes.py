@@ -76,12 +76,19 @@ class FileDupes:
                        "updated" if outcome == "update" else "duplicate")
 
 
-def db_note(rec: Record, column: str, key: str, code: str, outcome: str) -> Refusal:
-    """The errors-file line for a row that repeats a stored lead."""
+def db_note(rec: Record, column: str, key: str, code: str | None, outcome: str) -> Refusal:
+    """The errors-file line for a row that repeats a stored lead; ``code`` None: a lead the importing user
+    cannot see, told by what the row shares with it alone (never its code, company or owner)."""
     val = rec.lead[key]
-    text = {"skip": _("duplicate of lead {code} ({what}): skipped"),
-            "update": _("duplicate of lead {code} ({what}): that lead updated"),
-            "create": _("duplicate of lead {code} ({what}): imported as its own lead, flagged"),
-            "flag": _("same contact as {code} ({what}): imported as its own lead, flagged")}[outcome]
+    if code is None:
+        text = {"skip": _("duplicate of a lead you cannot see ({what}): skipped"),
+                "create": _("duplicate of a lead you cannot see ({what}): imported as its own lead, flagged"),
+                "flag": _("same contact as a lead you cannot see ({what}): imported as its own lead, flagged")
+                }[outcome]
+    else:
+        text = {"skip": _("duplicate of lead {code} ({what}): skipped"),
+                "update": _("duplicate of lead {code} ({what}): that lead updated"),
+                "create": _("duplicate of lead {code} ({what}): imported as its own lead, flagged"),
+                "flag": _("same contact as {code} ({what}): imported as its own lead, flagged")}[outcome]
     return Refusal(rec.line, column, val, text.format(code=code, what=what(key)), "",
                    {"update": "updated", "flag": "flagged"}.get(outcome, "duplicate"))

@@ -152,7 +152,7 @@ class RowConverter:
         return rec
 
     def _cell(self, f: str, c, text: str, col: str, i: int, line: int, v: dict, notes: list) -> None:
-        if f in ("phone", "email", "contact", "contact_person") and "**" in text:
+        if f in ("phone", "email", "other_contact", "contact", "contact_person") and "**" in text:
             return  # a masked value from an export: nothing to import
         if f in TEXT_FIELDS:
             if f in MULTI and v.get(f):

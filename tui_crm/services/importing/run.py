@@ -216,7 +216,8 @@ class _Importer:
                 continue
             if key != "code" and own and hit[3] != own:
                 if not rec.extra.get("dup"):
-                    rec.notes.append(db_note(rec, self.dupes.column_of.get(key, key), key, hit[3], "flag"))
+                    rec.notes.append(db_note(rec, self.dupes.column_of.get(key, key), key, self._code_if_visible(hit),
+                                             "flag"))
                 rec.extra["dup"] = True
                 continue
             return hit, key
@@ -225,7 +226,13 @@ class _Importer:
     def _visible(self, lead_id: int) -> bool:
         from ..scope import scope_expr
 
+        if self.ctx.actor.is_admin:
+            return True
         return Lead.select(Lead.id).where((Lead.id == lead_id) & scope_expr(self.ctx.actor)).exists()
+
+    def _code_if_visible(self, hit: tuple) -> str | None:
+        """A stored lead's code for the notes, None when the importing user may not see that lead."""
+        return hit[3] if self._visible(hit[0]) else None
 
     def _flush(self, recs: list[Record]) -> None:
         # let other writers take the lock between chunks (SQLite's lock is not fair): at least
@@ -275,7 +282,7 @@ class _Importer:
                                                 _("duplicate of a lead you cannot see")))
                     res.refused += 1
                     continue
-                res.notes.append(db_note(rec, column, key, code, mode))
+                res.notes.append(db_note(rec, column, key, code if self._visible(lid) else None, mode))
                 if mode == "skip":
                     continue
                 if mode == "update":

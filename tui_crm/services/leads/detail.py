@@ -23,5 +23,5 @@ class LeadDetail:
 def load_detail(ctx: Session, lead_id: int, reveal: bool = False) -> LeadDetail:
     """Everything the detail screen shows, in one call (one trip to the database thread)."""
     view = get(ctx, lead_id, reveal=reveal)
-    return LeadDetail(view, tasks.open_tasks(ctx, lead_id), timeline.lead_timeline(ctx, lead_id),
+    return LeadDetail(view, tasks.open_tasks(ctx, lead_id), timeline.lead_timeline(ctx, lead_id, reveal=reveal),
                       followups.suggest_lost(ctx, lead_id))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 
 from ...domain.similar import is_suspected_duplicate
+from ...i18n import _
 from ...store.models import Lead
 from .. import scope
 from ..context import Session
@@ -18,7 +19,7 @@ def exact_duplicates(ctx: Session, phone: str | None, email: str | None, exclude
         cond = (Lead.email == email) if cond is None else (cond | (Lead.email == email))
     if cond is None:
         return []
-    q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.owner).where(cond & scope.committed())
+    q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.owner, Lead.phone).where(cond & scope.committed())
     if exclude:
         q = q.where(Lead.id != exclude)
     return list(q.limit(5))
@@ -26,12 +27,12 @@ def exact_duplicates(ctx: Session, phone: str | None, email: str | None, exclude
 
 def similar_leads(ctx: Session, company: str, contact: str, exclude: int | None = None, limit: int = 5) -> list[Lead]:
     """Leads whose company+contact is ≥90% similar (candidates from the search index)."""
-    from .queries import search_expr
+    from .queries import substring_expr
 
     probe = (company or "").strip()[:6]
     if len(probe) < 2:
         return []
-    expr = search_expr(ctx, probe)
+    expr = substring_expr(ctx, probe, in_scope=False)  # a company, never a phone: no contact matching
     q = Lead.select(Lead.id, Lead.code, Lead.company, Lead.contact_name).where(expr & scope.committed())
     if exclude:
         q = q.where(Lead.id != exclude)
@@ -42,20 +43,42 @@ def similar_leads(ctx: Session, company: str, contact: str, exclude: int | None 
 
 @dataclass
 class Duplicate:
-    id: int
+    id: int | None  # None: a lead the actor cannot see (nothing of it is told)
     code: str
     company: str
-    reason: str  # "same phone or email" | "similar company and contact"
+    reason: str  # "same phone or email" | "similar company and contact" | the unseen lead's line
+
+    @property
+    def visible(self) -> bool:
+        return self.id is not None
+
+
+def unseen_reason(phone_matches: bool) -> str:
+    """What is said of a duplicate outside the actor's scope: which contact, never its code, company or owner."""
+    return (_("a lead you cannot see already has this phone") if phone_matches
+            else _("a lead you cannot see already has this email"))
+
+
+def split_by_scope(ctx: Session, dups: list[Lead]) -> tuple[list[Lead], list[Lead]]:
+    """``dups`` as (those the actor may see, those they may not)."""
+    if not dups:
+        return [], []
+    seen = {i for (i,) in Lead.select(Lead.id).where(Lead.id.in_([d.id for d in dups])
+                                                       & scope.scope_expr(ctx.actor)).tuples()}
+    return [d for d in dups if d.id in seen], [d for d in dups if d.id not in seen]
 
 
 def find_duplicates(ctx: Session, phone: str | None, email: str | None, company: str, contact: str,
                exclude: int | None = None) -> list[Duplicate]:
-    """Possible duplicates to show before saving (exact first, then suspected)."""
-    out = [Duplicate(d.id, d.code, d.company, "same phone or email")
-           for d in exact_duplicates(ctx, phone, email, exclude)]
-    seen = {d.id for d in out}
+    """Possible duplicates to show before saving: the ones the actor may see (exact first, then suspected),
+    then at most one line for those outside their scope (exact ones only; similar ones are not told)."""
+    seen, unseen = split_by_scope(ctx, exact_duplicates(ctx, phone, email, exclude))
+    out = [Duplicate(d.id, d.code, d.company, "same phone or email") for d in seen]
+    ids = {d.id for d in out}
     if company:
-        for d in similar_leads(ctx, company, contact, exclude):
-            if d.id not in seen:
-                out.append(Duplicate(d.id, d.code, d.company, "similar company and contact"))
+        similar = [d for d in similar_leads(ctx, company, contact, exclude) if d.id not in ids]
+        visible, _hidden = split_by_scope(ctx, similar)
+        out += [Duplicate(d.id, d.code, d.company, "similar company and contact") for d in visible]
+    if unseen:
+        out.append(Duplicate(None, "", "", unseen_reason(bool(phone) and any(d.phone == phone for d in unseen))))
     return out

@@ -87,7 +87,10 @@ def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
             cond &= e
     force = True
     s = leads.search_expr(ctx, q.search)
-    if s is not None:
+    if s is not None and leads.scoped_scan(ctx):  # a small scope: read it, match row by row
+        cond &= s
+        force = False
+    elif s is not None:
         loose = leads.search_expr(ctx, q.search, guard=False)  # index-only superset; the guard applies below
         ids = [i for (i,) in Lead.select(Lead.id).where(loose).limit(SEARCH_IDS_MAX + 1).tuples()]
         if len(ids) <= SEARCH_IDS_MAX:

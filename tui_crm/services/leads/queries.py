@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import peewee as pw
@@ -9,11 +10,14 @@ import peewee as pw
 from ...domain import rules
 from ...domain.contact import normalize_email, normalize_phone
 from ...domain.errors import InvalidValue
+from ...domain.text import SEARCH_LIMIT
 from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, WORKING_STATUSES
+from ...i18n import _
 from ...store import search as store_search
 from ...store.models import Lead, LeadTag, Tag, Task, User
-from .. import scope
+from .. import changes, scope
 from ..context import Session
+from ..errors import ValidationError
 from ..records import LeadView, build_view
 
 FILTERS = ("all", "mine", "team", "overdue", "today", "stalled")
@@ -54,18 +58,27 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
     raise ValueError(f"unknown filter: {name}")
 
 
+SCOPED_SCAN_MAX = 20000  # a scope this small is searched row by row, never through the whole index
+SCOPE_SIZE_SECONDS = 30  # how long a session trusts its last look at its scope's size
+
+
 def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | None:
     """Leads matching ``text`` as a substring of code, company, contact, need or remarks,
     a phone by its last digits (only where the actor sees the phone) or in full, or an email.
 
-    Uses the trigram index (SQLite FTS5 / pg_trgm); queries of one or two
-    characters fall back to prefix matches on indexed columns.
-    ``guard=False`` leaves out the "actor sees the phone/email" condition: a superset
-    for a first, index-only pass; callers must apply the guarded form after it.
+    A full phone or email that finds a lead the actor sees masked tells its number: each such lead is
+    a reveal (audited) and at most ``changes.SEARCH_REVEALS_PER_HOUR`` an hour are found so; past that,
+    the search shows only leads whose contacts the actor sees anyway (``ctx.notices`` says so).
+    ``guard=False`` leaves out the "actor sees the phone/email" conditions: a superset for a first,
+    index-only pass; callers must apply the guarded form after it. A text over SEARCH_LIMIT characters
+    is refused (a 100,000-character search took 108 s and 20 GB in the trigram index).
     """
     text = (text or "").strip()
     if not text:
         return None
+    if len(text) > SEARCH_LIMIT:
+        raise ValidationError(_("a search is at most {n} characters (this one has {m})", n=SEARCH_LIMIT,
+                                m=len(text)), {"search": _("too long")})
     exprs: list[pw.Expression] = []
     digits = re.sub(r"[\s\-()+]", "", text)
     if digits.isdigit() and len(digits) >= 3:
@@ -73,32 +86,76 @@ def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | 
         suffix = (Lead.phone_rev >= rev) & (Lead.phone_rev < rev + "~")
         exprs.append(suffix & scope.full_contact_expr(ctx.actor) if guard else suffix)
         try:
-            exprs.append(Lead.phone == normalize_phone(text, ctx.settings.default_region))
+            exprs.append(_exact(ctx, Lead.phone == normalize_phone(text, ctx.settings.default_region), guard))
         except InvalidValue:
             pass
     if "@" in text:
         try:
-            exprs.append(Lead.email == normalize_email(text))
+            exprs.append(_exact(ctx, Lead.email == normalize_email(text), guard))
         except InvalidValue:
             pass
         prefix = Lead.email.startswith(text.lower())
         exprs.append(prefix & scope.full_contact_expr(ctx.actor) if guard else prefix)
-    if len(text) >= 3:
-        if ctx.is_postgres:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            exprs.append(pw.SQL(f"{store_search.PG_EXPR} ILIKE %s", (pattern,)))
-        else:
-            ids = pw.SQL("(SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?)", (store_search.fts_query(text),))
-            exprs.append(Lead.id.in_(ids))
-    else:
-        # One or two characters: below the trigram index's reach. Prefix matches use the
-        # indexes; the substring match is a scan that callers bound with LIMIT (pages).
-        for col in (Lead.code, Lead.company, Lead.contact_name):
-            exprs.append(col.contains(text))
+    exprs.append(substring_expr(ctx, text))
     out = exprs[0]
     for e in exprs[1:]:
         out = out | e
     return out
+
+
+def _exact(ctx: Session, match: pw.Expression, guard: bool) -> pw.Expression:
+    """A full phone or email: every lead that has it where the actor sees it in full; where they see it
+    masked, only the leads :func:`changes.search_reveals` lets through (each one audited)."""
+    if not guard:
+        return match
+    full = scope.full_contact_expr(ctx.actor)
+    masked = [i for (i,) in Lead.select(Lead.id).where(match & scope.scope_expr(ctx.actor) & ~full)
+              .limit(changes.SEARCH_REVEALS_PER_HOUR + 1).tuples()]
+    allowed, at_limit = changes.search_reveals(ctx, masked)
+    if at_limit:
+        ctx.notices.append(_("a search by a full phone or email finds at most {n} leads an hour whose contacts "
+                             "you see masked; this one looked only at the others",
+                             n=changes.SEARCH_REVEALS_PER_HOUR))
+    return match & (full | Lead.id.in_(sorted(allowed))) if allowed else match & full
+
+
+def substring_expr(ctx: Session, text: str, in_scope: bool = True) -> pw.Expression:
+    """``text`` as a substring of code, company, contact, need or remarks. The trigram index (SQLite FTS5 /
+    pg_trgm) serves it, except for a scope small enough to read row by row (:func:`scoped_scan`): then
+    the match runs on the actor's own leads only, never over the whole table first (``in_scope=False``:
+    the caller does not limit the query to the scope, so the index always serves it). One or two
+    characters are below the trigram index's reach: prefix matches on indexed columns and a scan that
+    callers bound with LIMIT (pages)."""
+    if len(text) < 3:
+        out = None
+        for col in (Lead.code, Lead.company, Lead.contact_name):
+            out = col.contains(text) if out is None else out | col.contains(text)
+        return out
+    if ctx.is_postgres:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return pw.SQL(f"{store_search.PG_EXPR} ILIKE %s", (pattern,))
+    if in_scope and scoped_scan(ctx):
+        out = None
+        for name in store_search.FTS_COLUMNS:
+            e = getattr(Lead, name).contains(text)
+            out = e if out is None else out | e
+        return out
+    ids = pw.SQL("(SELECT rowid FROM lead_fts WHERE lead_fts MATCH ?)", (store_search.fts_query(text),))
+    return Lead.id.in_(ids)
+
+
+def scoped_scan(ctx: Session) -> bool:
+    """True when the actor's scope holds at most SCOPED_SCAN_MAX leads (SQLite; PostgreSQL's planner
+    weighs the scope against the trigram index itself). Asked at most every SCOPE_SIZE_SECONDS."""
+    if ctx.is_postgres or ctx.actor.is_admin:
+        return False
+    now = time.monotonic()
+    seen = ctx.memo.get("scope_small")
+    if seen is not None and seen[0] == ctx.actor.id and now - seen[1] < SCOPE_SIZE_SECONDS:
+        return seen[2]
+    n = Lead.select(Lead.id).where(scope.scope_expr(ctx.actor)).limit(SCOPED_SCAN_MAX + 1).count()
+    ctx.memo["scope_small"] = (ctx.actor.id, now, n <= SCOPED_SCAN_MAX)
+    return n <= SCOPED_SCAN_MAX
 
 
 def base_query(ctx: Session, *, filter: str | None = None, search: str | None = None,
@@ -125,7 +182,7 @@ def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[Lead
             r["batch_id"] = r.pop("batch")
     full = scope.full_contact_ids(ctx.actor, [(r["id"], r["owner_id"], owners.get(r["owner_id"], ("", "", None))[2])
                                               for r in rows])
-    views = [build_view(ctx, r, owners.get(r["owner_id"], ("?", "?", None)), reveal or r["id"] in full)
+    views = [build_view(ctx, r, owners.get(r["owner_id"], ("?", "?", None)), r["id"] in full, reveal)
              for r in rows]
     mark_planned_later(ctx, views)
     tags = tags_for([v.id for v in views])

@@ -18,7 +18,7 @@ from .. import changes, scope
 from ..activity import tasks
 from ..context import Session
 from ..scope import can_assign, resolve_user
-from .duplicates import exact_duplicates, similar_leads
+from .duplicates import exact_duplicates, similar_leads, split_by_scope, unseen_reason
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
 from ..errors import StaleRecord, ValidationError
 from ..records import LeadView, dt, ts
@@ -78,8 +78,12 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
     with ctx.db.atomic():
         dups = exact_duplicates(ctx, values.get("phone"), values.get("email"))
         if dups and not allow_duplicate:
-            raise ValidationError(_("duplicate of lead {code} (same phone or email)", code=dups[0].code),
-                                  {"phone": _("duplicate of {code}", code=dups[0].code)})
+            seen, unseen = split_by_scope(ctx, dups)
+            if seen:
+                raise ValidationError(_("duplicate of lead {code} (same phone or email)", code=seen[0].code),
+                                      {"phone": _("duplicate of {code}", code=seen[0].code)})
+            by_phone = bool(values.get("phone")) and any(d.phone == values["phone"] for d in unseen)
+            raise ValidationError(unseen_reason(by_phone), {"phone" if by_phone else "email": unseen_reason(by_phone)})
         stage = values.pop("stage", None) or ctx.stage_keys[0]
         row = {k: values[k] for k in EDITABLE if k in values}
         row.update(
