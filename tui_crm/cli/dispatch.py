@@ -14,6 +14,7 @@ import peewee as pw
 from .. import config
 from ..i18n import _, set_lang
 from . import language
+from .audit import cmd_audit
 from .common import UserError, session
 from .database import cmd_db, cmd_demo
 from .leads import cmd_leads, cmd_log
@@ -36,7 +37,7 @@ def cmd_tui(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads, "log": cmd_log,
+COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads, "log": cmd_log,
             "db": cmd_db, "report": cmd_report, "import": cmd_import, "export": cmd_export, "agenda": cmd_agenda,
             None: cmd_tui}
 

@@ -25,11 +25,12 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(_("not a whole number: {value}", value=text)) from None
 
 
-def _global_options(p: argparse.ArgumentParser, suppress: bool, lang: bool = True) -> None:
+def _global_options(p: argparse.ArgumentParser, suppress: bool, lang: bool = True, user: bool = True) -> None:
     d = argparse.SUPPRESS if suppress else None
     p.add_argument("--db", default=d, metavar="PATH_OR_URL",
                    help=_("database file or sqlite:///… / postgresql://… URL (else TUI_CRM_DB)"))
-    p.add_argument("--user", default=d, metavar="LOGIN", help=_("act as this login (default: the OS login)"))
+    if user:
+        p.add_argument("--user", default=d, metavar="LOGIN", help=_("act as this login (default: the OS login)"))
     if lang:
         p.add_argument("--lang", default=d, choices=["en", "zh"],
                        help=_("language (default: LANG, else the user's own setting, else English)"))
@@ -46,9 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="cmd", metavar="COMMAND", title=_("commands"))
 
-    def add(name, help_, parent=sub, lang=True):
+    def add(name, help_, parent=sub, lang=True, user=True):
         p = parent.add_parser(name, help=help_, description=help_, formatter_class=HelpFormatter)
-        _global_options(p, suppress=True, lang=lang)
+        _global_options(p, suppress=True, lang=lang, user=user)
         return p
 
     def actions(p):
@@ -177,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentiment", metavar="SENTIMENT", help=_("positive, neutral, hesitant or resistant"))
     p.add_argument("--next", metavar="DATETIME",
                    help=_("the next follow-up, e.g. 2024-12-05 10:00, tomorrow 9am, +3d, 三天后, 半小时后 (default: the cadence)"))
+
+    # after `audit`, --user names whose entries to show; the acting user's --user goes before it
+    p = add("audit", _("who did what and when: reveals, reassigns, handovers, undos, settings and users"), user=False)
+    _format(p, "report")
+    p.add_argument("--since", metavar="DATE", help=_("entries on or after DATE"))
+    p.add_argument("--until", metavar="DATE", help=_("entries on or before DATE"))
+    p.add_argument("--user", dest="filter_user", metavar="LOGIN", help=_("only this user's entries"))
+    p.add_argument("--lead", metavar="CODE", help=_("only this lead's entries"))
+    p.add_argument("--action", metavar="ACTION",
+                   help=_("an action (reveal, reassign, handover, undo, update, …) or what it acted on (user, "
+                          "settings)"))
 
     dbs = actions(add("db", _("database maintenance")))
     add("upgrade", _("migrate the schema in place"), dbs)

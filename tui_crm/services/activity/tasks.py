@@ -67,8 +67,28 @@ def close_open(ctx: Session, lead_id: int, status: str) -> None:
     refresh_next(lead_id)
 
 
-def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> None:
-    Task.update(owner=owner_id).where((Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)).execute()
+def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> list[int]:
+    """The lead's open tasks to ``owner_id``; returns their ids (the caller's change entry names them)."""
+    cond = (Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES) & (Task.owner != owner_id)
+    ids = [i for (i,) in Task.select(Task.id).where(cond).order_by(Task.id).tuples()]
+    if ids:
+        Task.update(owner=owner_id).where(Task.id.in_(ids)).execute()
+    return ids
+
+
+def reassign_loose(ctx: Session, from_id: int, to_id: int) -> list[int]:
+    """A user's open tasks that concern no lead to another user, one change entry each (old and new owner
+    by login); returns their ids."""
+    from ...store.models import User
+
+    ids = [i for (i,) in Task.select(Task.id).where((Task.owner == from_id) & Task.lead.is_null()
+                                                     & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.id).tuples()]
+    if ids:
+        logins = dict(User.select(User.id, User.login).where(User.id.in_([from_id, to_id])).tuples())
+        Task.update(owner=to_id).where(Task.id.in_(ids)).execute()
+        for tid in ids:
+            changes.record(ctx, "task", tid, "reassign", {"owner": [logins[from_id], logins[to_id]]})
+    return ids
 
 
 @contextmanager

@@ -100,6 +100,10 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
     require_database_admin(ctx)
     if has_data() and not force:
         raise ServiceError(_("the database already holds data: use --force to replace it"))
+    kept = Change.select().where(Change.entity != "demo").count() if force else 0
+    if kept:  # the change log is the audit trail: nothing in the app erases it
+        raise ServiceError(_("the database holds an audit log of {n} entries, which demo --force would erase; "
+                             "load demo data into a new database file (--db)", n=kept))
     rng = _Fast(seed)
     now = ctx.now()
     now_ts = int(now.timestamp())

@@ -62,10 +62,12 @@ def get_settings(ctx: Session) -> Settings:
 
 def save_settings(ctx: Session, settings: Settings) -> None:
     scope.require_admin(ctx.actor)
+    old, new = ctx.settings.to_dict(), settings.to_dict()
+    diff = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}  # the audit names what changed
     with ctx.db.atomic():
-        Meta.insert(key="settings", value=json.dumps(settings.to_dict())).on_conflict(
-            conflict_target=[Meta.key], update={Meta.value: json.dumps(settings.to_dict())}).execute()
-        changes.record(ctx, "settings", None, "update", {})
+        Meta.insert(key="settings", value=json.dumps(new)).on_conflict(
+            conflict_target=[Meta.key], update={Meta.value: json.dumps(new)}).execute()
+        changes.record(ctx, "settings", None, "update", diff)
     ctx.reload_config()
 
 

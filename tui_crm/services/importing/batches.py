@@ -86,19 +86,30 @@ def undo(ctx: Session, batch_id: int | str) -> int:
 
 
 def _restore_updates(ctx: Session, bid: int) -> int:
-    """Put back the fields an ``--on-duplicate update`` import changed (from its change entries)."""
+    """Put back the fields an ``--on-duplicate update`` import changed (from its change entries), each
+    restored lead with a change entry of its own (``{field: [as it was, as restored]}``, ``undo_of``)."""
     from ...store.models import Change
+    from ...store.search import reversed_digits
 
     n = 0
     for ch in Change.select().where((Change.entity == "lead") & (Change.action == "update")
-                                    & Change.diff.contains(f'"batch": {bid}')):
+                                    & Change.diff.contains(f'"batch": {bid}')).order_by(Change.id.desc()):
         diff = json.loads(ch.diff)
         if diff.pop("batch", None) != bid:
             continue
         old = {f: pair[0] for f, pair in diff.items() if f in UPDATABLE}
-        if old:
-            Lead.update(**old, version=Lead.version + 1).where(Lead.id == ch.lead_id).execute()
-            n += 1
+        cur = Lead.get_or_none(Lead.id == ch.lead_id)
+        if not old or cur is None:
+            continue
+        back = {f: [getattr(cur, f), v] for f, v in old.items() if getattr(cur, f) != v}
+        row = dict(old)
+        if "phone" in row:
+            row["phone_rev"] = reversed_digits(row["phone"])  # the suffix search follows the phone back
+        Lead.update(**row, updated_at=int(ctx.now().timestamp()), version=Lead.version + 1).where(
+            Lead.id == ch.lead_id).execute()
+        if back:
+            changes.record(ctx, "lead", ch.lead_id, "update", {**back, "undo_of": bid}, lead_id=ch.lead_id)
+        n += 1
     return n
 
 

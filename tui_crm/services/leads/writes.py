@@ -291,12 +291,21 @@ def reassign(ctx: Session, code: str | int, login: str, version: int | None = No
     can_assign(ctx, owner)
     now = ctx.now()
     with scope.locked_lead(ctx, code) as lead:
+        before = User.get_by_id(lead.owner_id).login
         _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
-        tasks.reassign_open(ctx, lead.id, owner.id)
-        changes.record(ctx, "lead", lead.id, "reassign", {"owner": [lead.owner_id, owner.id]}, lead_id=lead.id)
+        moved = tasks.reassign_open(ctx, lead.id, owner.id)
+        changes.record(ctx, "lead", lead.id, "reassign", _owners_diff(before, owner.login, moved), lead_id=lead.id)
         notify(ctx, owner.id, "assignment", _("Lead assigned to you: {code} {company}", code=lead.code,
                                               company=lead.company), lead.id)
     return get(ctx, lead.id)
+
+
+def _owners_diff(old: str, new: str, tasks_moved: list[int]) -> dict:
+    """A reassign's or handover's entry: the owners by login, and which open tasks went with the lead."""
+    diff: dict = {"owner": [old, new]}
+    if tasks_moved:
+        diff["tasks"] = ", ".join(str(t) for t in tasks_moved)
+    return diff
 
 
 def share(ctx: Session, code: str | int, login: str) -> None:
@@ -318,16 +327,25 @@ def reveal(ctx: Session, code: str | int) -> LeadView:
 
 
 def handover(ctx: Session, from_login: str, to_login: str) -> int:
-    """A departing rep's open leads and tasks to another user, in one step."""
+    """A departing rep's open leads (with their open tasks) and open tasks without a lead to another user,
+    in one step: one ``handover`` entry per lead naming both owners by login and the tasks moved, one per
+    task without a lead, and one notification to the new owner. Returns the number of leads."""
+    from ..activity.inbox import notify
+
     scope.require_supervisor(ctx.actor)
     src, dst = resolve_user(from_login), resolve_user(to_login)
     can_assign(ctx, dst)
+    now = ts(ctx.now())
     with ctx.db.atomic():
         q = (Lead.select(Lead.id).where((Lead.owner == src.id) & Lead.status.not_in(("won", "lost"))
                                         & scope.scope_expr(ctx.actor)).order_by(Lead.id))
         ids = [r.id for r in (q.for_update() if ctx.is_postgres else q)]  # rows locked in id order: no deadlock
         for lid in ids:
-            Lead.update(owner=dst.id, assigned_at=ts(ctx.now()), version=Lead.version + 1).where(Lead.id == lid).execute()
-            tasks.reassign_open(ctx, lid, dst.id)
-            changes.record(ctx, "lead", lid, "reassign", {"owner": [src.id, dst.id]}, lead_id=lid)
+            Lead.update(owner=dst.id, assigned_at=now, version=Lead.version + 1).where(Lead.id == lid).execute()
+            moved = tasks.reassign_open(ctx, lid, dst.id)
+            changes.record(ctx, "lead", lid, "handover", _owners_diff(src.login, dst.login, moved), lead_id=lid)
+        loose = tasks.reassign_loose(ctx, src.id, dst.id)
+        if ids or loose:
+            notify(ctx, dst.id, "assignment", _("{name} handed over {n} leads and {t} tasks to you", name=src.name,
+                                                n=len(ids), t=len(loose)))
     return len(ids)

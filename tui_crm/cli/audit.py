@@ -1,0 +1,38 @@
+"""``audit``: who did what and when (supervisors their team's, admins everything), as text, JSON or CSV."""
+from __future__ import annotations
+
+import csv
+import sys
+
+from .common import parse_date, print_json, session
+
+
+def _changes_text(e) -> str:
+    parts = [f"{k}: {'–' if old in (None, '') else old} → {'–' if new in (None, '') else new}"
+             for k, (old, new) in e.changes.items()]
+    parts += [f"{k}: {v}" for k, v in e.details.items()]
+    return "; ".join(parts)
+
+
+def cmd_audit(args) -> int:
+    from ..domain.text import printable, sheet_cell
+    from ..services.admin import audit
+
+    ctx = session(args)
+    f = audit.AuditFilter(parse_date(ctx, args.since), parse_date(ctx, args.until), args.filter_user, args.lead,
+                          args.action)
+    found = audit.entries(ctx, f)
+    if args.format == "json":
+        print_json([e.to_dict(ctx.tz) for e in found])
+    elif args.format == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["id", "at", "user", "action", "entity", "entity_id", "lead", "changes"])
+        for e in found:
+            w.writerow([sheet_cell(x) for x in (e.id, e.at.astimezone(ctx.tz).isoformat(), e.user, e.action,
+                                                e.entity, e.entity_id, e.lead or "", _changes_text(e))])
+    else:
+        for e in found:
+            what = e.action if e.entity == "lead" else f"{e.entity} {e.action}"
+            print(printable(f"{e.at.astimezone(ctx.tz):%Y-%m-%d %H:%M:%S}  {e.user or '-':<12} {what:<16} "
+                            f"{e.lead or '-':<20} {_changes_text(e)}".rstrip()))
+    return 0
