@@ -16,6 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from . import app_guard, config
+from .domain.text import printable
 from .i18n import _
 from .screens.commands import ExportCommands, GoToCommands, ImportCommands
 from .screens.messages import LiveChanges, OpenLead, OverdueTick
@@ -63,6 +64,12 @@ class CrmApp(App):
         self._feed = None
         self._seen_notification = 0
         self.live_ticks = 0  # polls done
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A toast. Never markup: messages quote companies, names and refusals as they were typed
+        (``Markup [/b] Inc`` in a message killed the screen); screens' ``notify`` comes here too."""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------ the database threads
     async def db(self, fn, *args, **kwargs):

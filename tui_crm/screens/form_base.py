@@ -53,7 +53,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        yield Static(self.question + "  " + _("(y / n)"), id="confirm-body")
+        yield Static(self.question + "  " + _("(y / n)"), id="confirm-body", markup=False)  # it may name a lead
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -94,8 +94,9 @@ class FormScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(self.title_text(), id="form-title")
-            yield Static("", id="form-error")
+            # titles name a lead, errors quote what was typed or stored: plain text, never markup
+            yield Static(self.title_text(), id="form-title", markup=False)
+            yield Static("", id="form-error", markup=False)
             with VerticalScroll(id="form-fields", can_focus=False):  # tab goes field to field only
                 for f in self.fields:
                     with Horizontal(classes="form-row"):
@@ -103,7 +104,7 @@ class FormScreen(ModalScreen):
                         suggester = SuggestFromList(choice_words(f.choices), case_sensitive=False) if f.choices else None
                         yield Input(f.value, placeholder=f.hint, id=f"f-{f.name}", suggester=suggester,
                                     select_on_focus=False)
-                    yield Static("", id=f"err-{f.name}", classes="form-field-error")
+                    yield Static("", id=f"err-{f.name}", classes="form-field-error", markup=False)
             yield Static(_("tab next field · ctrl+s save · escape cancel"), id="form-keys")
 
     def title_text(self) -> str:

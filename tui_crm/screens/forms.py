@@ -205,9 +205,12 @@ class LeadForm(FormScreen):
                                      c.get("contact_name") or "", lead.id if lead else None)
             if dups:
                 self._dup_shown = dups
+                # a lead outside the user's scope is told by its reason alone: no code, company or owner
                 lines = [_("possible duplicate: {code} {company} ({why})", code=d.code, company=d.company,
-                           why=_(d.reason)) for d in dups[:3]]
-                lines.append(_("ctrl+o opens {code} · ctrl+s saves anyway", code=dups[0].code))
+                           why=_(d.reason)) if d.visible else d.reason for d in dups[:3]]
+                first = next((d for d in dups if d.visible), None)
+                lines.append(_("ctrl+o opens {code} · ctrl+s saves anyway", code=first.code) if first
+                             else _("ctrl+s saves anyway"))
                 self.query_one("#form-error", Static).update("\n".join(lines))
                 return KEEP_OPEN
         if lead is None:
@@ -227,8 +230,9 @@ class LeadForm(FormScreen):
 
     def action_open_duplicate(self) -> None:
         """ctrl+o: leave the form with an ``OpenLead`` for the duplicate (the caller passes it on)."""
-        if self._dup_shown:
-            self.dismiss(OpenLead(self._dup_shown[0].id))
+        first = next((d for d in self._dup_shown if d.visible), None)
+        if first is not None:
+            self.dismiss(OpenLead(first.id))
 
 
 # ------------------------------------------------------------------ outcomes

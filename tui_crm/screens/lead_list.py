@@ -15,6 +15,7 @@ from ..domain.text import fit
 from ..domain.vocab import SOURCES
 from ..i18n import _, label
 from ..services.leads import pages
+from ..services.errors import ValidationError
 from ..services.leads.pages import ListQuery
 from ..widgets.search_box import SearchBox
 from ..widgets.lead_table import PAGE, LeadTable, columns
@@ -151,9 +152,16 @@ class LeadListScreen(LeadActions, Screen):
         gen = self._gen
         self.list_query = self._build_query()
         self.table.sort, self.table.desc = self.list_query.sort, self.list_query.desc
-        rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
+        try:
+            rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
+        except ValidationError as exc:  # a search the services refuse (too long): say so, keep the list
+            self.app.notify(str(exc), severity="warning")
+            return
         if gen != self._gen:
             return
+        for notice in dict.fromkeys(self.ctx.notices):  # e.g. the search left out leads seen masked
+            self.app.notify(notice, severity="warning", timeout=8)
+        self.ctx.notices.clear()
         self.table.reset(rows, len(rows) if len(rows) < PAGE else None)
         self._paint_header()
         self.counts = {}  # the last query's counts would sit beside the new filter: "counting…" until ready

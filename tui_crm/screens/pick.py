@@ -24,7 +24,8 @@ class PickScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
             yield Static(self.title_text, id="pick-title")
-            yield OptionList(*[Option(text, id=value) for value, text in self.options], id="pick-list")
+            yield OptionList(*[Option(text, id=value) for value, text in self.options], id="pick-list",
+                             markup=False)  # names of people and teams, as typed
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

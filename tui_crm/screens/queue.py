@@ -113,8 +113,9 @@ class QueueScreen(LeadActions, Screen):
 
     def _cells(self, t) -> list:
         style = "bold red" if t.overdue else ("yellow" if t.due_today else "")
-        return [Text(task_due_text(self.ctx, t), style=style), label(PRIORITIES, t.priority), t.lead_code or "",
-                t.company or "", task_text(t)]
+        # every cell a Text: a str cell of a DataTable is read as markup, and a company is user text
+        return [Text(task_due_text(self.ctx, t), style=style), Text(label(PRIORITIES, t.priority)),
+                Text(t.lead_code or ""), Text(t.company or ""), Text(task_text(t))]
 
     def _paint_status(self) -> None:
         c = self.counts or {"total": len(self.items), "overdue": sum(1 for t in self.items if t.overdue),
