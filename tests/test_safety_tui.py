@@ -137,3 +137,66 @@ async def test_the_new_lead_form_tells_of_a_duplicate_outside_the_scope_without_
         await pilot.press("ctrl+o")  # nothing to open
         await settle(app)
         assert app.screen is form
+
+
+# ------------------------------------------------------------------ the audit screen
+def _rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#audit-table")
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def _filter(app, pilot, **values) -> None:
+    for name, value in values.items():
+        app.screen.query_one(f"#audit-{name}").value = value
+    app.screen.query_one("#audit-user").focus()
+    await pilot.press("enter")
+    await settle(app)
+
+
+async def test_the_audit_screen_lists_and_filters_like_the_command(sqlite_url):
+    s = seed(sqlite_url)
+    boss = open_session(sqlite_url, "boss")
+    leads.reveal(boss, s["today"])
+    rep = open_session(sqlite_url, "rep_a1")
+    leads.update_lead(rep, s["today"], {"phone": "13912345678"})
+    leads.reveal(boss, s["globex"])
+    app = app_for(sqlite_url, "sup_a")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app)
+        await pilot.press("5")
+        await settle(app)
+        assert type(app.screen).__name__ == "AuditScreen"
+        rows = _rows(app)
+        assert ["boss", "reveal", s["today"]] in [r[1:4] for r in rows]
+        assert not [r for r in rows if r[3] == s["globex"]]  # team B's lead: not the supervisor of team A's
+        assert any("+8613912345678" in r[4] for r in rows)  # the supervisor sees the team's numbers
+        await _filter(app, pilot, user="boss", action="reveal")
+        assert [r[1:4] for r in _rows(app)] == [["boss", "reveal", s["today"]]]
+        await _filter(app, pilot, user="", action="", lead=s["today"], since="2024-11-01", until="today")
+        assert {r[3] for r in _rows(app)} == {s["today"]}
+        await _filter(app, pilot, since="someday")
+        assert "not a date: someday" in str(app.screen.query_one("#status").render())
+        await _filter(app, pilot, since="", lead="", action="update")
+        app.screen.query_one("#audit-table").focus()
+        await pilot.press("enter")  # a row opens its lead
+        await settle(app)
+        assert type(app.screen).__name__ == "LeadDetailScreen" and app.screen.data.lead.code == s["today"]
+    app = app_for(sqlite_url, "boss")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app)
+        await pilot.press("5")
+        await settle(app)
+        rows = _rows(app)
+        assert {s["today"], s["globex"]} <= {r[3] for r in rows}
+        assert any("139****5678" in r[4] for r in rows) and not any("13912345678" in r[4] for r in rows)
+
+
+async def test_a_rep_is_told_the_audit_log_is_not_theirs(sqlite_url):
+    seed(sqlite_url)
+    app = app_for(sqlite_url, "rep_a1")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        await pilot.press("5")
+        await settle(app)
+        assert str(app.screen.query_one("#status").render()) == "only a supervisor or an admin may read the audit log"
+        assert _rows(app) == []

@@ -29,7 +29,8 @@ class CrmApp(App):
     TITLE = "tui-crm"
     # every screen's styles, in one place; DEFAULT_CSS only in reusable widgets
     CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
-                "styles/queue.tcss", "styles/board.tcss", "styles/stats.tcss", "styles/import.tcss"]
+                "styles/queue.tcss", "styles/board.tcss", "styles/stats.tcss", "styles/import.tcss",
+                "styles/audit.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {GoToCommands, ImportCommands, ExportCommands}
 
@@ -43,6 +44,8 @@ class CrmApp(App):
         Binding("b", "show('board')", _("Board"), show=False, id="screen.board.b"),
         Binding("s", "show('stats')", _("Stats"), show=False, id="screen.stats.s"),
         Binding("i", "show('inbox')", _("Inbox"), show=False, tooltip=_("notifications"), id="screen.inbox"),
+        Binding("5", "show('audit')", _("Audit"), show=False, tooltip=_("audit log (supervisors, admins)"),
+                id="screen.audit"),
         Binding("question_mark", "help", _("Help"), id="help"),
         Binding("ctrl+p", "command_palette", _("palette"), show=False, priority=True, tooltip=_("command palette"),
                 id="palette"),

@@ -7,13 +7,6 @@ import sys
 from .common import parse_date, print_json, session
 
 
-def _changes_text(e) -> str:
-    parts = [f"{k}: {'–' if old in (None, '') else old} → {'–' if new in (None, '') else new}"
-             for k, (old, new) in e.changes.items()]
-    parts += [f"{k}: {v}" for k, v in e.details.items()]
-    return "; ".join(parts)
-
-
 def cmd_audit(args) -> int:
     from ..domain.text import printable, sheet_cell
     from ..services.admin import audit
@@ -29,10 +22,10 @@ def cmd_audit(args) -> int:
         w.writerow(["id", "at", "user", "action", "entity", "entity_id", "lead", "changes"])
         for e in found:
             w.writerow([sheet_cell(x) for x in (e.id, e.at.astimezone(ctx.tz).isoformat(), e.user, e.action,
-                                                e.entity, e.entity_id, e.lead or "", _changes_text(e))])
+                                                e.entity, e.entity_id, e.lead or "", e.changes_text())])
     else:
         for e in found:
             what = e.action if e.entity == "lead" else f"{e.entity} {e.action}"
             print(printable(f"{e.at.astimezone(ctx.tz):%Y-%m-%d %H:%M:%S}  {e.user or '-':<12} {what:<16} "
-                            f"{e.lead or '-':<20} {_changes_text(e)}".rstrip()))
+                            f"{e.lead or '-':<20} {e.changes_text()}".rstrip()))
     return 0

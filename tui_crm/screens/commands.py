@@ -34,12 +34,15 @@ class CommandList(Provider):
 
 
 def screen_titles() -> dict[str, str]:
-    return {"list": _("Leads"), "queue": _("Today"), "board": _("Board"), "stats": _("Stats"), "inbox": _("Inbox")}
+    return {"list": _("Leads"), "queue": _("Today"), "board": _("Board"), "stats": _("Stats"), "inbox": _("Inbox"),
+            "audit": _("Audit log")}
 
 
 class GoToCommands(CommandList):
     def commands(self) -> Iterable[Command]:
         for name, title in screen_titles().items():
+            if name == "audit" and self.app.ctx.actor.role == "rep":  # supervisors and admins read it
+                continue
             yield _("Go to: {screen}", screen=title), (lambda n=name: self.app.action_show(n)), ""
 
 

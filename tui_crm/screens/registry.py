@@ -1,4 +1,4 @@
-"""Which screen class answers to which name (list, queue, board, stats, inbox)."""
+"""Which screen class answers to which name (list, queue, board, stats, inbox, audit)."""
 from __future__ import annotations
 
 from importlib import import_module
@@ -9,6 +9,7 @@ SCREENS = {
     "board": ("tui_crm.screens.board", "BoardScreen"),
     "stats": ("tui_crm.screens.stats", "StatsScreen"),
     "inbox": ("tui_crm.screens.inbox", "InboxScreen"),
+    "audit": ("tui_crm.screens.audit", "AuditScreen"),
 }
 
 

@@ -35,8 +35,16 @@ class AuditEntry:
     entity: str
     entity_id: int | None
     lead: str | None  # the lead's code (None: no lead, or a lead since deleted)
+    lead_id: int | None = None
     changes: dict = field(default_factory=dict)  # {field: [old, new]}, contacts masked as the reader sees them
     details: dict = field(default_factory=dict)  # the entry's other facts (via, batch, tasks moved, …)
+
+    def changes_text(self) -> str:
+        """The old -> new values and the other facts, in a line."""
+        parts = [f"{k}: {'–' if old in (None, '') else old} → {'–' if new in (None, '') else new}"
+                 for k, (old, new) in self.changes.items()]
+        parts += [f"{k}: {v}" for k, v in self.details.items()]
+        return "; ".join(parts)
 
     def to_dict(self, tz=None) -> dict:
         return {"id": self.id, "at": self.at.astimezone(tz).isoformat() if tz else self.at.isoformat(), "user": self.user or None, "action": self.action,
@@ -134,7 +142,7 @@ def _entry(c: Change, logins: dict[int, str], leads: dict[int, tuple[str, bool]]
         else:
             details[k] = _shown(k, v, full)
     return AuditEntry(c.id, datetime.fromtimestamp(c.at, timezone.utc), logins.get(c.user_id, ""), c.action,
-                      c.entity, c.entity_id, code, changes, details)
+                      c.entity, c.entity_id, code, c.lead_id, changes, details)
 
 
 def _shown(field: str, value, full: bool):

@@ -1,0 +1,109 @@
+"""The audit log (supervisors: their team's; admins: all): who did what and when, newest first.
+
+Five filter boxes above the table (user, lead, action, since, until), as ``tui-crm audit`` has them:
+``/`` goes to them, ``tab`` from one to the next, ``enter`` applies them. ``enter`` on a row opens its
+lead. The latest AUDIT_ROWS entries are shown; narrower filters reach further back.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Static
+
+from ..domain.errors import InvalidValue
+from ..domain.parse import parse_datetime
+from ..i18n import _
+from ..services.admin import audit
+from ..services.errors import ServiceError
+from ..widgets.footer import TranslatedFooter
+from .messages import LiveChanges, OpenLead
+
+AUDIT_ROWS = 500
+FILTERS = ("user", "lead", "action", "since", "until")
+
+
+def _placeholders() -> dict[str, str]:
+    return {"user": _("user (login)"), "lead": _("lead code"), "action": _("action: reveal, reassign, …"),
+            "since": _("since (date)"), "until": _("until (date)")}
+
+
+class AuditScreen(Screen):
+    BINDINGS = [Binding("slash", "filters", _("Filter"), id="audit.filter")]
+
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.entries: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="audit-filters"):
+            for name, hint in _placeholders().items():
+                yield Input(placeholder=hint, id=f"audit-{name}", compact=True)
+        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="status", markup=False)
+        yield TranslatedFooter()
+
+    async def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(_("when"), _("user"), _("action"), _("lead"), _("what changed"))
+        table.focus()
+        await self.reload()
+
+    def _filter(self) -> audit.AuditFilter:
+        """The boxes as a filter; InvalidValue names a date that cannot be read."""
+        v = {name: self.query_one(f"#audit-{name}", Input).value.strip() for name in FILTERS}
+        days = {}
+        for name in ("since", "until"):
+            if v[name]:
+                try:
+                    when = parse_datetime(v[name], self.ctx.tz, now=self.ctx.now())
+                except InvalidValue:
+                    raise InvalidValue(_("not a date: {value}", value=v[name])) from None
+                days[name] = when.astimezone(self.ctx.tz).date()
+        return audit.AuditFilter(days.get("since"), days.get("until"), v["user"] or None, v["lead"] or None,
+                                 v["action"] or None)
+
+    async def reload(self) -> None:
+        status = self.query_one("#status", Static)
+        try:
+            f = self._filter()
+            self.entries = await self.app.db(lambda: list(audit.entries(self.ctx, f, limit=AUDIT_ROWS)))
+        except (ServiceError, InvalidValue) as exc:  # a rep, an unknown user or lead, a bad date: in words
+            status.update(str(exc))
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        for e in self.entries:
+            what = e.action if e.entity == "lead" else f"{e.entity} {e.action}"
+            table.add_row(Text(e.at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")), Text(e.user or "–"),
+                          Text(what), Text(e.lead or "–"), Text(e.changes_text()), key=str(e.id))
+        more = len(self.entries) >= AUDIT_ROWS
+        status.update(_("{n} entries (the latest {max}; narrow the filters to reach further back)",
+                        n=len(self.entries), max=AUDIT_ROWS) if more else _("{n} entries", n=len(self.entries)))
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self.reload()
+        self.query_one(DataTable).focus()
+
+    def action_filters(self) -> None:
+        self.query_one("#audit-user", Input).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.entries or table.cursor_row >= len(self.entries):
+            return
+        e = self.entries[table.cursor_row]
+        if e.lead_id is not None and e.lead:
+            self.app.post_message(OpenLead(e.lead_id))
+
+    async def on_live_changes(self, message: LiveChanges) -> None:
+        if self.is_current and any(e.entity != "notification" for e in message.entries):
+            await self.reload()
