@@ -226,6 +226,8 @@ class _Importer:
     def _visible(self, lead_id: int) -> bool:
         from ..scope import scope_expr
 
+        if lead_id is None:  # found beyond a role's row security: nothing of it is known
+            return False
         if self.ctx.actor.is_admin:
             return True
         return Lead.select(Lead.id).where((Lead.id == lead_id) & scope_expr(self.ctx.actor)).exists()
