@@ -147,3 +147,12 @@ def test_any_order_of_a_known_header_set_maps_the_same(name, data):
     shuffled = [headers[i] for i in order]
     got = dict(zip(shuffled, map_headers(shuffled, None, [[row[i] for i in order] for row in rows])))
     assert got == want
+
+
+@pytest.mark.parametrize("cell", ["、", ";", ",", "；", " 、 "])
+def test_a_column_of_separators_alone_is_not_an_email_column(cell):
+    """A remarks cell holding only a list separator split into no parts, and 'every part is an
+    e-mail' held for no parts: the remarks column became the e-mail column and every row was refused."""
+    fields = mapped(["company", "contact", "phone", "need", "remarks"],
+                    rows=[["0", "0", "13900000000", "0", cell]])
+    assert fields["remarks"] == "remarks"

@@ -103,6 +103,12 @@ def phones_in(text: str) -> list[str]:
     return parts if len(parts) > 1 and all(sum(c.isdigit() for c in p) >= 5 for p in parts) else [text]
 
 
+def is_email_list(text: str) -> bool:
+    """One e-mail address or a list of them; a cell of separators alone (``、``) is no list."""
+    parts = split_list(text)
+    return bool(parts) and all(is_email(p) for p in parts)
+
+
 def column_shape(values: list[str], region: str) -> str | None:
     """What at least 90% of a column's sampled values are: ``email``, ``person``, ``phone``, ``bool``,
     or None (mixed, or nothing sampled)."""
@@ -110,7 +116,7 @@ def column_shape(values: list[str], region: str) -> str | None:
     if not vals:
         return None
     need = max(1, int(len(vals) * 0.9 + 0.999))
-    for shape, test in (("email", lambda v: all(is_email(p) for p in split_list(v))), ("person", is_person),
+    for shape, test in (("email", is_email_list), ("person", is_person),
                         ("bool", is_bool), ("phone", lambda v: is_phone(v, region))):
         if sum(1 for v in vals if test(v)) >= need:
             return shape
