@@ -64,7 +64,8 @@ def _cli_world(url):
     ctx = open_session(url, "boss")  # a database from before: escapes stored as they were typed
     Lead.update(company=TITLE).where(Lead.code == codes[1]).execute()
     Lead.update(company=CLEAR, contact_name="\x1b[31mred\x1b[0m").where(Lead.code == codes[2]).execute()
-    Lead.update(industry="[/b] tools", lost_reason="[link=http://evil.example/]x").where(Lead.code == codes[0]).execute()
+    Lead.update(industry="[/b] tools", lost_reason="[link=http://evil.example/]x").where(
+        Lead.code == codes[0]).execute()
     ctx.close()
     return codes
 

@@ -57,7 +57,7 @@ class CrmApp(App):
         super().__init__(**kwargs)
         self.ctx = ctx
         self.sweep_seconds = sweep_seconds  # escalation sweep this long after start (`tui-crm` passes 1 s)
-        self.sub_title = f"{ctx.actor.name} · {_(ctx.actor.role)}"
+        self.sub_title = printable(f"{ctx.actor.name} · {_(ctx.actor.role)}")  # a name stored before: no escapes
         self.tick_seconds = tick_seconds if tick_seconds is not None else ctx.settings.overdue_tick_seconds
         self.poll_seconds = poll_seconds if poll_seconds is not None else config.poll_seconds()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="crm-db")

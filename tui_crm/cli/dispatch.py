@@ -37,7 +37,8 @@ def cmd_tui(args) -> int:
     return 0
 
 
-COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads, "log": cmd_log,
+COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads,
+            "log": cmd_log,
             "db": cmd_db, "report": cmd_report, "import": cmd_import, "export": cmd_export, "agenda": cmd_agenda,
             None: cmd_tui}
 

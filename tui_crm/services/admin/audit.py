@@ -47,7 +47,8 @@ class AuditEntry:
         return "; ".join(parts)
 
     def to_dict(self, tz=None) -> dict:
-        return {"id": self.id, "at": self.at.astimezone(tz).isoformat() if tz else self.at.isoformat(), "user": self.user or None, "action": self.action,
+        return {"id": self.id, "at": self.at.astimezone(tz).isoformat() if tz else self.at.isoformat(),
+                "user": self.user or None, "action": self.action,
                 "entity": self.entity, "entity_id": self.entity_id, "lead": self.lead,
                 "changes": {k: {"old": v[0], "new": v[1]} for k, v in self.changes.items()},
                 "details": self.details}
