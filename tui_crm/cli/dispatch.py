@@ -1,7 +1,9 @@
 """``main``: set the language, parse the arguments, and run the command found in COMMANDS.
 
-A UserError, a service or store error, or a bad value ends with one line on stderr
-and exit code 1; Ctrl-C with 130; a closed pipe (``| head``) quietly with 0.
+A UserError, a service or store error, a bad value, any database failure (a lost connection,
+a full disk, a read-only file: store/faults.py says which) or a file that cannot be read or
+written ends with one line on stderr, never the password, and exit code 1; Ctrl-C with 130;
+a closed pipe (``| head``) quietly with 0.
 """
 from __future__ import annotations
 
@@ -76,11 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)  # it may quote stored text
         return 1
     except pw.DatabaseError as exc:
+        from ..store import faults
         from ..store.pgroles import refusal
 
-        why = refusal(exc)
-        if why is None:
-            raise
+        why = refusal(exc) or faults.describe(exc)
         print(f"tui-crm: {pgurl.scrub(why, getattr(args, 'url', None) or args.db)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -88,3 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command reads or writes: no space left, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tui-crm: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a driver error peewee did not wrap (sqlite3, psycopg2)
+        from ..store import faults
+
+        if faults.kind(exc) is None:
+            raise  # not a database failure: a bug, with its traceback
+        print(f"tui-crm: {printable(faults.describe(exc, getattr(args, 'url', None) or args.db))}",
+              file=sys.stderr)
+        return 1

@@ -33,7 +33,7 @@ def leads_list(ctx, args) -> int:
     from ..services.activity.sweep import sweep_escalations
     from ..services.records import lead_json
 
-    sweep_escalations(ctx)
+    ctx.call(sweep_escalations, ctx)
     views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal)
     for notice in dict.fromkeys(ctx.notices):  # what the search had to leave out
         print(f"tui-crm: {notice}", file=sys.stderr)
@@ -61,7 +61,7 @@ def leads_add(ctx, args) -> int:
               "amount_cents": parse_amount(args.amount)}
     if not (args.phone or args.email):
         raise UserError(_("give --phone or --email"))
-    v = leads.add_lead(ctx, values)
+    v = ctx.call(leads.add_lead, ctx, values)
     if args.format == "json":
         print_json(lead_json(ctx, v))
     else:
@@ -93,7 +93,7 @@ def leads_move(ctx, args) -> int:
     from ..services.errors import ValidationError
 
     try:
-        v = leads.move_stage(ctx, args.code, args.stage, reason=args.reason)
+        v = ctx.call(leads.move_stage, ctx, args.code, args.stage, reason=args.reason)
     except ValidationError as exc:
         if "reason" in exc.fields:  # the stay reason: say which option gives it
             raise UserError(f"{exc} (--reason)") from None
@@ -105,7 +105,7 @@ def leads_move(ctx, args) -> int:
 def leads_won(ctx, args) -> int:
     from ..services import leads
 
-    v = leads.set_outcome(ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount),
+    v = ctx.call(leads.set_outcome, ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount),
                                                         "product": args.product, "won_at": parse_dt(ctx, args.at),
                                                         "reason": args.reason})
     print(_("{code} won", code=v.code))
@@ -115,7 +115,7 @@ def leads_won(ctx, args) -> int:
 def leads_lost(ctx, args) -> int:
     from ..services import leads
 
-    v = leads.set_outcome(ctx, args.code, "lost", {"lost_reason": args.reason,
+    v = ctx.call(leads.set_outcome, ctx, args.code, "lost", {"lost_reason": args.reason,
                                                          "lost_at": parse_dt(ctx, args.at), "reason": None})
     print(_("{code} lost", code=v.code))
     return 0
@@ -137,6 +137,6 @@ def cmd_log(args) -> int:
     ctx = session(args)
     data = activity.FollowUpInput(method=args.method, summary=args.summary, reached=args.reached == "yes",
                                   sentiment=args.sentiment, next_at=parse_dt(ctx, args.next))
-    activity.log_followup(ctx, args.code, data)
+    ctx.call(activity.log_followup, ctx, args.code, data)  # once: run again only if the connection broke before it saved
     print(_("logged"))
     return 0

@@ -123,6 +123,31 @@ class Session:
         if not self.db.is_closed():
             self.db.close()
 
+    def call(self, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)``, run again after a lost connection when nothing of it was saved.
+
+        A read that loses its connection outside a transaction comes back on its own (the store
+        reconnects, store/reconnect.py); a transaction cannot, as the server has rolled it back.
+        Then, when no transaction of this call had committed and the failure says nothing was
+        applied, the database reconnects (with backoff) and the whole call runs again: a write is
+        done once, or raises. A call of several transactions (an import) that had committed some
+        is not run again. On SQLite nothing is lost this way: the call just runs."""
+        from ..store.faults import Disconnected, is_disconnect
+
+        reconnect = getattr(self.db, "reconnect", None)
+        while True:
+            before = getattr(self.db, "commits", 0)
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if reconnect is None or not is_disconnect(exc) or self.db.in_transaction():
+                    raise
+                if isinstance(exc, Disconnected) and (exc.applied is not False or exc.gave_up):
+                    raise
+                if self.db.commits != before:
+                    raise
+                reconnect()
+
 
 def actor_of(user: User) -> Actor:
     try:

@@ -8,6 +8,7 @@ import peewee as pw
 
 from ..i18n import _
 from . import models, pgurl
+from .reconnect import Reconnecting
 
 
 class StoreError(Exception):
@@ -27,9 +28,10 @@ def is_postgres(url: str) -> bool:
     return pgurl.is_postgres(url)
 
 
-class PostgresDatabase(pw.PostgresqlDatabase):
+class PostgresDatabase(Reconnecting, pw.PostgresqlDatabase):
     """PostgreSQL as libpq reads the URL (store/pgurl.py); ``given_name`` is the URL's own
-    application_name, kept beside ``tui-crm:LOGIN`` (:func:`name_connections`)."""
+    application_name, kept beside ``tui-crm:LOGIN`` (:func:`name_connections`). A lost
+    connection comes back (store/reconnect.py)."""
     given_name: str | None = None
 
 
@@ -42,6 +44,23 @@ def may_exist(url: str) -> bool:
     return path != ":memory:" and os.path.isfile(path)
 
 
+class SqliteDatabase(pw.SqliteDatabase):
+    """SQLite rolls a transaction back itself after some errors (a full disk, an I/O error); the
+    rollback that follows then has nothing to undo and must not hide the error that ended it."""
+
+    def rollback(self):
+        conn = self._state.conn
+        if conn is not None and not conn.in_transaction:
+            return
+        super().rollback()
+
+    def execute_sql(self, sql, params=None):
+        conn = self._state.conn
+        if conn is not None and not conn.in_transaction and sql.startswith("ROLLBACK TO SAVEPOINT"):
+            return conn.cursor()  # the whole transaction is gone already
+        return super().execute_sql(sql, params)
+
+
 def make_database(url: str) -> pw.Database:
     if is_postgres(url):
         try:
@@ -52,7 +71,7 @@ def make_database(url: str) -> pw.Database:
         db.given_name = pgurl.given_application_name(url)
         return db
     path = sqlite_path(url)
-    return pw.SqliteDatabase(
+    return SqliteDatabase(
         path, timeout=5, lock_type="IMMEDIATE", check_same_thread=False,
         pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
                  "busy_timeout": 5000, "cache_size": -32000, "temp_store": "memory",

@@ -22,6 +22,7 @@ from typing import BinaryIO, Callable, Iterator
 from ...domain.text import clean
 from ...i18n import _
 from ..errors import ServiceError
+from . import csvrows
 
 SAMPLE = 256 * 1024
 DELIMITERS = ",;\t|"
@@ -66,6 +67,8 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if len(sample) >= SAMPLE and exc.reason == "unexpected end of data":  # a character cut by the sample's end
             return "utf-8"
+    if _mostly_utf8(sample):  # a UTF-8 file with some rows in another encoding: those rows are refused
+        return "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=["gb18030", "big5", "utf_8", "cp1252", "latin_1"]).best()
@@ -82,6 +85,19 @@ def detect_encoding(sample: bytes) -> str:
     if enc.replace("_", "").lower() in ("gbk", "gb2312", "gb18030", "hz"):
         return "gb18030"  # a superset: what Chinese Excel writes as GBK reads as GB18030
     return enc
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Most lines with non-ASCII bytes are valid UTF-8 (text in another encoding almost never is)."""
+    odd = [line for line in sample.split(b"\n")[:-1] if not line.isascii()]
+    good = 0
+    for line in odd:
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            pass
+    return bool(odd) and good * 2 > len(odd)
 
 
 def sniff_delimiter(text: str, truncated: bool = False) -> str:
@@ -118,33 +134,47 @@ def open_csv(path: str, header_row: int | None = None) -> Table:
         sample = fh.read(SAMPLE)
     if not sample.strip():
         raise UnreadableFile(_("{path}: the file is empty", path=path))
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and sample.count(b"\x00") > max(8, len(sample) // 100):  # binary; a stray NUL refuses only its row
         raise UnreadableFile(_("{path}: not a CSV or XLSX file", path=path))
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     delimiter = sniff_delimiter(text, truncated=len(sample) >= SAMPLE)
     raw = open(path, "rb")
-    fh = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(fh, delimiter=delimiter)
+    fh = io.TextIOWrapper(raw, encoding=encoding, errors=csvrows.ERRORS, newline="")
 
-    def records() -> Iterator[tuple[int, list]]:
-        start = 1
+    def read() -> Iterator[tuple[int, list]]:
         try:
-            for cells in reader:
-                yield start, cells
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            raise UnreadableFile(_("line {line}: {error}", line=start, error=exc)) from None
+            yield from csvrows.records(fh, delimiter, encoding)
+        except csvrows.Unreadable as exc:
+            raise UnreadableFile(_("line {line}: {error}", line=exc.line, error=exc.error)) from None
         finally:
             raw.close()
 
     try:
-        headers, rows = pick_header(records(), header_row, path)
+        headers, rows = pick_header(read(), header_row, path)
     except BaseException:
         raw.close()
         raise
-    return Table(path, "csv", [clean(str(h)) for h in headers], rows, encoding, delimiter, size,
+    if isinstance(headers, csvrows.Malformed):
+        raw.close()
+        raise UnreadableFile(_("{path}: the header row cannot be read: {reason}", path=path, reason=headers.reason))
+    return Table(path, "csv", [clean(str(h)) for h in headers], _no_wider(rows, len(headers)), encoding, delimiter,
+                 size,
                  position=lambda: raw.tell() if not raw.closed else size, close=raw.close)
+
+
+def _no_wider(rows: Iterator[tuple[int, list]], width: int) -> Iterator[tuple[int, list]]:
+    """A CSV row with values past the header's last column is refused: a delimiter or quote is out of
+    place, and which value belongs to which column would be a guess (empty extra cells are fine)."""
+    for line, cells in rows:
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            extra = next(i for i in range(width, len(cells)) if cells[i].strip())
+            yield line, csvrows.Malformed(extra, cells[extra], _(
+                "the row has {cells} cells, the header {columns}: a delimiter or a quote out of place?",
+                cells=len(cells), columns=width))
+        else:
+            yield line, cells
 
 
 def open_xlsx(path: str, sheet: str | None = None, header_row: int | None = None) -> Table:

@@ -20,6 +20,7 @@ from .build import Record, build
 from .cells import (DATETIME_FIELDS, IDENTIFYING, METHOD_ALIASES, TEXT_FIELDS, cell_text, fast_phone,
                     limit_of)
 from .contacts import TRUE, emails_in, person, phones_in
+from .csvrows import Malformed
 from .headers import MULTI, RANK, norm_header
 from .phones import phone_note
 from .plans import plan_of
@@ -105,6 +106,9 @@ class RowConverter:
 
     # ------------------------------------------------------------ a row
     def convert(self, line: int, cells: list) -> Record | tuple[Refusal, ...] | None:
+        if cells.__class__ is Malformed:  # a record the reader could not take as written
+            column = self._header(cells.index) if cells.index is not None else ""
+            return (Refusal(line, column, cells.value, cells.reason),)
         texts = [cell_text(c) for c in cells]
         if has_controls("".join(texts)):  # one scan per row; the rare row with control characters is cleaned
             texts = [clean(t) for t in texts]
