@@ -105,20 +105,21 @@ def test_other_writers_not_blocked_during_large_import(tmp_path):
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     import sqlite3
 
-    conn = sqlite3.connect(db, timeout=10, isolation_level=None)
-    waits = []
+    conn = sqlite3.connect(db, timeout=60, isolation_level=None)
+    between = set()  # lead counts seen by a writer that got the lock while the import ran
     while proc.poll() is None:
-        t = time.monotonic()
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x') ON CONFLICT(key) DO UPDATE SET value='y'")
+        (n,) = conn.execute("SELECT count(*) FROM lead").fetchone()
         conn.execute("COMMIT")
-        waits.append(time.monotonic() - t)
+        if 0 < n < 60_000:
+            between.add(n)
         time.sleep(0.05)
     assert proc.returncode == 0, proc.stderr.read()
-    assert len(waits) > 3
-    # The 1 s target itself is measured by bench/bench_import.py (max 0.24 s, p99 0.14 s there);
-    # here a margin for two busy CI cores, still far below what one long transaction would cause.
-    assert max(waits) < 2.0, max(waits)
+    # Another writer gets the lock between the import's chunks, at several points of it, however
+    # slow the machine: one long transaction would let it in only before or after (0 or 60,000).
+    # How long it waits is measured by bench/bench_import.py, not here.
+    assert len(between) >= 2, between
 
 
 def test_round_trip_csv_and_xlsx(tmp_path):

@@ -164,5 +164,7 @@ def sheet_cell(value):
 
 
 def unquote_cell(text: str) -> str:
-    """The value :func:`sheet_cell` quoted, as it was: ``'=1+1`` -> ``=1+1``."""
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The value :func:`sheet_cell` quoted, as it was: ``'=1+1`` -> ``=1+1``. A ``'`` before a tab
+    or CR stays: stored text never starts with white space, so no export quoted one, and the
+    cell ``'<tab>0`` is someone's own text."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
