@@ -1,13 +1,12 @@
 """The app sweeps escalations (rule 2) after its first paint, not before it opens (Pilot, real databases)."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from tui_crm import clock
 from tui_crm.app import CrmApp
 from tui_crm.store.models import Lead, Notification
-from tui_helpers import settle
+from tui_helpers import settle, wait_for
 
 
 async def test_app_escalates_uncontacted_leads_after_it_has_opened(world):
@@ -17,9 +16,7 @@ async def test_app_escalates_uncontacted_leads_after_it_has_opened(world):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app)
         assert app.screen.table.rows  # the list painted first
-        deadline = time.monotonic() + 8
-        while time.monotonic() < deadline and not Lead.get_by_id(lead.id).escalated:
-            await pilot.pause(0.1)
+        await wait_for(pilot, lambda: Lead.get_by_id(lead.id).escalated, what="the open app's sweep escalating")
     assert Lead.get_by_id(lead.id).escalated
     sup = world.as_("sup_a").actor.id
     assert Notification.select().where((Notification.user == sup) & (Notification.lead == lead.id)).exists()

@@ -7,7 +7,6 @@ board is open.
 import os
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -18,21 +17,12 @@ from tui_crm.screens.board import BoardScreen
 from tui_crm.screens.forms import OutcomeForm, ReasonForm
 from tui_crm.store.models import Lead, StageHistory
 
-from tui_helpers import settle
+from tui_helpers import palette_run, settle, wait_for
 
 
 def BoardApp(ctx):
     """The real app; ``board_of`` opens the board with `3` as a user would."""
     return CrmApp(ctx, tick_seconds=0)
-
-
-async def wait_for(pilot, cond, timeout=6.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.05)
-        if cond():
-            return
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def board_of(app, pilot):
@@ -200,11 +190,7 @@ async def test_filters_from_keys_and_text(world, team):
         # the command palette offers the same filters
         await pilot.press("c")
         await wait_for(pilot, lambda: screen.columns[0].count == 6, what="cleared")
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"owner Rep A2")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await palette_run(app, pilot, "owner Rep A2")
         await wait_for(pilot, lambda: screen.filter.owner == "rep_a2" and screen.columns[0].count == 1,
                        what="palette owner filter")
 
@@ -221,10 +207,9 @@ async def test_live_changes_from_another_process(world, team):
                                "leads", "move", code, "qualified"], capture_output=True, text=True, env=env,
                               timeout=120)
         assert proc.returncode == 0, proc.stderr
-        start = time.monotonic()
+        # how soon is bench/bench_board.py's business; here only that it comes, in place
         await wait_for(pilot, lambda: screen.columns[1].count == 1 and screen.columns[0].count == 5,
-                       timeout=5, what="the move from another process")
-        assert time.monotonic() - start < 2.5
+                       what="the move from another process")
         assert team["a2"].id in col_ids(screen, 1) and team["a2"].id not in col_ids(screen, 0)
         assert screen.focus_id == focused  # the focused card keeps focus
         proc = subprocess.run([sys.executable, "-m", "tui_crm", "--db", world.url, "--user", "rep_a1",
@@ -232,5 +217,5 @@ async def test_live_changes_from_another_process(world, team):
                                "13900001111", "--source", "expo", "--need", "2 routers", "--amount", "1234"],
                               capture_output=True, text=True, env=env, timeout=120)
         assert proc.returncode == 0, proc.stderr
-        await wait_for(pilot, lambda: screen.columns[0].count == 6, timeout=5, what="a new lead")
+        await wait_for(pilot, lambda: screen.columns[0].count == 6, what="a new lead")
         assert screen.columns[0].amount_cents == 50000 + 40000 + 30000 + 20000 + 10000 + 123400

@@ -9,22 +9,14 @@ from tui_crm.screens.export_form import ExportForm
 from tui_crm.services import leads
 from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
-from tui_helpers import settle
-
-
-async def _type(pilot, text):
-    for ch in text:
-        await pilot.press("space" if ch == " " else ch)
+from tui_helpers import palette_run, settle, wait_for
 
 
 async def _save(app, pilot, form):
     """ctrl+s, then wait until the export has run and the form is gone."""
     await pilot.press("ctrl+s")
     await app.workers.wait_for_complete()
-    for _ in range(20):
-        await pilot.pause(0.05)
-        if app.screen is not form:
-            break
+    await wait_for(pilot, lambda: app.screen is not form, what="the export form closed")
 
 
 async def test_export_from_the_palette(sqlite_url, tmp_path):
@@ -37,12 +29,8 @@ async def test_export_from_the_palette(sqlite_url, tmp_path):
     app = CrmApp(ctx, tick_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await _type(pilot, "Export leads")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await palette_run(app, pilot, "Export leads")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportForm), what="the export form")
         form = app.screen
         assert isinstance(form, ExportForm)
         assert form.query_one("#f-file", Input).value.endswith(".xlsx")  # a dated file in the home folder

@@ -5,7 +5,7 @@ from tui_crm.app import CrmApp
 from tui_crm.services import leads
 from tui_crm.services.admin.users import add_user
 from tui_crm.services.context import open_session
-from tui_helpers import settle
+from tui_helpers import palette_run, settle, wait_for
 
 CSV = ("公司名称,手机,阶段,Memo\n"
        "星河科技,13912345678,需求确认,met at expo\n"
@@ -33,13 +33,8 @@ async def test_import_screen_flow(sqlite_url, tmp_path):
     ctx, app = _boss_app(sqlite_url, src, CSV)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(app)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "Import leads":
-            await pilot.press("space" if ch == " " else ch)
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await palette_run(app, pilot, "Import leads")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImportScreen", what="the import screen")
         screen = app.screen
         assert type(screen).__name__ == "ImportScreen"
         path = screen.query_one("#path", Input)

@@ -12,7 +12,7 @@ from tui_crm.services.context import open_session
 from tui_crm.services.leads.pages import ListQuery
 
 from rep_fixtures import app_for, row_texts, seed
-from tui_helpers import running, settle
+from tui_helpers import running, settle, wait_for
 
 
 # ------------------------------------------------------------------ keyset pages (both backends)
@@ -145,9 +145,9 @@ async def test_timer_turns_a_row_overdue_in_place(seeded):
         assert table.cursor == 1
         fetched = pages.STATS["rows"]
         clock.advance(timedelta(hours=3, minutes=1))  # 13:01: the 13:00 call is now late
-        await pilot.pause(0.4)
+        await wait_for(pilot, lambda: table.cells(table.rows[1])["due"] == "overdue 13:00",
+                       what="the timer marking the 13:00 call overdue")
         await settle(app)
-        assert table.cells(table.rows[1])["due"] == "overdue 13:00"
         assert table.style_for(table.rows[1]).color.name == "red"
         assert table.cursor == 1 and table.scroll_offset.y == 0
         assert [v.code for v in table.rows] == [s["overdue"], s["today"], s["planned"]]

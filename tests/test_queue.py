@@ -10,7 +10,7 @@ from tui_crm.services.context import open_session
 
 from conftest import NOW
 from rep_fixtures import app_for, seed
-from tui_helpers import settle
+from tui_helpers import settle, wait_for
 
 
 @pytest.fixture
@@ -167,5 +167,5 @@ async def test_the_timer_moves_a_task_that_falls_due_into_the_overdue_count(seed
         q = await open_queue(app, pilot)
         assert "3 tasks · 1 overdue · 2 due today" in str(q.query_one("#status").render())
         clock.advance(timedelta(hours=3, minutes=1))
-        await pilot.pause(0.4)
-        assert "3 tasks · 2 overdue · 1 due today" in str(q.query_one("#status").render())
+        await wait_for(pilot, lambda: "3 tasks · 2 overdue · 1 due today" in str(q.query_one("#status").render()),
+                       what="the timer moving a task to overdue in the status line")

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from cli_helpers import NOW_ENV, run, run_json
-from tui_helpers import settle
+from tui_helpers import palette_run, settle, wait_for
 from tui_crm.services import exporting, importing
 from tui_crm.services.admin import keys
 from tui_crm.services.errors import AccessDenied, ServiceError, ValidationError
@@ -150,31 +150,6 @@ def test_the_tui_needs_a_terminal(tmp_path):
 
 
 # ------------------------------------------------------------------ the TUI of a remote session
-async def _palette(app, pilot, text):
-    from textual.command import CommandPalette
-
-    await pilot.press("ctrl+p")
-    for _ in range(200):
-        if isinstance(app.screen, CommandPalette):
-            break
-        await pilot.pause(0.01)
-    for ch in text:
-        await pilot.press("space" if ch == " " else ch)
-    palette = app.screen
-    from textual.command import CommandList
-
-    for _ in range(300):
-        options = palette.query_one(CommandList)
-        if options.option_count and text.lower() in str(options.get_option_at_index(0).prompt).lower():
-            break
-        await pilot.pause(0.01)
-    await pilot.press("enter")
-    for _ in range(200):
-        if not isinstance(app.screen, CommandPalette):
-            break
-        await pilot.pause(0.01)
-
-
 @pytest.mark.parametrize("command", ["Import leads", "Export leads", "Screenshot"])
 async def test_a_remote_tui_offers_no_server_files(sqlite_url, tmp_path, monkeypatch, command):
     from tui_crm.app import CrmApp
@@ -191,11 +166,8 @@ async def test_a_remote_tui_offers_no_server_files(sqlite_url, tmp_path, monkeyp
     app = CrmApp(ctx, tick_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app)
-        await _palette(app, pilot, command)
-        for _ in range(200):
-            if app._notifications:
-                break
-            await pilot.pause(0.01)
+        await palette_run(app, pilot, command)
+        await wait_for(pilot, lambda: app._notifications, what="the refusal's toast")
         assert not isinstance(app.screen, (ImportScreen, ExportForm))
         texts = [n.message for n in app._notifications]
         assert any("export - > leads.csv" in t and "import - < leads.csv" in t for t in texts), texts

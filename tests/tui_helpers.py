@@ -32,3 +32,42 @@ async def settle(app, rounds: int = 3) -> None:
 def running(screen, group: str) -> bool:
     """A worker of ``screen`` in ``group`` has not finished (e.g. the list's status counts)."""
     return any(w.group == group and not w.is_finished for w in screen.workers)
+
+
+async def wait_for(pilot, cond, timeout: float = 60.0, what: str = "condition") -> None:
+    """Let the app run until ``cond()`` holds. The timeout is a safety net for a test that would
+    otherwise hang, not a speed target (those are in bench/): generous, so a loaded machine passes."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never saw {what} (within {timeout:.0f} s)")
+        await pilot.pause(0.02)
+
+
+async def polled_twice(app, pilot) -> None:
+    """Two whole polls of the change feed have run since now: a change committed before this call has
+    been seen and handed to the screens (for tests that check that something did NOT change)."""
+    start = app.live_ticks
+    await wait_for(pilot, lambda: app.live_ticks >= start + 2, what="two polls of the change feed")
+    await settle(app)
+
+
+async def palette_run(app, pilot, text: str) -> None:
+    """Open the command palette, type ``text``, wait until the first option is it, and run it."""
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+    palette = app.screen
+
+    def offered() -> bool:
+        options = palette.query_one(CommandList)
+        return bool(options.option_count) and text.lower() in str(options.get_option_at_index(0).prompt).lower()
+
+    await wait_for(pilot, offered, what=f"the palette offering {text!r}")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), what="the palette closed")
