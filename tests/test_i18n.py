@@ -107,3 +107,17 @@ def test_chinese_sentences_use_full_width_punctuation_and_codes_half_width():
         if re.search(r"[A-Za-z0-9][，：；（）！？][A-Za-z0-9]", text) and not re.search(_CJK, text):
             bad.append(f"full-width inside a code or number: {value!r}")
     assert not bad, "\n".join(bad)
+
+
+def test_a_placeholder_may_have_any_name_even_text_or_context():
+    """``_("reading: {text}", text=...)`` raised "_() got multiple values for argument 'text'" and made every
+    lead with a follow-up reading impossible to open: the message is positional-only."""
+    from tui_crm.i18n import _, pgettext, set_lang
+
+    assert _("reading: {text}", text="buys in spring") == "reading: buys in spring"
+    assert pgettext("follow-up", "{context} {text}", context="a", text="b") == "a b"
+    set_lang("zh")
+    try:
+        assert _("reading: {text}", text="春天采购").endswith("春天采购")
+    finally:
+        set_lang("en")

@@ -75,15 +75,15 @@ class CrmApp(App):
         super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------ the database threads
-    async def db(self, fn, *args, **kwargs):
+    async def db(self, fn, /, *args, **kwargs):
         """Run a service call on the database thread; the UI keeps running meanwhile."""
         return await self._run_on(self._executor, fn, *args, **kwargs)
 
-    async def db_side(self, fn, *args, **kwargs):
+    async def db_side(self, fn, /, *args, **kwargs):
         """A slow read (counts, the stats panel's report) on the second database thread."""
         return await self._run_on(self._side, fn, *args, **kwargs)
 
-    async def _run_on(self, executor, fn, *args, **kwargs):
+    async def _run_on(self, executor, fn, /, *args, **kwargs):
         self._in_flight += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(executor, partial(fn, *args, **kwargs))
@@ -95,7 +95,7 @@ class CrmApp(App):
         """A service call is running or waiting on one of the database threads."""
         return self._in_flight > 0
 
-    async def write(self, fn, *args, **kwargs):
+    async def write(self, fn, /, *args, **kwargs):
         """A write: run it, then let every open screen see it (our own commits do not move data_version)."""
         result = await self.db(fn, *args, **kwargs)
         if self._feed is not None:

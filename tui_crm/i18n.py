@@ -55,13 +55,14 @@ def get_lang() -> str:
     return _lang
 
 
-def _(text: str, **kwargs) -> str:
-    """Translate ``text`` and fill ``{placeholders}`` from kwargs."""
+def _(text: str, /, **kwargs) -> str:
+    """Translate ``text`` and fill ``{placeholders}`` from kwargs. ``text`` is positional-only, so a
+    placeholder may be called anything, ``{text}`` included."""
     out = catalog(_lang).get(text, text)
     return out.format(**kwargs) if kwargs else out
 
 
-def pgettext(context: str, text: str, **kwargs) -> str:
+def pgettext(context: str, text: str, /, **kwargs) -> str:
     """Translate ``text`` in the sense ``context`` names (its own catalog entry); English is ``text``."""
     out = catalog(_lang).get(context + CONTEXT_SEP + text, text)
     return out.format(**kwargs) if kwargs else out

@@ -98,7 +98,7 @@ class LeadActions:
 
         self.app.push_screen(LeadForm(self.app.ctx, None), callback=saved)
 
-    async def run_write(self, fn, *args, lead_id=None, **kwargs):
+    async def run_write(self, fn, /, *args, lead_id=None, **kwargs):
         """A write from a key; errors become one line; a stale record reloads."""
         try:
             result = await self.app.write(fn, *args, **kwargs)

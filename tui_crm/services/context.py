@@ -123,7 +123,7 @@ class Session:
         if not self.db.is_closed():
             self.db.close()
 
-    def call(self, fn, *args, **kwargs):
+    def call(self, fn, /, *args, **kwargs):
         """``fn(*args, **kwargs)``, run again after a lost connection when nothing of it was saved.
 
         A read that loses its connection outside a transaction comes back on its own (the store

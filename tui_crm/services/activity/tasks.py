@@ -43,6 +43,11 @@ def refresh_next(lead_id: int) -> None:
 
 def create_task(ctx: Session, lead_id: int | None, owner_id: int, kind: str, title: str, due: datetime,
                 priority: str = "medium", remind_minutes: int | None = None) -> int:
+    """A task; a title drawn from longer text (a follow-up's next action, up to a page) is cut to what the
+    column holds, with "…" (the whole text stays where it was typed)."""
+    limit = Task.title.max_length
+    if len(title) > limit:
+        title = title[:limit - 1] + "…"
     task_id = Task.insert(lead=lead_id, owner=owner_id, kind=kind, title=title, priority=priority,
                           due_at=ts(due), status="open", created_at=ts(ctx.now()),
                           remind_minutes=ctx.settings.reminder_minutes if remind_minutes is None else remind_minutes
