@@ -131,12 +131,16 @@ def cmd_leads(args) -> int:
 
 
 def cmd_log(args) -> int:
-    """``log CODE``: a follow-up on a lead, with the next one if ``--next`` is given."""
+    """``log CODE``: a follow-up on a lead with every field of the form (``--words``, ``--reading``,
+    ``--objection``, ``--handling``, ``--next-action``, ``--at``), and the next one if ``--next`` is given."""
     from ..services import activity
 
     ctx = session(args)
     data = activity.FollowUpInput(method=args.method, summary=args.summary, reached=args.reached == "yes",
-                                  sentiment=args.sentiment, next_at=parse_dt(ctx, args.next))
+                                  at=parse_dt(ctx, args.at), sentiment=args.sentiment,
+                                  customer_words=args.words or None, reading=args.reading or None,
+                                  objection=args.objection or None, handling=args.handling or None,
+                                  next_action=args.next_action or None, next_at=parse_dt(ctx, args.next))
     ctx.call(activity.log_followup, ctx, args.code, data)  # once: run again only if the connection broke before it saved
     print(_("logged"))
     return 0

@@ -178,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentiment", metavar="SENTIMENT", help=_("positive, neutral, hesitant or resistant"))
     p.add_argument("--next", metavar="DATETIME",
                    help=_("the next follow-up, e.g. 2024-12-05 10:00, tomorrow 9am, +3d, 三天后, 半小时后 (default: the cadence)"))
+    p.add_argument("--at", metavar="DATETIME", help=_("when the contact was (default now)"))
+    p.add_argument("--words", metavar="TEXT", help=_("the customer's own words"))
+    p.add_argument("--reading", metavar="TEXT", help=_("your reading of them"))
+    p.add_argument("--objection", metavar="TEXT", help=_("the customer's objection"))
+    p.add_argument("--handling", metavar="TEXT", help=_("how the objection was handled"))
+    p.add_argument("--next-action", metavar="TEXT", help=_("the next action (the next task's title)"))
 
     # after `audit`, --user names whose entries to show; the acting user's --user goes before it
     p = add("audit", _("who did what and when: reveals, reassigns, handovers, undos, settings and users"), user=False)
