@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .limits import SEARCH
+
 __all__ = ["cell_width", "fit", "wrap", "clean", "clean_values", "has_controls", "printable", "sheet_cell",
            "unquote_cell", "SEARCH_LIMIT"]
 
@@ -123,7 +125,7 @@ def wrap(s: str, width: int) -> list[str]:
 # characters (Cf), not controls, but are dropped with them. Other Cf (zero-width joiners in emoji) stay.
 _DROP = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
-SEARCH_LIMIT = 200  # a search text longer than any field it could match
+SEARCH_LIMIT = SEARCH  # domain.limits: a search text longer than any field it could match
 
 
 def clean(text: str) -> str:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from ..domain import limits
 from ..domain.errors import InvalidValue
 from ..domain.parse import parse_datetime
 from ..i18n import _
@@ -42,7 +43,7 @@ class AuditScreen(Screen):
         yield Header()
         with Horizontal(id="audit-filters"):
             for name, hint in _placeholders().items():
-                yield Input(placeholder=hint, id=f"audit-{name}", compact=True)
+                yield Input(placeholder=hint, id=f"audit-{name}", compact=True, max_length=limits.LINE)
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="status", markup=False)
         yield TranslatedFooter()

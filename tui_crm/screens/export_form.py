@@ -9,6 +9,7 @@ import os
 
 from textual.widgets import Static
 
+from ..domain import limits
 from ..i18n import _, get_lang
 from ..services import exporting
 from ..services.errors import ServiceError
@@ -23,6 +24,8 @@ def default_path(ctx) -> str:
 
 
 class ExportForm(FormScreen):
+    LIMITS = limits.FILE
+
     def title_text(self) -> str:
         return _("Export leads")
 

@@ -14,11 +14,13 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
+from ..domain import limits
 from ..domain.errors import InvalidValue
 from ..domain.parse import parse_datetime
 from ..domain.vocab import resolve
 from ..i18n import _, get_lang, label
 from ..services.errors import ServiceError, StaleRecord, ValidationError
+from ..widgets.limited_input import LimitedInput
 
 KEEP_OPEN = object()  # a save handler's answer: stay on the form (e.g. to show a duplicate first)
 YES = {"y", "yes", "true", "1", "是", "对", "接通", "reached"}
@@ -68,6 +70,7 @@ class FormScreen(ModalScreen):
     ]
     TITLE = ""
     FOCUS = None
+    LIMITS: dict[str, int] = {}  # a field's max length (domain.limits' table for what it saves; else limits.LINE)
 
     def __init__(self, ctx):
         super().__init__()
@@ -102,8 +105,8 @@ class FormScreen(ModalScreen):
                     with Horizontal(classes="form-row"):
                         yield Label(f.label, classes="form-label")
                         suggester = SuggestFromList(choice_words(f.choices), case_sensitive=False) if f.choices else None
-                        yield Input(f.value, placeholder=f.hint, id=f"f-{f.name}", suggester=suggester,
-                                    select_on_focus=False)
+                        yield LimitedInput(f.value, placeholder=f.hint, id=f"f-{f.name}", suggester=suggester,
+                                    select_on_focus=False, max_length=limits.limit_of(f.name, self.LIMITS))
                     yield Static("", id=f"err-{f.name}", classes="form-field-error", markup=False)
             yield Static(_("tab next field · ctrl+s save · escape cancel"), id="form-keys")
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from textual.binding import Binding
 from textual.widgets import Static
 
-from ..domain import rules
+from ..domain import limits, rules
 from ..domain.contact import normalize_email, normalize_phone
 from ..domain.errors import InvalidValue
 from ..domain.parse import format_amount, parse_amount, parse_date
@@ -27,6 +27,7 @@ from .messages import OpenLead
 
 # ------------------------------------------------------------------ follow-up
 class FollowUpForm(FormScreen):
+    LIMITS = limits.FOLLOW_UP
     TITLE = "Log a follow-up"
     FOCUS = "summary"
 
@@ -91,6 +92,7 @@ class FollowUpForm(FormScreen):
 # ------------------------------------------------------------------ new / edit lead
 class LeadForm(FormScreen):
     """``lead`` None: a new lead; else edit it (optimistic locking on its version)."""
+    LIMITS = limits.LEAD
 
     def __init__(self, ctx, lead):
         self.lead = lead
@@ -238,6 +240,7 @@ class LeadForm(FormScreen):
 # ------------------------------------------------------------------ outcomes
 class OutcomeForm(FormScreen):
     """won: amount, product, time · lost: reason, time · dormant: wake-up date · paused: reason."""
+    LIMITS = limits.OUTCOME
 
     def __init__(self, ctx, lead, status: str):
         self.lead, self.status = lead, status
@@ -293,6 +296,7 @@ class OutcomeForm(FormScreen):
 
 
 class ReasonForm(FormScreen):
+    LIMITS = limits.OUTCOME
     TITLE = "Stay reason"
 
     def __init__(self, ctx, lead, why: str):
@@ -313,6 +317,7 @@ class ReasonForm(FormScreen):
 
 
 class TaskForm(FormScreen):
+    LIMITS = limits.TASK
     TITLE = "Add a task"
 
     def __init__(self, ctx, lead):
@@ -342,6 +347,7 @@ class TaskForm(FormScreen):
 
 
 class SnoozeForm(FormScreen):
+    LIMITS = limits.TASK
     TITLE = "Snooze the task until"
 
     def __init__(self, ctx, task):
@@ -365,6 +371,7 @@ class SnoozeForm(FormScreen):
 
 
 class ReassignForm(FormScreen):
+    LIMITS = {"login": limits.NAME}
     TITLE = "Reassign to"
 
     def __init__(self, ctx, lead):

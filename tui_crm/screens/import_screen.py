@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Header, Input, Label, ProgressBar, Select, Static
 
+from ..domain import limits
 from ..domain.text import fit
 from ..i18n import _
 from ..services import importing
@@ -78,7 +79,7 @@ class ImportScreen(Screen):
         yield Header()
         yield Label(_("File (CSV or XLSX), enter to read its columns:"))
         yield Input(self.start_path, placeholder=_("path to a .csv or .xlsx file"), suggester=PathSuggester(),
-                    id="path")
+                    id="path", max_length=limits.PATH)
         yield Static("", id="status")
         with Horizontal(id="import-options"):
             yield MarkedCheckbox(_("Create missing owners"), id="create-owners", compact=True)
@@ -87,7 +88,7 @@ class ImportScreen(Screen):
                           (_("Duplicates: create"), "create")], value="skip", allow_blank=False,
                          id="on-duplicate", compact=True)
         yield Input(placeholder=_("stage values: VALUE=STAGE, … (e.g. Validated=proposal)"), id="stage-map",
-                    compact=True)
+                    compact=True, max_length=limits.TEXT)
         yield VerticalScroll(id="mapping")
         with Horizontal(id="import-actions"):
             yield Button(_("Dry run (F5)"), id="dry")

@@ -1,6 +1,10 @@
 """Errors a service raises; their message is shown to the user as is (translated)."""
 from __future__ import annotations
 
+from ..domain import limits
+from ..domain.vocab import FIELD_TITLES
+from ..i18n import _
+
 
 class ServiceError(Exception):
     """A refused or impossible action. ``str(exc)`` is one user-facing line."""
@@ -24,3 +28,15 @@ class ValidationError(ServiceError):
 
 class StaleRecord(ServiceError):
     """The record changed since it was read; the message names who changed what."""
+
+
+def refuse_too_long(values: dict, table: dict[str, int] | None = None) -> None:
+    """Refuse, in one line, a text of ``values`` longer than ``domain.limits`` allows for its field
+    (``table``: one of limits' tables, LEAD when none is given). Every service that stores typed text calls
+    this, so the command line, the TUI and import refuse the same."""
+    hit = limits.too_long(values, table)
+    if hit:
+        field, n, m = hit
+        title = _(FIELD_TITLES.get(field, field.replace("_", " ")))
+        raise ValidationError(_("{field} is at most {n} characters (this one has {m})", field=title, n=n, m=m),
+                              {field: _("at most {n} characters", n=n)})

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import peewee as pw
 
-from ...domain import rules
+from ...domain import limits, rules
 from ...domain.text import clean
 from ...domain.vocab import (METHODS, OPEN_TASK_STATUSES, SENTIMENTS, WORKING_STATUSES, resolve)
 from ...i18n import _
@@ -14,7 +14,7 @@ from ...store.models import FollowUp, Lead, Task, User
 from .. import changes, scope
 from . import tasks
 from ..context import Session
-from ..errors import ValidationError
+from ..errors import ValidationError, refuse_too_long
 from ..records import dt, ts
 
 
@@ -38,6 +38,9 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
     (all under the lead's row lock: parallel logs of one lead leave one open follow-up task)."""
     data = replace(data, **{name: clean(getattr(data, name)) for name in
                             ("summary", "customer_words", "reading", "objection", "handling", "next_action")})
+    refuse_too_long({name: getattr(data, name) for name in ("summary", "customer_words", "reading", "objection",
+                                                             "handling", "next_action", "method", "sentiment")},
+                    limits.FOLLOW_UP)
     method = resolve("method", data.method or "phone", METHODS)
     if not method:
         raise ValidationError(_("unknown method: {value}", value=data.method), {"method": _("unknown")})

@@ -7,13 +7,14 @@ from datetime import datetime
 
 import peewee as pw
 
+from ...domain import limits
 from ...domain.text import clean, printable
 from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
 from ...i18n import _
 from ...store.models import Lead, Task
 from .. import changes, scope
 from ..context import Session
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, ValidationError, refuse_too_long
 from ..records import dt, ts
 
 
@@ -122,6 +123,7 @@ def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: d
     from ...store.models import User
 
     title = clean(title)
+    refuse_too_long({"title": title}, limits.TASK)
     with ctx.db.atomic():
         lead = scope.get_visible(ctx, code, lock=True) if code is not None else None
         owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
@@ -132,6 +134,7 @@ def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: d
 
 def complete_task(ctx: Session, task_id: int, result: str | None = None, status: str = "done") -> None:
     result = clean(result)
+    refuse_too_long({"result": result}, limits.TASK)
     with _locked_task(ctx, task_id) as task:
         Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)

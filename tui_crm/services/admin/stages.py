@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 
+from ...domain import limits
 from ...domain.rules import Settings
 from ...domain.vocab import STAGE_LABELS, resolve
 from ...i18n import _
 from ...store.models import Lead, Meta, Stage
 from .. import changes, scope
 from ..context import Session
-from ..errors import ValidationError
+from ..errors import ValidationError, refuse_too_long
 
 
 def set_stages(ctx: Session, specs: list[str]) -> None:
@@ -26,6 +27,7 @@ def set_stages(ctx: Session, specs: list[str]) -> None:
             raise ValidationError(_("a stage is NAME:PERCENT, not {value}", value=spec)) from None
         if not 0 <= prob <= 100:
             raise ValidationError(_("a probability is between 0 and 100: {value}", value=spec))
+        refuse_too_long({"name": name.strip()}, limits.STAGE)
         parsed.append((name.strip(), prob))
     if not parsed:
         raise ValidationError(_("give at least one stage"))

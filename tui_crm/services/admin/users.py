@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ...domain import limits
 from ...domain.logins import is_valid_login
 from ...domain.text import clean
 from ...domain.vocab import ROLES, resolve
@@ -11,7 +12,7 @@ from ...i18n import _, normalize_lang
 from ...store.models import Team, User
 from .. import changes, scope
 from ..context import Session
-from ..errors import AccessDenied, ValidationError
+from ..errors import AccessDenied, NotFound, ValidationError, refuse_too_long
 
 
 @dataclass
@@ -44,6 +45,8 @@ def add_user(ctx: Session, login: str, name: str, role: str, team: str | None = 
         role_key = "admin"
     login = login.strip()
     name = clean(name)
+    team = clean(team)
+    refuse_too_long({"name": name, "team": team}, limits.USER)  # a login: is_valid_login below
     if not is_valid_login(login):
         raise ValidationError(_("not a valid login: {login} (1-32 characters of a-z 0-9 . _ -)", login=login))
     if User.select().where(User.login == login).exists():
@@ -95,7 +98,8 @@ def set_user(ctx: Session, login: str, **fields) -> UserView:
     ``Asia/Shanghai``); an empty string clears the language or zone (back to the environment's). A user
     may change their own language and zone; everything else, and other users, take an admin. One
     audited change entry with the old and new values."""
-    fields = {k: v for k, v in fields.items() if v is not None}
+    fields = {k: clean(v) for k, v in fields.items() if v is not None}
+    refuse_too_long(fields, limits.USER)
     user = User.get_or_none(User.login == login)
     if user is None:
         raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login))

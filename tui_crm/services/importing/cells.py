@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ...domain import limits
 from ...domain.contact import normalize_phone
 from ...domain.text import unquote_cell
-from ...store.models import Lead
 
 PLACEHOLDERS = {"-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nil", "无", "暂无", "空", "#n/a"}
 DATETIME_FIELDS = {"first_contact_at", "created_at", "closed_at", "next_follow_up_at", "last_contact_at", "won_at",
@@ -16,10 +16,6 @@ TEXT_FIELDS = {"code", "company", "contact_name", "title", "other_contact", "ind
                "need", "pain_points", "budget", "decision_maker", "tags", "product", "lost_reason", "next_action",
                "remarks", "contact_summary", "customer_feedback", "pause_reason", "stay_reason", "obstacle",
                "next_follow_up_task"}
-LIMITS = {"code": 64, "company": 200, "contact_name": 100, "title": 100, "other_contact": 200, "industry": 100,
-          "company_size": 50, "region": 100, "budget": 100, "decision_maker": 200, "product": 200,
-          "lost_reason": 200, "next_follow_up_task": 200}
-TEXT_MAX = 4000  # free text (need, remarks, a follow-up's summary): about two pages
 IDENTIFYING = ("code", "company", "contact_name", "phone", "email")
 METHOD_ALIASES = {"面谈": "visit", "上门": "visit", "拜访": "visit", "电话沟通": "phone", "call": "phone",
                   "视频会议": "meeting", "线上会议": "meeting", "短信": "phone", "邮件": "email", "e-mail": "email"}
@@ -31,8 +27,8 @@ DATE_HEAD = re.compile(
 
 
 def limit_of(field: str) -> int:
-    """How long a text of ``field`` may be: LIMITS, else its column's length, else TEXT_MAX."""
-    return LIMITS.get(field) or getattr(Lead._meta.fields.get(field), "max_length", None) or TEXT_MAX
+    """How long a text of ``field`` may be: the same limit a typed value has (``domain.limits.LEAD``)."""
+    return limits.limit_of(field, limits.LEAD)
 
 
 def cell_text(value) -> str:

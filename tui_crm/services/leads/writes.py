@@ -20,7 +20,8 @@ from ..context import Session
 from ..scope import can_assign, resolve_user
 from .duplicates import exact_duplicates, similar_leads, split_by_scope, unseen_reason
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
-from ..errors import StaleRecord, ValidationError
+from ...domain import limits
+from ..errors import StaleRecord, ValidationError, refuse_too_long
 from ..records import LeadView, dt, ts
 
 
@@ -61,6 +62,7 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
     from .queries import get
 
     values = clean_values({k: v for k, v in values.items() if v not in (None, "")})
+    refuse_too_long(values)
     if not (values.get("company") or values.get("contact_name")):
         raise ValidationError(_("a company or a contact name is required"), {"company": _("required")})
     values.setdefault("company", "")
@@ -117,6 +119,7 @@ def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | 
     from .queries import get
 
     changes_in = clean_values(changes_in)
+    refuse_too_long(changes_in)
     values = {k: v for k, v in changes_in.items() if k in EDITABLE}
     unknown = set(changes_in) - set(EDITABLE)
     if unknown:
@@ -179,6 +182,7 @@ def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = N
 
     stage = resolve_stage(ctx, stage)
     reason = clean(reason)
+    refuse_too_long({"stay_reason": reason})
     with scope.locked_lead(ctx, code) as lead:
         _move(ctx, lead, stage, reason, version)
     return get(ctx, lead.id)
@@ -213,6 +217,8 @@ def step_stage(ctx: Session, code: str | int, step: int, reason: str | None = No
     """One stage on (``step`` 1) or back (-1) from where the lead is when its row is locked."""
     from .queries import get
 
+    reason = clean(reason)
+    refuse_too_long({"stay_reason": reason})
     with scope.locked_lead(ctx, code) as lead:
         target = rules.neighbour_stage(ctx.stage_keys, lead.stage, step)
         if target is None:
@@ -234,6 +240,7 @@ def set_outcome(ctx: Session, code: str | int, status: str, values: dict, versio
 def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int | None) -> None:
     now = ctx.now()
     values = clean_values({k: v for k, v in values.items() if v not in (None, "")})
+    refuse_too_long(values, limits.OUTCOME)
     if status == "won":
         values.setdefault("won_at", now)
     if status == "lost":
