@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tui_crm.domain import limits
 from tui_crm.services import activity, admin, leads
 from tui_crm.services.context import open_session
 from tui_crm.store import faults
@@ -22,7 +23,7 @@ def test_a_write_past_the_room_left_fails_whole_and_keeps_what_was_saved(sqlite_
     ctx.db.execute_sql(f"PRAGMA max_page_count = {pages}")  # no room for one more page
     with pytest.raises(Exception) as info:
         leads.add_lead(ctx, {"company": "Too big", "contact_name": "Wu", "phone": "13900000003", "source": "expo",
-                             "need": "servers", "remarks": "x" * 200_000})
+                             **{f: "x" * limits.TEXT for f in ("need", "remarks", "pain_points", "obstacle")}})
     assert faults.kind(info.value) == "full"
     line = faults.describe(info.value)
     assert line.startswith("the disk is full") and "\n" not in line
