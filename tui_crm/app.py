@@ -224,10 +224,28 @@ class CrmApp(App):
     def save_screenshot(self, *args, **kwargs):
         return app_guard.refuse_remote(self) if self.ctx.remote else super().save_screenshot(*args, **kwargs)
 
+    # ------------------------------------------------------------ the palette in the user's language
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from .screens.palette import command_palette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(command_palette())
+
+    def search_themes(self) -> None:
+        from .screens.palette import theme_palette
+
+        self.push_screen(theme_palette())
+
     def get_system_commands(self, screen):
         from textual.app import SystemCommand
 
+        from .screens.palette import translated
+
         for command in super().get_system_commands(screen):
-            if self.ctx.remote and command.title == "Screenshot":
+            shot = command.title == "Screenshot"
+            command = translated(command, self.action_help)
+            if self.ctx.remote and shot:
                 command = SystemCommand(command.title, app_guard.remote_hint(), partial(app_guard.refuse_remote, self))
             yield command
