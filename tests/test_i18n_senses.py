@@ -22,6 +22,8 @@ ONE_SENSE = {
     "avg cycle (days)", "conversion", "pipeline", "win rate", "won amount", "leads", "this month",
     # the board's and stats' pickers (a person or a team to narrow to)
     "Owner", "Team",
+    # the app's quit key and the palette's Quit; the help screen's title and the palette's Keys
+    "Quit", "Keys",
     # titles the rules give their tasks
     "Complete the record", "First contact", "Follow up", "Wake up",
     # column headings and field titles of a lead (list, queue, CLI table, report, forms)
