@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from tui_crm import clock, i18n
 from tui_crm.screens.form_base import FormScreen
-from tui_crm.services.importing.cells import TEXT_MAX
+from tui_crm.domain import limits
 from tui_crm.store.models import FollowUp, Lead, Task
 
 from cli_helpers import run
@@ -44,13 +44,10 @@ def all_forms() -> set[str]:
 
 
 def longest(name: str, lang: str, mark: str) -> str:
-    """A text as long as field ``name`` may be (its column's length; free text TEXT_MAX), in ``lang``."""
-    limit = TEXT_MAX
-    for model in (Lead, FollowUp, Task):
-        column = model._meta.fields.get(name)
-        if column is not None:
-            limit = getattr(column, "max_length", None) or TEXT_MAX
-            break
+    """A text as long as field ``name`` may be in every form that has it (domain.limits, the tables the
+    services refuse by), in ``lang``."""
+    tables = (limits.LEAD, limits.FOLLOW_UP, limits.TASK, limits.OUTCOME)
+    limit = min([t[name] for t in tables if name in t] or [limits.LINE])
     text = mark + " " + WORDS[lang] * (limit // len(WORDS[lang]) + 1)
     return text[:limit].rstrip()
 
