@@ -4,7 +4,9 @@ and the overdue timer.
 Screens never touch the store and never wait on it on the UI thread: every
 service call goes through :meth:`CrmApp.db`, which runs it on the app's one
 database thread (one connection, so ``PRAGMA data_version`` means "someone
-else committed") and awaits the result.
+else committed") and awaits the result; slow counts go through :meth:`CrmApp.db_side`
+on the second. Those are the app's two connections (the UI thread's own is closed).
+When the database fails: app_faults.py.
 """
 from __future__ import annotations
 
@@ -14,13 +16,15 @@ from functools import partial
 
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import WorkerFailed
 
-from . import app_guard, config
+from . import app_faults, app_guard, config
 from .domain.text import printable
 from .i18n import _
 from .screens.commands import ExportCommands, GoToCommands, ImportCommands
 from .screens.messages import LiveChanges, OpenLead, OverdueTick
 from .services.context import Session
+from .services.errors import Unavailable
 
 
 class CrmApp(App):
@@ -62,7 +66,9 @@ class CrmApp(App):
         self.poll_seconds = poll_seconds if poll_seconds is not None else config.poll_seconds()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="crm-db")
         # counts over a million rows take up to a second: on their own connection, so pages never queue behind them
-        self._side = ThreadPoolExecutor(1, thread_name_prefix="crm-db-counts")
+        self._side = ThreadPoolExecutor(1, thread_name_prefix="crm-db-counts", initializer=ctx.label_thread,
+                                        initargs=("counts",))
+        self.db_state = app_faults.DatabaseState(self)
         self._in_flight = 0
         self._feed = None
         self._seen_notification = 0
@@ -76,17 +82,29 @@ class CrmApp(App):
 
     # ------------------------------------------------------------ the database threads
     async def db(self, fn, /, *args, **kwargs):
-        """Run a service call on the database thread; the UI keeps running meanwhile."""
-        return await self._run_on(self._executor, fn, *args, **kwargs)
+        """Run a service call on the database thread; the UI keeps running meanwhile. A lost connection
+        is made again and the call run again when nothing of it was saved (``Session.call``); a database
+        that still fails raises :class:`Unavailable` (a ServiceError: one line for the user)."""
+        return await self._run_on(self._executor, False, fn, *args, **kwargs)
 
     async def db_side(self, fn, /, *args, **kwargs):
         """A slow read (counts, the stats panel's report) on the second database thread."""
-        return await self._run_on(self._side, fn, *args, **kwargs)
+        return await self._run_on(self._side, False, fn, *args, **kwargs)
 
-    async def _run_on(self, executor, fn, /, *args, **kwargs):
+    async def _run_on(self, executor, write: bool, fn, /, *args, **kwargs):
+        def run():
+            result = self.ctx.call(fn, *args, **kwargs)
+            self.db_state.worked(write)
+            return result
+
         self._in_flight += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(executor, partial(fn, *args, **kwargs))
+            return await asyncio.get_running_loop().run_in_executor(executor, run)
+        except Exception as exc:
+            err = self.db_state.failure(exc)
+            if err is None:
+                raise
+            raise err from exc
         finally:
             self._in_flight -= 1
 
@@ -97,10 +115,10 @@ class CrmApp(App):
 
     async def write(self, fn, /, *args, **kwargs):
         """A write: run it, then let every open screen see it (our own commits do not move data_version)."""
-        result = await self.db(fn, *args, **kwargs)
+        result = await self._run_on(self._executor, True, fn, *args, **kwargs)
         if self._feed is not None:
             self._feed.invalidate()
-        self.call_later(self._poll_once)
+        self.run_worker(self._poll_once(), group="poll")
         return result
 
     # screens are built lazily so `import tui_crm.app` stays cheap
@@ -116,14 +134,17 @@ class CrmApp(App):
             self.set_keymap(config.keymap())
         except config.ConfigError as exc:  # the default keys stay; the user reads why
             self.notify(str(exc), severity="error", timeout=10)
+        self.db_state.attach()
+        if self.ctx.is_postgres:  # the UI thread reads nothing itself: two connections, not three
+            self.ctx.close()
         self.action_show("list")
         self._feed = await self.db(changes.ChangeFeed, self.ctx)
         self._seen_notification = max([n.id for n in await self.db(activity.notifications, self.ctx, True, 1)] or [0])
-        self.set_timer(self.poll_seconds, self._poll_loop)
+        self.set_timer(self.poll_seconds, self._next_poll)
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
         if self.sweep_seconds is not None:
-            self.set_timer(self.sweep_seconds, self._sweep)
+            self.set_timer(self.sweep_seconds, lambda: self.run_worker(self._sweep(), group="sweep"))
         app_guard.watch_terminal(self)
 
     async def _sweep(self) -> None:
@@ -137,34 +158,42 @@ class CrmApp(App):
             pass
 
     def on_unmount(self) -> None:
+        self.db_state.detach()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._side.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------ live
+    def _next_poll(self) -> None:
+        """Each poll in a worker: a timer's callback runs in the app's own queue, and a poll waiting on a lost
+        connection there would hold every key of the app until it came back."""
+        self.run_worker(self._poll_loop(), group="poll")
+
     async def _poll_loop(self) -> None:
         try:
             await self._poll_once()
         finally:  # the next poll only after this one finished
             if self.is_running:
-                self.set_timer(self.poll_seconds, self._poll_loop)
+                self.set_timer(self.poll_seconds, self._next_poll)
 
     async def _poll_once(self) -> None:
         if self._feed is None:
             return
         try:
             entries = await self.db(self._feed.poll)
+        except Unavailable:  # said in the header and a toast; the next poll tries again
+            return
         except Exception as exc:  # a broken connection must not kill the app
             self.notify(str(exc), severity="error")
             return
         self.live_ticks += 1
         if not entries:
             return
-        for screen in self._open_screens():
+        for screen in self.open_screens():
             screen.post_message(LiveChanges(list(entries)))
         if any(e.entity == "notification" and e.entity_id == self.ctx.actor.id for e in entries):
             await self._toast_notifications()
 
-    def _open_screens(self) -> list:
+    def open_screens(self) -> list:
         """The stacked screens and the main screens installed but not shown (they refresh on return)."""
         stacked = list(self.screen_stack)
         kept = [s for s in self._installed_screens.values() if not isinstance(s, type) and s not in stacked]
@@ -179,8 +208,17 @@ class CrmApp(App):
         if fresh:
             self._seen_notification = max(n.id for n in fresh)
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A database failure that escaped a worker (a board reload, a count) was said already: the app
+        runs on. Anything else ends it, as Textual does."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, Unavailable):
+            return
+        super()._handle_exception(error)
+
     def _tick(self) -> None:
         if not self.screen_stack:  # the app is closing: its screens are gone before its timers
+            return
+        if self.db_state.reconnecting:  # no reads queued behind the reconnect; all screens re-read once back
             return
         self.screen.post_message(OverdueTick())
 

@@ -106,5 +106,5 @@ class AuditScreen(Screen):
             self.app.post_message(OpenLead(e.lead_id))
 
     async def on_live_changes(self, message: LiveChanges) -> None:
-        if self.is_current and any(e.entity != "notification" for e in message.entries):
+        if self.is_current and (message.everything or any(e.entity != "notification" for e in message.entries)):
             await self.reload()

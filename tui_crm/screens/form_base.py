@@ -19,7 +19,7 @@ from ..domain.errors import InvalidValue
 from ..domain.parse import parse_datetime
 from ..domain.vocab import resolve
 from ..i18n import _, get_lang, label
-from ..services.errors import ServiceError, StaleRecord, ValidationError
+from ..services.errors import ServiceError, StaleRecord, Unavailable, ValidationError
 from ..widgets.limited_input import LimitedInput
 
 KEEP_OPEN = object()  # a save handler's answer: stay on the form (e.g. to show a duplicate first)
@@ -169,6 +169,10 @@ class FormScreen(ModalScreen):
             return
         except ValidationError as exc:
             self.show_errors({k: v for k, v in exc.fields.items() if any(f.name == k for f in self.fields)}, str(exc))
+            return
+        except Unavailable as exc:  # the database failed: the form stays with what was typed
+            self.show_errors({}, str(exc) if exc.applied is None else
+                             _("not saved: {error} · what you typed is kept: ctrl+s to save it again", error=str(exc)))
             return
         except ServiceError as exc:
             self.show_errors({}, str(exc))

@@ -9,6 +9,7 @@ from textual.widgets.option_list import Option
 
 from ..i18n import _
 from ..services import activity
+from ..services.errors import Unavailable
 from ..widgets.markup import escape
 from ..widgets.footer import TranslatedFooter
 from .messages import LiveChanges, OpenLead
@@ -39,7 +40,10 @@ class InboxScreen(Screen):
         await self.reload()
 
     async def reload(self) -> None:
-        self.items = await self.app.db(activity.notifications, self.ctx)
+        try:
+            self.items = await self.app.db(activity.notifications, self.ctx)
+        except Unavailable:  # the app says so; read again when the database is back (LiveChanges)
+            return
         box = self.query_one(OptionList)
         keep = box.highlighted
         box.clear_options()
@@ -78,5 +82,5 @@ class InboxScreen(Screen):
         await self.reload()
 
     async def on_live_changes(self, message: LiveChanges) -> None:
-        if any(e.entity == "notification" for e in message.entries) and self.is_current:
+        if (message.everything or any(e.entity == "notification" for e in message.entries)) and self.is_current:
             await self.reload()

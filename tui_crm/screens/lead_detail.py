@@ -15,6 +15,7 @@ from ..services import leads
 from ..services.leads import pages
 from ..services.activity import tasks
 from ..services.activity.task_text import task_text
+from ..services.errors import Unavailable
 from ..widgets.markup import escape
 from ..wording import due_text, short_when, stage_label
 from ..widgets.footer import TranslatedFooter
@@ -59,6 +60,8 @@ class LeadDetailScreen(LeadActions, Screen):
     async def load(self) -> None:
         try:
             self.data = await self.app.db(leads.load_detail, self.ctx, self.lead_id, self.revealed)
+        except Unavailable:  # the app says so; the detail stays and reads again when the database is back
+            return
         except Exception as exc:  # the lead went away or out of scope meanwhile
             self.app.notify(str(exc), severity="error")
             if self.is_current:
@@ -218,5 +221,5 @@ class LeadDetailScreen(LeadActions, Screen):
             self.paint()
 
     async def on_live_changes(self, message: LiveChanges) -> None:
-        if self.lead_id in message.lead_ids and self.data is not None:
+        if message.everything or (self.lead_id in message.lead_ids and self.data is not None):
             await self.load()

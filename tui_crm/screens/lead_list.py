@@ -15,7 +15,7 @@ from ..domain.text import fit
 from ..domain.vocab import SOURCES
 from ..i18n import _, label
 from ..services.leads import pages
-from ..services.errors import ValidationError
+from ..services.errors import Unavailable, ValidationError
 from ..services.leads.pages import ListQuery
 from ..widgets.search_box import SearchBox
 from ..widgets.lead_table import PAGE, LeadTable, columns
@@ -113,6 +113,7 @@ class LeadListScreen(LeadActions, Screen):
         self.counts: dict = {}
         self._gen = 0
         self._ticks = 0
+        self._failed = False  # the last reload met a failed database: the next live change reloads
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -156,6 +157,9 @@ class LeadListScreen(LeadActions, Screen):
             rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
         except ValidationError as exc:  # a search the services refuse (too long): say so, keep the list
             self.app.notify(str(exc), severity="warning")
+            return
+        except Unavailable:  # the app says so; read again when the database is back (LiveChanges)
+            self._failed = True
             return
         if gen != self._gen:
             return
@@ -293,13 +297,22 @@ class LeadListScreen(LeadActions, Screen):
         await self.refresh_window()
 
     # ------------------------------------------------------------ timer and live
-    async def on_overdue_tick(self, message: OverdueTick) -> None:
+    def on_overdue_tick(self, message: OverdueTick) -> None:
+        """In a worker, so a tick whose connection is lost does not hold the screen's keys meanwhile;
+        one at a time."""
+        if not any(w.group == "tick" and not w.is_finished for w in self.workers):
+            self.run_worker(self._tick_rows(), group="tick")
+
+    async def _tick_rows(self) -> None:
         """Re-evaluate due states of the rows on screen (one indexed query); repaint changed rows only."""
         table = self.table
         visible = table.visible_rows()
         if not visible:
             return
-        probes = await self.app.db(pages.due_probe, self.ctx, [v.id for v in visible])
+        try:
+            probes = await self.app.db(pages.due_probe, self.ctx, [v.id for v in visible])
+        except Unavailable:  # the app says so; the next tick tries again
+            return
         changed = []
         stale_ids = []
         for v in visible:
@@ -313,13 +326,19 @@ class LeadListScreen(LeadActions, Screen):
         index = {v.id: table.base + i for i, v in enumerate(table.rows)}
         table.repaint_indexes([index[i] for i in changed if i in index])
         if stale_ids:
-            fresh = await self.app.db(pages.rows_by_id, self.ctx, stale_ids)
-            table.update_rows(fresh)
+            try:
+                table.update_rows(await self.app.db(pages.rows_by_id, self.ctx, stale_ids))
+            except Unavailable:
+                return
         self._ticks += 1
         if changed or self._ticks % 6 == 0:
             self.start_counts()
 
     async def on_live_changes(self, message: LiveChanges) -> None:
+        if self._failed:  # a search typed while the database was away: run it now
+            self._failed = False
+            self.run_worker(self.reload(), exclusive=True, group="reload")
+            return
         await self.refresh_window()
 
     async def refresh_window(self) -> None:
@@ -332,7 +351,10 @@ class LeadListScreen(LeadActions, Screen):
             start = (first[0], first[1], first[2] - 1)
         else:
             start = None
-        rows = await self.app.db(pages.after, self.ctx, self.list_query, start if table.base else None, n)
+        try:
+            rows = await self.app.db(pages.after, self.ctx, self.list_query, start if table.base else None, n)
+        except Unavailable:  # the app says so; read again when the database is back
+            return
         if gen != self._gen:
             return
         table.replace_window(rows)

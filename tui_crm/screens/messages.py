@@ -14,9 +14,11 @@ from textual.message import Message
 
 @dataclass
 class LiveChanges(Message, bubble=False):
-    """New change entries (oldest first). Two still waiting in a screen's queue are handled as one."""
+    """New change entries (oldest first). Two still waiting in a screen's queue are handled as one.
+    ``everything``: the database is back after a failure; what is shown may be stale anywhere, read it again."""
 
     entries: list = field(default_factory=list)
+    everything: bool = False
 
     @property
     def lead_ids(self) -> set[int]:
@@ -25,6 +27,7 @@ class LiveChanges(Message, bubble=False):
     def can_replace(self, message: Message) -> bool:
         if isinstance(message, LiveChanges):
             message.entries = self.entries + message.entries  # the newer one carries both
+            message.everything = self.everything or message.everything
             return True
         return False
 

@@ -20,6 +20,7 @@ from ..i18n import _, label
 from ..services import leads
 from ..services.activity import tasks
 from ..services.activity.task_text import task_text
+from ..services.errors import Unavailable
 from ..widgets.search_box import SearchBox
 from ..wording import task_due_text
 from ..widgets.footer import TranslatedFooter
@@ -81,8 +82,11 @@ class QueueScreen(LeadActions, Screen):
     # ------------------------------------------------------------ data
     async def reload(self, keep_id: int | None = None) -> None:
         only = self.only
-        items, self.counts = await self.app.db(
-            lambda: (tasks.queue(self.ctx, only=only), tasks.queue_counts(self.ctx)))
+        try:
+            items, self.counts = await self.app.db(
+                lambda: (tasks.queue(self.ctx, only=only), tasks.queue_counts(self.ctx)))
+        except Unavailable:  # the app says so; read again when the database is back (LiveChanges)
+            return
         # what is selected now, after the wait: a reload that finished meanwhile (the live poll's, after a
         # logged call) may have moved the cursor to the next task, and that choice must stand
         current = self.current_task()

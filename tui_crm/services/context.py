@@ -123,6 +123,11 @@ class Session:
         if not self.db.is_closed():
             self.db.close()
 
+    @staticmethod
+    def label_thread(label: str | None) -> None:
+        """This thread's database connections are for ``label`` (PostgreSQL: in their application_name)."""
+        store_db.label_thread(label)
+
     def call(self, fn, /, *args, **kwargs):
         """``fn(*args, **kwargs)``, run again after a lost connection when nothing of it was saved.
 

@@ -40,3 +40,27 @@ def refuse_too_long(values: dict, table: dict[str, int] | None = None) -> None:
         title = _(FIELD_TITLES.get(field, field.replace("_", " ")))
         raise ValidationError(_("{field} is at most {n} characters (this one has {m})", field=title, n=n, m=m),
                               {field: _("at most {n} characters", n=n)})
+
+
+class Unavailable(ServiceError):
+    """The database failed under a call: the connection stayed lost past its retry time, the disk is
+    full, the file is read-only or gone. ``kind`` as :func:`tui_crm.store.faults.kind`; ``applied``
+    False: nothing of a write was saved, None: it may have been (check before saving it again)."""
+
+    def __init__(self, message: str, kind: str, applied: bool | None = False):
+        super().__init__(message)
+        self.kind = kind
+        self.applied = applied
+
+
+def unavailable(exc: BaseException, url: str | None = None) -> Unavailable | None:
+    """``exc`` as an :class:`Unavailable` (its one line, without the password), or None when it is
+    not the database failing (a bug, a refusal)."""
+    from ..store import faults
+
+    if isinstance(exc, Unavailable):
+        return exc
+    found = faults.kind(exc)
+    if found not in faults.FAILURES:
+        return None
+    return Unavailable(faults.describe(exc, url), found, faults.applied(exc))

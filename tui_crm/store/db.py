@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from urllib.parse import unquote
 
 import peewee as pw
 
 from ..i18n import _
 from . import models, pgurl
+from .faults import FileGone
 from .reconnect import Reconnecting
 
 
@@ -28,11 +30,28 @@ def is_postgres(url: str) -> bool:
     return pgurl.is_postgres(url)
 
 
+_THREAD = threading.local()  # what this thread's connections are for (label_thread)
+
+
+def label_thread(label: str | None) -> None:
+    """This thread's later PostgreSQL connections carry ``label`` after their application_name
+    (``tui-crm:rep1 counts``): the app's connection for slow counts is told apart in pg_stat_activity."""
+    _THREAD.label = label
+
+
 class PostgresDatabase(Reconnecting, pw.PostgresqlDatabase):
     """PostgreSQL as libpq reads the URL (store/pgurl.py); ``given_name`` is the URL's own
     application_name, kept beside ``tui-crm:LOGIN`` (:func:`name_connections`). A lost
     connection comes back (store/reconnect.py)."""
     given_name: str | None = None
+
+    def _initialize_connection(self, conn):
+        super()._initialize_connection(conn)
+        label = getattr(_THREAD, "label", None)
+        if label:
+            name = f"{self.connect_params.get('application_name') or 'tui-crm'} {label}"
+            with conn.cursor() as cur:
+                cur.execute("SELECT set_config('application_name', %s, false)", (name,))
 
 
 def may_exist(url: str) -> bool:
@@ -44,9 +63,29 @@ def may_exist(url: str) -> bool:
     return path != ":memory:" and os.path.isfile(path)
 
 
+def _inode(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class SqliteDatabase(pw.SqliteDatabase):
     """SQLite rolls a transaction back itself after some errors (a full disk, an I/O error); the
-    rollback that follows then has nothing to undo and must not hide the error that ended it."""
+    rollback that follows then has nothing to undo and must not hide the error that ended it.
+    A transaction does not begin when the file at the path is no longer the one open (moved or
+    deleted: SQLite in WAL mode would write on into it unseen); it begins again once the file is back."""
+
+    def _initialize_connection(self, conn):
+        super()._initialize_connection(conn)
+        self._state.inode = _inode(self.database) if self.database != ":memory:" else None
+
+    def begin(self, *args, **kwargs):
+        want = getattr(self._state, "inode", None)
+        if want is not None and _inode(self.database) != want:
+            raise FileGone(_("{path} was moved or deleted", path=self.database))
+        return super().begin(*args, **kwargs)
 
     def rollback(self):
         conn = self._state.conn

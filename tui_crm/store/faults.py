@@ -36,6 +36,11 @@ class Disconnected(pw.OperationalError):
         self.gave_up = gave_up
 
 
+class FileGone(pw.OperationalError):
+    """The SQLite file at the database's path is not the one open (moved or deleted): a write would go
+    into a file nobody will find again (SQLite in WAL mode does not notice)."""
+
+
 def _chain(exc: BaseException):
     """The exception, the driver error peewee wrapped and their causes."""
     seen = set()
@@ -92,6 +97,8 @@ def kind(exc: BaseException) -> str | None:
     for e in _chain(exc):
         if isinstance(e, Disconnected):
             return "disconnect"
+        if isinstance(e, FileGone):
+            return "gone"
         for probe in (_pg_kind, _sqlite_kind):
             found = probe(e)
             if found and found != "other":
@@ -110,6 +117,16 @@ def kind(exc: BaseException) -> str | None:
 
 def is_disconnect(exc: BaseException) -> bool:
     return kind(exc) == "disconnect"
+
+
+# what the database did to us, not a bug of ours: the app says it and runs on
+FAILURES = ("disconnect", "full", "readonly", "locked", "gone")
+
+
+def applied(exc: BaseException) -> bool | None:
+    """Of a failed write: False (nothing of it was saved) or None (it may have been)."""
+    own = next((e for e in _chain(exc) if isinstance(e, Disconnected)), None)
+    return own.applied if own is not None else False
 
 
 def _first_line(exc: BaseException) -> str:
