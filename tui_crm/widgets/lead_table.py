@@ -7,6 +7,7 @@ cursor and scroll position never move unless the user moves them.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -129,6 +130,7 @@ class LeadTable(ScrollView, can_focus=True):
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._loading = False
+        self._load_turn = asyncio.Lock()
         self.sort = "next"
         self.desc = False
 
@@ -283,7 +285,7 @@ class LeadTable(ScrollView, can_focus=True):
         view = self.row(index)
         if view is None:
             if index < self._count():
-                self.call_later(self._load_visible)
+                self._load_later()
                 return Strip([Segment(fit("…", width))])
             return Strip.blank(width)
         text = " ".join(fit(c, w, col.align) for (col, w), c in
@@ -295,6 +297,18 @@ class LeadTable(ScrollView, can_focus=True):
         if index == self.cursor:
             style = style + CURSOR if self.has_focus else style + Style(reverse=True, dim=True)
         return Strip([Segment(text, style)], width)
+
+    def _load_later(self, start: int | None = None, stop: int | None = None) -> None:
+        """Load rows in a worker, one load at a time: a load waiting on a lost connection must not hold
+        the table's keys meanwhile (they would reach the screen's bindings, not the search line)."""
+        self.run_worker(self._load_in_turn(start, stop), group="table-load")
+
+    async def _load_in_turn(self, start: int | None, stop: int | None) -> None:
+        async with self._load_turn:
+            if start is None:
+                await self._load_visible()
+            else:
+                await self.ensure(start, stop)
 
     async def _load_visible(self) -> None:
         top = int(self.scroll_offset.y)
@@ -325,7 +339,7 @@ class LeadTable(ScrollView, can_focus=True):
             self.scroll_to(y=index, animate=False)
         elif index >= top + h:
             self.scroll_to(y=index - h + 1, animate=False)
-        self.call_later(self.ensure, index - 1, index + h)
+        self._load_later(index - 1, index + h)
 
     def action_cursor(self, step: int) -> None:
         self.move_to(self.cursor + step)
