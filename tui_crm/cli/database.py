@@ -65,8 +65,9 @@ def db_restore(args) -> int:
 
     ctx = session(args, need_user=False, strict=False)
     act_if_users(ctx, args)
-    admin.restore(ctx, args.file)
+    kept = admin.restore(ctx, args.file)
     print(_("restored from {file}", file=args.file))
+    print(_("the audit log kept {n} entries the backup did not hold, and records this restore", n=kept))
     return 0
 
 

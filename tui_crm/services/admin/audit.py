@@ -136,13 +136,17 @@ def _entry(c: Change, logins: dict[int, str], leads: dict[int, tuple[str, bool]]
     code, full = leads.get(c.lead_id, (None, False))
     if code is None and isinstance(diff.get("code"), list):
         code = diff["code"][1]  # a lead since deleted (an import undone): its creation named it
+    if isinstance(diff.get("lead_code"), str):  # kept by a restore from a backup that does not hold the lead
+        lead_code = diff.pop("lead_code")
+        code = code or lead_code
     changes, details = {}, {}
     for k, v in diff.items():
         if isinstance(v, list) and len(v) == 2:
             changes[k] = [_shown(k, x, full) for x in v]
         else:
             details[k] = _shown(k, v, full)
-    return AuditEntry(c.id, datetime.fromtimestamp(c.at, timezone.utc), logins.get(c.user_id, ""), c.action,
+    user = logins.get(c.user_id) or (diff.pop("by") if isinstance(diff.get("by"), str) else "")  # restore_log's
+    return AuditEntry(c.id, datetime.fromtimestamp(c.at, timezone.utc), user, c.action,
                       c.entity, c.entity_id, code, c.lead_id, changes, details)
 
 

@@ -8,6 +8,7 @@ from ...store.models import User
 from .. import scope
 from ..context import Session
 from ..errors import AccessDenied, ServiceError
+from .restore_log import merge as merge_log
 
 
 def require_database_admin(ctx: Session) -> None:
@@ -53,25 +54,48 @@ def backup(ctx: Session, path: str) -> None:
         dst.close()
 
 
-def restore(ctx: Session, path: str) -> None:
-    """Replace this SQLite database by a backup (checked first; admin only)."""
+def restore(ctx: Session, path: str) -> int:
+    """Replace this SQLite database by a backup (checked first; admin only), keeping the audit log.
+
+    The change log is append-only (PRODUCT §7): what the backup holds comes back, and every entry of the
+    current log that the backup does not hold (everything done since the backup was taken, or all of it
+    when the backup is of another database) is appended after it, naming its user and lead as before; then
+    a ``restore`` entry says who restored which file. Done in a private copy that replaces the database
+    in one step, so a failure leaves it as it was. Returns how many entries were kept so."""
     require_database_admin(ctx)
     if ctx.is_postgres:
         raise ServiceError(_("use pg_restore to restore a PostgreSQL database"))
+    import os
     import sqlite3
+    import tempfile
 
     ctx.host_file(path)
     try:
         probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         ok = probe.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         has_meta = probe.execute("SELECT count(*) FROM sqlite_master WHERE name='meta'").fetchone()[0]
-        probe_src = probe
     except sqlite3.DatabaseError as exc:
         raise ServiceError(_("not a tui-crm backup: {path} ({error})", path=path, error=exc)) from exc
     if not ok or not has_meta:
         probe.close()
         raise ServiceError(_("not a tui-crm backup: {path} ({error})", path=path, error="integrity"))
     dst = ctx.db.connection()
-    probe_src.backup(dst)
-    probe.close()
+    fd, staged_path = tempfile.mkstemp(prefix=".tui-crm-restore-", suffix=".db",
+                                       dir=os.path.dirname(os.path.abspath(ctx.db.database)))
+    os.close(fd)
+    try:
+        staged = sqlite3.connect(staged_path)
+        try:
+            probe.backup(staged)
+            probe.close()
+            kept = merge_log(dst, staged, ctx.actor.login if ctx.actor else None,
+                                     int(ctx.now().timestamp()), os.path.basename(path))
+            staged.commit()
+            staged.backup(dst)
+        finally:
+            staged.close()
+    finally:
+        probe.close()
+        os.unlink(staged_path)
     ctx.reload_config()
+    return kept
