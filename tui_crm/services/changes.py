@@ -217,3 +217,26 @@ def audit_reveal(ctx: Session, views: list[LeadView], via: str) -> None:
 
 
 # ------------------------------------------------------------------ create
+
+
+DUPLICATE_ANSWERS_PER_HOUR = 20
+
+
+def unseen_answers_left(ctx: Session) -> int:
+    """How many more answers "a lead you cannot see already has this phone/email/code" the actor may have this
+    hour. Each such answer tells that a number is a customer's (a reveal of something beyond the actor's
+    scope), so like a search by a full number it is audited and limited: a file of guessed numbers cannot
+    turn the duplicate check of an import, `leads add` or the new-lead form into a directory."""
+    if ctx.actor is None or ctx.actor.is_admin:
+        return DUPLICATE_ANSWERS_PER_HOUR  # an admin sees every lead: nothing is beyond their scope
+    since = int(ctx.now().timestamp()) - 3600
+    told = Change.select().where((Change.user == ctx.actor.id) & (Change.action == "reveal")
+                                 & (Change.at >= since) & Change.diff.contains('"via": "duplicate"')).count()
+    return max(0, DUPLICATE_ANSWERS_PER_HOUR - told)
+
+
+def audit_unseen_duplicate(ctx: Session, key: str, lead_id: int | None, where: str) -> None:
+    """Record one such answer (call inside the transaction that gives it). The entry names no lead (its
+    ``lead_id`` is empty: the actor may not see it, and a role may not write an entry of a lead beyond its
+    reach); ``entity_id`` keeps the lead's id where the session knows it, for an admin's audit."""
+    record(ctx, "lead", lead_id, "reveal", {"via": "duplicate", "match": key, "in": where})

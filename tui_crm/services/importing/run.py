@@ -30,6 +30,7 @@ from .read import UnreadableFile, converted, open_table, spooled
 from .refusals import Refusal
 from .options import ImportOptions, ImportResult, login_for, percent_columns
 from .rows import Record, RowConverter
+from .unseen import UnseenAnswers
 from .write import ChunkWriter, rows_matching
 
 # Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
@@ -55,6 +56,7 @@ class _Importer:
         self.owner_ids: dict[str, int] = {}
         self.fake_id = -1
         self._last_txn = 0.0
+        self.unseen = UnseenAnswers(ctx, opts.dry_run)  # answers about leads beyond the actor's scope
 
     # ------------------------------------------------------------ access
     def _check_owner(self, rec: Record, conv: RowConverter) -> Refusal | None:
@@ -216,8 +218,11 @@ class _Importer:
                 continue
             if key != "code" and own and hit[3] != own:
                 if not rec.extra.get("dup"):
-                    rec.notes.append(db_note(rec, self.dupes.column_of.get(key, key), key, self._code_if_visible(hit),
-                                             "flag"))
+                    code = self._code_if_visible(hit)
+                    if code is None and not self.unseen.tell(key, hit[0]):
+                        rec.extra["unchecked"] = True
+                        return None
+                    rec.notes.append(db_note(rec, self.dupes.column_of.get(key, key), key, code, "flag"))
                 rec.extra["dup"] = True
                 continue
             return hit, key
@@ -265,6 +270,8 @@ class _Importer:
             keep: list[Record] = []
             for rec in recs:
                 hit = None if rec.extra.get("file_dup") else self._db_match(rec, existing)
+                if self.unseen.held_back(rec, hit, self._visible, res, self.dupes.column_of):
+                    continue
                 if hit is None:
                     keep.append(rec)
                     continue

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ...domain.similar import is_suspected_duplicate
 from ...i18n import _
 from ...store.models import Lead
-from .. import scope
+from .. import changes, scope
 from ..context import Session
 
 
@@ -59,6 +59,13 @@ def unseen_reason(phone_matches: bool) -> str:
             else _("a lead you cannot see already has this email"))
 
 
+def answers_spent() -> str:
+    """What is said, whether or not a lead beyond the actor's scope holds the contact, once the actor has had
+    ``changes.DUPLICATE_ANSWERS_PER_HOUR`` answers about such leads this hour."""
+    return _("you have had {n} answers this hour about leads you cannot see; try again later, or ask a supervisor",
+             n=changes.DUPLICATE_ANSWERS_PER_HOUR)
+
+
 def split_by_scope(ctx: Session, dups: list[Lead]) -> tuple[list[Lead], list[Lead]]:
     """``dups`` as (those the actor may see, those they may not)."""
     if not dups:
@@ -79,6 +86,11 @@ def find_duplicates(ctx: Session, phone: str | None, email: str | None, company:
         similar = [d for d in similar_leads(ctx, company, contact, exclude) if d.id not in ids]
         visible, _hidden = split_by_scope(ctx, similar)
         out += [Duplicate(d.id, d.code, d.company, "similar company and contact") for d in visible]
-    if unseen:
-        out.append(Duplicate(None, "", "", unseen_reason(bool(phone) and any(d.phone == phone for d in unseen))))
+    if (phone or email) and changes.unseen_answers_left(ctx) == 0:
+        out.append(Duplicate(None, "", "", answers_spent()))  # said with or without such a lead: no oracle
+    elif unseen:
+        by_phone = bool(phone) and any(d.phone == phone for d in unseen)
+        with ctx.db.atomic():
+            changes.audit_unseen_duplicate(ctx, "phone" if by_phone else "email", unseen[0].id, "form")
+        out.append(Duplicate(None, "", "", unseen_reason(by_phone)))
     return out

@@ -18,7 +18,7 @@ from .. import changes, scope
 from ..activity import tasks
 from ..context import Session
 from ..scope import can_assign, resolve_user
-from .duplicates import exact_duplicates, similar_leads, split_by_scope, unseen_reason
+from .duplicates import answers_spent, exact_duplicates, similar_leads, split_by_scope, unseen_reason
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
 from ...domain import limits
 from ..errors import StaleRecord, ValidationError, refuse_too_long
@@ -59,8 +59,6 @@ def stale_error(lead_id: int) -> StaleRecord:
 
 def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> LeadView:
     """Create a lead from user input (keys as Lead fields; owner as a login)."""
-    from .queries import get
-
     values = clean_values({k: v for k, v in values.items() if v not in (None, "")})
     refuse_too_long(values)
     if not (values.get("company") or values.get("contact_name")):
@@ -76,16 +74,42 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
     values["priority"] = prio
     owner = resolve_user(values.pop("owner")) if values.get("owner") else User.get_by_id(ctx.actor.id)
     can_assign(ctx, owner)
+    try:
+        return _add(ctx, values, owner, prio, allow_duplicate)
+    except _Unseen as hit:  # told, and audited, in a transaction of its own (the add's is rolled back)
+        key = "phone" if hit.by_phone else "email"
+        if hit.lead_id is not False:
+            with ctx.db.atomic():
+                changes.audit_unseen_duplicate(ctx, key, hit.lead_id, "add")
+            raise ValidationError(unseen_reason(hit.by_phone), {key: unseen_reason(hit.by_phone)}) from None
+        raise ValidationError(answers_spent(), {key: answers_spent()}) from None
+
+
+class _Unseen(Exception):
+    """The lead to add has the phone or email of a lead beyond the actor's scope (``lead_id`` False: the
+    actor has had all the answers about such leads this hour, and is told so whether or not one exists)."""
+
+    def __init__(self, by_phone: bool, lead_id):
+        super().__init__()
+        self.by_phone, self.lead_id = by_phone, lead_id
+
+
+def _add(ctx: Session, values: dict, owner: User, prio: str, allow_duplicate: bool) -> LeadView:
+    from .queries import get
+
     now = ctx.now()
     with ctx.db.atomic():
         dups = exact_duplicates(ctx, values.get("phone"), values.get("email"))
-        if dups and not allow_duplicate:
-            seen, unseen = split_by_scope(ctx, dups)
-            if seen:
-                raise ValidationError(_("duplicate of lead {code} (same phone or email)", code=seen[0].code),
-                                      {"phone": _("duplicate of {code}", code=seen[0].code)})
+        seen, unseen = split_by_scope(ctx, dups) if dups and not allow_duplicate else ([], [])
+        if seen:
+            raise ValidationError(_("duplicate of lead {code} (same phone or email)", code=seen[0].code),
+                                  {"phone": _("duplicate of {code}", code=seen[0].code)})
+        if not allow_duplicate and (values.get("phone") or values.get("email")) \
+                and changes.unseen_answers_left(ctx) == 0:
+            raise _Unseen(bool(values.get("phone")), False)
+        if unseen:
             by_phone = bool(values.get("phone")) and any(d.phone == values["phone"] for d in unseen)
-            raise ValidationError(unseen_reason(by_phone), {"phone" if by_phone else "email": unseen_reason(by_phone)})
+            raise _Unseen(by_phone, unseen[0].id)
         stage = values.pop("stage", None) or ctx.stage_keys[0]
         row = {k: values[k] for k in EDITABLE if k in values}
         row.update(
