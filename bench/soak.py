@@ -80,7 +80,8 @@ async def tui(url: str, login: str, name: str, until: float, pause: float, out: 
                 n += 1
                 summary = f"soak {name} #{n}"
                 await pilot.press("f")
-                form = await _until(lambda: app.screen if type(app.screen).__name__ == "FollowUpForm" else None, 30)
+                form = await _until(lambda: app.screen if type(app.screen).__name__ == "FollowUpForm" and
+                                    app.screen.query("#f-summary") else None, 30)
                 if form is None:
                     continue
                 form.query_one("#f-summary").value = summary

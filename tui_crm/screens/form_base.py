@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -115,7 +116,10 @@ class FormScreen(ModalScreen):
 
     def on_mount(self) -> None:
         name = self.FOCUS or self.fields[0].name
-        self.query_one(f"#f-{name}", Input).focus()
+        try:
+            self.query_one(f"#f-{name}", Input).focus()
+        except NoMatches:  # dropped while it mounted (a screen key on a slow database): nothing to focus
+            pass
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
