@@ -84,6 +84,7 @@ class Lead(BaseModel):
     title = pw.CharField(max_length=100, null=True)
     phone = pw.CharField(max_length=32, null=True, index=True)  # E.164
     phone_rev = pw.CharField(max_length=32, null=True, index=True)  # digits reversed: suffix search
+    pinyin = pw.TextField(null=True)  # pinyin and initials of company and contact (domain.spell): searched
     email = pw.CharField(max_length=200, null=True, index=True)  # lower-cased
     other_contact = pw.CharField(max_length=200, null=True)
     source = pw.CharField(max_length=64, default="other")

@@ -15,10 +15,10 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import search
+from . import search, spelling
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 8
+LATEST = 9
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -292,7 +292,8 @@ def _step_8(db: pw.Database) -> None:
     db.execute_sql('DROP INDEX IF EXISTS "change_user_id"')  # the leading column of the first
 
 
-STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8}
+STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
+         9: spelling.add_column}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:

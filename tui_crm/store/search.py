@@ -1,7 +1,7 @@
 """The substring search index, kept in step with the leads by the database.
 
 SQLite: an FTS5 table with the trigram tokenizer over code, company, contact,
-need and remarks (external content = lead, triggers keep it in step).
+need, remarks and the names' pinyin (external content = lead, triggers keep it in step).
 PostgreSQL: pg_trgm GIN index over the same text. Phones are searched by the
 digits-reversed ``phone_rev`` column (suffix = prefix of the reversed digits),
 not by this index, so a masked phone is never matched by its digits.
@@ -12,9 +12,9 @@ import re
 
 import peewee as pw
 
-FTS_COLUMNS = ("code", "company", "contact_name", "need", "remarks")
+FTS_COLUMNS = ("code", "company", "contact_name", "need", "remarks", "pinyin")
 PG_EXPR = ("(coalesce(code,'') || ' ' || coalesce(company,'') || ' ' || coalesce(contact_name,'') "
-           "|| ' ' || coalesce(need,'') || ' ' || coalesce(remarks,''))")
+           "|| ' ' || coalesce(need,'') || ' ' || coalesce(remarks,'') || ' ' || coalesce(pinyin,''))")
 
 
 def reversed_digits(phone: str | None) -> str | None:

@@ -13,6 +13,7 @@ from typing import Callable
 
 from ...domain.rules import first_contact_due, lead_code
 from ...domain.vocab import SOURCES
+from ...domain.spell import spelling
 from ...i18n import _
 from ...store import bulk, search
 from ...store.models import (ALL_MODELS, Change, CodeCounter, FollowUp, ImportBatch, Lead, LeadShare, LeadTag, Notification, StageHistory, Task, TaskLead, Team, User)
@@ -160,7 +161,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                      "last_activity_at", "next_follow_up_at", "stay_reason", "incomplete", "escalated",
                      "dup_suspected", "won_amount_cents", "product", "won_at", "lost_reason", "lost_at",
                      "wake_up_at", "pause_reason", "missed_calls", "created_at", "updated_at", "assigned_at",
-                     "version")
+                     "version", "pinyin")
         hist_cols = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
         fu_cols = ("lead_id", "user_id", "at", "method", "reached", "summary", "sentiment", "next_at")
         task_cols = ("id", "lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status",
@@ -304,15 +305,16 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     task_id += 1
                 phone = f"+861{rng.choice('3456789')}{(lid * 7919 + seed * 104729) % 1000000000:09d}"
                 email = (f"{code.lower().replace('-', '.')}@example.com" if rng.random() < 0.4 else None)
+                company, contact = _company(rng, cn, i), _name(rng, cn)
                 lead_rows.append((
-                    lid, code, _company(rng, cn, i), _name(rng, cn), rng.choice([None, "经理", "采购主管", "CTO", "总监"]),
+                    lid, code, company, contact, rng.choice([None, "经理", "采购主管", "CTO", "总监"]),
                     phone, search.reversed_digits(phone), email, source, rng.choice(INDUSTRIES),
                     rng.choice(["1-50", "50-200", "200-1000", "1000+", None]), rng.choice(REGIONS), first_contact,
                     rng.choice(NEEDS), owner, prio, amount,
                     (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
                     stage, status, stage_entered, last_act, next_due, None, "",
                     status == "pending" and created <= escalated_before, False, won_amt, product, won_at,
-                    lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1))
+                    lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1, spelling(company, contact)))
                 loaded += 1
                 flush()
             flush(final=True)

@@ -11,6 +11,7 @@ import socket
 import time
 
 from ...i18n import _
+from ...domain.spell import spelling
 from ...store.models import ImportBatch, Lead
 from .. import changes
 from ..context import Session
@@ -105,6 +106,8 @@ def _restore_updates(ctx: Session, bid: int) -> int:
         row = dict(old)
         if "phone" in row:
             row["phone_rev"] = reversed_digits(row["phone"])  # the suffix search follows the phone back
+        if "company" in row or "contact_name" in row:
+            row["pinyin"] = spelling(row.get("company", cur.company), row.get("contact_name", cur.contact_name))
         Lead.update(**row, updated_at=int(ctx.now().timestamp()), version=Lead.version + 1).where(
             Lead.id == ch.lead_id).execute()
         if back:

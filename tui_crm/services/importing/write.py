@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ...domain import rules
+from ...domain.spell import spelling
 from ...i18n import _
 from ...store import bulk, search
 from ...store.models import LeadTag, Source, Stage, Tag
@@ -20,7 +21,7 @@ LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_r
              "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
              "won_amount_cents", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
              "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version",
-             "stages_seen")
+             "stages_seen", "pinyin")
 # the lead copies (schema v5) written here, so the per-row copy trigger has nothing to do
 HIST_COLS = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason", "lead_owner_id", "lead_created_at",
              "lead_batch_id")
@@ -175,7 +176,8 @@ class ChunkWriter:
                 L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
                 L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
                 L["won_amount_cents"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
-                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen))
+                L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen,
+                spelling(L["company"], L["contact_name"])))
             hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None, owner, L["created_at"], bid))
             if end:
                 hist.append((lid, status, end, None, owner, None, owner, L["created_at"], bid))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...domain import rules
+from ...domain.spell import spelling
 from ...domain.text import clean, clean_values
 from ...domain.vocab import PRIORITIES, resolve
 from ...i18n import _
@@ -116,6 +117,7 @@ def _add(ctx: Session, values: dict, owner: User, prio: str, allow_duplicate: bo
             code=values.get("code") or next_code(ctx, values["source"], now), owner=owner.id, stage=stage,
             status="pending", stage_entered_at=ts(now), created_at=ts(now), updated_at=ts(now),
             assigned_at=ts(now), created_by=ctx.actor.id, phone_rev=reversed_digits(values.get("phone")),
+            pinyin=spelling(values["company"], values.get("contact_name")),
             dup_suspected=bool(similar_leads(ctx, values["company"], values["contact_name"])),
         )
         missing = rules.missing_required({**row, "owner": owner.id})
@@ -158,6 +160,8 @@ def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
         clean_contact(ctx, values)
         if "phone" in values:
             values["phone_rev"] = reversed_digits(values["phone"])
+    if "company" in values or "contact_name" in values:
+        values["pinyin"] = spelling(values.get("company", lead.company), values.get("contact_name", lead.contact_name))
     if "source" in values and values["source"]:
         values["source"] = resolve_source(ctx, values["source"], create=True)
     if "priority" in values:
@@ -168,7 +172,7 @@ def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
     diff = {}
     for k, v in values.items():
         old = getattr(lead, k)
-        if k == "phone_rev":
+        if k in ("phone_rev", "pinyin"):
             continue
         if old != v:
             diff[k] = [old, v]
