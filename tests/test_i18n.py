@@ -19,6 +19,11 @@ def msgid_uses() -> list[tuple[str, str | None, str]]:
     for path in PKG.rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and _is_str(node.value) and node.value.value and any(
+                    isinstance(t, ast.Name) and t.id in SHOWN_ATTRS for t in node.targets):
+                # a class's TITLE is translated when the screen shows it (_(self.TITLE)): a msgid too
+                out.append((node.value.value, None, f"{path.relative_to(PKG)}:{node.lineno}"))
+                continue
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
             where = f"{path.relative_to(PKG)}:{node.lineno}"
@@ -27,6 +32,9 @@ def msgid_uses() -> list[tuple[str, str | None, str]]:
             elif node.func.id == "pgettext" and len(node.args) >= 2 and _is_str(node.args[0]) and _is_str(node.args[1]):
                 out.append((node.args[1].value, node.args[0].value, where))
     return out
+
+
+SHOWN_ATTRS = {"TITLE", "SUB_TITLE"}  # class attributes the screens pass to _() when shown
 
 
 def literals() -> dict[str, str]:
