@@ -96,7 +96,7 @@ def test_a_v8_database_gets_the_spellings_on_upgrade(world):
         conn.commit()
         conn.close()
     ctx = open_session(url, "boss", upgrade=True)
-    assert schema.current_version(ctx.db) == schema.LATEST == 9
+    assert schema.current_version(ctx.db) == schema.LATEST >= 9
     assert schema.check(ctx.db) == []
     assert codes(ctx, "tfkj") == {"腾飞科技有限公司"}
     assert codes(ctx, "wjl") == {"腾飞科技有限公司"}

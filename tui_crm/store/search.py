@@ -13,8 +13,20 @@ import re
 import peewee as pw
 
 FTS_COLUMNS = ("code", "company", "contact_name", "need", "remarks", "pinyin")
-PG_EXPR = ("(coalesce(code,'') || ' ' || coalesce(company,'') || ' ' || coalesce(contact_name,'') "
-           "|| ' ' || coalesce(need,'') || ' ' || coalesce(remarks,'') || ' ' || coalesce(pinyin,''))")
+
+
+def pg_expr(cols=FTS_COLUMNS) -> str:
+    return "(" + " || ' ' || ".join(f"coalesce({c},'')" for c in cols) + ")"
+
+
+PG_EXPR = pg_expr()
+
+
+def live_columns(db: pw.Database) -> tuple[str, ...]:
+    """FTS_COLUMNS the lead table has: the upgrade steps before v9 (no pinyin yet) build the index
+    over the columns of their time, and v9 builds it again over all."""
+    present = {c.name for c in db.get_columns("lead")}
+    return tuple(c for c in FTS_COLUMNS if c in present)
 
 
 def reversed_digits(phone: str | None) -> str | None:
@@ -28,10 +40,10 @@ def is_pg(db: pw.Database) -> bool:
     return isinstance(db, pw.PostgresqlDatabase)
 
 
-def _triggers_sql() -> list[str]:
-    cols = ", ".join(FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+def _triggers_sql(names: tuple[str, ...] = FTS_COLUMNS) -> list[str]:
+    cols = ", ".join(names)
+    new = ", ".join(f"new.{c}" for c in names)
+    old = ", ".join(f"old.{c}" for c in names)
     return [
         # rows staged by an import (batch_id set) are indexed by the importer itself, chunk by chunk,
         # in the same transaction that inserts them (services/importing.py): the index stays exact
@@ -49,10 +61,11 @@ def install(db: pw.Database) -> None:
     """Create the index (idempotent) and fill it from the leads."""
     if is_pg(db):
         db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        db.execute_sql(f"CREATE INDEX IF NOT EXISTS lead_search_trgm ON lead USING gin ({PG_EXPR} gin_trgm_ops)")
+        expr = pg_expr(live_columns(db))
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS lead_search_trgm ON lead USING gin ({expr} gin_trgm_ops)")
         db.execute_sql("CREATE INDEX IF NOT EXISTS lead_phone_rev_pattern ON lead (phone_rev text_pattern_ops)")
         return
-    cols = ", ".join(FTS_COLUMNS)
+    cols = ", ".join(live_columns(db))
     db.execute_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS lead_fts USING fts5({cols}, content='lead', "
                    "content_rowid='id', tokenize='trigram')")
     ensure_triggers(db)
@@ -69,7 +82,7 @@ def _norm(sql: str | None) -> str:
 def stale_triggers(db: pw.Database) -> list[str]:
     """Names of the index triggers whose stored SQL is not the wanted one (or that are missing)."""
     have = dict(db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
-    return [name for name, sql in zip(TRIGGER_NAMES, _triggers_sql()) if _norm(have.get(name)) != _norm(sql)]
+    return [name for name, sql in zip(TRIGGER_NAMES, _triggers_sql(live_columns(db))) if _norm(have.get(name)) != _norm(sql)]
 
 
 def ensure_triggers(db: pw.Database) -> list[str]:
@@ -78,7 +91,7 @@ def ensure_triggers(db: pw.Database) -> list[str]:
     if is_pg(db):
         return []
     stale = stale_triggers(db)
-    for name, sql in zip(TRIGGER_NAMES, _triggers_sql()):
+    for name, sql in zip(TRIGGER_NAMES, _triggers_sql(live_columns(db))):
         if name in stale:
             db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
             db.execute_sql(sql)
@@ -96,7 +109,7 @@ def suspend(db: pw.Database) -> None:
 def resume(db: pw.Database, rebuild: bool = True) -> None:
     if is_pg(db):
         return
-    for sql in _triggers_sql():
+    for sql in _triggers_sql(live_columns(db)):
         db.execute_sql(sql)
     if rebuild:
         db.execute_sql("INSERT INTO lead_fts(lead_fts) VALUES ('rebuild')")
@@ -106,7 +119,7 @@ def index_rows(db: pw.Database, where_sql: str, params: tuple = ()) -> None:
     """Add leads chosen by ``where_sql`` to the index (after a load with triggers off)."""
     if is_pg(db):
         return
-    cols = ", ".join(FTS_COLUMNS)
+    cols = ", ".join(live_columns(db))
     db.execute_sql(f"INSERT INTO lead_fts(rowid, {cols}) SELECT id, {cols} FROM lead WHERE {where_sql}", params)
 
 
