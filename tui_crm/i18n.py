@@ -55,6 +55,21 @@ def get_lang() -> str:
     return _lang
 
 
+_money: str | None = None
+MONEY_STYLES = ("cn", "plain")
+
+
+def set_money(style: str | None) -> None:
+    """How short amounts read on cards and tiles: ``cn`` (8.0万 / 1.2亿), ``plain`` (80.0k / 1.2M), or
+    None: by the language (Chinese reads cn)."""
+    global _money
+    _money = style if style in MONEY_STYLES else None
+
+
+def money_style() -> str:
+    return _money or ("cn" if _lang == "zh" else "plain")
+
+
 def _(text: str, /, **kwargs) -> str:
     """Translate ``text`` and fill ``{placeholders}`` from kwargs. ``text`` is positional-only, so a
     placeholder may be called anything, ``{text}`` included."""

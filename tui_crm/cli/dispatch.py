@@ -14,7 +14,7 @@ from typing import Sequence
 import peewee as pw
 
 from .. import config
-from ..i18n import _, set_lang
+from ..i18n import _, set_lang, set_money
 from . import language
 from .audit import cmd_audit
 from .common import UserError, session
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # whatever this process creates (databases, exports, backups, error files) is private
     argv = list(sys.argv[1:] if argv is None else argv)
     set_lang(language.choose(argv))  # before the parser and anything else builds a label
+    set_money(language.choose_money(argv))
     language.translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -69,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.remote = True
             if args.lang:
                 set_lang(args.lang)
+            if getattr(args, "money", None):
+                set_money(args.money)
         args.url = config.db_url(args.db)
         args.login_new = getattr(args, "login", None)  # positional LOGIN of users add/key
         args.login = args.user or config.os_login()

@@ -57,6 +57,20 @@ def choose(argv: Sequence[str]) -> str:
     return normalize_lang(saved_language(url, login)) or "en"
 
 
+def choose_money(argv: Sequence[str]) -> str | None:
+    """``cn``, ``plain`` or None (by the language) for this run: ``--money``, TUI_CRM_MONEY, the acting user's
+    own setting (``users set LOGIN --money cn``)."""
+    from ..i18n import MONEY_STYLES
+
+    given = _option_value(_run_options(argv), "--money") or os.environ.get("TUI_CRM_MONEY", "").strip().lower()
+    if given in MONEY_STYLES:
+        return given
+    from ..services.admin import saved_money
+
+    url = _option_value(argv, "--db") or os.environ.get("TUI_CRM_DB") or str(config.default_db_path())
+    return saved_money(url, _option_value(argv, "--user") or config.os_login())
+
+
 def _gettext(message):
     return pgettext("argparse", message) if isinstance(message, str) else message
 

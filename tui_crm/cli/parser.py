@@ -34,6 +34,9 @@ def _global_options(p: argparse.ArgumentParser, suppress: bool, lang: bool = Tru
     if lang:
         p.add_argument("--lang", default=d, choices=["en", "zh"],
                        help=_("language (default: LANG, else the user's own setting, else English)"))
+        p.add_argument("--money", default=d, choices=["cn", "plain"],
+                       help=_("short amounts on cards and tiles: cn 8.0万 / 1.2亿, plain 80.0k / 1.2M (default: "
+                              "TUI_CRM_MONEY, else the user's own setting, else by language)"))
 
 
 def _format(p: argparse.ArgumentParser, kind: str = "text") -> None:
@@ -118,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", dest="user_lang", choices=["en", "zh"],
                    help=_("the user's language, used when neither --lang nor LANG is given"))
     p.add_argument("--tz", metavar="ZONE", help=_("the user's time zone, e.g. Asia/Shanghai"))
+    p.add_argument("--money", dest="user_money", choices=["cn", "plain"],
+                   help=_("the user's short amounts: cn 8.0万 / 1.2亿, plain 80.0k / 1.2M"))
     p = add("key", _("let an SSH key open the app as a user"), users)
     p.add_argument("login", metavar="LOGIN", help=_("the user the key opens the app as"))
     p.add_argument("pubkey_file", metavar="PUBKEY_FILE", help=_("the public key file"))

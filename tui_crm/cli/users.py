@@ -23,7 +23,7 @@ def users_list(args) -> int:
     users = admin.list_users(ctx)
     if args.format == "json":
         print_json([{"login": u.login, "name": u.name, "role": u.role, "team": u.team, "active": u.active,
-                     "lang": u.lang, "tz": u.tz} for u in users])
+                     "lang": u.lang, "tz": u.tz, "money": u.money} for u in users])
     else:
         from ..domain.vocab import ROLES
         from ..i18n import label
@@ -40,9 +40,9 @@ def users_set(args) -> int:
 
     ctx = session(args)
     u = admin.set_user(ctx, args.login_new, name=args.name, role=args.role, team=args.team, lang=args.user_lang,
-                       tz=args.tz)
-    print(_("{login}: {name}, {role}, team {team}, language {lang}, time zone {tz}", login=u.login, name=u.name,
-            role=u.role, team=u.team or "–", lang=u.lang or "–", tz=u.tz or "–"))
+                       tz=args.tz, money=args.user_money)
+    print(_("{login}: {name}, {role}, team {team}, language {lang}, time zone {tz}, money {money}", login=u.login,
+            name=u.name, role=u.role, team=u.team or "–", lang=u.lang or "–", tz=u.tz or "–", money=u.money or "–"))
     return 0
 
 

@@ -332,13 +332,14 @@ def format_amount(cents: int | None) -> str:
     return f"{sign}{units:,}.{rest:02d}"
 
 
-def format_amount_short(cents: int | None, lang: str = "en") -> str:
-    """Compact money for cards: en ``80.0k``/``1.2M``/``3.4B``, zh ``8.0万``/``1.2亿``."""
+def format_amount_short(cents: int | None, style: str = "plain") -> str:
+    """Compact money for cards: ``plain`` (or ``en``) ``80.0k``/``1.2M``/``3.4B``, ``cn`` (or ``zh``)
+    ``8.0万``/``1.2亿``."""
     if cents is None:
         return "–"
     sign = "-" if cents < 0 else ""
     value = Decimal(abs(int(cents))) / 100
-    steps = [(Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")] if lang.startswith("zh") \
+    steps = [(Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")] if style in ("cn", "zh") \
         else [(Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(1000), "k")]
     one = Decimal("0.1")
     for i, (size, suffix) in enumerate(steps):

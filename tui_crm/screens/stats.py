@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Header, Static
 from .. import clock
 from ..domain.parse import format_amount, format_amount_short
 from ..domain.text import cell_width
-from ..i18n import _, get_lang, pgettext
+from ..i18n import _, money_style, pgettext
 from ..services.reports import figures as rep
 from ..services.reports.render import days_text, key_label, pct_text, stage_label
 from ..widgets.charts import bar_rows
@@ -227,8 +227,8 @@ class StatsScreen(Screen):
             text.append("…")
             return text
         shown = kpi_text(key, value)
-        if key.endswith("_cents") and cell_width(shown) > 18:
-            shown = format_amount_short(value, get_lang())
+        if key.endswith("_cents") and (money_style() == "cn" or cell_width(shown) > 18):
+            shown = format_amount_short(value, money_style())  # cn: 8.0万 on a tile; plain: full where it fits
         text.append(shown, style="bold")
         return text
 

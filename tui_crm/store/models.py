@@ -43,6 +43,7 @@ class User(BaseModel):
     active = pw.BooleanField(default=True)
     tz = pw.CharField(null=True, max_length=64)  # None: the machine's zone
     lang = pw.CharField(null=True, max_length=8)
+    money = pw.CharField(null=True, max_length=8)  # short amounts: cn (8.0万) | plain (80.0k); None: by language
     last_method = pw.CharField(null=True, max_length=16)
     created_at = Ts()
 

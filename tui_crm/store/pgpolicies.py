@@ -27,7 +27,7 @@ LEAD_DATA = ("lead", "follow_up", "task", "task_lead", "lead_share", "lead_tag",
 APPEND_ONLY = ("change",)
 MEMBER_WRITES = {"code_counter": "INSERT, UPDATE", "tag": "INSERT", "source": "INSERT",
                  "import_batch": "INSERT, UPDATE, DELETE", "user": "INSERT"}
-MEMBER_COLUMNS = {"user": ("UPDATE", ("tz", "lang", "last_method"))}
+MEMBER_COLUMNS = {"user": ("UPDATE", ("tz", "lang", "money", "last_method"))}
 ADMIN_ONLY = ("meta", "team", "stage", "lost_reason")  # read by all, written by admins
 ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch")
 

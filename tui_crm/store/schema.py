@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search, spelling
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 9
+LATEST = 10
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -292,8 +292,15 @@ def _step_8(db: pw.Database) -> None:
     db.execute_sql('DROP INDEX IF EXISTS "change_user_id"')  # the leading column of the first
 
 
+def _step_10(db: pw.Database) -> None:
+    """v10: each user's money style (cn 8.0万 / plain 80.0k) beside their language and zone."""
+    if "money" not in {c.name for c in db.get_columns("user")}:
+        migrator = (PostgresqlMigrator if _is_pg(db) else SqliteMigrator)(db)
+        migrate(migrator.add_column("user", "money", pw.CharField(max_length=8, null=True)))
+
+
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
-         9: spelling.add_column}
+         9: spelling.add_column, 10: _step_10}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:

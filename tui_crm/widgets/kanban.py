@@ -15,7 +15,7 @@ from textual.widget import Widget
 from ..domain import rules
 from ..domain.parse import format_amount_short
 from ..domain.text import cell_width, fit
-from ..i18n import _, get_lang, pgettext
+from ..i18n import _, money_style, pgettext
 from ..wording import short_when
 
 HEADER_LINES = 5  # title, count+amount, weighted, bar, rule
@@ -89,7 +89,7 @@ class KanbanColumn(Widget, can_focus=False):
     def render(self) -> Text:
         w = max(8, self.size.width - 1)
         d = self.data
-        lang = get_lang()
+        lang = money_style()
         out = Text(no_wrap=True, overflow="crop")
         out.append(fit(d.title, w) + "\n", style="bold reverse" if self.focused_index is not None else "bold")
         out.append(fit(_("{n} · {amount}", n=f"{d.count:,}", amount=format_amount_short(d.amount_cents, lang)), w) + "\n")
@@ -135,7 +135,7 @@ class KanbanColumn(Widget, can_focus=False):
         return t
 
     def _card(self, card, w: int, focused: bool) -> Text:
-        lang = get_lang()
+        lang = money_style()
         base = "reverse" if focused else ""
         t = Text()
         mark = "▶" if focused else " "
@@ -194,7 +194,7 @@ class OutcomeColumn(Widget, can_focus=False):
 
     def render(self) -> Text:
         w = max(8, self.size.width - 1)
-        lang = get_lang()
+        lang = money_style()
         t = Text(no_wrap=True, overflow="crop")
         t.append(fit(_("this month"), w) + "\n", style="bold")
         t.append("─" * w + "\n", style="bright_black")

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from ..domain.parse import format_amount_short
 from ..domain.text import cell_width, fit
 from ..domain.vocab import PRIORITIES, STATUSES
-from ..i18n import _, get_lang, label
+from ..i18n import _, label, money_style
 
 PAGE = 100
 WINDOW_MAX = 1200
@@ -250,13 +250,12 @@ class LeadTable(ScrollView, can_focus=True):
         return " ".join(cells)
 
     def cells(self, view) -> dict[str, str]:
-        lang = get_lang()
         status = _("stalled") if view.stalled else label(STATUSES, view.status)
         return {
             "due": self.loader.due_text(view), "company": view.company, "contact": view.contact_name,
             "status": status, "code": view.code, "phone": view.phone or view.email or view.other_contact or "",
             "stage": self.loader.stage_label(view.stage), "priority": label(PRIORITIES, view.priority),
-            "owner": view.owner_name, "amount": format_amount_short(view.amount_cents, lang)
+            "owner": view.owner_name, "amount": format_amount_short(view.amount_cents, money_style())
             if view.amount_cents is not None else "",
         }
 

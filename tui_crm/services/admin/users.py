@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import peewee as pw
+
 from ...domain import limits
 from ...domain.logins import is_valid_login
 from ...domain.text import clean
 from ...domain.vocab import ROLES, resolve
-from ...i18n import _, normalize_lang
+from ...i18n import MONEY_STYLES, _, normalize_lang
 from ...store.models import Team, User
 from .. import changes, scope
 from ..context import Session
@@ -25,6 +27,7 @@ class UserView:
     active: bool
     lang: str | None = None  # None: the environment's (LANG), else English
     tz: str | None = None  # None: the machine's zone
+    money: str | None = None  # cn | plain; None: by the language
 
 
 def first_user(ctx: Session) -> bool:
@@ -65,7 +68,7 @@ def add_user(ctx: Session, login: str, name: str, role: str, team: str | None = 
 
 
 def _view(u: User, team: str | None) -> UserView:
-    return UserView(u.id, u.login, u.name, u.role, team, u.active, u.lang, u.tz)
+    return UserView(u.id, u.login, u.name, u.role, team, u.active, u.lang, u.tz, u.money)
 
 
 def get_user(uid: int) -> UserView:
@@ -82,7 +85,7 @@ def list_users(ctx: Session) -> list[UserView]:
 
 
 # what a user may change on their own account; the rest is an admin's
-OWN_PREFS = ("lang", "tz")
+OWN_PREFS = ("lang", "tz", "money")
 
 
 def _check_tz(name: str) -> str:
@@ -119,6 +122,10 @@ def set_user(ctx: Session, login: str, **fields) -> UserView:
         values["lang"] = normalize_lang(fields["lang"])
     if "tz" in fields:
         values["tz"] = _check_tz(fields["tz"].strip()) if fields["tz"].strip() else None
+    if "money" in fields:
+        if fields["money"] not in ("", *MONEY_STYLES):
+            raise ValidationError(_("unknown money style: {value} (cn or plain)", value=fields["money"]))
+        values["money"] = fields["money"] or None
     with ctx.db.atomic():
         if "team" in fields:
             team_row = Team.get_or_create(name=fields["team"].strip())[0] if fields["team"].strip() else None
@@ -143,16 +150,26 @@ def saved_language(url: str, login: str) -> str | None:
     """The language ``login`` chose for themselves in the database at ``url``, read before anything else
     (the command line needs it to build its help); None when there is no such database or user, or it
     cannot be read. Never creates, upgrades or writes a database."""
+    return _saved(url, login, User.lang)
+
+
+def saved_money(url: str, login: str) -> str | None:
+    """The money style ``login`` chose (``cn`` / ``plain``), read like :func:`saved_language`; None before
+    schema v10 too."""
+    return _saved(url, login, User.money)
+
+
+def _saved(url: str, login: str, column: pw.Field) -> str | None:
     from ...store import db as store_db
 
     if not store_db.may_exist(url):
         return None
     try:
         store_db.connect(url, create=False, strict=False)
-        row = User.select(User.lang).where(User.login == login).first()
-    except Exception:  # any reason it cannot be read: the language falls back, the command reports the rest
+        value = User.select(column).where(User.login == login).scalar()
+    except Exception:  # any reason it cannot be read: the setting falls back, the command reports the rest
         return None
-    return normalize_lang(row.lang) if row else None
+    return normalize_lang(value) if column is User.lang else value
 
 
 # ------------------------------------------------------------------ stages
