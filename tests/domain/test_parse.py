@@ -306,8 +306,8 @@ def test_format_amount(cents, text):
 ])
 def test_format_amount_short(cents, en, zh):
     assert format_amount_short(cents) == en
-    assert format_amount_short(cents, lang="en") == en
-    assert format_amount_short(cents, lang="zh") == zh
+    assert format_amount_short(cents, style="plain") == en
+    assert format_amount_short(cents, style="cn") == zh
 
 
 @pytest.mark.parametrize("text,expected", [
