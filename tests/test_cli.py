@@ -94,9 +94,9 @@ def test_users_add_list_and_first_user_is_admin(tmp_path):
         check=0)
     users = run_json("users", "list", "--format", "json", user="alice", db=db)
     assert {"login": "alice", "name": "Alice", "role": "admin", "team": None, "active": True, "lang": None,
-            "tz": None} in users
+            "money": None, "tz": None} in users
     assert {"login": "bob", "name": "Bob 王", "role": "supervisor", "team": "East", "active": True, "lang": None,
-            "tz": None} in users
+            "money": None, "tz": None} in users
     proc = run("users", "add", "carl", "--name", "C", "--role", "rep", user="bob", db=db)
     assert proc.returncode == 1 and "admin" in proc.stderr
 
