@@ -36,11 +36,15 @@ async def _palette_options(app, pilot) -> list[str]:
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
-async def test_every_palette_entry_and_the_placeholder_are_chinese(sqlite_url, zh):
-    ctx = open_session(sqlite_url)
+def demo_app(url: str, login: str) -> CrmApp:
+    ctx = open_session(url)
     demo.generate(ctx, leads=10, reps=2, seed=1, admin_login="boss")
-    ctx.act_as("boss")
-    app = CrmApp(ctx, tick_seconds=0)
+    ctx.act_as(login)
+    return CrmApp(ctx, tick_seconds=0)
+
+
+async def test_every_palette_entry_and_the_placeholder_are_chinese(sqlite_url, zh):
+    app = demo_app(sqlite_url, "boss")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app)
         prompts = await _palette_options(app, pilot)
@@ -53,10 +57,7 @@ async def test_every_palette_entry_and_the_placeholder_are_chinese(sqlite_url, z
 async def test_keys_opens_our_translated_help_and_theme_asks_in_chinese(sqlite_url, zh):
     from textual.widgets import Static
 
-    ctx = open_session(sqlite_url)
-    demo.generate(ctx, leads=10, reps=2, seed=1, admin_login="boss")
-    ctx.act_as("rep1")
-    app = CrmApp(ctx, tick_seconds=0)
+    app = demo_app(sqlite_url, "rep1")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app)
         await pilot.press("ctrl+p")
