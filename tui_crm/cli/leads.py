@@ -102,21 +102,29 @@ def leads_move(ctx, args) -> int:
     return 0
 
 
-def leads_won(ctx, args) -> int:
+def _outcome(ctx, code: str, status: str, values: dict):
+    """won / lost; a refused stay says which option gives the stay reason."""
     from ..services import leads
+    from ..services.errors import ValidationError
 
-    v = ctx.call(leads.set_outcome, ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount),
-                                                        "product": args.product, "won_at": parse_dt(ctx, args.at),
-                                                        "reason": args.reason})
+    try:
+        return ctx.call(leads.set_outcome, ctx, code, status, values)
+    except ValidationError as exc:
+        if "reason" in exc.fields:
+            raise UserError(f"{exc} (--stay-reason)") from None
+        raise
+
+
+def leads_won(ctx, args) -> int:
+    v = _outcome(ctx, args.code, "won", {"won_amount_cents": parse_amount(args.amount), "product": args.product,
+                                         "won_at": parse_dt(ctx, args.at), "reason": args.reason})
     print(_("{code} won", code=v.code))
     return 0
 
 
 def leads_lost(ctx, args) -> int:
-    from ..services import leads
-
-    v = ctx.call(leads.set_outcome, ctx, args.code, "lost", {"lost_reason": args.reason,
-                                                         "lost_at": parse_dt(ctx, args.at), "reason": None})
+    v = _outcome(ctx, args.code, "lost", {"lost_reason": args.reason, "lost_at": parse_dt(ctx, args.at),
+                                          "reason": args.stay_reason})
     print(_("{code} lost", code=v.code))
     return 0
 

@@ -169,11 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--amount", required=True, metavar="AMOUNT", help=_("the amount won, e.g. 80000, 8万, 两千"))
     p.add_argument("--product", required=True, metavar="TEXT", help=_("what was sold"))
     p.add_argument("--at", metavar="DATETIME", help=_("when (default now)"))
-    p.add_argument("--reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
+    p.add_argument("--reason", "--stay-reason", dest="reason", metavar="TEXT",
+                   help=_("stay reason if the lead sat in its stage over 7 days"))
     p = add("lost", _("mark a lead lost"), leads)
     p.add_argument("code", metavar="CODE", help=_("the lead's code"))
     p.add_argument("--reason", required=True, metavar="TEXT", help=_("why it was lost"))
     p.add_argument("--at", metavar="DATETIME", help=_("when (default now)"))
+    p.add_argument("--stay-reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
 
     p = add("log", _("log a follow-up"))
     p.add_argument("code", metavar="CODE", help=_("the lead's code"))

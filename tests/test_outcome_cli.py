@@ -1,0 +1,44 @@
+"""`leads won/lost` on a lead that sat in its stage too long: `--stay-reason` gives the stay reason."""
+from __future__ import annotations
+
+from cli_helpers import run, run_json
+
+LATER = {"TUI_CRM_NOW": "2024-11-10T10:00:00+08:00"}  # nine days in its stage
+
+
+def _lead(db):
+    run("users", "add", "boss", "--name", "B", "--role", "admin", db=db, check=0)
+    return run("leads", "add", "--company", "Acme", "--contact", "Ann", "--phone", "13800138000", "--source", "expo",
+               "--need", "x", db=db, check=0).stdout.strip()
+
+
+def test_lost_after_a_long_stay_takes_a_stay_reason(tmp_path):
+    db = str(tmp_path / "r.db")
+    code = _lead(db)
+    proc = run("leads", "lost", code, "--reason", "too expensive", db=db, env=LATER)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"tui-crm: {code} stayed more than 7 days in its stage: give a stay reason "
+                                   "(--stay-reason)")
+    run("leads", "lost", code, "--reason", "too expensive", "--stay-reason", "budget frozen", db=db, env=LATER,
+        check=0)
+    lead = run_json("leads", "show", code, "--format", "json", db=db, env=LATER)
+    assert lead["status"] == "lost" and lead["lost_reason"] == "too expensive"
+
+
+def test_won_after_a_long_stay_takes_a_stay_reason(tmp_path):
+    db = str(tmp_path / "r.db")
+    code = _lead(db)
+    proc = run("leads", "won", code, "--amount", "8万", "--product", "servers", db=db, env=LATER)
+    assert proc.returncode == 1 and "(--stay-reason)" in proc.stderr
+    run("leads", "won", code, "--amount", "8万", "--product", "servers", "--stay-reason", "long tender", db=db,
+        env=LATER, check=0)
+    assert run_json("leads", "show", code, "--format", "json", db=db, env=LATER)["status"] == "won"
+    # --reason stays what it was on `won` (the stay reason)
+    code2 = run("leads", "add", "--company", "Beta", "--contact", "Bo", "--phone", "13800138001", "--source", "expo",
+                "--need", "x", db=db, check=0).stdout.strip()
+    run("leads", "won", code2, "--amount", "1", "--product", "p", "--reason", "r", db=db, env=LATER, check=0)
+
+
+def test_stay_reason_help_in_chinese(tmp_path):
+    out = run("leads", "lost", "--help", "--lang", "zh", db=str(tmp_path / "x.db")).stdout
+    assert "--stay-reason" in out and "停留" in out
