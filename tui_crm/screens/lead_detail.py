@@ -171,6 +171,9 @@ class LeadDetailScreen(LeadActions, Screen):
 
     async def followup_saved(self, lead_id: int) -> None:
         if self.from_queue and self.is_current:
+            below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+            if hasattr(below, "followup_logged"):  # the queue selects the next task, not this one
+                below.followup_logged()
             self.app.pop_screen()
 
     async def show_revealed(self, view) -> None:

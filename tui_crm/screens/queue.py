@@ -59,6 +59,8 @@ class QueueScreen(LeadActions, Screen):
         self.counts: dict = {}
         self._next_ids: list[int] = []
         self._next_index = 0
+        self._opened: int | None = None  # the task whose lead was opened (enter): back on it after escape
+        self._logged = False  # a call was logged since: the next task is selected instead
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,6 +105,11 @@ class QueueScreen(LeadActions, Screen):
         for t in self.shown:
             table.add_row(*self._cells(t), key=str(t.id))
         target = None
+        opened, self._opened = self._opened, None
+        if opened is not None and not self._logged:  # back from the lead without a call logged: the same task
+            self._next_ids = []
+            keep_id = opened
+        self._logged = False
         if self._next_ids:  # after a logged call: the next task of the old order still open
             ids = {t.id for t in self.shown}
             nxt = next((i for i in self._next_ids if i in ids), None)
@@ -160,7 +167,12 @@ class QueueScreen(LeadActions, Screen):
         if t is None or t.lead_id is None:
             return
         self._remember_next()
+        self._opened, self._logged = t.id, False
         self.open_lead(t.lead_id, from_queue=True)
+
+    def followup_logged(self) -> None:
+        """The lead opened from here had a call logged (the detail tells before it returns here)."""
+        self._logged = True
 
     async def action_followup(self) -> None:
         t = self.current_task()
