@@ -73,6 +73,7 @@ class CrmApp(App):
         self._feed = None
         self._seen_notification = 0
         self.live_ticks = 0  # polls done
+        self.previous_screen_name: str | None = None  # the main screen shown before this one (inbox: escape)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
@@ -236,6 +237,8 @@ class CrmApp(App):
         current = self.screen
         if getattr(current, "screen_name", None) == name:
             return
+        shown = [getattr(s, "screen_name", None) for s in self.screen_stack]
+        self.previous_screen_name = next((n for n in reversed(shown) if n), self.previous_screen_name)
         # keep one instance per main screen; dialogs on top are dropped
         while len(self.screen_stack) > 1 and getattr(self.screen, "screen_name", None) is None:
             self.pop_screen()

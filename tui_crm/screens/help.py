@@ -13,7 +13,7 @@ from ..domain.text import cell_width, fit
 from ..i18n import _
 from ..widgets.markup import escape
 
-KEY_NAMES = {"period": ".", "comma": ",", "question_mark": "?", "slash": "/", "plus": "+",
+KEY_NAMES = {"full_stop": ".", "comma": ",", "question_mark": "?", "slash": "/", "plus": "+",
              "greater_than_sign": ">", "less_than_sign": "<"}
 
 

@@ -19,6 +19,7 @@ class InboxScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", _("Open"), id="inbox.open"),
         Binding("r", "read_all", _("Mark all read"), id="inbox.read"),
+        Binding("escape", "back", _("Back"), id="inbox.back"),
     ]
 
     def __init__(self, ctx):
@@ -76,6 +77,10 @@ class InboxScreen(Screen):
             self.app.post_message(OpenLead(n.lead_id))
         else:
             await self.reload()
+
+    def action_back(self) -> None:
+        """escape: back to the screen the inbox was opened from (the lead list at first)."""
+        self.app.action_show(getattr(self.app, "previous_screen_name", None) or "list")
 
     async def action_read_all(self) -> None:
         await self.app.write(activity.mark_read, self.ctx, None)

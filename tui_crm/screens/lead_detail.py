@@ -35,6 +35,7 @@ class LeadDetailScreen(LeadActions, Screen):
         Binding("a", "reassign", _("Reassign"), show=False, id="detail.reassign"),
         Binding("plus", "add_task", _("Add task"), id="detail.task"),
         Binding("c", "task_done", _("Task done"), id="detail.done"),
+        Binding("n", "new_lead", _("New"), show=False, tooltip=_("new lead"), id="lead.new"),
     ] + [b for b in LeadActions.LEAD_BINDINGS if b.action != "open_lead"]
 
     def __init__(self, ctx, lead_id: int, *, from_queue: bool = False):

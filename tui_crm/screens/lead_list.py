@@ -97,7 +97,7 @@ class LeadListScreen(LeadActions, Screen):
         Binding("z", "toggle('stalled')", _("Stalled"), id="list.stalled"),
         Binding("r", "cycle_sort", _("Sort"), id="list.sort"),
         Binding("R", "reverse_sort", _("Reverse sort"), show=False, id="list.reverse"),
-        Binding("period", "cycle('stage')", _("Stage filter"), show=False, id="list.stage"),
+        Binding("full_stop", "cycle('stage')", _("Stage filter"), show=False, id="list.stage"),
         Binding("comma", "cycle('source')", _("Source filter"), show=False, id="list.source"),
         Binding("c", "clear_filters", _("Clear filters"), show=False, id="list.clear"),
     ] + LeadActions.LEAD_BINDINGS
@@ -267,8 +267,13 @@ class LeadListScreen(LeadActions, Screen):
         self.set_filter(kind, options[(options.index(cur) + 1) % len(options)] if cur in options else keys[0])
 
     def action_clear_filters(self) -> None:
+        """``c``: every filter and the search text (a search left standing hid leads behind "no filter")."""
         self.scope_filter, self.state_filters, self.stage_filter, self.source_filter = "all", set(), None, None
-        self._refilter()
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""  # its Changed message reloads
+        else:
+            self._refilter()
 
     def set_sort(self, sort: str, desc: bool | None = None) -> None:
         self.list_query = replace(self.list_query, sort=sort, desc=self.list_query.desc if desc is None else desc)
