@@ -111,6 +111,8 @@ class LeadView:
     overdue_days: int = 0
     stalled: bool = False
     planned_later: bool = False  # some open task is due now or later (a lead being worked is not stalled)
+    last_due_at: datetime | None = None  # the latest due among the open tasks (kept by views_for): the timer
+    # decides "planned later" from it, so an earlier task falling due never stalls a lead with a later one
     overstayed: bool = False
     tags: list[str] = field(default_factory=list)
 
@@ -154,6 +156,7 @@ def apply_due(ctx: Session, view: LeadView) -> None:
                          if view.due_state == rules.OVERDUE else 0)
     open_ = view.status not in ("won", "lost", "dormant")
     view.overstayed = open_ and rules.overstayed(view.stage_entered_at, now, ctx.settings)
+    view.planned_later = view.last_due_at is not None and view.last_due_at >= now
     view.stalled = (rules.is_stalled(view.status, view.stage_entered_at, view.next_follow_up_at, now, ctx.settings)
                     and not view.planned_later)
 

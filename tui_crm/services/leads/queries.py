@@ -18,7 +18,7 @@ from ...store.models import Lead, LeadTag, Tag, Task, User
 from .. import changes, scope
 from ..context import Session
 from ..errors import ValidationError
-from ..records import LeadView, build_view
+from ..records import LeadView, apply_due, build_view, dt
 
 FILTERS = ("all", "mine", "team", "overdue", "today", "stalled")
 
@@ -193,16 +193,17 @@ def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[Lead
 
 def mark_planned_later(ctx: Session, views: list[LeadView]) -> None:
     """The stall rule: any open task due now or later means the lead is worked, not stalled,
-    even when an older task is overdue (``next_follow_up_at`` holds only the earliest due)."""
-    ids = [v.id for v in views if v.stalled]
+    even when an older task is overdue (``next_follow_up_at`` holds only the earliest due). Each open
+    lead's view keeps its latest open due, so the timer's re-evaluation (``apply_due``) decides the same."""
+    ids = [v.id for v in views if v.status not in CLOSED_STATUSES + ("dormant",) and v.next_follow_up_at]
     if not ids:
         return
-    now_ts = int(ctx.now().timestamp())
-    later = {t.lead_id for t in Task.select(Task.lead).where(
-        Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES) & (Task.due_at >= now_ts)).distinct()}
+    latest = dict(Task.select(Task.lead, pw.fn.MAX(Task.due_at)).where(
+        Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES)).group_by(Task.lead).tuples())
     for v in views:
-        if v.id in later:
-            v.planned_later, v.stalled = True, False
+        if v.id in latest:
+            v.last_due_at = dt(latest[v.id])
+            apply_due(ctx, v)
 
 
 def tags_for(lead_ids: list[int]) -> dict[int, list[str]]:
