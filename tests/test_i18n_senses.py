@@ -35,6 +35,8 @@ ONE_SENSE = {
     "no", "yes", "required",
     # what an import did or would do (its report and its summary lines)
     "created", "to create",
+    # the new-lead key's longer wording, the same on every screen that has it
+    "new lead",
 }
 
 
