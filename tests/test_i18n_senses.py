@@ -31,6 +31,8 @@ ONE_SENSE = {
     "priority", "source", "stage", "status", "team",
     # due and state marks
     "due today", "overdue", "stalled", "today",
+    # the lead's status paused (暂缓): a board card's mark, the timeline's entry
+    "paused",
     # answers and the form's mark of a missing value
     "no", "yes", "required",
     # what an import did or would do (its report and its summary lines)

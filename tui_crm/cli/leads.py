@@ -70,8 +70,9 @@ def leads_add(ctx, args) -> int:
 
 
 def leads_show(ctx, args) -> int:
-    from ..domain.text import printable
+    from ..domain.text import cell_width, printable
     from ..services import activity, leads
+    from ..services.activity.timeline_text import kind_label
     from ..services.records import lead_json
 
     v = leads.reveal(ctx, args.code) if args.reveal else leads.get(ctx, args.code)
@@ -83,8 +84,11 @@ def leads_show(ctx, args) -> int:
         print_json(data)
     else:
         lead_table(ctx, [v])
-        for i in items:
-            print(printable(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {i.kind:<9} {i.user}: {i.text}"))
+        width = max([cell_width(kind_label(i.kind)) for i in items] or [0])
+        for i in items:  # the kind in words, padded by terminal cells (CJK is two)
+            kind = kind_label(i.kind)
+            print(printable(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {kind}{' ' * (width - cell_width(kind))}  "
+                            f"{i.user}: {i.text}"))
     return 0
 
 

@@ -9,12 +9,13 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..domain.parse import format_amount
-from ..domain.vocab import FIELD_TITLES, METHODS, PRIORITIES, SENTIMENTS, SOURCES, STATUSES
+from ..domain.vocab import FIELD_TITLES, PRIORITIES, SOURCES, STATUSES
 from ..i18n import _, label
 from ..services import leads
 from ..services.leads import pages
 from ..services.activity import tasks
 from ..services.activity.task_text import task_text
+from ..services.activity.timeline_text import kind_label
 from ..services.errors import Unavailable
 from ..widgets.markup import escape
 from ..wording import due_text, short_when, stage_label
@@ -22,8 +23,6 @@ from ..widgets.footer import TranslatedFooter
 from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
 
-KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
-              "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated", "task": "task"}
 
 
 class LeadDetailScreen(LeadActions, Screen):
@@ -96,9 +95,7 @@ class LeadDetailScreen(LeadActions, Screen):
             f"{escape(contact) or '–'}",
             _("stage: {stage} · status: {status} · priority: {priority} · owner: {owner}", stage=stage,
               status=label(STATUSES, v.status), priority=label(PRIORITIES, v.priority), owner=v.owner_name),
-            _("source: {source} · amount: {amount} · probability: {p}% · next: {next}",
-              source=label({**SOURCES, **self.ctx.sources}, v.source), amount=format_amount(v.amount_cents),
-              p=v.probability, next=state),
+            self._money_line(v, state),
             _("need: {need}", need=escape(v.need or "–")),
         ]
         header = self.query_one("#detail-header", Static)
@@ -117,15 +114,38 @@ class LeadDetailScreen(LeadActions, Screen):
             warnings.append(_("⚠ incomplete: {fields}", fields=missing))
         if v.escalated:
             warnings.append(_("⚠ escalated: not contacted in time"))
-        if v.status in ("won", "lost"):
-            warnings.append(_("outcome: {status}", status=label(STATUSES, v.status))
-                            + (f" · {v.lost_reason}" if v.lost_reason else "")
-                            + (f" · {v.product}" if v.product else ""))
+        warnings += self._outcome_lines(v)
         box = self.query_one("#detail-warnings", Static)
         box.update("\n".join(warnings))
         box.display = bool(warnings)
         self._paint_tasks()
         self._paint_timeline()
+
+    def _outcome_lines(self, v) -> list[str]:
+        """won: amount, product, when · lost: reason, when · paused: why · dormant: when it wakes up."""
+        when = (v.won_at if v.status == "won" else v.lost_at if v.status == "lost" else None)
+        if v.status in ("won", "lost"):
+            parts = [_("outcome: {status}", status=label(STATUSES, v.status))]
+            if v.status == "won" and v.won_amount_cents is not None:
+                parts.append(format_amount(v.won_amount_cents))
+            parts += [x for x in (v.product if v.status == "won" else v.lost_reason,) if x]
+            if when:
+                parts.append(short_when(when, self.ctx.tz))
+            return [escape(" · ".join(parts))]
+        if v.status == "paused" and v.pause_reason:
+            return [escape(_("paused: {reason}", reason=v.pause_reason))]
+        if v.status == "dormant" and v.wake_up_at:
+            return [escape(_("dormant: wakes up {when}", when=short_when(v.wake_up_at, self.ctx.tz)))]
+        return []
+
+    def _money_line(self, v, state: str) -> str:
+        """Source, amount, probability, next; a won lead shows the amount won (the expected one beside it)."""
+        source = label({**SOURCES, **self.ctx.sources}, v.source)
+        if v.status == "won" and v.won_amount_cents is not None:
+            return _("source: {source} · amount won: {amount} (expected {expected}) · next: {next}", source=source,
+                     amount=format_amount(v.won_amount_cents), expected=format_amount(v.amount_cents), next=state)
+        return _("source: {source} · amount: {amount} · probability: {p}% · next: {next}", source=source,
+                 amount=format_amount(v.amount_cents), p=v.probability, next=state)
 
     def _paint_tasks(self) -> None:
         tl = self.query_one("#detail-tasks", OptionList)
@@ -149,16 +169,9 @@ class LeadDetailScreen(LeadActions, Screen):
 
     def _paint_timeline(self) -> None:
         lines = [f"[b]{_('Timeline')}[/b] " + _("(newest first)")]
-        for item in self.data.timeline:
+        for item in self.data.timeline:  # in words, in the reader's language (services.activity.timeline_text)
             when = item.at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")
-            kind = _(KIND_NAMES.get(item.kind, item.kind))
-            text = item.text
-            if item.kind == "followup":
-                method = item.data.get("method")
-                text = text.replace(f"[{method}]", f"[{label(METHODS, method)}]", 1)
-                if item.data.get("sentiment"):
-                    text = text.replace(item.data["sentiment"], label(SENTIMENTS, item.data["sentiment"]))
-            lines.append(f"{when}  [b]{escape(kind)}[/b]  {escape(item.user)}: {escape(text)}")
+            lines.append(f"{when}  [b]{escape(kind_label(item.kind))}[/b]  {escape(item.user)}: {escape(item.text)}")
         if not self.data.timeline:
             lines.append(_("nothing yet"))
         self.query_one("#timeline", Static).update("\n".join(lines))

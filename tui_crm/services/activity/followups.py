@@ -64,8 +64,7 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
         earliest = (Task.select().where((Task.lead == lead.id) & Task.kind.in_(("first_contact", "follow_up"))
                                         & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.due_at).first())
         if earliest:
-            Task.update(status="done", done_at=ts(now), result=data.summary.strip()[:200]).where(
-                Task.id == earliest.id).execute()
+            tasks.close_one(ctx, lead.id, earliest.id, data.summary.strip()[:200])
         status = "in_progress" if lead.status == "pending" else lead.status
         nxt = data.next_at or rules.next_follow_up(at, lead.stage, status, lead.follow_up_days, ctx.settings)
         if lead.status not in ("lost",):

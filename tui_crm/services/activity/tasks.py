@@ -59,18 +59,34 @@ def create_task(ctx: Session, lead_id: int | None, owner_id: int, kind: str, tit
     return task_id
 
 
+def _close(ctx: Session, lead_id: int, cond, status: str, result: str | None = None) -> list[int]:
+    """Close the lead's open tasks matching ``cond``, one change entry each: the timeline tells who closed
+    a task from it (its owner may have changed since)."""
+    cond &= (Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)
+    ids = [i for (i,) in Task.select(Task.id).where(cond).order_by(Task.id).tuples()]
+    if ids:
+        values = {"status": status, "done_at": ts(ctx.now())}
+        if result is not None:
+            values["result"] = result
+        Task.update(**values).where(Task.id.in_(ids)).execute()
+        for tid in ids:
+            changes.record(ctx, "task", tid, status, {"result": [None, result]} if result else {}, lead_id=lead_id)
+    return ids
+
+
 def close_kind(ctx: Session, lead_id: int, kind: str, status: str) -> None:
-    q = Task.update(status=status, done_at=ts(ctx.now())).where(
-        (Task.lead == lead_id) & (Task.kind == kind) & Task.status.in_(OPEN_TASK_STATUSES))
-    if q.execute():
-        changes.record(ctx, "task", None, status, {"kind": kind}, lead_id=lead_id)
+    if _close(ctx, lead_id, Task.kind == kind, status):
         refresh_next(lead_id)
 
 
 def close_open(ctx: Session, lead_id: int, status: str) -> None:
-    Task.update(status=status, done_at=ts(ctx.now())).where(
-        (Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)).execute()
+    _close(ctx, lead_id, Task.id.is_null(False), status)
     refresh_next(lead_id)
+
+
+def close_one(ctx: Session, lead_id: int, task_id: int, result: str | None) -> None:
+    """A task of the lead done by a logged contact (``result``: what was said); the caller refreshes."""
+    _close(ctx, lead_id, Task.id == task_id, "done", result)
 
 
 def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> list[int]:
