@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Input
 
 from tui_crm import clock, i18n
-from tui_crm.screens.form_base import FormScreen
+from tui_crm.screens.form_base import FormScreen, field_kind
 from tui_crm.domain import limits
 from tui_crm.store.models import FollowUp, Lead, Task
 
@@ -60,15 +60,15 @@ def typed(form, name: str, lang: str, mark: str, extra: dict) -> str:
     special = {
         "reached": "否" if zh else "no",
         "at": "2024年11月1日 9:30" if zh else "2024-11-01 09:30",
-        "next_at": "明天 15:00" if zh else "tomorrow 15:00",
+        "next_at": "下周一上午10点" if zh else "next monday 10am",
         "phone": extra.get("phone", ""), "email": extra.get("email", ""),
         "follow_up_days": "5", "amount": "八万" if zh else "¥80,000", "won_amount": "八万" if zh else "8万",
         "expected_close_date": "2024年12月31日" if zh else "2024-12-31",
-        "won_at": "2024-11-01 09:00", "lost_at": "2024-11-01 09:00", "wake_up_at": "+30d",
-        "due": "两小时后" if zh else "+2h", "login": "rep_a1", "file": extra.get("file", ""),
+        "won_at": "2024-11-01 09:00", "lost_at": "2024-11-01 09:00", "wake_up_at": "12月5日" if zh else "dec 5 10am",
+        "due": "下午3点" if zh else "3pm", "login": "rep_a1", "file": extra.get("file", ""),
     }
     if name == "due" and type(form).__name__ == "SnoozeForm":
-        return "三小时后" if zh else "+3h"
+        return "半小时后" if zh else "+10m"
     if name in special:
         return special[name]
     if field.choices:
@@ -91,6 +91,11 @@ class Run:
         for f in form.fields:
             form.query_one(f"#f-{f.name}", Input).value = typed(form, f.name, self.lang, mark, extra)
         self.filled.add(type(form).__name__)
+        await self.pilot.pause()
+        for f in form.fields:  # each date and amount field says what it read before saving
+            if field_kind(f):
+                said = str(form.query_one(f"#preview-{f.name}").render())
+                assert said.startswith("→ ") and said != "→ ?", (f.name, said)
         await self.pilot.press("ctrl+s")
         await settle(self.app)
         if self.app.screen is form and "ctrl+s" in str(form.query_one("#form-error").render()):

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from tui_crm.domain.errors import InvalidValue
 from tui_crm.domain.numerals import CN_NUMERAL_CHARS, cn_number
+from tui_crm.domain.spoken import read_spoken
 from tui_crm.domain.money import parse_amount  # noqa: F401  (money lives in domain.money; kept here for callers)
 
 __all__ = [
@@ -269,6 +270,8 @@ def parse_datetime(text: object, tz: dt.tzinfo, now: dt.datetime | None = None, 
         raise InvalidValue(f"not a date: {text!r}")
     if (rel := _relative(s, tz, now, text)) is not None:
         return rel.replace(microsecond=0)
+    if now is not None and (said := read_spoken(s, (now if now.tzinfo else _localize(now, tz)).astimezone(tz))):
+        return _localize(said, tz)  # friday, 下周一上午10点, 12月5日, 明天上午, 下午3点 (domain.spoken)
     if (rel := _relative_day_at(s, tz, now, text)) is not None:
         return rel
     found = _calendar(s, text)

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 
 from ..domain import limits
 from ..domain.errors import InvalidValue
-from ..domain.parse import parse_datetime
+from ..domain.parse import format_amount, parse_amount, parse_datetime
 from ..domain.vocab import resolve
 from ..i18n import _, get_lang, label
 from ..services.errors import ServiceError, StaleRecord, Unavailable, ValidationError
@@ -35,6 +35,45 @@ class Field:
     value: str = ""
     hint: str = ""
     choices: dict | None = None
+    kind: str | None = None  # when | date | amount: previewed as typed; None: from the name (field_kind)
+
+
+WHEN_NAMES = {"at", "due", "next_at"}
+
+
+def field_kind(f: Field) -> str | None:
+    """What a field holds, for its live preview: a date-time, a date, an amount, or plain text (None)."""
+    if f.kind or f.choices:
+        return f.kind
+    if f.name in WHEN_NAMES or f.name.endswith("_at"):
+        return "when"
+    if f.name.endswith("_date"):
+        return "date"
+    if f.name == "amount" or f.name.endswith("_amount"):
+        return "amount"
+    return None
+
+
+def weekday_name(day: int) -> str:
+    return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))[day]
+
+
+def preview(ctx, kind: str | None, text: str) -> str:
+    """What a date or amount field read, before saving: ``→ 12-07 周一 10:00``, ``→ 80,000.00``;
+    ``→ ?`` for text it cannot read (the error in words comes on saving); empty for an empty field."""
+    text = text.strip()
+    if not kind or not text:
+        return ""
+    try:
+        if kind == "amount":
+            return "→ " + format_amount(parse_amount(text))
+        now = ctx.now().astimezone(ctx.tz)
+        value = parse_datetime(text, ctx.tz, now).astimezone(ctx.tz)
+    except (InvalidValue, ValueError, ArithmeticError):
+        return "→ ?"
+    day = value.strftime("%m-%d") if value.year == now.year else value.strftime("%Y-%m-%d")
+    shown = f"{day} {weekday_name(value.weekday())}"
+    return f"→ {shown}" if kind == "date" else f"→ {shown} {value:%H:%M}"
 
 
 def choice_hint(labels: dict) -> str:
@@ -107,7 +146,10 @@ class FormScreen(ModalScreen):
                         yield Label(f.label, classes="form-label")
                         suggester = SuggestFromList(choice_words(f.choices), case_sensitive=False) if f.choices else None
                         yield LimitedInput(f.value, placeholder=f.hint, id=f"f-{f.name}", suggester=suggester,
-                                    select_on_focus=False, max_length=limits.limit_of(f.name, self.LIMITS))
+                                           select_on_focus=False, max_length=limits.limit_of(f.name, self.LIMITS))
+                        if field_kind(f):  # what a date or an amount reads as, while it is typed
+                            yield Static(preview(self.ctx, field_kind(f), f.value), id=f"preview-{f.name}",
+                                         classes="form-preview", markup=False)
                     yield Static("", id=f"err-{f.name}", classes="form-field-error", markup=False)
             yield Static(_("tab next field · ctrl+s save · escape cancel"), id="form-keys")
 
@@ -123,6 +165,12 @@ class FormScreen(ModalScreen):
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "")[2:]
+        f = next((f for f in self.fields if f.name == name), None)
+        if f is not None and field_kind(f):
+            self.query_one(f"#preview-{name}", Static).update(preview(self.ctx, field_kind(f), event.value))
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         """enter: on to the next field; in the last one, save (as ctrl+s)."""
