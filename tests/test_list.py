@@ -139,10 +139,13 @@ async def test_timer_turns_a_row_overdue_in_place(seeded):
     url, s = seeded
     app = app_for(url, tick_seconds=0.1)
     async with app.run_test(size=(100, 24)) as pilot:
+        # on a loaded machine the app can be quiet before the list is in front with its rows: wait for them
+        await wait_for(pilot, lambda: bool(app.screen.query("LeadTable")) and len(app.screen.table.rows) == 3,
+                       what="the lead list with its three rows")
         await settle(app)
         table = app.screen.table
         await pilot.press("down")
-        assert table.cursor == 1
+        await wait_for(pilot, lambda: table.cursor == 1, what="the cursor on the second row")
         fetched = pages.STATS["rows"]
         clock.advance(timedelta(hours=3, minutes=1))  # 13:01: the 13:00 call is now late
         await wait_for(pilot, lambda: table.cells(table.rows[1])["due"] == "overdue 13:00",

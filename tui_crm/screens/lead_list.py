@@ -310,6 +310,8 @@ class LeadListScreen(LeadActions, Screen):
 
     async def _tick_rows(self) -> None:
         """Re-evaluate due states of the rows on screen (one indexed query); repaint changed rows only."""
+        if not self.is_attached or not self.query(LeadTable):  # a tick that reached a screen being taken down
+            return
         table = self.table
         visible = table.visible_rows()
         if not visible:
