@@ -57,3 +57,71 @@ def test_log_help_names_every_option_in_chinese():
     for option, words in (("--words", "客户的原话"), ("--reading", "解读"), ("--objection", "异议"),
                           ("--handling", "处理"), ("--next-action", "下一步行动"), ("--at", "联系的时间")):
         assert option in out and words in out, option
+
+
+def run_tty(*args, columns: int, db: str, user: str = "rep", lang: str = "en") -> str:
+    """tui-crm on a real terminal (a pty) of ``columns`` columns: what a rep sees."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from cli_helpers import NOW_ENV
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "TUI_CRM_NOW": NOW_ENV, "TZ": "Asia/Shanghai", "LANG": "en_US.UTF-8",
+           "COLUMNS": str(columns), "LINES": "24", "TERM": "dumb", "NO_COLOR": "1"}
+    env.pop("TUI_CRM_DB", None)
+    proc = subprocess.Popen([sys.executable, "-m", "tui_crm", "--db", db, "--user", user, "--lang", lang, *args],
+                            stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    return out.decode("utf-8").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_tables_never_cut_codes_phones_or_money_at_80_columns_and_piped(cli_db, lang):
+    from tui_crm.domain.text import cell_width
+
+    long_company = "深圳市前海蓝海云计算与大数据科技服务有限公司" * 3
+    codes = [add_lead(cli_db, company=long_company, phone="13800138000", amount="378000"),
+             run("leads", "add", "--company", "Acme", "--contact", "Bob", "--email", "bob.smith@example.com",
+                 "--source", "referral", "--need", "x", "--amount", "12345678.9", user="rep", db=cli_db,
+                 check=0).stdout.strip()]
+    assert codes[1] == "REFERRAL-20241101-001"
+    for columns in (80, 140):
+        out = run_tty("leads", "list", columns=columns, db=cli_db, lang=lang)
+        lines = [line for line in out.splitlines() if line.strip()]
+        assert lines and all(cell_width(line) <= columns for line in lines), out
+        for code in codes:
+            assert code in out, (columns, out)
+        assert "+8613800138000" in out and "bob.smith@example.com" in out, out
+        money_shown = ("amount" if lang == "en" else "金额") in lines[0]
+        assert money_shown == ("378,000.00" in out) == ("12,345,678.90" in out), out  # whole or not at all
+        assert money_shown or columns == 80
+    piped = run("--lang", lang, "leads", "list", user="rep", db=cli_db, check=0).stdout
+    assert long_company in piped and all(code in piped for code in codes)
+    assert "…" not in piped and len(piped.strip().splitlines()) == 3  # a header and one line per lead
+
+
+def test_columns_give_way_by_rank_and_text_is_cut_last():
+    from tui_crm.cli.tables import layout
+
+    heads = ["code", "company", "owner", "amount"]
+    rows = [["REFERRAL-20241101-001", "A very long company name indeed", "rep", "12,345,678.90"]]
+    kinds, ranks = ["id", "text", "id", "money"], [0, 1, 3, 2]
+    assert [i for i, _w in layout(heads, rows, kinds, ranks, None)] == [0, 1, 2, 3]  # piped: all, whole
+    assert layout(heads, rows, kinds, ranks, None)[1][1] == len(rows[0][1])
+    narrow = dict(layout(heads, rows, kinds, ranks, 50))
+    assert 2 not in narrow and narrow[0] == 21 and narrow[3] == 13  # the owner went first; code and money whole
+    assert narrow[1] == 50 - 21 - 13 - 4

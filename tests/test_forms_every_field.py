@@ -15,9 +15,8 @@ import pytest
 from textual.widgets import Input
 
 from tui_crm import clock, i18n
-from tui_crm.screens.form_base import FormScreen, field_kind
 from tui_crm.domain import limits
-from tui_crm.store.models import FollowUp, Lead, Task
+from tui_crm.screens.form_base import FormScreen, field_kind
 
 from cli_helpers import run
 from conftest import NOW
@@ -43,11 +42,9 @@ def all_forms() -> set[str]:
     return seen
 
 
-def longest(name: str, lang: str, mark: str) -> str:
-    """A text as long as field ``name`` may be in every form that has it (domain.limits, the tables the
-    services refuse by), in ``lang``."""
-    tables = (limits.LEAD, limits.FOLLOW_UP, limits.TASK, limits.OUTCOME)
-    limit = min([t[name] for t in tables if name in t] or [limits.LINE])
+def longest(form, name: str, lang: str, mark: str) -> str:
+    """A text as long as field ``name`` of ``form`` may be (its limit in domain.limits), in ``lang``."""
+    limit = limits.limit_of(name, form.LIMITS)
     text = mark + " " + WORDS[lang] * (limit // len(WORDS[lang]) + 1)
     return text[:limit].rstrip()
 
@@ -74,7 +71,7 @@ def typed(form, name: str, lang: str, mark: str, extra: dict) -> str:
     if field.choices:
         key = list(field.choices)[-1] if name != "source" else "referral"
         return field.choices[key][1 if zh else 0]
-    return longest(name, lang, mark)
+    return longest(form, name, lang, mark)
 
 
 class Run:

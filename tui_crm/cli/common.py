@@ -77,19 +77,11 @@ def print_json(data) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def print_table(headers: list[str], rows: list[list], styles: dict[tuple[int, int], str] | None = None) -> None:
-    """A table on stdout. Every cell is plain text: brackets are not markup (``Markup [/b] Inc`` prints as
-    it is) and control characters are dropped (a company holding an escape sequence cannot retitle or
-    clear the terminal). ``styles`` colours a cell by (row, column)."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def print_table(headers: list[str], rows: list[list], styles: dict[tuple[int, int], str] | None = None,
+                **layout) -> None:
+    """A table on stdout (cli.tables): codes, phones and money never cut, columns giving way by rank on a
+    narrow terminal, piped output whole; plain text cells (``Markup [/b] Inc`` prints as it is, control
+    characters dropped). ``layout``: ``kinds`` and ``ranks`` per column."""
+    from .tables import print_table as table
 
-    from ..domain.text import printable
-
-    styles = styles or {}
-    t = Table(*headers, box=None)
-    for r, row in enumerate(rows):
-        t.add_row(*(Text(printable("" if v is None else str(v)), style=styles.get((r, c), ""))
-                    for c, v in enumerate(row)))
-    Console().print(t)
+    table(headers, rows, styles, **layout)

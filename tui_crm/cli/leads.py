@@ -21,10 +21,14 @@ def lead_table(ctx, views) -> None:
             nxt = f"{nxt} {_('overdue') if v.due_state == 'overdue' else _('today')}"
             styles[(r, 7)] = "red" if v.due_state == "overdue" else "yellow"
         rows.append([v.code, v.company, v.contact_name, v.phone or v.email or "–",
-                     ctx.stage_label(v.stage), label(STATUSES, v.status), v.owner_login, nxt,
-                     format_amount(v.amount_cents) + (" " + _("stalled") if v.stalled else "")])
+                     ctx.stage_label(v.stage), label(STATUSES, v.status) + (" · " + _("stalled") if v.stalled else ""),
+                     v.owner_login, nxt, format_amount(v.amount_cents)])
+    # the code and the phone are typed back, the amount is counted on, the due state is read: never cut; on a
+    # narrow terminal the owner, the stage and the contact give way first
     print_table([_("code"), _("company"), _("contact"), _("phone"), _("stage"), _("status"), _("owner"),
-                 _("next follow-up"), _("amount")], rows, styles)
+                 _("next follow-up"), _("amount")], rows, styles,
+                kinds=["id", "text", "text", "id", "text", "text", "id", "id", "money"],
+                ranks=[0, 2, 6, 3, 7, 5, 8, 1, 4])
 
 
 def leads_list(ctx, args) -> int:

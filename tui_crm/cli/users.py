@@ -30,7 +30,7 @@ def users_list(args) -> int:
 
         print_table([_("login"), _("name"), _("role"), _("team"), _("active"), _("language"), _("time zone")],
                     [[u.login, u.name, label(ROLES, u.role), u.team or "–", _("yes") if u.active else _("no"),
-                      u.lang or "–", u.tz or "–"] for u in users])
+                      u.lang or "–", u.tz or "–"] for u in users], kinds=["id"] + ["text"] * 5 + ["id"])
     return 0
 
 
