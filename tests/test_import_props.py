@@ -26,7 +26,9 @@ ALPHABET = list("abcxyzABC0123 星河科技有限公司张三李四王五需求�
 def cell(max_size: int):
     return (st.text(alphabet=ALPHABET, min_size=1, max_size=max_size)
             .map(lambda s: s.strip())
-            .filter(lambda s: s and s.lower() not in PLACEHOLDERS))
+            .filter(lambda s: s and s.lower() not in PLACEHOLDERS)
+            # a ' before = + - @ is an export's formula guard, taken off on import: not this property's text
+            .filter(lambda s: not (s[:1] == "'" and s[1:2] in ("=", "+", "-", "@"))))
 
 
 lead = st.fixed_dictionaries({"company": cell(30), "contact_name": cell(20), "need": cell(40), "remarks": cell(40)})
