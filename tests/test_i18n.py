@@ -14,7 +14,8 @@ def _is_str(node) -> bool:
 
 
 def msgid_uses() -> list[tuple[str, str | None, str]]:
-    """(msgid, context or None, "path:line") of every ``_("…")`` and ``pgettext("ctx", "…")`` in the package."""
+    """(msgid, context or None, "path:line") of every ``_("…")``, ``N_("…")``, ``message("…", …)`` and
+    ``pgettext("ctx", "…")`` in the package."""
     out = []
     for path in PKG.rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
@@ -27,7 +28,7 @@ def msgid_uses() -> list[tuple[str, str | None, str]]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
             where = f"{path.relative_to(PKG)}:{node.lineno}"
-            if node.func.id == "_" and node.args and _is_str(node.args[0]):
+            if node.func.id in ("_", "N_", "message") and node.args and _is_str(node.args[0]):
                 out.append((node.args[0].value, None, where))
             elif node.func.id == "pgettext" and len(node.args) >= 2 and _is_str(node.args[0]) and _is_str(node.args[1]):
                 out.append((node.args[1].value, node.args[0].value, where))

@@ -42,3 +42,20 @@ def test_won_after_a_long_stay_takes_a_stay_reason(tmp_path):
 def test_stay_reason_help_in_chinese(tmp_path):
     out = run("leads", "lost", "--help", "--lang", "zh", db=str(tmp_path / "x.db")).stdout
     assert "--stay-reason" in out and "停留" in out
+
+
+def test_tick_runs_the_rules_once_for_cron(tmp_path):
+    """`tui-crm tick`: the lead uncontacted four days is escalated once, however many ticks run."""
+    import json
+
+    db = str(tmp_path / "r.db")
+    code = _lead(db)
+    later = {"TUI_CRM_NOW": "2024-11-05T10:00:00+08:00"}
+    out = run("tick", db=db, env=later, check=0).stdout
+    assert out.strip() == "escalated 1 · reminded 0 · woken 0 · resumed 0 · complete-record tasks 0"
+    assert json.loads(run("tick", "--format", "json", db=db, env=later, check=0).stdout)["escalated"] == 0
+    assert run_json("leads", "show", code, "--format", "json", db=db, env=later)["escalated"] is True
+    zh = run("tick", "--lang", "zh", db=db, env=later, check=0).stdout
+    assert zh.startswith("升级 0")
+    assert "tick" in run("--help", db=db).stdout
+    assert "运行一次规则" in run("tick", "--help", "--lang", "zh", db=db).stdout

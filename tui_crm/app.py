@@ -57,10 +57,14 @@ class CrmApp(App):
     ]
 
     def __init__(self, ctx: Session, *, tick_seconds: float | None = None, poll_seconds: float | None = None,
-                 sweep_seconds: float | None = None, **kwargs):
+                 sweep_seconds: float | None = None, sweep_every: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.ctx = ctx
-        self.sweep_seconds = sweep_seconds  # escalation sweep this long after start (`tui-crm` passes 1 s)
+        # the rule sweep (services.activity.sweep) this long after start (`tui-crm` passes 1 s), then every
+        # `sweep_every` s (default: the sweep_seconds setting); None: this app sweeps not at all
+        self.sweep_seconds = sweep_seconds
+        self.sweep_every = sweep_every if sweep_every is not None else ctx.settings.sweep_seconds
+        self.sweeps = 0  # sweeps finished (tests wait on it)
         self.sub_title = printable(f"{ctx.actor.name} · {_(ctx.actor.role)}")  # a name stored before: no escapes
         self.tick_seconds = tick_seconds if tick_seconds is not None else ctx.settings.overdue_tick_seconds
         self.poll_seconds = poll_seconds if poll_seconds is not None else config.poll_seconds()
@@ -149,14 +153,21 @@ class CrmApp(App):
         app_guard.watch_terminal(self)
 
     async def _sweep(self) -> None:
-        """Rule 2 (escalations), once the first screen has painted and on the side thread (at 1M leads
-        a sweep takes 1-2 s); its notifications reach the supervisors through the change feed."""
+        """The rule sweep (escalations, reminders, wake-ups, complete-record tasks) on the side thread, never on
+        the UI thread (at 1M leads a sweep takes 1-2 s); the next one is scheduled only after this one
+        finished. What it notifies reaches every app (this one too) through the change feed."""
         from .services import activity
 
         try:
-            await self.db_side(activity.sweep_escalations, self.ctx)
-        except Exception:  # noqa: BLE001 — the next start or `leads list` sweeps again
-            pass
+            result = await self.db_side(activity.sweep, self.ctx)
+        except Exception:  # noqa: BLE001 — a broken connection: the next sweep tries again
+            result = None
+        self.sweeps += 1
+        if result is not None and any(result.to_dict().values()) and self._feed is not None:
+            self._feed.invalidate()  # our own commits do not move SQLite's data_version
+            self.call_later(self._poll_once)
+        if self.is_running and self.sweep_every:
+            self.set_timer(self.sweep_every, self._sweep)
 
     def on_unmount(self) -> None:
         self.db_state.detach()

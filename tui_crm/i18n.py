@@ -77,6 +77,36 @@ def _(text: str, /, **kwargs) -> str:
     return out.format(**kwargs) if kwargs else out
 
 
+def N_(text: str) -> str:
+    """Mark ``text`` for translation where it is STORED (a rule's task title, a notification's key): it is
+    kept in English and translated when read, in the reader's language (``_(stored)``, ``render``)."""
+    return text
+
+
+def message(msgid: str, /, translate: tuple[str, ...] = (), **values) -> str:
+    """A message to store and show later in the reader's language: JSON of its English msgid and values;
+    the values named in ``translate`` are msgids themselves (a rule's task title) and are translated too."""
+    data = {"msgid": msgid, "values": values}
+    if translate:
+        data["translate"] = list(translate)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def render(stored: str | None, fallback: str = "") -> str:
+    """A stored ``message()`` in the current language (the values filled in); ``fallback`` (the text of a
+    row stored before messages were, or of one that cannot be read) when there is none."""
+    if not stored:
+        return fallback
+    try:
+        data = json.loads(stored)
+        values = dict(data.get("values", {}))
+        for name in data.get("translate", ()):
+            values[name] = _(values[name])
+        return _(data["msgid"], **values)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return fallback
+
+
 def pgettext(context: str, text: str, /, **kwargs) -> str:
     """Translate ``text`` in the sense ``context`` names (its own catalog entry); English is ``text``."""
     out = catalog(_lang).get(context + CONTEXT_SEP + text, text)

@@ -23,6 +23,7 @@ from .leads import cmd_leads, cmd_log
 from .parser import build_parser
 from . import remote
 from .report import cmd_report
+from .tick import cmd_tick
 from .transfer import cmd_agenda, cmd_export, cmd_import
 from .users import cmd_stages, cmd_users
 
@@ -42,7 +43,7 @@ def cmd_tui(args) -> int:
 COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads,
             "log": cmd_log,
             "db": cmd_db, "report": cmd_report, "import": cmd_import, "export": cmd_export, "agenda": cmd_agenda,
-            None: cmd_tui}
+            "tick": cmd_tick, None: cmd_tui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["ics"], default="ics", help=_("output format"))
     p.add_argument("--output", metavar="FILE", help=_("write to FILE (default: standard output)"))
 
+    p = add("tick", _("run the rules once (for cron): escalations, reminders, wake-ups, complete-record tasks"))
+    p.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
+
     p = add("report", _("the numbers: funnel, conversion, forecast"))
     _format(p, "report")
     p.add_argument("--since", metavar="DATE", help=_("leads created on or after DATE"))

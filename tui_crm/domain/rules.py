@@ -28,6 +28,7 @@ class Settings:
     default_region: str = "CN"
     overdue_tick_seconds: int = 5
     reminder_minutes: int = 15
+    sweep_seconds: int = 30  # how often every open app runs the rule sweep (escalations, reminders, wake-ups)
 
     def to_dict(self) -> dict:
         return asdict(self)

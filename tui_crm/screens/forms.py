@@ -132,6 +132,10 @@ class LeadForm(FormScreen):
             fields.append(f)
         if lead is not None:
             fields.append(Field("stay_reason", _("stay reason"), lead.stay_reason or ""))
+            if lead.escalated or lead.escalation_note:  # rule 2: the rep records why it was not contacted in time
+                f = Field("escalation_note", _("escalation note"), lead.escalation_note or "")
+                f.hint = _("why it was not contacted in time")
+                fields.append(f)
         return fields
 
     def check(self, v):
@@ -261,7 +265,8 @@ class OutcomeForm(FormScreen):
             "lost": [Field("lost_reason", _("lost reason"), "", _("e.g. price, chose a competitor")),
                      Field("lost_at", _("lost at"), now)],
             "dormant": [Field("wake_up_at", _("wake up on"), when_text(ctx, ctx.now() + timedelta(days=30)))],
-            "paused": [Field("pause_reason", _("pause reason"), "")],
+            "paused": [Field("pause_reason", _("pause reason"), ""),
+                       Field("resume_at", _("resume on"), "", _("optional: reminders and agenda wait until then"))],
             "in_progress": [],
         }[self.status]
         if self.status in ("won", "lost") and lead.overstayed and not lead.stay_reason:
@@ -282,6 +287,12 @@ class OutcomeForm(FormScreen):
                         out["won_amount_cents"] = parse_amount(value)
                     except InvalidValue:
                         errors[name] = _("not an amount: {value} (e.g. 80000, ¥80,000, 8万)", value=value)
+            elif name == "resume_at":  # a paused lead's resume date: optional, later than now
+                when = self.when(v, name, errors) if value else None
+                if when is not None and when <= self.ctx.now():
+                    errors[name] = _("must be later than now")
+                elif when is not None:
+                    out["wake_up_at"] = when
             elif name.endswith("_at"):
                 out[name] = self.when(v, name, errors, required=True)
             elif name in ("product", "lost_reason", "pause_reason", "reason"):

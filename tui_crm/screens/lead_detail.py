@@ -113,7 +113,13 @@ class LeadDetailScreen(LeadActions, Screen):
             missing = ", ".join(_(FIELD_TITLES.get(f, f)) for f in v.incomplete)
             warnings.append(_("⚠ incomplete: {fields}", fields=missing))
         if v.escalated:
-            warnings.append(_("⚠ escalated: not contacted in time"))
+            warnings.append(_("⚠ escalated: not contacted in time") + " · " + (
+                _("why: {note}", note=escape(v.escalation_note)) if v.escalation_note
+                else _("e records why")))
+        if v.status == "paused":
+            warnings.append(_("paused until {date}: no reminders, not in the agenda",
+                              date=short_when(v.wake_up_at, self.ctx.tz)) if v.wake_up_at
+                            else _("paused: no reminders, not in the agenda until resumed (u)"))
         warnings += self._outcome_lines(v)
         box = self.query_one("#detail-warnings", Static)
         box.update("\n".join(warnings))
@@ -226,7 +232,7 @@ class LeadDetailScreen(LeadActions, Screen):
             self.app.notify(_("no task selected"), severity="warning")
             return
         if await self.run_write(tasks.complete_task, self.ctx, task.id, None, lead_id=self.lead_id):
-            self.app.notify(_("task done: {title}", title=task.title))
+            self.app.notify(_("task done: {title}", title=_(task.title)))
 
     # ------------------------------------------------------------ timer and live
     def on_overdue_tick(self, message: OverdueTick) -> None:

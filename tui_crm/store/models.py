@@ -197,6 +197,7 @@ class Task(BaseModel):
     result = pw.TextField(null=True)
     created_at = Ts()
     done_at = Ts(null=True)
+    reminded_at = Ts(null=True)  # v9: when the reminder (remind_minutes before due) was sent; the sweep's claim
 
     class Meta:
         indexes = (
@@ -227,8 +228,9 @@ class StageHistory(BaseModel):
 class Notification(BaseModel):
     user = pw.ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
     lead = pw.ForeignKeyField(Lead, null=True, on_delete="CASCADE")
-    kind = pw.CharField(max_length=32)  # escalation | assignment | reminder | import
-    text = pw.TextField()
+    kind = pw.CharField(max_length=32)  # escalation | assignment | reminder | wake_up | import
+    text = pw.TextField()  # in English (rows before v9: in the writer's language)
+    message = pw.TextField(null=True)  # v9: i18n.message() JSON, shown in the reader's language
     at = Ts()
     read = pw.BooleanField(default=False)
 

@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import search, spelling
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 10
+LATEST = 11
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -299,8 +299,21 @@ def _step_10(db: pw.Database) -> None:
         migrate(migrator.add_column("user", "money", pw.CharField(max_length=8, null=True)))
 
 
+def _step_11(db: pw.Database) -> None:
+    """v11: a task remembers when its reminder went out (two sweeps at once send it once); a notification
+    keeps its message key and values, to be shown in the reader's language."""
+    migrator = (PostgresqlMigrator if isinstance(db, pw.PostgresqlDatabase) else SqliteMigrator)(db)
+    ops = []
+    if "reminded_at" not in {c.name for c in db.get_columns("task")}:
+        ops.append(migrator.add_column("task", "reminded_at", pw.BigIntegerField(null=True)))
+    if "message" not in {c.name for c in db.get_columns("notification")}:
+        ops.append(migrator.add_column("notification", "message", pw.TextField(null=True)))
+    if ops:
+        migrate(*ops)
+
+
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
-         9: spelling.add_column, 10: _step_10}
+         9: spelling.add_column, 10: _step_10, 11: _step_11}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:

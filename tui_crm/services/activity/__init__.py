@@ -6,9 +6,9 @@ notifications, the rule sweep and the agenda.
 from . import agenda, task_text, tasks
 from .followups import FollowUpInput, followups_count, last_method, log_followup, suggest_lost
 from .inbox import NotificationView, mark_read, notifications, notify
-from .sweep import sweep_escalations
+from .sweep import SweepResult, sweep, sweep_escalations
 from .timeline import TimelineItem, lead_timeline
 
 __all__ = ["agenda", "task_text", "tasks", "FollowUpInput", "followups_count", "last_method", "log_followup",
-           "suggest_lost", "NotificationView", "mark_read", "notifications", "notify", "sweep_escalations",
+           "suggest_lost", "NotificationView", "mark_read", "notifications", "notify", "SweepResult", "sweep", "sweep_escalations",
            "TimelineItem", "lead_timeline"]

@@ -9,7 +9,7 @@ import peewee as pw
 from ...domain import limits, rules
 from ...domain.text import clean
 from ...domain.vocab import (METHODS, OPEN_TASK_STATUSES, SENTIMENTS, WORKING_STATUSES, resolve)
-from ...i18n import _
+from ...i18n import N_, _
 from ...store.models import FollowUp, Lead, Task, User
 from .. import changes, scope
 from . import tasks
@@ -69,7 +69,7 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
         nxt = data.next_at or rules.next_follow_up(at, lead.stage, status, lead.follow_up_days, ctx.settings)
         if lead.status not in ("lost",):
             tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up",
-                              data.next_action or _("Follow up"), nxt, lead.priority)
+                              data.next_action or N_("Follow up"), nxt, lead.priority)
         update = {"last_activity_at": ts(max(at, dt(lead.last_activity_at) or at)), "status": status,
                   "missed_calls": 0 if data.reached else lead.missed_calls + 1,
                   "escalated": False if data.reached else lead.escalated,

@@ -24,7 +24,7 @@ def _generic_titles() -> frozenset[str]:
 def task_parts(t) -> tuple[str, str | None]:
     """The kind's label, and the title when it says more than the kind (a rule's own title does not)."""
     kind = label(TASK_KINDS, t.kind)
-    title = (t.title or "").strip()
+    title = _((t.title or "").strip())  # a rule's title is stored in English (N_): the reader's language
     if not title or _norm(title) in _generic_titles():
         return kind, None
     return kind, title

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from ...domain import rules
 from ...domain.spell import spelling
-from ...i18n import _
+from ...i18n import N_
 from ...store import bulk, search
 from ...store.models import LeadTag, Source, Stage, Tag
 from ...store.search import reversed_digits
@@ -144,7 +144,7 @@ class ChunkWriter:
         lead_rows, hist, fus, tasks, tags = [], [], [], [], []
         bits = self.stage_bits
         cr_due = int(rules.complete_record_due(now_dt, s).timestamp())
-        first_title = _("First contact; complete the record")
+        first_title = N_("First contact; complete the record")
         for lid, rec in zip(ids, recs):
             L = rec.lead
             owner, status, prio = rec.owner, L["status"], L["priority"]
@@ -158,11 +158,11 @@ class ChunkWriter:
                     due.append((rec.plan[2], rec.plan[1], rec.plan[0]))
                 elif status == "pending" and not rec.extra.get("contacted"):
                     fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
-                    due.append(("first_contact", first_title if L["incomplete"] else _("First contact"), fc))
+                    due.append(("first_contact", first_title if L["incomplete"] else N_("First contact"), fc))
                 elif L["incomplete"] and open_ and not rec.extra.get("contacted"):
-                    due.append(("complete_record", _("Complete the record"), cr_due))
+                    due.append(("complete_record", N_("Complete the record"), cr_due))
                 if status == "dormant" and L.get("wake_up_at"):
-                    due.append(("wake_up", _("Wake up"), L["wake_up_at"]))
+                    due.append(("wake_up", N_("Wake up"), L["wake_up_at"]))
             for kind, title, at in due:
                 tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
             nxt = min((d[2] for d in due), default=None)

@@ -12,7 +12,7 @@ from ...domain import rules
 from ...domain.spell import spelling
 from ...domain.text import clean, clean_values
 from ...domain.vocab import PRIORITIES, resolve
-from ...i18n import _
+from ...i18n import N_, _
 from ...store.models import Change, Lead, LeadShare, StageHistory, User
 from ...store.search import reversed_digits
 from .. import changes, scope
@@ -127,15 +127,15 @@ def _add(ctx: Session, values: dict, owner: User, prio: str, allow_duplicate: bo
         changes.record(ctx, "lead", lead_id, "create", {"code": [None, row["code"]], "company": [None, row["company"]]},
                        lead_id=lead_id)
         due = rules.first_contact_due(now, prio, ctx.settings)
-        tasks.create_task(ctx, lead_id, owner.id, "first_contact", _("First contact"), due, prio)
+        tasks.create_task(ctx, lead_id, owner.id, "first_contact", N_("First contact"), due, prio)
         if missing:
-            tasks.create_task(ctx, lead_id, owner.id, "complete_record", _("Complete the record"),
+            tasks.create_task(ctx, lead_id, owner.id, "complete_record", N_("Complete the record"),
                               rules.complete_record_due(now, ctx.settings), prio)
         if owner.id != ctx.actor.id:
             from ..activity.inbox import notify
 
-            notify(ctx, owner.id, "assignment", _("New lead assigned: {code} {company}", code=row["code"],
-                                                   company=row["company"]), lead_id)
+            notify(ctx, owner.id, "assignment", N_("New lead assigned: {code} {company}"),
+                   {"code": row["code"], "company": row["company"]}, lead_id)
     return get(ctx, lead_id)
 
 
@@ -236,7 +236,7 @@ def _move(ctx: Session, lead: Lead, stage: str, reason: str | None, version: int
                    lead_id=lead.id)
     due = rules.revisit_due(now, stage, ctx.settings)
     if due:
-        tasks.create_task(ctx, lead.id, lead.owner_id, "revisit", _("Revisit after the proposal"), due,
+        tasks.create_task(ctx, lead.id, lead.owner_id, "revisit", N_("Revisit after the proposal"), due,
                           lead.priority)
 
 
@@ -287,6 +287,8 @@ def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int |
     for k in ("won_at", "lost_at", "wake_up_at"):
         if k in values:
             update[k] = ts(values[k])
+    if status == "paused" and "wake_up_at" not in values:
+        update["wake_up_at"] = None  # paused until resumed by hand: no resume date of an earlier pause stands
     reason = values.get("reason") or lead.stay_reason
     if status in ("won", "lost"):
         if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason \
@@ -303,13 +305,13 @@ def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int |
         tasks.close_open(ctx, lead.id, "shelved" if status == "lost" else "done")
         if status == "won":
             due = rules.next_follow_up(at, lead.stage, "won", lead.follow_up_days, ctx.settings)
-            tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", _("Customer care call"), due, lead.priority)
+            tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", N_("Customer care call"), due, lead.priority)
     elif lead.status in ("won", "lost"):  # reopened: back into its last open stage
         _enter(ctx, lead, lead.stage, now, None)
         _locked_update(ctx, Lead.get_by_id(lead.id), None, {"stage_entered_at": ts(now)})
     if status == "dormant":
         tasks.close_open(ctx, lead.id, "shelved")
-        tasks.create_task(ctx, lead.id, lead.owner_id, "wake_up", _("Wake up"), values["wake_up_at"],
+        tasks.create_task(ctx, lead.id, lead.owner_id, "wake_up", N_("Wake up"), values["wake_up_at"],
                           lead.priority)
     diff = {"status": [lead.status, status]}
     diff.update({k: [getattr(lead, k, None), v] for k, v in update.items() if k not in ("status", "last_activity_at")})
@@ -330,8 +332,8 @@ def reassign(ctx: Session, code: str | int, login: str, version: int | None = No
         _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
         moved = tasks.reassign_open(ctx, lead.id, owner.id)
         changes.record(ctx, "lead", lead.id, "reassign", _owners_diff(before, owner.login, moved), lead_id=lead.id)
-        notify(ctx, owner.id, "assignment", _("Lead assigned to you: {code} {company}", code=lead.code,
-                                              company=lead.company), lead.id)
+        notify(ctx, owner.id, "assignment", N_("Lead assigned to you: {code} {company}"),
+               {"code": lead.code, "company": lead.company}, lead.id)
     return get(ctx, lead.id)
 
 
@@ -381,6 +383,6 @@ def handover(ctx: Session, from_login: str, to_login: str) -> int:
             changes.record(ctx, "lead", lid, "handover", _owners_diff(src.login, dst.login, moved), lead_id=lid)
         loose = tasks.reassign_loose(ctx, src.id, dst.id)
         if ids or loose:
-            notify(ctx, dst.id, "assignment", _("{name} handed over {n} leads and {t} tasks to you", name=src.name,
-                                                n=len(ids), t=len(loose)))
+            notify(ctx, dst.id, "assignment", N_("{name} handed over {n} leads and {t} tasks to you"),
+                   {"name": src.name, "n": len(ids), "t": len(loose)})
     return len(ids)
