@@ -37,8 +37,8 @@ ONE_SENSE = {
     "no", "yes", "required",
     # what an import did or would do (its report and its summary lines)
     "created", "to create",
-    # the new-lead key's longer wording, the same on every screen that has it
-    "new lead",
+    # the same key's longer wording on every screen that has it; the follow-up's and a done task's field
+    "new lead", "next action",
 }
 
 

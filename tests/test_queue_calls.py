@@ -8,6 +8,7 @@ import pytest
 
 from tui_crm.services.activity import tasks
 from tui_crm.services.context import open_session
+from tui_crm.store.models import Task
 
 from conftest import NOW
 from rep_fixtures import app_for, seed
@@ -48,3 +49,43 @@ async def test_back_from_a_task_opened_leaves_the_cursor_on_it(seeded, downs):
         await settle(app)
         assert app.screen is q
         assert q.current_task().id == opened.id
+
+
+async def test_done_asks_for_the_result_and_the_next_step_and_can_be_undone(seeded):
+    """`c` on the queue: the result and the next follow-up (from the cadence, as a logged call) are asked
+    for; a lead is never left without a next step silently; `u` undoes it (defect 8)."""
+    from tui_crm.services import leads
+
+    url, s = seeded
+    app = app_for(url)
+    rep = open_session(url, "rep_a1")
+    async with app.run_test(size=(100, 24)) as pilot:
+        q = await open_queue(app, pilot)
+        t = q.current_task()
+        assert t.lead_code == s["overdue"]  # its first-contact task is the lead's only one
+        await pilot.press("c")
+        await settle(app)
+        form = app.screen
+        assert type(form).__name__ == "DoneForm"
+        assert form.query_one("#f-next_at").value == "2024-11-08 10:00"  # acquired: every 7 days
+        form.query_one("#f-next_at").value = ""
+        await pilot.press("ctrl+s")
+        await settle(app)
+        assert app.screen is form  # nothing done: a result is required, and a next step
+        assert "required" in str(form.query_one("#err-result").render())
+        assert "no other open task" in str(form.query_one("#err-next_at").render())
+        await pilot.press(*"left a message")
+        form.query_one("#f-next_at").value = "tomorrow 10:00"
+        await pilot.press("ctrl+s")
+        await settle(app)
+        assert app.screen is q
+        assert t.id not in [x.id for x in q.shown]
+        view = leads.get(rep, s["overdue"])
+        assert view.next_follow_up_at is not None and not view.stalled
+        done = Task.get_by_id(t.id)
+        assert done.status == "done" and done.result == "left a message"
+        await pilot.press("u")
+        await settle(app)
+        assert Task.get_by_id(t.id).status == "open"
+        assert [o.id for o in tasks.open_tasks(rep, s["overdue"])] == [t.id]  # the next task it made is gone
+        assert q.current_task().id == t.id

@@ -44,6 +44,7 @@ class QueueScreen(LeadActions, Screen):
         Binding("f", "followup", _("Log"), id="queue.followup"),
         Binding("z", "snooze", _("Snooze"), id="queue.snooze"),
         Binding("c", "done", _("Done"), id="queue.done"),
+        Binding("u", "undo_done", _("Undo done"), show=False, id="queue.undo"),
         Binding("slash", "search", _("Search"), id="queue.search"),
         Binding("o", "only('overdue')", _("Overdue"), id="queue.overdue"),
         Binding("d", "only('today')", _("Due today"), id="queue.today"),
@@ -61,6 +62,7 @@ class QueueScreen(LeadActions, Screen):
         self._next_index = 0
         self._opened: int | None = None  # the task whose lead was opened (enter): back on it after escape
         self._logged = False  # a call was logged since: the next task is selected instead
+        self._undo: tuple[int, int | None] | None = None  # the last `c`: (task done, next task it made)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -204,12 +206,43 @@ class QueueScreen(LeadActions, Screen):
         self.app.push_screen(SnoozeForm(self.ctx, t), callback=saved)
 
     async def action_done(self) -> None:
+        """``c``: asks for the result and the lead's next follow-up (task_forms.DoneForm); ``u`` undoes it."""
         t = self.current_task()
         if t is None:
             return
+        from .task_forms import DoneForm
+
+        def load():
+            if t.lead_id is None:
+                return None, 0
+            return leads.get(self.ctx, t.lead_id), sum(1 for o in tasks.open_tasks(self.ctx, t.lead_id) if o.id != t.id)
+
+        try:
+            view, others = await self.app.db(load)
+        except Exception as exc:  # noqa: BLE001 — the lead went out of scope meanwhile: one line
+            self.app.notify(str(exc), severity="error")
+            return
         self._remember_next()
-        if not await self.run_write(tasks.complete_task, self.ctx, t.id, None, lead_id=t.lead_id):
-            self._next_ids = []
+
+        async def saved(result):
+            if not result:
+                self._next_ids = []
+                return
+            self._undo = (t.id, result.get("created"))
+            self.app.notify(_("task done: {code} · u undoes it", code=t.lead_code or _(t.title)), timeout=10)
+            await self.reload()
+
+        self.app.push_screen(DoneForm(self.ctx, t, view, others), callback=saved)
+
+    async def action_undo_done(self) -> None:
+        if not self._undo:
+            self.app.notify(_("nothing to undo"), severity="warning")
+            return
+        task_id, created = self._undo
+        self._undo = None
+        if await self.run_write(tasks.undo_finish, self.ctx, task_id, created):
+            self.app.notify(_("task open again"))
+            await self.reload(keep_id=task_id)
 
     async def after_write(self, lead_id) -> None:
         await self.reload()

@@ -10,7 +10,7 @@ import peewee as pw
 from ...domain import limits
 from ...domain.text import clean, printable
 from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
-from ...i18n import _
+from ...i18n import N_, _
 from ...store.models import Lead, Task
 from .. import changes, scope
 from ..context import Session
@@ -154,6 +154,47 @@ def complete_task(ctx: Session, task_id: int, result: str | None = None, status:
     with _locked_task(ctx, task_id) as task:
         Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)
+        if task.lead_id:
+            refresh_next(task.lead_id)
+
+
+def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetime | None = None,
+                next_title: str | None = None) -> int | None:
+    """The queue's ``c``: the task done with its result and, when ``next_at`` is given, the lead's next
+    follow-up task, in one transaction; returns the new task's id (for undo)."""
+    result, next_title = clean(result), clean(next_title)
+    with _locked_task(ctx, task_id) as task:
+        now = ts(ctx.now())
+        Task.update(status="done", result=result, done_at=now).where(Task.id == task.id).execute()
+        changes.record(ctx, "task", task.id, "done", {"result": [None, result]}, lead_id=task.lead_id)
+        created = None
+        if task.lead_id:
+            lead = Lead.get_by_id(task.lead_id)
+            if next_at is not None:
+                created = create_task(ctx, lead.id, lead.owner_id, "follow_up", next_title or N_("Follow up"),
+                                      next_at, lead.priority)
+            Lead.update(last_activity_at=now).where(Lead.id == lead.id).execute()
+            refresh_next(lead.id)
+        return created
+
+
+def undo_finish(ctx: Session, task_id: int, created_id: int | None = None) -> None:
+    """Undo of ``finish_task``: the task open again, the next task it made gone (if still open)."""
+    with ctx.db.atomic():
+        task = Task.get_or_none(Task.id == task_id)
+        if task is None:
+            raise NotFound(_("no such task: {id}", id=task_id))
+        if task.lead_id:
+            scope.get_visible(ctx, task.lead_id, lock=True)
+        elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:
+            raise NotFound(_("no such task: {id}", id=task_id))
+        if task.status != "done":
+            raise ValidationError(_("task is already {status}", status=task.status))
+        Task.update(status="open", result=None, done_at=None).where(Task.id == task.id).execute()
+        if created_id is not None:
+            Task.delete().where((Task.id == created_id) & (Task.lead == task.lead_id)
+                                & Task.status.in_(OPEN_TASK_STATUSES)).execute()
+        changes.record(ctx, "task", task.id, "undo", {"status": ["done", "open"]}, lead_id=task.lead_id)
         if task.lead_id:
             refresh_next(task.lead_id)
 
