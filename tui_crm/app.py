@@ -200,10 +200,33 @@ class CrmApp(App):
         self.live_ticks += 1
         if not entries:
             return
+        if any(e.entity in ("stage", "settings") for e in entries):  # `stages set`, a setting changed elsewhere
+            await self.db(self.ctx.reload_config)  # `>` and the list's stage filter use the new stage order
+            await self.restage_board()
         for screen in self.open_screens():
             screen.post_message(LiveChanges(list(entries)))
         if any(e.entity == "notification" and e.entity_id == self.ctx.actor.id for e in entries):
             await self._toast_notifications()
+
+    async def restage_board(self) -> None:
+        """The board's columns are the open stages: when they changed, the board is built again (in place,
+        when it is in front; else the next time it is shown)."""
+        name = "main:board"
+        if not self.is_screen_installed(name):
+            return
+        old = self.get_screen(name)
+        if list(old.stage_keys) == self.ctx.stage_keys:
+            return
+        if old not in self.screen_stack:
+            self.uninstall_screen(name)
+            await old.remove()
+        elif self.screen is old:
+            new = self.screen_factory("board")
+            await self.switch_screen(new)
+            self.uninstall_screen(name)
+            self.install_screen(new, name)
+            await old.remove()
+        # else: a dialog or the detail over the board; the board asks again when it is back in front
 
     def open_screens(self) -> list:
         """The stacked screens and the main screens installed but not shown (they refresh on return)."""

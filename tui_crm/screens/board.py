@@ -178,6 +178,10 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
     def on_live_changes(self, message: LiveChanges) -> None:
         self.request_reload()
 
+    def on_screen_resume(self) -> None:
+        if self.stage_keys != self.ctx.stage_keys:  # `stages set` while a lead was open over the board
+            self.app.call_later(self.app.restage_board)
+
     def _scroll(self, stage: str, delta: int, keys: list) -> dict | None:
         """Move a column's window by ``delta`` cards (database thread)."""
         if delta > 0 and keys:
