@@ -89,3 +89,51 @@ async def test_done_asks_for_the_result_and_the_next_step_and_can_be_undone(seed
         assert Task.get_by_id(t.id).status == "open"
         assert [o.id for o in tasks.open_tasks(rep, s["overdue"])] == [t.id]  # the next task it made is gone
         assert q.current_task().id == t.id
+
+
+def _row(q, code):
+    i = next(i for i, t in enumerate(q.shown) if t.lead_code == code)
+    return [str(c) for c in q.table.get_row_at(i)], [c.label.plain for c in q.table.ordered_columns]
+
+
+async def test_rows_are_call_ready_at_140_and_keep_the_essentials_at_80(seeded):
+    url, s = seeded
+    rep = open_session(url, "rep_a1")
+    from tui_crm.services import activity
+
+    for i in range(3):  # rule 7: three calls in a row not reached, the next one later today
+        activity.log_followup(rep, s["today"], activity.FollowUpInput(
+            summary=f"no answer {i}", reached=False, next_at=NOW + timedelta(hours=4 + i)))
+    app = app_for(url)
+    async with app.run_test(size=(140, 40)) as pilot:
+        q = await open_queue(app, pilot)
+        cells, heads = _row(q, s["overdue"])
+        assert heads == ["due", "priority", "code", "company", "contact", "phone", "stage", "task", "last call"]
+        assert cells[2] == s["overdue"] and cells[4] == "王伟" and cells[5] == "+8613812345678"
+        assert cells[6] == "lead acquired" and cells[7] == "first contact"
+        cells, _h = _row(q, s["today"])
+        assert cells[4] == "⚠ Bob Smith" and cells[8] == "no answer 2"  # the last call's summary
+        while q.current_task().lead_code != s["today"]:
+            await pilot.press("down")
+        assert "3 calls in a row not reached" in str(q.query_one("#status").render())
+    app = app_for(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        q = await open_queue(app, pilot)
+        cells, heads = _row(q, s["overdue"])
+        assert heads == ["due", "code", "contact", "phone", "task"]
+        assert cells == ["overdue 2d", s["overdue"], "王伟", "+8613812345678", "first contact"]
+        widths = [c.width for c in q.table.ordered_columns]
+        assert widths[1] >= len(s["overdue"]) and widths[3] >= len("+8613812345678")
+        assert widths[4] >= len("first contact")  # the kind is never cut to `fir`
+        assert sum(w + 2 for w in widths) <= 80
+
+
+async def test_a_phone_the_reader_sees_masked_is_masked_in_the_queue(seeded):
+    url, s = seeded
+    boss = open_session(url, "boss")
+    tasks.add_task(boss, s["overdue"], "other", "Check the deal", NOW + timedelta(hours=2), owner_login="boss")
+    app = app_for(url, login="boss")
+    async with app.run_test(size=(140, 40)) as pilot:
+        q = await open_queue(app, pilot)
+        cells, _h = _row(q, s["overdue"])
+        assert cells[5] == "138****5678"

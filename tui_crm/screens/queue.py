@@ -15,19 +15,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from ..domain.vocab import PRIORITIES
-from ..i18n import _, label
+from ..i18n import _
 from ..services import leads
 from ..services.activity import tasks
-from ..services.activity.task_text import task_text
+from ..services.activity.queue_rows import call_info
 from ..services.errors import Unavailable
 from ..widgets.search_box import SearchBox
 from ..wording import task_due_text
+from . import queue_rows
 from ..widgets.footer import TranslatedFooter
 from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
 
-COLUMNS = ("due", "priority", "code", "company", "task")
 
 
 def task_state(ctx, t) -> tuple:
@@ -63,6 +62,8 @@ class QueueScreen(LeadActions, Screen):
         self._opened: int | None = None  # the task whose lead was opened (enter): back on it after escape
         self._logged = False  # a call was logged since: the next task is selected instead
         self._undo: tuple[int, int | None] | None = None  # the last `c`: (task done, next task it made)
+        self.info: dict = {}  # lead id -> CallInfo (contact, phone, stage, last call, missed calls)
+        self._columns: tuple = ()  # the column keys and widths shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,9 +77,12 @@ class QueueScreen(LeadActions, Screen):
         return self.query_one("#queue", DataTable)
 
     async def on_mount(self) -> None:
-        self.table.add_columns(_("due"), _("priority"), _("code"), _("company"), _("task"))
         self.table.focus()
         await self.reload()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.items:
+            self._fill(self.current_task().id if self.current_task() else None, self.table.cursor_row)
 
     async def on_screen_resume(self) -> None:
         await self.reload()
@@ -86,9 +90,12 @@ class QueueScreen(LeadActions, Screen):
     # ------------------------------------------------------------ data
     async def reload(self, keep_id: int | None = None) -> None:
         only = self.only
+        def load():
+            found = tasks.queue(self.ctx, only=only)
+            return found, tasks.queue_counts(self.ctx), call_info(self.ctx, [t.lead_id for t in found])
+
         try:
-            items, self.counts = await self.app.db(
-                lambda: (tasks.queue(self.ctx, only=only), tasks.queue_counts(self.ctx)))
+            items, self.counts, self.info = await self.app.db(load)
         except Unavailable:  # the app says so; read again when the database is back (LiveChanges)
             return
         # what is selected now, after the wait: a reload that finished meanwhile (the live poll's, after a
@@ -101,11 +108,22 @@ class QueueScreen(LeadActions, Screen):
     def _fill(self, keep_id: int | None, row: int = 0) -> None:
         text = self.query_one("#search", Input).value.strip().lower()
         self.shown = [t for t in self.items if not text or text in " ".join(
-            str(x).lower() for x in (t.lead_code, t.company, t.title))]
+            str(x).lower() for x in (t.lead_code, t.company, t.title, getattr(self.info.get(t.lead_id), "contact_name",
+                                                                             "")))]
         table = self.table
-        table.clear()
-        for t in self.shown:
-            table.add_row(*self._cells(t), key=str(t.id))
+        keys = queue_rows.layout(self.size.width or self.app.size.width)
+        rows = [queue_rows.cells(self.ctx, t, self.info.get(t.lead_id), keys) for t in self.shown]
+        widths = queue_rows.widths(keys, rows, self.size.width or self.app.size.width)
+        if self._columns != (keys, tuple(widths)):  # first fill, a resize, or wider cells
+            self._columns = (keys, tuple(widths))
+            table.clear(columns=True)
+            head = queue_rows.headers()
+            for k, w in zip(keys, widths):
+                table.add_column(head[k], width=w, key=k)
+        else:
+            table.clear()
+        for t, cells in zip(self.shown, rows):
+            table.add_row(*cells, key=str(t.id))
         target = None
         opened, self._opened = self._opened, None
         if opened is not None and not self._logged:  # back from the lead without a call logged: the same task
@@ -124,12 +142,6 @@ class QueueScreen(LeadActions, Screen):
             table.move_cursor(row=max(0, target or 0), animate=False)
         self._paint_status()
 
-    def _cells(self, t) -> list:
-        style = "bold red" if t.overdue else ("yellow" if t.due_today else "")
-        # every cell a Text: a str cell of a DataTable is read as markup, and a company is user text
-        return [Text(task_due_text(self.ctx, t), style=style), Text(label(PRIORITIES, t.priority)),
-                Text(t.lead_code or ""), Text(t.company or ""), Text(task_text(t))]
-
     def _paint_status(self) -> None:
         c = self.counts or {"total": len(self.items), "overdue": sum(1 for t in self.items if t.overdue),
                             "today": sum(1 for t in self.items if t.due_today)}
@@ -140,7 +152,15 @@ class QueueScreen(LeadActions, Screen):
             text += " · " + _("showing: {what}", what=_("overdue") if self.only == "overdue" else _("due today"))
         if len(self.items) < listed:
             text += " · " + _("the first {n} listed", n=len(self.items))
+        t = self.current_task()
+        info = self.info.get(t.lead_id) if t is not None else None
+        if info is not None and info.suggest_lost:  # rule 7, as the detail says it
+            text += "\n" + _("⚠ {n} calls in a row not reached: consider marking it lost (enter, then x)",
+                              n=self.ctx.settings.missed_calls_for_lost)
         self.query_one("#status", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        self._paint_status()
 
     def current_task(self):
         try:
@@ -274,7 +294,7 @@ class QueueScreen(LeadActions, Screen):
                     self.counts["overdue"] += 1
                     self.counts["today"] -= int(t.due_today)
                 t.overdue, t.due_today = state
-                self.table.update_cell(str(t.id), self.table.ordered_columns[0].key,
+                self.table.update_cell(str(t.id), "due",
                                        Text(task_due_text(self.ctx, t),
                                             style="bold red" if t.overdue else ("yellow" if t.due_today else "")))
                 changed = True
