@@ -162,7 +162,9 @@ def test_v8_database_gets_the_reminder_and_message_columns_on_upgrade(db_url):
     from tui_crm.store import db as store_db, schema
 
     db = store_db.connect(db_url)
-    db.execute_sql("ALTER TABLE task DROP COLUMN reminded_at")  # as a v8 database is
+    for name in schema.SWEEP_INDEXES:  # as a v8 database is
+        db.execute_sql(f'DROP INDEX "{name}"')
+    db.execute_sql("ALTER TABLE task DROP COLUMN reminded_at")
     db.execute_sql("ALTER TABLE notification DROP COLUMN message")
     db.execute_sql("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
     store_db._OPEN.clear()
@@ -170,3 +172,5 @@ def test_v8_database_gets_the_reminder_and_message_columns_on_upgrade(db_url):
     assert schema.current_version(ctx.db) == schema.LATEST == 9 and schema.check(ctx.db) == []
     assert "reminded_at" in {c.name for c in ctx.db.get_columns("task")}
     assert "message" in {c.name for c in ctx.db.get_columns("notification")}
+    assert {i.name for i in ctx.db.get_indexes("task")} >= {"task_reminder_due"}
+    assert {i.name for i in ctx.db.get_indexes("lead")} >= {"lead_incomplete"}

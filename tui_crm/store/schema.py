@@ -61,6 +61,7 @@ def create(db: pw.Database) -> None:
         board_support(db)
         stay_support(db)
         list_support(db)
+        sweep_support(db)
         seed_defaults()
         _set_version(LATEST)
 
@@ -299,6 +300,19 @@ def _step_10(db: pw.Database) -> None:
         migrate(migrator.add_column("user", "money", pw.CharField(max_length=8, null=True)))
 
 
+# the rule sweep runs every 30 s in every open app: its questions read small partial indexes, never the
+# whole task or lead table (the queries spell these conditions as literals, so SQLite can use them)
+SWEEP_INDEXES = {
+    "task_reminder_due": "task (due_at) WHERE reminded_at IS NULL",
+    "lead_incomplete": "lead (id) WHERE incomplete <> ''",
+}
+
+
+def sweep_support(db: pw.Database) -> None:
+    for name, spec in SWEEP_INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec}')
+
+
 def _step_11(db: pw.Database) -> None:
     """v11: a task remembers when its reminder went out (two sweeps at once send it once); a notification
     keeps its message key and values, to be shown in the reader's language."""
@@ -310,6 +324,7 @@ def _step_11(db: pw.Database) -> None:
         ops.append(migrator.add_column("notification", "message", pw.TextField(null=True)))
     if ops:
         migrate(*ops)
+    sweep_support(db)
 
 
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,

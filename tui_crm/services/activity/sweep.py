@@ -23,6 +23,7 @@ from ..records import ts
 from .inbox import notify
 
 BATCH = 1000  # per step and sweep: a backlog is worked off over the next sweeps, none blocks for long
+REMIND_AHEAD_MAX = 7 * 86400  # a reminder is looked for at most this long before its task is due
 
 
 @dataclass
@@ -85,6 +86,7 @@ def sweep_reminders(ctx: Session) -> int:
          .join(Lead, pw.JOIN.LEFT_OUTER, on=(Task.lead == Lead.id))
          .where(Task.status.in_(OPEN_TASK_STATUSES) & Task.reminded_at.is_null() & (Task.remind_minutes > 0)
                 & (Task.due_at - Task.remind_minutes * 60 <= now) & (Task.due_at >= now)
+                & (Task.due_at <= now + REMIND_AHEAD_MAX)  # with reminded_at IS NULL: the partial index
                 & (Task.lead.is_null() | (Lead.status.in_(WORKING_STATUSES + ("paused",)) & scope.committed()
                                           & ~paused_now(ctx))))
          .order_by(Task.due_at).limit(BATCH))
@@ -130,7 +132,8 @@ def sweep_incomplete(ctx: Session) -> int:
     from .tasks import create_task
 
     had = Task.select(Task.id).where((Task.lead == Lead.id) & (Task.kind == "complete_record"))
-    cond = ((Lead.incomplete.is_null(False)) & (Lead.incomplete != "") & Lead.status.in_(WORKING_STATUSES)
+    # a literal, as the partial index lead_incomplete has it (a bound '' would not match it on SQLite)
+    cond = (pw.SQL("incomplete <> ''") & Lead.status.in_(WORKING_STATUSES)
             & ~pw.fn.EXISTS(had) & scope.committed())
     ids = [i for (i,) in Lead.select(Lead.id).where(cond).limit(BATCH).tuples()]
     done = 0
