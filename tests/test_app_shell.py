@@ -6,7 +6,7 @@ from tui_crm.services.admin import demo
 from tui_crm.services import leads
 from tui_crm.services.context import open_session
 from tui_crm.widgets.lead_table import LeadTable
-from tui_helpers import settle
+from tui_helpers import settle, wait_for
 
 
 async def test_shell_shows_the_users_leads(sqlite_url):
@@ -106,7 +106,13 @@ async def test_footer_and_help_speak_chinese_when_the_language_is_set_after_impo
         app = CrmApp(ctx)
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(app)
-            footer = " ".join(str(getattr(k, "description", "")) for k in app.screen.query_one(Footer).children)
+
+            def footer_text() -> str:
+                return " ".join(str(getattr(k, "description", "")) for k in app.screen.query_one(Footer).children)
+
+            # the footer fills its keys after the screen's first paint (on a loaded machine, later than settle)
+            await wait_for(pilot, lambda: footer_text().strip(), what="the footer's keys")
+            footer = footer_text()
             assert "线索" in footer and "帮助" in footer and "Leads" not in footer
             await pilot.press("question_mark")
             await pilot.pause()
