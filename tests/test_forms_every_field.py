@@ -62,7 +62,7 @@ def typed(form, name: str, lang: str, mark: str, extra: dict) -> str:
         "follow_up_days": "5", "amount": "八万" if zh else "¥80,000", "won_amount": "八万" if zh else "8万",
         "expected_close_date": "2024年12月31日" if zh else "2024-12-31",
         "won_at": "2024-11-01 09:00", "lost_at": "2024-11-01 09:00", "wake_up_at": "12月5日" if zh else "dec 5 10am",
-        "due": "下午3点" if zh else "3pm", "login": "rep_a1", "file": extra.get("file", ""),
+        "resume_at": "+20d", "due": "下午3点" if zh else "3pm", "login": "rep_a1", "file": extra.get("file", ""),
     }
     if name == "due" and type(form).__name__ == "SnoozeForm":
         return "半小时后" if zh else "+10m"
@@ -141,6 +141,8 @@ async def every_form(url: str, lang: str, tmp_path) -> tuple[list[str], set[str]
         await r.press("2")  # the queue: snooze one of the supervisor's tasks
         assert app.screen.current_task() is not None
         await r.press("z")
+        await r.fill_and_save()
+        await r.press("c")  # and mark one done: its result and the lead's next step
         await r.fill_and_save()
         app.post_message(_open(new.id))
         await settle(app)

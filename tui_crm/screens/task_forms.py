@@ -3,7 +3,7 @@
 silently; the queue offers undo after it (``u``)."""
 from __future__ import annotations
 
-from ..domain import rules
+from ..domain import limits, rules
 from ..i18n import _
 from ..services.activity import tasks
 from .form_base import Field, FormScreen, read_when, when_text
@@ -11,6 +11,7 @@ from .form_base import Field, FormScreen, read_when, when_text
 
 class DoneForm(FormScreen):
     FOCUS = "result"
+    LIMITS = {**limits.TASK, "next_action": limits.FOLLOW_UP["next_action"]}  # the next action: the task's title
 
     def __init__(self, ctx, task, lead, others: int):
         """``lead``: the task's lead (a LeadView) or None; ``others``: the lead's other open tasks."""

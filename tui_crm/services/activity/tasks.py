@@ -163,6 +163,7 @@ def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetim
     """The queue's ``c``: the task done with its result and, when ``next_at`` is given, the lead's next
     follow-up task, in one transaction; returns the new task's id (for undo)."""
     result, next_title = clean(result), clean(next_title)
+    refuse_too_long({"result": result, "title": next_title}, limits.TASK)
     with _locked_task(ctx, task_id) as task:
         now = ts(ctx.now())
         Task.update(status="done", result=result, done_at=now).where(Task.id == task.id).execute()
