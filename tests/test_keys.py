@@ -135,3 +135,24 @@ async def test_escape_leaves_the_inbox(seeded):
         await pilot.press("escape")
         await settle(app)
         assert type(app.screen).__name__ == "QueueScreen"  # back where the inbox was opened from
+
+
+async def test_keys_typed_before_a_form_has_its_focus_go_into_its_first_field(seeded):
+    """A terminal hands over `n` and what is typed right after it in one read: the keys reach the form
+    before it has mounted its fields; they must land in the first field, not switch screens or vanish."""
+    from textual import events
+
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        await pilot.press("enter")
+        await settle(app)
+        detail = app.screen
+        for ch in "n123":  # all at once, as one read from the terminal
+            app.post_message(events.Key(ch, ch))
+        await settle(app)
+        form = app.screen
+        assert type(form).__name__ == "LeadForm"
+        assert form.query_one("#f-company").value == "123"
+        assert app.screen_stack[-2] is detail

@@ -257,6 +257,12 @@ class CrmApp(App):
             return
         self.screen.post_message(OverdueTick())
 
+    def on_key(self, event) -> None:
+        from .screens.form_base import FormScreen
+
+        if isinstance(self.screen, FormScreen) and self.screen.take_typed_ahead(event):
+            event.stop()
+
     def on_open_lead(self, message: OpenLead) -> None:
         """The one way to a lead's detail, asked for by any screen or form; asked twice for the lead already
         in front (enter reaches both the table and the screen's key), it is shown once."""

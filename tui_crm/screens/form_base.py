@@ -163,6 +163,19 @@ class FormScreen(ModalScreen):
         except NoMatches:  # dropped while it mounted (a screen key on a slow database): nothing to focus
             pass
 
+    def take_typed_ahead(self, event) -> bool:
+        """A printable key that reached the app while this form is in front came from the screen below (the
+        terminal handed over `n` and what was typed right after it in one read, so the keys were sent to
+        the screen below before this form was there): it goes into the form's first field, never to that
+        screen's keys (digits switched screens) and is never lost."""
+        if not (event.is_printable and event.character) or not self.is_mounted:
+            return False
+        box = self.focused if isinstance(self.focused, Input) else self.query_one(
+            f"#f-{self.FOCUS or self.fields[0].name}", Input)
+        box.focus()
+        box.insert_text_at_cursor(event.character)
+        return True
+
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
 
