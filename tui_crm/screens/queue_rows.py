@@ -1,6 +1,6 @@
 """The queue's columns: call-ready at 140 columns (due, priority, code, company, contact, phone, stage, task,
 the last call), the most important at 80 (due, code, contact, phone, task). When the columns do not fit,
-the least important give way first (the last call, the company, the contact, the task's title); the code,
+the least important give way first (the last call, the company, the task's title, the contact); the code,
 the phone and the task's kind are never cut."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..wording import stage_label, task_due_text
 WIDE = ("due", "priority", "code", "company", "contact", "phone", "stage", "task", "last")
 NARROW = ("due", "code", "contact", "phone", "task")
 WIDE_FROM = 120  # columns of the terminal
-GIVE_WAY = ("last", "company", "contact", "task")  # shrunk in this order, each down to its minimum
+GIVE_WAY = ("last", "company", "task", "contact")  # shrunk in this order, each down to its minimum (the task to its kind)
 PAD = 2  # a DataTable cell's padding
 
 
