@@ -214,6 +214,8 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
 
     # ------------------------------------------------------------------ painting (UI thread)
     def _apply(self, summary, pages, above, hint) -> None:
+        if not self.query(OutcomeColumn):  # still being built, or taken down (stages changed): nothing to paint
+            return
         hint = hint or {}
         now = self.ctx.now()
         for i, s in enumerate(summary.columns):

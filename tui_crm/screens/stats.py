@@ -203,6 +203,8 @@ class StatsScreen(Screen):
     # ------------------------------------------------------------ showing
     def _show(self, data: dict | None, err: str | None) -> None:
         self.computing = False
+        if not self.is_attached or not self.query(f"#kpi-{KPIS[0]}"):  # closed while it computed
+            return
         if err:
             self.error = err
             self.notify(err, severity="error")
