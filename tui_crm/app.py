@@ -24,7 +24,7 @@ from .i18n import _
 from .screens.commands import ExportCommands, GoToCommands, ImportCommands
 from .screens.messages import LiveChanges, OpenLead, OverdueTick
 from .services.context import Session
-from .services.errors import Unavailable
+from .services.errors import Deactivated, Unavailable
 
 
 class CrmApp(App):
@@ -74,6 +74,7 @@ class CrmApp(App):
                                         initargs=("counts",))
         self.db_state = app_faults.DatabaseState(self)
         self._in_flight = 0
+        self._deactivated: str | None = None  # why the app ends: its user was deactivated meanwhile
         self._feed = None
         self._seen_notification = 0
         self.live_ticks = 0  # polls done
@@ -98,13 +99,18 @@ class CrmApp(App):
 
     async def _run_on(self, executor, write: bool, fn, /, *args, **kwargs):
         def run():
-            result = self.ctx.call(fn, *args, **kwargs)
+            result = self.ctx.call(self._as_active, fn, *args, **kwargs)
             self.db_state.worked(write)
             return result
 
         self._in_flight += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(executor, run)
+        except Deactivated as exc:  # the user was deactivated while the app was open: it ends, saying why
+            if self._deactivated is None:
+                self._deactivated = str(exc)
+                self.exit(return_code=1, message=self._deactivated)
+            raise
         except Exception as exc:
             err = self.db_state.failure(exc)
             if err is None:
@@ -112,6 +118,12 @@ class CrmApp(App):
             raise err from exc
         finally:
             self._in_flight -= 1
+
+    def _as_active(self, fn, /, *args, **kwargs):
+        """A service call, after checking that the acting user is still active (the live feed's poll is one
+        too, so an idle app notices within a poll)."""
+        self.ctx.ensure_active()
+        return fn(*args, **kwargs)
 
     @property
     def db_busy(self) -> bool:
@@ -245,7 +257,11 @@ class CrmApp(App):
 
     def _handle_exception(self, error: Exception) -> None:
         """A database failure that escaped a worker (a board reload, a count) was said already: the app
-        runs on. Anything else ends it, as Textual does."""
+        runs on. Once the app is ending because its user was deactivated, what the refused call leaves
+        behind (the caller's error, a screen that could not load) is not a crash either: the one line that
+        says why stays the app's last word. Anything else ends it, as Textual does."""
+        if self._deactivated is not None:
+            return
         if isinstance(error, WorkerFailed) and isinstance(error.error, Unavailable):
             return
         super()._handle_exception(error)

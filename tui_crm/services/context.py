@@ -12,7 +12,7 @@ from ..domain.rules import Settings
 from ..i18n import _, get_lang
 from ..store import db as store_db
 from ..store.models import Meta, Source, Stage, Team, User
-from .errors import AccessDenied, NotFound
+from .errors import AccessDenied, Deactivated, NotFound
 
 
 @dataclass
@@ -78,6 +78,18 @@ class Session:
         self.actor = actor_of(user)
         store_db.name_connections(self.db, user.login)
         return self.actor
+
+    def ensure_active(self) -> None:
+        """Before each call of a long-lived session (the TUI, also under a pinned SSH key): the acting user is
+        still active, else :class:`Deactivated`; a role or team changed meanwhile (by an admin, elsewhere) is
+        taken up at once, so a demoted admin's open app is no longer an admin's."""
+        if self.actor is None:
+            return
+        row = User.select(User.active, User.role, User.team).where(User.id == self.actor.id).tuples().first()
+        if row is None or not row[0]:
+            raise Deactivated(_("user {login} was deactivated: this session ends", login=self.actor.login))
+        if (row[1], row[2]) != (self.actor.role, self.actor.team_id):
+            self.actor.role, self.actor.team_id = row[1], row[2]
 
     # ------------------------------------------------------------ helpers
     def host_file(self, path: str) -> str:

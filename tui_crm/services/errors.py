@@ -26,6 +26,11 @@ class ValidationError(ServiceError):
         self.fields = fields or {}
 
 
+class Deactivated(AccessDenied):
+    """The acting user was deactivated while their session was open: it must end (PRODUCT §7: a deactivated
+    user cannot act at all)."""
+
+
 class StaleRecord(ServiceError):
     """The record changed since it was read; the message names who changed what."""
 
