@@ -36,8 +36,9 @@ def cmd_tui(args) -> int:
     ctx = session(args)
     from ..app import CrmApp  # it sweeps escalations after the first paint
 
-    CrmApp(ctx, sweep_seconds=1.0).run()
-    return 0
+    app = CrmApp(ctx, sweep_seconds=1.0)
+    app.run()
+    return app.return_code or 0  # 1 when it ended on its own (its user deactivated meanwhile, a crash)
 
 
 COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads,
