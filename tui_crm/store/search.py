@@ -36,6 +36,19 @@ def reversed_digits(phone: str | None) -> str | None:
     return digits[::-1] or None
 
 
+def derived(row: dict, current) -> dict:
+    """The searched columns kept from others, for an update ``row`` of the lead ``current``: phone_rev
+    from the phone, pinyin from the company and contact (what ``row`` leaves out is ``current``'s)."""
+    from ..domain.spell import spelling
+
+    out = {}
+    if "phone" in row:
+        out["phone_rev"] = reversed_digits(row["phone"])
+    if "company" in row or "contact_name" in row:
+        out["pinyin"] = spelling(row.get("company", current.company), row.get("contact_name", current.contact_name))
+    return out
+
+
 def is_pg(db: pw.Database) -> bool:
     return isinstance(db, pw.PostgresqlDatabase)
 

@@ -11,7 +11,6 @@ import socket
 import time
 
 from ...i18n import _
-from ...domain.spell import spelling
 from ...store.models import ImportBatch, Lead
 from .. import changes
 from ..context import Session
@@ -90,7 +89,7 @@ def _restore_updates(ctx: Session, bid: int) -> int:
     """Put back the fields an ``--on-duplicate update`` import changed (from its change entries), each
     restored lead with a change entry of its own (``{field: [as it was, as restored]}``, ``undo_of``)."""
     from ...store.models import Change
-    from ...store.search import reversed_digits
+    from ...store.search import derived
 
     n = 0
     for ch in Change.select().where((Change.entity == "lead") & (Change.action == "update")
@@ -104,10 +103,7 @@ def _restore_updates(ctx: Session, bid: int) -> int:
             continue
         back = {f: [getattr(cur, f), v] for f, v in old.items() if getattr(cur, f) != v}
         row = dict(old)
-        if "phone" in row:
-            row["phone_rev"] = reversed_digits(row["phone"])  # the suffix search follows the phone back
-        if "company" in row or "contact_name" in row:
-            row["pinyin"] = spelling(row.get("company", cur.company), row.get("contact_name", cur.contact_name))
+        row.update(derived(row, cur))  # the suffix and pinyin search follow the values back
         Lead.update(**row, updated_at=int(ctx.now().timestamp()), version=Lead.version + 1).where(
             Lead.id == ch.lead_id).execute()
         if back:

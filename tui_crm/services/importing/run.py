@@ -17,10 +17,9 @@ from typing import BinaryIO, Callable
 
 from ...domain.logins import is_valid_login
 from ...i18n import _
-from ...domain.spell import spelling
 from ...store import pgroles, search
 from ...store.models import ImportBatch, Lead, User
-from ...store.search import reversed_digits
+from ...store.search import derived
 from .. import changes
 from ..context import Session
 from ..errors import AccessDenied
@@ -362,10 +361,7 @@ class _Importer:
             if not diff:
                 continue
             row = {f: v for f, (_o, v) in diff.items()}
-            if "phone" in row:
-                row["phone_rev"] = reversed_digits(row["phone"])
-            if "company" in row or "contact_name" in row:
-                row["pinyin"] = spelling(row.get("company", cur.company), row.get("contact_name", cur.contact_name))
+            row.update(derived(row, cur))
             Lead.update(**row, updated_at=self.now_ts, version=Lead.version + 1).where(Lead.id == lid).execute()
             if audit:
                 changes.record(ctx, "lead", lid, "update", {**diff, "batch": self.batch_id}, lead_id=lid)

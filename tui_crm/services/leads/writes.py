@@ -14,7 +14,7 @@ from ...domain.text import clean, clean_values
 from ...domain.vocab import PRIORITIES, resolve
 from ...i18n import N_, _
 from ...store.models import Change, Lead, LeadShare, StageHistory, User
-from ...store.search import reversed_digits
+from ...store.search import derived, reversed_digits
 from .. import changes, scope
 from ..activity import tasks
 from ..context import Session
@@ -158,10 +158,7 @@ def update_lead(ctx: Session, code: str | int, changes_in: dict, version: int | 
 def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
     if "phone" in values or "email" in values:
         clean_contact(ctx, values)
-        if "phone" in values:
-            values["phone_rev"] = reversed_digits(values["phone"])
-    if "company" in values or "contact_name" in values:
-        values["pinyin"] = spelling(values.get("company", lead.company), values.get("contact_name", lead.contact_name))
+    values.update(derived(values, lead))
     if "source" in values and values["source"]:
         values["source"] = resolve_source(ctx, values["source"], create=True)
     if "priority" in values:
