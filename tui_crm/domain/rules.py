@@ -33,6 +33,14 @@ class Settings:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def with_overrides(self, own: dict) -> "Settings":
+        """These settings with a team's own numbers over them (dicts merged key by key)."""
+        data = self.to_dict()
+        for k, v in own.items():
+            if k in data:
+                data[k] = {**data[k], **v} if isinstance(v, dict) and isinstance(data[k], dict) else v
+        return Settings.from_dict(data)
+
     @classmethod
     def from_dict(cls, data: dict | None) -> "Settings":
         names = {f.name for f in fields(cls)}

@@ -66,7 +66,7 @@ TASK_KINDS: Labels = {
 }
 
 TASK_STATUSES: Labels = {
-    "open": ("open", "待办"),
+    "open": ("open", "未开始"),
     "in_progress": ("in progress", "进行中"),
     "done": ("done", "已完成"),
     "shelved": ("shelved", "已搁置"),

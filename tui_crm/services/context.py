@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -196,3 +197,55 @@ def team_by_name(name: str) -> Team:
     if team is None:
         raise NotFound(_("unknown team: {name}", name=name))
     return team
+
+
+# ------------------------------------------------------------------ team settings
+TEAM_FIELDS = ("sla_hours", "escalate_after_days", "stall_after_days", "cadence_days")  # a team may set these
+TEAM_SETTINGS_MEMO = "team_settings"
+TEAM_SETTINGS_SECONDS = 5.0  # how long a session trusts its map of team settings
+
+
+def own_settings(raw: str | None) -> dict:
+    """A team's own rule numbers from its stored JSON (``team.settings``, schema v12)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        data = {}
+    return {k: v for k, v in data.items() if k in TEAM_FIELDS} if isinstance(data, dict) else {}
+
+
+def _team_maps(ctx: Session) -> tuple[dict[int, Settings], dict[int, int | None]]:
+    """(team id -> its settings, for the teams with numbers of their own; user id -> team id)."""
+    hit = ctx.memo.get(TEAM_SETTINGS_MEMO)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < TEAM_SETTINGS_SECONDS and hit[3] is ctx.settings:
+        return hit[1], hit[2]
+    teams = {}
+    for tid, raw in Team.select(Team.id, Team.settings).where(Team.settings.is_null(False)).tuples():
+        own = own_settings(raw)
+        if own:
+            teams[tid] = ctx.settings.with_overrides(own)
+    users = dict(User.select(User.id, User.team).tuples()) if teams else {}
+    ctx.memo[TEAM_SETTINGS_MEMO] = (now, teams, users, ctx.settings)
+    return teams, users
+
+
+def settings_for_team(ctx: Session, team_id: int | None) -> Settings:
+    """The rule numbers of a team's leads: its own over the global ones."""
+    return _team_maps(ctx)[0].get(team_id, ctx.settings) if team_id is not None else ctx.settings
+
+
+def settings_for_owner(ctx: Session, owner_id: int | None) -> Settings:
+    """The rule numbers for a lead of ``owner_id`` (PRODUCT §8: team settings override the global ones)."""
+    teams, users = _team_maps(ctx)
+    if not teams or owner_id is None:
+        return ctx.settings
+    if owner_id not in users:  # a user added since the map was made
+        users[owner_id] = User.select(User.team).where(User.id == owner_id).scalar()
+    return teams.get(users[owner_id], ctx.settings)
+
+
+def overriding_teams(ctx: Session) -> dict[int, Settings]:
+    """The teams with numbers of their own, with their settings: a rule written as SQL takes one condition
+    per such team and the global one for everyone else."""
+    return _team_maps(ctx)[0]

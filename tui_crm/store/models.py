@@ -33,6 +33,9 @@ class Meta(BaseModel):
 class Team(BaseModel):
     name = pw.CharField(unique=True, max_length=100)
     supervisor_id = pw.IntegerField(null=True)  # a user with role supervisor in this team
+    # v12: JSON of the rule numbers this team sets itself (domain.rules.Settings fields: sla_hours,
+    # escalate_after_days, stall_after_days, cadence_days), over the global ones for its members' leads
+    settings = pw.TextField(null=True)
 
 
 class User(BaseModel):
@@ -198,6 +201,9 @@ class Task(BaseModel):
     created_at = Ts()
     done_at = Ts(null=True)
     reminded_at = Ts(null=True)  # v9: when the reminder (remind_minutes before due) was sent; the sweep's claim
+    # v12: the customer's sentiment before and after the task (seed 004: 中性→积极), sentiment keys
+    sentiment_before = pw.CharField(max_length=16, null=True)
+    sentiment_after = pw.CharField(max_length=16, null=True)
 
     class Meta:
         indexes = (
@@ -254,6 +260,45 @@ class Change(BaseModel):
                    (("user", "action", "at"), False), (("at",), False))  # the audit's questions (schema v8)
 
 
+class AssignmentRule(BaseModel):
+    """v12: who a lead created without an owner goes to (tried by ``position``, the first that matches
+    wins). Empty conditions match anything; ``keywords`` (separated by ", ") are looked for in the need
+    and the remarks. To one user, or to a team: round-robin or least-loaded, ``daily_cap`` leads a day
+    per user at most (None: no cap)."""
+    position = pw.IntegerField()
+    region = pw.CharField(max_length=100, null=True)
+    industry = pw.CharField(max_length=100, null=True)
+    source = pw.CharField(max_length=64, null=True)
+    keywords = pw.TextField(null=True)
+    to_user = pw.ForeignKeyField(User, null=True, on_delete="CASCADE")
+    to_team = pw.ForeignKeyField(Team, null=True, on_delete="CASCADE")
+    mode = pw.CharField(max_length=16, default="round-robin")  # round-robin | least-loaded
+    daily_cap = pw.IntegerField(null=True)
+    created_at = Ts()
+
+
+class AutoTagRule(BaseModel):
+    """v12: a new lead whose source is one of ``sources`` (if any) and whose need or remarks hold one of
+    ``keywords`` (if any; both separated by ", ") gets ``tag``."""
+    tag = pw.CharField(max_length=64)
+    sources = pw.TextField(null=True)
+    keywords = pw.TextField(null=True)
+    created_at = Ts()
+
+
+class LeadAssignment(BaseModel):
+    """v12: each lead an assignment rule gave to a user (append-only): whose turn it is in a round-robin,
+    how many a user had today against a daily cap, and the timeline's "assigned by rule N". ``rule`` is
+    the rule's id as it was (the rule may be removed since)."""
+    lead = pw.ForeignKeyField(Lead, on_delete="CASCADE")
+    rule = pw.IntegerField()
+    user = pw.ForeignKeyField(User, on_delete="CASCADE", index=False)  # (user, at) below
+    at = Ts()
+
+    class Meta:
+        indexes = ((("rule", "id"), False), (("user", "at"), False))
+
+
 class CodeCounter(BaseModel):
     """Per-prefix sequence for generated lead codes (source + day)."""
     prefix = pw.CharField(primary_key=True, max_length=64)
@@ -261,4 +306,5 @@ class CodeCounter(BaseModel):
 
 
 ALL_MODELS = [Meta, Team, User, Stage, Source, LostReason, ImportBatch, Lead, LeadShare, Tag,
-              LeadTag, FollowUp, Task, TaskLead, StageHistory, Notification, Change, CodeCounter]
+              LeadTag, FollowUp, Task, TaskLead, StageHistory, Notification, Change, CodeCounter, AssignmentRule,
+              AutoTagRule, LeadAssignment]

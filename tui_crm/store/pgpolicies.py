@@ -12,7 +12,11 @@ The policies say in SQL what ``services.scope`` says in peewee:
 - users: readable by all; a user changes only their own time zone, language and last
   method; a new user (``import --create-owners``) is a rep of one's own team or of none;
 - import batches: readable by all (which batches are committed decides what is visible),
-  written by the one importing.
+  written by the one importing;
+- assignment and auto-tag rules: read by all (every new lead is matched against them),
+  written by admins; the assignments the rules made (``lead_assignment``: lead id, rule id,
+  user id, when; no lead data): read by all (whose turn a round-robin is, a user's count
+  against a daily cap), appended about a visible lead, never changed.
 
 Every function pins ``search_path`` and names its tables with the schema, so a session
 cannot shadow them (a temporary table named ``user``); each is called once per query
@@ -24,11 +28,11 @@ from dataclasses import dataclass
 
 # what each table lets the groups do; a new table must be placed here (tests/test_pg_roles.py)
 LEAD_DATA = ("lead", "follow_up", "task", "task_lead", "lead_share", "lead_tag", "stage_history", "notification")
-APPEND_ONLY = ("change",)
+APPEND_ONLY = ("change", "lead_assignment")
 MEMBER_WRITES = {"code_counter": "INSERT, UPDATE", "tag": "INSERT", "source": "INSERT",
                  "import_batch": "INSERT, UPDATE, DELETE", "user": "INSERT"}
 MEMBER_COLUMNS = {"user": ("UPDATE", ("tz", "lang", "money", "last_method"))}
-ADMIN_ONLY = ("meta", "team", "stage", "lost_reason")  # read by all, written by admins
+ADMIN_ONLY = ("meta", "team", "stage", "lost_reason", "assignment_rule", "auto_tag_rule")  # read by all, written by admins
 ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch")
 
 
@@ -126,6 +130,9 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
             ("crm_append", "INSERT", both, None,
              f'("change".user_id IS NULL OR "change".user_id = {me}) AND '
              f'("change".lead_id IS NULL OR {of_lead("change")})')],
+        "lead_assignment": [
+            ("crm_read", "SELECT", both, "true", None),
+            ("crm_append", "INSERT", both, None, of_lead("lead_assignment"))],
         "user": [
             ("crm_read", "SELECT", both, "true", None),
             ("crm_self", "UPDATE", members, f'"user".id = {me}', f'"user".id = {me}'),

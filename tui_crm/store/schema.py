@@ -15,10 +15,10 @@ from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import search, spelling
+from . import schema_team, search, spelling
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 11
+LATEST = 12
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -328,7 +328,8 @@ def _step_11(db: pw.Database) -> None:
 
 
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
-         9: spelling.add_column, 10: _step_10, 11: _step_11}
+         9: spelling.add_column, 10: _step_10, 11: _step_11,
+         12: schema_team.step_12}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from ..records import dt
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
               "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated",
               "task": "task", "handover": "handed over", "share": "shared", "dormant": "dormant",
-              "paused": "paused", "reopen": "reopened"}
+              "paused": "paused", "reopen": "reopened", "tag": "tags", "assign": "assigned"}
 
 
 def kind_label(kind: str) -> str:
@@ -105,6 +105,16 @@ def change_text(ctx, action: str, diff: dict, people: dict[str, str], masked: bo
         if moved:
             text += " · " + _("{n} open tasks went with it", n=len(moved))
         return text
+    if action == "tag":
+        old, new = (diff.get("tags") or [None, None])[:2]
+        text = _("tags: {old} → {new}", old=old or "–", new=new or "–")
+        return text + " · " + _("by an auto-tag rule") if diff.get("via") == "rule" else text
+    if action == "assign":  # "assigned by rule 3 (华东 → North, round-robin)"
+        target = diff.get("team") or who(_new(diff, "owner"))
+        if diff.get("mode"):
+            target = f"{target}, {_(diff['mode'])}"
+        return _("assigned by rule {n} ({match} → {target})", n=diff.get("rule"), match=diff.get("match") or "*",
+                 target=target)
     if action == "share":
         return _("shared with {name}", name=who(_new(diff, "collaborator")))
     if action == "dormant":

@@ -1,9 +1,9 @@
 """Leads: reading them (filters, search, keyset pages, the detail), changing them, and the board.
 
 What the rest of tui-crm may call is named here; `pages` (the virtual list's keyset pages and probes)
-and `board` (column aggregates and card pages) are used as modules.
+and `board` (column aggregates and card pages) and `tags` (tags by hand, for rows, auto tags) are used as modules.
 """
-from . import board, pages
+from . import board, pages, tags
 from .detail import LeadDetail, load_detail
 from .duplicates import Duplicate, exact_duplicates, find_duplicates, similar_leads
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
@@ -12,7 +12,7 @@ from .queries import (FILTERS, base_query, count, filter_expr, get, list_leads, 
 from .writes import (EDITABLE, add_lead, handover, move_stage, reassign, reveal, set_outcome, share, stale_error,
                      step_stage, update_lead)
 
-__all__ = ["board", "pages", "LeadDetail", "load_detail", "Duplicate", "exact_duplicates", "find_duplicates",
+__all__ = ["board", "pages", "tags", "LeadDetail", "load_detail", "Duplicate", "exact_duplicates", "find_duplicates",
            "similar_leads", "clean_contact", "next_code", "resolve_source", "resolve_stage", "FILTERS", "base_query",
            "count", "filter_expr", "get", "list_leads", "recent_cutoff", "scoped_scan", "search_expr", "status_counts",
            "substring_expr", "tags_for",

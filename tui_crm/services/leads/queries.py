@@ -55,6 +55,10 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
         return Lead.source == name.split(":", 1)[1]
     if name.startswith("status:"):
         return Lead.status == name.split(":", 1)[1]
+    if name.startswith("tag:"):  # leads carrying every tag named (split like any tag text)
+        from .tags import tag_expr
+
+        return tag_expr(name.split(":", 1)[1])
     raise ValueError(f"unknown filter: {name}")
 
 
@@ -97,6 +101,9 @@ def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | 
         prefix = Lead.email.startswith(text.lower())
         exprs.append(prefix & scope.full_contact_expr(ctx.actor) if guard else prefix)
     exprs.append(substring_expr(ctx, text))
+    from .tags import tag_search_expr
+
+    exprs.append(tag_search_expr(text))  # a tag containing the text
     out = exprs[0]
     for e in exprs[1:]:
         out = out | e
@@ -159,10 +166,14 @@ def scoped_scan(ctx: Session) -> bool:
 
 
 def base_query(ctx: Session, *, filter: str | None = None, search: str | None = None,
-               owner: str | None = None, team: str | None = None,
-               extra: pw.Expression | None = None) -> pw.ModelSelect:
+               owner: str | None = None, team: str | None = None, tag: str | None = None,
+               stage: str | None = None, extra: pw.Expression | None = None) -> pw.ModelSelect:
+    """``tag``: leads carrying every tag it names (split like any tag text); ``stage``: a stage key."""
+    from .tags import tag_expr
+
     cond = scope.narrow(ctx, owner, team)
-    for e in (filter_expr(ctx, filter), search_expr(ctx, search or ""), extra):
+    for e in (filter_expr(ctx, filter), search_expr(ctx, search or ""), extra,
+              tag_expr(tag) if tag else None, (Lead.stage == stage) if stage else None):
         if e is not None:
             cond &= e
     return Lead.select().where(cond)
@@ -224,9 +235,10 @@ def order_overdue_first(ctx: Session) -> list:
 
 def list_leads(ctx: Session, *, filter: str | None = None, search: str | None = None,
                owner: str | None = None, team: str | None = None, limit: int | None = None,
-               offset: int = 0, reveal: bool = False) -> list[LeadView]:
+               offset: int = 0, reveal: bool = False, tag: str | None = None,
+               stage: str | None = None) -> list[LeadView]:
     """Leads in scope, overdue first, then by next follow-up, then code (the CLI's order)."""
-    q = base_query(ctx, filter=filter, search=search, owner=owner, team=team)
+    q = base_query(ctx, filter=filter, search=search, owner=owner, team=team, tag=tag, stage=stage)
     q = q.order_by(*order_overdue_first(ctx))
     if limit is not None:
         q = q.limit(limit).offset(offset)

@@ -131,6 +131,9 @@ def _add(ctx: Session, values: dict, owner: User, prio: str, allow_duplicate: bo
         if missing:
             tasks.create_task(ctx, lead_id, owner.id, "complete_record", N_("Complete the record"),
                               rules.complete_record_due(now, ctx.settings), prio)
+        from .tags import apply_auto_tags
+
+        apply_auto_tags(ctx, {lead_id: row})
         if owner.id != ctx.actor.id:
             from ..activity.inbox import notify
 
