@@ -134,6 +134,9 @@ class LeadListScreen(LeadActions, Screen):
     def on_resize(self) -> None:
         self._paint_header()
 
+    def on_lead_table_layout_changed(self, event: LeadTable.LayoutChanged) -> None:
+        self._paint_header()
+
     # ------------------------------------------------------------ query
     def _build_query(self) -> ListQuery:
         filters = []

@@ -92,9 +92,8 @@ class KanbanColumn(Widget, can_focus=False):
         lang = money_style()
         out = Text(no_wrap=True, overflow="crop")
         out.append(fit(d.title, w) + "\n", style="bold reverse" if self.focused_index is not None else "bold")
-        out.append(fit(_("{n} · {amount}", n=f"{d.count:,}", amount=format_amount_short(d.amount_cents, lang)), w) + "\n")
-        out.append(fit(_("weighted {amount}", amount=format_amount_short(d.weighted_cents, lang)), w) + "\n",
-                   style="italic")
+        for line, style in self._figures(w, lang):  # money is never cut: whole, or on a line of its own
+            out.append(fit(line, w) + "\n", style=style)
         out.append_text(self._bar(w))
         out.append("\n" + "─" * w + "\n", style="bright_black")
         for i, card in enumerate(d.cards):
@@ -110,6 +109,17 @@ class KanbanColumn(Widget, can_focus=False):
         elif not d.cards:
             out.append(fit(_("(no leads)"), w), style="dim")
         return out
+
+    def _figures(self, w: int, lang: str) -> list[tuple[str, str]]:
+        """The count and amount line and the weighted line; too narrow for both on one line, the count and
+        the amount take a line each and the weighted figure gives way."""
+        d = self.data
+        count, amount = f"{d.count:,}", format_amount_short(d.amount_cents, lang)
+        weighted = _("weighted {amount}", amount=format_amount_short(d.weighted_cents, lang))
+        both = _("{n} · {amount}", n=count, amount=amount)
+        if cell_width(both) <= w:
+            return [(both, ""), (weighted if cell_width(weighted) <= w else "", "italic")]
+        return [(count, ""), (amount if cell_width(amount) <= w else "", "")]
 
     def _bar(self, w: int) -> Text:
         total = sum(self.data.states.get(k, 0) for k, *_r in BAR)
@@ -145,7 +155,7 @@ class KanbanColumn(Widget, can_focus=False):
         second = f" {money} · {_('{n}d', n=days)}"
         if self.show_owner:
             second += " · " + (card.owner_name or card.owner_login)
-        t.append(fit(second, w) + "\n", style=base)
+        t.append(fit(second, w) + "\n", style=base)  # the money first: only the days and the owner are cut
         nxt = (" → " + short_when(card.next_follow_up_at, self.tz)) if card.next_follow_up_at else ""
         if w < 24 and card.due_state == rules.OVERDUE:
             nxt = ""  # narrow: "overdue Nd" says it, and the room goes to the other badges (stalled...)

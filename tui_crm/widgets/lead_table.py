@@ -46,6 +46,7 @@ class Column:
     flex: int = 0
     align: str = "left"
     sort: str | None = None
+    exact: bool = False  # an identifier or money: as wide as its widest value so far, never cut (or left out)
 
 
 def columns() -> list[Column]:
@@ -54,18 +55,22 @@ def columns() -> list[Column]:
         Column("company", _("company"), 12, 1, 3, sort="company"),
         Column("contact", _("contact"), 8, 2, 1),
         Column("status", _("status"), 10, 3, 0),
-        Column("code", _("code"), 19, 6, 0, sort="code"),
-        Column("phone", _("phone"), 14, 4, 0),
+        Column("code", _("code"), 17, 6, 0, sort="code", exact=True),
+        Column("phone", _("phone"), 11, 4, 0, exact=True),
         Column("stage", _("stage"), 10, 5, 1, sort="stage"),
         Column("priority", _("priority"), 8, 7, 0),
         Column("owner", _("owner"), 8, 8, 0, sort="owner"),
-        Column("amount", _("amount"), 7, 9, 0, "right", sort="amount"),
+        Column("amount", _("amount"), 7, 9, 0, "right", sort="amount", exact=True),
     ]
 
 
-def fit_columns(width: int, cols: list[Column] | None = None) -> list[tuple[Column, int]]:
-    """Columns that fit ``width`` cells (one space between), widest-first for flex ones."""
-    cols = cols or columns()
+def fit_columns(width: int, cols: list[Column] | None = None, needs: dict[str, int] | None = None
+                ) -> list[tuple[Column, int]]:
+    """Columns that fit ``width`` cells (one space between), by rank (a column that does not fit is left out,
+    the less important first), widest-first for flex ones. ``needs``: the widest value seen of each exact
+    column (a code, a phone, an amount), which it is never narrower than."""
+    cols = [Column(**{**c.__dict__, "min": max(c.min, (needs or {}).get(c.key, 0))}) if c.exact else c
+            for c in (cols or columns())]
     chosen: list[Column] = []
     used = 0
     for c in sorted(cols, key=lambda c: c.rank):
@@ -121,6 +126,9 @@ class LeadTable(ScrollView, can_focus=True):
             super().__init__()
             self.view = view
 
+    class LayoutChanged(Message):
+        """An exact column grew to hold a wider value: the screen repaints its header."""
+
     def __init__(self, loader, **kwargs):
         super().__init__(**kwargs)
         self.loader = loader
@@ -133,11 +141,27 @@ class LeadTable(ScrollView, can_focus=True):
         self._load_turn = asyncio.Lock()
         self.sort = "next"
         self.desc = False
+        self.needs: dict[str, int] = {}  # widest code, phone and amount seen: those columns never cut them
+
+    def _measure(self, rows: list) -> None:
+        grew = False
+        lang = get_lang()
+        for v in rows:
+            for k, text in (("code", v.code), ("phone", v.phone or v.email or v.other_contact or ""),
+                            ("amount", format_amount_short(v.amount_cents, lang) if v.amount_cents is not None
+                             else "")):
+                w = cell_width(text)
+                if w > self.needs.get(k, 0):
+                    self.needs[k], grew = w, True
+        if grew:
+            self._layout_width = -1
+            self.post_message(self.LayoutChanged())
 
     # ------------------------------------------------------------ data
     def reset(self, rows: list, total: int | None = None) -> None:
         """New rows from the top (a new filter, search or sort)."""
         self.base, self.rows = 0, list(rows)
+        self._measure(self.rows)
         self.total = total if total is not None else (len(rows) if len(rows) < PAGE else None)
         self.cursor = 0
         self.scroll_to(y=0, animate=False)
@@ -155,6 +179,7 @@ class LeadTable(ScrollView, can_focus=True):
     def replace_window(self, rows: list) -> None:
         """Same position, fresh rows (a live change): cursor and scroll untouched."""
         self.rows = list(rows)
+        self._measure(self.rows)
         if self.total is not None and self.base + len(rows) > self.total:
             self.total = self.base + len(rows)
         self.refresh()
@@ -167,6 +192,7 @@ class LeadTable(ScrollView, can_focus=True):
             if v.id in fresh:
                 self.rows[i] = fresh[v.id]
                 changed.append(self.base + i)
+        self._measure(list(fresh.values()))
         self.repaint_indexes(changed)
         return changed
 
@@ -228,6 +254,7 @@ class LeadTable(ScrollView, can_focus=True):
                 self.rows, self.base = await self.loader.at(offset, PAGE), offset
         finally:
             self._loading = False
+        self._measure(self.rows)
         self._resize_virtual()
         self.refresh()
         self._post_highlight()
@@ -236,13 +263,13 @@ class LeadTable(ScrollView, can_focus=True):
     def _columns(self) -> list[tuple[Column, int]]:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
-            self._layout = fit_columns(width)
+            self._layout = fit_columns(width, needs=self.needs)
             self._layout_width = width
         return self._layout
 
     def header_text(self, width: int) -> str:
         cells = []
-        for col, w in fit_columns(width):
+        for col, w in fit_columns(width, needs=self.needs):
             title = col.title
             if col.sort and col.sort == self.sort:
                 title += " ▼" if self.desc else " ▲"
