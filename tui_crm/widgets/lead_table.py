@@ -145,7 +145,7 @@ class LeadTable(ScrollView, can_focus=True):
 
     def _measure(self, rows: list) -> None:
         grew = False
-        lang = get_lang()
+        lang = money_style()
         for v in rows:
             for k, text in (("code", v.code), ("phone", v.phone or v.email or v.other_contact or ""),
                             ("amount", format_amount_short(v.amount_cents, lang) if v.amount_cents is not None
