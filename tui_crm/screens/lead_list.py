@@ -18,7 +18,8 @@ from ..services.leads import pages
 from ..services.errors import Unavailable, ValidationError
 from ..services.leads.pages import ListQuery
 from ..widgets.search_box import SearchBox
-from ..widgets.lead_table import PAGE, LeadTable, columns
+from ..widgets.lead_columns import columns
+from ..widgets.lead_table import PAGE, LeadTable
 from ..wording import due_text, stage_label
 from ..widgets.footer import TranslatedFooter
 from .commands import CommandList

@@ -8,7 +8,6 @@ cursor and scroll position never move unless the user moves them.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from rich.color import ANSI_COLOR_NAMES, Color as RichColor
@@ -21,10 +20,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..domain.parse import format_amount_short
 from ..domain.text import cell_width, fit
 from ..domain.vocab import PRIORITIES, STATUSES
 from ..i18n import _, label, money_style
+from .lead_columns import Column, exact_cells, fit_columns
 
 PAGE = 100
 WINDOW_MAX = 1200
@@ -35,63 +34,6 @@ _ANSI_NAMES: dict[int, str] = {}
 for _name, _number in ANSI_COLOR_NAMES.items():
     if _number < 16:
         _ANSI_NAMES.setdefault(_number, _name)
-
-
-@dataclass
-class Column:
-    key: str
-    title: str
-    min: int
-    rank: int  # lower is kept first when narrow
-    flex: int = 0
-    align: str = "left"
-    sort: str | None = None
-    exact: bool = False  # an identifier or money: as wide as its widest value so far, never cut (or left out)
-
-
-def columns() -> list[Column]:
-    return [
-        Column("due", _("next follow-up"), 16, 0, 0, sort="next"),
-        Column("company", _("company"), 12, 1, 3, sort="company"),
-        Column("contact", _("contact"), 8, 2, 1),
-        Column("status", _("status"), 10, 3, 0),
-        Column("code", _("code"), 17, 6, 0, sort="code", exact=True),
-        Column("phone", _("phone"), 11, 4, 0, exact=True),
-        Column("stage", _("stage"), 10, 5, 1, sort="stage"),
-        Column("priority", _("priority"), 8, 7, 0),
-        Column("owner", _("owner"), 8, 8, 0, sort="owner"),
-        Column("amount", _("amount"), 7, 9, 0, "right", sort="amount", exact=True),
-    ]
-
-
-def fit_columns(width: int, cols: list[Column] | None = None, needs: dict[str, int] | None = None
-                ) -> list[tuple[Column, int]]:
-    """Columns that fit ``width`` cells (one space between), by rank (a column that does not fit is left out,
-    the less important first), widest-first for flex ones. ``needs``: the widest value seen of each exact
-    column (a code, a phone, an amount), which it is never narrower than."""
-    cols = [Column(**{**c.__dict__, "min": max(c.min, (needs or {}).get(c.key, 0))}) if c.exact else c
-            for c in (cols or columns())]
-    chosen: list[Column] = []
-    used = 0
-    for c in sorted(cols, key=lambda c: c.rank):
-        need = c.min + (1 if chosen else 0)
-        if used + need <= width:
-            chosen.append(c)
-            used += need
-    chosen.sort(key=lambda c: cols.index(c))
-    spare = max(0, width - used)
-    flex_total = sum(c.flex for c in chosen) or 1
-    widths = {c.key: c.min for c in chosen}
-    given = 0
-    for c in chosen:
-        extra = spare * c.flex // flex_total
-        widths[c.key] += extra
-        given += extra
-    for c in chosen:  # rounding leftovers to the first flexible column
-        if c.flex and given < spare:
-            widths[c.key] += spare - given
-            break
-    return [(c, widths[c.key]) for c in chosen]
 
 
 class LeadTable(ScrollView, can_focus=True):
@@ -145,11 +87,8 @@ class LeadTable(ScrollView, can_focus=True):
 
     def _measure(self, rows: list) -> None:
         grew = False
-        lang = money_style()
         for v in rows:
-            for k, text in (("code", v.code), ("phone", v.phone or v.email or v.other_contact or ""),
-                            ("amount", format_amount_short(v.amount_cents, lang) if v.amount_cents is not None
-                             else "")):
+            for k, text in exact_cells(v, money_style()).items():
                 w = cell_width(text)
                 if w > self.needs.get(k, 0):
                     self.needs[k], grew = w, True
@@ -280,10 +219,8 @@ class LeadTable(ScrollView, can_focus=True):
         status = _("stalled") if view.stalled else label(STATUSES, view.status)
         return {
             "due": self.loader.due_text(view), "company": view.company, "contact": view.contact_name,
-            "status": status, "code": view.code, "phone": view.phone or view.email or view.other_contact or "",
-            "stage": self.loader.stage_label(view.stage), "priority": label(PRIORITIES, view.priority),
-            "owner": view.owner_name, "amount": format_amount_short(view.amount_cents, money_style())
-            if view.amount_cents is not None else "",
+            "status": status, "stage": self.loader.stage_label(view.stage), "priority": label(PRIORITIES, view.priority),
+            "owner": view.owner_name, **exact_cells(view, money_style()),
         }
 
     def style_for(self, view) -> Style:
