@@ -90,3 +90,25 @@ async def test_amount_fields_preview_chinese_amount_words(sqlite_url):
         await type_into(pilot, won, "won_amount", "八万")
         assert shown(won, "won_amount") == "→ 80,000.00"
         assert shown(won, "won_at").startswith("→ 11-01 Fri 10:00")
+
+
+async def test_a_call_not_reached_proposes_the_retry_not_the_cadence(sqlite_url):
+    seed(sqlite_url)
+    app = app_for(sqlite_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.press("f")
+        await settle(app)
+        form = app.screen
+        cadence = form.query_one("#f-next_at").value
+        assert cadence == "2024-11-08 10:00"  # the stage's 7 days
+        await type_into(pilot, form, "reached", "no")
+        assert form.query_one("#f-next_at").value == "2024-11-01 12:00"  # the same working day, 2 h later
+        assert shown(form, "next_at") == "→ 11-01 Fri 12:00"
+        await type_into(pilot, form, "reached", "yes")
+        assert form.query_one("#f-next_at").value == cadence
+        await type_into(pilot, form, "next_at", "周一")
+        await type_into(pilot, form, "reached", "no")
+        assert form.query_one("#f-next_at").value == "周一"  # what the rep typed stays

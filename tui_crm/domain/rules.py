@@ -29,6 +29,10 @@ class Settings:
     overdue_tick_seconds: int = 5
     reminder_minutes: int = 15
     sweep_seconds: int = 30  # how often every open app runs the rule sweep (escalations, reminders, wake-ups)
+    # a call not reached is tried again this many hours later the same working day, else at the start of
+    # the next working day (Monday to Friday, work_hours local), not after the stage's cadence
+    missed_call_retry_hours: int = 2
+    work_hours: list = field(default_factory=lambda: [9, 18])
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,6 +93,23 @@ def cadence_days(stage: str, status: str, own_days: int | None, s: Settings) -> 
 
 def next_follow_up(at: datetime, stage: str, status: str, own_days: int | None, s: Settings) -> datetime:
     return at + timedelta(days=cadence_days(stage, status, own_days, s))
+
+
+def missed_call_retry(at: datetime, tz, s: Settings) -> datetime:
+    """When to call again after a call that did not connect: ``missed_call_retry_hours`` later if that is
+    still within the working day, else the next working day's first hour (local time in ``tz``)."""
+    local = at.astimezone(tz)
+    start, end = int(s.work_hours[0]), int(s.work_hours[1])
+    retry = local + timedelta(hours=s.missed_call_retry_hours)
+    working = local.weekday() < 5
+    if working and retry.date() == local.date() and start <= retry.hour and (retry.hour, retry.minute) < (end, 1):
+        return retry
+    day = local.date()
+    if not (working and local.hour < start):  # before the day's work began: its first hour; else the next day's
+        day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(start), tzinfo=local.tzinfo).astimezone(tz)
 
 
 def revisit_due(entered: datetime, stage: str, s: Settings) -> datetime | None:

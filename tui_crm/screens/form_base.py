@@ -289,3 +289,15 @@ def read_choice(kind, text, labels, errors, name, required=True):
 def when_text(ctx, value) -> str:
     """How a form shows a date-time: local, to the minute (``read_when`` reads it back)."""
     return value.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def follow_reached(form, event, proposals: dict[bool, str]) -> None:
+    """The follow-up form's ``reached`` set to no: the proposed next follow-up becomes the retry (the same or
+    the next working day), and back to the cadence on yes; a next follow-up the rep typed stays as typed."""
+    if event.input.id != "f-reached":
+        return
+    low = event.value.strip().lower()
+    reached = True if low in YES or low == _("yes").lower() else False if low in NO or low == _("no").lower() else None
+    box = form.query_one("#f-next_at", Input)
+    if reached is not None and box.value.strip() == proposals[not reached]:
+        box.value = proposals[reached]

@@ -1,4 +1,4 @@
-"""Forms: new lead, edit, follow-up, outcomes, stay reason, task, snooze, reassign (built on form_base).
+"""Forms: new lead, edit, follow-up, outcomes, stay reason, reassign (built on form_base; task forms: task_forms).
 
 Every form: ``tab``/``shift+tab`` between fields, ``ctrl+s`` saves, ``escape``
 cancels (asking first if something was typed). Values are checked in words,
@@ -17,11 +17,11 @@ from ..domain import limits, rules
 from ..domain.contact import normalize_email, normalize_phone
 from ..domain.errors import InvalidValue
 from ..domain.parse import format_amount, parse_amount, parse_date
-from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES, TASK_KINDS
+from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES
 from ..i18n import _, pgettext
 from ..services import activity, leads
-from ..services.activity import tasks
-from .form_base import KEEP_OPEN, NO, YES, Field, FormScreen, choice_hint, read_choice, read_when, when_text
+from .form_base import (KEEP_OPEN, NO, YES, Field, FormScreen, choice_hint, follow_reached, read_choice, read_when,
+                        when_text)
 from .messages import OpenLead
 
 
@@ -43,6 +43,8 @@ class FollowUpForm(FormScreen):
         ctx, lead = self.ctx, self.lead
         now = ctx.now()
         status = "in_progress" if lead.status == "pending" else lead.status
+        self._proposals = {ok: when_text(ctx, activity.proposed_next(ctx, now, lead.stage, status,
+                                                                     lead.follow_up_days, ok)) for ok in (True, False)}
         nxt = rules.next_follow_up(now, lead.stage, status, lead.follow_up_days, ctx.settings)
         return [
             Field("method", _("method"), self.method, choice_hint(METHODS), METHODS),
@@ -57,6 +59,10 @@ class FollowUpForm(FormScreen):
             Field("objection", _("objection"), ""),
             Field("handling", _("handled by"), ""),
         ]
+
+    def on_input_changed(self, event) -> None:
+        super().on_input_changed(event)
+        follow_reached(self, event, self._proposals)  # not reached: the proposed next call is the retry
 
     def check(self, v):
         errors: dict[str, str] = {}
@@ -325,60 +331,6 @@ class ReasonForm(FormScreen):
 
     async def save(self, c):
         return c["reason"]
-
-
-class TaskForm(FormScreen):
-    LIMITS = limits.TASK
-    TITLE = "Add a task"
-
-    def __init__(self, ctx, lead):
-        self.lead = lead
-        super().__init__(ctx)
-
-    def make_fields(self):
-        due = when_text(self.ctx, self.ctx.now() + timedelta(days=1))
-        return [Field("title", _("title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
-                Field("due", _("due"), due), Field("priority", _("priority"), self.lead.priority if self.lead else
-                                                   "medium", choice_hint(PRIORITIES), PRIORITIES)]
-
-    def check(self, v):
-        errors: dict[str, str] = {}
-        out = dict(v)
-        if not v["title"]:
-            errors["title"] = _("required")
-        out["kind"] = read_choice("task", v["kind"], TASK_KINDS, errors, "kind")
-        out["due"] = read_when(self.ctx, v["due"], errors, "due", required=True)
-        out["priority"] = read_choice("priority", v["priority"], PRIORITIES, errors, "priority")
-        return out, errors
-
-    async def save(self, c):
-        await self.app.write(tasks.add_task, self.ctx, self.lead.id if self.lead else None, c["kind"], c["title"],
-                             c["due"], c["priority"])
-        return True
-
-
-class SnoozeForm(FormScreen):
-    LIMITS = limits.TASK
-    TITLE = "Snooze the task until"
-
-    def __init__(self, ctx, task):
-        self.the_task = task
-        super().__init__(ctx)
-
-    def make_fields(self):
-        return [Field("due", _("new time"), when_text(self.ctx, self.ctx.now() + timedelta(hours=2)),
-                      _("date and time, +2h, tomorrow"))]
-
-    def check(self, v):
-        errors: dict[str, str] = {}
-        due = read_when(self.ctx, v["due"], errors, "due", required=True)
-        if due is not None and due <= self.ctx.now():
-            errors["due"] = _("must be later than now")
-        return {"due": due}, errors
-
-    async def save(self, c):
-        await self.app.write(tasks.snooze_task, self.ctx, self.the_task.id, c["due"])
-        return True
 
 
 class ReassignForm(FormScreen):

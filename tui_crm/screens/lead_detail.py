@@ -211,7 +211,7 @@ class LeadDetailScreen(LeadActions, Screen):
             self.app.push_screen(ReassignForm(self.ctx, self.data.lead), callback=done)
 
     def action_add_task(self) -> None:
-        from .forms import TaskForm
+        from .task_forms import TaskForm
 
         async def done(ok):
             if ok:

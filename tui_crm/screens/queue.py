@@ -218,7 +218,7 @@ class QueueScreen(LeadActions, Screen):
         t = self.current_task()
         if t is None:
             return
-        from .forms import SnoozeForm
+        from .task_forms import SnoozeForm
 
         async def saved(ok):
             await self.reload(keep_id=t.id)

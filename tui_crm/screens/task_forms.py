@@ -1,12 +1,15 @@
-"""The queue's ``c``: a task done asks, like a logged call, for its result and the lead's next follow-up
-(pre-filled from the cadence when the lead has no other open task), so a lead never loses its next step
-silently; the queue offers undo after it (``u``)."""
+"""Task forms: a task added (on a lead), snoozed, done. The queue's ``c``: a task done asks, like a logged
+call, for its result and the lead's next follow-up (pre-filled from the cadence when the lead has no other
+open task), so a lead never loses its next step silently; the queue offers undo after it (``u``)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ..domain import limits, rules
+from ..domain.vocab import PRIORITIES, TASK_KINDS
 from ..i18n import _
 from ..services.activity import tasks
-from .form_base import Field, FormScreen, read_when, when_text
+from .form_base import Field, FormScreen, choice_hint, read_choice, read_when, when_text
 
 
 class DoneForm(FormScreen):
@@ -54,3 +57,57 @@ class DoneForm(FormScreen):
         created = await self.app.write(tasks.finish_task, self.ctx, self.the_task.id, c["result"], c["next_at"],
                                        c["next_action"])
         return {"created": created}
+
+
+class TaskForm(FormScreen):
+    LIMITS = limits.TASK
+    TITLE = "Add a task"
+
+    def __init__(self, ctx, lead):
+        self.lead = lead
+        super().__init__(ctx)
+
+    def make_fields(self):
+        due = when_text(self.ctx, self.ctx.now() + timedelta(days=1))
+        return [Field("title", _("title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
+                Field("due", _("due"), due), Field("priority", _("priority"), self.lead.priority if self.lead else
+                                                   "medium", choice_hint(PRIORITIES), PRIORITIES)]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        out = dict(v)
+        if not v["title"]:
+            errors["title"] = _("required")
+        out["kind"] = read_choice("task", v["kind"], TASK_KINDS, errors, "kind")
+        out["due"] = read_when(self.ctx, v["due"], errors, "due", required=True)
+        out["priority"] = read_choice("priority", v["priority"], PRIORITIES, errors, "priority")
+        return out, errors
+
+    async def save(self, c):
+        await self.app.write(tasks.add_task, self.ctx, self.lead.id if self.lead else None, c["kind"], c["title"],
+                             c["due"], c["priority"])
+        return True
+
+
+class SnoozeForm(FormScreen):
+    LIMITS = limits.TASK
+    TITLE = "Snooze the task until"
+
+    def __init__(self, ctx, task):
+        self.the_task = task
+        super().__init__(ctx)
+
+    def make_fields(self):
+        return [Field("due", _("new time"), when_text(self.ctx, self.ctx.now() + timedelta(hours=2)),
+                      _("date and time, +2h, tomorrow"))]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        due = read_when(self.ctx, v["due"], errors, "due", required=True)
+        if due is not None and due <= self.ctx.now():
+            errors["due"] = _("must be later than now")
+        return {"due": due}, errors
+
+    async def save(self, c):
+        await self.app.write(tasks.snooze_task, self.ctx, self.the_task.id, c["due"])
+        return True

@@ -4,7 +4,7 @@ notifications, the rule sweep and the agenda.
 `tasks`, `task_text` and `agenda` are used as modules; the rest by the names below.
 """
 from . import agenda, task_text, tasks
-from .followups import FollowUpInput, followups_count, last_method, log_followup, suggest_lost
+from .followups import FollowUpInput, followups_count, last_method, log_followup, proposed_next, suggest_lost
 from .inbox import NotificationView, mark_read, notifications, notify
 from .sweep import SweepResult, sweep, sweep_escalations
 from .timeline import TimelineItem, lead_timeline

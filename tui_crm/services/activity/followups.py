@@ -66,7 +66,7 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
         if earliest:
             tasks.close_one(ctx, lead.id, earliest.id, data.summary.strip()[:200])
         status = "in_progress" if lead.status == "pending" else lead.status
-        nxt = data.next_at or rules.next_follow_up(at, lead.stage, status, lead.follow_up_days, ctx.settings)
+        nxt = data.next_at or proposed_next(ctx, at, lead.stage, status, lead.follow_up_days, data.reached)
         if lead.status not in ("lost",):
             tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up",
                               data.next_action or N_("Follow up"), nxt, lead.priority)
@@ -83,6 +83,15 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
         changes.record(ctx, "followup", fid, "log", {"method": [None, method], "summary": [None, data.summary],
                                                      "reached": [None, data.reached]}, lead_id=lead.id)
     return fid
+
+
+def proposed_next(ctx: Session, at: datetime, stage: str, status: str, own_days: int | None,
+                  reached: bool) -> datetime:
+    """The next contact a follow-up proposes: by the cadence after a call that connected; after one that did
+    not, a retry the same working day or the next (``Settings.missed_call_retry_hours``), never in the past."""
+    if reached:
+        return rules.next_follow_up(at, stage, status, own_days, ctx.settings)
+    return rules.missed_call_retry(max(at, ctx.now()), ctx.tz, ctx.settings)
 
 
 def last_method(ctx: Session) -> str:

@@ -84,6 +84,22 @@ def close_open(ctx: Session, lead_id: int, status: str) -> None:
     refresh_next(lead_id)
 
 
+def reschedule_kind(ctx: Session, lead_id: int, kind: str, due: datetime) -> None:
+    """The lead's open tasks of ``kind`` due at ``due`` instead (a new priority's first-contact SLA), one
+    change entry each."""
+    cond = (Task.lead == lead_id) & (Task.kind == kind) & Task.status.in_(OPEN_TASK_STATUSES)
+    moved = [(i, d) for i, d in Task.select(Task.id, Task.due_at).where(cond).tuples() if d != ts(due)]
+    for tid, old in moved:
+        Task.update(due_at=ts(due)).where(Task.id == tid).execute()
+        changes.record(ctx, "task", tid, "reschedule", {"due_at": [dt(old), due]}, lead_id=lead_id)
+    if moved:
+        refresh_next(lead_id)
+
+
+def has_open(lead_id: int) -> bool:
+    return Task.select().where((Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)).exists()
+
+
 def close_one(ctx: Session, lead_id: int, task_id: int, result: str | None) -> None:
     """A task of the lead done by a logged contact (``result``: what was said); the caller refreshes."""
     _close(ctx, lead_id, Task.id == task_id, "done", result)

@@ -98,7 +98,7 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
     for c in reversed(entries):  # oldest first
         if c.entity != "task" or c.entity_id is None:
             continue
-        if c.action == "snooze":
+        if c.action in ("snooze", "reschedule"):
             snoozes.append(c)
         else:
             authors.setdefault(c.entity_id, {}).setdefault(c.action, c.user_id)
@@ -119,10 +119,11 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
         if c.entity_id not in whats:
             continue
         old, new = (json.loads(c.diff or "{}").get("due_at") or [None, None])[:2]
-        items.append(TimelineItem(dt(c.at), "task", names.get(c.user_id, "?"),
-                                  _("task snoozed: {what}, {old} → {new}", what=whats[c.entity_id],
-                                    old=shown(ctx, "due_at", old), new=shown(ctx, "due_at", new)),
-                                  {"task": c.entity_id}))
+        text = (_("task snoozed: {what}, {old} → {new}", what=whats[c.entity_id], old=shown(ctx, "due_at", old),
+                  new=shown(ctx, "due_at", new)) if c.action == "snooze" else
+                _("task moved to the new priority's deadline: {what}, {old} → {new}", what=whats[c.entity_id],
+                  old=shown(ctx, "due_at", old), new=shown(ctx, "due_at", new)))
+        items.append(TimelineItem(dt(c.at), "task", names.get(c.user_id, "?"), text, {"task": c.entity_id}))
     return items
 
 

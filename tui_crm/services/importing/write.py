@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from ...domain import rules
 from ...domain.spell import spelling
+from ...domain.text import split_tags
 from ...i18n import N_
 from ...store import bulk, search
 from ...store.models import LeadTag, Source, Stage, Tag
@@ -185,7 +186,7 @@ class ChunkWriter:
                 f = rec.followup
                 fus.append((lid, owner, f["at"], f["method"], True, f["summary"], f["customer_words"]))
             if rec.extra.get("tags"):
-                tags.append((lid, [t.strip() for t in rec.extra["tags"].replace("，", ",").split(",") if t.strip()]))
+                tags.append((lid, split_tags(rec.extra["tags"])))  # vip; 华东、重点 is three tags
         bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
         search.index_rows(ctx.db, "batch_id = ? AND id >= ? AND id <= ?", (bid, min(ids), max(ids)))
         bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)

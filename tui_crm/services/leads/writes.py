@@ -186,6 +186,9 @@ def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
     values["incomplete"] = ",".join(missing)
     _locked_update(ctx, lead, version, values)
     changes.record(ctx, "lead", lead.id, "update", diff, lead_id=lead.id)
+    if "priority" in diff and lead.first_contact_at is None:  # rule 1: the first contact keeps the new SLA
+        tasks.reschedule_kind(ctx, lead.id, "first_contact",
+                              rules.first_contact_due(dt(lead.assigned_at), values["priority"], ctx.settings))
     if not missing:
         tasks.close_kind(ctx, lead.id, "complete_record", "done")
 
@@ -309,6 +312,12 @@ def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int |
     elif lead.status in ("won", "lost"):  # reopened: back into its last open stage
         _enter(ctx, lead, lead.stage, now, None)
         _locked_update(ctx, Lead.get_by_id(lead.id), None, {"stage_entered_at": ts(now)})
+    if lead.status == "dormant" and status != "dormant":  # woken by hand: the wake-up task is done, not next
+        tasks.close_kind(ctx, lead.id, "wake_up", "done")
+        if status in ("in_progress", "pending") and not tasks.has_open(lead.id):
+            tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", N_("Follow up"),
+                              rules.next_follow_up(now, lead.stage, "in_progress", lead.follow_up_days, ctx.settings),
+                              lead.priority)
     if status == "dormant":
         tasks.close_open(ctx, lead.id, "shelved")
         tasks.create_task(ctx, lead.id, lead.owner_id, "wake_up", N_("Wake up"), values["wake_up_at"],
