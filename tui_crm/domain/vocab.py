@@ -73,6 +73,16 @@ TASK_STATUSES: Labels = {
 }
 OPEN_TASK_STATUSES = ("open", "in_progress")
 
+# the lost reasons offered while a team has not set its own (the lost_reason table)
+LOST_REASONS: Labels = {
+    "price": ("price too high", "价格太高"),
+    "competitor": ("chose a competitor", "选择了竞争对手"),
+    "budget": ("no budget", "没有预算"),
+    "no_need": ("no need now", "暂无需求"),
+    "unreachable": ("cannot be reached", "联系不上"),
+    "timing": ("bad timing", "时机不对"),
+}
+
 PRIORITIES: Labels = {"high": ("high", "高"), "medium": ("medium", "中"), "low": ("low", "低")}
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

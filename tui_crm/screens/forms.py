@@ -23,6 +23,7 @@ from ..services import activity, leads
 from .form_base import (KEEP_OPEN, NO, YES, Field, FormScreen, choice_hint, follow_reached, read_choice, read_when,
                         when_text)
 from .messages import OpenLead
+from .picklists import lost_reason_field, read_lost_reason
 
 
 # ------------------------------------------------------------------ follow-up
@@ -268,8 +269,7 @@ class OutcomeForm(FormScreen):
             "won": [Field("won_amount", _("amount won"), format_amount(lead.amount_cents) if lead.amount_cents else "",
                           _("e.g. 80000, 8万")),
                     Field("product", _("product"), lead.product or ""), Field("won_at", _("won at"), now)],
-            "lost": [Field("lost_reason", _("lost reason"), "", _("e.g. price, chose a competitor")),
-                     Field("lost_at", _("lost at"), now)],
+            "lost": [lost_reason_field(ctx), Field("lost_at", _("lost at"), now)],  # a pick list, or free text
             "dormant": [Field("wake_up_at", _("wake up on"), when_text(ctx, ctx.now() + timedelta(days=30)))],
             "paused": [Field("pause_reason", _("pause reason"), ""),
                        Field("resume_at", _("resume on"), "", _("optional: reminders and agenda wait until then"))],
@@ -304,7 +304,7 @@ class OutcomeForm(FormScreen):
             elif name in ("product", "lost_reason", "pause_reason", "reason"):
                 if not value:
                     errors[name] = _("required")
-                out[name] = value
+                out[name] = read_lost_reason(self.ctx, value) if name == "lost_reason" and value else value
         return out, errors
 
     async def save(self, c):

@@ -12,7 +12,7 @@ from .. import clock, config
 from ..domain.rules import Settings
 from ..i18n import _, get_lang
 from ..store import db as store_db
-from ..store.models import Meta, Source, Stage, Team, User
+from ..store.models import LostReason, Meta, Source, Stage, Team, User
 from .errors import AccessDenied, Deactivated, NotFound
 
 
@@ -54,6 +54,7 @@ class Session:
     settings: Settings = field(default_factory=Settings)
     stages: list[StageInfo] = field(default_factory=list)
     sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lost_reasons: list[str] = field(default_factory=list)  # the team's pick list (PRODUCT §1 lost_reason)
     # the person is not at this host (a pinned SSH key): nothing is read from or written to the
     # host's files on their behalf; data comes in and goes out through the session's own streams
     remote: bool = False
@@ -67,6 +68,7 @@ class Session:
         self.stages = [StageInfo(s.key, s.label_en, s.label_zh, s.probability, s.position)
                        for s in Stage.select().where(Stage.active == True).order_by(Stage.position)]  # noqa: E712
         self.sources = {s.key: (s.label_en, s.label_zh) for s in Source.select().order_by(Source.id)}
+        self.lost_reasons = [r.label for r in LostReason.select().order_by(LostReason.id)]
 
     def act_as(self, login: str) -> Actor:
         """Act as the active user ``login`` (who may act as whom: :mod:`services.identity`)."""
