@@ -86,7 +86,7 @@ async def test_log_followup_with_next_date_leaves_the_overdue_list(seeded):
 
 @pytest.mark.parametrize("key,typed,status,field", [
     ("w", {"product": "servers"}, "won", ("product", "servers")),
-    ("x", {"lost_reason": "price"}, "lost", ("lost_reason", "price")),
+    ("x", {"lost_reason": "price"}, "lost", ("lost_reason", "price too high")),  # picked from the list
     ("p", {"pause_reason": "budget frozen"}, "paused", ("pause_reason", "budget frozen")),
     ("z", {}, "dormant", None),
 ])
