@@ -170,16 +170,3 @@ def unquote_cell(text: str) -> str:
     or CR stays: stored text never starts with white space, so no export quoted one, and the
     cell ``'<tab>0`` is someone's own text."""
     return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
-
-
-_TAG_SEPARATORS = re.compile(r"[,，;；、\n]")
-
-
-def split_tags(text: str | None) -> list[str]:
-    """The tags of a cell or an option, in order, once each: ``vip; 华东、重点，hot`` is four tags (commas,
-    semicolons and 、 in either width separate them)."""
-    seen: dict[str, None] = {}
-    for part in _TAG_SEPARATORS.split(text or ""):
-        if part.strip():
-            seen.setdefault(part.strip(), None)
-    return list(seen)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from ...domain import rules
 from ...domain.spell import spelling
-from ...domain.text import split_tags
+from ...domain.tags import split_tags
 from ...i18n import N_
 from ...store import bulk, search
 from ...store.models import LeadTag, Source, Stage, Tag
