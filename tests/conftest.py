@@ -48,6 +48,7 @@ def make_url(backend: str, tmp_path) -> tuple[str, callable]:
         c = psycopg2.connect(PG_BASE)
         c.autocommit = True
         c.cursor().execute(f'DROP SCHEMA "{schema}" CASCADE')
+        c.cursor().execute(f'DROP SCHEMA IF EXISTS "{schema}_masked" CASCADE')  # db roles' masking views
         c.close()
 
     return f"{PG_BASE}?schema={schema}", drop

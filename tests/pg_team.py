@@ -62,6 +62,16 @@ class PgTeam:
         finally:
             conn.close()
 
+    def owner_rows(self, sql: str, params=()) -> list[tuple]:
+        """What the schema's owner reads (every column: an admin's role reads contacts masked)."""
+        conn = psycopg2.connect(PG_BASE, options=f"-csearch_path={self.schema},public")
+        try:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            return cur.fetchall()
+        finally:
+            conn.close()
+
     def close(self) -> None:
         from tui_crm.store import pgroles
         from tui_crm.store.models import database_proxy

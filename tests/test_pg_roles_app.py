@@ -139,4 +139,4 @@ def test_a_duplicate_beyond_the_reps_reach_is_still_found_and_not_named(team, tm
     proc = as_role("rep1", "import", str(csv), "--on-duplicate", "update", team=team)
     assert "0 new" in proc.stdout and "duplicate of a lead you cannot see" in proc.stderr, proc.stdout + proc.stderr
     assert team.codes["rep_b"] not in proc.stdout + proc.stderr
-    assert team.rows("boss", "SELECT count(*) FROM lead WHERE phone = '+8613900000002'") == [(1,)]
+    assert team.owner_rows("SELECT count(*) FROM lead WHERE phone = '+8613900000002'") == [(1,)]

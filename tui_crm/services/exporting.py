@@ -52,6 +52,8 @@ def _logins() -> dict[int, str]:
 
 def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = None):
     """Yield one list per lead in scope (keyset pages by id); records reveals when asked."""
+    if reveal:
+        scope.may_reveal_here(ctx)
     cond = scope.scope_expr(ctx.actor)
     full = scope.full_contact_expr(ctx.actor)
     logins = logins if logins is not None else _logins()

@@ -15,6 +15,7 @@ from typing import Iterator
 import peewee as pw
 
 from ..i18n import _
+from ..store import pgmasks
 from ..store.models import ImportBatch, Lead, LeadShare, User
 from .context import Actor, Session
 from .errors import AccessDenied, NotFound
@@ -91,6 +92,14 @@ def require_admin(actor: Actor) -> None:
 def require_supervisor(actor: Actor) -> None:
     if actor.role not in ("admin", "supervisor"):
         raise AccessDenied(_("only a supervisor or an admin may do that"))
+
+
+def may_reveal_here(ctx: Session) -> None:
+    """A reveal shows what the database gives: a session of an admin's own PostgreSQL role is given contacts
+    masked by the server, so a reveal there would show nothing and is refused in one line."""
+    if pgmasks.masks_contacts(ctx.db):
+        raise AccessDenied(_("your database role reads contacts masked: reveal them through the service "
+                             "account's connection (DEPLOY.md, PostgreSQL)"))
 
 
 def full_contact_ids(actor: Actor, leads: list[tuple[int, int, int | None]]) -> set[int]:

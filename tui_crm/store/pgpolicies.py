@@ -98,14 +98,19 @@ def _grants(s: str, g: Groups) -> list[str]:
     return out
 
 
+def committed_or_mine(s: str) -> str:
+    """SQL: the row ``lead`` is of no import, of a committed one, or of the session's own."""
+    return (f"(lead.batch_id IS NULL OR lead.batch_id IN (SELECT b.id FROM {s}.import_batch b "
+            f"WHERE b.state = 'committed' OR b.user_id = (SELECT {s}.crm_uid())))")
+
+
 def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | None, str | None]]]:
     """table -> [(name, command, roles, USING, WITH CHECK)]."""
     me = f"(SELECT {s}.crm_uid())"
     admin = f"(SELECT {s}.crm_is_admin())"
     team = f"(SELECT {s}.crm_team_ids())"
     members, admins, both = f'"{g.members}"', f'"{g.admins}"', f'"{g.members}", "{g.admins}"'
-    batch_ok = (f"(lead.batch_id IS NULL OR lead.batch_id IN (SELECT b.id FROM {s}.import_batch b "
-                f"WHERE b.state = 'committed' OR b.user_id = {me}))")
+    batch_ok = committed_or_mine(s)
     in_scope = f"(lead.owner_id = {me} OR lead.id IN (SELECT {s}.crm_shared_ids()) OR lead.owner_id IN {team})"
 
     def of_lead(table: str, col: str = "lead_id") -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from . import pgpolicies
+from . import pgmasks, pgpolicies
 from .pgpolicies import ADMIN_ONLY, APPEND_ONLY, LEAD_DATA, MEMBER_WRITES, ROW_SECURED, Groups
 
 __all__ = ["ADMIN_ONLY", "APPEND_ONLY", "LEAD_DATA", "MEMBER_WRITES", "ROW_SECURED", "Groups", "RoleSync",
@@ -140,6 +140,8 @@ def install(db: pw.Database, prefix: str) -> None:
     cur = db.cursor()
     for sql in pgpolicies.statements(ident(schema), groups):
         cur.execute(sql)  # no parameters: the statements are literal SQL (``%I`` in a format())
+    for sql in pgmasks.statements(db, schema, groups.admins, pgpolicies.committed_or_mine(ident(schema))):
+        cur.execute(sql)
     db.execute_sql("INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = "
                    "EXCLUDED.value", (META_KEY, json.dumps({"prefix": prefix})))
 

@@ -183,6 +183,8 @@ def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[Lead
     """Attach owners, masking and due flags to raw lead rows (one query for owners)."""
     if not rows:
         return []
+    if reveal:
+        scope.may_reveal_here(ctx)
     owner_ids = {r["owner_id"] if "owner_id" in r else r["owner"] for r in rows}
     owners = {u.id: (u.login, u.name, u.team_id) for u in
               User.select(User.id, User.login, User.name, User.team).where(User.id.in_(list(owner_ids)))}
