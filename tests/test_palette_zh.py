@@ -78,3 +78,19 @@ async def test_keys_opens_our_translated_help_and_theme_asks_in_chinese(sqlite_u
                        what="the theme picker")
         assert app.screen.query_one(CommandInput).placeholder == "搜索主题…"
         await pilot.press("escape")
+
+
+async def test_a_search_that_finds_nothing_says_so_in_chinese(sqlite_url, zh):
+    app = demo_app(sqlite_url, "rep1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+        for ch in "qqqzzzxx":
+            await pilot.press(ch)
+        options = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: options.option_count == 1 and options.get_option_at_index(0).disabled,
+                       what="the no-matches line")
+        text = str(options.get_option_at_index(0).prompt.renderable)
+        assert text == "没有匹配的命令" and not english_words(text), text
+        await pilot.press("escape")

@@ -5,9 +5,12 @@ than Textual's English key panel. A system command Textual adds in a later relea
 English words until it is listed here; tests/test_palette_zh.py finds it."""
 from __future__ import annotations
 
+from rich.align import Align
+from rich.text import Text
 from textual.app import SystemCommand
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.theme import ThemeProvider
+from textual.widgets.option_list import Option
 
 from ..i18n import _
 
@@ -34,9 +37,26 @@ def translated(command: SystemCommand, show_help) -> SystemCommand:
     return SystemCommand(title, help_text, callback, command.discover)
 
 
+class Palette(CommandPalette):
+    """Textual's palette saying "No matches found" in the user's language: Textual writes that line in
+    English inside its countdown, so the countdown is this one (the same delay, option id and
+    visibility rules; tests/test_palette_zh.py sees the words)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show() -> None:
+            if search_value:  # in discover mode (nothing typed) there is nothing to say
+                self.query_one(CommandList).add_option(Option(
+                    Align.center(Text(_("No matches found"), style="not bold")), disabled=True, id=self._NO_MATCHES))
+            self._list_visible = bool(search_value)
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
+
+
 def command_palette() -> CommandPalette:
-    return CommandPalette(id=PALETTE_ID, placeholder=_("Search for commands…"))
+    return Palette(id=PALETTE_ID, placeholder=_("Search for commands…"))
 
 
 def theme_palette() -> CommandPalette:
-    return CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
+    return Palette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
