@@ -39,6 +39,8 @@ ONE_SENSE = {
     "created", "to create",
     # the same key's longer wording on every screen that has it; the follow-up's and a done task's field
     "new lead", "next action",
+    # the separator between the parts of one line (the timeline's field changes, the audit's details)
+    "; ",
 }
 
 

@@ -17,7 +17,7 @@ from ..domain import limits
 from ..domain.errors import InvalidValue
 from ..domain.parse import parse_datetime
 from ..i18n import _
-from ..services.admin import audit
+from ..services.admin import audit, audit_text
 from ..services.errors import ServiceError
 from ..widgets.footer import TranslatedFooter
 from .messages import LiveChanges, OpenLead
@@ -79,9 +79,9 @@ class AuditScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for e in self.entries:
-            what = e.action if e.entity == "lead" else f"{e.entity} {e.action}"
             table.add_row(Text(e.at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")), Text(e.user or "–"),
-                          Text(what), Text(e.lead or "–"), Text(e.changes_text()), key=str(e.id))
+                          Text(audit_text.what(e)), Text(e.lead or "–"), Text(audit_text.details(self.ctx, e)),
+                          key=str(e.id))
         more = len(self.entries) >= AUDIT_ROWS
         status.update(_("{n} entries (the latest {max}; narrow the filters to reach further back)",
                         n=len(self.entries), max=AUDIT_ROWS) if more else _("{n} entries", n=len(self.entries)))
