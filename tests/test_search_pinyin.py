@@ -103,3 +103,45 @@ def test_a_v8_database_gets_the_spellings_on_upgrade(world):
     assert codes(ctx, "acme") == {"Acme Ltd"}  # the rebuilt index still has the rest
     v = world.lead("rep_a1", company="星河电子有限公司", contact_name="张三")
     assert codes(ctx, "xhdz") == {v.company}
+
+
+def test_pinyin_only_matches_come_after_the_leads_whose_own_words_hold_the_text(world):
+    """`teng` finds 腾飞 by its pinyin and Tengda by its name: Tengda first, whatever the sort, and pages
+    read forwards, backwards and by offset across the two groups without losing or repeating a row."""
+    for name in ("腾飞科技有限公司", "腾达贸易有限公司", "腾讯云代理"):  # created first: first by the created sort
+        world.lead("rep_a1", company=name, contact_name="王五")
+    for name in ("Tengda Ltd", "Zeng Tengyu Trading"):
+        world.lead("rep_a1", company=name, contact_name="Bob")
+    world.lead("rep_a1", company="Other Co", contact_name="Carol", need="tengine servers")  # its need holds it
+    rep = world.as_("rep_a1")
+    written = {"Tengda Ltd", "Zeng Tengyu Trading", "Other Co"}
+    for sort, desc in (("created", False), ("created", True), ("company", False), ("next", False), ("amount", True)):
+        q = pages.ListQuery(search="teng", sort=sort, desc=desc)
+        shown = [v.company for v in pages.after(rep, q, None, 20)]
+        assert len(shown) == 6 and set(shown[:3]) == written, (sort, desc, shown)
+        walked, key = [], None
+        while True:
+            page = pages.after(rep, q, key, 1)
+            if not page:
+                break
+            walked.append(page[0].company)
+            key = pages.key_of(q, page[0])
+        assert walked == shown, (sort, desc, walked)
+        back, key = [], None
+        while True:
+            page = pages.before(rep, q, key, 2)
+            if not page:
+                break
+            back = [v.company for v in page] + back
+            key = pages.key_of(q, page[0])
+        assert back == shown, (sort, desc, back)
+        assert [v.company for v in pages.at_offset(rep, q, 2, 2)] == shown[2:4], (sort, desc)
+    # a search that is no pinyin keeps one group, in the sort's order
+    assert [v.company for v in pages.after(rep, pages.ListQuery(search="腾", sort="created"), None, 9)] == \
+        ["腾飞科技有限公司", "腾达贸易有限公司", "腾讯云代理"]
+
+
+def test_the_command_line_lists_pinyin_only_matches_last(world):
+    world.lead("rep_a1", company="腾飞科技有限公司", contact_name="王五")
+    world.lead("rep_a1", company="Tengda Ltd", contact_name="Bob")
+    assert [v.company for v in leads.list_leads(world.as_("rep_a1"), search="teng")] == ["Tengda Ltd", "腾飞科技有限公司"]

@@ -37,7 +37,7 @@ SORT_INDEXES = schema.LIST_INDEXES  # created by the schema (v6); ensure_indexes
 
 STATS = {"rows": 0, "queries": 0}
 
-Key = tuple  # (is_null, value, id)
+Key = tuple  # (segment, value, id): segments are rank groups x (values, NULLs), see _segments
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,35 @@ def condition(ctx: Session, q: ListQuery) -> pw.Expression:
     return _plan(ctx, q)[1]
 
 
+def _groups(q: ListQuery) -> list[pw.Expression | None]:
+    """The search's rank groups, in display order: leads whose own words hold the text come before those
+    found by the pinyin of their names alone (``teng`` finds Tengda Ltd before 腾飞科技). One group
+    otherwise."""
+    written = leads.written_match(q.search)
+    return [None] if written is None else [written, ~written]
+
+
+def _group_of(q: ListQuery, view: LeadView) -> int:
+    if not leads.spelled(q.search):
+        return 0
+    low = q.search.strip().lower()
+    return 0 if any(low in (getattr(view, name, None) or "").lower() for name in leads.WRITTEN) else 1
+
+
+def _segments(q: ListQuery) -> list[tuple[pw.Expression | None, bool]]:
+    """(group condition, NULL sort values?) per segment, in display order; a key's first item is its index."""
+    nullable = SORTS[q.sort][1]
+    return [(g, null) for g in _groups(q) for null in ((False, True) if nullable else (False,))]
+
+
 def key_of(q: ListQuery, view: LeadView) -> Key:
-    col, _nullable = SORTS[q.sort]
+    col, nullable = SORTS[q.sort]
     name = col.name
     value = {"next_follow_up_at": view.next_follow_up_at, "owner": view.owner_id}.get(name, getattr(view, name, None))
     if hasattr(value, "timestamp"):
         value = int(value.timestamp())
-    return (value is None, value, view.id)
+    seg = _group_of(q, view) * (2 if nullable else 1) + (1 if value is None else 0)
+    return (seg, value, view.id)
 
 
 def _run(ctx: Session, query: pw.ModelSelect) -> list[LeadView]:
@@ -130,15 +152,21 @@ def _run(ctx: Session, query: pw.ModelSelect) -> list[LeadView]:
     return leads.views_for(ctx, rows)
 
 
-def _segment(ctx, q, plan, null: bool, bound: Key | None, forward: bool, n: int) -> list[LeadView]:
-    """Rows of one segment (NULL or not) strictly after/before ``bound`` in display order."""
+def _where(q: ListQuery, plan, seg: tuple) -> pw.Expression:
     col, _ = SORTS[q.sort]
-    base, cond = plan
-    asc = not q.desc
-    up = asc == forward  # reading the index upwards?
-    where = cond & (col.is_null() if null else col.is_null(False))
+    group, null = seg
+    where = plan[1] & (col.is_null() if null else col.is_null(False))
+    return where if group is None else where & group
+
+
+def _segment(ctx, q, plan, seg: tuple, bound: Key | None, forward: bool, n: int) -> list[LeadView]:
+    """Rows of one segment strictly after/before ``bound`` in display order."""
+    col, _ = SORTS[q.sort]
+    null = seg[1]
+    up = (not q.desc) == forward  # reading the index upwards?
+    where = _where(q, plan, seg)
     if bound is not None:
-        _isnull, value, lid = bound
+        _seg, value, lid = bound
         if null:
             where &= (Lead.id > lid) if up else (Lead.id < lid)
         else:
@@ -146,47 +174,55 @@ def _segment(ctx, q, plan, null: bool, bound: Key | None, forward: bool, n: int)
                      ((col <= value) & ((col < value) | (Lead.id < lid)))
     order = [Lead.id.asc() if up else Lead.id.desc()] if null else \
         ([col.asc(), Lead.id.asc()] if up else [col.desc(), Lead.id.desc()])
-    out = _run(ctx, base.where(where).order_by(*order).limit(n))
+    out = _run(ctx, plan[0].where(where).order_by(*order).limit(n))
     return out if forward else out[::-1]
 
 
 def after(ctx: Session, q: ListQuery, key: Key | None, n: int) -> list[LeadView]:
     """Up to ``n`` rows following ``key`` (None: the first rows), in display order."""
-    cond = _plan(ctx, q)
-    nullable = SORTS[q.sort][1]
-    if key is None or not key[0]:
-        rows = _segment(ctx, q, cond, False, key, True, n)
-        if len(rows) < n and nullable:
-            rows += _segment(ctx, q, cond, True, None, True, n - len(rows))
-        return rows
-    return _segment(ctx, q, cond, True, key, True, n)
+    plan, segs = _plan(ctx, q), _segments(q)
+    first = min(int(key[0]), len(segs) - 1) if key is not None else 0
+    rows: list[LeadView] = []
+    for i in range(first, len(segs)):
+        rows += _segment(ctx, q, plan, segs[i], key if i == first else None, True, n - len(rows))
+        if len(rows) >= n:
+            break
+    return rows
 
 
 def before(ctx: Session, q: ListQuery, key: Key | None, n: int) -> list[LeadView]:
     """Up to ``n`` rows preceding ``key`` (None: the last rows), in display order."""
-    cond = _plan(ctx, q)
-    nullable = SORTS[q.sort][1]
+    plan, segs = _plan(ctx, q), _segments(q)
+    last = min(int(key[0]), len(segs) - 1) if key is not None else len(segs) - 1
     rows: list[LeadView] = []
-    if nullable and (key is None or key[0]):
-        rows = _segment(ctx, q, cond, True, key if key else None, False, n)
-        if len(rows) < n:
-            rows = _segment(ctx, q, cond, False, None, False, n - len(rows)) + rows
-        return rows
-    return _segment(ctx, q, cond, False, key, False, n)
+    for i in range(last, -1, -1):
+        rows = _segment(ctx, q, plan, segs[i], key if (i == last and key is not None) else None, False,
+                        n - len(rows)) + rows
+        if len(rows) >= n:
+            break
+    return rows
 
 
 def at_offset(ctx: Session, q: ListQuery, offset: int, n: int) -> list[LeadView]:
     """Rows from position ``offset`` (a jump, e.g. dragging the scrollbar): an index skip, not a sort."""
-    base, cond = _plan(ctx, q)
-    col, nullable = SORTS[q.sort]
-    order = [col.desc(), Lead.id.desc()] if q.desc else [col.asc(), Lead.id.asc()]
-    not_null = base.where(cond & col.is_null(False)).order_by(*order)
-    rows = _run(ctx, not_null.limit(n).offset(offset))
-    if len(rows) < n and nullable:
-        nn = Lead.select().where(cond & col.is_null(False)).count() if not rows else offset + len(rows)
-        null_order = Lead.id.desc() if q.desc else Lead.id.asc()
-        rows += _run(ctx, Lead.select().where(cond & col.is_null()).order_by(null_order)
-                     .limit(n - len(rows)).offset(max(0, offset - nn)))
+    plan = _plan(ctx, q)
+    col, _ = SORTS[q.sort]
+    rows: list[LeadView] = []
+    for seg in _segments(q):
+        where = _where(q, plan, seg)
+        if not rows:
+            size = plan[0].where(where).count() if offset else None
+            if size is not None and offset >= size:
+                offset -= size
+                continue
+        if seg[1]:
+            order = [Lead.id.desc() if q.desc else Lead.id.asc()]
+        else:
+            order = [col.desc(), Lead.id.desc()] if q.desc else [col.asc(), Lead.id.asc()]
+        rows += _run(ctx, plan[0].where(where).order_by(*order).limit(n - len(rows)).offset(offset if not rows else 0))
+        offset = 0
+        if len(rows) >= n:
+            break
     return rows
 
 

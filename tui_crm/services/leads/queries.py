@@ -235,13 +235,39 @@ def order_overdue_first(ctx: Session) -> list:
     return [overdue, Lead.next_follow_up_at.is_null(), Lead.next_follow_up_at, Lead.code]
 
 
+_PINYIN_LIKE = re.compile(r"[A-Za-z][A-Za-z ]*")
+WRITTEN = ("code", "company", "contact_name", "need", "remarks")
+
+
+def spelled(text: str | None) -> bool:
+    """A search that may find leads by the pinyin of their names alone (``tengfei``, ``tfkj``)."""
+    text = (text or "").strip()
+    return len(text) >= 3 and bool(_PINYIN_LIKE.fullmatch(text))
+
+
+def written_match(text: str | None) -> pw.Expression | None:
+    """For a search that may match by pinyin: the leads whose own words hold the text (they rank before
+    those found by the pinyin of their names alone); None for any other search."""
+    if not spelled(text):
+        return None
+    text = text.strip()
+    out = None
+    for name in WRITTEN:
+        e = pw.fn.COALESCE(getattr(Lead, name), "").contains(text)  # NULL would make NOT written NULL
+        out = e if out is None else out | e
+    return out
+
+
 def list_leads(ctx: Session, *, filter: str | None = None, search: str | None = None,
                owner: str | None = None, team: str | None = None, limit: int | None = None,
                offset: int = 0, reveal: bool = False, tag: str | None = None,
                stage: str | None = None) -> list[LeadView]:
-    """Leads in scope, overdue first, then by next follow-up, then code (the CLI's order)."""
+    """Leads in scope, overdue first, then by next follow-up, then code (the CLI's order); a search's
+    matches by pinyin alone after the rest."""
     q = base_query(ctx, filter=filter, search=search, owner=owner, team=team, tag=tag, stage=stage)
-    q = q.order_by(*order_overdue_first(ctx))
+    written = written_match(search)
+    rank = [pw.Case(None, [(written, 0)], 1)] if written is not None else []
+    q = q.order_by(*rank, *order_overdue_first(ctx))
     if limit is not None:
         q = q.limit(limit).offset(offset)
     rows = list(q.dicts())
