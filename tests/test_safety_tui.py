@@ -167,11 +167,11 @@ async def test_the_audit_screen_lists_and_filters_like_the_command(sqlite_url):
         await settle(app)
         assert type(app.screen).__name__ == "AuditScreen"
         rows = _rows(app)
-        assert ["boss", "reveal", s["today"]] in [r[1:4] for r in rows]
+        assert ["boss", "contact revealed", s["today"]] in [r[1:4] for r in rows]  # in words
         assert not [r for r in rows if r[3] == s["globex"]]  # team B's lead: not the supervisor of team A's
         assert any("+8613912345678" in r[4] for r in rows)  # the supervisor sees the team's numbers
         await _filter(app, pilot, user="boss", action="reveal")
-        assert [r[1:4] for r in _rows(app)] == [["boss", "reveal", s["today"]]]
+        assert [r[1:4] for r in _rows(app)] == [["boss", "contact revealed", s["today"]]]
         await _filter(app, pilot, user="", action="", lead=s["today"], since="2024-11-01", until="today")
         assert {r[3] for r in _rows(app)} == {s["today"]}
         await _filter(app, pilot, since="someday")
