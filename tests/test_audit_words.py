@@ -51,6 +51,7 @@ def test_facts_and_fields_read_in_chinese(zh):
               entry("create", "task", {"kind": [None, "first_contact"], "due_at": [None, 1798761600],
                                        "title": [None, "首次联系"]}),
               entry("done", "task", {"result": [None, "已报价"]}),
+              entry("load", "demo", {"leads": [None, 300], "reps": [None, 8], "seed": [None, 1]}),
               entry("update", changes={"phone": ["139****0000", "139****5678"], "stage": ["acquired", "qualified"]})]
     for e in cases:
         text = audit_text.details(Ctx(), e)

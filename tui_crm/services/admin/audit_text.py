@@ -43,7 +43,8 @@ def _facts() -> dict[str, str]:
     return {"via": p("audit", "via"), "match": p("audit", "matched by"), "in": p("audit", "in"),
             "batch": p("audit", "batch"), "tasks": p("audit", "tasks"), "file": p("audit", "file"),
             "rows": p("audit", "rows"), "leads": p("audit", "leads"), "reason": p("audit", "reason"),
-            "by": p("audit", "by"), "count": p("audit", "count"), "result": p("audit", "result")}
+            "by": p("audit", "by"), "count": p("audit", "count"), "result": p("audit", "result"),
+            "reps": p("audit", "reps"), "seed": p("audit", "seed"), "prefix": p("audit", "prefix")}
 
 
 def _ways() -> dict[str, str]:
