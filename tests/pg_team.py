@@ -54,23 +54,11 @@ class PgTeam:
         return conn
 
     def rows(self, login: str, sql: str, params=()) -> list[tuple]:
-        conn = self.connect_as(login)
-        try:
-            cur = conn.cursor()
-            cur.execute(sql, params)
-            return cur.fetchall()
-        finally:
-            conn.close()
+        return _fetch(self.connect_as(login), sql, params)
 
     def owner_rows(self, sql: str, params=()) -> list[tuple]:
         """What the schema's owner reads (every column: an admin's role reads contacts masked)."""
-        conn = psycopg2.connect(PG_BASE, options=f"-csearch_path={self.schema},public")
-        try:
-            cur = conn.cursor()
-            cur.execute(sql, params)
-            return cur.fetchall()
-        finally:
-            conn.close()
+        return _fetch(psycopg2.connect(PG_BASE, options=f"-csearch_path={self.schema},public"), sql, params)
 
     def close(self) -> None:
         from tui_crm.store import pgroles
@@ -90,6 +78,16 @@ class PgTeam:
             pgroles.drop_roles(_Raw(conn), self.prefix)
         finally:
             conn.close()
+
+
+def _fetch(conn, sql: str, params) -> list[tuple]:
+    """The rows of one statement on ``conn``, which is closed after."""
+    try:
+        cur = conn.cursor()
+        cur.execute(sql, params)
+        return cur.fetchall()
+    finally:
+        conn.close()
 
 
 class _Raw:

@@ -26,6 +26,15 @@ def english_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ALLOWED}
 
 
+async def _type_in_palette(app, pilot, text: str):
+    """Open the palette, type ``text``; its list of entries."""
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+    for ch in text:
+        await pilot.press(ch)
+    return app.screen.query_one(CommandList)
+
+
 async def _palette_options(app, pilot) -> list[str]:
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.query(CommandList),
@@ -60,11 +69,7 @@ async def test_keys_opens_our_translated_help_and_theme_asks_in_chinese(sqlite_u
     app = demo_app(sqlite_url, "rep1")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-        for ch in "快捷键":
-            await pilot.press(ch)
-        options = app.screen.query_one(CommandList)
+        options = await _type_in_palette(app, pilot, "快捷键")
         await wait_for(pilot, lambda: options.option_count and "快捷键" in str(options.get_option_at_index(0).prompt),
                        what="the Keys entry")
         await pilot.press("enter")
@@ -84,11 +89,7 @@ async def test_a_search_that_finds_nothing_says_so_in_chinese(sqlite_url, zh):
     app = demo_app(sqlite_url, "rep1")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-        for ch in "qqqzzzxx":
-            await pilot.press(ch)
-        options = app.screen.query_one(CommandList)
+        options = await _type_in_palette(app, pilot, "qqqzzzxx")
         await wait_for(pilot, lambda: options.option_count == 1 and options.get_option_at_index(0).disabled,
                        what="the no-matches line")
         text = str(options.get_option_at_index(0).prompt.renderable)
