@@ -50,8 +50,9 @@ COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": 
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # whatever this process creates (databases, exports, backups, error files) is private
     argv = list(sys.argv[1:] if argv is None else argv)
-    set_lang(language.choose(argv))  # before the parser and anything else builds a label
-    set_money(language.choose_money(argv))
+    lang, money = language.choose_both(argv)  # the user's own settings read once, for both
+    set_lang(lang)  # before the parser and anything else builds a label
+    set_money(money)
     language.translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)

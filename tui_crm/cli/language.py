@@ -42,7 +42,7 @@ def _run_options(argv: Sequence[str]) -> Sequence[str]:
     return argv
 
 
-def choose(argv: Sequence[str]) -> str:
+def choose(argv: Sequence[str], saved=None) -> str:
     """``en`` or ``zh`` for this run (see the module's docstring for the order)."""
     given = _option_value(_run_options(argv), "--lang")
     if given in LANGS:
@@ -50,14 +50,10 @@ def choose(argv: Sequence[str]) -> str:
     chosen = config.env_lang(("TUI_CRM_LANG",)) or config.file_lang() or config.env_lang()
     if chosen:
         return chosen
-    from ..services.admin import saved_language
-
-    url = _option_value(argv, "--db") or os.environ.get("TUI_CRM_DB") or str(config.default_db_path())
-    login = _option_value(argv, "--user") or config.os_login()
-    return normalize_lang(saved_language(url, login)) or "en"
+    return normalize_lang((saved or _Saved(argv))()[0]) or "en"
 
 
-def choose_money(argv: Sequence[str]) -> str | None:
+def choose_money(argv: Sequence[str], saved=None) -> str | None:
     """``cn``, ``plain`` or None (by the language) for this run: ``--money``, TUI_CRM_MONEY, the acting user's
     own setting (``users set LOGIN --money cn``)."""
     from ..i18n import MONEY_STYLES
@@ -65,10 +61,28 @@ def choose_money(argv: Sequence[str]) -> str | None:
     given = _option_value(_run_options(argv), "--money") or os.environ.get("TUI_CRM_MONEY", "").strip().lower()
     if given in MONEY_STYLES:
         return given
-    from ..services.admin import saved_money
+    return (saved or _Saved(argv))()[1]
 
-    url = _option_value(argv, "--db") or os.environ.get("TUI_CRM_DB") or str(config.default_db_path())
-    return saved_money(url, _option_value(argv, "--user") or config.os_login())
+
+def choose_both(argv: Sequence[str]) -> tuple[str, str | None]:
+    """(language, money style) of this run, reading the user's own settings at most once for both."""
+    saved = _Saved(argv)
+    return choose(argv, saved), choose_money(argv, saved)
+
+
+class _Saved:
+    """The acting user's own (language, money style), read from the database on the first call only."""
+
+    def __init__(self, argv: Sequence[str]):
+        self.argv, self.value = argv, None
+
+    def __call__(self) -> tuple[str | None, str | None]:
+        if self.value is None:
+            from ..services.admin import saved_prefs
+
+            url = _option_value(self.argv, "--db") or os.environ.get("TUI_CRM_DB") or str(config.default_db_path())
+            self.value = saved_prefs(url, _option_value(self.argv, "--user") or config.os_login())
+        return self.value
 
 
 def _gettext(message):

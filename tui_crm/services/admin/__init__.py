@@ -7,9 +7,9 @@ from . import audit, audit_text, demo, keys, rules, teams
 from .database import backup, check, require_database_admin, restore, upgrade
 from .roles import sync_roles
 from .stages import get_settings, save_settings, set_stages
-from .users import UserView, add_user, first_user, get_user, list_users, saved_language, saved_money, set_user, set_user_prefs
+from .users import UserView, add_user, first_user, get_user, list_users, saved_language, saved_money, saved_prefs, set_user, set_user_prefs
 
 __all__ = ["audit", "audit_text", "demo", "keys", "rules", "teams", "backup", "check", "require_database_admin",
            "restore", "upgrade", "sync_roles",
            "get_settings", "save_settings", "set_stages", "UserView", "add_user", "first_user", "get_user",
-           "list_users", "saved_language", "saved_money", "set_user", "set_user_prefs"]
+           "list_users", "saved_language", "saved_money", "saved_prefs", "set_user", "set_user_prefs"]

@@ -150,26 +150,35 @@ def saved_language(url: str, login: str) -> str | None:
     """The language ``login`` chose for themselves in the database at ``url``, read before anything else
     (the command line needs it to build its help); None when there is no such database or user, or it
     cannot be read. Never creates, upgrades or writes a database."""
-    return _saved(url, login, User.lang)
+    return saved_prefs(url, login)[0]
 
 
 def saved_money(url: str, login: str) -> str | None:
     """The money style ``login`` chose (``cn`` / ``plain``), read like :func:`saved_language`; None before
     schema v10 too."""
-    return _saved(url, login, User.money)
+    return saved_prefs(url, login)[1]
 
 
-def _saved(url: str, login: str, column: pw.Field) -> str | None:
+def saved_prefs(url: str, login: str) -> tuple[str | None, str | None]:
+    """(language, money style) of ``login``, in one connection and one query (the command line asks both
+    before it builds its parser); (None, None) when they cannot be read."""
     from ...store import db as store_db
 
     if not store_db.may_exist(url):
-        return None
+        return None, None
     try:
         store_db.connect(url, create=False, strict=False)
-        value = User.select(column).where(User.login == login).scalar()
-    except Exception:  # any reason it cannot be read: the setting falls back, the command reports the rest
-        return None
-    return normalize_lang(value) if column is User.lang else value
+    except Exception:  # any reason it cannot be read: the settings fall back, the command reports the rest
+        return None, None
+    for columns in ((User.lang, User.money), (User.lang,)):  # user.money is schema v10's
+        try:
+            row = User.select(*columns).where(User.login == login).tuples().first()
+        except Exception:
+            continue
+        if row is None:
+            return None, None
+        return normalize_lang(row[0]), (row[1] if len(row) > 1 else None)
+    return None, None
 
 
 # ------------------------------------------------------------------ stages
