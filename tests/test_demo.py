@@ -86,3 +86,24 @@ def test_demo_history_copies_and_stages_seen_are_exact(tmp_path):
     assert wrong == 0
     assert db.execute_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
                           "AND name = 'stage_history_seen'").fetchone()[0] == 1
+
+
+def test_demo_stories_run_forward_in_time(db_url):
+    """Issue 12 defect 11: the demo made leads first contacted after they were won (or lost, or later than now),
+    so the stats showed an average cycle of -0.2 days for this month. Every demo lead is contacted no earlier
+    than it was created and no later than its outcome and now, its follow-ups in between; no cycle is negative."""
+    ctx = open_session(db_url)
+    demo.generate(ctx, leads=400, reps=4, seed=4, admin_login="boss")  # seed 4 made five such leads
+    ctx.act_as("boss")
+    now = int(ctx.now().timestamp())
+    bad = ctx.db.execute_sql(
+        "SELECT code FROM lead WHERE first_contact_at IS NOT NULL AND (first_contact_at < created_at"
+        " OR first_contact_at > COALESCE(won_at, lost_at, %s))" % now).fetchall()
+    assert bad == []
+    early = ctx.db.execute_sql("SELECT COUNT(*) FROM follow_up f JOIN lead l ON l.id = f.lead_id"
+                               " WHERE f.at < l.first_contact_at OR f.at > %s" % now).fetchone()[0]
+    assert early == 0
+    for name in ("all", "month", "quarter", "year"):
+        r = report.report(ctx, period=report.preset_period(ctx, name))
+        cycles = [r["totals"]["avg_cycle_days"]] + [o["avg_cycle_days"] for o in r["by_owner"]]
+        assert all(c is None or c >= 0 for c in cycles), (name, cycles)

@@ -178,7 +178,8 @@ def _won_at(world, login, when: datetime, cents=10000, created=None):
     clock.set_now(created or when - timedelta(hours=1))
     v = world.lead(login, amount_cents=cents)
     clock.set_now(when)
-    leads.set_outcome(world.as_(login), v.code, "won", {"won_amount_cents": cents, "product": "P"})
+    leads.set_outcome(world.as_(login), v.code, "won", {"won_amount_cents": cents, "product": "P",
+                                                         "reason": "a long talk"})
     return v
 
 
@@ -203,7 +204,8 @@ def test_month_buckets_follow_dst(world):
     """New York: 00:30 on Nov 1 is EDT (UTC-4), whatever the offset is on the day the report runs."""
     ny = ZoneInfo("America/New_York")
     User.update(tz="America/New_York").where(User.login << ["rep_a1", "boss"]).execute()
-    _won_at(world, "rep_a1", datetime(2024, 11, 1, 0, 30, tzinfo=ny), 100)   # 04:30Z: November in New York
+    _won_at(world, "rep_a1", datetime(2024, 11, 1, 0, 30, tzinfo=ny), 100,   # 04:30Z: November in New York
+            created=datetime(2024, 11, 1, 0, 10, tzinfo=ny))  # 04:10Z: created on Nov 1 in New York
     _won_at(world, "rep_a1", datetime(2024, 3, 31, 23, 30, tzinfo=ny), 200)  # 03:30Z Apr 1: March in New York
     _won_at(world, "rep_a1", datetime(2024, 3, 1, 0, 15, tzinfo=ny), 400)    # EST, 05:15Z: March
     clock.set_now(datetime(2024, 12, 15, 12, tzinfo=timezone.utc))  # winter: EST (UTC-5) now
@@ -215,6 +217,22 @@ def test_month_buckets_follow_dst(world):
     # inclusive local dates: Nov 1 in New York starts at 04:00Z (EDT)
     nov1 = rep.report(world.as_("boss"), period=rep.Period(date(2024, 11, 1), date(2024, 11, 1)))
     assert nov1["won_by_month"] == [{"month": "2024-11", "count": 1, "amount_cents": 100}]
+
+
+def test_won_per_month_counts_the_period_s_leads_like_every_other_figure(world):
+    """Issue 12 defect 11: with a period set, won per month counted every deal won in it, whatever its creation
+    (owner rep3 this quarter: Won 10 beside 8+8+3); the period is on the creation time for every figure."""
+    _won_at(world, "rep_a1", datetime(2024, 10, 20, 10, tzinfo=SH), 100, created=datetime(2024, 9, 25, 10, tzinfo=SH))
+    _won_at(world, "rep_a1", datetime(2024, 10, 21, 10, tzinfo=SH), 200, created=datetime(2024, 10, 2, 10, tzinfo=SH))
+    _won_at(world, "rep_a1", datetime(2024, 11, 5, 10, tzinfo=SH), 400, created=datetime(2024, 10, 30, 10, tzinfo=SH))
+    clock.set_now(datetime(2024, 11, 10, 10, tzinfo=SH))
+    for ctx, owner in ((world.ctx, None), (world.ctx, "rep_a1"), (world.as_("rep_a1"), None)):
+        r = rep.report(ctx, owner=owner, period=rep.Period(date(2024, 10, 1), date(2024, 10, 31)))
+        assert r["totals"]["won"] == 2 == sum(m["count"] for m in r["won_by_month"])
+        assert r["won_by_month"] == [{"month": "2024-10", "count": 1, "amount_cents": 200},
+                                     {"month": "2024-11", "count": 1, "amount_cents": 400}]
+        everything = rep.report(ctx, owner=owner)
+        assert sum(m["count"] for m in everything["won_by_month"]) == everything["totals"]["won"] == 3
 
 
 def test_won_lead_without_won_time_does_not_skew_cycle(world):

@@ -14,7 +14,7 @@ from typing import Callable
 from ...domain.rules import first_contact_due, lead_code
 from ...domain.vocab import SOURCES
 from ...domain.spell import spelling
-from ...i18n import _
+from ...i18n import N_, _
 from ...store import bulk, search
 from ...store.models import (ALL_MODELS, Change, CodeCounter, FollowUp, ImportBatch, Lead, LeadShare, LeadTag, Notification, StageHistory, Task, TaskLead, Team, User)
 from .. import changes
@@ -267,6 +267,8 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     wake = now_ts + int(rng.random() * 60 * 86400)
                 elif status == "paused":
                     pause = rng.choice(["客户预算冻结", "Waiting for budget", "项目延期"])
+                if first_contact is not None:  # never after the lead was won or lost, nor later than now
+                    first_contact = min(first_contact, end)
                 # follow-ups
                 last_act = first_contact
                 n_fu = 0 if status == "pending" else rng.choice([1, 1, 2, 2, 3])
@@ -294,13 +296,13 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                         next_due = int(first_contact_due(now - timedelta(seconds=now_ts - created), prio,
                                                          settings).timestamp())
                     if next_due is not None:
-                        task_rows.append((task_id, lid, owner, kind, _("First contact") if kind == "first_contact"
-                                          else _("Follow up"), prio, next_due, 15, "open", created))
+                        task_rows.append((task_id, lid, owner, kind, N_("First contact") if kind == "first_contact"
+                                          else N_("Follow up"), prio, next_due, 15, "open", created))
                         task_id += 1
                 elif status in ("paused", "dormant") and rng.random() < 0.7:
                     next_due = wake or now_ts + int((3 + rng.random() * 20) * 86400)
                     task_rows.append((task_id, lid, owner, "wake_up" if status == "dormant" else "follow_up",
-                                      _("Wake up") if status == "dormant" else _("Follow up"), prio, next_due, 15,
+                                      N_("Wake up") if status == "dormant" else N_("Follow up"), prio, next_due, 15,
                                       "open", created))
                     task_id += 1
                 phone = f"+861{rng.choice('3456789')}{(lid * 7919 + seed * 104729) % 1000000000:09d}"

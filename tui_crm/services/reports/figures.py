@@ -10,16 +10,15 @@ Period (``since``/``until``: inclusive dates, local to the acting user's
 time zone, so a day is that user's midnight to midnight even across a DST
 change) selects leads:
 
-- by **creation time** for everything that describes a cohort of leads:
-  totals (leads, open, won, lost, dormant, rates, won amount, pipeline,
-  forecasts, average cycle), the funnel (reached counts, stage conversion,
-  days in stage, open counts), the four breakdowns and the lost reasons.
-  Rates are therefore "of the leads created in the period, how many were
-  won", and lost-reason counts add up to ``totals.lost``;
-- by **won time** for ``won_by_month`` (deals closed in the period, bucketed
-  by the local calendar month they were won in, so the chart never shows a
-  month outside the period). Without a period both views cover all leads
-  and ``Σ won_by_month.count == totals.won``.
+by **creation time** (PRODUCT §3), for every figure: totals (leads, open,
+won, lost, dormant, rates, won amount, pipeline, forecasts, average cycle),
+the funnel (reached counts, stage conversion, days in stage, open counts),
+the four breakdowns, the lost reasons and ``won_by_month``. Rates are
+therefore "of the leads created in the period, how many were won";
+lost-reason counts add up to ``totals.lost`` and ``Σ won_by_month.count ==
+totals.won`` with or without a period (the months are those the period's
+leads were won in, by the local calendar; a period set, the chart once
+counted deals won in it whatever their creation, 8+8+3 beside Won 10).
 
 Definitions:
 
@@ -223,11 +222,10 @@ def month_starts(ctx: Session, first: int, last: int) -> list[tuple[str, int]]:
     return out
 
 
-def won_by_month(ctx: Session, base, period: Period | None) -> list[dict]:
-    """Won count and amount per local calendar month of the won time (period on the won time)."""
-    start, end = period_bounds(ctx, period)
-    conds = [both(b & (Lead.status == "won") & Lead.won_at.is_null(False), time_range(Lead.won_at, start, end))
-             for b in conditions(base)]
+def won_by_month(ctx: Session, cond) -> list[dict]:
+    """Won count and amount of the scope's leads (``cond``: the period on their creation time, like every
+    other figure) per local calendar month of their won time."""
+    conds = [b & (Lead.status == "won") & Lead.won_at.is_null(False) for b in conditions(cond)]
     spans = [Lead.select(pw.fn.MIN(Lead.won_at), pw.fn.MAX(Lead.won_at)).where(c).tuples().get() for c in conds]
     spans = [(lo, hi) for lo, hi in spans if lo is not None]
     if not spans:
@@ -253,9 +251,8 @@ def report(ctx: Session, *, owner: str | None = None, team: str | None = None, p
     cond = both(base, time_range(Lead.created_at, start, end))
     if ctx.actor and (not ctx.actor.is_admin or owner or team):
         cond = scope_parts(ctx, owner, team, start, end)
-        base = scope_parts(ctx, owner, team)
         if not cond:
-            cond = base = [Lead.id.is_null()]  # nobody: an empty report
+            cond = [Lead.id.is_null()]  # nobody: an empty report
     totals, by_owner, by_team, rows = people_rows(ctx, cond)
     whole = bool(ctx.actor and ctx.actor.is_admin and not owner and not team and not period)
     funnel_rows, historical = funnel(ctx, cond, rows, whole)
@@ -263,7 +260,7 @@ def report(ctx: Session, *, owner: str | None = None, team: str | None = None, p
     by_source, by_industry = _dimensions(ctx, cond)
     out = {"totals": totals, "funnel": funnel_rows, "by_owner": by_owner, "by_team": by_team,
            "by_source": by_source, "by_industry": by_industry, "lost_reasons": lost_reasons(ctx, cond),
-           "won_by_month": won_by_month(ctx, base, period)}
+           "won_by_month": won_by_month(ctx, cond)}
     out["period"] = {"since": period.since.isoformat() if period and period.since else None,
                      "until": period.until.isoformat() if period and period.until else None}
     out["scope"] = {"user": ctx.actor.login if ctx.actor else None, "owner": owner, "team": team}
