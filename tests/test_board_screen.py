@@ -173,9 +173,8 @@ async def test_filters_from_keys_and_text(world, team):
         await pilot.press("slash", *"Robotics")
         await wait_for(pilot, lambda: screen.columns[0].count == 1, what="text filter")
         assert col_ids(screen, 0) == [team["a2"].id]
-        await pilot.press("escape")  # clears the text
+        await pilot.press("escape")  # clears the text and leaves the box
         await wait_for(pilot, lambda: screen.columns[0].count == 6, what="text cleared")
-        await pilot.press("escape")  # leaves the box
         await pilot.press("m")
         await wait_for(pilot, lambda: screen.columns[0].count == 0, what="only mine (sup_a owns none)")
         assert "only mine" in str(screen.query_one("#board-filters").render())

@@ -156,3 +156,27 @@ async def test_keys_typed_before_a_form_has_its_focus_go_into_its_first_field(se
         assert type(form).__name__ == "LeadForm"
         assert form.query_one("#f-company").value == "123"
         assert app.screen_stack[-2] is detail
+
+
+@pytest.mark.parametrize("screen_key", ["1", "2"])
+async def test_escape_in_the_search_box_clears_it_and_gives_the_keys_back_to_the_screen(seeded, screen_key):
+    """The list's and the queue's search: escape cleared the text but kept the focus in the box, so the rep's
+    next key (`o` for overdue) went into the search instead."""
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app)
+        await pilot.press(screen_key)
+        await settle(app)
+        screen = app.screen
+        box = screen.query_one("#search")
+        await pilot.press("slash", *"Acme", "escape")
+        await settle(app)
+        assert box.value == "" and not box.has_focus
+        await pilot.press("slash", "escape")  # an empty box: escape leaves it as before
+        await settle(app)
+        assert not box.has_focus
+        await pilot.press("o")
+        await settle(app)
+        assert box.value == ""
+        assert ("overdue" in screen.state_filters) if screen_key == "1" else screen.only == "overdue"

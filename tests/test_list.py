@@ -111,10 +111,10 @@ async def test_search_by_phone_fragment_then_open(seeded):
         await settle(app)
         table = app.screen.table
         assert [v.code for v in table.rows] == [s["overdue"]]
-        await pilot.press("escape")  # clears the text
+        await pilot.press("escape")  # clears the text and leaves the box
         await settle(app)
-        assert len(table.rows) == 3
-        await pilot.press(*"138 1234 5678")
+        assert len(table.rows) == 3 and table.has_focus
+        await pilot.press("slash", *"138 1234 5678")
         await settle(app)
         assert [v.code for v in table.rows] == [s["overdue"]]
         await pilot.press("enter")  # to the first result

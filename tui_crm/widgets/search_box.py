@@ -1,5 +1,5 @@
 """The search line above a list (lead list, queue, board): ``down`` leaves it for the list, ``escape``
-clears what was typed, ``escape`` on an empty line leaves it. It holds at most SEARCH_LIMIT characters
+clears what was typed and leaves it too (a screen key typed next is a screen key, not more search). It holds at most SEARCH_LIMIT characters
 (the services refuse a longer search: a pasted 100,000 characters took the host minutes)."""
 from __future__ import annotations
 
@@ -41,7 +41,6 @@ class SearchBox(Input):
             event.prevent_default()
             if event.key == "escape" and self.value:
                 self.value = ""
-            else:
-                self.post_message(self.Leave(self, event.key))
+            self.post_message(self.Leave(self, event.key))
             return
         await super()._on_key(event)
