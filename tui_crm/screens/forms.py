@@ -258,9 +258,13 @@ class OutcomeForm(FormScreen):
         super().__init__(ctx)
 
     def title_text(self) -> str:
-        names = {"won": _("Mark won"), "lost": _("Mark lost"), "dormant": _("Make dormant"), "paused": _("Pause"),
-                 "in_progress": _("Reopen")}
-        return f"{names.get(self.status, self.status)}: {self.lead.code} {self.lead.company}"
+        code, company = self.lead.code, self.lead.company  # one message per title: zh writes its own colon (：)
+        names = {"won": _("Mark won: {code} {company}", code=code, company=company),
+                 "lost": _("Mark lost: {code} {company}", code=code, company=company),
+                 "dormant": _("Make dormant: {code} {company}", code=code, company=company),
+                 "paused": _("Pause: {code} {company}", code=code, company=company),
+                 "in_progress": _("Reopen: {code} {company}", code=code, company=company)}
+        return names.get(self.status) or f"{self.status} {code} {company}"
 
     def make_fields(self) -> list[Field]:
         ctx, lead = self.ctx, self.lead
