@@ -112,7 +112,7 @@ class LeadDetailScreen(LeadActions, Screen):
         if v.incomplete:
             missing = ", ".join(_(FIELD_TITLES.get(f, f)) for f in v.incomplete)
             warnings.append(_("⚠ incomplete: {fields}", fields=missing))
-        if v.escalated:
+        if v.escalated and v.status not in ("won", "lost"):  # a closed lead's escalation asks nothing more of anyone
             warnings.append(_("⚠ escalated: not contacted in time") + " · " + (
                 _("why: {note}", note=escape(v.escalation_note)) if v.escalation_note
                 else _("e records why")))
