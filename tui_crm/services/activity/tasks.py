@@ -130,9 +130,10 @@ def reassign_loose(ctx: Session, from_id: int, to_id: int) -> list[int]:
 
 
 @contextmanager
-def _locked_task(ctx: Session, task_id: int):
-    """One transaction around a change of an open task the actor may see, read after its lead's row
-    is locked (a task of no lead: its own row), so two completions of one task cannot both apply."""
+def _locked_task(ctx: Session, task_id: int, statuses: tuple[str, ...] = OPEN_TASK_STATUSES):
+    """One transaction around a change of a task the actor may see, in one of ``statuses`` (open ones; done
+    for an undo), read after its lead's row is locked (a task of no lead: its own row), so two completions
+    (or two undos) of one task cannot both apply."""
     with ctx.db.atomic():
         task = Task.get_or_none(Task.id == task_id)
         if task is None:
@@ -144,7 +145,7 @@ def _locked_task(ctx: Session, task_id: int):
             raise NotFound(_("no such task: {id}", id=task_id))
         elif ctx.is_postgres:
             task = Task.select().where(Task.id == task_id).for_update().get()
-        if task.status not in OPEN_TASK_STATUSES:
+        if task.status not in statuses:
             raise ValidationError(_("task is already {status}", status=task.status))
         yield task
 
@@ -197,16 +198,7 @@ def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetim
 
 def undo_finish(ctx: Session, task_id: int, created_id: int | None = None) -> None:
     """Undo of ``finish_task``: the task open again, the next task it made gone (if still open)."""
-    with ctx.db.atomic():
-        task = Task.get_or_none(Task.id == task_id)
-        if task is None:
-            raise NotFound(_("no such task: {id}", id=task_id))
-        if task.lead_id:
-            scope.get_visible(ctx, task.lead_id, lock=True)
-        elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:
-            raise NotFound(_("no such task: {id}", id=task_id))
-        if task.status != "done":
-            raise ValidationError(_("task is already {status}", status=task.status))
+    with _locked_task(ctx, task_id, ("done",)) as task:
         Task.update(status="open", result=None, done_at=None).where(Task.id == task.id).execute()
         if created_id is not None:
             Task.delete().where((Task.id == created_id) & (Task.lead == task.lead_id)
