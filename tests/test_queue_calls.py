@@ -137,3 +137,25 @@ async def test_a_phone_the_reader_sees_masked_is_masked_in_the_queue(seeded):
         q = await open_queue(app, pilot)
         cells, _h = _row(q, s["overdue"])
         assert cells[5] == "138****5678"
+
+
+@pytest.mark.parametrize("typed", [["tab", "x"], ["x"], []])
+async def test_a_follow_up_form_given_up_leaves_the_cursor_on_its_task(seeded, typed):
+    """`f`, something typed in the second field, escape and y (discard): the cursor went one row down (the
+    queue, resumed when the form closed, took up the next task before it heard the form was given up), and
+    the rep's next `f` logged on the wrong lead."""
+    url, s = seeded
+    app = app_for(url)
+    async with app.run_test(size=(100, 24)) as pilot:
+        q = await open_queue(app, pilot)
+        await pilot.press("down")
+        opened = q.current_task()
+        await pilot.press("f")
+        await settle(app)
+        await pilot.press(*typed, "escape")
+        await settle(app)
+        if app.screen is not q:  # something was typed: "discard what you typed?"
+            await pilot.press("y")
+            await settle(app)
+        assert app.screen is q
+        assert q.current_task().id == opened.id

@@ -201,16 +201,20 @@ class QueueScreen(LeadActions, Screen):
         if t is None or t.lead_id is None:
             return
         view = await self.app.db(leads.get, self.ctx, t.lead_id)
-        self._remember_next()
+        i = self.shown.index(t) if t in self.shown else 0
+        after = ([x.id for x in self.shown[i + 1:]], i)  # the next tasks, taken up only once the call is logged
         from .forms import FollowUpForm
         from ..services import activity
 
         method = await self.app.db(activity.last_method, self.ctx)
 
         async def saved(ok):
-            if not ok:
-                self._next_ids = []
-            await self.reload()
+            # a reload may run before this (the queue resumed when the form closed): it must not have moved on
+            if ok:
+                self._next_ids, self._next_index = after
+                await self.reload()
+            else:
+                await self.reload(keep_id=t.id)
 
         self.app.push_screen(FollowUpForm(self.ctx, view, method), callback=saved)
 
