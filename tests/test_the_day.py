@@ -57,3 +57,30 @@ async def test_a_won_or_lost_lead_shows_no_escalation_warning(sqlite_url, outcom
         await settle(app)
         assert app.screen.data.lead.status == outcome
         assert "escalated" not in str(app.screen.query_one("#detail-warnings").render())
+
+
+async def test_keys_typed_fast_after_tab_land_in_the_next_field(sqlite_url):
+    """Over SSH a rep's `tab` and the words typed after it arrive in one read: the words went into the field
+    being left (`下周一上午10点发报价单` in the next follow-up, the next action empty). Each key reaches the field
+    that has the focus when its turn comes."""
+    from textual import events
+
+    seed(sqlite_url)
+    app = app_for(sqlite_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.press("f")
+        await settle(app)
+        form = app.screen
+        assert app.focused.id == "f-summary"
+        keys = ["a", "tab", "tab", "tab", "tab", "b", "tab", "c", "shift+tab", "shift+tab", "d", "enter", "enter", "enter", "e"]
+        for key in keys:  # as the terminal driver hands them over: no wait between them
+            char = key if len(key) == 1 else None
+            app.post_message(events.Key(key, char))
+        await settle(app)
+        assert app.screen is form
+        value = lambda name: form.query_one(f"#f-{name}").value  # noqa: E731
+        assert (value("summary"), value("next_action"), value("customer_words"), value("next_at")[-1:],
+                value("reading")) == ("a", "b", "c", "d", "e")

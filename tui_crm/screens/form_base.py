@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -107,6 +108,11 @@ class FormScreen(ModalScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", _("Save"), id="form.save"),
         Binding("escape", "cancel", _("Cancel"), id="form.cancel"),
+        # tab and enter move on as the app reads them, before the keys after them are handed to a field: over
+        # SSH `tab` and the words typed after it arrive in one read, and the words went into the field left
+        Binding("tab", "move(1)", show=False, priority=True),
+        Binding("shift+tab", "move(-1)", show=False, priority=True),
+        Binding("enter", "enter", show=False, priority=True),
     ]
     TITLE = ""
     FOCUS = None
@@ -185,15 +191,18 @@ class FormScreen(ModalScreen):
         if f is not None and field_kind(f):
             self.query_one(f"#preview-{name}", Static).update(preview(self.ctx, field_kind(f), event.value))
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        """enter: on to the next field; in the last one, save (as ctrl+s)."""
+    def action_move(self, step: int) -> None:
+        self.focus_next() if step > 0 else self.focus_previous()  # at once: the next key finds the new field
+
+    async def action_enter(self) -> None:
+        """enter: on to the next field; in the last one, save (as ctrl+s); elsewhere (a toggle) its own."""
         ids = [f"f-{f.name}" for f in self.fields]
-        if event.input.id not in ids:
-            return
-        event.stop()
-        i = ids.index(event.input.id)
+        focused = self.focused
+        if focused is None or focused.id not in ids:
+            raise SkipAction()
+        i = ids.index(focused.id)
         if i + 1 < len(ids):
-            self.query_one(f"#{ids[i + 1]}", Input).focus()
+            self.set_focus(self.query_one(f"#{ids[i + 1]}", Input))
         else:
             await self.action_save()
 
