@@ -59,3 +59,18 @@ def test_tick_runs_the_rules_once_for_cron(tmp_path):
     assert zh.startswith("升级 0")
     assert "tick" in run("--help", db=db).stdout
     assert "运行一次规则" in run("tick", "--help", "--lang", "zh", db=db).stdout
+
+
+def test_lost_reason_on_the_command_line_is_read_as_the_lost_form_reads_it(tmp_path):
+    """The lost form picks from the list by number or words; `leads lost --reason 2` stored "2"."""
+    db = str(tmp_path / "r.db")
+    code = _lead(db)
+    shown = lambda c: run_json("leads", "show", c, "--format", "json", db=db)["lost_reason"]  # noqa: E731
+    run("leads", "lost", code, "--reason", "2", db=db, check=0)
+    assert shown(code) == "chose a competitor"
+    for i, (lang, typed, stored) in enumerate([("zh", "1", "价格太高"), ("en", "No Budget", "no budget"),
+                                               ("zh", "客户公司被收购了", "客户公司被收购了")]):
+        other = run("leads", "add", "--company", f"Beta {i}", "--contact", "Bo", "--phone", f"1380013810{i}",
+                    "--source", "expo", "--need", "x", db=db, check=0).stdout.strip()
+        run("--lang", lang, "leads", "lost", other, "--reason", typed, db=db, check=0)
+        assert shown(other) == stored

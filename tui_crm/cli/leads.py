@@ -4,7 +4,8 @@ from __future__ import annotations
 import csv
 import sys
 
-from ..i18n import _
+from ..domain.vocab import pick_lost_reason
+from ..i18n import _, get_lang
 from .common import UserError, parse_amount, parse_dt, print_json, print_table, session
 
 
@@ -131,7 +132,8 @@ def leads_won(ctx, args) -> int:
 
 
 def leads_lost(ctx, args) -> int:
-    v = _outcome(ctx, args.code, "lost", {"lost_reason": args.reason, "lost_at": parse_dt(ctx, args.at),
+    reason = pick_lost_reason(args.reason, ctx.lost_reasons, get_lang() == "zh")  # as the lost form reads it
+    v = _outcome(ctx, args.code, "lost", {"lost_reason": reason, "lost_at": parse_dt(ctx, args.at),
                                           "reason": args.stay_reason})
     print(_("{code} lost", code=v.code))
     return 0

@@ -176,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("stay reason if the lead sat in its stage over 7 days"))
     p = add("lost", _("mark a lead lost"), leads)
     p.add_argument("code", metavar="CODE", help=_("the lead's code"))
-    p.add_argument("--reason", required=True, metavar="TEXT", help=_("why it was lost"))
+    p.add_argument("--reason", required=True, metavar="TEXT",
+                   help=_("why it was lost: a number or the words of the lost form's list, or any other reason"))
     p.add_argument("--at", metavar="DATETIME", help=_("when (default now)"))
     p.add_argument("--stay-reason", metavar="TEXT", help=_("stay reason if the lead sat in its stage over 7 days"))
 

@@ -83,6 +83,26 @@ LOST_REASONS: Labels = {
     "timing": ("bad timing", "时机不对"),
 }
 
+
+
+def lost_reason_choices(own: list[str] | None) -> Labels:
+    """The team's lost reasons (``lost_reason`` rows, as written, for both languages), else the defaults."""
+    return {text: (text, text) for text in own} if own else dict(LOST_REASONS)
+
+
+def pick_lost_reason(text: str, own: list[str] | None, zh: bool) -> str:
+    """A lost reason as typed in a form or given on the command line: a number of the list is its reason, a
+    reason of the list (its key or words in either language) reads as the list shows it, any other text is
+    kept as typed."""
+    choices = lost_reason_choices(own)
+    labels = [pair[1] if zh else pair[0] for pair in choices.values()]
+    text = (text or "").strip()
+    if text.isdigit() and 1 <= int(text) <= len(labels):
+        return labels[int(text) - 1]
+    key = resolve("lost_reason", text, choices)
+    return (choices[key][1] if zh else choices[key][0]) if key else text
+
+
 PRIORITIES: Labels = {"high": ("high", "高"), "medium": ("medium", "中"), "low": ("low", "低")}
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

@@ -3,15 +3,14 @@
 as any other text."""
 from __future__ import annotations
 
-from ..domain.vocab import LOST_REASONS, resolve
+from ..domain.vocab import lost_reason_choices as choices_of, pick_lost_reason
 from ..i18n import _, get_lang
 from .form_base import Field
 
 
 def lost_reason_choices(ctx) -> dict[str, tuple[str, str]]:
     """The team's lost reasons (as written, in both languages), else the default ones."""
-    own = getattr(ctx, "lost_reasons", None) or []
-    return {text: (text, text) for text in own} if own else dict(LOST_REASONS)
+    return choices_of(getattr(ctx, "lost_reasons", None))
 
 
 def lost_reason_field(ctx) -> Field:
@@ -23,10 +22,5 @@ def lost_reason_field(ctx) -> Field:
 
 def read_lost_reason(ctx, text: str) -> str:
     """A number of the list is its reason; a reason of the list (either language) reads as shown; any other
-    text is kept as typed."""
-    choices = lost_reason_choices(ctx)
-    labels = [pair[1] if get_lang() == "zh" else pair[0] for pair in choices.values()]
-    if text.isdigit() and 1 <= int(text) <= len(labels):
-        return labels[int(text) - 1]
-    key = resolve("lost_reason", text, choices)
-    return (choices[key][1] if get_lang() == "zh" else choices[key][0]) if key else text
+    text is kept as typed (the command line's ``leads lost --reason`` reads it the same way)."""
+    return pick_lost_reason(text, getattr(ctx, "lost_reasons", None), get_lang() == "zh")
