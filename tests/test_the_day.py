@@ -84,3 +84,27 @@ async def test_keys_typed_fast_after_tab_land_in_the_next_field(sqlite_url):
         value = lambda name: form.query_one(f"#f-{name}").value  # noqa: E731
         assert (value("summary"), value("next_action"), value("customer_words"), value("next_at")[-1:],
                 value("reading")) == ("a", "b", "c", "d", "e")
+
+
+def test_a_chinese_timeline_and_inbox_join_with_a_full_width_colon(sqlite_url):
+    """`leads show` and the detail's timeline in Chinese printed `谢华: [电话] …` (a half-width colon)."""
+    import subprocess
+    import sys
+
+    from tui_crm.i18n import pgettext
+
+    set_lang("zh")
+    try:
+        assert pgettext("timeline", "{user}: {text}", user="谢华", text="[电话] 谈价格") == "谢华：[电话] 谈价格"
+        assert pgettext("inbox", "{kind}: {text}", kind="升级", text="x") == "升级：x"
+    finally:
+        set_lang("en")
+    s = seed(sqlite_url)
+    import os
+
+    env = {**os.environ, "LANG": "en_US.UTF-8"}
+    out = subprocess.run([sys.executable, "-m", "tui_crm", "--db", sqlite_url, "--user", "rep_a1", "--lang", "zh",
+                          "leads", "show", s["overdue"]], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()[2:]
+    assert lines and all("Rep A1：" in line or "tui-crm" in line for line in lines), lines

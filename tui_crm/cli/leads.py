@@ -5,7 +5,7 @@ import csv
 import sys
 
 from ..domain.vocab import pick_lost_reason
-from ..i18n import _, get_lang
+from ..i18n import _, get_lang, pgettext
 from .common import UserError, parse_amount, parse_dt, print_json, print_table, session
 
 
@@ -93,7 +93,7 @@ def leads_show(ctx, args) -> int:
         for i in items:  # the kind in words, padded by terminal cells (CJK is two)
             kind = kind_label(i.kind)
             print(printable(f"{i.at.astimezone(ctx.tz):%Y-%m-%d %H:%M}  {kind}{' ' * (width - cell_width(kind))}  "
-                            f"{i.user}: {i.text}"))
+                            + pgettext("timeline", "{user}: {text}", user=i.user, text=i.text)))
     return 0
 
 

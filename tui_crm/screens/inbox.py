@@ -7,7 +7,7 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..i18n import _
+from ..i18n import _, pgettext
 from ..services import activity
 from ..services.errors import Unavailable
 from ..widgets.markup import escape
@@ -52,7 +52,8 @@ class InboxScreen(Screen):
             when = n.at.astimezone(self.ctx.tz).strftime("%m-%d %H:%M")
             mark = "  " if n.read else "● "
             new = "" if n.read else _("new") + " · "
-            box.add_option(Option(f"{mark}{when}  {new}{escape(_(n.kind))}: {escape(n.text)}", id=f"n{n.id}"))
+            line = pgettext("inbox", "{kind}: {text}", kind=escape(_(n.kind)), text=escape(n.text))
+            box.add_option(Option(f"{mark}{when}  {new}{line}", id=f"n{n.id}"))
         if not self.items:
             box.add_option(Option(_("no notifications"), disabled=True))
         else:

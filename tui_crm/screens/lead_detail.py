@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from ..domain.parse import format_amount
 from ..domain.vocab import FIELD_TITLES, PRIORITIES, SOURCES, STATUSES
-from ..i18n import _, label
+from ..i18n import _, label, pgettext
 from ..services import leads
 from ..services.leads import pages
 from ..services.activity import tasks
@@ -177,7 +177,8 @@ class LeadDetailScreen(LeadActions, Screen):
         lines = [f"[b]{_('Timeline')}[/b] " + _("(newest first)")]
         for item in self.data.timeline:  # in words, in the reader's language (services.activity.timeline_text)
             when = item.at.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")
-            lines.append(f"{when}  [b]{escape(kind_label(item.kind))}[/b]  {escape(item.user)}: {escape(item.text)}")
+            lines.append(f"{when}  [b]{escape(kind_label(item.kind))}[/b]  "
+                         + pgettext("timeline", "{user}: {text}", user=escape(item.user), text=escape(item.text)))
         if not self.data.timeline:
             lines.append(_("nothing yet"))
         self.query_one("#timeline", Static).update("\n".join(lines))
