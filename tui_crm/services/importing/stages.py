@@ -1,4 +1,4 @@
-"""Other CRMs' default stage and status values, and what each becomes in tui-crm.
+"""Other CRMs' default stage, status and lead source values, and what each becomes in tui-crm.
 
 A vendor stage names a default stage key (acquired, qualified, proposal, negotiation) and its
 vendor's default probability; a team whose stages differ gets the stage of nearest probability.
@@ -63,6 +63,26 @@ _STATUSES: dict[str, str] = {
     "推进中": "in_progress", "已联系": "in_progress", "待补充": "pending", "已搁置": "paused",
 }
 
+# lead sources of other CRMs (their default pick lists) -> tui-crm's default source keys; a value named
+# here whose key the team no longer has, and every other value, is a new source as written
+_SOURCES: dict[str, str] = {
+    # Salesforce LeadSource
+    "Web": "website", "Phone Inquiry": "phone", "Partner Referral": "referral", "Partner": "partner",
+    "Employee Referral": "referral", "External Referral": "referral", "Trade Show": "expo",
+    "Advertisement": "ads", "Other": "other", "Word of mouth": "referral",
+    # SuiteCRM (SugarCRM's lead_source_dom)
+    "Cold Call": "phone", "Web Site": "website", "Conference": "expo",
+    # HubSpot original source (labels and internal names)
+    "Organic Search": "website", "ORGANIC_SEARCH": "website", "Direct Traffic": "website",
+    "DIRECT_TRAFFIC": "website", "Paid Search": "ads", "PAID_SEARCH": "ads", "Paid Social": "ads",
+    "PAID_SOCIAL": "ads", "Referrals": "referral", "REFERRALS": "referral",
+    # Zoho
+    "Web Download": "website", "Web Research": "website", "Online Store": "website", "Seminar Partner": "partner",
+    # Odoo
+    "Search engine": "website",
+}
+
+SOURCE_VOCAB = {norm_key(k): v for k, v in _SOURCES.items()}
 STAGE_VOCAB = {norm_key(k): v for k, v in _STAGES.items()}
 STATUS_VOCAB = {norm_key(k): v for k, v in _STATUSES.items()}
 
@@ -87,6 +107,12 @@ def vendor_stage(text: str, stages: list[tuple[str, int]]) -> tuple[str, str] | 
 
 def vendor_status(text: str) -> str | None:
     return STATUS_VOCAB.get(norm_key(text))
+
+
+def vendor_source(text: str, keys) -> str | None:
+    """The team's source key for a vendor's default lead source value, None when it names none of ``keys``."""
+    key = SOURCE_VOCAB.get(norm_key(text))
+    return key if key in keys else None
 
 
 def closest(text: str, choices: dict[str, list[str]]) -> str | None:

@@ -14,7 +14,7 @@ from ...domain.vocab import OUTCOMES, SOURCES, STATUSES, norm_key, resolve
 from ...i18n import _
 from ..errors import ValidationError
 from .columns import parse_pairs
-from .stages import closest, vendor_stage, vendor_status
+from .stages import closest, vendor_source, vendor_stage, vendor_status
 
 
 class Bad(Exception):
@@ -149,7 +149,7 @@ class Values:
 
     # ------------------------------------------------------------ sources and owners
     def _source_value(self, text: str) -> tuple[str, str]:
-        key = resolve("source", text, self.source_labels)
+        key = resolve("source", text, self.source_labels) or vendor_source(text, self.source_labels)
         if key is None:
             key = text.strip()[:64]
             self.new_sources[key] = key
