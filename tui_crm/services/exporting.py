@@ -19,6 +19,7 @@ import peewee as pw
 
 from ..domain.contact import mask_email, mask_other, mask_phone
 from ..domain.text import sheet_cell
+from ..domain.vocab import OPEN_TASK_STATUSES
 from ..files import open_private
 from ..i18n import _
 from ..store import bulk
@@ -30,15 +31,17 @@ from .records import cents_to_str
 
 COLUMNS = ("code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
            "company_size", "region", "first_contact_at", "created_at", "need", "pain_points", "budget",
-           "decision_maker", "obstacle", "owner", "priority", "tags", "follow_up_days", "stage", "status",
+           "decision_maker", "obstacle", "owner", "owner_name", "priority", "tags", "follow_up_days", "stage", "status",
            "stage_entered_at", "amount", "probability", "expected_close_date", "won_amount", "product", "won_at",
            "lost_reason", "lost_at", "wake_up_at", "pause_reason", "stay_reason", "next_action", "remarks",
-           "last_contact_at", "contact_method", "contact_summary", "customer_feedback")
+           "last_contact_at", "contact_method", "contact_summary", "customer_feedback", "next_follow_up_at",
+           "next_follow_up_task", "next_follow_up_kind")
 FOLLOW_UP_COLUMNS = ("lead_code", "at", "user", "method", "reached", "summary", "customer_words", "reading",
                      "sentiment", "objection", "handling", "next_action", "next_at")
 TASK_COLUMNS = ("lead_code", "owner", "kind", "title", "priority", "due_at", "remind_minutes", "status", "result",
                 "created_at", "done_at")
-TIMES = {"first_contact_at", "created_at", "stage_entered_at", "won_at", "lost_at", "wake_up_at", "last_contact_at"}
+TIMES = {"first_contact_at", "created_at", "stage_entered_at", "won_at", "lost_at", "wake_up_at", "last_contact_at",
+         "next_follow_up_at"}
 CHUNK = 5000
 
 
@@ -50,6 +53,19 @@ def _logins() -> dict[int, str]:
     return {u.id: u.login for u in User.select(User.id, User.login)}
 
 
+def _names() -> dict[int, str]:
+    return {u.id: u.name for u in User.select(User.id, User.name)}
+
+
+def _next_tasks(ids: list[int]) -> dict[int, Task]:
+    """Each lead's next follow-up: its open task due first (the lead's next_follow_up_at)."""
+    out: dict[int, Task] = {}
+    for t in (Task.select(Task.lead, Task.kind, Task.title, Task.due_at)
+              .where(Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.due_at, Task.id)):
+        out.setdefault(t.lead_id, t)
+    return out
+
+
 def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = None):
     """Yield one list per lead in scope (keyset pages by id); records reveals when asked."""
     if reveal:
@@ -57,6 +73,7 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
     cond = scope.scope_expr(ctx.actor)
     full = scope.full_contact_expr(ctx.actor)
     logins = logins if logins is not None else _logins()
+    names = _names()
     last = 0
     while True:
         page = list(Lead.select(Lead, full.alias("full")).where(cond & (Lead.id > last))
@@ -71,6 +88,7 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
         latest = (FollowUp.select(FollowUp.lead, pw.fn.MAX(FollowUp.id).alias("fid"))
                   .where(FollowUp.lead.in_(ids)).group_by(FollowUp.lead))
         fus = {f.lead_id: f for f in FollowUp.select().where(FollowUp.id.in_([r.fid for r in latest]))}
+        plans = _next_tasks(ids)
         if reveal:  # audited before one value of the page is handed on: a reader that stops early saw none unaudited
             _audit_reveals(ctx, [p.id for p in page if not p.full and (p.phone or p.email or p.other_contact)])
         for p in page:
@@ -80,20 +98,25 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
                 phone = mask_phone(phone) if phone else ""
                 email = mask_email(email) if email else ""
                 other = mask_other(other) if other else ""
-            f = fus.get(p.id)
+            f, t = fus.get(p.id), plans.get(p.id)
+            # a source the lead lacks is written as missing, not as the default it was stored under
+            source = "" if "source" in (p.incomplete or "").split(",") else p.source
+            # the last contact without a follow-up of it (an import's "Last Contacted") is still a contact
+            contact_at = f.at if f else p.last_activity_at
             yield [
-                p.code, p.company, p.contact_name, p.title or "", phone, email, other, p.source,
+                p.code, p.company, p.contact_name, p.title or "", phone, email, other, source,
                 p.industry or "", p.company_size or "", p.region or "", _iso(p.first_contact_at, ctx.tz),
                 _iso(p.created_at, ctx.tz), p.need, p.pain_points or "", p.budget or "", p.decision_maker or "",
-                p.obstacle or "", logins.get(p.owner_id, ""), p.priority, ", ".join(sorted(tags.get(p.id, []))),
+                p.obstacle or "", logins.get(p.owner_id, ""), names.get(p.owner_id, ""), p.priority, ", ".join(sorted(tags.get(p.id, []))),
                 "" if p.follow_up_days is None else str(p.follow_up_days), p.stage, p.status,
                 _iso(p.stage_entered_at, ctx.tz), cents_to_str(p.amount_cents) or "",
                 "" if p.probability is None else f"{p.probability}%", p.expected_close_date or "",
                 cents_to_str(p.won_amount_cents) or "", p.product or "", _iso(p.won_at, ctx.tz), p.lost_reason or "",
                 _iso(p.lost_at, ctx.tz), _iso(p.wake_up_at, ctx.tz), p.pause_reason or "", p.stay_reason or "",
                 p.next_action or "", p.remarks or "",
-                _iso(f.at, ctx.tz) if f else "", f.method if f else "", f.summary if f else "",
-                (f.customer_words or "") if f else "",
+                _iso(contact_at, ctx.tz), f.method if f else "", f.summary if f else "",
+                (f.customer_words or "") if f else "", _iso(t.due_at, ctx.tz) if t else "", t.title if t else "",
+                t.kind if t else "",
             ]
 
 

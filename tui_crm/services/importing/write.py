@@ -151,19 +151,17 @@ class ChunkWriter:
             owner, status, prio = rec.owner, L["status"], L["priority"]
             open_ = status in ("pending", "in_progress", "paused")
             # one task per row from the file or the rules (rule 12: none of rules 1-3 for a lead with a
-            # recorded contact): the follow-up the row plans, else the first contact (whose call also
-            # completes the record), else the record to complete
-            due = []
-            if open_ or status == "dormant":
-                if rec.plan:
-                    due.append((rec.plan[2], rec.plan[1], rec.plan[0]))
-                elif status == "pending" and not rec.extra.get("contacted"):
-                    fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
-                    due.append(("first_contact", first_title if L["incomplete"] else N_("First contact"), fc))
-                elif L["incomplete"] and open_ and not rec.extra.get("contacted"):
-                    due.append(("complete_record", N_("Complete the record"), cr_due))
-                if status == "dormant" and L.get("wake_up_at"):
-                    due.append(("wake_up", N_("Wake up"), L["wake_up_at"]))
+            # recorded contact): the follow-up the row plans (whatever the status: won customers are followed
+            # up too), else the first contact (whose call also completes the record), else the record to complete
+            due = [(rec.plan[2], rec.plan[1], rec.plan[0])] if rec.plan else []
+            fresh = not rec.plan and not rec.extra.get("contacted")
+            if fresh and status == "pending":
+                fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
+                due.append(("first_contact", first_title if L["incomplete"] else N_("First contact"), fc))
+            elif fresh and L["incomplete"] and open_:
+                due.append(("complete_record", N_("Complete the record"), cr_due))
+            if status == "dormant" and L.get("wake_up_at") and not (rec.plan and rec.plan[2] == "wake_up"):
+                due.append(("wake_up", N_("Wake up"), L["wake_up_at"]))
             for kind, title, at in due:
                 tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
             nxt = min((d[2] for d in due), default=None)
