@@ -39,8 +39,13 @@ def cmd_import(args) -> int:
 
     ctx = session(args)
     if args.undo:
-        n = importing.undo(ctx, args.undo)
+        removed: dict = {}
+        n = importing.undo(ctx, args.undo, removed)
         print(_("import batch {batch} undone: {n} leads removed", batch=args.undo, n=n))
+        for what, title in (("owners", _("owners removed")), ("stages", _("stages removed")),
+                            ("sources", _("sources removed"))):
+            if removed.get(what):
+                print(f"{title}: {', '.join(removed[what])}")
         return 0
     if not args.file:
         raise UserError(_("import needs a FILE (or --undo BATCH)"))
@@ -67,6 +72,7 @@ def cmd_import(args) -> int:
     if res.dry_run:
         import_report.print_mapping(res)
         import_report.print_values(res)
+    sys.stdout.flush()  # the mapping before the problems, also when both go to one terminal or file
     import_report.print_problems(res, args.errors)
     if args.errors:
         importing.write_refusals(res.accounted(), args.errors)  # writable: checked before the import ran

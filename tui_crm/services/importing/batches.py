@@ -11,7 +11,7 @@ import socket
 import time
 
 from ...i18n import _
-from ...store.models import ImportBatch, Lead
+from ...store.models import Change, ImportBatch, Lead, Notification, Source, Stage, StageHistory, Team, User
 from .. import changes
 from ..context import Session
 from ..errors import AccessDenied, NotFound
@@ -64,8 +64,10 @@ def clean_abandoned(ctx: Session) -> list[int]:
     return [b.id for b in gone]
 
 
-def undo(ctx: Session, batch_id: int | str) -> int:
-    """Revert an import: its leads vanish at once, then are deleted in chunks. Returns the lead count."""
+def undo(ctx: Session, batch_id: int | str, removed: dict | None = None) -> int:
+    """Revert an import: its leads vanish at once, then are deleted in chunks; then the owners, stages
+    and sources it created go too where nothing else uses them (listed in ``removed``). Returns the
+    lead count."""
     try:
         bid = int(str(batch_id).strip().lstrip("#"))
     except ValueError:
@@ -82,7 +84,54 @@ def undo(ctx: Session, batch_id: int | str) -> int:
             ImportBatch.id == bid).execute()
         restored = _restore_updates(ctx, bid)
         changes.record(ctx, "import", bid, "undo", {"restored": restored})
-    return delete_batch_rows(ctx, bid)
+    n = delete_batch_rows(ctx, bid)
+    gone = remove_created(ctx, bid, json.loads(batch.summary or "{}"))
+    if removed is not None:
+        removed.update(gone)
+    return n
+
+
+def _user_used(uid: int) -> bool:
+    """Whether anything but notifications (about the batch's own leads, gone with them) names the user."""
+    for fk, model in User._meta.backrefs.items():
+        if model is not Notification and model.select().where(fk == uid).exists():
+            return True
+    return (Lead.select().where(Lead.created_by == uid).exists()
+            or Team.select().where(Team.supervisor_id == uid).exists())
+
+
+def remove_created(ctx: Session, bid: int, summary: dict) -> dict[str, list[str]]:
+    """The users (owners), stages and sources batch ``bid`` created, removed where nothing uses them now
+    that its leads are gone; each removal recorded as the undo's."""
+    out: dict[str, list[str]] = {"owners": [], "stages": [], "sources": []}
+    made = Change.select(Change.entity, Change.entity_id, Change.diff).where(
+        Change.entity.in_(["user", "stage"]) & (Change.action == "create") & Change.diff.contains(f'"batch": {bid}'))
+    with ctx.db.atomic():
+        for ch in made:
+            if json.loads(ch.diff).get("batch") != bid:
+                continue
+            if ch.entity == "user":
+                user = User.get_or_none(User.id == ch.entity_id)
+                if user is None or _user_used(user.id):
+                    continue
+                User.delete().where(User.id == user.id).execute()
+                changes.record(ctx, "user", user.id, "delete", {"login": [user.login, None], "undo_of": bid})
+                out["owners"].append(user.login)
+            else:
+                stage = Stage.get_or_none(Stage.id == ch.entity_id)
+                if stage is None or Lead.select().where(Lead.stage == stage.key).exists() or \
+                        StageHistory.select().where(StageHistory.stage == stage.key).exists():
+                    continue
+                Stage.delete().where(Stage.id == stage.id).execute()
+                changes.record(ctx, "stage", stage.id, "delete", {"key": [stage.key, None], "undo_of": bid})
+                out["stages"].append(stage.key)
+        for key in summary.get("sources_created") or []:
+            if not Lead.select().where(Lead.source == key).exists():
+                if Source.delete().where(Source.key == key).execute():
+                    out["sources"].append(key)
+    if out["stages"] or out["sources"]:
+        ctx.reload_config()
+    return out
 
 
 def _restore_updates(ctx: Session, bid: int) -> int:

@@ -116,6 +116,8 @@ class _Importer:
                 # next *other* writer's commit runs the big checkpoint and waits >1 s (measured)
             try:
                 self._rows(table, conv)
+                self.res.sources_created = sorted(conv.new_sources)  # before the commit records them
+                self.res.stages_created = list(conv.values.new_stages)
                 if not opts.dry_run:
                     self._commit()
             except BaseException:
@@ -127,8 +129,6 @@ class _Importer:
                     ctx.db.execute_sql(f"PRAGMA cache_size = {int(old_cache)}")
         finally:
             table.close()
-        self.res.sources_created = sorted(conv.new_sources)
-        self.res.stages_created = list(conv.values.new_stages)
         self.res.values = conv.values.seen()
         return self.res
 
