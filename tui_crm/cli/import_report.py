@@ -5,58 +5,24 @@ from __future__ import annotations
 
 import sys
 
-from ..domain.text import cell_width, fit
 from ..i18n import _
 
-VENDORS = {"salesforce": "Salesforce", "hubspot": "HubSpot", "suitecrm": "SuiteCRM", "zoho": "Zoho CRM",
-           "pipedrive": "Pipedrive", "odoo": "Odoo"}
 SHOWN_GROUPS = 20
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - cell_width(text))
-
-
 def print_mapping(res, out=sys.stdout) -> None:
-    head = _("columns")
-    if res.vendor:
-        head = _("columns (the headers of a {vendor} export)", vendor=VENDORS.get(res.vendor, res.vendor))
-    print(head + ":", file=out)
-    names = [h or f"#{i + 1}" for i, (h, _f) in enumerate(res.mapping)]
-    width = min(32, max((cell_width(x) for x in names), default=0))
-    targets = [f if f and f != "ignore" else _("ignored") for _h, f in res.mapping]
-    twidth = max((cell_width(x) for x in targets), default=0)
-    for i, (name, target) in enumerate(zip(names, targets)):
-        sample = ", ".join(fit(v, 24).rstrip() for v in (res.samples[i] if i < len(res.samples) else []))
-        print(f"  {_pad(fit(name, width).rstrip(), width)} → {_pad(target, twidth)}  {sample}".rstrip(), file=out)
+    from ..services.importing import explain
 
-
-def _becomes(seen, dry_run: bool) -> str:
-    if seen.outcome == "unknown":
-        return seen.result
-    if seen.outcome == "new":
-        what = {"stage": _("a new stage"), "source": _("a new source"), "owner": _("a new owner")}[seen.kind]
-        verb = _("to create") if dry_run else _("created")
-        return f"{seen.result} ({what}, {verb})"
-    if seen.outcome == "status" and seen.kind == "stage":
-        return _("outcome {key}", key=seen.result)
-    if seen.outcome == "stage" and seen.kind == "status":
-        return _("stage {key}", key=seen.result)
-    return seen.result
+    print(explain.mapping_head(res.vendor), file=out)
+    for line in explain.mapping_lines(res.mapping, res.samples):
+        print(line, file=out)
 
 
 def print_values(res, out=sys.stdout) -> None:
-    if not res.values:
-        return
-    print(_("values:"), file=out)
-    kinds = {"stage": _("stage"), "status": _("status"), "source": _("source"), "owner": _("owner")}
-    left = [f"{kinds[s.kind]} {s.value!r}" for s in res.values]
-    width = min(40, max(cell_width(x) for x in left))
-    for text, seen in zip(left, res.values):
-        rows = _("{n} rows", n=seen.count) if seen.count != 1 else _("1 row")
-        if seen.outcome == "unknown":
-            rows += " (" + _("lines {lines}", lines=", ".join(map(str, seen.lines))) + ")"
-        print(f"  {_pad(fit(text, width).rstrip(), width)} → {_becomes(seen, res.dry_run)}  · {rows}", file=out)
+    from ..services.importing import explain
+
+    for line in explain.value_lines(res.values, res.dry_run):
+        print(line, file=out)
 
 
 def print_problems(res, errors_file: str | None, err=sys.stderr) -> None:

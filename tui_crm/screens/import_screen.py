@@ -3,7 +3,8 @@
 Steps, all from the keyboard: type a path (suggestions from the file system, `enter` reads the
 headers), check or change the field of each column (one Select per column), set the options the
 command line has (create missing owners, keep unmapped columns, what to do with duplicates, stage
-values), F5 dry run (counts and the refused lines; F9 saves them as CSV), F6 import (progress bar; a thread worker with its own database
+values, decimal commas, unknown stages created, the phones' region), F5 dry run (the mapping and each
+distinct value as the command line's dry run prints them, counts and the refused lines; F9 saves them as CSV), F6 import (progress bar; a thread worker with its own database
 connection, so the UI and the app's database thread never wait on it), then the summary with the
 batch id; F8 undoes that batch.
 """
@@ -89,6 +90,10 @@ class ImportScreen(Screen):
                          id="on-duplicate", compact=True)
         yield Input(placeholder=_("stage values: VALUE=STAGE, … (e.g. Validated=proposal)"), id="stage-map",
                     compact=True, max_length=limits.TEXT)
+        with Horizontal(id="import-locale"):
+            yield MarkedCheckbox(_("Decimal commas (1.234,56)"), id="decimal-comma", compact=True)
+            yield MarkedCheckbox(_("Create unknown stages"), id="create-stages", compact=True)
+            yield Input(placeholder=_("phone region (CN, US…)"), id="region", compact=True, max_length=2)
         yield VerticalScroll(id="mapping")
         with Horizontal(id="import-actions"):
             yield Button(_("Dry run (F5)"), id="dry")
@@ -112,7 +117,7 @@ class ImportScreen(Screen):
             self._status(_("no such file: {path}", path=path or "-"))
             return
         try:
-            headers, fields, _rows = await self.app.db(importing.preview, self.ctx, path)
+            headers, fields, first = await self.app.db(importing.preview, self.ctx, path)
         except (ServiceError, OSError, ValueError) as exc:
             self._status(_("cannot read {path}: {error}", path=path, error=str(exc)))
             return
@@ -121,11 +126,13 @@ class ImportScreen(Screen):
         await box.remove_children()
         options = [(f, f) for f in importing.FIELDS]
         rows = []
+        seen = importing.samples(first, len(headers))  # two values of each column, as the dry run shows
         for i, (h, f) in enumerate(zip(headers, fields)):
             name = h or f"#{i + 1}"
             rows.append(Horizontal(Label(fit(name, 24), classes="import-col"),
                                    Select(options, value=f or "ignore", allow_blank=False, id=f"map-{i}",
                                           classes="import-field"),
+                                   Label(escape(importing.sample_text(seen[i])), classes="import-sample"),
                                    classes="import-row"))
         await box.mount_all(rows)
         self._status(_("{n} columns read; check the fields, then F5 for a dry run", n=len(headers)))
@@ -175,7 +182,10 @@ class ImportScreen(Screen):
             maps=self.maps(), dry_run=dry_run, stage_maps=self.stage_maps(),
             create_owners=self.query_one("#create-owners", Checkbox).value,
             keep_unmapped=self.query_one("#keep-unmapped", Checkbox).value,
-            on_duplicate=self.query_one("#on-duplicate", Select).value)
+            on_duplicate=self.query_one("#on-duplicate", Select).value,
+            decimal_comma=self.query_one("#decimal-comma", Checkbox).value,
+            create_stages=self.query_one("#create-stages", Checkbox).value,
+            region=self.query_one("#region", Input).value.strip().upper() or None)
         self.importing = True
         self.query_one("#progress", ProgressBar).update(total=100, progress=0)
         self._status(_("dry run…") if dry_run else _("importing…"))
@@ -221,6 +231,9 @@ class ImportScreen(Screen):
             self.batch_id = res.batch_id
             head = _("Imported as batch {batch}: {counts}. F8 undoes it.", batch=res.batch_id, counts=counts)
         lines = [head]
+        if res.dry_run:  # what was understood, as the command line's dry run prints it
+            lines += ["", importing.mapping_head(res.vendor), *importing.mapping_lines(res.mapping, res.samples),
+                      *importing.value_lines(res.values, True), ""]
         groups = importing.grouped(res.accounted())
         for g in groups[:REFUSED_SHOWN]:
             value = f" '{g.value}'" if g.value is not None else (f" '{g.example}'" if g.count == 1 else "")

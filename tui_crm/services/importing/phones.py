@@ -12,6 +12,11 @@ _LIKELY = ("US", "GB", "HK", "TW", "SG", "MO", "AU", "CA", "DE", "FR", "JP", "KR
            "IT")
 
 
+def region_known(region: str) -> bool:
+    """Whether ``region`` is a country code phone numbers are read for (CN, US, GB…)."""
+    return region in phonenumbers.SUPPORTED_REGIONS
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 

@@ -22,7 +22,8 @@ from .cells import (DATETIME_FIELDS, IDENTIFYING, METHOD_ALIASES, TEXT_FIELDS, c
 from .contacts import TRUE, emails_in, person, phones_in
 from .csvrows import Malformed
 from .headers import MULTI, RANK, norm_header
-from .phones import phone_note
+from ..errors import ValidationError
+from .phones import phone_note, region_known
 from .plans import plan_of
 from .refusals import Refusal
 from .values import Bad, Values
@@ -49,6 +50,9 @@ class RowConverter:
         self.now = ctx.now()
         self.now_ts = int(self.now.timestamp())
         self.region = (region or ctx.settings.default_region).upper()
+        if not region_known(self.region):
+            raise ValidationError(_("unknown phone region {region} (a two-letter country code such as CN, US, GB)",
+                                    region=self.region))
         self.decimal_comma = decimal_comma
         self.percent_cols = percent_scale or set()
         cols = [(i, f, headers[i]) for i, f in enumerate(fields) if f and f != "ignore"]

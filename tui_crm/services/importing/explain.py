@@ -1,0 +1,68 @@
+"""What an import understood, as lines of text for the command line's dry run and the import screen
+alike (§9): each column → its field (or "ignored") with two sample values, then each distinct stage,
+status, source and owner value → what it becomes."""
+from __future__ import annotations
+
+from ...domain.text import cell_width, fit
+from ...i18n import _
+
+VENDORS = {"salesforce": "Salesforce", "hubspot": "HubSpot", "suitecrm": "SuiteCRM", "zoho": "Zoho CRM",
+           "pipedrive": "Pipedrive", "odoo": "Odoo"}
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_width(text))
+
+
+def mapping_head(vendor: str | None) -> str:
+    if vendor:
+        return _("columns (the headers of a {vendor} export)", vendor=VENDORS.get(vendor, vendor)) + ":"
+    return _("columns") + ":"
+
+
+def mapping_lines(mapping: list[tuple[str, str | None]], samples: list[list[str]]) -> list[str]:
+    """One line per column: its name, → the field it goes to (or "ignored"), two sample values."""
+    names = [h or f"#{i + 1}" for i, (h, _f) in enumerate(mapping)]
+    width = min(32, max((cell_width(x) for x in names), default=0))
+    targets = [f if f and f != "ignore" else _("ignored") for _h, f in mapping]
+    twidth = max((cell_width(x) for x in targets), default=0)
+    out = []
+    for i, (name, target) in enumerate(zip(names, targets)):
+        sample = sample_text(samples[i] if i < len(samples) else [])
+        out.append(f"  {_pad(fit(name, width).rstrip(), width)} → {_pad(target, twidth)}  {sample}".rstrip())
+    return out
+
+
+def sample_text(values: list[str]) -> str:
+    return ", ".join(fit(v, 24).rstrip() for v in values)
+
+
+def _becomes(seen, dry_run: bool) -> str:
+    if seen.outcome == "unknown":
+        return seen.result
+    if seen.outcome == "new":
+        what = {"stage": _("a new stage"), "source": _("a new source"), "owner": _("a new owner")}[seen.kind]
+        verb = _("to create") if dry_run else _("created")
+        return f"{seen.result} ({what}, {verb})"
+    if seen.outcome == "status" and seen.kind == "stage":
+        return _("outcome {key}", key=seen.result)
+    if seen.outcome == "stage" and seen.kind == "status":
+        return _("stage {key}", key=seen.result)
+    return seen.result
+
+
+def value_lines(values: list, dry_run: bool) -> list[str]:
+    """Each distinct stage, status, source and owner value → what it becomes, on how many rows (and the
+    first lines of a value the import cannot read)."""
+    if not values:
+        return []
+    kinds = {"stage": _("stage"), "status": _("status"), "source": _("source"), "owner": _("owner")}
+    left = [f"{kinds[s.kind]} {s.value!r}" for s in values]
+    width = min(40, max(cell_width(x) for x in left))
+    out = [_("values:")]
+    for text, seen in zip(left, values):
+        rows = _("{n} rows", n=seen.count) if seen.count != 1 else _("1 row")
+        if seen.outcome == "unknown":
+            rows += " (" + _("lines {lines}", lines=", ".join(map(str, seen.lines))) + ")"
+        out.append(f"  {_pad(fit(text, width).rstrip(), width)} → {_becomes(seen, dry_run)}  · {rows}")
+    return out
