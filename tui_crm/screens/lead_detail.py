@@ -147,11 +147,15 @@ class LeadDetailScreen(LeadActions, Screen):
     def _money_line(self, v, state: str) -> str:
         """Source, amount, probability, next; a won lead shows the amount won (the expected one beside it)."""
         source = label({**SOURCES, **self.ctx.sources}, v.source)
+
+        def amount(cents):  # with the currency its import file named
+            return format_amount(cents) + (f" {v.currency}" if v.currency and cents is not None else "")
+
         if v.status == "won" and v.won_amount_cents is not None:
             return _("source: {source} · amount won: {amount} (expected {expected}) · next: {next}", source=source,
-                     amount=format_amount(v.won_amount_cents), expected=format_amount(v.amount_cents), next=state)
+                     amount=amount(v.won_amount_cents), expected=amount(v.amount_cents), next=state)
         return _("source: {source} · amount: {amount} · probability: {p}% · next: {next}", source=source,
-                 amount=format_amount(v.amount_cents), p=v.probability, next=state)
+                 amount=amount(v.amount_cents), p=v.probability, next=state)
 
     def _paint_tasks(self) -> None:
         tl = self.query_one("#detail-tasks", OptionList)

@@ -32,7 +32,7 @@ from .records import cents_to_str
 COLUMNS = ("code", "company", "contact_name", "title", "phone", "email", "other_contact", "source", "industry",
            "company_size", "region", "first_contact_at", "created_at", "need", "pain_points", "budget",
            "decision_maker", "obstacle", "owner", "owner_name", "priority", "tags", "follow_up_days", "stage", "status",
-           "stage_entered_at", "amount", "probability", "expected_close_date", "won_amount", "product", "won_at",
+           "stage_entered_at", "amount", "currency", "probability", "expected_close_date", "won_amount", "product", "won_at",
            "lost_reason", "lost_at", "wake_up_at", "pause_reason", "stay_reason", "next_action", "remarks",
            "last_contact_at", "contact_method", "contact_summary", "customer_feedback", "next_follow_up_at",
            "next_follow_up_task", "next_follow_up_kind")
@@ -109,7 +109,7 @@ def rows(ctx: Session, reveal: bool = False, logins: dict[int, str] | None = Non
                 _iso(p.created_at, ctx.tz), p.need, p.pain_points or "", p.budget or "", p.decision_maker or "",
                 p.obstacle or "", logins.get(p.owner_id, ""), names.get(p.owner_id, ""), p.priority, ", ".join(sorted(tags.get(p.id, []))),
                 "" if p.follow_up_days is None else str(p.follow_up_days), p.stage, p.status,
-                _iso(p.stage_entered_at, ctx.tz), cents_to_str(p.amount_cents) or "",
+                _iso(p.stage_entered_at, ctx.tz), cents_to_str(p.amount_cents) or "", p.currency or "",
                 "" if p.probability is None else f"{p.probability}%", p.expected_close_date or "",
                 cents_to_str(p.won_amount_cents) or "", p.product or "", _iso(p.won_at, ctx.tz), p.lost_reason or "",
                 _iso(p.lost_at, ctx.tz), _iso(p.wake_up_at, ctx.tz), p.pause_reason or "", p.stay_reason or "",

@@ -45,7 +45,7 @@ LEAD_COLUMNS = (
     "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents",
     "probability", "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at",
     "next_follow_up_at", "stay_reason", "incomplete", "escalated", "escalation_note", "dup_suspected",
-    "remarks", "next_action", "won_amount_cents", "product", "won_at", "lost_reason", "lost_at",
+    "remarks", "next_action", "won_amount_cents", "currency", "product", "won_at", "lost_reason", "lost_at",
     "wake_up_at", "pause_reason", "missed_calls", "created_at", "updated_at", "assigned_at", "version",
 )
 TIME_COLUMNS = {"first_contact_at", "stage_entered_at", "last_activity_at", "next_follow_up_at",
@@ -91,6 +91,7 @@ class LeadView:
     remarks: str | None
     next_action: str | None
     won_amount_cents: int | None
+    currency: str | None  # ISO 4217 code its import named; None: the team's own
     product: str | None
     won_at: datetime | None
     lost_reason: str | None
@@ -170,7 +171,7 @@ def lead_json(ctx: Session, v: LeadView) -> dict:
         "industry": v.industry, "company_size": v.company_size, "region": v.region,
         "first_contact_at": iso(v.first_contact_at, tz), "need": v.need, "pain_points": v.pain_points,
         "budget": v.budget, "decision_maker": v.decision_maker, "stage": v.stage, "status": v.status,
-        "owner": v.owner_login, "priority": v.priority, "amount": cents_to_number(v.amount_cents),
+        "owner": v.owner_login, "priority": v.priority, "amount": cents_to_number(v.amount_cents), "currency": v.currency,
         "probability": v.probability, "expected_close_date": v.expected_close_date,
         "next_follow_up_at": iso(v.next_follow_up_at, tz), "overdue": v.due_state == rules.OVERDUE,
         "due_today": v.due_state == rules.DUE_TODAY, "stalled": v.stalled, "incomplete": bool(v.incomplete),

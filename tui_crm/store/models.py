@@ -120,6 +120,7 @@ class Lead(BaseModel):
     remarks = pw.TextField(null=True)
     next_action = pw.TextField(null=True)
     won_amount_cents = pw.BigIntegerField(null=True)
+    currency = pw.CharField(max_length=3, null=True)  # ISO 4217 of the lead's amounts when its file named one
     product = pw.CharField(max_length=200, null=True)
     won_at = Ts(null=True)
     lost_reason = pw.CharField(max_length=200, null=True)

@@ -18,7 +18,7 @@ from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import schema_team, search, spelling
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 12
+LATEST = 13
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -327,9 +327,16 @@ def _step_11(db: pw.Database) -> None:
     sweep_support(db)
 
 
+def _step_13(db: pw.Database) -> None:
+    """v13: a lead keeps the currency its import file named (SE960000,00 is kronor, USD 1,200 dollars)."""
+    if "currency" not in {c.name for c in db.get_columns("lead")}:
+        migrator = (PostgresqlMigrator if _is_pg(db) else SqliteMigrator)(db)
+        migrate(migrator.add_column("lead", "currency", pw.CharField(max_length=3, null=True)))
+
+
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
-         12: schema_team.step_12}
+         12: schema_team.step_12, 13: _step_13}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:

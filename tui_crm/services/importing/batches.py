@@ -18,7 +18,7 @@ from ..errors import AccessDenied, NotFound
 
 UPDATABLE = ("company", "contact_name", "title", "phone", "email", "other_contact", "industry", "company_size",
              "region", "need", "pain_points", "budget", "decision_maker", "obstacle", "priority", "amount_cents",
-             "probability", "expected_close_date", "remarks", "next_action", "product", "lost_reason")
+             "probability", "currency", "expected_close_date", "remarks", "next_action", "product", "lost_reason")
 ABANDONED_AFTER = 300  # seconds without a heartbeat: a staging batch whose process is gone
 
 

@@ -20,7 +20,7 @@ LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_r
              "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents", "probability",
              "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at", "next_follow_up_at",
              "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
-             "won_amount_cents", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
+             "won_amount_cents", "currency", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
              "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version",
              "stages_seen", "pinyin")
 # the lead copies (schema v5) written here, so the per-row copy trigger has nothing to do
@@ -174,7 +174,7 @@ class ChunkWriter:
                 owner, prio, L["follow_up_days"], L["amount_cents"], L["probability"], L["expected_close_date"],
                 L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
                 L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
-                L["won_amount_cents"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
+                L["won_amount_cents"], L["currency"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
                 L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen,
                 spelling(L["company"], L["contact_name"])))
             hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None, owner, L["created_at"], bid))
