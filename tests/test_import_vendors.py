@@ -214,3 +214,32 @@ def test_undo_removes_the_owners_stages_and_sources_the_import_created_unless_us
     assert not Stage.select().where(Stage.key == "Custom Stage").exists()
     assert not Source.select().where(Source.key == "Fair 2024").exists()
     assert "Custom Stage" not in world.ctx.stage_keys
+
+
+def test_contacts_in_export_shapes_in_a_plain_contact_column(world, tmp_path):
+    """Defect 8: 'Name (email)' and 'Name <email>' split whatever the column is called; lists of e-mails
+    or phones keep the first and put the rest in other contact."""
+    rows = [["A Co", "Ken Brown (kenjr@colonialfences.com)", "13911110001", ""],
+            ["B Co", "Mia Park <mia@brightside.io>", "13911110002", ""],
+            ["C Co", "Li Lei", "139 1111 0003; 139 1111 0004", "li@x.example;lei@y.example"]]
+    res = run_import(world.ctx, write(tmp_path / "p.csv", ["Company", "Contact", "Phone", "Email"], rows),
+                     ImportOptions())
+    assert res.new == 3, res.refusals
+    got = {x.company: (x.contact_name, x.email, x.phone, x.other_contact) for x in Lead.select()}
+    assert got["A Co"] == ("Ken Brown", "kenjr@colonialfences.com", "+8613911110001", None)
+    assert got["B Co"] == ("Mia Park", "mia@brightside.io", "+8613911110002", None)
+    name, email, phone, other = got["C Co"]
+    assert (name, email, phone) == ("Li Lei", "li@x.example", "+8613911110003")
+    assert "lei@y.example" in other and "13911110004" in other.replace(" ", "")
+
+
+def test_salesforce_owner_ids_are_said_to_be_ids_not_created_as_people(world, tmp_path):
+    """OwnerId holds user ids (005…): --create-owners would make users called 0055e…; the dry run says
+    what they are and how to import the rows instead."""
+    rows = [r[:13] + ["0055e000001XyZ1AAA"] + r[14:] for r in SF_ROWS]
+    path = write(tmp_path / "ids.csv", SF_HEADERS, rows)
+    res = run_import(world.ctx, path, ImportOptions(dry_run=True, create_owners=True))
+    assert (res.new, res.refused, res.owners_created) == (0, 4, [])
+    assert "a record id" in res.refusals[0].reason and "--map OwnerId=ignore" in res.refusals[0].reason
+    res = run_import(world.ctx, path, ImportOptions(maps=["OwnerId=ignore"]))
+    assert res.new == 4 and {x.owner_id for x in Lead.select()} == {world.ctx.actor.id}

@@ -97,3 +97,38 @@ def test_export_then_import_gives_the_same_leads_tasks_and_report(tmp_path):
     # which the layout does not carry (one stay per lead: the current one)
     strip = [{k: v for k, v in row.items() if k != "avg_days_in_stage"} for row in before["funnel"]]
     assert [{k: v for k, v in row.items() if k != "avg_days_in_stage"} for row in after["funnel"]] == strip
+
+
+def test_pipeline_2015_with_no_maps_reads_right_and_reports_its_pipeline_to_the_cent(tmp_path):
+    """Done means: the real export dry-runs with no options to a right mapping; its custom stages and
+    first-name owners are said with a way out, and with those two options the report is the file's."""
+    from decimal import Decimal
+
+    pipeline_file = "/work/shared/datasets/pipeline_2015.csv"
+    db = str(tmp_path / "p.db")
+    _admin(db)
+    proc = run("import", pipeline_file, "--dry-run", user="admin", db=db, check=0)
+    mapped = {x.split("→")[0].strip(): x.split("→")[1].split()[0] for x in proc.stdout.splitlines()
+              if x.startswith("  ") and "→" in x and not x.strip().startswith(("stage ", "source ", "owner "))}
+    assert mapped == {"Reporting Date": "ignored", "Deal Owner": "owner", "Customer": "company", "Country": "region",
+                      "Sales stage": "stage", "Deal size": "amount", "Probability": "probability",
+                      "Weighted Forecast": "ignored", "Sales Channel": "source",
+                      "Close Date/Expected Close Date": "expected_close_date", "Next Steps": "next_action",
+                      "Column1": "ignored", "#13": "ignored"}
+    assert "stage 'Identified'" in proc.stdout and "closest stage: qualified" in proc.stdout
+    assert "hint: --create-owners" in proc.stderr
+    proc = run("import", pipeline_file, "--create-owners", "--create-stages", user="admin", db=db, check=0)
+    assert "1000 new" in proc.stdout and "1 refused" in proc.stdout and "line 3764" in proc.stderr
+    weighted = pipeline = won = Decimal(0)
+    with open(pipeline_file, newline="", encoding="utf-8-sig") as fh:
+        for r in csv.DictReader(fh):
+            if r["Deal Owner"] and r["Sales stage"] not in ("Won", "Lost"):
+                weighted += Decimal(r["Weighted Forecast"])
+                pipeline += Decimal(r["Deal size"])
+            elif r["Sales stage"] == "Won":
+                won += Decimal(r["Deal size"])
+    totals = run_json("report", "--format", "json", user="admin", db=db)["totals"]
+    assert (totals["leads"], totals["won"], totals["lost"]) == (1000, 53, 33)
+    assert Decimal(str(totals["pipeline_amount"])) == pipeline
+    assert Decimal(str(totals["weighted_forecast"])) == weighted
+    assert Decimal(str(totals["won_amount"])) == won

@@ -11,7 +11,7 @@ from ...domain.text import sheet_cell
 from ...files import open_private
 
 # kinds whose value is part of the problem (an unknown stage 'Pending' is not an unknown stage 'Lost?')
-VALUE_KINDS = {"owner", "stage", "status", "priority", "method", "currency"}
+VALUE_KINDS = {"owner", "stage", "status", "priority", "method", "currency", "record_id"}
 
 
 @dataclass

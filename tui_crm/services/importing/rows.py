@@ -162,6 +162,8 @@ class RowConverter:
     def _cell(self, f: str, c, text: str, col: str, i: int, line: int, v: dict, notes: list) -> None:
         if f in ("phone", "email", "other_contact", "contact", "contact_person") and "**" in text:
             return  # a masked value from an export: nothing to import
+        if f == "contact_name" and "@" in text:
+            f = "contact_person"  # 'Ken Brown (ken@x.com)', 'Ken <ken@x.com>' in a plain contact column
         if f in TEXT_FIELDS:
             if f in MULTI and v.get(f):
                 v[f] = f"{v[f]}, {text}" if f in ("other_contact", "tags") else f"{v[f]}\n{text}"

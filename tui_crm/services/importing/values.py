@@ -8,6 +8,7 @@ is an unknown stage, not "not yet contacted"); a status column may name a stage 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ...domain.vocab import OUTCOMES, SOURCES, STATUSES, norm_key, resolve
@@ -15,6 +16,9 @@ from ...i18n import _
 from ..errors import ValidationError
 from .columns import parse_pairs
 from .stages import closest, vendor_source, vendor_stage, vendor_status
+
+
+_RECORD_ID = re.compile(r"^005[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$")  # a Salesforce user's id (OwnerId)
 
 
 class Bad(Exception):
@@ -165,6 +169,11 @@ class Values:
         if uid is not None:
             self._note("owner", text, line, "owner", self.logins.get(uid, text))
             return uid
+        if _RECORD_ID.match(text.strip()):
+            reason = _("unknown owner: a record id, not a person (--map {column}=ignore imports the rows as "
+                       "yours; or export the owners' names)", column=column)
+            self._note("owner", text, line, "unknown", reason)
+            raise Bad(column, text, reason, "record_id")
         if not self.create_owners:
             reason = _("unknown owner (add the user, or create missing owners with --create-owners)")
             self._note("owner", text, line, "unknown", reason)
