@@ -30,7 +30,7 @@ async def test_the_screen_shows_the_mapping_and_values_and_takes_the_locale_opti
         await pilot.press("f5")
         await _finish(app, pilot)
         text = str(screen.query_one("#result", Static).render())
-        assert "columns (the headers of a SuiteCRM export):" in text
+        assert "columns (headers as SuiteCRM exports them):" in text
         assert "Opportunity Name" in text and "→ need" in text and "Nordic pilot, Fjord renewal" in text
         assert "stage 'Closed Won'" in text and "outcome won" in text
         assert "source 'Web Site'" in text and "→ website" in text

@@ -22,7 +22,7 @@ def test_the_dry_run_prints_the_mapping_then_the_values_then_the_counts(tmp_path
     path = write(tmp_path / "sf.csv", SF_HEADERS, rows)
     proc = run("import", path, "--dry-run", user="admin", db=db, check=0)
     out = proc.stdout.splitlines()
-    assert out[0] == "columns (the headers of a Salesforce export):"
+    assert out[0] == "columns (headers as Salesforce exports them):"
     line = {x.split("→")[0].strip(): x for x in out if "→" in x}
     assert line["Name"].split("→")[1].split() == ["need", "Acme", "-", "200", "widgets,", "Globex", "-", "renewal"]
     assert "ignored" in line["AccountId"] and "0015e00000BBBB1AAA, 0015e00000BBBB2AAA" in line["AccountId"]

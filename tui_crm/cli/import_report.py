@@ -14,7 +14,7 @@ def print_mapping(res, out=sys.stdout) -> None:
     from ..services.importing import explain
 
     print(explain.mapping_head(res.vendor), file=out)
-    for line in explain.mapping_lines(res.mapping, res.samples):
+    for line in explain.mapping_lines(res.mapping, res.samples) + explain.dates_line(res.date_order):
         print(line, file=out)
 
 

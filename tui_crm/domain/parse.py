@@ -42,7 +42,8 @@ _DATES = [
     re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号])?"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
-    re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?!\d)"),
+    re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?!\d)"),  # day first when asked: _SLASHED
+    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),  # 15.12.2024: Europe writes the day first
     re.compile(r"(?P<d>\d{1,2})" + _ORD + r"[-\s/]*" + _MON + r"[-\s/,]*(?P<y>\d{4})(?!\d)"),
     re.compile(_MON + r"[-\s]*(?P<d>\d{1,2})" + _ORD + r",?[-\s,]*(?P<y>\d{4})(?!\d)"),
     re.compile(_MON + r"[-\s,]*(?P<y>\d{4})(?!\d)"),
@@ -141,8 +142,26 @@ def _time_of_day(rest: str, raw: object) -> tuple[dt.time, dt.tzinfo | None]:
     return dt.time(hour, minute, second), tz
 
 
-def _calendar(s: str, raw: object) -> tuple[dt.date, str] | None:
-    """Match a date spelling at the start of ``s``: (date, text after it)."""
+_SLASHED = _DATES[3]
+_SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}(?!\d)")
+
+
+def slash_order(texts) -> str | None:
+    """How a column of ``dd/mm/yyyy`` or ``mm/dd/yyyy`` dates writes them: ``"dmy"`` when some first number is
+    over 12 (``15/12/2024``) and no second one is, ``"mdy"`` when some second one is, else None."""
+    first = second = False
+    for t in texts:
+        m = _SLASH_DATE.match(str(t))
+        if m:
+            first, second = first or int(m[1]) > 12, second or int(m[2]) > 12
+    if first != second:
+        return "dmy" if first else "mdy"
+    return None
+
+
+def _calendar(s: str, raw: object, day_first: bool = False) -> tuple[dt.date, str] | None:
+    """Match a date spelling at the start of ``s``: (date, text after it); ``5/1/2024`` is May 1st, or the
+    5th of January with ``day_first``."""
     if m := _QUARTER.match(s):
         year = int(m["y"] or m["y2"])
         quarter = int(m["q"] or m["q2"] or _CN_NUM[m["cq"]])
@@ -159,6 +178,8 @@ def _calendar(s: str, raw: object) -> tuple[dt.date, str] | None:
         else:
             month = int(parts["m"])
         day = int(parts["d"]) if parts.get("d") else 1
+        if day_first and pattern is _SLASHED:
+            day, month = month, day
         try:
             return dt.date(int(parts["y"]), month, day), s[m.end():]
         except ValueError:
@@ -239,7 +260,7 @@ def _serial(value: Decimal, raw: object) -> dt.datetime:
 
 
 def parse_datetime(text: object, tz: dt.tzinfo, now: dt.datetime | None = None, *,
-                   allow_serial: bool = False) -> dt.datetime:
+                   allow_serial: bool = False, day_first: bool = False) -> dt.datetime:
     """Read a date/time as an aware datetime, to the second.
 
     Text without an offset is local time in ``tz``; text with one (``Z``,
@@ -247,7 +268,8 @@ def parse_datetime(text: object, tz: dt.tzinfo, now: dt.datetime | None = None, 
     (``today``, ``明天``, ``next week``…) need ``now`` and give 09:00 local,
     while ``+3d``/``3天后``/``+2h`` keep the time of ``now``. Excel serial
     numbers (``45413``) are read only with ``allow_serial``. ``datetime`` and
-    ``date`` objects pass through (naive ones taken as ``tz``).
+    ``date`` objects pass through (naive ones taken as ``tz``). ``day_first`` reads ``5/1/2024`` as
+    the 5th of January (a file whose dates say so: :func:`slash_order`).
     """
     if isinstance(text, dt.datetime):
         result = text if text.tzinfo else _localize(text, tz)
@@ -274,7 +296,7 @@ def parse_datetime(text: object, tz: dt.tzinfo, now: dt.datetime | None = None, 
         return _localize(said, tz)  # friday, 下周一上午10点, 12月5日, 明天上午, 下午3点 (domain.spoken)
     if (rel := _relative_day_at(s, tz, now, text)) is not None:
         return rel
-    found = _calendar(s, text)
+    found = _calendar(s, text, day_first)
     if found is None:
         if allow_serial and re.fullmatch(r"\d{1,7}(?:\.\d+)?", s):
             return _localize(_serial(Decimal(s), text), tz)

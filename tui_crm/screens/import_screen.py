@@ -233,6 +233,7 @@ class ImportScreen(Screen):
         lines = [head]
         if res.dry_run:  # what was understood, as the command line's dry run prints it
             lines += ["", importing.mapping_head(res.vendor), *importing.mapping_lines(res.mapping, res.samples),
+                      *importing.dates_line(res.date_order),
                       *importing.value_lines(res.values, True), ""]
         groups = importing.grouped(res.accounted())
         for g in groups[:REFUSED_SHOWN]:

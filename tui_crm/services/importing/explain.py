@@ -16,7 +16,7 @@ def _pad(text: str, width: int) -> str:
 
 def mapping_head(vendor: str | None) -> str:
     if vendor:
-        return _("columns (the headers of a {vendor} export)", vendor=VENDORS.get(vendor, vendor)) + ":"
+        return _("columns (headers as {vendor} exports them)", vendor=VENDORS.get(vendor, vendor)) + ":"
     return _("columns") + ":"
 
 
@@ -31,6 +31,15 @@ def mapping_lines(mapping: list[tuple[str, str | None]], samples: list[list[str]
         sample = sample_text(samples[i] if i < len(samples) else [])
         out.append(f"  {_pad(fit(name, width).rstrip(), width)} → {_pad(target, twidth)}  {sample}".rstrip())
     return out
+
+
+def dates_line(order: str | None) -> list[str]:
+    """How dates like 5/1/2024 were read, when the file's dates tell (day first or month first)."""
+    if order == "dmy":
+        return [_("dates: day/month/year (5/1/2024 is 5 January)")]
+    if order == "mdy":
+        return [_("dates: month/day/year (5/1/2024 is May 1)")]
+    return []
 
 
 def sample_text(values: list[str]) -> str:

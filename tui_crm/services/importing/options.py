@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...domain.logins import login_from_name
+from ...domain.parse import slash_order
+from .cells import DATETIME_FIELDS
 from .refusals import Refusal
 from .values import Seen
 
@@ -48,6 +50,7 @@ class ImportResult:
     samples: list[list[str]] = field(default_factory=list)  # two values of each column
     values: list[Seen] = field(default_factory=list)  # each distinct stage, status, source, owner value
     vendor: str | None = None  # the CRM whose export the headers look like
+    date_order: str | None = None  # "dmy" or "mdy": how the file's 5/1/2024-style dates were read
 
     def accounted(self) -> list[Refusal]:
         """Everything the errors file lists: refusals, duplicates, updates, flagged rows, warnings."""
@@ -82,3 +85,10 @@ def percent_columns(fields: list[str | None], rows: list[list]) -> set[int]:
             except ValueError:
                 continue
     return out
+
+
+def date_order(fields: list[str | None], rows: list[list]) -> str | None:
+    """How the file's date columns write ``5/1/2024``: "dmy" when a sampled date says so (``15/12/2024``),
+    "mdy" when one says that (``12/15/2024``), None when no sampled date tells (month first, then)."""
+    cols = [i for i, f in enumerate(fields) if f in DATETIME_FIELDS or f == "expected_close_date"]
+    return slash_order(str(r[i]) for r in rows for i in cols if i < len(r) and r[i] is not None)

@@ -43,7 +43,7 @@ class RowConverter:
     def __init__(self, ctx, headers: list[str], fields: list[str | None], *, stage_map: list[str] | None = None,
                  create_owners: bool = False, create_stages: bool = False, keep_unmapped: bool = False,
                  users: list[tuple] | None = None, region: str | None = None, decimal_comma: bool = False,
-                 percent_scale: set[int] | None = None):
+                 percent_scale: set[int] | None = None, day_first: bool = False):
         self.ctx = ctx
         self.headers = headers
         self.tz = ctx.tz
@@ -53,7 +53,7 @@ class RowConverter:
         if not region_known(self.region):
             raise ValidationError(_("unknown phone region {region} (a two-letter country code such as CN, US, GB)",
                                     region=self.region))
-        self.decimal_comma = decimal_comma
+        self.decimal_comma, self.day_first = decimal_comma, day_first
         self.percent_cols = percent_scale or set()
         cols = [(i, f, headers[i]) for i, f in enumerate(fields) if f and f != "ignore"]
         self.cols = sorted(cols, key=lambda c: (c[1] in _LATE, c[1] in MULTI,
@@ -85,7 +85,8 @@ class RowConverter:
         if hit is not None:
             return hit
         try:
-            ts = int(parse_datetime(value, self.tz, self.now, allow_serial=not isinstance(value, str)).timestamp())
+            ts = int(parse_datetime(value, self.tz, self.now, allow_serial=not isinstance(value, str),
+                                    day_first=self.day_first).timestamp())
         except (InvalidValue, ValueError, OverflowError):
             raise Bad(column, value, _("not a date or time")) from None
         if isinstance(value, str) and len(self._dates) < 500_000:

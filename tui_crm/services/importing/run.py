@@ -28,7 +28,7 @@ from .columns import SAMPLE_ROWS, map_headers, samples, vendor_of
 from .dupes import FileDupes, db_note, keys
 from .read import UnreadableFile, converted, open_table, spooled
 from .refusals import Refusal
-from .options import ImportOptions, ImportResult, login_for, percent_columns
+from .options import ImportOptions, ImportResult, date_order, login_for, percent_columns
 from .rows import Record, RowConverter
 from .unseen import UnseenAnswers
 from .write import ChunkWriter, rows_matching
@@ -83,7 +83,7 @@ class _Importer:
             fields = map_headers(table.headers, opts.maps, cells, region)
             self.res.mapping = list(zip(table.headers, fields))
             self.res.samples = samples(cells, len(table.headers))
-            self.res.vendor = vendor_of(table.headers)
+            self.res.vendor, self.res.date_order = vendor_of(table.headers), date_order(fields, cells)
             if not any(f in ("code", "company", "contact_name", "phone", "email", "company_contact", "contact",
                              "contact_person", "first_name", "last_name") for f in fields):
                 raise UnreadableFile(_("no column identifies a lead (code, company, contact, phone or email); "
@@ -93,7 +93,8 @@ class _Importer:
             conv = RowConverter(ctx, table.headers, fields, stage_map=opts.stage_maps,
                                 create_owners=opts.create_owners, create_stages=opts.create_stages,
                                 keep_unmapped=opts.keep_unmapped, users=users, region=region,
-                                decimal_comma=opts.decimal_comma, percent_scale=percent_columns(fields, cells))
+                                decimal_comma=opts.decimal_comma, percent_scale=percent_columns(fields, cells),
+                                day_first=self.res.date_order == "dmy")
             self.conv = conv
             self.dupes = FileDupes({f: h for h, f in self.res.mapping if f in ("code", "phone", "email")})
             if opts.create_stages and not opts.dry_run and not ctx.actor.is_admin:
