@@ -28,12 +28,13 @@ def print_values(res, out=sys.stdout) -> None:
 def print_problems(res, errors_file: str | None, err=sys.stderr) -> None:
     """The refused rows and the rest worth a look, one line per distinct problem."""
     from ..services import importing
+    from ..services.importing import explain
 
     groups = importing.grouped(res.accounted())
     titles = {"refused": _("refused"), "duplicate": _("duplicate"), "updated": _("updated"),
               "flagged": _("flagged"), "warning": _("warning")}
     for g in groups[:SHOWN_GROUPS]:
-        rows = _("{n} rows", n=g.count) if g.count != 1 else _("1 row")
+        rows = explain.rows_text(g.count)
         lines = ", ".join(map(str, g.lines)) + (" …" if g.count > len(g.lines) else "")
         value = f" {g.value!r}" if g.value is not None else (f" {g.example!r}" if g.count == 1 else "")
         print(_("{what}: {column}{value}: {reason} — {rows}, line {lines}", what=titles[g.outcome],

@@ -42,6 +42,11 @@ def dates_line(order: str | None) -> list[str]:
     return []
 
 
+def rows_text(n: int) -> str:
+    """How many rows: "1 row", "12 rows"."""
+    return _("{n} rows", n=n) if n != 1 else _("1 row")
+
+
 def sample_text(values: list[str]) -> str:
     return ", ".join(fit(v, 24).rstrip() for v in values)
 
@@ -70,7 +75,7 @@ def value_lines(values: list, dry_run: bool) -> list[str]:
     width = min(40, max(cell_width(x) for x in left))
     out = [_("values:")]
     for text, seen in zip(left, values):
-        rows = _("{n} rows", n=seen.count) if seen.count != 1 else _("1 row")
+        rows = rows_text(seen.count)
         if seen.outcome == "unknown":
             rows += " (" + _("lines {lines}", lines=", ".join(map(str, seen.lines))) + ")"
         out.append(f"  {_pad(fit(text, width).rstrip(), width)} → {_becomes(seen, dry_run)}  · {rows}")
