@@ -243,3 +243,14 @@ def test_salesforce_owner_ids_are_said_to_be_ids_not_created_as_people(world, tm
     assert "a record id" in res.refusals[0].reason and "--map OwnerId=ignore" in res.refusals[0].reason
     res = run_import(world.ctx, path, ImportOptions(maps=["OwnerId=ignore"]))
     assert res.new == 4 and {x.owner_id for x in Lead.select()} == {world.ctx.actor.id}
+
+
+def test_tags_split_as_everywhere(world, tmp_path):
+    """A tag cell is split on , ; ， ； 、 like a tag typed anywhere (domain.tags)."""
+    from tui_crm.store.models import LeadTag, Tag
+
+    rows = [["A Co", "13966660001", "新能源、高意向; VIP，新能源"]]
+    run_import(world.ctx, write(tmp_path / "t.csv", ["company", "phone", "标签"], rows), ImportOptions())
+    lead = Lead.get(Lead.company == "A Co")
+    names = sorted(t.name for t in Tag.select().join(LeadTag).where(LeadTag.lead == lead.id))
+    assert names == sorted(["新能源", "高意向", "VIP"])
