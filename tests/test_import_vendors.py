@@ -254,3 +254,27 @@ def test_tags_split_as_everywhere(world, tmp_path):
     lead = Lead.get(Lead.company == "A Co")
     names = sorted(t.name for t in Tag.select().join(LeadTag).where(LeadTag.lead == lead.id))
     assert names == sorted(["新能源", "高意向", "VIP"])
+
+
+def test_the_rule_sweep_keeps_to_rule_12_for_imported_leads(world, tmp_path):
+    """Defect 9 by the clock: the sweep gave every imported incomplete lead a complete-record task after
+    the import had decided (a recorded contact: none; a first contact: that task completes the record)."""
+    from datetime import timedelta
+
+    from tui_crm import clock
+    from tui_crm.services import activity
+
+    rows = [["Called Co", "13922220001", "2024-10-20 10:00", "电话", "谈了预算"],
+            ["New Co", "13922220002", "", "", ""]]
+    path = write(tmp_path / "c.csv", ["company", "phone", "last_contact_at", "contact_method", "contact_summary"],
+                 rows)
+    assert run_import(world.ctx, path, ImportOptions()).new == 2
+    clock.advance(timedelta(minutes=5))
+    activity.sweep(world.ctx)
+    kinds = {x.company: sorted(t.kind for t in Task.select().where(Task.lead == x.id)) for x in Lead.select()}
+    assert kinds == {"Called Co": [], "New Co": ["first_contact"]}
+    # an edit after the import that leaves the record incomplete is rule 3's again
+    called = Lead.get(Lead.company == "Called Co")
+    Lead.update(version=Lead.version + 1).where(Lead.id == called.id).execute()
+    activity.sweep(world.ctx)
+    assert [t.kind for t in Task.select().where(Task.lead == called.id)] == ["complete_record"]

@@ -127,14 +127,17 @@ def sweep_wake_ups(ctx: Session, status: str) -> int:
 
 
 def sweep_incomplete(ctx: Session) -> int:
-    """Rule 3 for a lead that became incomplete after it was made (an edit, an import that set no task): a
-    ``complete_record`` task due in 2 h, once (a lead that ever had one is left to its owner)."""
+    """Rule 3 for a lead that became incomplete after it was made (an edit): a ``complete_record`` task due
+    in 2 h, once (a lead that ever had one is left to its owner)."""
     from .tasks import create_task
 
     had = Task.select(Task.id).where((Task.lead == Lead.id) & (Task.kind == "complete_record"))
     # a literal, as the partial index lead_incomplete has it (a bound '' would not match it on SQLite)
+    # an imported lead not changed since is the import's to decide (rule 12: none for a recorded contact; a
+    # first contact's task completes the record too)
+    imported = Lead.batch.is_null(False) & (Lead.version == 1)
     cond = (pw.SQL("incomplete <> ''") & Lead.status.in_(WORKING_STATUSES)
-            & ~pw.fn.EXISTS(had) & scope.committed())
+            & ~pw.fn.EXISTS(had) & ~imported & scope.committed())
     ids = [i for (i,) in Lead.select(Lead.id).where(cond).limit(BATCH).tuples()]
     done = 0
     for lead_id in ids:
