@@ -227,3 +227,24 @@ def test_timeline_task_lines_drop_a_rule_title_that_repeats_the_kind(seeded):
     rep = open_session(url, "rep_a1")
     planned = [i.text for i in activity.lead_timeline(rep, s["overdue"]) if i.kind == "task"]
     assert planned == ["task planned: first contact, due 2024-10-30 10:00"]  # not "first contact · First contact"
+
+
+async def test_an_incomplete_lead_names_each_missing_field_once(sqlite_url, tmp_path):
+    """A lead without a contact's name nor any way to reach them said 'incomplete: contact, contact'."""
+    from cli_helpers import run
+    from tui_crm.screens.messages import OpenLead
+
+    seed(sqlite_url)
+    csv = tmp_path / "bare.csv"
+    csv.write_text("company,need,source\nBare Co,servers,expo\n,no company,expo\n", "utf-8")
+    proc = run("import", str(csv), db=sqlite_url)
+    assert "1 row refused" in proc.stderr and "1 rows" not in proc.stderr, proc.stderr
+    lead = next(v for v in leads.list_leads(open_session(sqlite_url, "boss")) if v.company == "Bare Co")
+    assert set(lead.incomplete) >= {"contact_name", "contact"}
+    app = app_for(sqlite_url, "boss")
+    async with app.run_test(size=(140, 30)):
+        await settle(app)
+        app.post_message(OpenLead(lead.id))
+        await settle(app)
+        shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "phone, e-mail or other contact" in shown and "contact, contact" not in shown, shown

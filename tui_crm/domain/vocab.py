@@ -158,5 +158,6 @@ LEAD_FIELDS = [
 FIELD_TITLES = {**dict(LEAD_FIELDS), "amount_cents": "expected amount", "won_amount_cents": "amount won",
                 "product": "product", "won_at": "won at", "lost_reason": "lost reason", "lost_at": "lost at",
                 "stay_reason": "stay reason", "owner_id": "owner", "stage": "stage", "status": "status",
-                "probability": "probability"}
+                "probability": "probability",
+                "contact": "phone, e-mail or other contact"}  # a lead's "incomplete" mark: no way to reach them
 
