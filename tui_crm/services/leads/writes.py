@@ -73,8 +73,9 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
     if not prio:
         raise ValidationError(_("unknown priority: {value}", value=values["priority"]))
     values["priority"] = prio
-    owner = resolve_user(values.pop("owner")) if values.get("owner") else User.get_by_id(ctx.actor.id)
-    can_assign(ctx, owner)
+    owner = resolve_user(values.pop("owner")) if values.get("owner") else None  # None: by the rules
+    if owner is not None:
+        can_assign(ctx, owner)
     try:
         return _add(ctx, values, owner, prio, allow_duplicate)
     except _Unseen as hit:  # told, and audited, in a transaction of its own (the add's is rolled back)
@@ -95,11 +96,15 @@ class _Unseen(Exception):
         self.by_phone, self.lead_id = by_phone, lead_id
 
 
-def _add(ctx: Session, values: dict, owner: User, prio: str, allow_duplicate: bool) -> LeadView:
+def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplicate: bool) -> LeadView:
+    from . import assign
+    from ..context import settings_for_owner
     from .queries import get
 
     now = ctx.now()
     with ctx.db.atomic():
+        choice = assign.Assigner(ctx).choose(values) if owner is None else None
+        owner = owner or User.get_by_id(choice.user_id if choice else ctx.actor.id)
         dups = exact_duplicates(ctx, values.get("phone"), values.get("email"))
         seen, unseen = split_by_scope(ctx, dups) if dups and not allow_duplicate else ([], [])
         if seen:
@@ -126,7 +131,9 @@ def _add(ctx: Session, values: dict, owner: User, prio: str, allow_duplicate: bo
         StageHistory.insert(lead=lead_id, stage=stage, entered_at=ts(now), user=ctx.actor.id).execute()
         changes.record(ctx, "lead", lead_id, "create", {"code": [None, row["code"]], "company": [None, row["company"]]},
                        lead_id=lead_id)
-        due = rules.first_contact_due(now, prio, ctx.settings)
+        if choice:
+            assign.record(ctx, [(lead_id, choice)])
+        due = rules.first_contact_due(now, prio, settings_for_owner(ctx, owner.id))
         tasks.create_task(ctx, lead_id, owner.id, "first_contact", N_("First contact"), due, prio)
         if missing:
             tasks.create_task(ctx, lead_id, owner.id, "complete_record", N_("Complete the record"),
