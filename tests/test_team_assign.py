@@ -104,3 +104,35 @@ def test_a_dry_run_shows_who_the_last_leads_would_go_to_and_writes_nothing(world
     assert Change.select().count() == before and LeadAssignment.select().count() == 0
     with pytest.raises(AccessDenied):
         assign.dry_run(world.as_("sup_a"))
+
+
+def test_an_import_without_an_owner_column_is_spread_by_the_rules_and_auto_tagged(world, tmp_path):
+    import csv
+
+    from tui_crm.services.importing.run import ImportOptions, run_import
+    from tui_crm.services.leads import tags
+
+    rules.add_rule(world.ctx, region="华东", to_team="A")
+    rules.add_auto_tag(world.ctx, "高意向-决策层", keywords=["采购"])
+    path = tmp_path / "fair.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["company", "contact_name", "phone", "source", "region", "need", "tags"])
+        for n in range(6):
+            w.writerow([f"Fair {n}", "Zhang", f"1391111{n:04d}", "expo", "华东" if n < 5 else "西北",
+                        "采购服务器" if n % 2 else "了解", "新能源、VIP" if n == 0 else ""])
+    res = run_import(world.ctx, str(path), ImportOptions())
+    assert res.new == 6, res.refusals
+    got = {v.company: v.owner_login for v in leads.list_leads(world.ctx)}
+    assert [got[f"Fair {n}"] for n in range(6)] == ["sup_a", "rep_a1", "rep_a2", "sup_a", "rep_a1", "boss"]
+    fair0 = next(v for v in leads.list_leads(world.ctx) if v.company == "Fair 0")
+    fair1 = next(v for v in leads.list_leads(world.ctx) if v.company == "Fair 1")
+    assert sorted(tags.lead_tags(world.ctx, fair0.code)) == ["VIP", "新能源"]
+    assert tags.lead_tags(world.ctx, fair1.code) == ["高意向-决策层"]
+    texts = [i.text for i in activity.lead_timeline(world.ctx, fair1.code)]
+    assert any(t.startswith("assigned by rule") for t in texts)
+    # the new owner has the lead's first-contact task
+    from tui_crm.store.models import Task
+
+    task = Task.get(Task.lead == fair1.id)
+    assert task.owner_id == User.get(User.login == "rep_a1").id

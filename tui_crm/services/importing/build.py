@@ -107,6 +107,7 @@ def build(conv, line: int, v: dict) -> Record:
     owner = v.get("owner")
     rec = Record(line, lead, owner if owner is not None else conv.ctx.actor.id, fu, plan, notes)
     rec.extra["tags"] = v.get("tags")
+    rec.extra["unowned"] = owner is None  # the assignment rules choose (PRODUCT §8)
     rec.extra["contacted"] = contacted
     if v.get("owner_name"):
         rec.extra["owner_name"] = v["owner_name"]

@@ -9,10 +9,12 @@ from ...domain.spell import spelling
 from ...domain.tags import split_tags
 from ...i18n import N_
 from ...store import bulk, search
-from ...store.models import LeadTag, Source, Stage, Tag
+from ...store.models import AutoTagRule, LeadTag, Source, Stage, Tag
 from ...store.search import reversed_digits
 from .. import changes
-from ..context import Session
+from ..context import Session, settings_for_owner
+from ..leads import assign
+from ..leads.tags import auto_tags_for
 from .build import Record
 
 LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "other_contact",
@@ -58,6 +60,8 @@ class ChunkWriter:
         # lead.stages_seen is written here, so the history trigger has nothing to update
         self.stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
         self._prefix_cache: dict = {}
+        self.assigner: assign.Assigner | None = None  # the assignment rules, read at the first chunk
+        self.tag_rules: list = []
         self.created_stages: list[str] = []
         pattern = ctx.settings.code_pattern
         tail = pattern[len(pattern.split("{SEQ", 1)[0]):]
@@ -127,6 +131,23 @@ class ChunkWriter:
                                                          "batch": self.batch_id})
             self.created_stages.append(name)
 
+    def rules(self, recs: list[Record]) -> list[tuple[int, object]]:
+        """The assignment rules for rows without an owner and the auto tags for every row; returns (index, choice)
+        of the rows a rule gave to someone (PRODUCT §8)."""
+        if self.assigner is None:
+            self.assigner, self.tag_rules = assign.Assigner(self.ctx), list(AutoTagRule.select().order_by(AutoTagRule.id))
+        given = []
+        for i, rec in enumerate(recs):
+            if rec.extra.get("unowned") and self.assigner.rules:
+                choice = self.assigner.choose(rec.lead)
+                if choice:
+                    rec.owner = choice.user_id
+                    given.append((i, choice))
+            auto = auto_tags_for(rec.lead, self.tag_rules) if self.tag_rules else []
+            if auto:
+                rec.extra["tags"] = ", ".join(split_tags([rec.extra.get("tags") or ""] + auto))
+        return given
+
     def insert(self, recs: list[Record], new_sources, new_stages=()) -> list[int]:
         """Insert the chunk's leads with their history, follow-ups, tasks, tags and search entries;
         returns their ids (in order)."""
@@ -139,6 +160,7 @@ class ChunkWriter:
         if new_stages:
             self.stages(new_stages)
         self.codes(recs)
+        given = self.rules(recs)
         ids = reserve_ids(ctx, "lead", len(recs))
         now, bid, actor = self.now_ts, self.batch_id, ctx.actor.id
         now_dt = ctx.now()
@@ -156,7 +178,7 @@ class ChunkWriter:
             due = [(rec.plan[2], rec.plan[1], rec.plan[0])] if rec.plan else []
             fresh = not rec.plan and not rec.extra.get("contacted")
             if fresh and status == "pending":
-                fc = int(rules.first_contact_due(now_dt, prio, s).timestamp())
+                fc = int(rules.first_contact_due(now_dt, prio, settings_for_owner(ctx, owner)).timestamp())
                 due.append(("first_contact", first_title if L["incomplete"] else N_("First contact"), fc))
             elif fresh and L["incomplete"] and open_:
                 due.append(("complete_record", N_("Complete the record"), cr_due))
@@ -197,4 +219,5 @@ class ChunkWriter:
             LeadTag.insert_many([{"lead": lid, "tag": tid[t[:64]]} for lid, ts in tags for t in set(ts)]
                                 ).on_conflict_ignore().execute()
         bulk.reset_sequences(ctx.db, ["lead"])
+        assign.record(ctx, [(ids[i], choice) for i, choice in given])
         return ids
