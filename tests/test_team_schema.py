@@ -70,3 +70,37 @@ def test_team_changes_are_an_admins_audited_and_checked(world):
     assert {e.action for e in entries} >= {"create", "settings"}
     assert [t.name for t in admin.teams.list_teams(world.as_("sup_a"))] == ["A"]
     assert {t.name for t in admin.teams.list_teams(world.ctx)} == {"A", "B", "North"}
+
+
+def test_a_teams_numbers_drive_sla_cadence_stall_and_escalation_of_its_leads(world):
+    from datetime import timedelta
+
+    from tui_crm import clock
+    from tui_crm.services import activity
+    from tui_crm.store.models import Lead, Task
+
+    admin.teams.set_team(world.ctx, "A", sla_hours={"medium": 4}, cadence_days={"acquired": 2},
+                         stall_after_days=2, escalate_after_days=1)
+    a = world.lead("rep_a1")
+    b = world.lead("rep_b1")
+    due = {v.code: Task.get((Task.lead == v.id) & (Task.kind == "first_contact")).due_at for v in (a, b)}
+    now = int(clock.now().timestamp())
+    assert (due[a.code] - now, due[b.code] - now) == (4 * 3600, 48 * 3600)  # SLA
+    clock.advance(timedelta(days=1, hours=1))
+    assert activity.sweep_escalations(world.ctx) == 1  # team A escalates after 1 day, B after 3
+    assert Lead.get_by_id(a.id).escalated and not Lead.get_by_id(b.id).escalated
+    clock.advance(timedelta(days=2))  # 3 days 1 h: B's too
+    assert activity.sweep_escalations(world.ctx) == 1
+    # cadence: a follow-up logged plans the next one by the team's days
+    for v in (a, b):
+        activity.log_followup(world.as_(v.owner_login), v.code, activity.FollowUpInput(summary="hello"))
+    nxt = {v.code: int(leads.get(world.ctx, v.code).next_follow_up_at.timestamp()) for v in (a, b)}
+    now = int(clock.now().timestamp())
+    assert (nxt[a.code] - now, nxt[b.code] - now) == (2 * 86400, 7 * 86400)
+    # stall: 2 days in the stage with nothing planned stalls team A's lead, not B's (7 days)
+    Task.update(status="done").where(Task.lead.in_([a.id, b.id])).execute()
+    for v in (a, b):
+        Lead.update(next_follow_up_at=None).where(Lead.id == v.id).execute()
+    stalled = {v.code for v in leads.list_leads(world.ctx, filter="stalled")}
+    assert stalled == {a.code}
+    assert leads.get(world.ctx, a.code).stalled and not leads.get(world.ctx, b.code).stalled

@@ -20,6 +20,7 @@ from ..domain.parse import format_amount, parse_amount, parse_date
 from ..domain.vocab import LEAD_FIELDS, METHODS, PRIORITIES, SENTIMENTS, SOURCES
 from ..i18n import _, pgettext
 from ..services import activity, leads
+from ..services.context import settings_for_team
 from .form_base import (KEEP_OPEN, NO, YES, Field, FormScreen, choice_hint, follow_reached, read_choice, read_when,
                         when_text)
 from .messages import OpenLead
@@ -45,8 +46,10 @@ class FollowUpForm(FormScreen):
         now = ctx.now()
         status = "in_progress" if lead.status == "pending" else lead.status
         self._proposals = {ok: when_text(ctx, activity.proposed_next(ctx, now, lead.stage, status,
-                                                                     lead.follow_up_days, ok)) for ok in (True, False)}
-        nxt = rules.next_follow_up(now, lead.stage, status, lead.follow_up_days, ctx.settings)
+                                                                     lead.follow_up_days, ok, lead.owner_id))
+                           for ok in (True, False)}
+        nxt = rules.next_follow_up(now, lead.stage, status, lead.follow_up_days,
+                                   settings_for_team(ctx, lead.owner_team_id))  # the team's cadence (§8)
         return [
             Field("method", _("method"), self.method, choice_hint(METHODS), METHODS),
             Field("summary", _("summary"), "", _("what was said, in a line")),

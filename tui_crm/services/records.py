@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from ..domain import rules
 from ..domain.contact import mask_email, mask_other, mask_phone
 from ..domain.text import printable
-from .context import Session
+from .context import Session, settings_for_team
 
 
 def dt(ts: int | None) -> datetime | None:
@@ -156,9 +156,10 @@ def apply_due(ctx: Session, view: LeadView) -> None:
     view.overdue_days = (rules.overdue_days(view.next_follow_up_at, now, ctx.tz)
                          if view.due_state == rules.OVERDUE else 0)
     open_ = view.status not in ("won", "lost", "dormant")
-    view.overstayed = open_ and rules.overstayed(view.stage_entered_at, now, ctx.settings)
+    s = settings_for_team(ctx, view.owner_team_id)  # the team's own stall days over the global ones
+    view.overstayed = open_ and rules.overstayed(view.stage_entered_at, now, s)
     view.planned_later = view.last_due_at is not None and view.last_due_at >= now
-    view.stalled = (rules.is_stalled(view.status, view.stage_entered_at, view.next_follow_up_at, now, ctx.settings)
+    view.stalled = (rules.is_stalled(view.status, view.stage_entered_at, view.next_follow_up_at, now, s)
                     and not view.planned_later)
 
 

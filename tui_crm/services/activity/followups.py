@@ -13,7 +13,7 @@ from ...i18n import N_, _
 from ...store.models import FollowUp, Lead, Task, User
 from .. import changes, scope
 from . import tasks
-from ..context import Session
+from ..context import Session, settings_for_owner
 from ..errors import ValidationError, refuse_too_long
 from ..records import dt, ts
 
@@ -66,7 +66,8 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
         if earliest:
             tasks.close_one(ctx, lead.id, earliest.id, data.summary.strip()[:200])
         status = "in_progress" if lead.status == "pending" else lead.status
-        nxt = data.next_at or proposed_next(ctx, at, lead.stage, status, lead.follow_up_days, data.reached)
+        nxt = data.next_at or proposed_next(ctx, at, lead.stage, status, lead.follow_up_days, data.reached,
+                                            lead.owner_id)
         if lead.status not in ("lost",):
             tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up",
                               data.next_action or N_("Follow up"), nxt, lead.priority)
@@ -86,11 +87,12 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
 
 
 def proposed_next(ctx: Session, at: datetime, stage: str, status: str, own_days: int | None,
-                  reached: bool) -> datetime:
-    """The next contact a follow-up proposes: by the cadence after a call that connected; after one that did
-    not, a retry the same working day or the next (``Settings.missed_call_retry_hours``), never in the past."""
+                  reached: bool, owner_id: int | None = None) -> datetime:
+    """The next contact a follow-up proposes: by the cadence (the owner's team's, PRODUCT §8) after a call that
+    connected; after one that did not, a retry the same working day or the next (``Settings.missed_call_retry_hours``),
+    never in the past."""
     if reached:
-        return rules.next_follow_up(at, stage, status, own_days, ctx.settings)
+        return rules.next_follow_up(at, stage, status, own_days, settings_for_owner(ctx, owner_id))
     return rules.missed_call_retry(max(at, ctx.now()), ctx.tz, ctx.settings)
 
 

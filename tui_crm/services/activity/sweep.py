@@ -18,7 +18,7 @@ from ...domain.vocab import OPEN_TASK_STATUSES, WORKING_STATUSES
 from ...i18n import N_
 from ...store.models import Lead, Task, User
 from .. import changes, scope
-from ..context import Session, team_supervisor_ids
+from ..context import Session, settings_for_team, team_supervisor_ids
 from ..records import ts
 from .inbox import notify
 
@@ -50,11 +50,20 @@ def sweep_escalations(ctx: Session) -> int:
 
     Runs over everyone's leads (any session may run it); idempotent thanks to the flag.
     """
-    limit = ts(ctx.now()) - ctx.settings.escalate_after_days * 86400
+    from ..context import overriding_teams
+
+    now = ts(ctx.now())
+    limit = now - ctx.settings.escalate_after_days * 86400
+    own = {tid: s.escalate_after_days for tid, s in overriding_teams(ctx).items()
+           if s.escalate_after_days != ctx.settings.escalate_after_days}
+    due = (User.team.is_null() | User.team.not_in(list(own))) & (Lead.assigned_at <= limit) if own else (
+        Lead.assigned_at <= limit)
+    for tid, days in own.items():  # a team's own escalation days (PRODUCT §8)
+        due |= (User.team == tid) & (Lead.assigned_at <= now - days * 86400)
     q = (Lead.select(Lead.id, Lead.code, Lead.company, Lead.owner, User.team)
          .join(User, on=(Lead.owner == User.id))
          .where((Lead.status == "pending") & Lead.first_contact_at.is_null() & (Lead.escalated == False)  # noqa
-                & (Lead.assigned_at <= limit) & scope.committed()).limit(BATCH))
+                & due & scope.committed()).limit(BATCH))
     rows = list(q.dicts())
     if not rows:
         return 0
@@ -68,7 +77,8 @@ def sweep_escalations(ctx: Session) -> int:
             done += 1
             for sid in team_supervisor_ids(r["team"]) or []:
                 notify(ctx, sid, "escalation", N_("{code} {company}: not contacted {days} days after assignment"),
-                       {"code": r["code"], "company": r["company"], "days": ctx.settings.escalate_after_days},
+                       {"code": r["code"], "company": r["company"],
+                        "days": settings_for_team(ctx, r["team"]).escalate_after_days},
                        r["id"])
             changes.record(ctx, "lead", r["id"], "escalate", {"escalated": [False, True]}, lead_id=r["id"],
                            system=True)

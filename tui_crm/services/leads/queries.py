@@ -43,10 +43,10 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
         return (Lead.status.in_(WORKING_STATUSES) & (Lead.next_follow_up_at >= now_ts)
                 & (Lead.next_follow_up_at < int(tomorrow.timestamp())))
     if name == "stalled":
-        limit = now_ts - ctx.settings.stall_after_days * 86400
         planned = Task.select(Task.id).where((Task.lead == Lead.id) & Task.status.in_(OPEN_TASK_STATUSES)
                                              & (Task.due_at >= now_ts))
-        return (Lead.status.not_in(CLOSED_STATUSES + ("dormant",)) & (Lead.stage_entered_at < limit)
+        overstayed = team_days_expr(ctx, Lead.stage_entered_at, now_ts, "stall_after_days")
+        return (Lead.status.not_in(CLOSED_STATUSES + ("dormant",)) & overstayed
                 & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts))
                 & ~pw.fn.EXISTS(planned))
     if name.startswith("stage:"):
@@ -60,6 +60,23 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
 
         return tag_expr(name.split(":", 1)[1])
     raise ValueError(f"unknown filter: {name}")
+
+
+def team_days_expr(ctx: Session, column, now_ts: int, name: str) -> pw.Expression:
+    """``column`` more than the owner's team's ``name`` days (a Settings field) before now: one condition per
+    team with a number of its own, and the global number for everyone else (PRODUCT §8)."""
+    from ..context import overriding_teams
+
+    default = now_ts - getattr(ctx.settings, name) * 86400
+    own = {tid: s for tid, s in overriding_teams(ctx).items() if getattr(s, name) != getattr(ctx.settings, name)}
+    if not own:
+        return column < default
+    in_own = User.select(User.id).where(User.team.in_(list(own)))
+    expr = Lead.owner.not_in(in_own) & (column < default)
+    for tid, s in own.items():
+        members = User.select(User.id).where(User.team == tid)
+        expr |= Lead.owner.in_(members) & (column < now_ts - getattr(s, name) * 86400)
+    return expr
 
 
 SCOPED_SCAN_MAX = 20000  # a scope this small is searched row by row, never through the whole index

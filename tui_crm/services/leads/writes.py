@@ -17,7 +17,7 @@ from ...store.models import Change, Lead, LeadShare, StageHistory, User
 from ...store.search import derived, reversed_digits
 from .. import changes, scope
 from ..activity import tasks
-from ..context import Session
+from ..context import Session, settings_for_owner
 from ..scope import can_assign, resolve_user
 from .duplicates import answers_spent, exact_duplicates, similar_leads, split_by_scope, unseen_reason
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
@@ -210,7 +210,8 @@ def _enter(ctx: Session, lead: Lead, stage: str, now: datetime, reason: str | No
 def _stay_reason_needed(ctx: Session, lead) -> None:
     """Rule 6: a lead that stayed too long in its stage leaves it only with a stay reason."""
     raise ValidationError(_("{code} stayed more than {days} days in its stage: give a stay reason",
-                            code=lead.code, days=ctx.settings.stall_after_days), {"reason": _("required")})
+                            code=lead.code, days=settings_for_owner(ctx, lead.owner_id).stall_after_days),
+                          {"reason": _("required")})
 
 
 def move_stage(ctx: Session, code: str | int, stage: str, reason: str | None = None,
@@ -237,7 +238,7 @@ def _move(ctx: Session, lead: Lead, stage: str, reason: str | None, version: int
         return
     now = ctx.now()
     reason = reason or lead.stay_reason
-    if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason:
+    if rules.overstayed(dt(lead.stage_entered_at), now, settings_for_owner(ctx, lead.owner_id)) and not reason:
         _stay_reason_needed(ctx, lead)
     _locked_update(ctx, lead, version, {"stage": stage, "stage_entered_at": ts(now), "stay_reason": None,
                                         "probability": None, "last_activity_at": ts(now)})
@@ -301,7 +302,7 @@ def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int |
         update["wake_up_at"] = None  # paused until resumed by hand: no resume date of an earlier pause stands
     reason = values.get("reason") or lead.stay_reason
     if status in ("won", "lost"):
-        if rules.overstayed(dt(lead.stage_entered_at), now, ctx.settings) and not reason \
+        if rules.overstayed(dt(lead.stage_entered_at), now, settings_for_owner(ctx, lead.owner_id)) and not reason \
                 and lead.status not in ("won", "lost"):
             _stay_reason_needed(ctx, lead)
     if status == "won" and not update.get("won_amount_cents") and update.get("won_amount_cents") != 0:
@@ -314,7 +315,8 @@ def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int |
         _enter(ctx, lead, status, at, reason)
         tasks.close_open(ctx, lead.id, "shelved" if status == "lost" else "done")
         if status == "won":
-            due = rules.next_follow_up(at, lead.stage, "won", lead.follow_up_days, ctx.settings)
+            due = rules.next_follow_up(at, lead.stage, "won", lead.follow_up_days,
+                                       settings_for_owner(ctx, lead.owner_id))
             tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", N_("Customer care call"), due, lead.priority)
     elif lead.status in ("won", "lost"):  # reopened: back into its last open stage
         _enter(ctx, lead, lead.stage, now, None)
