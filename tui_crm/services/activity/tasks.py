@@ -114,13 +114,20 @@ def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> list[int]:
     return ids
 
 
-def reassign_loose(ctx: Session, from_id: int, to_id: int) -> list[int]:
-    """A user's open tasks that concern no lead to another user, one change entry each (old and new owner
-    by login); returns their ids."""
+def loose_open(ctx: Session, owner_id: int) -> list[int]:
+    """A user's open tasks that concern no lead, by id."""
+    return [i for (i,) in Task.select(Task.id).where((Task.owner == owner_id) & Task.lead.is_null()
+                                                     & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.id).tuples()]
+
+
+def reassign_loose(ctx: Session, from_id: int, to_id: int, only: list[int] | None = None) -> list[int]:
+    """A user's open tasks that concern no lead (``only``: those of these ids) to another user, one change entry
+    each (old and new owner by login); returns their ids."""
     from ...store.models import User
 
-    ids = [i for (i,) in Task.select(Task.id).where((Task.owner == from_id) & Task.lead.is_null()
-                                                     & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.id).tuples()]
+    ids = loose_open(ctx, from_id)
+    if only is not None:
+        ids = [i for i in ids if i in set(only)]
     if ids:
         logins = dict(User.select(User.id, User.login).where(User.id.in_([from_id, to_id])).tuples())
         Task.update(owner=to_id).where(Task.id.in_(ids)).execute()

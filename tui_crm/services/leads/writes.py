@@ -1,4 +1,4 @@
-"""Changing leads: create, edit, move, outcomes, reassign, share, reveal, handover.
+"""Changing leads: create, edit, move, outcomes, reassign, reveal (sharing and handover: ``people``).
 
 Every function is one transaction that also writes its change-log entries.
 Edits use the version column: a write against a stale version is refused
@@ -13,7 +13,7 @@ from ...domain.spell import spelling
 from ...domain.text import clean, clean_values
 from ...domain.vocab import PRIORITIES, resolve
 from ...i18n import N_, _
-from ...store.models import Change, Lead, LeadShare, StageHistory, User
+from ...store.models import Change, Lead, StageHistory, User
 from ...store.search import derived, reversed_digits
 from .. import changes, scope
 from ..activity import tasks
@@ -21,6 +21,7 @@ from ..context import Session, settings_for_owner
 from ..scope import can_assign, resolve_user
 from .duplicates import answers_spent, exact_duplicates, similar_leads, split_by_scope, unseen_reason
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
+from .people import may_reassign, owners_diff
 from ...domain import limits
 from ..errors import StaleRecord, ValidationError, refuse_too_long
 from ..records import LeadView, dt, ts
@@ -344,31 +345,18 @@ def reassign(ctx: Session, code: str | int, login: str, version: int | None = No
 
     owner = resolve_user(login)
     can_assign(ctx, owner)
+    if not owner.active:
+        raise ValidationError(_("user {login} is deactivated", login=owner.login))
     now = ctx.now()
     with scope.locked_lead(ctx, code) as lead:
+        may_reassign(ctx, lead)
         before = User.get_by_id(lead.owner_id).login
         _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
         moved = tasks.reassign_open(ctx, lead.id, owner.id)
-        changes.record(ctx, "lead", lead.id, "reassign", _owners_diff(before, owner.login, moved), lead_id=lead.id)
+        changes.record(ctx, "lead", lead.id, "reassign", owners_diff(before, owner.login, moved), lead_id=lead.id)
         notify(ctx, owner.id, "assignment", N_("Lead assigned to you: {code} {company}"),
                {"code": lead.code, "company": lead.company}, lead.id)
     return get(ctx, lead.id)
-
-
-def _owners_diff(old: str, new: str, tasks_moved: list[int]) -> dict:
-    """A reassign's or handover's entry: the owners by login, and which open tasks went with the lead."""
-    diff: dict = {"owner": [old, new]}
-    if tasks_moved:
-        diff["tasks"] = ", ".join(str(t) for t in tasks_moved)
-    return diff
-
-
-def share(ctx: Session, code: str | int, login: str) -> None:
-    lead = scope.get_visible(ctx, code)
-    user = resolve_user(login)
-    with ctx.db.atomic():
-        LeadShare.insert(lead=lead.id, user=user.id).on_conflict_ignore().execute()
-        changes.record(ctx, "lead", lead.id, "share", {"collaborator": [None, user.login]}, lead_id=lead.id)
 
 
 def reveal(ctx: Session, code: str | int) -> LeadView:
@@ -379,28 +367,3 @@ def reveal(ctx: Session, code: str | int) -> LeadView:
     with ctx.db.atomic():
         changes.record(ctx, "lead", view.id, "reveal", {"via": "detail"}, lead_id=view.id)
     return view
-
-
-def handover(ctx: Session, from_login: str, to_login: str) -> int:
-    """A departing rep's open leads (with their open tasks) and open tasks without a lead to another user,
-    in one step: one ``handover`` entry per lead naming both owners by login and the tasks moved, one per
-    task without a lead, and one notification to the new owner. Returns the number of leads."""
-    from ..activity.inbox import notify
-
-    scope.require_supervisor(ctx.actor)
-    src, dst = resolve_user(from_login), resolve_user(to_login)
-    can_assign(ctx, dst)
-    now = ts(ctx.now())
-    with ctx.db.atomic():
-        q = (Lead.select(Lead.id).where((Lead.owner == src.id) & Lead.status.not_in(("won", "lost"))
-                                        & scope.scope_expr(ctx.actor)).order_by(Lead.id))
-        ids = [r.id for r in (q.for_update() if ctx.is_postgres else q)]  # rows locked in id order: no deadlock
-        for lid in ids:
-            Lead.update(owner=dst.id, assigned_at=now, version=Lead.version + 1).where(Lead.id == lid).execute()
-            moved = tasks.reassign_open(ctx, lid, dst.id)
-            changes.record(ctx, "lead", lid, "handover", _owners_diff(src.login, dst.login, moved), lead_id=lid)
-        loose = tasks.reassign_loose(ctx, src.id, dst.id)
-        if ids or loose:
-            notify(ctx, dst.id, "assignment", N_("{name} handed over {n} leads and {t} tasks to you"),
-                   {"name": src.name, "n": len(ids), "t": len(loose)})
-    return len(ids)
