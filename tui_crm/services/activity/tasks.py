@@ -37,8 +37,11 @@ class TaskView:
 
 def refresh_next(lead_id: int) -> None:
     """next_follow_up_at = earliest due among the lead's open tasks."""
+    from ...store.models import TaskLead
+
+    extra = TaskLead.select(TaskLead.task).where(TaskLead.lead == lead_id)  # a task on several leads counts too
     earliest = (Task.select(pw.fn.MIN(Task.due_at))
-                .where((Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES)))
+                .where(((Task.lead == lead_id) | Task.id.in_(extra)) & Task.status.in_(OPEN_TASK_STATUSES)))
     Lead.update(next_follow_up_at=earliest).where(Lead.id == lead_id).execute()
 
 

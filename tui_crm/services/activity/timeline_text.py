@@ -12,7 +12,8 @@ from ..records import dt
 KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "outcome": "outcome",
               "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated",
               "task": "task", "handover": "handed over", "share": "shared", "dormant": "dormant",
-              "paused": "paused", "reopen": "reopened", "tag": "tags", "assign": "assigned"}
+              "paused": "paused", "reopen": "reopened", "tag": "tags", "assign": "assigned",
+              "unshare": "unshared"}
 
 
 def kind_label(kind: str) -> str:
@@ -115,6 +116,9 @@ def change_text(ctx, action: str, diff: dict, people: dict[str, str], masked: bo
             target = f"{target}, {_(diff['mode'])}"
         return _("assigned by rule {n} ({match} → {target})", n=diff.get("rule"), match=diff.get("match") or "*",
                  target=target)
+    if action == "unshare":
+        old = (diff.get("collaborator") or [None])[0]
+        return _("no longer shared with {name}", name=who(old))
     if action == "share":
         return _("shared with {name}", name=who(_new(diff, "collaborator")))
     if action == "dormant":
