@@ -20,7 +20,7 @@ from ..context import Session
 from ..errors import ValidationError
 from ..records import LeadView, apply_due, build_view, dt
 
-FILTERS = ("all", "mine", "team", "overdue", "today", "stalled")
+FILTERS = ("all", "mine", "team", "overdue", "today", "stalled", "invalid")
 
 
 # ------------------------------------------------------------------ filters
@@ -49,6 +49,10 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
         return (Lead.status.not_in(CLOSED_STATUSES + ("dormant",)) & overstayed
                 & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts))
                 & ~pw.fn.EXISTS(planned))
+    if name == "invalid":  # the monthly clean-up (seed 003): leads.cleanup
+        from .cleanup import invalid_expr
+
+        return invalid_expr(ctx)
     if name.startswith("stage:"):
         return Lead.stage == name.split(":", 1)[1]
     if name.startswith("source:"):
