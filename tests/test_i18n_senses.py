@@ -41,6 +41,9 @@ ONE_SENSE = {
     "new lead", "next action",
     # the separator between the parts of one line (the timeline's field changes, the audit's details)
     "; ",
+    # team operations (cli/team.py, cli/tasks.py): the subcommands' title, a numbered row, a task and its result,
+    # the CODE argument
+    "actions", "no.", "result", "task", "the lead's code",
 }
 
 

@@ -23,6 +23,8 @@ from .leads import cmd_leads, cmd_log
 from .parser import build_parser
 from . import remote
 from .report import cmd_report
+from .tasks import cmd_tasks
+from .team import cmd_handover, cmd_rules, cmd_tags, cmd_teams
 from .tick import cmd_tick
 from .transfer import cmd_agenda, cmd_export, cmd_import
 from .users import cmd_stages, cmd_users
@@ -44,7 +46,8 @@ def cmd_tui(args) -> int:
 COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": cmd_stages, "leads": cmd_leads,
             "log": cmd_log,
             "db": cmd_db, "report": cmd_report, "import": cmd_import, "export": cmd_export, "agenda": cmd_agenda,
-            "tick": cmd_tick, None: cmd_tui}
+            "tick": cmd_tick, "teams": cmd_teams, "rules": cmd_rules, "tags": cmd_tags, "handover": cmd_handover,
+            "tasks": cmd_tasks, None: cmd_tui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -39,7 +39,9 @@ def leads_list(ctx, args) -> int:
     from ..services.records import lead_json
 
     ctx.call(sweep_escalations, ctx)
-    views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal)
+    stage = leads.resolve_stage(ctx, args.stage) if args.stage else None
+    views = leads.list_leads(ctx, filter=args.filter, search=args.search, limit=args.limit, reveal=args.reveal,
+                             tag=args.tag, owner=args.owner, team=args.team, stage=stage)
     for notice in dict.fromkeys(ctx.notices):  # what the search had to leave out
         print(f"tui-crm: {notice}", file=sys.stderr)
     if args.format == "json":
@@ -139,8 +141,18 @@ def leads_lost(ctx, args) -> int:
     return 0
 
 
+def _team_action(name: str):
+    def run(ctx, args) -> int:
+        from . import team
+
+        return getattr(team, name)(ctx, args)
+    return run
+
+
 LEADS_ACTIONS = {"list": leads_list, "add": leads_add, "show": leads_show, "move": leads_move,
-                 "won": leads_won, "lost": leads_lost}
+                 "won": leads_won, "lost": leads_lost, "tag": _team_action("leads_tag"),
+                 "reassign": _team_action("leads_reassign"), "share": _team_action("leads_share"),
+                 "clean-up": _team_action("leads_clean_up")}
 
 
 def cmd_leads(args) -> int:

@@ -142,8 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     leads = actions(add("leads", _("list, add, show and move leads")))
     p = add("list", _("list leads"), leads)
     _format(p, "table")
-    p.add_argument("--filter", choices=["all", "mine", "overdue", "today", "stalled", "team"], default="all",
-                   help=_("which leads (default all)"))
+    p.add_argument("--filter", choices=["all", "mine", "overdue", "today", "stalled", "team", "invalid"], default="all",
+                   help=_("which leads (default all; invalid: the monthly clean-up's)"))
+    p.add_argument("--tag", metavar="TAG", help=_("only leads with this tag (several: with all of them)"))
+    p.add_argument("--owner", metavar="LOGIN", help=_("only this owner's leads"))
+    p.add_argument("--team", metavar="NAME", help=_("only this team's leads"))
+    p.add_argument("--stage", metavar="STAGE", help=_("only leads in this stage"))
     p.add_argument("--search", metavar="TEXT",
                    help=_("code, company, contact, need or remarks containing TEXT, or a phone's last digits"))
     p.add_argument("--limit", type=whole_number, metavar="N", help=_("at most N leads"))
@@ -195,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objection", metavar="TEXT", help=_("the customer's objection"))
     p.add_argument("--handling", metavar="TEXT", help=_("how the objection was handled"))
     p.add_argument("--next-action", metavar="TEXT", help=_("the next action (the next task's title)"))
+
+    from .parser_team import add_team_commands
+
+    add_team_commands(add, actions, _format, whole_number, users, leads)
 
     # after `audit`, --user names whose entries to show; the acting user's --user goes before it
     p = add("audit", _("who did what and when: reveals, reassigns, handovers, undos, settings and users"), user=False)

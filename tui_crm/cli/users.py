@@ -56,7 +56,14 @@ def users_key(args) -> int:
     return 0
 
 
-USERS_ACTIONS = {"add": users_add, "list": users_list, "set": users_set, "key": users_key}
+def users_deactivate(args) -> int:
+    from .team import users_deactivate as deactivate
+
+    return deactivate(args)
+
+
+USERS_ACTIONS = {"add": users_add, "list": users_list, "set": users_set, "key": users_key,
+                 "deactivate": users_deactivate}
 
 
 def cmd_users(args) -> int:

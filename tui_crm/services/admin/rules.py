@@ -67,7 +67,8 @@ def _rule_view(r: AssignmentRule, logins: dict[int, str], teams: dict[int, str])
 
 
 def list_rules(ctx: Session) -> list[RuleView]:
-    """The assignment rules in the order they are tried."""
+    """The assignment rules in the order they are tried (supervisors and admins)."""
+    scope.require_supervisor(ctx.actor)
     logins = dict(User.select(User.id, User.login).tuples())
     teams = dict(Team.select(Team.id, Team.name).tuples())
     return [_rule_view(r, logins, teams) for r in AssignmentRule.select().order_by(AssignmentRule.position,
@@ -167,6 +168,8 @@ def remove_rule(ctx: Session, rule_id: int) -> None:
 
 # ------------------------------------------------------------------ auto tags
 def list_auto_tags(ctx: Session) -> list[AutoTagView]:
+    """The auto-tag rules (supervisors and admins)."""
+    scope.require_supervisor(ctx.actor)
     return [AutoTagView(r.id, r.tag, split_values(r.sources), split_values(r.keywords))
             for r in AutoTagRule.select().order_by(AutoTagRule.id)]
 
