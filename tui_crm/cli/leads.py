@@ -65,7 +65,8 @@ def leads_add(ctx, args) -> int:
 
     values = {"company": args.company, "contact_name": args.contact, "phone": args.phone, "email": args.email,
               "source": args.source, "need": args.need, "owner": args.owner, "priority": args.priority,
-              "amount_cents": parse_amount(args.amount)}
+              "amount_cents": parse_amount(args.amount), "region": args.region, "industry": args.industry,
+              "remarks": args.remarks, "tags": args.tag or None}
     if not (args.phone or args.email):
         raise UserError(_("give --phone or --email"))
     v = ctx.call(leads.add_lead, ctx, values)
@@ -152,7 +153,7 @@ def _team_action(name: str):
 LEADS_ACTIONS = {"list": leads_list, "add": leads_add, "show": leads_show, "move": leads_move,
                  "won": leads_won, "lost": leads_lost, "tag": _team_action("leads_tag"),
                  "reassign": _team_action("leads_reassign"), "share": _team_action("leads_share"),
-                 "clean-up": _team_action("leads_clean_up")}
+                 "clean-up": _team_action("leads_clean_up"), "edit": _team_action("leads_edit")}
 
 
 def cmd_leads(args) -> int:

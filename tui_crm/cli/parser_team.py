@@ -2,7 +2,7 @@
 options they add to ``users`` and ``leads``. Called by :func:`cli.parser.build_parser` with its helpers."""
 from __future__ import annotations
 
-from ..i18n import _
+from ..i18n import N_, _
 
 
 def add_team_commands(add, actions, fmt, whole_number, users, leads) -> None:
@@ -11,6 +11,11 @@ def add_team_commands(add, actions, fmt, whole_number, users, leads) -> None:
     p = add("deactivate", _("deactivate a user, handing over their open leads and tasks in one step"), users)
     p.add_argument("login", metavar="LOGIN", help=_("the user to deactivate"))
     _targets(p)
+
+    p = add("edit", _("change a lead's fields"), leads)
+    p.add_argument("code", metavar="CODE", help=_("the lead's code"))
+    for option, metavar, text in EDIT_OPTIONS:
+        p.add_argument(option, metavar=metavar, help=_(text))
 
     p = add("tag", _("add tags to a lead (or remove them)"), leads)
     p.add_argument("code", metavar="CODE", help=_("the lead's code"))
@@ -116,6 +121,26 @@ def add_team_commands(add, actions, fmt, whole_number, users, leads) -> None:
                    help=_("open, in_progress, done or shelved (or 未开始, 进行中, 已完成, 已搁置)"))
     p.add_argument("--result", metavar="TEXT", help=_("what came of it"))
     p.add_argument("--sentiment", metavar="BEFORE→AFTER", help=_("the customer's sentiment change, e.g. 中性→积极"))
+
+
+# leads edit: option, metavar, help (the field is the option's name with _; --contact is contact_name)
+EDIT_OPTIONS = (
+    ("--company", "NAME", N_("the customer's company")), ("--contact", "NAME", N_("the contact's name")),
+    ("--title", "TEXT", N_("the contact's job title")), ("--phone", "PHONE", N_("the contact's phone")),
+    ("--email", "EMAIL", N_("the contact's email")), ("--other-contact", "TEXT", N_("another way to reach them")),
+    ("--source", "SOURCE", N_("where the lead came from (key or label)")), ("--industry", "TEXT", N_("the industry")),
+    ("--company-size", "TEXT", N_("the company's size")), ("--region", "TEXT", N_("the region")),
+    ("--first-contact-at", "DATETIME", N_("when they were first contacted")),
+    ("--need", "TEXT", N_("the customer's initial need")), ("--pain-points", "TEXT", N_("their pain points")),
+    ("--budget", "TEXT", N_("their budget range")), ("--decision-maker", "TEXT", N_("the decision chain")),
+    ("--obstacle", "TEXT", N_("the key obstacle")), ("--priority", "PRIORITY", N_("high, medium or low")),
+    ("--follow-up-days", "DAYS", N_("days between follow-ups for this lead")),
+    ("--amount", "AMOUNT", N_("expected amount, e.g. 80000, ¥80,000, 8万, 八万")),
+    ("--probability", "PERCENT", N_("probability in percent")),
+    ("--expected-close-date", "DATE", N_("the expected close date")),
+    ("--stay-reason", "TEXT", N_("why it stays in its stage")), ("--remarks", "TEXT", N_("remarks")),
+    ("--next-action", "TEXT", N_("the next action")),
+)
 
 
 def _targets(p) -> None:

@@ -224,3 +224,37 @@ def leads_clean_up(ctx, args) -> int:
     else:
         print(_("{n} invalid leads marked lost", n=len(done)))
     return 0
+
+
+def leads_edit(ctx, args) -> int:
+    """``leads edit CODE --field value ...``: the fields given, as the edit form saves them; prints the lead."""
+    from ..services import leads
+    from ..services.records import lead_json
+    from .common import parse_amount, parse_dt
+    from .parser_team import EDIT_OPTIONS
+
+    values = {}
+    for option, _m, _h in EDIT_OPTIONS:
+        name = option[2:].replace("-", "_")
+        value = getattr(args, name)
+        if value is None:
+            continue
+        field = {"contact": "contact_name", "amount": "amount_cents"}.get(name, name)
+        if field == "amount_cents":
+            value = parse_amount(value)
+        elif field == "first_contact_at":
+            value = parse_dt(ctx, value)
+        elif field in ("probability", "follow_up_days"):
+            try:
+                value = int(value)
+            except ValueError:
+                raise UserError(_("not a whole number: {value}", value=value)) from None
+        values[field] = value
+    if not values:
+        raise UserError(_("nothing to change: give a field, e.g. --region"))
+    v = ctx.call(leads.update_lead, ctx, args.code, values)
+    if getattr(args, "format", "text") == "json":
+        print_json(lead_json(ctx, v))
+    else:
+        print(_("{code} saved", code=v.code))
+    return 0

@@ -74,11 +74,12 @@ def add_lead(ctx: Session, values: dict, *, allow_duplicate: bool = False) -> Le
     if not prio:
         raise ValidationError(_("unknown priority: {value}", value=values["priority"]))
     values["priority"] = prio
+    manual_tags = values.pop("tags", None)
     owner = resolve_user(values.pop("owner")) if values.get("owner") else None  # None: by the rules
     if owner is not None:
         can_assign(ctx, owner)
     try:
-        return _add(ctx, values, owner, prio, allow_duplicate)
+        return _add(ctx, values, owner, prio, allow_duplicate, manual_tags)
     except _Unseen as hit:  # told, and audited, in a transaction of its own (the add's is rolled back)
         key = "phone" if hit.by_phone else "email"
         if hit.lead_id is not False:
@@ -97,7 +98,19 @@ class _Unseen(Exception):
         self.by_phone, self.lead_id = by_phone, lead_id
 
 
-def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplicate: bool) -> LeadView:
+def created_view(ctx: Session, lead_id: int) -> LeadView:
+    """The lead just created, as its creator sees it, even when the rules gave it to someone beyond their reach
+    (they typed it: it is theirs to see once; contacts masked as their scope says)."""
+    from .queries import views_for
+
+    row = Lead.select().where(Lead.id == lead_id).dicts().first()
+    if row is None:  # PostgreSQL under the creator's own role: the row is beyond their policies now
+        raise StaleRecord(_("lead created and given to its owner by the rules; you cannot see it"))
+    return views_for(ctx, [row])[0]
+
+
+def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplicate: bool,
+         manual_tags=None) -> LeadView:
     from . import assign
     from ..context import settings_for_owner
     from .queries import get
@@ -142,12 +155,18 @@ def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplic
         from .tags import apply_auto_tags
 
         apply_auto_tags(ctx, {lead_id: row})
+        if manual_tags:
+            from .tags import change_tags
+
+            change_tags(ctx, [lead_id], manual_tags)
         if owner.id != ctx.actor.id:
             from ..activity.inbox import notify
 
             notify(ctx, owner.id, "assignment", N_("New lead assigned: {code} {company}"),
                    {"code": row["code"], "company": row["company"]}, lead_id)
-    return get(ctx, lead_id)
+    if choice is None:
+        return get(ctx, lead_id)
+    return created_view(ctx, lead_id)  # the rules may have given it to someone the creator does not see
 
 
 # ------------------------------------------------------------------ edit
