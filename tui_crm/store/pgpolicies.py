@@ -72,6 +72,17 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {s}.crm_shared_ids() RETURNS SETOF bigint LANGUAGE sql STABLE "
         f"SECURITY DEFINER {pin} AS $$ "
         f"SELECT ls.lead_id FROM {s}.lead_share ls WHERE ls.user_id = {s}.crm_uid() $$",
+        # an assignment rule gave a lead its creator just made (in this transaction, with its lead_assignment
+        # row) to someone beyond the creator's reach: the creator made it as its owner (their policies allow
+        # that and everything that comes with it), and this gives it to the rule's choice; nothing else
+        f"CREATE OR REPLACE FUNCTION {s}.crm_give_lead(lid bigint, uid bigint) RETURNS boolean LANGUAGE plpgsql "
+        # (the lead's triggers name their tables without a schema: this one's, then pg_temp last, cannot be shadowed)
+        f"SECURITY DEFINER SET search_path = {s}, pg_catalog, pg_temp AS $$ DECLARE n int; BEGIN "
+        f"IF {s}.crm_uid() IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.lead_assignment a WHERE a.lead_id = lid "
+        f"AND a.user_id = uid) THEN RETURN false; END IF; "
+        f"UPDATE {s}.lead l SET owner_id = uid WHERE l.id = lid AND l.owner_id = {s}.crm_uid() "
+        f"AND l.created_by = {s}.crm_uid() AND l.xmin = pg_current_xact_id()::xid; "
+        f"GET DIAGNOSTICS n = ROW_COUNT; RETURN n = 1; END $$",
         # duplicates are looked for beyond one's reach (only that one exists is told): the values of
         # code, phone or email among vals that any lead holds, with its import batch; no id, no owner
         f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "

@@ -142,6 +142,7 @@ class ChunkWriter:
                 choice = self.assigner.choose(rec.lead)
                 if choice:
                     rec.owner = choice.user_id
+                    rec.extra["give"] = assign.beyond_reach(self.ctx, self.assigner.user(choice.user_id))
                     given.append((i, choice))
             auto = auto_tags_for(rec.lead, self.tag_rules) if self.tag_rules else []
             if auto:
@@ -193,7 +194,8 @@ class ChunkWriter:
                 lid, L["code"], L["company"], L["contact_name"], L["title"], L["phone"], reversed_digits(L["phone"]),
                 L["email"], L["other_contact"], L["source"], L["industry"], L["company_size"], L["region"],
                 L["first_contact_at"], L["need"], L["pain_points"], L["budget"], L["decision_maker"], L["obstacle"],
-                owner, prio, L["follow_up_days"], L["amount_cents"], L["probability"], L["expected_close_date"],
+                actor if rec.extra.get("give") else owner, prio, L["follow_up_days"], L["amount_cents"],
+                L["probability"], L["expected_close_date"],
                 L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
                 L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
                 L["won_amount_cents"], L["currency"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
@@ -220,4 +222,7 @@ class ChunkWriter:
                                 ).on_conflict_ignore().execute()
         bulk.reset_sequences(ctx.db, ["lead"])
         assign.record(ctx, [(ids[i], choice) for i, choice in given])
+        for i, choice in given:  # PostgreSQL under the importer's own role: made as theirs, handed on now
+            if recs[i].extra.get("give"):
+                assign.give(ctx, ids[i], choice.user_id)
         return ids

@@ -82,6 +82,10 @@ class Assigner:
             self._teams = dict(Team.select(Team.id, Team.name).tuples())
         return self._users
 
+    def user(self, uid: int) -> User:
+        """A user as :func:`beyond_reach` asks (id and team)."""
+        return User(id=uid, team=self.users[uid][2])
+
     def _count_today(self, rule: AssignmentRule) -> None:
         if rule.id in self._loaded_today:
             return
@@ -158,6 +162,28 @@ def record(ctx: Session, given: list[tuple[int, Choice]]) -> None:
         LeadAssignment.insert_many(rows[i:i + 500]).as_rowcount().execute()
     for lid, c in given:
         changes.record(ctx, "lead", lid, "assign", c.diff(), lead_id=lid)
+
+
+def beyond_reach(ctx: Session, owner) -> bool:
+    """Whether a lead of ``owner`` would be beyond the acting user's row-level security (PostgreSQL, a session
+    connected as the user's own role): then the lead is made as the creator's and handed on by :func:`give`."""
+    if not ctx.is_postgres or ctx.actor.is_admin or owner.id == ctx.actor.id:
+        return False
+    if ctx.actor.is_supervisor and ctx.actor.team_id is not None and owner.team_id == ctx.actor.team_id:
+        return False
+    if "role_login" not in ctx.memo:  # the session's role does not change
+        from ...store import pgroles
+
+        ctx.memo["role_login"] = pgroles.connected_login(ctx.db)
+    return ctx.memo["role_login"] is not None
+
+
+def give(ctx: Session, lead_id: int, owner_id: int) -> None:
+    """Hand a lead just made (and recorded in ``lead_assignment``) to the rule's choice, through the database's
+    ``crm_give_lead`` (store/pgpolicies.py): the last step of its creating transaction."""
+    (done,) = ctx.db.execute_sql("SELECT crm_give_lead(%s, %s)", (lead_id, owner_id)).fetchone()
+    if not done:
+        raise RuntimeError(f"crm_give_lead({lead_id}, {owner_id}) refused")
 
 
 def dry_run(ctx: Session, limit: int = 50) -> list[tuple[str, str, str | None, Choice | None]]:

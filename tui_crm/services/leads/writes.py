@@ -98,22 +98,11 @@ class _Unseen(Exception):
         self.by_phone, self.lead_id = by_phone, lead_id
 
 
-def created_view(ctx: Session, lead_id: int) -> LeadView:
-    """The lead just created, as its creator sees it, even when the rules gave it to someone beyond their reach
-    (they typed it: it is theirs to see once; contacts masked as their scope says)."""
-    from .queries import views_for
-
-    row = Lead.select().where(Lead.id == lead_id).dicts().first()
-    if row is None:  # PostgreSQL under the creator's own role: the row is beyond their policies now
-        raise StaleRecord(_("lead created and given to its owner by the rules; you cannot see it"))
-    return views_for(ctx, [row])[0]
-
-
 def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplicate: bool,
          manual_tags=None) -> LeadView:
     from . import assign
     from ..context import settings_for_owner
-    from .queries import get
+    from .queries import get, views_for
 
     now = ctx.now()
     with ctx.db.atomic():
@@ -132,8 +121,10 @@ def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplic
             raise _Unseen(by_phone, unseen[0].id)
         stage = values.pop("stage", None) or ctx.stage_keys[0]
         row = {k: values[k] for k in EDITABLE if k in values}
+        give = choice is not None and assign.beyond_reach(ctx, owner)  # PostgreSQL, the creator's own role
         row.update(
-            code=values.get("code") or next_code(ctx, values["source"], now), owner=owner.id, stage=stage,
+            code=values.get("code") or next_code(ctx, values["source"], now),
+            owner=ctx.actor.id if give else owner.id, stage=stage,
             status="pending", stage_entered_at=ts(now), created_at=ts(now), updated_at=ts(now),
             assigned_at=ts(now), created_by=ctx.actor.id, phone_rev=reversed_digits(values.get("phone")),
             pinyin=spelling(values["company"], values.get("contact_name")),
@@ -164,9 +155,14 @@ def _add(ctx: Session, values: dict, owner: User | None, prio: str, allow_duplic
 
             notify(ctx, owner.id, "assignment", N_("New lead assigned: {code} {company}"),
                    {"code": row["code"], "company": row["company"]}, lead_id)
-    if choice is None:
-        return get(ctx, lead_id)
-    return created_view(ctx, lead_id)  # the rules may have given it to someone the creator does not see
+        if choice is None:
+            seen = None
+        else:  # the rules may have given it to someone the creator does not see: read it while they still do
+            seen = Lead.select().where(Lead.id == lead_id).dicts().get()
+            seen["owner"] = owner.id
+            if give:
+                assign.give(ctx, lead_id, owner.id)
+    return get(ctx, lead_id) if seen is None else views_for(ctx, [seen])[0]
 
 
 # ------------------------------------------------------------------ edit

@@ -1,0 +1,86 @@
+"""Team operations under PostgreSQL row-level security (``db roles``): a rep connected as their own role creates a
+lead the rules give to someone beyond their reach, tags, tasks and the rules' own tables."""
+from __future__ import annotations
+
+import pytest
+
+from cli_helpers import run
+from conftest import PG_AVAILABLE, PG_BASE
+
+pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reachable at {PG_BASE}")
+
+
+@pytest.fixture
+def team(tmp_path):
+    from pg_team import PgTeam
+
+    t = PgTeam(tmp_path)
+    proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
+    assert proc.returncode == 0, proc.stderr
+    yield t
+    t.close()
+
+
+def test_a_rep_on_their_own_role_creates_a_lead_the_rules_give_to_another_team(team):
+    from tui_crm.services import leads
+    from tui_crm.services.admin import rules
+    from tui_crm.services.context import open_session
+
+    rules.add_rule(team.ctx, region="华南", to_user="rep_b")
+    rules.add_auto_tag(team.ctx, "高意向", keywords=["采购"])
+    rep = open_session(team.role_url("rep1"), "rep1")
+    view = leads.add_lead(rep, {"company": "South Co", "contact_name": "Wang", "phone": "13900007777",
+                                "source": "expo", "need": "采购服务器", "region": "华南", "tags": ["展会"]})
+    assert view.owner_login == "rep_b" and view.masked
+    rep.close()
+    rows = team.rows("rep_b", "SELECT l.code, l.owner_id = u.id FROM lead l JOIN \"user\" u ON u.login = 'rep_b'")
+    assert (view.code, True) in rows
+    assert team.rows("rep1", "SELECT code FROM lead WHERE code = %s", (view.code,)) == []
+    tasks = team.rows("rep_b", "SELECT t.kind FROM task t JOIN lead l ON l.id = t.lead_id WHERE l.code = %s",
+                      (view.code,))
+    assert tasks == [("first_contact",)]
+    tags = team.rows("rep_b", "SELECT t.name FROM lead_tag lt JOIN tag t ON t.id = lt.tag_id JOIN lead l "
+                              "ON l.id = lt.lead_id WHERE l.code = %s ORDER BY t.name", (view.code,))
+    assert tags == [("展会",), ("高意向",)]
+    assert team.rows("rep_b", "SELECT count(*) FROM lead_assignment") == [(1,)]
+    # nobody gives away a lead of their own by calling the function
+    own = team.codes["rep1"]
+    uid_b = team.rows("boss", "SELECT id FROM \"user\" WHERE login = 'rep_b'")[0][0]
+    lid = team.rows("rep1", "SELECT id FROM lead WHERE code = %s", (own,))[0][0]
+    assert team.rows("rep1", "SELECT crm_give_lead(%s, %s)", (lid, uid_b)) == [(False,)]
+    assert team.rows("rep1", "SELECT code FROM lead WHERE code = %s", (own,)) == [(own,)]
+
+
+def test_the_rules_tables_are_read_by_all_and_written_by_admins(team):
+    import psycopg2
+
+    from tui_crm.services.admin import rules
+
+    rules.add_rule(team.ctx, region="华东", to_user="rep1")
+    assert len(team.rows("rep1", "SELECT id FROM assignment_rule")) == 1
+    with pytest.raises(psycopg2.Error, match="permission denied"):
+        team.rows("rep1", "DELETE FROM assignment_rule")
+    with pytest.raises(psycopg2.Error, match="permission denied"):
+        team.rows("rep1", "UPDATE lead_assignment SET user_id = 1")
+    with pytest.raises(psycopg2.Error, match="permission denied"):
+        team.rows("sup_a", "UPDATE team SET settings = '{}'")
+
+
+def test_a_reps_import_on_their_own_role_is_spread_by_the_rules_too(team, tmp_path):
+    from tui_crm.services.admin import rules
+    from tui_crm.services.context import open_session
+    from tui_crm.services.importing.run import ImportOptions, run_import
+
+    rules.add_rule(team.ctx, region="华南", to_user="rep_b")
+    path = tmp_path / "south.csv"
+    path.write_text("company,contact_name,phone,source,region,need\n"
+                    "South A,Wang,13900008881,expo,华南,servers\nNorth A,Li,13900008882,expo,华北,racks\n",
+                    encoding="utf-8")
+    rep = open_session(team.role_url("rep1"), "rep1")
+    res = run_import(rep, str(path), ImportOptions())
+    rep.close()
+    assert res.new == 2, res.refusals
+    owners = dict(team.rows("boss", "SELECT l.company, u.login FROM lead l JOIN \"user\" u ON u.id = l.owner_id "
+                                    "WHERE l.company IN ('South A', 'North A')"))
+    assert owners == {"South A": "rep_b", "North A": "rep1"}
+    assert team.rows("rep_b", "SELECT company FROM lead WHERE company = 'South A'") == [("South A",)]
