@@ -44,6 +44,9 @@ ONE_SENSE = {
     # team operations (cli/team.py, cli/tasks.py): the subcommands' title, a numbered row, a task and its result,
     # the CODE argument
     "actions", "no.", "result", "task", "the lead's code",
+    # a lead's fields as `leads add` and `leads edit` describe them
+    "remarks", "the contact's email", "the contact's name", "the contact's phone", "the customer's company",
+    "the industry", "the region",
 }
 
 
