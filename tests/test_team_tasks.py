@@ -74,3 +74,15 @@ def test_the_list_shows_my_and_my_teams_tasks_overdue_first(world):
     assert task_list.list_tasks(world.as_("rep_b1"), owner="rep_a1") == []
     with pytest.raises(ValidationError):
         task_list.list_tasks(world.ctx, "later")
+
+
+def test_a_task_on_several_leads_is_on_each_ones_timeline_with_its_sentiment_change(world):
+    from tui_crm.services import activity
+
+    a, b = world.lead("rep_a1"), world.lead("rep_a1")
+    rep = world.as_("rep_a1")
+    tid = task_list.add_task_for(rep, [a.code, b.code], "expo brochure", NOW + timedelta(days=1))
+    task_list.set_task_status(rep, tid, "done", result="liked it", sentiment="neutral->positive")
+    for v in (a, b):
+        texts = [i.text for i in activity.lead_timeline(rep, v.code)]
+        assert "task done: follow-up · expo brochure — liked it · neutral→positive" in texts

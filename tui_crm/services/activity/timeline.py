@@ -8,7 +8,8 @@ from datetime import datetime
 
 from ...domain.contact import mask_contact
 from ...domain.text import printable
-from ...i18n import _
+from ...domain.vocab import SENTIMENTS
+from ...i18n import _, label
 from ...store.models import Change, FollowUp, StageHistory, Task, User
 from .. import scope
 from ..context import Session
@@ -103,7 +104,11 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
         else:
             authors.setdefault(c.entity_id, {}).setdefault(c.action, c.user_id)
     items, whats = [], {}
-    for t in Task.select().where(Task.lead == lead.id).order_by(Task.created_at.desc()).limit(limit):
+    from ...store.models import TaskLead
+
+    linked = TaskLead.select(TaskLead.task).where(TaskLead.lead == lead.id)  # a task on several leads, this one too
+    for t in Task.select().where((Task.lead == lead.id) | Task.id.in_(linked)).order_by(
+            Task.created_at.desc()).limit(limit):
         kind, title = task_parts(t)
         whats[t.id] = what = kind if title is None else f"{kind} · {title}"
         by = authors.get(t.id, {})
@@ -113,6 +118,8 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
         if t.done_at:
             text = (_("task shelved: {what}", what=what) if t.status == "shelved"
                     else _("task done: {what}", what=what)) + (f" — {t.result}" if t.result else "")
+            if t.sentiment_after:  # seed 004: the customer's sentiment change (中性→积极)
+                text += " · " + "→".join(label(SENTIMENTS, s) for s in (t.sentiment_before, t.sentiment_after) if s)
             doer = by.get(t.status, by.get("done", t.owner_id))
             items.append(TimelineItem(dt(t.done_at), "task", names.get(doer, "?"), text, {"task": t.id}))
     for c in snoozes:
