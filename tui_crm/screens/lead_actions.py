@@ -94,7 +94,11 @@ class LeadActions:
                 self.app.post_message(result)
             elif result is not None:
                 await self.after_write(result.id)
-                self.open_lead(result.id)
+                if await self.app.db(leads.can_see, self.app.ctx, result.id):
+                    self.open_lead(result.id)
+                else:  # the assignment rules gave it to someone beyond this user's reach
+                    self.app.notify(_("{code} went to {name} by the assignment rules", code=result.code,
+                                      name=result.owner_name))
 
         self.app.push_screen(LeadForm(self.app.ctx, None), callback=saved)
 

@@ -311,6 +311,11 @@ def get(ctx: Session, code: str | int, *, reveal: bool = False) -> LeadView:
     return view
 
 
+def can_see(ctx: Session, lead_id: int) -> bool:
+    """Whether the actor may see the lead (one indexed look-up): a lead the rules just gave away may not be."""
+    return Lead.select(Lead.id).where((Lead.id == lead_id) & scope.scope_expr(ctx.actor)).exists()
+
+
 def status_counts(ctx: Session) -> dict[str, int]:
     """Counts for a status line: total, overdue, today, stalled (in scope)."""
     return {name: count(ctx, filter=None if name == "total" else name)
