@@ -1,51 +1,21 @@
-"""The monthly clean-up of invalid leads (seed 003: 每月末进行一次"无效线索清理"): the saved filter ``invalid``
-and marking its leads lost as invalid.
-
-An open lead is invalid when it cannot be reached or does not want to be: no phone that is a real number and no
-email (a wrong number), the last ``missed_calls_for_lost`` calls in a row unreached (rule 7), or the customer's
-latest recorded sentiment is resistant (明确拒绝, refused)."""
+"""The monthly clean-up of invalid leads (seed 003: 每月末进行一次"无效线索清理"): why a lead is in the saved
+filter ``invalid`` (``leads.invalid``), and marking its leads lost as invalid."""
 from __future__ import annotations
-
-import phonenumbers
-import peewee as pw
 
 from ...domain.vocab import CLOSED_STATUSES
 from ...i18n import N_, _
 from ...store.models import FollowUp, Lead
 from .. import scope
 from ..context import Session
+from .invalid import invalid_expr, real_phone
 
 INVALID_REASON = N_("invalid lead")  # the lost reason the clean-up gives (stored in the actor's language)
-
-
-def _real_phone(phone: str | None) -> bool:
-    if not phone:
-        return False
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(phone, None))
-    except phonenumbers.NumberParseException:
-        return False
-
-
-def invalid_expr(ctx: Session) -> pw.Expression:
-    """The ``invalid`` filter as SQL (within whatever scope the query has)."""
-    open_ = Lead.status.not_in(CLOSED_STATUSES)
-    latest = FollowUp.select(pw.fn.MAX(FollowUp.at)).where(FollowUp.lead == Lead.id)
-    refused = FollowUp.select(FollowUp.id).where((FollowUp.lead == Lead.id) & (FollowUp.sentiment == "resistant")
-                                                 & (FollowUp.at == latest))
-    # no email and no phone that is a number: the phones are judged here, in Python, on the actor's leads only
-    unreachable = [lid for lid, phone in Lead.select(Lead.id, Lead.phone).where(
-        open_ & Lead.email.is_null() & scope.scope_expr(ctx.actor)).tuples() if not _real_phone(phone)]
-    expr = (Lead.missed_calls >= ctx.settings.missed_calls_for_lost) | pw.fn.EXISTS(refused)
-    if unreachable:
-        expr |= Lead.id.in_(unreachable)
-    return open_ & expr
 
 
 def why_invalid(ctx: Session, lead) -> list[str]:
     """The reasons a lead (a row or a view) is in the clean-up, in words."""
     out = []
-    if not lead.email and not _real_phone(lead.phone):
+    if not lead.email and not real_phone(lead.phone):
         out.append(_("no working phone or email"))
     if (lead.missed_calls or 0) >= ctx.settings.missed_calls_for_lost:
         out.append(_("{n} calls in a row unreached", n=lead.missed_calls))

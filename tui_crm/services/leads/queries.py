@@ -50,7 +50,7 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
                 & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts))
                 & ~pw.fn.EXISTS(planned))
     if name == "invalid":  # the monthly clean-up (seed 003): leads.cleanup
-        from .cleanup import invalid_expr
+        from .invalid import invalid_expr
 
         return invalid_expr(ctx)
     if name.startswith("stage:"):
