@@ -211,7 +211,8 @@ def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
     changes.record(ctx, "lead", lead.id, "update", diff, lead_id=lead.id)
     if "priority" in diff and lead.first_contact_at is None:  # rule 1: the first contact keeps the new SLA
         tasks.reschedule_kind(ctx, lead.id, "first_contact",
-                              rules.first_contact_due(dt(lead.assigned_at), values["priority"], ctx.settings))
+                              rules.first_contact_due(dt(lead.assigned_at), values["priority"],
+                                                      settings_for_owner(ctx, lead.owner_id)))
     if not missing:
         tasks.close_kind(ctx, lead.id, "complete_record", "done")
 
@@ -341,7 +342,8 @@ def _outcome(ctx: Session, lead: Lead, status: str, values: dict, version: int |
         tasks.close_kind(ctx, lead.id, "wake_up", "done")
         if status in ("in_progress", "pending") and not tasks.has_open(lead.id):
             tasks.create_task(ctx, lead.id, lead.owner_id, "follow_up", N_("Follow up"),
-                              rules.next_follow_up(now, lead.stage, "in_progress", lead.follow_up_days, ctx.settings),
+                              rules.next_follow_up(now, lead.stage, "in_progress", lead.follow_up_days,
+                                                   settings_for_owner(ctx, lead.owner_id)),
                               lead.priority)
     if status == "dormant":
         tasks.close_open(ctx, lead.id, "shelved")
