@@ -45,11 +45,11 @@ class FollowUpForm(FormScreen):
         ctx, lead = self.ctx, self.lead
         now = ctx.now()
         status = "in_progress" if lead.status == "pending" else lead.status
+        team = settings_for_team(ctx, lead.owner_team_id, read=False)  # the team's cadence (§8), as last read
         self._proposals = {ok: when_text(ctx, activity.proposed_next(ctx, now, lead.stage, status,
-                                                                     lead.follow_up_days, ok, lead.owner_id))
+                                                                     lead.follow_up_days, ok, settings=team))
                            for ok in (True, False)}
-        nxt = rules.next_follow_up(now, lead.stage, status, lead.follow_up_days,
-                                   settings_for_team(ctx, lead.owner_team_id))  # the team's cadence (§8)
+        nxt = rules.next_follow_up(now, lead.stage, status, lead.follow_up_days, team)
         return [
             Field("method", _("method"), self.method, choice_hint(METHODS), METHODS),
             Field("summary", _("summary"), "", _("what was said, in a line")),

@@ -232,9 +232,15 @@ def _team_maps(ctx: Session) -> tuple[dict[int, Settings], dict[int, int | None]
     return teams, users
 
 
-def settings_for_team(ctx: Session, team_id: int | None) -> Settings:
-    """The rule numbers of a team's leads: its own over the global ones."""
-    return _team_maps(ctx)[0].get(team_id, ctx.settings) if team_id is not None else ctx.settings
+def settings_for_team(ctx: Session, team_id: int | None, *, read: bool = True) -> Settings:
+    """The rule numbers of a team's leads: its own over the global ones. ``read=False``: from what the session
+    last read only, never the database (the screens' timer re-evaluates due flags on the UI thread)."""
+    if team_id is None:
+        return ctx.settings
+    if not read:
+        hit = ctx.memo.get(TEAM_SETTINGS_MEMO)
+        return hit[1].get(team_id, ctx.settings) if hit is not None and hit[3] is ctx.settings else ctx.settings
+    return _team_maps(ctx)[0].get(team_id, ctx.settings)
 
 
 def settings_for_owner(ctx: Session, owner_id: int | None) -> Settings:

@@ -145,6 +145,7 @@ def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full
             values["other_contact"], masked = mask_other(values["other_contact"]), True
     view = LeadView(**values, owner_login=owner[0], owner_name=printable(owner[1]), owner_team_id=owner[2],
                     masked=masked, revealed=revealed)
+    settings_for_team(ctx, view.owner_team_id)  # read (on the database's thread) what apply_due takes as read
     apply_due(ctx, view)
     return view
 
@@ -156,7 +157,7 @@ def apply_due(ctx: Session, view: LeadView) -> None:
     view.overdue_days = (rules.overdue_days(view.next_follow_up_at, now, ctx.tz)
                          if view.due_state == rules.OVERDUE else 0)
     open_ = view.status not in ("won", "lost", "dormant")
-    s = settings_for_team(ctx, view.owner_team_id)  # the team's own stall days over the global ones
+    s = settings_for_team(ctx, view.owner_team_id, read=False)  # the team's own stall days, never a query here
     view.overstayed = open_ and rules.overstayed(view.stage_entered_at, now, s)
     view.planned_later = view.last_due_at is not None and view.last_due_at >= now
     view.stalled = (rules.is_stalled(view.status, view.stage_entered_at, view.next_follow_up_at, now, s)

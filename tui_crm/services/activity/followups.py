@@ -87,12 +87,12 @@ def log_followup(ctx: Session, code: str | int, data: FollowUpInput) -> int:
 
 
 def proposed_next(ctx: Session, at: datetime, stage: str, status: str, own_days: int | None,
-                  reached: bool, owner_id: int | None = None) -> datetime:
-    """The next contact a follow-up proposes: by the cadence (the owner's team's, PRODUCT §8) after a call that
-    connected; after one that did not, a retry the same working day or the next (``Settings.missed_call_retry_hours``),
-    never in the past."""
+                  reached: bool, owner_id: int | None = None, settings=None) -> datetime:
+    """The next contact a follow-up proposes: by the cadence (the owner's team's, PRODUCT §8: ``settings``, else
+    read for ``owner_id``) after a call that connected; after one that did not, a retry the same working day or
+    the next (``Settings.missed_call_retry_hours``), never in the past."""
     if reached:
-        return rules.next_follow_up(at, stage, status, own_days, settings_for_owner(ctx, owner_id))
+        return rules.next_follow_up(at, stage, status, own_days, settings or settings_for_owner(ctx, owner_id))
     return rules.missed_call_retry(max(at, ctx.now()), ctx.tz, ctx.settings)
 
 
