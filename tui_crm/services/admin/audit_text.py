@@ -24,6 +24,10 @@ def _actions() -> dict[str, str]:
         "lost": p("audit", "lost"), "dormant": p("audit", "made dormant"), "paused": p("audit", "paused"),
         "reopen": p("audit", "reopened"), "restore": p("audit", "restored"), "delete": p("audit", "deleted"),
         "deactivate": p("audit", "deactivated"), "remind": p("audit", "reminded"),
+        # team operations (PRODUCT §8)
+        "assign": p("audit", "assigned by a rule"), "tag": p("audit", "tags changed"),
+        "unshare": p("audit", "no longer shared"), "link": p("audit", "linked to a lead"),
+        "remove": p("audit", "removed"), "settings": p("audit", "numbers set"),
     }
 
 
@@ -35,6 +39,7 @@ def _entities() -> dict[str, str]:
         "roles": p("audit", "database roles"), "settings": p("audit", "settings"), "stage": p("audit", "stages"),
         "user": p("audit", "user"), "team": p("audit", "team"), "database": p("audit", "database"),
         "source": p("audit", "source"), "rule": p("audit", "rule"), "tag": p("audit", "tag"),
+        "tag_rule": p("audit", "auto-tag rule"),
     }
 
 
