@@ -143,3 +143,13 @@ def test_masked_mobile_keeps_first_three_and_last_four(digits):
 def test_normalising_is_idempotent(digits):
     once = normalize_phone(digits)
     assert normalize_phone(once) == once
+
+
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+def test_masking_a_stored_mobile_without_phonenumbers_agrees_with_phonenumbers(digits):
+    """mask_phone reads +86 mobiles itself (so a list page does not import phonenumbers): the same national
+    number as phonenumbers gives, for every such number."""
+    import phonenumbers
+
+    national = phonenumbers.national_significant_number(phonenumbers.parse("+86" + digits, None))
+    assert mask_phone("+86" + digits) == national[:3] + "*" * (len(national) - 7) + national[-4:]

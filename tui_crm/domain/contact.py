@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import phonenumbers
-
 from tui_crm.domain.errors import InvalidValue
 
 __all__ = [
@@ -52,6 +50,8 @@ def normalize_phone(raw: str, region: str = "CN") -> str:
     text = _fold(raw)
     if not text or not _PHONE_CHARS.match(text) or not any(c.isdigit() for c in text):
         raise InvalidValue(f"not a phone number: {raw!r}")
+    import phonenumbers  # on first use: its metadata is a large import the first screen does not need
+
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -102,6 +102,10 @@ def looks_like_email(text: str) -> bool:
     return True
 
 
+# A Chinese mobile in E.164 as stored (+86 and 11 digits from 1): its national number is the 11 digits.
+_CN_MOBILE = re.compile(r"\+86(1[0-9]{10})")
+
+
 def mask_phone(phone: str) -> str:
     """Hide the middle of a phone number: ``+8613812345678`` -> ``138****5678``.
 
@@ -113,11 +117,17 @@ def mask_phone(phone: str) -> str:
     text = _fold(phone)
     if "*" in text:
         return text
-    try:
-        parsed = phonenumbers.parse(normalize_phone(text), None)
-        digits = phonenumbers.national_significant_number(parsed)
-    except InvalidValue:
-        digits = phone_digits(text)
+    cn_mobile = _CN_MOBILE.fullmatch(text)
+    if cn_mobile:  # the stored shape of most numbers: no need to load phonenumbers for a list page
+        digits = cn_mobile.group(1)
+    else:
+        import phonenumbers
+
+        try:
+            parsed = phonenumbers.parse(normalize_phone(text), None)
+            digits = phonenumbers.national_significant_number(parsed)
+        except InvalidValue:
+            digits = phone_digits(text)
     if len(digits) >= 11:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     if len(digits) > 4:

@@ -19,7 +19,6 @@ import os
 
 from .. import config
 from ..i18n import _
-from ..store import pgroles
 from ..store.db import sqlite_path
 from ..store.models import User
 from .context import Actor, Session
@@ -31,6 +30,8 @@ def role_acting_login(ctx: Session, requested: str | None) -> str | None:
     active admin; AccessDenied for anyone else. None when the session's role is not a user's role."""
     if not ctx.is_postgres:
         return None
+    from ..store import pgroles  # PostgreSQL only: a SQLite session never loads the roles and policies
+
     pinned = pgroles.connected_login(ctx.db)
     if pinned is None:
         return None
@@ -45,7 +46,11 @@ def role_acting_login(ctx: Session, requested: str | None) -> str | None:
 
 def holds_database(ctx: Session) -> bool:
     """The session's role owns the tables or is above row-level security: like owning the SQLite file."""
-    return ctx.is_postgres and pgroles.holds_database(ctx.db)
+    if not ctx.is_postgres:
+        return False
+    from ..store import pgroles
+
+    return pgroles.holds_database(ctx.db)
 
 
 def owns_database_file(url: str) -> bool:

@@ -1,14 +1,33 @@
 """What happens around a lead: follow-ups, tasks (and how a task reads in a line), the timeline,
 notifications, the rule sweep and the agenda.
 
-`tasks`, `task_text` and `agenda` are used as modules; the rest by the names below.
+`tasks`, `task_text` and `agenda` are used as modules; the rest by the names below, each loaded on
+first use (PEP 562) so that the first screen does not wait for them (tests/test_startup_imports.py).
 """
-from . import agenda, task_text, tasks
-from .followups import FollowUpInput, followups_count, last_method, log_followup, proposed_next, suggest_lost
-from .inbox import NotificationView, mark_read, notifications, notify
-from .sweep import SweepResult, sweep, sweep_escalations
-from .timeline import TimelineItem, lead_timeline
+from importlib import import_module
 
-__all__ = ["agenda", "task_text", "tasks", "FollowUpInput", "followups_count", "last_method", "log_followup",
-           "suggest_lost", "NotificationView", "mark_read", "notifications", "notify", "SweepResult", "sweep", "sweep_escalations",
-           "TimelineItem", "lead_timeline"]
+_MODULES = ("agenda", "task_text", "tasks")
+_NAMES = {
+    "followups": ("FollowUpInput", "followups_count", "last_method", "log_followup", "proposed_next", "suggest_lost"),
+    "inbox": ("NotificationView", "mark_read", "notifications", "notify"),
+    "sweep": ("SweepResult", "sweep", "sweep_escalations"),
+    "timeline": ("TimelineItem", "lead_timeline"),
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+
+__all__ = [*_MODULES, *_WHERE]
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        value = import_module(f"{__name__}.{name}")
+    elif name in _WHERE:
+        value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *__all__])
