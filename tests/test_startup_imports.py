@@ -32,7 +32,7 @@ PROBE = textwrap.dedent('''
     def tui(args):
         ctx = dispatch.session(args)
         from tui_crm.app import CrmApp
-        asyncio.run(first_page(CrmApp(ctx, sweep_seconds=1.0)))
+        asyncio.run(first_page(CrmApp(ctx, sweep_seconds=None)))
         return 0
 
     dispatch.COMMANDS[None] = tui

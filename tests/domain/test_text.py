@@ -75,3 +75,17 @@ def test_wrap_breaks_chinese_between_characters_and_never_before_a_comma():
     assert wrap("一二三四五六七八九，十", 18) == ["一二三四五六七八", "九，十"]
     assert wrap("数据库文件（否则读取 TUI_CRM_DB）", 12) == ["数据库文件", "（否则读取", "TUI_CRM_DB）"]
     assert wrap("hello world again", 11) == ["hello world", "again"]
+
+
+def _reference_width(s: str) -> int:
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf", "Cc")
+               else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7f)) | st.text())
+def test_cell_width_fast_path_for_ascii_agrees_with_the_character_rules(s):
+    """cell_width skips the per-character look-ups for printable ASCII (a list page's usual cell): the
+    same width as the rules give, control characters (0 cells) included."""
+    assert cell_width(s) == _reference_width(s)

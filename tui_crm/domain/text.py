@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .limits import SEARCH
 
@@ -14,6 +15,7 @@ __all__ = ["cell_width", "fit", "wrap", "clean", "clean_values", "has_controls",
 _ELLIPSIS = "…"
 
 
+@lru_cache(maxsize=4096)
 def _char_width(c: str) -> int:
     """Cells one character takes: 0 for combining/control/format, 2 for wide."""
     if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf", "Cc"):
@@ -23,7 +25,9 @@ def _char_width(c: str) -> int:
 
 def cell_width(s: str) -> int:
     """Terminal cells ``s`` takes (``"客户"`` is 4, ``"abc"`` is 3)."""
-    return sum(_char_width(c) for c in s)
+    if s.isascii() and s.isprintable():  # most cells: one cell a character, no look-ups
+        return len(s)
+    return sum(map(_char_width, s))
 
 
 def fit(s: str, width: int, align: str = "left") -> str:
@@ -35,7 +39,9 @@ def fit(s: str, width: int, align: str = "left") -> str:
     """
     if width <= 0:
         return ""
-    s = "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(s))
+    s = str(s)
+    if not (s.isascii() and s.isprintable()):
+        s = "".join(" " if unicodedata.category(c) == "Cc" else c for c in s)
     if cell_width(s) > width:
         limit, used, kept = width - 1, 0, []
         for c in s:

@@ -251,8 +251,8 @@ class LeadTable(ScrollView, can_focus=True):
                 self._load_later()
                 return Strip([Segment(fit("…", width))])
             return Strip.blank(width)
-        text = " ".join(fit(c, w, col.align) for (col, w), c in
-                        ((cw, self.cells(view)[cw[0].key]) for cw in self._columns()))
+        cells = self.cells(view)  # once a row, not once a column
+        text = " ".join(fit(cells[col.key], w, col.align) for col, w in self._columns())
         pad = width - cell_width(text)
         if pad > 0:
             text += " " * pad
