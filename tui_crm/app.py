@@ -60,6 +60,7 @@ class CrmApp(App):
                  sweep_seconds: float | None = None, sweep_every: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.ctx = ctx
+        ctx.for_screens()  # memory flat at 1M leads: a small SQLite page cache per connection
         # the rule sweep (services.activity.sweep) this long after start (`tui-crm` passes 1 s), then every
         # `sweep_every` s (default: the sweep_seconds setting); None: this app sweeps not at all
         self.sweep_seconds = sweep_seconds

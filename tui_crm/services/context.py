@@ -138,6 +138,11 @@ class Session:
         if not self.db.is_closed():
             self.db.close()
 
+    def for_screens(self) -> None:
+        """This session serves a TUI: its SQLite connections keep a small page cache (store.db.small_page_cache),
+        so the app's memory stays flat at a million leads."""
+        store_db.small_page_cache(self.db)
+
     @staticmethod
     def label_thread(label: str | None) -> None:
         """This thread's database connections are for ``label`` (PostgreSQL: in their application_name)."""
