@@ -3,7 +3,7 @@ audit log.
 
 `keys`, `demo`, `audit`, `audit_text` (an audit entry in words), `teams` (teams and their rule numbers) and
 `rules` (assignment and auto-tag rules) are used as modules; the rest by the names below. Each is loaded on
-first use (PEP 562): the command line reads the user's language through ``saved_language`` before anything
+first use (PEP 562): the command line reads the user's language through ``saved_prefs`` before anything
 else, and that must not import the demo, the audit or the roles (tests/test_startup_imports.py)."""
 from importlib import import_module
 
@@ -12,8 +12,8 @@ _NAMES = {
     "database": ("backup", "check", "require_database_admin", "restore", "upgrade"),
     "roles": ("sync_roles",),
     "stages": ("get_settings", "save_settings", "set_stages"),
-    "users": ("UserView", "add_user", "first_user", "get_user", "list_users", "saved_language", "saved_money", "saved_prefs",
-              "set_user", "set_user_prefs"),
+    "users": ("UserView", "add_user", "first_user", "get_user", "list_users", "saved_language", "saved_money",
+              "saved_prefs", "set_user", "set_user_prefs"),
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}
 
