@@ -1,7 +1,7 @@
 """First screen: the time from starting ``tui-crm`` in a terminal until the list shows its
 first page, beside a bare Textual app that shows one line (the baseline), in the same run.
 
-    python bench/bench_start.py [--db /tmp/k1.db --db /tmp/m1.db] [--runs 5] [--user root]
+    python bench/bench_start.py [--db /tmp/k1.db --db /tmp/m1.db] [--runs 5] [--user root] [--compare TREE]
 
 Each run starts every program in a fresh tmux server (140x40) and polls the pane until the
 marker is on screen: a lead code (SOURCE-YYYYMMDD-NNN) for tui-crm, the line ``ready`` for the
@@ -71,6 +71,7 @@ def main(argv=None) -> dict:
     p.add_argument("--db", action="append", help="database(s) to open (repeat); default /tmp/k1.db")
     p.add_argument("--user", default="root")
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--compare", metavar="TREE", help="also time another checkout of tui-crm (e.g. main's worktree)")
     a = p.parse_args(argv)
     dbs = a.db or ["/tmp/k1.db"]
     # as installed (pip writes .pyc files): an editable checkout under PYTHONDONTWRITEBYTECODE would
@@ -78,6 +79,8 @@ def main(argv=None) -> dict:
     import compileall
 
     compileall.compile_dir(os.path.join(HERE, "..", "tui_crm"), quiet=1)
+    if a.compare:
+        compileall.compile_dir(os.path.join(a.compare, "tui_crm"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         bare = os.path.join(tmp, "bare.py")
         with open(bare, "w") as f:
@@ -86,6 +89,10 @@ def main(argv=None) -> dict:
         for db in dbs:
             cmd = f"{shlex.quote(_tui_crm())} --db {shlex.quote(db)} --user {shlex.quote(a.user)}"
             programs[os.path.basename(db)] = (cmd, lambda s: CODE.search(s) is not None)
+            if a.compare:
+                other = (f"env PYTHONPATH={shlex.quote(a.compare)} {shlex.quote(sys.executable)} -m tui_crm "
+                         f"--db {shlex.quote(db)} --user {shlex.quote(a.user)}")
+                programs[f"{os.path.basename(db)} ({a.compare})"] = (other, lambda s: CODE.search(s) is not None)
         times: dict[str, list[float]] = {k: [] for k in programs}
         load_before = load()
         first_screen(programs["bare_textual"][0], programs["bare_textual"][1])  # warm the file cache
