@@ -48,7 +48,7 @@ OURS = ["tui_crm.screens.board", "tui_crm.screens.stats", "tui_crm.screens.lead_
         "tui_crm.services.leads.board", "tui_crm.services.leads.writes", "tui_crm.services.leads.duplicates",
         "tui_crm.services.reports", "tui_crm.services.importing", "tui_crm.services.exporting",
         "tui_crm.services.admin.demo", "tui_crm.services.admin.audit", "tui_crm.services.admin.roles",
-        "tui_crm.services.activity.sweep", "tui_crm.services.activity.timeline", "tui_crm.store.pgroles"]
+        "tui_crm.services.activity.timeline", "tui_crm.store.pgroles"]
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,15 @@ _MODULES = ("agenda", "task_text", "tasks")
 _NAMES = {
     "followups": ("FollowUpInput", "followups_count", "last_method", "log_followup", "proposed_next", "suggest_lost"),
     "inbox": ("NotificationView", "mark_read", "notifications", "notify"),
-    "sweep": ("SweepResult", "sweep", "sweep_escalations"),
     "timeline": ("TimelineItem", "lead_timeline"),
 }
 _WHERE = {name: module for module, names in _NAMES.items() for name in names}
 
-__all__ = [*_MODULES, *_WHERE]
+# `sweep` is both a submodule and the function it exports: importing the submodule (anyone's `from .sweep
+# import ...`) sets the package's `sweep` to the module, so the function is bound here, after it, eagerly
+from .sweep import SweepResult, sweep, sweep_escalations  # noqa: E402
+
+__all__ = [*_MODULES, *_WHERE, "SweepResult", "sweep", "sweep_escalations"]
 
 
 def __getattr__(name: str):
