@@ -34,7 +34,7 @@ class CrmApp(App):
     # every screen's styles, in one place; DEFAULT_CSS only in reusable widgets
     CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
                 "styles/queue.tcss", "styles/board.tcss", "styles/stats.tcss", "styles/import.tcss",
-                "styles/audit.tcss"]
+                "styles/audit.tcss", "styles/team.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {GoToCommands, ImportCommands, ExportCommands}
 
@@ -134,10 +134,14 @@ class CrmApp(App):
     async def write(self, fn, /, *args, **kwargs):
         """A write: run it, then let every open screen see it (our own commits do not move data_version)."""
         result = await self._run_on(self._executor, True, fn, *args, **kwargs)
+        self.wrote()
+        return result
+
+    def wrote(self) -> None:
+        """This app wrote (a write above, a batch on the side thread): every open screen reads it at once."""
         if self._feed is not None:
             self._feed.invalidate()
         self.run_worker(self._poll_once(), group="poll")
-        return result
 
     # screens are built lazily so `import tui_crm.app` stays cheap
     def screen_factory(self, name: str):

@@ -25,12 +25,13 @@ from ..widgets.kanban import ColumnData, KanbanColumn, OutcomeColumn
 from ..widgets.footer import TranslatedFooter
 from .board_moves import BoardMoves
 from .board_filters import BoardCommands, BoardFilters
+from .marking import Marking
 from .messages import LiveChanges, OpenLead, OverdueTick
 
 FULL_RELOAD_SECONDS = 60
 
 
-class BoardScreen(BoardMoves, BoardFilters, Screen):
+class BoardScreen(Marking, BoardMoves, BoardFilters, Screen):
     TITLE = "Board"
     COMMANDS = {BoardCommands}
 
@@ -54,7 +55,7 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
         Binding("p", "cycle('priority')", _("Priority"), show=False, id="board.priority"),
         Binding("c", "clear_filters", _("Clear filters"), show=False, id="board.clear"),
         Binding("escape", "escape", _("Back"), show=False, id="board.escape"),
-    ]
+    ] + Marking.MARK_BINDINGS
 
     def __init__(self, ctx):
         super().__init__()
@@ -73,6 +74,7 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
         # where each column's window starts: only functions run on the database thread touch them
         self._starts: dict[str, board.CardKey | None] = {k: None for k in self.stage_keys}
         self._above: dict[str, int] = {k: 0 for k in self.stage_keys}
+        self.marks_reset()
 
     # ------------------------------------------------------------------ labels
     def stage_title(self, key: str) -> str:
@@ -250,6 +252,7 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
     def _paint(self, now=None) -> None:
         now = now or self.ctx.now()
         for i, widget in enumerate(self.query(KanbanColumn)):
+            widget.mark_of = self.is_marked
             widget.show(self.columns[i], self.focus_idx if i == self.focus_col else None, now)
         self._paint_status()
 
@@ -267,7 +270,8 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
         head = _("Scope: {scope}", scope=scope.get(self.ctx.actor.role, ""))
         text = head + ("  ·  " + _("Filter: {filters}", filters=", ".join(parts)) if parts else "")
         self.query_one("#board-filters", Static).update(text)
-        self.query_one("#status", Static).update(
+        marks = self.mark_text()
+        self.query_one("#status", Static).update((marks + "  ·  " if marks else "") +
             _("bar: █ overdue ▓ due today ▒ planned ░ nothing planned  ·  > < move · w won · x lost · "
               "/ filter · m mine · o g r p owner/team/source/priority · c clear"))
 
@@ -280,6 +284,27 @@ class BoardScreen(BoardMoves, BoardFilters, Screen):
         self._paint(now)
 
     # ------------------------------------------------------------------ focus
+    # ---------------------------------------------------------------- marks (marking.py)
+    def mark_view(self):
+        return self.focused_card
+
+    def mark_step(self, step: int) -> None:
+        self.action_card(step)
+
+    def mark_everything(self):
+        from ..services.leads.batch import Selection
+
+        return Selection(board=self.filter)
+
+    def repaint_marks(self) -> None:
+        self._paint()
+
+    def paint_marks(self) -> None:
+        self._paint_status()
+
+    async def after_batch(self) -> None:
+        self.request_reload()
+
     @property
     def focused_card(self):
         cards = self.columns[self.focus_col].cards

@@ -8,6 +8,7 @@ from textual.widgets import Input
 from ..domain.vocab import PRIORITIES
 from ..i18n import _, label
 from .commands import CommandList
+from .marking import mark_commands
 
 
 class BoardFilters:
@@ -18,6 +19,8 @@ class BoardFilters:
         if new == self.filter:
             return
         self.filter = new
+        if self.mark_sel is not None:  # `*` marked what the filter showed before
+            self.marks_reset()
         self.request(self._reset_windows)
         self._paint_status()
 
@@ -94,3 +97,4 @@ class BoardCommands(CommandList):
         for key in PRIORITIES:
             yield (_("Board: priority {priority}", priority=label(PRIORITIES, key)),
                    lambda key=key: screen.set_filter(priority=key), "")
+        yield from mark_commands(screen)

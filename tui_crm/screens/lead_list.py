@@ -14,7 +14,7 @@ from textual.widgets import Header, Input, Static
 from ..domain.text import fit
 from ..domain.vocab import SOURCES
 from ..i18n import _, label
-from ..services.leads import pages
+from ..services.leads import batch, pages
 from ..services.errors import Unavailable, ValidationError
 from ..services.leads.pages import ListQuery
 from ..widgets.search_box import SearchBox
@@ -24,6 +24,7 @@ from ..wording import due_text, stage_label
 from ..widgets.footer import TranslatedFooter
 from .commands import CommandList
 from .lead_actions import LeadActions
+from .marking import Marking, mark_commands
 from .messages import LiveChanges, OverdueTick
 
 SCOPES = ("all", "mine", "team")
@@ -85,9 +86,10 @@ class ListCommands(CommandList):
         for col in columns():
             if col.sort:
                 yield _("Sort by {column}", column=col.title), lambda s=col.sort: screen.set_sort(s, False), ""
+        yield from mark_commands(screen)
 
 
-class LeadListScreen(LeadActions, Screen):
+class LeadListScreen(Marking, LeadActions, Screen):
     COMMANDS = {ListCommands}
     BINDINGS = [
         Binding("slash", "search", _("Search"), id="list.search"),
@@ -101,7 +103,7 @@ class LeadListScreen(LeadActions, Screen):
         Binding("full_stop", "cycle('stage')", _("Stage filter"), show=False, id="list.stage"),
         Binding("comma", "cycle('source')", _("Source filter"), show=False, id="list.source"),
         Binding("c", "clear_filters", _("Clear filters"), show=False, id="list.clear"),
-    ] + LeadActions.LEAD_BINDINGS
+    ] + LeadActions.LEAD_BINDINGS + Marking.MARK_BINDINGS
 
     def __init__(self, ctx):
         super().__init__()
@@ -115,6 +117,7 @@ class LeadListScreen(LeadActions, Screen):
         self._gen = 0
         self._ticks = 0
         self._failed = False  # the last reload met a failed database: the next live change reloads
+        self.marks_reset()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,6 +132,7 @@ class LeadListScreen(LeadActions, Screen):
         return self.query_one(LeadTable)
 
     async def on_mount(self) -> None:
+        self.table.mark_of = self.is_marked
         self.table.focus()
         await self.reload()
 
@@ -155,7 +159,11 @@ class LeadListScreen(LeadActions, Screen):
         """New query from the top: first page first, counts after (never waits for the counts)."""
         self._gen += 1
         gen = self._gen
-        self.list_query = self._build_query()
+        query = self._build_query()
+        if self.mark_sel is not None and (self.mark_sel.query.filters, self.mark_sel.query.search) != (
+                query.filters, query.search):  # `*` marked what another filter showed
+            self.marks_reset()
+        self.list_query = query
         self.table.sort, self.table.desc = self.list_query.sort, self.list_query.desc
         try:
             rows = await self.app.db(pages.after, self.ctx, self.list_query, None, PAGE)
@@ -209,7 +217,7 @@ class LeadListScreen(LeadActions, Screen):
 
     def _paint_status(self) -> None:
         c = self.counts
-        parts = []
+        parts = [self.mark_text()] if self.mark_text() else []
         if c:
             parts.append(_("{n} lead", n=1) if c["shown"] == 1 else _("{n} leads", n=f"{c['shown']:,}"))
             parts.append(_("{n} overdue", n=f"{c['overdue']:,}"))
@@ -303,6 +311,25 @@ class LeadListScreen(LeadActions, Screen):
         return self.table.current
 
     async def after_write(self, lead_id: int | None) -> None:
+        await self.refresh_window()
+
+    # ------------------------------------------------------------ marks (marking.py)
+    def mark_view(self):
+        return self.table.current
+
+    def mark_step(self, step: int) -> None:
+        self.table.action_cursor(step)
+
+    def mark_everything(self):
+        return batch.Selection(query=self.list_query)
+
+    def repaint_marks(self) -> None:
+        self.table.refresh()
+
+    def paint_marks(self) -> None:
+        self._paint_status()
+
+    async def after_batch(self) -> None:
         await self.refresh_window()
 
     # ------------------------------------------------------------ timer and live

@@ -75,6 +75,7 @@ class KanbanColumn(Widget, can_focus=False):
         self.show_owner = show_owner
         self.focused_index: int | None = None
         self.now: datetime | None = None
+        self.mark_of = None  # the board's "is this card marked?": a ✓ before its company
 
     def capacity(self) -> int:
         """How many cards fit at the current height."""
@@ -149,7 +150,10 @@ class KanbanColumn(Widget, can_focus=False):
         base = "reverse" if focused else ""
         t = Text()
         mark = "▶" if focused else " "
-        t.append(mark + fit(card.company or card.contact_name, w - 1) + "\n", style=("bold " + base).strip())
+        if self.mark_of is not None and self.mark_of(card):
+            mark += "✓"
+        t.append(mark + fit(card.company or card.contact_name, w - cell_width(mark)) + "\n",
+                 style=("bold " + base).strip())
         days = int((self.now - card.stage_entered_at).total_seconds() // 86400) if card.stage_entered_at and self.now else 0
         money = format_amount_short(card.amount_cents, lang)
         second = f" {money} · {_('{n}d', n=days)}"

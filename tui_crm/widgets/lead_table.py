@@ -83,6 +83,7 @@ class LeadTable(ScrollView, can_focus=True):
         self._load_turn = asyncio.Lock()
         self.sort = "next"
         self.desc = False
+        self.mark_of: Callable | None = None  # a marking screen's "is this lead marked?": a ✓ column first
         self.needs: dict[str, int] = {}  # widest code, phone and amount seen: those columns never cut them
 
     def _measure(self, rows: list) -> None:
@@ -199,8 +200,12 @@ class LeadTable(ScrollView, can_focus=True):
         self._post_highlight()
 
     # ------------------------------------------------------------ rendering
+    @property
+    def mark_cells(self) -> int:
+        return 2 if self.mark_of is not None else 0
+
     def _columns(self) -> list[tuple[Column, int]]:
-        width = self.scrollable_content_region.width
+        width = self.scrollable_content_region.width - self.mark_cells
         if width != self._layout_width:
             self._layout = fit_columns(width, needs=self.needs)
             self._layout_width = width
@@ -208,12 +213,12 @@ class LeadTable(ScrollView, can_focus=True):
 
     def header_text(self, width: int) -> str:
         cells = []
-        for col, w in fit_columns(width, needs=self.needs):
+        for col, w in fit_columns(width - self.mark_cells, needs=self.needs):
             title = col.title
             if col.sort and col.sort == self.sort:
                 title += " ▼" if self.desc else " ▲"
             cells.append(fit(title, w, col.align))
-        return " ".join(cells)
+        return " " * self.mark_cells + " ".join(cells)
 
     def cells(self, view) -> dict[str, str]:
         status = _("stalled") if view.stalled else label(STATUSES, view.status)
@@ -253,6 +258,8 @@ class LeadTable(ScrollView, can_focus=True):
             return Strip.blank(width)
         cells = self.cells(view)  # once a row, not once a column
         text = " ".join(fit(cells[col.key], w, col.align) for col, w in self._columns())
+        if self.mark_of is not None:
+            text = ("✓ " if self.mark_of(view) else "  ") + text
         pad = width - cell_width(text)
         if pad > 0:
             text += " " * pad

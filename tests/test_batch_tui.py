@@ -1,0 +1,106 @@
+"""Batch work in the TUI (screens/marking.py, batch_forms.py): marks on the list and the board, the batch menu,
+the progress, undo with `u`, on both backends."""
+from __future__ import annotations
+
+import pytest
+
+from tui_crm.app import CrmApp
+from tui_crm.store.models import Lead, Task, TaskLead
+
+from tui_helpers import settle, wait_for
+
+
+@pytest.fixture
+def fair(world):
+    """40 leads of one trade fair in team A (two reps), and 3 leads from elsewhere."""
+    ids = [world.lead("rep_a1" if i % 2 else "rep_a2", company=f"展会客户 {i:02d}", source="展会").id
+           for i in range(40)]
+    for i in range(3):
+        world.lead("rep_a1", company=f"Referral {i}", source="referral")
+    return world, ids
+
+
+async def _list(world, login):
+    app = CrmApp(world.as_(login), tick_seconds=0)
+    return app
+
+
+async def test_a_supervisor_marks_a_fairs_forty_leads_and_gives_them_one_task_in_three_keys(fair):
+    world, ids = fair
+    app = await _list(world, "sup_a")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app)
+        screen = app.screen
+        screen.set_filter("source", Lead.get_by_id(ids[0]).source)  # the fair's leads: the source filter
+        await wait_for(pilot, lambda: screen.counts.get("shown") == 40, what="the fair's 40 leads")
+        await pilot.press("asterisk")  # 1: mark everything shown
+        await wait_for(pilot, lambda: screen.mark_count() == 40, what="40 marked")
+        assert "40 marked" in str(screen.query_one("#status").render())
+        assert screen.table.header_text(100).startswith("  ")
+        await pilot.press("a")  # 2: the batch menu
+        await settle(app)
+        await pilot.press("t")  # 3: one task for all (title and due pre-filled)
+        await settle(app)
+        assert type(app.screen).__name__ == "BatchTaskForm"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: Task.select().where(Task.title == "Follow up").exists()
+                       and screen.mark_count() == 0 and app.screen is screen, what="the batch done")
+        task = Task.get(Task.title == "Follow up")
+        linked = {task.lead_id} | {t.lead_id for t in TaskLead.select().where(TaskLead.task == task.id)}
+        assert linked == set(ids)
+        assert any("40 leads changed" in n.message for n in app._notifications)
+        await pilot.press("u")  # undone at once
+        await wait_for(pilot, lambda: not Task.select().where(Task.title == "Follow up").exists(), what="undo")
+
+
+async def test_space_and_shift_down_mark_then_reassign_and_lost(fair):
+    world, ids = fair
+    app = await _list(world, "sup_a")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        screen = app.screen
+        first = screen.table.current
+        await pilot.press("space")
+        assert screen.is_marked(first) and screen.mark_count() == 1
+        await pilot.press("shift+down", "shift+down")
+        assert screen.mark_count() == 3
+        await pilot.press("space")  # the one under the cursor unmarked again
+        assert screen.mark_count() == 2
+        marked = set(screen.marked)
+        await pilot.press("a", "o")
+        await settle(app)
+        await pilot.press(*"rep_a1", "enter")
+        await wait_for(pilot, lambda: all(Lead.get_by_id(i).owner.login == "rep_a1" for i in marked),
+                       what="reassigned")
+        screen.marked = set(marked)
+        await pilot.press("a", "x")
+        await settle(app)
+        await pilot.press("ctrl+s")  # the reason is required: the form says so and stays
+        await settle(app)
+        assert type(app.screen).__name__ == "BatchLostForm"
+        await pilot.press(*"invalid", "enter")
+        await wait_for(pilot, lambda: all(Lead.get_by_id(i).status == "lost" for i in marked), what="lost")
+
+
+async def test_the_board_marks_cards_and_moves_them(fair):
+    world, ids = fair
+    app = await _list(world, "sup_a")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app)
+        await pilot.press("3")
+        await settle(app)
+        board = app.screen
+        assert type(board).__name__ == "BoardScreen"
+        await wait_for(pilot, lambda: board.focused_card is not None, what="a card")
+        card = board.focused_card
+        await pilot.press("space", "shift+down")
+        assert board.mark_count() == 2 and board.is_marked(card)
+        assert "2 marked" in str(board.query_one("#status").render())
+        marked = set(board.marked)
+        await pilot.press("a", "s")
+        await settle(app)
+        app.screen.query_one("#f-stage").value = "qualified"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: all(Lead.get_by_id(i).stage == "qualified" for i in marked), what="moved")
+        await pilot.press("asterisk")
+        await wait_for(pilot, lambda: board.mark_count() == 43, what="all the board's leads marked")
