@@ -114,3 +114,26 @@ def test_everything_marked_less_the_unmarked(world):
     assert batch.count(rep, sel) == 4
     res = batch.run(rep, sel, "lost", {"lost_reason": "clean-up"})
     assert res.done == 4 and Lead.get_by_id(ids[0]).status == "pending"
+
+
+def test_tags_on_all_marked_leads_and_their_undo(world):
+    from tui_crm.services.leads import tags
+
+    ids = [world.lead("rep_a1").id for _ in range(4)]
+    rep = world.as_("rep_a1")
+    tags.change_tags(rep, [ids[0]], ["旧"])
+    res = batch.run(rep, batch.Selection(ids=tuple(ids)), "tag", {"add": "新能源，高意向", "remove": "旧"})
+    assert res.done == 4
+    shown = tags.tags_of(rep, ids)
+    assert all(shown[i] == ["新能源", "高意向"] for i in ids)
+    assert len(_tagged(res.batch_id)) == 4
+    again = batch.run(rep, batch.Selection(ids=tuple(ids)), "tag", {"add": "新能源"})
+    assert again.done == 0 and again.skipped == 4
+    assert batch_undo.undo(rep, res.batch_id).done == 4
+    shown = tags.tags_of(rep, ids)
+    assert shown.get(ids[0]) == ["旧"] and all(not shown.get(i) for i in ids[1:])
+
+
+def _tagged(bid: int) -> list[Change]:
+    return [c for c in Change.select().where((Change.action == "tag") & (Change.id > bid))
+            if json.loads(c.diff).get("via") == f"batch {bid}"]

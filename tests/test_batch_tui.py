@@ -104,3 +104,28 @@ async def test_the_board_marks_cards_and_moves_them(fair):
         await wait_for(pilot, lambda: all(Lead.get_by_id(i).stage == "qualified" for i in marked), what="moved")
         await pilot.press("asterisk")
         await wait_for(pilot, lambda: board.mark_count() == 43, what="all the board's leads marked")
+
+
+async def test_the_audit_screen_undoes_a_batch_from_any_of_its_entries(fair):
+    from tui_crm.services.leads import batch
+
+    world, ids = fair
+    sup = world.as_("sup_a")
+    res = batch.run(sup, batch.Selection(ids=tuple(ids[:5])), "lost", {"lost_reason": "invalid contact"})
+    app = await _list(world, "sup_a")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app)
+        await pilot.press("5")
+        await settle(app)
+        audit = app.screen
+        assert type(audit).__name__ == "AuditScreen"
+        row = next(i for i, e in enumerate(audit.entries) if e.details.get("batch") == res.batch_id)
+        audit.query_one("#audit-table").move_cursor(row=row)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: all(Lead.get_by_id(i).status == "pending" for i in ids[:5]), what="undone")
+        await settle(app)
+        row = next(i for i, e in enumerate(audit.entries) if e.entity == "batch" and e.id == res.batch_id)
+        audit.query_one("#audit-table").move_cursor(row=row)
+        await pilot.press("u")  # once: the second says so
+        await settle(app)
+        assert any("already undone" in n.message for n in app._notifications)

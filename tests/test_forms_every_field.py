@@ -62,7 +62,7 @@ def typed(form, name: str, lang: str, mark: str, extra: dict) -> str:
         "follow_up_days": "5", "amount": "八万" if zh else "¥80,000", "won_amount": "八万" if zh else "8万",
         "expected_close_date": "2024年12月31日" if zh else "2024-12-31",
         "won_at": "2024-11-01 09:00", "lost_at": "2024-11-01 09:00", "wake_up_at": "12月5日" if zh else "dec 5 10am",
-        "resume_at": "+20d", "due": "下午3点" if zh else "3pm", "login": "rep_a1", "file": extra.get("file", ""),
+        "resume_at": "+20d", "due": "下午3点" if zh else "3pm", "login": "rep_a1", "owner": "sup_a", "file": extra.get("file", ""),
     }
     if name == "due" and type(form).__name__ == "SnoozeForm":
         return "半小时后" if zh else "+10m"
@@ -172,6 +172,10 @@ async def every_form(url: str, lang: str, tmp_path) -> tuple[list[str], set[str]
         app.push_screen(ExportForm(app.ctx))
         await settle(app)
         await r.fill_and_save(file=str(tmp_path / f"out-{lang}.xlsx"))
+        await r.press("1")  # batch work's forms, on the lead under the cursor (`a` marks it when nothing is)
+        for key in ("t", "g", "s", "o", "x"):
+            await r.press("a", key)
+            await r.fill_and_save()
         codes = [new.code] + [_code(url, i) for i in ids]
         for lead_id in [new.id] + ids:  # each lead opens in the detail with its whole timeline
             app.post_message(_open(lead_id))

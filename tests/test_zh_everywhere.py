@@ -126,5 +126,17 @@ async def test_every_screen_at_80x24_is_chinese(zh_app):
                 print(key, screen_text(app))
             await pilot.press("escape")
             await settle(app)
+        await pilot.press("escape", "1", "space", "a")  # batch work: the menu, then each action's form
+        await settle(app)
+        assert type(app.screen).__name__ == "BatchMenu", type(app.screen)
+        seen["batch menu"] = english(screen_text(app), LOGINS)
+        await pilot.press("escape")
+        for key in ("t", "o", "s", "x", "g"):
+            await pilot.press("a", key)
+            await settle(app)
+            assert type(app.screen).__name__.startswith("Batch"), type(app.screen)
+            seen[f"batch {key}"] = english(screen_text(app), LOGINS)
+            await pilot.press("escape")
+            await settle(app)
     bad = {k: v for k, v in seen.items() if v}
     assert not bad, "\n".join(f"{k}: {sorted(v)}" for k, v in bad.items())

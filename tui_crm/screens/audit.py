@@ -32,7 +32,9 @@ def _placeholders() -> dict[str, str]:
 
 
 class AuditScreen(Screen):
-    BINDINGS = [Binding("slash", "filters", _("Filter"), id="audit.filter")]
+    BINDINGS = [Binding("slash", "filters", _("Filter"), id="audit.filter"),
+                Binding("u", "undo_batch", _("Undo batch"), tooltip=_("undo the batch of the entry under the cursor"),
+                        id="audit.undo")]
 
     def __init__(self, ctx):
         super().__init__()
@@ -104,6 +106,24 @@ class AuditScreen(Screen):
         e = self.entries[table.cursor_row]
         if e.lead_id is not None and e.lead:
             self.app.post_message(OpenLead(e.lead_id))
+
+    async def action_undo_batch(self) -> None:
+        """``u`` on a batch's entry, or on one of its leads' entries: the whole batch undone (marking.py)."""
+        from .marking import undo_batch
+
+        table = self.query_one(DataTable)
+        if not self.entries or table.cursor_row >= len(self.entries):
+            return
+        e = self.entries[table.cursor_row]
+        bid = e.id if e.entity == "batch" and e.entity_id is None else e.details.get("batch")
+        via = str(e.details.get("via") or "")
+        if bid is None and via.startswith("batch ") and via[6:].isdigit():  # a tag entry of a batch
+            bid = int(via[6:])
+        if not isinstance(bid, int):
+            self.app.notify(_("this entry is not part of a batch"), severity="warning")
+            return
+        await undo_batch(self.app, bid)
+        await self.reload()
 
     async def on_live_changes(self, message: LiveChanges) -> None:
         if self.is_current and (message.everything or any(e.entity != "notification" for e in message.entries)):

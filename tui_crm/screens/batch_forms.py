@@ -46,8 +46,9 @@ class BatchMenu(ModalScreen):
         self.dismiss(action or None)
 
 
-class _BatchForm(FormScreen):
-    """A batch action's parameters; dismissed with them (the batch runs after, with its progress)."""
+class _Batch:
+    """Mixed into a batch action's form: its parameters, dismissed with them (the batch runs after, with
+    its progress); ``count`` says how many leads it is for."""
 
     def __init__(self, ctx, count: int):
         self.count = count
@@ -57,7 +58,7 @@ class _BatchForm(FormScreen):
         return c
 
 
-class BatchTaskForm(_BatchForm):
+class BatchTaskForm(_Batch, FormScreen):
     LIMITS = limits.TASK
 
     def title_text(self) -> str:
@@ -82,7 +83,7 @@ class BatchTaskForm(_BatchForm):
         return out, errors
 
 
-class BatchReassignForm(_BatchForm):
+class BatchReassignForm(_Batch, FormScreen):
     LIMITS = {"login": limits.NAME}
 
     def title_text(self) -> str:
@@ -95,7 +96,7 @@ class BatchReassignForm(_BatchForm):
         return v, ({} if v["login"] else {"login": _("required")})
 
 
-class BatchStageForm(_BatchForm):
+class BatchStageForm(_Batch, FormScreen):
     LIMITS = limits.OUTCOME
 
     def title_text(self) -> str:
@@ -113,7 +114,7 @@ class BatchStageForm(_BatchForm):
         return {"stage": stage, "reason": v["reason"] or None}, errors
 
 
-class BatchLostForm(_BatchForm):
+class BatchLostForm(_Batch, FormScreen):
     LIMITS = limits.OUTCOME
 
     def title_text(self) -> str:
@@ -126,7 +127,21 @@ class BatchLostForm(_BatchForm):
         return v, ({} if v["lost_reason"] else {"lost_reason": _("required")})
 
 
-FORMS = {"task": BatchTaskForm, "reassign": BatchReassignForm, "move": BatchStageForm, "lost": BatchLostForm}
+class BatchTagForm(_Batch, FormScreen):
+    LIMITS = {"add": limits.LINE, "remove": limits.LINE}
+
+    def title_text(self) -> str:
+        return _("Tags on {n} leads", n=f"{self.count:,}")
+
+    def make_fields(self):
+        return [Field("add", _("add tags"), "", _("e.g. 新能源, 高意向")),
+                Field("remove", _("remove tags"), "", _("optional"))]
+
+    def check(self, v):
+        return v, ({} if v["add"] or v["remove"] else {"add": _("name a tag to add or remove")})
+
+
+FORMS = {"tag": BatchTagForm, "task": BatchTaskForm, "reassign": BatchReassignForm, "move": BatchStageForm, "lost": BatchLostForm}
 
 
 class BatchProgress(ModalScreen):

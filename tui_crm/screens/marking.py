@@ -137,25 +137,10 @@ class Marking:
         if params:
             self.run_worker(self._run_batch(action, params), group="batch", exclusive=True)
 
-    async def _progress(self, title: str, fn, *args):
-        """Run a batch (or its undo) on the side database thread behind a progress bar."""
-        app = self.app
-        bar = BatchProgress(title, self.mark_count() or 0)
-        await app.push_screen(bar)
-
-        def progress(done: int, total: int) -> None:
-            app.call_from_thread(bar.advance, done, total)
-
-        try:
-            return await app.db_side(fn, app.ctx, *args, progress=progress)
-        finally:
-            if app.screen is bar:
-                bar.dismiss()
-            app.wrote()
-
     async def _run_batch(self, action: str, params: dict) -> None:
         try:
-            res = await self._progress(_("Working on the marked leads…"), batch.run, self.selection(), action, params)
+            res = await with_progress(self.app, _("Working on the marked leads…"), self.mark_count() or 0, batch.run,
+                                      self.selection(), action, params)
         except ServiceError as exc:
             self.app.notify(str(exc), severity="error", timeout=8)
             return
@@ -174,19 +159,40 @@ class Marking:
         await self.undo_batch(bid)
 
     async def undo_batch(self, bid: int) -> None:
-        try:
-            res = await self._progress(_("Undoing the batch…"), batch_undo.undo, bid)
-        except ServiceError as exc:
-            self.app.notify(str(exc), severity="error", timeout=8)
-            return
-        if self.last_batch == bid:
+        if await undo_batch(self.app, bid) is not None and self.last_batch == bid:
             self.last_batch = None
-        self.app.notify(_("batch undone: {done} leads back, {skipped} changed since{why}", done=f"{res.done:,}",
-                          skipped=f"{res.skipped:,}", why=_why(res)), timeout=10)
         await self.after_batch()
 
     async def after_batch(self) -> None:
         pass
+
+
+async def with_progress(app, title: str, total: int, fn, *args):
+    """Run a batch (or its undo) on the side database thread behind a progress bar."""
+    bar = BatchProgress(title, total)
+    await app.push_screen(bar)
+
+    def progress(done: int, total: int) -> None:
+        app.call_from_thread(bar.advance, done, total)
+
+    try:
+        return await app.db_side(fn, app.ctx, *args, progress=progress)
+    finally:
+        if app.screen is bar:
+            bar.dismiss()
+        app.wrote()
+
+
+async def undo_batch(app, bid: int):
+    """Batch ``bid`` undone behind a progress bar, said in a toast; None when it was refused (said too)."""
+    try:
+        res = await with_progress(app, _("Undoing the batch…"), 0, batch_undo.undo, bid)
+    except ServiceError as exc:
+        app.notify(str(exc), severity="error", timeout=8)
+        return None
+    app.notify(_("batch undone: {done} leads back, {skipped} changed since{why}", done=f"{res.done:,}",
+                 skipped=f"{res.skipped:,}", why=_why(res)), timeout=10)
+    return res
 
 
 def _why(res) -> str:

@@ -1,14 +1,16 @@
 """Leads: reading them (filters, search, keyset pages, the detail), changing them, and the board.
 
 What the rest of tui-crm may call is named here; `pages` (the virtual list's keyset pages and probes)
-and `board` (column aggregates and card pages) and `tags` (tags by hand, for rows, auto tags) are used as modules.
+and `board` (column aggregates and card pages) and `tags` (tags by hand, for rows, auto tags) are used as modules,
+and so is batch work: `batch_run` (run and undo a batch over marked leads), on `batch` (selections, SQL chunks),
+`batch_actions`, `batch_tags` and `batch_undo`.
 
 Each name is loaded on first use (PEP 562), so the list's first page does not wait for the board,
 the writes or the duplicate finder to be imported (tests/test_startup_imports.py keeps it so).
 """
 from importlib import import_module
 
-_MODULES = ("board", "pages", "tags")
+_MODULES = ("board", "pages", "tags", "batch", "batch_actions", "batch_undo", "batch_tags", "batch_run")
 _NAMES = {
     "detail": ("LeadDetail", "load_detail"),
     "duplicates": ("Duplicate", "exact_duplicates", "find_duplicates", "similar_leads"),

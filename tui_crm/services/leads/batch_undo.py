@@ -22,6 +22,7 @@ from ..records import ts
 from .batch import CHANGE_COLUMNS, CHUNK_MIN, LOCK_GAP, TXN_SECONDS, BatchResult, refresh_next_many, set_each, touch
 
 UNDOERS: dict[str, Callable] = {}
+UNDONE_ENTRY: dict[str, str] = {}  # a batch action -> its per-lead entries' action, where they differ
 FIELDS = (Lead.id, Lead.owner, Lead.stage, Lead.status, Lead.stage_entered_at, Lead.lost_at, Lead.lost_reason)
 
 
@@ -56,7 +57,7 @@ def last_batch(ctx: Session) -> int | None:
 
 def undo(ctx: Session, batch_id: int, progress: Callable[[int, int], None] | None = None) -> BatchResult:
     entry = head(ctx, batch_id)
-    info = json.loads(entry.diff or "{}")
+    info = {**json.loads(entry.diff or "{}"), "id": batch_id}
     total = int(info.get("leads") or 0)
     fn = UNDOERS[entry.action]
     with ctx.db.atomic():  # claimed first: a second undo, here or elsewhere, is refused from now on
@@ -65,7 +66,8 @@ def undo(ctx: Session, batch_id: int, progress: Callable[[int, int], None] | Non
     done_at = (Change.select(Change.id).where((Change.entity == "batch") & (Change.entity_id == batch_id)
                                               & (Change.action == "done")).scalar())
     last, n, seen = batch_id, 500, 0
-    cond = ((Change.user == entry.user_id) & (Change.entity == "lead") & (Change.at >= entry.at))
+    cond = ((Change.user == entry.user_id) & (Change.entity == "lead") & (Change.at >= entry.at)
+            & (Change.action == UNDONE_ENTRY.get(entry.action, entry.action)))
     if done_at:
         cond &= Change.id < done_at
     while True:
@@ -78,7 +80,7 @@ def undo(ctx: Session, batch_id: int, progress: Callable[[int, int], None] | Non
         mine = {}
         for _cid, lid, action, diff in rows:
             d = json.loads(diff or "{}")
-            if d.get("batch") == batch_id and action != "undo":
+            if (d.get("batch") == batch_id or d.get("via") == f"batch {batch_id}") and action != "undo":
                 mine[lid] = d
         if mine:
             with ctx.db.atomic():
@@ -87,8 +89,11 @@ def undo(ctx: Session, batch_id: int, progress: Callable[[int, int], None] | Non
                 leads = {r["id"]: r for r in (q.for_update() if ctx.is_postgres else q).dicts()}
                 res.skip(_("out of your reach now"), len(set(mine) - set(leads)))
                 back = fn(ctx, info, {i: (leads[i], d) for i, d in mine.items() if i in leads}, res)
-                _record_undo(ctx, batch_id, back)
-                res.done += len(back)
+                if isinstance(back, int):  # the undoer recorded its entries itself
+                    res.done += back
+                else:
+                    _record_undo(ctx, batch_id, back)
+                    res.done += len(back)
             seen += len(mine)
             if progress:
                 progress(min(seen, total), total)
