@@ -54,6 +54,8 @@ class BoardScreen(Marking, BoardMoves, BoardFilters, Screen):
         Binding("r", "cycle('source')", _("Source"), show=False, id="board.source"),
         Binding("p", "cycle('priority')", _("Priority"), show=False, id="board.priority"),
         Binding("c", "clear_filters", _("Clear filters"), show=False, id="board.clear"),
+        Binding("number_sign", "pick_tag", _("Tag filter"), show=False, id="board.tag"),
+        Binding("t", "tags", _("Tags"), show=False, tooltip=_("add or remove tags"), id="board.tags"),
         Binding("escape", "escape", _("Back"), show=False, id="board.escape"),
     ] + Marking.MARK_BINDINGS
 
@@ -69,6 +71,7 @@ class BoardScreen(Marking, BoardMoves, BoardFilters, Screen):
         self.capacity = 3
         self.owner_choices: list[tuple[str, str]] = []
         self.team_choices: list[str] = []
+        self.tag_choices: list[tuple[str, int]] = []  # (tag, leads) for `#` and the palette
         self._jobs: list = []  # (fn, args) waiting for the worker; fn None: a reload with a focus hint
         self._draining = False  # a worker is running the queued requests
         # where each column's window starts: only functions run on the database thread touch them
@@ -259,7 +262,7 @@ class BoardScreen(Marking, BoardMoves, BoardFilters, Screen):
     def _paint_status(self) -> None:
         parts = []
         names = {"text": _("text"), "owner": _("owner"), "team": _("team"), "source": _("source"),
-                 "priority": _("priority"), "mine": _("only mine")}
+                 "priority": _("priority"), "mine": _("only mine"), "tag": _("tag")}
         for name, value in self.filter.describe():
             if name == "source":
                 value = self.source_label(value)

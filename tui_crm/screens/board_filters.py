@@ -33,7 +33,13 @@ class BoardFilters:
         search = self.query_one("#board-search", Input)
         search.value = ""
         self._hide_search(search)
-        self.set_filter(text="", owner=None, team=None, source=None, priority=None, mine=False)
+        self.set_filter(text="", owner=None, team=None, source=None, priority=None, mine=False, tag=None)
+
+    def action_pick_tag(self) -> None:
+        """``#``: choose a tag to filter the cards by (pick_tag.py), or none."""
+        from .pick_tag import pick_tag
+
+        self.run_worker(pick_tag(self, lambda name: self.set_filter(tag=name)), group="tags")
 
     def action_toggle_mine(self) -> None:
         self.set_filter(mine=not self.filter.mine)
@@ -97,4 +103,8 @@ class BoardCommands(CommandList):
         for key in PRIORITIES:
             yield (_("Board: priority {priority}", priority=label(PRIORITIES, key)),
                    lambda key=key: screen.set_filter(priority=key), "")
+        yield _("Board: tag…"), screen.action_pick_tag, ""
+        for name, _n in screen.tag_choices:
+            yield _("Board: tag {tag}", tag=name), lambda t=name: screen.set_filter(tag=t), ""
+        yield _("Tags of the card under the cursor"), screen.action_tags, ""
         yield from mark_commands(screen)

@@ -46,3 +46,17 @@ class BoardMoves:
                 self.request_reload({"keep": True})
 
         self.app.push_screen(OutcomeForm(self.ctx, card, status), done)
+
+    def action_tags(self) -> None:
+        """``t`` on a card: its tags in the form the list and the detail use (tag_form.py)."""
+        from .tag_form import TagForm
+
+        card = self.focused_card
+        if card is None:
+            return
+
+        def done(saved):
+            if saved:
+                self.request_reload({"keep": True})
+
+        self.app.push_screen(TagForm(self.ctx, card), done)

@@ -62,6 +62,7 @@ class LeadActions:
         Binding("x", "outcome('lost')", _("Lost"), show=False, id="lead.lost"),
         Binding("v", "reveal", _("Reveal"), show=False, tooltip=_("reveal contact"), id="lead.reveal"),
     ]
+    TAG_BINDING = Binding("t", "tags", _("Tags"), tooltip=_("add or remove tags"), id="lead.tags")
     return_to_queue = False
 
     # to be provided by the screen
@@ -172,6 +173,19 @@ class LeadActions:
                 await self.after_write(view.id)
 
         self.app.push_screen(OutcomeForm(self.app.ctx, view, status), callback=saved)
+
+    def action_tags(self) -> None:
+        """``t``: the lead's tags in a form (tag_form.py)."""
+        view = self._lead_or_say()
+        if view is None:
+            return
+        from .tag_form import TagForm
+
+        async def saved(result):
+            if result:
+                await self.after_write(view.id)
+
+        self.app.push_screen(TagForm(self.app.ctx, view), callback=saved)
 
     async def action_reveal(self) -> None:
         view = self._lead_or_say()

@@ -35,7 +35,7 @@ class LeadDetailScreen(LeadActions, Screen):
         Binding("plus", "add_task", _("Add task"), id="detail.task"),
         Binding("c", "task_done", _("Task done"), id="detail.done"),
         Binding("n", "new_lead", _("New"), show=False, tooltip=_("new lead"), id="lead.new"),
-    ] + [b for b in LeadActions.LEAD_BINDINGS if b.action != "open_lead"]
+    ] + [b for b in LeadActions.LEAD_BINDINGS if b.action != "open_lead"] + [LeadActions.TAG_BINDING]
 
     def __init__(self, ctx, lead_id: int, *, from_queue: bool = False):
         super().__init__()
@@ -98,6 +98,8 @@ class LeadDetailScreen(LeadActions, Screen):
             self._money_line(v, state),
             _("need: {need}", need=escape(v.need or "–")),
         ]
+        if v.tags:
+            lines.append(_("tags: {tags}", tags=escape(" ".join("#" + t for t in v.tags))))
         header = self.query_one("#detail-header", Static)
         header.update("\n".join(lines))
         header.set_class(v.due_state == "overdue", "overdue")

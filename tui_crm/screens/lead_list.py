@@ -22,9 +22,9 @@ from ..widgets.lead_columns import columns
 from ..widgets.lead_table import PAGE, LeadTable
 from ..wording import due_text, stage_label
 from ..widgets.footer import TranslatedFooter
-from .commands import CommandList
 from .lead_actions import LeadActions
-from .marking import Marking, mark_commands
+from .list_commands import ListCommands
+from .marking import Marking
 from .messages import LiveChanges, OverdueTick
 
 SCOPES = ("all", "mine", "team")
@@ -63,32 +63,6 @@ class _Loader:
         return stage_label(self.app.ctx, key)
 
 
-class ListCommands(CommandList):
-    """The list's filters and sorts in the command palette."""
-
-    def commands(self):
-        screen = self.screen
-        if not isinstance(screen, LeadListScreen):
-            return
-        yield _("Filter: mine"), lambda: screen.set_scope("mine"), ""
-        yield _("Filter: team"), lambda: screen.set_scope("team"), ""
-        yield _("Filter: all"), lambda: screen.set_scope("all"), ""
-        yield _("Filter: overdue"), lambda: screen.action_toggle("overdue"), ""
-        yield _("Filter: due today"), lambda: screen.action_toggle("today"), ""
-        yield _("Filter: stalled"), lambda: screen.action_toggle("stalled"), ""
-        yield _("Clear filters"), screen.action_clear_filters, ""
-        for st in screen.ctx.stages:
-            yield (_("Filter: stage {stage}", stage=stage_label(screen.ctx, st.key)),
-                   lambda k=st.key: screen.set_filter("stage", k), "")
-        for key in screen.ctx.sources:
-            yield (_("Filter: source {source}", source=label({**SOURCES, **screen.ctx.sources}, key)),
-                   lambda k=key: screen.set_filter("source", k), "")
-        for col in columns():
-            if col.sort:
-                yield _("Sort by {column}", column=col.title), lambda s=col.sort: screen.set_sort(s, False), ""
-        yield from mark_commands(screen)
-
-
 class LeadListScreen(Marking, LeadActions, Screen):
     COMMANDS = {ListCommands}
     BINDINGS = [
@@ -103,6 +77,8 @@ class LeadListScreen(Marking, LeadActions, Screen):
         Binding("full_stop", "cycle('stage')", _("Stage filter"), show=False, id="list.stage"),
         Binding("comma", "cycle('source')", _("Source filter"), show=False, id="list.source"),
         Binding("c", "clear_filters", _("Clear filters"), show=False, id="list.clear"),
+        Binding("number_sign", "pick_tag", _("Tag filter"), show=False, id="list.tag"),
+        LeadActions.TAG_BINDING,
     ] + LeadActions.LEAD_BINDINGS + Marking.MARK_BINDINGS
 
     def __init__(self, ctx):
@@ -112,6 +88,8 @@ class LeadListScreen(Marking, LeadActions, Screen):
         self.state_filters: set[str] = set()
         self.stage_filter: str | None = None
         self.source_filter: str | None = None
+        self.tag_filter: str | None = None
+        self.tag_choices: list[tuple[str, int]] = []  # (tag, leads) for `#` and the palette
         self.list_query = ListQuery()
         self.counts: dict = {}
         self._gen = 0
@@ -152,6 +130,8 @@ class LeadListScreen(Marking, LeadActions, Screen):
             filters.append("stage:" + self.stage_filter)
         if self.source_filter:
             filters.append("source:" + self.source_filter)
+        if self.tag_filter:
+            filters.append("tag:" + self.tag_filter)
         search = self.query_one("#search", Input).value.strip()
         return ListQuery(tuple(filters), search, self.list_query.sort, self.list_query.desc)
 
@@ -230,6 +210,8 @@ class LeadListScreen(Marking, LeadActions, Screen):
             shown.append(stage_label(self.ctx, self.stage_filter))
         if self.source_filter:
             shown.append(label({**SOURCES, **self.ctx.sources}, self.source_filter))
+        if self.tag_filter:
+            shown.append("#" + self.tag_filter)
         parts.append(_("filter: {names}", names=", ".join(shown)))
         col = next((c for c in columns() if c.sort == self.list_query.sort), None)
         parts.append(_("sort: {column}", column=(col.title if col else self.list_query.sort)
@@ -281,11 +263,18 @@ class LeadListScreen(Marking, LeadActions, Screen):
     def action_clear_filters(self) -> None:
         """``c``: every filter and the search text (a search left standing hid leads behind "no filter")."""
         self.scope_filter, self.state_filters, self.stage_filter, self.source_filter = "all", set(), None, None
+        self.tag_filter = None
         search = self.query_one("#search", Input)
         if search.value:
             search.value = ""  # its Changed message reloads
         else:
             self._refilter()
+
+    def action_pick_tag(self) -> None:
+        """``#``: choose a tag to filter by (pick_tag.py), or none."""
+        from .pick_tag import pick_tag
+
+        self.run_worker(pick_tag(self, lambda name: self.set_filter("tag", name)), group="tags")
 
     def set_sort(self, sort: str, desc: bool | None = None) -> None:
         self.list_query = replace(self.list_query, sort=sort, desc=self.list_query.desc if desc is None else desc)

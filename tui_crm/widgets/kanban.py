@@ -152,7 +152,8 @@ class KanbanColumn(Widget, can_focus=False):
         mark = "▶" if focused else " "
         if self.mark_of is not None and self.mark_of(card):
             mark += "✓"
-        t.append(mark + fit(card.company or card.contact_name, w - cell_width(mark)) + "\n",
+        name = (card.company or card.contact_name) + "".join(" #" + tag for tag in (getattr(card, "tags", None) or ()))
+        t.append(mark + fit(name, w - cell_width(mark)) + "\n",
                  style=("bold " + base).strip())
         days = int((self.now - card.stage_entered_at).total_seconds() // 86400) if card.stage_entered_at and self.now else 0
         money = format_amount_short(card.amount_cents, lang)

@@ -223,7 +223,8 @@ class LeadTable(ScrollView, can_focus=True):
     def cells(self, view) -> dict[str, str]:
         status = _("stalled") if view.stalled else label(STATUSES, view.status)
         return {
-            "due": self.loader.due_text(view), "company": view.company, "contact": view.contact_name,
+            "due": self.loader.due_text(view), "contact": view.contact_name,
+            "company": view.company + ("  " + " ".join("#" + t for t in view.tags) if getattr(view, "tags", None) else ""),
             "status": status, "stage": self.loader.stage_label(view.stage), "priority": label(PRIORITIES, view.priority),
             "owner": view.owner_name, **exact_cells(view, money_style()),
         }

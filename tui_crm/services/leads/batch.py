@@ -21,7 +21,7 @@ from typing import Callable
 
 import peewee as pw
 
-from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES
+from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
 from ...store import bulk
 from ...store.models import Change, Lead, Task
@@ -73,7 +73,7 @@ def condition(ctx: Session, sel: Selection) -> pw.Expression:
     if sel.query is not None:
         cond = pages.condition(ctx, sel.query)
     elif sel.board is not None:
-        cond = board_query.condition(ctx, sel.board) & Lead.status.not_in(CLOSED_STATUSES)
+        cond = board_query.condition(ctx, sel.board) & Lead.status.in_(board_query.OPEN_STATUSES)
     else:
         cond = scope.scope_expr(ctx.actor) & Lead.id.in_(sorted(set(sel.ids)) or [0])
     if sel.excluded:

@@ -37,10 +37,11 @@ class BoardFilter:
     source: str | None = None
     priority: str | None = None
     mine: bool = False
+    tag: str | None = None  # leads carrying this tag
 
     def describe(self) -> list[tuple[str, str]]:
         out = []
-        for name in ("text", "owner", "team", "source", "priority"):
+        for name in ("text", "owner", "team", "source", "priority", "tag"):
             if getattr(self, name):
                 out.append((name, str(getattr(self, name))))
         if self.mine:
@@ -106,6 +107,10 @@ def condition(ctx: Session, f: BoardFilter | None) -> pw.Expression:
         expr &= Lead.source == f.source
     if f.priority:
         expr &= Lead.priority == f.priority
+    if f.tag:
+        from .tags import tag_expr
+
+        expr &= tag_expr(f.tag)
     text = search_expr(ctx, f.text) if f.text else None
     if text is not None:
         expr &= text
