@@ -137,3 +137,13 @@ def test_tags_on_all_marked_leads_and_their_undo(world):
 def _tagged(bid: int) -> list[Change]:
     return [c for c in Change.select().where((Change.action == "tag") & (Change.id > bid))
             if json.loads(c.diff).get("via") == f"batch {bid}"]
+
+
+def test_the_one_task_is_each_leads_next_follow_up_and_gone_after_undo(world):
+    ids = [world.lead("rep_a1").id for _ in range(3)]
+    rep = world.as_("rep_a1")
+    due = rep.now() + timedelta(hours=1)  # earlier than their first contact
+    res = batch.run(rep, batch.Selection(ids=tuple(ids)), "task", {"title": "Call all three", "due": due})
+    assert all(Lead.get_by_id(i).next_follow_up_at == int(due.timestamp()) for i in ids)
+    batch_undo.undo(rep, res.batch_id)
+    assert all(Lead.get_by_id(i).next_follow_up_at != int(due.timestamp()) for i in ids)

@@ -24,7 +24,7 @@ import peewee as pw
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
 from ...store import bulk
-from ...store.models import Change, Lead, Task
+from ...store.models import Change, Lead, Task, TaskLead
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
@@ -88,9 +88,11 @@ def count(ctx: Session, sel: Selection) -> int:
 
 # ------------------------------------------------------------------ the actions
 def refresh_next_many(lead_ids: list[int]) -> None:
-    """next_follow_up_at of these leads from their open tasks, in one statement."""
+    """next_follow_up_at of these leads from their open tasks (a task on several leads counts for each), in
+    one statement."""
     if lead_ids:
-        earliest = (Task.select(pw.fn.MIN(Task.due_at)).where((Task.lead == Lead.id)
+        extra = TaskLead.select(TaskLead.task).where(TaskLead.lead == Lead.id)
+        earliest = (Task.select(pw.fn.MIN(Task.due_at)).where(((Task.lead == Lead.id) | Task.id.in_(extra))
                                                               & Task.status.in_(OPEN_TASK_STATUSES)))
         Lead.update(next_follow_up_at=earliest).where(Lead.id.in_(lead_ids)).execute()
 

@@ -212,13 +212,13 @@ class OneTask(Action):
                                        ).execute()
             changes.record(self.ctx, "task", self.task_id, "create", {"kind": [None, self.kind],
                            "due_at": [None, self.due], "title": [None, self.title]}, lead_id=ids[0])
-            refresh_next_many([ids[0]])
             extra = ids[1:]
         else:
             extra = ids
         if extra:
             bulk.insert_rows(self.ctx.db, TaskLead._meta.table_name, ("task_id", "lead_id"),
                              ((self.task_id, i) for i in extra))
+        refresh_next_many(ids)  # the task counts for each of its leads' next follow-up
         return {i: {"task": [None, self.task_id], "title": self.title} for i in ids}
 
 

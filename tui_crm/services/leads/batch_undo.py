@@ -200,8 +200,8 @@ def _task(ctx, info, todo, res):
             TaskLead.delete().where(TaskLead.task == tid).execute()
             Task.delete().where(Task.id == tid).execute()
             changes.record(ctx, "task", tid, "undo", {"status": [task.status, None]}, lead_id=task.lead_id)
-            refresh_next_many([task.lead_id])
         back.update({lid: {"task": [tid, None]} for lid, (_lead, d) in todo.items() if d["task"][1] == tid})
+    refresh_next_many(list(back))  # this chunk's leads: the task no longer counts for them
     _changed_since(res, len(todo) - len(back))
     return back
 
