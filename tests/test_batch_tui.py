@@ -129,3 +129,30 @@ async def test_the_audit_screen_undoes_a_batch_from_any_of_its_entries(fair):
         await pilot.press("u")  # once: the second says so
         await settle(app)
         assert any("already undone" in n.message for n in app._notifications)
+
+
+async def test_a_tasks_title_reads_as_a_title_in_chinese_not_a_job_title(fair):
+    """"title" is a person's job title (职务) on a lead; on a task it is its 标题 (both task forms said 职务)."""
+    from textual.widgets import Label
+
+    from tui_crm import i18n
+
+    world, _ids = fair
+    i18n.set_lang("zh")
+    try:
+        app = await _list(world, "sup_a")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app)
+            await pilot.press("space", "a", "t")
+            await settle(app)
+            labels = [str(w.render()) for w in app.screen.query(Label)]
+            assert "标题" in labels and "职务" not in labels
+            await pilot.press("escape", "enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "LeadDetailScreen", what="the detail")
+            await settle(app)
+            await pilot.press("plus")
+            await settle(app)
+            labels = [str(w.render()) for w in app.screen.query(Label)]
+            assert "标题" in labels and "职务" not in labels
+    finally:
+        i18n.set_lang("en")

@@ -12,7 +12,7 @@ from textual.widgets import ProgressBar, Static
 
 from ..domain import limits
 from ..domain.vocab import PRIORITIES, TASK_KINDS
-from ..i18n import _
+from ..i18n import _, pgettext
 from .form_base import Field, FormScreen, choice_hint, read_choice, read_when, when_text
 
 # action -> (key on the menu, what the menu says)
@@ -66,7 +66,7 @@ class BatchTaskForm(_Batch, FormScreen):
 
     def make_fields(self):
         due = self.ctx.now().astimezone(self.ctx.tz).replace(hour=10, minute=0, second=0, microsecond=0)
-        return [Field("title", _("title"), _("Follow up")),
+        return [Field("title", pgettext("task", "title"), _("Follow up")),
                 Field("due", _("due"), when_text(self.ctx, due + timedelta(days=1))),
                 Field("kind", _("kind"), "follow_up", choice_hint(TASK_KINDS), TASK_KINDS),
                 Field("priority", _("priority"), "medium", choice_hint(PRIORITIES), PRIORITIES),

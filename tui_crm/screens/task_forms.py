@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from ..domain import limits, rules
 from ..domain.vocab import PRIORITIES, TASK_KINDS
-from ..i18n import _
+from ..i18n import _, pgettext
 from ..services.activity import tasks
 from .form_base import Field, FormScreen, choice_hint, read_choice, read_when, when_text
 
@@ -69,7 +69,7 @@ class TaskForm(FormScreen):
 
     def make_fields(self):
         due = when_text(self.ctx, self.ctx.now() + timedelta(days=1))
-        return [Field("title", _("title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
+        return [Field("title", pgettext("task", "title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
                 Field("due", _("due"), due), Field("priority", _("priority"), self.lead.priority if self.lead else
                                                    "medium", choice_hint(PRIORITIES), PRIORITIES)]
 
