@@ -47,6 +47,9 @@ ONE_SENSE = {
     # a lead's fields as `leads add` and `leads edit` describe them
     "remarks", "the contact's email", "the contact's name", "the contact's phone", "the customer's company",
     "the industry", "the region",
+    # batch work: the same undo on the marking screens and the audit; a task's kind and an outcome's reasons in
+    # the batch forms as in the lead's own; "changed since" of a lead a batch's undo leaves; the tag keys
+    "Undo batch", "changed since", "kind", "lost reason", "nothing to undo", "stay reason", "Tag filter", "Tags",
 }
 
 

@@ -62,7 +62,7 @@ class LeadActions:
         Binding("x", "outcome('lost')", _("Lost"), show=False, id="lead.lost"),
         Binding("v", "reveal", _("Reveal"), show=False, tooltip=_("reveal contact"), id="lead.reveal"),
     ]
-    TAG_BINDING = Binding("t", "tags", _("Tags"), tooltip=_("add or remove tags"), id="lead.tags")
+    TAG_BINDING = Binding("t", "tags", _("Tags"), show=False, tooltip=_("add or remove tags"), id="lead.tags")
     return_to_queue = False
 
     # to be provided by the screen

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..domain.vocab import SOURCES
 from ..i18n import _, label
-from ..widgets.lead_table import columns
+from ..widgets.lead_columns import columns
 from ..wording import stage_label
 from .commands import CommandList
 from .marking import mark_commands
