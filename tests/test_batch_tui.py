@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import tui_crm.screens.batch_forms  # noqa: F401  imported in English: a screen's key labels are its class's,
+import tui_crm.screens.lead_detail  # noqa: F401  read when the module is first imported (the zh test below)
 from tui_crm.app import CrmApp
 from tui_crm.store.models import Lead, Task, TaskLead
 
