@@ -49,7 +49,7 @@ ONE_SENSE = {
     "the industry", "the region",
     # batch work: the same undo on the marking screens and the audit; a task's kind and an outcome's reasons in
     # the batch forms as in the lead's own; "changed since" of a lead a batch's undo leaves; the tag keys
-    "Undo batch", "changed since", "kind", "lost reason", "nothing to undo", "stay reason", "Tag filter", "Tags",
+    "Undo batch", "changed since", "kind", "lost reason", "nothing to undo", "stay reason", "Tag filter", "Tags", "tag",
 }
 
 
