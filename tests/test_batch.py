@@ -9,7 +9,7 @@ import pytest
 
 from tui_crm.services import leads
 from tui_crm.services.errors import AccessDenied, NotFound, ValidationError
-from tui_crm.services.leads import batch, batch_undo
+from tui_crm.services.leads import batch_run as batch, batch_undo
 from tui_crm.services.leads.pages import ListQuery
 from tui_crm.store.models import Change, Lead, StageHistory, Task, TaskLead
 
@@ -38,12 +38,12 @@ def test_one_task_on_forty_leads_of_a_trade_fair_and_its_undo(world):
     entries = _entries(res.batch_id)
     assert len(entries) == 40 and {e.lead_id for e in entries} == set(fair)
     assert all(e.user_id == sup.actor.id and e.action == "task" for e in entries)
-    back = batch_undo.undo(sup, res.batch_id)
+    back = batch.undo(sup, res.batch_id)
     assert back.done == 40
     assert not Task.select().where(Task.title == "Send the fair's follow-up").exists()
     assert not TaskLead.select().exists()
     with pytest.raises(NotFound):
-        batch_undo.undo(sup, res.batch_id)  # once
+        batch.undo(sup, res.batch_id)  # once
 
 
 def test_reassign_skips_leads_the_actor_may_not_reassign_and_undo_restores_owners(world):
@@ -62,7 +62,7 @@ def test_reassign_skips_leads_the_actor_may_not_reassign_and_undo_restores_owner
     assert json.loads(entry.diff)["owner"] == ["rep_a1", "rep_a2"]
     rep_a1_shared = batch.run(world.as_("rep_a1"), batch.Selection(ids=(b.id,)), "reassign", {"login": "rep_a1"})
     assert rep_a1_shared.done == 0 and rep_a1_shared.skipped == 1
-    back = batch_undo.undo(sup, res.batch_id)
+    back = batch.undo(sup, res.batch_id)
     assert back.done == 3
     assert {Lead.get_by_id(i).owner.login for i in own} == {"rep_a1"}
     assert all(t.owner.login == "rep_a1" for t in Task.select().where(Task.lead.in_(own)))
@@ -83,8 +83,8 @@ def test_move_needs_a_reason_for_overstayed_leads_and_undo_puts_the_stage_back(w
     stays = list(StageHistory.select().where(StageHistory.lead == ids[0]).order_by(StageHistory.entered_at))
     assert [s.stage for s in stays][-2:] == ["acquired", "qualified"] and stays[-2].reason == "fair season"
     with pytest.raises(AccessDenied):
-        batch_undo.undo(world.as_("rep_a2"), res.batch_id)
-    assert batch_undo.undo(rep, res.batch_id).done == 4
+        batch.undo(world.as_("rep_a2"), res.batch_id)
+    assert batch.undo(rep, res.batch_id).done == 4
     assert {Lead.get_by_id(i).stage for i in ids} == {"acquired"}
     assert [s.stage for s in StageHistory.select().where(StageHistory.lead == ids[0])] == ["acquired"]
 
@@ -100,7 +100,7 @@ def test_lost_with_a_reason_shelves_open_tasks_and_undo_reopens(world):
     assert not Task.select().where(Task.lead.in_(ids) & (Task.status == "open")).exists()
     again = batch.run(rep, batch.Selection(ids=tuple(ids)), "lost", {"lost_reason": "again"})
     assert again.done == 0 and again.skipped == 3
-    assert batch_undo.undo(rep, res.batch_id).done == 3
+    assert batch.undo(rep, res.batch_id).done == 3
     for i in ids:
         lead = Lead.get_by_id(i)
         assert lead.status == "pending" and lead.lost_reason is None and lead.next_follow_up_at is not None
@@ -129,7 +129,7 @@ def test_tags_on_all_marked_leads_and_their_undo(world):
     assert len(_tagged(res.batch_id)) == 4
     again = batch.run(rep, batch.Selection(ids=tuple(ids)), "tag", {"add": "新能源"})
     assert again.done == 0 and again.skipped == 4
-    assert batch_undo.undo(rep, res.batch_id).done == 4
+    assert batch.undo(rep, res.batch_id).done == 4
     shown = tags.tags_of(rep, ids)
     assert shown.get(ids[0]) == ["旧"] and all(not shown.get(i) for i in ids[1:])
 
@@ -145,5 +145,5 @@ def test_the_one_task_is_each_leads_next_follow_up_and_gone_after_undo(world):
     due = rep.now() + timedelta(hours=1)  # earlier than their first contact
     res = batch.run(rep, batch.Selection(ids=tuple(ids)), "task", {"title": "Call all three", "due": due})
     assert all(Lead.get_by_id(i).next_follow_up_at == int(due.timestamp()) for i in ids)
-    batch_undo.undo(rep, res.batch_id)
+    batch.undo(rep, res.batch_id)
     assert all(Lead.get_by_id(i).next_follow_up_at != int(due.timestamp()) for i in ids)

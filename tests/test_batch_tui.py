@@ -109,7 +109,7 @@ async def test_the_board_marks_cards_and_moves_them(fair):
 
 
 async def test_the_audit_screen_undoes_a_batch_from_any_of_its_entries(fair):
-    from tui_crm.services.leads import batch
+    from tui_crm.services.leads import batch_run as batch
 
     world, ids = fair
     sup = world.as_("sup_a")

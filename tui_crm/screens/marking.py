@@ -13,7 +13,7 @@ from textual.binding import Binding
 
 from ..i18n import _
 from ..services.errors import ServiceError
-from ..services.leads import batch, batch_undo
+from ..services.leads import batch_run as batch
 from .batch_forms import FORMS, MENU, BatchMenu, BatchProgress
 
 
@@ -186,7 +186,7 @@ async def with_progress(app, title: str, total: int, fn, *args):
 async def undo_batch(app, bid: int):
     """Batch ``bid`` undone behind a progress bar, said in a toast; None when it was refused (said too)."""
     try:
-        res = await with_progress(app, _("Undoing the batch…"), 0, batch_undo.undo, bid)
+        res = await with_progress(app, _("Undoing the batch…"), 0, batch.undo, bid)
     except ServiceError as exc:
         app.notify(str(exc), severity="error", timeout=8)
         return None

@@ -29,7 +29,6 @@ from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
 from ..records import ts
-from . import board as board_query
 from . import pages
 
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX, CHUNK_FIRST = 0.4, 100, 5000, 500
@@ -45,7 +44,7 @@ class Selection:
     open leads) shows, less ``excluded``."""
     ids: tuple[int, ...] = ()
     query: pages.ListQuery | None = None
-    board: board_query.BoardFilter | None = None
+    board: object | None = None  # a board.BoardFilter
     excluded: tuple[int, ...] = ()
 
     @property
@@ -70,6 +69,8 @@ class BatchResult:
 def condition(ctx: Session, sel: Selection) -> pw.Expression:
     """The selection as SQL, within the actor's scope (built once per batch: a search's reveals are
     audited when it is built, not again per chunk)."""
+    from . import board as board_query  # here: the list's first page does not import the board
+
     if sel.query is not None:
         cond = pages.condition(ctx, sel.query)
     elif sel.board is not None:
