@@ -9,6 +9,25 @@ import pytest
 
 from tui_crm import clock, i18n
 
+def _import_every_screen_in_english() -> None:
+    """Key bindings take their labels when their module is imported. The app sets its one language before
+    that; a test run switches languages between tests, so a screen first imported by a Chinese test kept
+    Chinese labels for every later English one (the snapshots failed after tests/test_palette_zh.py).
+    Every screen and widget is imported here first, in English, as a process of the app would."""
+    import importlib
+    import pkgutil
+
+    import tui_crm.screens
+    import tui_crm.widgets
+
+    i18n.set_lang("en")
+    for package in (tui_crm.screens, tui_crm.widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+_import_every_screen_in_english()
+
 PG_BASE = os.environ.get("TUI_CRM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2024, 11, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
 
