@@ -5,10 +5,10 @@ and `board` (column aggregates and card pages) and `tags` (tags by hand, for row
 and so is batch work: `batch_run` (run and undo a batch over marked leads), on `batch` (selections, SQL chunks),
 `batch_actions`, `batch_tags` and `batch_undo`.
 
-Each name is loaded on first use (PEP 562), so the list's first page does not wait for the board,
+Each name is loaded on first use (PEP 562, tui_crm/lazy.py), so the list's first page does not wait for the board,
 the writes or the duplicate finder to be imported (tests/test_startup_imports.py keeps it so).
 """
-from importlib import import_module
+from ...lazy import lazy_names
 
 _MODULES = ("board", "pages", "tags", "batch", "batch_actions", "batch_undo", "batch_tags", "batch_run")
 _NAMES = {
@@ -22,21 +22,5 @@ _NAMES = {
     "writes": ("EDITABLE", "add_lead", "move_stage", "reassign", "reveal", "set_outcome", "stale_error",
                "step_stage", "update_lead"),
 }
-_WHERE = {name: module for module, names in _NAMES.items() for name in names}
 
-__all__ = [*_MODULES, *_WHERE]
-
-
-def __getattr__(name: str):
-    if name in _MODULES:
-        value = import_module(f"{__name__}.{name}")
-    elif name in _WHERE:
-        value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__, __all__ = lazy_names(__name__, globals(), _MODULES, _NAMES)
