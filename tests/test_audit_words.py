@@ -63,3 +63,20 @@ def test_english_reads_in_words_too():
     e = entry("reveal", details={"via": "search"})
     assert audit_text.what(e) == "contact revealed" and audit_text.details(Ctx(), e) == "via: a search"
     assert audit_text.what(entry("done", "task")) == "task done"
+
+
+def test_the_command_lines_text_output_reads_in_words_in_the_readers_language(world):
+    # it printed the change log's keys (`reveal`, `via: export`) while the screen used words
+    from cli_helpers import run
+
+    from tui_crm.domain.text import cell_width
+
+    v = world.lead("rep_a1", phone="13912345678")
+    run("export", "-", "--reveal", db=world.url, user="boss", check=0)
+    en = run("audit", "--action", "reveal", db=world.url, user="boss", check=0).stdout
+    assert "contact revealed" in en and "via: an export" in en and "via: export" not in en
+    zh = run("--lang", "zh", "audit", "--lead", v.code, db=world.url, user="boss", check=0).stdout.splitlines()
+    assert zh and not any(re.search(r"\b(reveal|create|via)\b", line) for line in zh), zh
+    # the lead code starts in the same cell on every line, though actions are Chinese (two cells each)
+    starts = {cell_width(line[:line.index(v.code)]) for line in zh}
+    assert len(starts) == 1, zh

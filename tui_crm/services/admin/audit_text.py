@@ -5,11 +5,24 @@ own keys (``follow_up``, ``phone``, ``via: search``). The command line's JSON ke
 from __future__ import annotations
 
 from ...domain.vocab import METHODS, ROLES, SENTIMENTS, TASK_KINDS, TASK_STATUSES
-from ...i18n import _, label, pgettext
+from ...i18n import _, get_lang, label, pgettext
 from ..activity.timeline_text import FIELD_TITLES, shown
 from .audit import AuditEntry
 
 
+def _per_language(build):
+    """``build``'s words made once per language, not once per row (an audit page reads hundreds of rows)."""
+    made: dict[str, dict[str, str]] = {}
+
+    def words() -> dict[str, str]:
+        lang = get_lang()
+        if lang not in made:
+            made[lang] = build()
+        return made[lang]
+    return words
+
+
+@_per_language
 def _actions() -> dict[str, str]:
     p = pgettext
     return {
@@ -31,6 +44,7 @@ def _actions() -> dict[str, str]:
     }
 
 
+@_per_language
 def _entities() -> dict[str, str]:
     p = pgettext
     return {
@@ -43,6 +57,7 @@ def _entities() -> dict[str, str]:
     }
 
 
+@_per_language
 def _facts() -> dict[str, str]:
     p = pgettext
     return {"via": p("audit", "via"), "match": p("audit", "matched by"), "in": p("audit", "in"),
@@ -52,6 +67,7 @@ def _facts() -> dict[str, str]:
             "reps": p("audit", "reps"), "seed": p("audit", "seed"), "prefix": p("audit", "prefix")}
 
 
+@_per_language
 def _ways() -> dict[str, str]:
     p = pgettext
     return {"detail": p("audit via", "the detail"), "list": p("audit via", "the list"),
