@@ -7,7 +7,7 @@ from tui_crm.services import leads
 from tui_crm.services.context import open_session
 
 from rep_fixtures import app_for, seed
-from tui_helpers import settle
+from tui_helpers import open_on_first_lead, settle
 
 
 @pytest.fixture
@@ -142,12 +142,7 @@ async def test_at_80x24_the_edit_form_keeps_the_focused_field_in_view(seeded):
     url, s = seeded
     app = app_for(url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app)
-        await pilot.press("enter")
-        await settle(app)
-        await pilot.press("e")
-        await settle(app)
-        form = app.screen
+        form = await open_on_first_lead(app, pilot, "e")
         inputs = list(form.query("#form-fields Input"))
         for _i in range(len(inputs) - 1):
             await pilot.press("tab")

@@ -11,7 +11,7 @@ from tui_crm.services.context import open_session
 from tui_crm.store.models import FollowUp, Task
 
 from rep_fixtures import app_for, seed
-from tui_helpers import settle
+from tui_helpers import open_on_first_lead, settle
 
 
 def shown(form, name) -> str:
@@ -34,12 +34,7 @@ async def test_the_follow_up_form_previews_its_dates_as_typed_and_saves_them(sql
     try:
         app = app_for(sqlite_url)
         async with app.run_test(size=(80, 24)) as pilot:
-            await settle(app)
-            await pilot.press("enter")
-            await settle(app)
-            await pilot.press("f")
-            await settle(app)
-            form = app.screen
+            form = await open_on_first_lead(app, pilot, "f")
             assert isinstance(form, FormScreen)
             dated = [f.name for f in form.fields if field_kind(f) == "when"]
             assert dated == ["at", "next_at"]
@@ -81,12 +76,7 @@ async def test_amount_fields_preview_chinese_amount_words(sqlite_url):
         await pilot.press("escape")
         await settle(app)
         await pilot.press("y")
-        await settle(app)
-        await pilot.press("enter")
-        await settle(app)
-        await pilot.press("w")
-        await settle(app)
-        won = app.screen
+        won = await open_on_first_lead(app, pilot, "w")
         await type_into(pilot, won, "won_amount", "八万")
         assert shown(won, "won_amount") == "→ 80,000.00"
         assert shown(won, "won_at").startswith("→ 11-01 Fri 10:00")
@@ -96,12 +86,7 @@ async def test_a_call_not_reached_proposes_the_retry_not_the_cadence(sqlite_url)
     seed(sqlite_url)
     app = app_for(sqlite_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app)
-        await pilot.press("enter")
-        await settle(app)
-        await pilot.press("f")
-        await settle(app)
-        form = app.screen
+        form = await open_on_first_lead(app, pilot, "f")
         cadence = form.query_one("#f-next_at").value
         assert cadence == "2024-11-08 10:00"  # the stage's 7 days
         await type_into(pilot, form, "reached", "no")

@@ -6,7 +6,7 @@ import pytest
 from tui_crm.i18n import set_lang
 
 from rep_fixtures import app_for, seed
-from tui_helpers import settle
+from tui_helpers import open_on_first_lead, settle
 
 
 @pytest.mark.parametrize("key,title", [("w", "标记成交："), ("x", "标记流失："), ("z", "转为休眠："), ("p", "暂缓：")])
@@ -68,12 +68,7 @@ async def test_keys_typed_fast_after_tab_land_in_the_next_field(sqlite_url):
     seed(sqlite_url)
     app = app_for(sqlite_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app)
-        await pilot.press("enter")
-        await settle(app)
-        await pilot.press("f")
-        await settle(app)
-        form = app.screen
+        form = await open_on_first_lead(app, pilot, "f")
         assert app.focused.id == "f-summary"
         keys = ["a", "tab", "tab", "tab", "tab", "b", "tab", "c", "shift+tab", "shift+tab", "d", "enter", "enter", "enter", "e",
                 "shift+tab", "shift+tab", "shift+tab", "ctrl+u", "+", "2", "h", "x", "backspace", "tab", "tab", "f"]

@@ -71,3 +71,15 @@ async def palette_run(app, pilot, text: str) -> None:
     await wait_for(pilot, offered, what=f"the palette offering {text!r}")
     await pilot.press("enter")
     await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), what="the palette closed")
+
+
+
+async def open_on_first_lead(app, pilot, key: str):
+    """From the list as it opens: the first lead's detail (enter), then ``key`` on it (``f`` the follow-up
+    form, ``w`` won, ...); the screen that key opened, once the app is quiet."""
+    await settle(app)
+    await pilot.press("enter")
+    await settle(app)
+    await pilot.press(key)
+    await settle(app)
+    return app.screen
