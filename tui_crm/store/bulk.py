@@ -1,4 +1,5 @@
-"""Fast bulk loads (demo data, imports): raw executemany inside the caller's transaction."""
+"""Fast bulk loads (demo data, imports, batch actions) inside the caller's transaction: COPY on PostgreSQL,
+raw executemany on SQLite."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -9,23 +10,25 @@ import peewee as pw
 
 def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Iterable[Sequence],
                 chunk: int = 20000) -> int:
-    """Insert tuples into ``table``; returns the row count. Call inside ``db.atomic()``."""
-    cols = ", ".join(f'"{c}"' for c in columns)
+    """Insert tuples into ``table``; returns the row count. Call inside ``db.atomic()``.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` (text format, :func:`copy_line`), about twice as fast as
+    multi-row INSERTs; under row-level security, where PostgreSQL refuses ``COPY FROM``, multi-row
+    INSERTs (the policies' checks apply to them). SQLite: ``executemany``."""
     n = 0
     if isinstance(db, pw.PostgresqlDatabase):
-        from psycopg2.extras import execute_values
-
-        sql = f'INSERT INTO "{table}" ({cols}) VALUES %s'
         cur = db.cursor()
+        cur.execute("SELECT row_security_active(%s)", (f'"{table}"',))
+        send = _insert_values if cur.fetchone()[0] else _copy
         batch: list = []
         for row in rows:
             batch.append(row)
             if len(batch) >= chunk:
-                execute_values(cur, sql, batch, page_size=chunk)
+                send(cur, table, columns, batch)
                 n += len(batch)
                 batch = []
         if batch:
-            execute_values(cur, sql, batch, page_size=len(batch))
+            send(cur, table, columns, batch)
             n += len(batch)
         return n
     sql = sqlite_insert_sql(table, columns)
@@ -41,6 +44,42 @@ def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Itera
         conn.executemany(sql, batch)
         n += len(batch)
     return n
+
+
+# COPY's text format: backslash, tab, newline and carriage return escaped, NULL as \N (a value "\N" is
+# sent as "\\N", so it stays the two characters); everything else, CJK and emoji included, as it is
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value) -> str:
+    """One value as COPY's text format reads it back: the same string, number or boolean; None is NULL."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_line(row: Sequence) -> str:
+    return "\t".join([copy_field(v) for v in row]) + "\n"
+
+
+def _copy(cur, table: str, columns: Sequence[str], rows: list) -> None:
+    import io
+
+    cols = ", ".join(f'"{c}"' for c in columns)
+    cur.copy_expert(f'COPY "{table}" ({cols}) FROM STDIN', io.StringIO("".join([copy_line(r) for r in rows])))
+
+
+def _insert_values(cur, table: str, columns: Sequence[str], rows: list) -> None:
+    from psycopg2.extras import execute_values
+
+    cols = ", ".join(f'"{c}"' for c in columns)
+    execute_values(cur, f'INSERT INTO "{table}" ({cols}) VALUES %s', rows, page_size=len(rows))
 
 
 def sqlite_insert_sql(table: str, columns: Sequence[str]) -> str:
