@@ -65,15 +65,16 @@ def test_demo_leaves_no_escalation_backlog(tmp_path):
     assert activity.sweep_escalations(ctx) == 0
 
 
-def test_demo_history_copies_and_stages_seen_are_exact(tmp_path):
-    """After the demo's bulk load (indexes and search triggers off, then back), lead.stages_seen equals
-    the upgrade's backfill from the history, stage_history's lead copies equal their leads, and the
-    trigger that keeps stages_seen is in place."""
+def test_demo_history_copies_and_stages_seen_are_exact(db_url):
+    """After the demo's bulk load (indexes, foreign keys on PostgreSQL, the search and stages-seen triggers
+    on SQLite off, then back), lead.stages_seen equals the upgrade's backfill from the history,
+    stage_history's lead copies equal their leads, and the triggers and foreign keys are in place."""
     from tui_crm.services.admin import demo
     from tui_crm.services.context import open_session
     from tui_crm.store import schema
 
-    ctx = open_session(str(tmp_path / "d.db"))
+    ctx = open_session(db_url)
+    before = _keys_and_triggers(ctx.db)
     demo.generate(ctx, leads=300, reps=4, seed=4)
     db = ctx.db
     written = dict(db.execute_sql("SELECT id, stages_seen FROM lead").fetchall())
@@ -81,11 +82,21 @@ def test_demo_history_copies_and_stages_seen_are_exact(tmp_path):
     schema.backfill_stages_seen(db)
     assert dict(db.execute_sql("SELECT id, stages_seen FROM lead").fetchall()) == written
     wrong = db.execute_sql("SELECT count(*) FROM stage_history h JOIN lead l ON l.id = h.lead_id WHERE "
-                           "h.lead_owner_id IS NOT l.owner_id OR h.lead_created_at IS NOT l.created_at "
-                           "OR h.lead_batch_id IS NOT l.batch_id").fetchone()[0]
+                           "h.lead_owner_id IS DISTINCT FROM l.owner_id OR h.lead_created_at IS DISTINCT FROM "
+                           "l.created_at OR h.lead_batch_id IS DISTINCT FROM l.batch_id").fetchone()[0]
     assert wrong == 0
-    assert db.execute_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                          "AND name = 'stage_history_seen'").fetchone()[0] == 1
+    assert _keys_and_triggers(db) == before and any("stage_history_seen" in k for k in before)
+
+
+def _keys_and_triggers(db) -> set:
+    if isinstance(db, __import__("peewee").PostgresqlDatabase):
+        return {r[0] for r in db.execute_sql(
+            "SELECT c.conname || ' ' || pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t "
+            "ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema() "
+            "UNION SELECT tgname || tgenabled::text FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid JOIN pg_namespace n "
+            "ON n.oid = t.relnamespace WHERE n.nspname = current_schema() AND NOT tgisinternal "
+            "UNION SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()")}
+    return {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')")}
 
 
 def test_demo_stories_run_forward_in_time(db_url):

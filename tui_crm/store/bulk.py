@@ -16,34 +16,28 @@ def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Itera
     multi-row INSERTs; under row-level security, where PostgreSQL refuses ``COPY FROM``, multi-row
     INSERTs (the policies' checks apply to them). SQLite: ``executemany``."""
     n = 0
-    if isinstance(db, pw.PostgresqlDatabase):
+    pg = isinstance(db, pw.PostgresqlDatabase)
+    if pg:
         cur = db.cursor()
-        cur.execute("SELECT row_security_active(%s)", (f'"{table}"',))
-        send = _insert_values if cur.fetchone()[0] else _copy
-        batch: list = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= chunk:
-                send(cur, table, columns, batch)
-                n += len(batch)
-                batch = []
-        if batch:
-            send(cur, table, columns, batch)
-            n += len(batch)
-        return n
-    sql = sqlite_insert_sql(table, columns)
-    conn = db.connection()
-    batch = []
+        send = _pg_sender(cur, table)
+    else:
+        sql, conn = sqlite_insert_sql(table, columns), db.connection()
+    batch: list = []
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            conn.executemany(sql, batch)
+            send(cur, table, columns, batch) if pg else conn.executemany(sql, batch)
             n += len(batch)
             batch = []
     if batch:
-        conn.executemany(sql, batch)
+        send(cur, table, columns, batch) if pg else conn.executemany(sql, batch)
         n += len(batch)
     return n
+
+
+def _pg_sender(cur, table: str):
+    cur.execute("SELECT row_security_active(%s)", (f'"{table}"',))
+    return _insert_values if cur.fetchone()[0] else _copy
 
 
 # COPY's text format: backslash, tab, newline and carriage return escaped, NULL as \N (a value "\N" is
@@ -88,13 +82,15 @@ def sqlite_insert_sql(table: str, columns: Sequence[str]) -> str:
 
 
 class BackgroundWriter:
-    """SQLite: run each batch's executemany on a side thread, on the caller's own connection and
-    transaction, while the caller builds the next batch (sqlite3 releases the GIL inside each
-    statement). One batch at a time, in order; ``wait()`` re-raises a failed batch's error."""
+    """Run each batch's inserts on a side thread, on the caller's own connection and transaction, while the
+    caller builds the next batch: sqlite3 releases the GIL inside each statement, and PostgreSQL's server
+    process parses and stores a COPY on the other core. One batch at a time, in order; ``wait()`` re-raises
+    a failed batch's error."""
 
     def __init__(self, db: pw.Database):
         from concurrent.futures import ThreadPoolExecutor
 
+        self.pg = isinstance(db, pw.PostgresqlDatabase)
         self.conn = db.connection()  # the caller's connection: its open transaction
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="bulk-writer")
         self.pending = None
@@ -104,9 +100,14 @@ class BackgroundWriter:
         self.pending = self.pool.submit(self._write, batches)
 
     def _write(self, batches) -> None:
+        cur = self.conn.cursor()
         for table, columns, rows in batches:
-            if rows:
-                self.conn.executemany(sqlite_insert_sql(table, columns), rows)
+            if not rows:
+                continue
+            if self.pg:
+                _pg_sender(cur, table)(cur, table, columns, rows)
+            else:
+                cur.executemany(sqlite_insert_sql(table, columns), rows)
 
     def wait(self) -> None:
         if self.pending is not None:
@@ -135,16 +136,54 @@ def reset_sequences(db: pw.Database, tables: Sequence[str]) -> None:
 
 
 @contextmanager
-def indexes_deferred(db: pw.Database, tables: Sequence[str]):
-    """Drop the secondary (non-unique) indexes of ``tables`` for a bulk load, rebuild them after.
+def triggers_off(db: pw.Database, triggers: dict[str, Sequence[str]]):
+    """Turn off the named triggers of each table (``{table: [name, ...]}``) for a bulk load whose rows
+    already carry what they would write; back on after, as they were (SQLite: dropped and created again;
+    PostgreSQL: ``ALTER TABLE ... DISABLE TRIGGER``, which the table's owner may). Use inside the load's
+    transaction."""
+    pg = isinstance(db, pw.PostgresqlDatabase)
+    found: list = []
+    for table, names in triggers.items():
+        marks = ",".join(("%s" if pg else "?") for _ in names)
+        if pg:
+            found += db.execute_sql(
+                f"SELECT %s, tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname IN ({marks}) "
+                "AND tgenabled <> 'D'", (table, f'"{table}"', *names)).fetchall()
+        else:
+            found += db.execute_sql(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                                    f"AND name IN ({marks})", (table, *names)).fetchall()
+    for a, b in found:
+        db.execute_sql(f'ALTER TABLE "{a}" DISABLE TRIGGER "{b}"' if pg else f'DROP TRIGGER "{a}"')
+    try:
+        yield
+    finally:
+        for a, b in found:
+            db.execute_sql(f'ALTER TABLE "{a}" ENABLE TRIGGER "{b}"' if pg else b)
 
-    Building an index once over sorted data is several times faster than
-    maintaining it row by row. Use inside the load's transaction.
+
+# PostgreSQL builds a GIN trigram index several times faster with room to sort in (the default is 64 MB)
+INDEX_BUILD_MEMORY = "256MB"
+
+
+@contextmanager
+def indexes_deferred(db: pw.Database, tables: Sequence[str]):
+    """Drop the secondary (non-unique) indexes of ``tables`` for a bulk load, rebuild them after; on
+    PostgreSQL their foreign keys too, added back (and so checked, by one join each) after.
+
+    Building an index once over sorted data is several times faster than maintaining it row by row;
+    PostgreSQL checks a foreign key row by row with a look-up each (most of a history row's cost).
+    Use inside the load's transaction (whose user owns the tables).
     """
+    keys: list = []
     if isinstance(db, pw.PostgresqlDatabase):
         rows = db.execute_sql(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
             "AND tablename = ANY(%s) AND indexdef NOT LIKE 'CREATE UNIQUE%%'", (list(tables),)).fetchall()
+        keys = db.execute_sql(
+            "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+            "WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname = ANY(%s) ORDER BY 1, 2",
+            (list(tables),)).fetchall()
     else:
         marks = ",".join("?" for _ in tables)
         rows = db.execute_sql(
@@ -152,8 +191,14 @@ def indexes_deferred(db: pw.Database, tables: Sequence[str]):
             f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'", tuple(tables)).fetchall()
     for name, _sql in rows:
         db.execute_sql(f'DROP INDEX "{name}"')
+    for table, name, _def in keys:
+        db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     try:
         yield
     finally:
+        if isinstance(db, pw.PostgresqlDatabase):
+            db.execute_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         for _name, sql in rows:
             db.execute_sql(sql)
+        for table, name, definition in keys:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')

@@ -115,6 +115,8 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         if force:
             clear(ctx)
         search.suspend(db)
+        seen_off = bulk.triggers_off(db, {"stage_history": ["stage_history_seen", "stage_history_lead_copy"]})
+        seen_off.__enter__()
         deferred = bulk.indexes_deferred(db, ["lead", "stage_history", "follow_up", "task"])
         deferred.__enter__()
         # ---- people
@@ -154,6 +156,10 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         counters: dict[tuple[str, str], int] = {}
         src_keys = list(SOURCES)
         stage_weights = [40, 28, 20, 12][:len(stages)] + [10] * max(0, len(stages) - 4)
+        stage_bits = {k: 1 << i for k, i in db.execute_sql("SELECT key, id FROM stage") if i < 63}
+        seen_upto = [0] * len(stages)  # the bits of the stages a lead that reached stage s walked through
+        for s_ in range(len(stages)):
+            seen_upto[s_] = (seen_upto[s_ - 1] if s_ else 0) | stage_bits.get(stages[s_], 0)
         loaded = 0
         lead_cols = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "source",
                      "industry", "company_size", "region", "first_contact_at", "need", "owner_id", "priority",
@@ -161,29 +167,28 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                      "last_activity_at", "next_follow_up_at", "stay_reason", "incomplete", "escalated",
                      "dup_suspected", "won_amount_cents", "product", "won_at", "lost_reason", "lost_at",
                      "wake_up_at", "pause_reason", "missed_calls", "created_at", "updated_at", "assigned_at",
-                     "version", "pinyin")
-        hist_cols = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason")
+                     "version", "pinyin", "stages_seen")
+        # the history's lead copies (schema v5) and lead.stages_seen are written here: their triggers have
+        # nothing to do, and are off meanwhile
+        hist_cols = ("lead_id", "stage", "entered_at", "left_at", "user_id", "reason", "lead_owner_id",
+                     "lead_created_at", "lead_batch_id")
         fu_cols = ("lead_id", "user_id", "at", "method", "reached", "summary", "sentiment", "next_at")
         task_cols = ("id", "lead_id", "owner_id", "kind", "title", "priority", "due_at", "remind_minutes", "status",
                      "created_at")
         methods = ["phone", "phone", "phone", "wechat", "visit", "email", "meeting"]
         sentiments = ["positive", "neutral", "hesitant", "resistant"]
 
-        # SQLite: the rows of one batch are written on a side thread while the next batch is generated
-        writer = None if ctx.is_postgres else bulk.BackgroundWriter(db)
+        # the rows of one batch are written on a side thread while the next batch is generated
+        writer = bulk.BackgroundWriter(db)
 
         def flush(final: bool = False) -> None:
             nonlocal lead_rows, hist_rows, fu_rows, task_rows
             if len(lead_rows) >= 20000 or final:
                 batches = [("lead", lead_cols, lead_rows), ("stage_history", hist_cols, hist_rows),
                            ("follow_up", fu_cols, fu_rows), ("task", task_cols, task_rows)]
-                if writer is None:
-                    for table, cols, rows in batches:
-                        bulk.insert_rows(db, table, cols, rows)
-                else:
-                    writer.submit(batches)
-                    if final:
-                        writer.wait()
+                writer.submit(batches)
+                if final:
+                    writer.wait()
                 lead_rows, hist_rows, fu_rows, task_rows = [], [], [], []
                 if progress:
                     progress(loaded, leads)
@@ -240,12 +245,12 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                 stage = stages[reached]
                 for s in range(reached + 1):
                     left = enter_times[s + 1] if s < reached else None
-                    hist_rows.append((lid, stages[s], enter_times[s], left, owner, None))
+                    hist_rows.append((lid, stages[s], enter_times[s], left, owner, None, owner, created, None))
                 stage_entered = enter_times[-1]
                 if rng.random() < 0.25 and status in ("in_progress", "pending"):  # some that sit long
                     stage_entered = min(stage_entered, now_ts - int((8 + rng.random() * 20) * 86400))
                     stage_entered = max(stage_entered, created)
-                    hist_rows[-1] = (lid, stage, stage_entered, None, owner, None)
+                    hist_rows[-1] = (lid, stage, stage_entered, None, owner, None, owner, created, None)
                 amount = None if rng.random() < 1 / 7 else rng.randrange(5, 500) * 100000
                 won_amt = product = won_at = lost_reason = lost_at = wake = pause = None
                 first_contact = None if status == "pending" else created + int(rng.random() * 2 * 86400)
@@ -254,14 +259,14 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     won_at = min(now_ts - 60, stage_entered + int(rng.random() * 20 * 86400))
                     won_amt = amount or rng.randrange(10, 300) * 100000
                     product = rng.choice(PRODUCTS)
-                    hist_rows[-1] = (lid, stage, stage_entered, won_at, owner, None)
-                    hist_rows.append((lid, "won", won_at, None, owner, None))
+                    hist_rows[-1] = (lid, stage, stage_entered, won_at, owner, None, owner, created, None)
+                    hist_rows.append((lid, "won", won_at, None, owner, None, owner, created, None))
                     end = won_at
                 elif status == "lost":
                     lost_at = min(now_ts - 60, stage_entered + int(rng.random() * 20 * 86400))
                     lost_reason = rng.choice(LOST_REASONS)
-                    hist_rows[-1] = (lid, stage, stage_entered, lost_at, owner, None)
-                    hist_rows.append((lid, "lost", lost_at, None, owner, None))
+                    hist_rows[-1] = (lid, stage, stage_entered, lost_at, owner, None, owner, created, None)
+                    hist_rows.append((lid, "lost", lost_at, None, owner, None, owner, created, None))
                     end = lost_at
                 elif status == "dormant":
                     wake = now_ts + int(rng.random() * 60 * 86400)
@@ -316,13 +321,13 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
                     stage, status, stage_entered, last_act, next_due, None, "",
                     status == "pending" and created <= escalated_before, False, won_amt, product, won_at,
-                    lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1, spelling(company, contact)))
+                    lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1, spelling(company, contact),
+                    seen_upto[reached] | (stage_bits.get(status, 0) if status in ("won", "lost") else 0)))
                 loaded += 1
                 flush()
             flush(final=True)
         finally:
-            if writer is not None:
-                writer.close()
+            writer.close()
         for (source, day_no), n in counters.items():
             day = day_str(day_no, days[day_no])
             prefix = settings.code_pattern.split("{SEQ", 1)[0].format(
@@ -332,11 +337,14 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         deferred.__exit__(None, None, None)
         bulk.reset_sequences(db, ["lead", "task"])
         search.resume(db, rebuild=True)
+        seen_off.__exit__(None, None, None)
         changes.record(ctx, "demo", None, "load", {"leads": [None, leads], "reps": [None, reps], "seed": [None, seed]},
                        user_id=uid)
-    if not ctx.is_postgres:
+    if ctx.is_postgres:  # the tables it loaded (a bare ANALYZE reads every schema of the database)
+        db.execute_sql('ANALYZE "lead", stage_history, follow_up, task, "user", team, code_counter')
+    else:
         db.execute_sql("PRAGMA analysis_limit = 2000")  # sampled statistics: enough for the planner, fast at 1M
-    db.execute_sql("ANALYZE")
+        db.execute_sql("ANALYZE")
     return {"leads": leads, "reps": reps, "teams": len(team_ids), "admin": admin}
 
 
