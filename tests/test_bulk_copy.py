@@ -189,3 +189,21 @@ def test_one_file_imports_to_the_same_result_on_both_backends(tmp_path):
             database_proxy.obj.close()
         for drop in drops:
             drop()
+
+
+def test_pinyin_spelt_by_the_reader_follows_a_later_rows_update(world, tmp_path):
+    """The reader thread spells each row's names; a later row of the file that updates the earlier one's
+    company (--on-duplicate update) gets its own spelling stored, not the first one's."""
+    from tui_crm.services.importing.run import ImportOptions, run_import
+    from tui_crm.store.models import Lead
+
+    path = tmp_path / "twice.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["company", "contact_name", "phone", "source", "need"])
+        w.writerow(["腾飞科技", "王建林", "13911112222", "expo", "servers"])
+        w.writerow(["星河贸易", "王建林", "13911112222", "expo", "servers"])
+    res = run_import(world.ctx, str(path), ImportOptions(on_duplicate="update"))
+    assert (res.new, res.updated) == (1, 1)
+    lead = Lead.get(Lead.phone == "+8613911112222")
+    assert lead.company == "星河贸易" and lead.pinyin.startswith("xinghemaoyi xhmy")

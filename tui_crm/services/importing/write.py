@@ -52,6 +52,14 @@ def reserve_ids(ctx: Session, table: str, n: int) -> list[int]:
     return list(range(top + 1, top + 1 + n))
 
 
+def _pinyin(rec: Record) -> str | None:
+    """The pinyin the reader spelt for the row's names, or spelt now if the names changed since."""
+    L, spelt = rec.lead, rec.extra.get("spelled")
+    if spelt and spelt[0] == L["company"] and spelt[1] == L["contact_name"]:
+        return spelt[2]
+    return spelling(L["company"], L["contact_name"])
+
+
 class ChunkWriter:
     """Writes the chunks of one import batch, inside the caller's transaction."""
 
@@ -200,7 +208,7 @@ class ChunkWriter:
                 L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
                 L["won_amount_cents"], L["currency"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
                 L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen,
-                spelling(L["company"], L["contact_name"])))
+                _pinyin(rec)))
             hist.append((lid, L["stage"], L["stage_entered_at"], end, owner, None, owner, L["created_at"], bid))
             if end:
                 hist.append((lid, status, end, None, owner, None, owner, L["created_at"], bid))
