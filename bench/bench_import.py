@@ -1,6 +1,8 @@
 """Import speed (issue 6: >= 20,000 rows/s end to end into SQLite, 1,000,000 rows < 60 s).
 
     python bench/bench_import.py [N ...]          # default: 100000 1000000
+    python bench/bench_import.py --pg [N ...]     # the same file into PostgreSQL (a schema of its own in
+                                                  # $BENCH_PG or postgresql://postgres@127.0.0.1:5432/test)
     python bench/bench_import.py --profile 50000  # cProfile top functions instead
 
 For each size: writes a CSV of N realistic rows (company, contact, phone, email, source, stage,
@@ -221,6 +223,12 @@ def main(argv: list[str]) -> None:
     folder = os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="bench_import_")
     if argv[:1] == ["--profile"]:
         profile(int(argv[1]) if len(argv) > 1 else 50000, folder)
+        return
+    if argv[:1] == ["--pg"]:
+        from bench_import_pg import run_pg
+
+        for n in [int(a) for a in argv[1:]] or [100_000]:
+            print(json.dumps(run_pg(n, folder), ensure_ascii=False), flush=True)
         return
     for n in [int(a) for a in argv] or [100_000, 1_000_000]:
         print(json.dumps(run(n, folder), ensure_ascii=False), flush=True)
