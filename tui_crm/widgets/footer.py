@@ -1,16 +1,41 @@
 """Textual's footer with every key's label looked up in the current language when the footer is built,
-so a binding's label never depends on the language that was set when its module was imported."""
+so a binding's label never depends on the language that was set when its module was imported.
+
+Textual rebuilds a footer (some twenty widgets, each styled) whenever the screen's bindings *may* have
+changed: on every focus change, mount and screen switch, seven times before the first screen is painted.
+This one rebuilds only when what it would show differs from what it shows (issue 17: first screen)."""
 from __future__ import annotations
 
 from textual.widgets import Footer
 
-from ..i18n import _
+from ..i18n import _, get_lang
+
+
+def _shown(screen) -> tuple:
+    """What a footer on ``screen`` would show: the keys it shows (not the hidden ones, which change with the
+    focus), their labels and states, in the current language."""
+    return (get_lang(), screen.app.app_focus, tuple(
+        (key, b.key, b.description, b.action, b.tooltip, b.group, enabled, tooltip)
+        for key, (_node, b, enabled, tooltip) in screen.active_bindings.items() if b.show))
 
 
 class TranslatedFooter(Footer):
+    _built_for: tuple | None = None
+
     def compose(self):
+        built = False
         for widget in super().compose():
+            built = True
             text = getattr(widget, "description", None)
             if isinstance(text, str) and text:
                 widget.description = _(text)
             yield widget
+        self._built_for = _shown(self.screen) if built else None
+
+    def bindings_changed(self, screen) -> None:
+        if self._built_for is not None and self.is_attached and screen is self.screen \
+                and _shown(screen) == self._built_for:
+            return  # the same keys as shown, or as the rebuild already asked for will show
+        super().bindings_changed(screen)
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            self._built_for = _shown(screen)  # a rebuild is on its way: later calls with these keys need none
