@@ -40,8 +40,9 @@ PROBE = textwrap.dedent('''
     print(json.dumps({"code": code, **seen}))
 ''')
 
-# not before the first screen: third-party libraries only some screens use ...
-HEAVY = ["openpyxl", "plotext", "textual_plotext", "pypinyin", "phonenumbers", "hypothesis"]
+# not before the first screen: third-party libraries only some screens use (and PostgreSQL's driver, on SQLite:
+# tui_crm/pg_driver.py) ...
+HEAVY = ["openpyxl", "plotext", "textual_plotext", "pypinyin", "phonenumbers", "hypothesis", "psycopg2", "playhouse"]
 # ... and our own parts of other screens and commands
 OURS = ["tui_crm.screens.board", "tui_crm.screens.stats", "tui_crm.screens.lead_detail", "tui_crm.screens.queue",
         "tui_crm.screens.forms", "tui_crm.screens.import_screen", "tui_crm.screens.export_form",

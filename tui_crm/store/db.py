@@ -39,11 +39,32 @@ def label_thread(label: str | None) -> None:
     _THREAD.label = label
 
 
+def load_psycopg2() -> None:
+    """Hand psycopg2 to peewee, which was imported without it on purpose (tui_crm/pg_driver.py): the
+    module globals its psycopg2 adapter reads, and the driver's transaction states on the adapter."""
+    if pw.psycopg2 is not None:
+        return
+    import psycopg2
+    from psycopg2 import extensions
+    from psycopg2.extras import Json, register_uuid
+
+    pw.pg_extensions, pw.pg_register_uuid, pw.Json_pg2 = extensions, register_uuid, Json
+    adapter = pw.Psycopg2Adapter
+    adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+    adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+    adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
+    pw.psycopg2 = psycopg2  # last: it says the rest is there
+
+
 class PostgresDatabase(Reconnecting, pw.PostgresqlDatabase):
     """PostgreSQL as libpq reads the URL (store/pgurl.py); ``given_name`` is the URL's own
     application_name, kept beside ``tui-crm:LOGIN`` (:func:`name_connections`). A lost
-    connection comes back (store/reconnect.py)."""
+    connection comes back (store/reconnect.py). psycopg2 is loaded here, not with peewee."""
     given_name: str | None = None
+
+    def init(self, database, **kwargs):
+        load_psycopg2()  # before peewee picks its adapter
+        super().init(database, **kwargs)
 
     def _initialize_connection(self, conn):
         super()._initialize_connection(conn)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import schema_team, search, spelling
+from . import migrating, schema_team, search, spelling
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
 LATEST = 13
@@ -69,10 +68,10 @@ def create(db: pw.Database) -> None:
 # ----------------------------------------------------------------- steps
 def _step_2(db: pw.Database) -> None:
     """v2: digits-reversed phone column for suffix search, and the substring index."""
-    migrator = (PostgresqlMigrator if isinstance(db, pw.PostgresqlDatabase) else SqliteMigrator)(db)
+    migrator = migrating.migrator(db)
     cols = {c.name for c in db.get_columns("lead")}
     if "phone_rev" not in cols:
-        migrate(migrator.add_column("lead", "phone_rev", pw.CharField(max_length=32, null=True)),
+        migrating.migrate(migrator.add_column("lead", "phone_rev", pw.CharField(max_length=32, null=True)),
                 migrator.add_index("lead", ("phone_rev",), False))
     for lead_id, phone in db.execute_sql("SELECT id, phone FROM lead WHERE phone IS NOT NULL"):
         Lead.update(phone_rev=search.reversed_digits(phone)).where(Lead.id == lead_id).execute()
@@ -296,8 +295,8 @@ def _step_8(db: pw.Database) -> None:
 def _step_10(db: pw.Database) -> None:
     """v10: each user's money style (cn 8.0万 / plain 80.0k) beside their language and zone."""
     if "money" not in {c.name for c in db.get_columns("user")}:
-        migrator = (PostgresqlMigrator if _is_pg(db) else SqliteMigrator)(db)
-        migrate(migrator.add_column("user", "money", pw.CharField(max_length=8, null=True)))
+        migrator = migrating.migrator(db)
+        migrating.migrate(migrator.add_column("user", "money", pw.CharField(max_length=8, null=True)))
 
 
 # the rule sweep runs every 30 s in every open app: its questions read small partial indexes, never the
@@ -316,22 +315,22 @@ def sweep_support(db: pw.Database) -> None:
 def _step_11(db: pw.Database) -> None:
     """v11: a task remembers when its reminder went out (two sweeps at once send it once); a notification
     keeps its message key and values, to be shown in the reader's language."""
-    migrator = (PostgresqlMigrator if isinstance(db, pw.PostgresqlDatabase) else SqliteMigrator)(db)
+    migrator = migrating.migrator(db)
     ops = []
     if "reminded_at" not in {c.name for c in db.get_columns("task")}:
         ops.append(migrator.add_column("task", "reminded_at", pw.BigIntegerField(null=True)))
     if "message" not in {c.name for c in db.get_columns("notification")}:
         ops.append(migrator.add_column("notification", "message", pw.TextField(null=True)))
     if ops:
-        migrate(*ops)
+        migrating.migrate(*ops)
     sweep_support(db)
 
 
 def _step_13(db: pw.Database) -> None:
     """v13: a lead keeps the currency its import file named (SE960000,00 is kronor, USD 1,200 dollars)."""
     if "currency" not in {c.name for c in db.get_columns("lead")}:
-        migrator = (PostgresqlMigrator if _is_pg(db) else SqliteMigrator)(db)
-        migrate(migrator.add_column("lead", "currency", pw.CharField(max_length=3, null=True)))
+        migrator = migrating.migrator(db)
+        migrating.migrate(migrator.add_column("lead", "currency", pw.CharField(max_length=3, null=True)))
 
 
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,

@@ -3,9 +3,9 @@ and a task's sentiment change. Its own module: store/schema.py holds the steps b
 from __future__ import annotations
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from .models import AssignmentRule, AutoTagRule, LeadAssignment
+from . import migrating
 
 NEW_TABLES = (AssignmentRule, AutoTagRule, LeadAssignment)
 
@@ -13,7 +13,7 @@ NEW_TABLES = (AssignmentRule, AutoTagRule, LeadAssignment)
 def step_12(db: pw.Database) -> None:
     """v12: ``team.settings`` (the team's own rule numbers), ``task.sentiment_before/after``, and the tables
     ``assignment_rule``, ``auto_tag_rule`` and ``lead_assignment``."""
-    migrator = (PostgresqlMigrator if isinstance(db, pw.PostgresqlDatabase) else SqliteMigrator)(db)
+    migrator = migrating.migrator(db)
     ops = []
     if "settings" not in {c.name for c in db.get_columns("team")}:
         ops.append(migrator.add_column("team", "settings", pw.TextField(null=True)))
@@ -22,5 +22,5 @@ def step_12(db: pw.Database) -> None:
         if col not in task_cols:
             ops.append(migrator.add_column("task", col, pw.CharField(max_length=16, null=True)))
     if ops:
-        migrate(*ops)
+        migrating.migrate(*ops)
     db.create_tables(NEW_TABLES, safe=True)

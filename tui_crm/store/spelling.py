@@ -3,10 +3,9 @@ are and rebuilds the search index over it."""
 from __future__ import annotations
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
 from ..domain.spell import spelling
-from . import search
+from . import migrating, search
 
 CHUNK = 5000
 
@@ -30,8 +29,8 @@ def backfill(db: pw.Database) -> int:
 def add_column(db: pw.Database) -> None:
     """v9: the names' pinyin beside each lead, in the search index."""
     if "pinyin" not in {c.name for c in db.get_columns("lead")}:
-        migrator = (PostgresqlMigrator if search.is_pg(db) else SqliteMigrator)(db)
-        migrate(migrator.add_column("lead", "pinyin", pw.TextField(null=True)))
+        migrator = migrating.migrator(db)
+        migrating.migrate(migrator.add_column("lead", "pinyin", pw.TextField(null=True)))
     backfill(db)
     if search.is_pg(db):
         db.execute_sql("DROP INDEX IF EXISTS lead_search_trgm")
