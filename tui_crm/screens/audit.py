@@ -21,6 +21,7 @@ from ..services.admin import audit, audit_text
 from ..services.errors import ServiceError
 from ..widgets.footer import TranslatedFooter
 from .messages import LiveChanges, OpenLead
+from .styles import css
 
 AUDIT_ROWS = 500
 FILTERS = ("user", "lead", "action", "since", "until")
@@ -32,6 +33,7 @@ def _placeholders() -> dict[str, str]:
 
 
 class AuditScreen(Screen):
+    CSS_PATH = css("audit")
     BINDINGS = [Binding("slash", "filters", _("Filter"), id="audit.filter"),
                 Binding("u", "undo_batch", _("Undo batch"), tooltip=_("undo the batch of the entry under the cursor"),
                         id="audit.undo")]

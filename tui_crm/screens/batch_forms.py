@@ -14,6 +14,7 @@ from ..domain import limits
 from ..domain.vocab import PRIORITIES, TASK_KINDS
 from ..i18n import _, pgettext
 from .form_base import Field, FormScreen, choice_hint, read_choice, read_when, when_text
+from .styles import css
 
 # action -> (key on the menu, what the menu says)
 MENU = (("task", "t", lambda: _("one task for all of them")), ("reassign", "o", lambda: _("reassign")),
@@ -23,6 +24,7 @@ MENU = (("task", "t", lambda: _("one task for all of them")), ("reassign", "o", 
 
 class BatchMenu(ModalScreen):
     """What to do with the marked leads: one key each; escape cancels. Dismissed with the action's name."""
+    CSS_PATH = css("team")
 
     BINDINGS = [Binding(key, f"pick('{action}')", text(), id=f"batch.{action}") for action, key, text in MENU] + [
         Binding("escape", "pick('')", _("Cancel"), id="batch.cancel")]
@@ -147,6 +149,7 @@ FORMS = {"tag": BatchTagForm, "task": BatchTaskForm, "reassign": BatchReassignFo
 class BatchProgress(ModalScreen):
     """A batch running: how far it is. It cannot be cancelled halfway (each chunk is committed); the
     undo (``u``) takes it back."""
+    CSS_PATH = css("team")
 
     def __init__(self, title: str, total: int):
         super().__init__()

@@ -27,11 +27,13 @@ from .board_moves import BoardMoves
 from .board_filters import BoardCommands, BoardFilters
 from .marking import Marking
 from .messages import LiveChanges, OpenLead, OverdueTick
+from .styles import css
 
 FULL_RELOAD_SECONDS = 60
 
 
 class BoardScreen(Marking, BoardMoves, BoardFilters, Screen):
+    CSS_PATH = css("board")
     TITLE = "Board"
     COMMANDS = {BoardCommands}
 

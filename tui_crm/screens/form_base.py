@@ -23,6 +23,7 @@ from ..domain.vocab import resolve
 from ..i18n import _, get_lang, label
 from ..services.errors import ServiceError, StaleRecord, Unavailable, ValidationError
 from ..widgets.limited_input import LimitedInput
+from .styles import css
 
 KEEP_OPEN = object()  # a save handler's answer: stay on the form (e.g. to show a duplicate first)
 YES = {"y", "yes", "true", "1", "是", "对", "接通", "reached"}
@@ -89,6 +90,7 @@ def choice_words(labels: dict) -> list[str]:
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    CSS_PATH = css("forms")
     BINDINGS = [Binding("y", "answer(True)", _("Yes")), Binding("n,escape", "answer(False)", _("No"))]
 
     def __init__(self, question: str):
@@ -104,6 +106,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class FormScreen(ModalScreen):
     """A column of one-line fields with inline errors."""
+    CSS_PATH = css("forms")
 
     BINDINGS = [
         Binding("ctrl+s", "save", _("Save"), id="form.save"),

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from ..domain.text import cell_width, fit
 from ..i18n import _
 from ..widgets.markup import escape
+from .styles import css
 
 KEY_NAMES = {"full_stop": ".", "comma": ",", "question_mark": "?", "slash": "/", "plus": "+",
              "greater_than_sign": ">", "less_than_sign": "<"}
@@ -36,6 +37,7 @@ def key_lines(app, active_bindings) -> tuple[list[tuple[str, str]], list[tuple[s
 
 
 class HelpScreen(ModalScreen):
+    CSS_PATH = css("help")
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", _("Close"))]
 
     def __init__(self, everywhere: list[tuple[str, str]], here: list[tuple[str, str]]):

@@ -29,6 +29,7 @@ from ..services.errors import ServiceError
 from ..widgets.toggle import MarkedCheckbox
 from ..widgets.markup import escape
 from ..widgets.footer import TranslatedFooter
+from .styles import css
 
 REFUSED_SHOWN = 50
 
@@ -57,6 +58,7 @@ class PathSuggester(Suggester):
 
 
 class ImportScreen(Screen):
+    CSS_PATH = css("import")
     BINDINGS = [
         Binding("f5", "dry_run", _("Dry run"), priority=True, id="import.dry"),
         Binding("f6", "run_import", _("Import"), priority=True, id="import.run"),

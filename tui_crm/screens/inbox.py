@@ -13,9 +13,11 @@ from ..services.errors import Unavailable
 from ..widgets.markup import escape
 from ..widgets.footer import TranslatedFooter
 from .messages import LiveChanges, OpenLead
+from .styles import css
 
 
 class InboxScreen(Screen):
+    CSS_PATH = css("queue")
     BINDINGS = [
         Binding("enter", "open", _("Open"), id="inbox.open"),
         Binding("r", "read_all", _("Mark all read"), id="inbox.read"),

@@ -22,10 +22,12 @@ from ..wording import due_text, short_when, stage_label
 from ..widgets.footer import TranslatedFooter
 from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
+from .styles import css
 
 
 
 class LeadDetailScreen(LeadActions, Screen):
+    CSS_PATH = css("detail")
     BINDINGS = [
         Binding("escape", "back", _("Back"), id="detail.back"),
         Binding("p", "outcome('paused')", _("Pause"), id="detail.pause"),

@@ -26,6 +26,7 @@ from .lead_actions import LeadActions
 from .list_commands import ListCommands
 from .marking import Marking
 from .messages import LiveChanges, OverdueTick
+from .styles import css
 
 SCOPES = ("all", "mine", "team")
 SORT_ORDER = ("next", "company", "code", "amount", "stage", "owner", "created")
@@ -64,6 +65,7 @@ class _Loader:
 
 
 class LeadListScreen(Marking, LeadActions, Screen):
+    CSS_PATH = css("list")
     COMMANDS = {ListCommands}
     BINDINGS = [
         Binding("slash", "search", _("Search"), id="list.search"),

@@ -9,10 +9,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import _
+from .styles import css
 
 
 class PickScreen(ModalScreen):
     """Choose one value from a list (owner or team); escape cancels."""
+    CSS_PATH = css("pick")
 
     BINDINGS = [Binding("escape", "dismiss_none", _("Cancel"))]
 

@@ -26,6 +26,7 @@ from . import queue_rows
 from ..widgets.footer import TranslatedFooter
 from .lead_actions import LeadActions
 from .messages import LiveChanges, OverdueTick
+from .styles import css
 
 
 
@@ -38,6 +39,7 @@ def task_state(ctx, t) -> tuple:
 
 
 class QueueScreen(LeadActions, Screen):
+    CSS_PATH = css("list", "queue")
     BINDINGS = [
         Binding("enter", "open_task", _("Open"), id="queue.open"),
         Binding("f", "followup", _("Log"), id="queue.followup"),

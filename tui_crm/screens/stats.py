@@ -32,6 +32,7 @@ from ..widgets.footer import TranslatedFooter
 from .commands import CommandList
 from .messages import LiveChanges
 from .pick import PickScreen
+from .styles import css
 
 MIN_GAP = 2.0  # seconds between the end of one computation and the start of the next
 DIMENSIONS = ("by_owner", "by_team", "by_source", "by_industry")
@@ -103,6 +104,7 @@ class StatsCommands(CommandList):
 
 
 class StatsScreen(Screen):
+    CSS_PATH = css("stats")
     COMMANDS = {StatsCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
