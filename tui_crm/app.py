@@ -31,10 +31,9 @@ class CrmApp(App):
     """tui-crm. ``ctx`` is the acting user's session."""
 
     TITLE = "tui-crm"
-    # every screen's styles, in one place; DEFAULT_CSS only in reusable widgets
-    CSS_PATH = ["styles/theme.tcss", "styles/list.tcss", "styles/detail.tcss", "styles/forms.tcss",
-                "styles/queue.tcss", "styles/board.tcss", "styles/stats.tcss", "styles/import.tcss",
-                "styles/audit.tcss", "styles/team.tcss"]
+    # what every screen shares; each screen's own stylesheets come with it when it is first opened (its CSS_PATH,
+    # screens/styles.py); DEFAULT_CSS only in reusable widgets
+    CSS_PATH = ["styles/theme.tcss"]
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {GoToCommands, ImportCommands, ExportCommands}
 
@@ -79,6 +78,7 @@ class CrmApp(App):
         self._feed = None
         self._seen_notification = 0
         self.live_ticks = 0  # polls done
+        self._started = False  # first_page_shown: the poll, timers and sweep are running
         self.previous_screen_name: str | None = None  # the main screen shown before this one (inbox: escape)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
@@ -150,7 +150,7 @@ class CrmApp(App):
         return registry.make(name, self)
 
     async def on_mount(self) -> None:
-        from .services import activity, changes
+        from .services import changes
 
         try:
             self.set_keymap(config.keymap())
@@ -159,15 +159,36 @@ class CrmApp(App):
         self.db_state.attach()
         if self.ctx.is_postgres:  # the UI thread reads nothing itself: two connections, not three
             self.ctx.close()
+        app_guard.watch_terminal(self)
         self.action_show("list")
+        # the feed's starting point is read on the database thread before the list's first page (the thread
+        # runs calls in order): no change falls between them; everything else waits for the first paint
         self._feed = await self.db(changes.ChangeFeed, self.ctx)
-        self._seen_notification = max([n.id for n in await self.db(activity.notifications, self.ctx, True, 1)] or [0])
+
+    def first_page_shown(self) -> None:
+        """The list painted its first page (or could not read it): only now the rest of the start, so that
+        nothing competes with the first paint (issue 17): the inbox's last id, the change poll, the overdue
+        timer and the rule sweep. Called once; later calls do nothing."""
+        if self._started:
+            return
+        self._started = True
+        self.run_worker(self._start_live(), group="start")
+
+    async def _start_live(self) -> None:
+        from .services import activity
+
+        if not self.is_running:  # it ended before its first page was painted
+            return
+        try:
+            seen = await self.db(activity.notifications, self.ctx, True, 1)
+            self._seen_notification = max([n.id for n in seen] or [0])
+        except Unavailable:  # said in the header; toasts start from the next notification read
+            pass
         self.set_timer(self.poll_seconds, self._next_poll)
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
         if self.sweep_seconds is not None:
             self.set_timer(self.sweep_seconds, lambda: self.run_worker(self._sweep(), group="sweep"))
-        app_guard.watch_terminal(self)
 
     async def _sweep(self) -> None:
         """The rule sweep (escalations, reminders, wake-ups, complete-record tasks) on the side thread, never on

@@ -3,6 +3,7 @@ type, quick filters, sort, and a status line with counts.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from textual.app import ComposeResult
@@ -114,7 +115,10 @@ class LeadListScreen(Marking, LeadActions, Screen):
     async def on_mount(self) -> None:
         self.table.mark_of = self.is_marked
         self.table.focus()
-        await self.reload()
+        try:
+            await self.reload()
+        finally:  # the app's poll, timers and sweep start once this page is on screen (or could not be read)
+            self.call_after_refresh(self.app.first_page_shown)
 
     def on_resize(self) -> None:
         self._paint_header()
@@ -164,15 +168,20 @@ class LeadListScreen(Marking, LeadActions, Screen):
         self._paint_header()
         self.counts = {}  # the last query's counts would sit beside the new filter: "counting…" until ready
         self._paint_status()
-        self.start_counts(gen)
+        self.start_counts(gen, after_paint=True)  # the rows are painted before the counts' scan starts
 
-    def start_counts(self, gen: int | None = None) -> None:
+    def start_counts(self, gen: int | None = None, after_paint: bool = False) -> None:
         """The status line's counts, in the background: at 1M leads they take about a second, and nothing
-        (the first paint, the next keystroke, the app's live poll or timer) may wait for them."""
-        self.run_worker(self.refresh_counts(gen), exclusive=True, group="counts")
+        (the first paint, the next keystroke, the app's live poll or timer) may wait for them. ``after_paint``:
+        not before the rows just read are on screen (the counts' scan would compete with their paint)."""
+        self.run_worker(self.refresh_counts(gen, after_paint), exclusive=True, group="counts")
 
-    async def refresh_counts(self, gen: int | None) -> None:
+    async def refresh_counts(self, gen: int | None, after_paint: bool = False) -> None:
         gen = self._gen if gen is None else gen
+        if after_paint:
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)
+            await painted.wait()
         query = self.list_query
 
         def current_counts():  # skipped on the counts thread if the user typed on meanwhile
@@ -182,12 +191,11 @@ class LeadListScreen(Marking, LeadActions, Screen):
         if counts is None or gen != self._gen or not self.is_attached:
             return  # stale, or the screen went away meanwhile (the app is closing)
         try:
-            table = self.table
-        except NoMatches:
+            self.table.set_total(counts["shown"])
+            self.counts = counts
+            self._paint_status()
+        except NoMatches:  # the screen is being taken down (the app is closing)
             return
-        self.counts = counts
-        table.set_total(counts["shown"])
-        self._paint_status()
 
     def _paint_header(self) -> None:
         try:

@@ -13,8 +13,7 @@ from textual.binding import Binding
 
 from ..i18n import _
 from ..services.errors import ServiceError
-from ..services.leads import batch_run as batch
-from .batch_forms import FORMS, MENU, BatchMenu, BatchProgress
+from ..services.leads import batch  # selections; batch_run and the batch forms are imported on first use
 
 
 class Marking:
@@ -124,6 +123,8 @@ class Marking:
                 return
             self.marked.add(view.id)
             self._marks_changed()
+        from .batch_forms import FORMS, MENU, BatchMenu
+
         n = self.mark_count()
         actions = tuple(a for a, *_r in MENU if a in FORMS)
 
@@ -138,9 +139,11 @@ class Marking:
             self.run_worker(self._run_batch(action, params), group="batch", exclusive=True)
 
     async def _run_batch(self, action: str, params: dict) -> None:
+        from ..services.leads import batch_run
+
         try:
-            res = await with_progress(self.app, _("Working on the marked leads…"), self.mark_count() or 0, batch.run,
-                                      self.selection(), action, params)
+            res = await with_progress(self.app, _("Working on the marked leads…"), self.mark_count() or 0,
+                                      batch_run.run, self.selection(), action, params)
         except ServiceError as exc:
             self.app.notify(str(exc), severity="error", timeout=8)
             return
@@ -169,6 +172,8 @@ class Marking:
 
 async def with_progress(app, title: str, total: int, fn, *args):
     """Run a batch (or its undo) on the side database thread behind a progress bar."""
+    from .batch_forms import BatchProgress
+
     bar = BatchProgress(title, total)
     await app.push_screen(bar)
 
@@ -185,8 +190,10 @@ async def with_progress(app, title: str, total: int, fn, *args):
 
 async def undo_batch(app, bid: int):
     """Batch ``bid`` undone behind a progress bar, said in a toast; None when it was refused (said too)."""
+    from ..services.leads import batch_run
+
     try:
-        res = await with_progress(app, _("Undoing the batch…"), 0, batch.undo, bid)
+        res = await with_progress(app, _("Undoing the batch…"), 0, batch_run.undo, bid)
     except ServiceError as exc:
         app.notify(str(exc), severity="error", timeout=8)
         return None

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import peewee as pw
 
 from ...domain import limits
-from ...domain.logins import is_valid_login
 from ...domain.text import clean
 from ...domain.vocab import ROLES, resolve
 from ...i18n import MONEY_STYLES, _, normalize_lang
@@ -50,6 +49,8 @@ def add_user(ctx: Session, login: str, name: str, role: str, team: str | None = 
     name = clean(name)
     team = clean(team)
     refuse_too_long({"name": name, "team": team}, limits.USER)  # a login: is_valid_login below
+    from ...domain.logins import is_valid_login  # not for saved_prefs, which every command line start asks
+
     if not is_valid_login(login):
         raise ValidationError(_("not a valid login: {login} (1-32 characters of a-z 0-9 . _ -)", login=login))
     if User.select().where(User.login == login).exists():
