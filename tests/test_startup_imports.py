@@ -49,7 +49,9 @@ OURS = ["tui_crm.screens.board", "tui_crm.screens.stats", "tui_crm.screens.lead_
         "tui_crm.services.leads.board", "tui_crm.services.leads.writes", "tui_crm.services.leads.duplicates",
         "tui_crm.services.reports", "tui_crm.services.importing", "tui_crm.services.exporting",
         "tui_crm.services.admin.demo", "tui_crm.services.admin.audit", "tui_crm.services.admin.roles",
-        "tui_crm.services.activity.timeline", "tui_crm.store.pgroles"]
+        "tui_crm.services.activity.timeline", "tui_crm.store.pgroles",
+        "tui_crm.screens.batch_forms", "tui_crm.screens.form_base", "tui_crm.services.leads.batch_run",
+        "tui_crm.services.leads.batch_undo", "tui_crm.domain.logins"]
 
 
 @pytest.fixture(scope="module")
