@@ -10,7 +10,7 @@ the writes or the duplicate finder to be imported (tests/test_startup_imports.py
 """
 from ...lazy import lazy_names
 
-_MODULES = ("board", "pages", "tags", "batch", "batch_actions", "batch_undo", "batch_tags", "batch_run")
+_MODULES = ("board", "pages", "search_ids", "tags", "batch", "batch_actions", "batch_undo", "batch_tags", "batch_run")
 _NAMES = {
     "detail": ("LeadDetail", "load_detail"),
     "duplicates": ("Duplicate", "exact_duplicates", "find_duplicates", "similar_leads"),

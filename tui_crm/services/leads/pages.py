@@ -66,9 +66,7 @@ def ensure_indexes(ctx: Session) -> list[str]:
 
 SORT_INDEX_OF = {"next": "lead_sort_next", "company": "lead_sort_company", "amount": "lead_sort_amount",
                  "stage": "lead_sort_stage"}
-
-
-SEARCH_IDS_MAX = 2000
+SORTED_MAX = 3000  # a search's visible matches up to this many are read and sorted; more: the sort index walked
 
 
 def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
@@ -77,8 +75,10 @@ def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
     Without search text: walk the sort's index in order (SQLite's planner would
     otherwise start from a filter index, e.g. the owner's, and sort every match:
     0.7 s for a rep's 125k leads at 1M) and stop after one page. With search text:
-    ask the search index for the matching ids first; a few thousand at most are
-    then looked up by primary key; a very common term walks the sort index instead.
+    search_ids.plan decides: few matches are read from the text indexes by primary key
+    and sorted; more, for an actor with a scope, are first joined to the actor's own in
+    the owner index; a text common in the whole table walks the sort index and matches
+    each row (a page is found within a few thousand rows).
     """
     cond = scope.scope_expr(ctx.actor)
     for f in q.filters:
@@ -86,18 +86,22 @@ def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
         if e is not None:
             cond &= e
     force = True
-    s = leads.search_expr(ctx, q.search)
-    if s is not None and leads.scoped_scan(ctx):  # a small scope: read it, match row by row
-        cond &= s
+    if not (q.search or "").strip():
+        pass
+    elif leads.scoped_scan(ctx):  # a small scope: read it, match row by row
+        cond &= leads.search_expr(ctx, q.search)
         force = False
-    elif s is not None:
-        loose = leads.search_expr(ctx, q.search, guard=False)  # index-only superset; the guard applies below
-        ids = [i for (i,) in Lead.select(Lead.id).where(loose).limit(SEARCH_IDS_MAX + 1).tuples()]
-        if len(ids) <= SEARCH_IDS_MAX:
-            cond &= Lead.id.in_(ids) & s
-            force = False
-        else:
-            cond &= s
+    else:  # (the guarded form once: a full phone or email that reveals is audited as it is built)
+        from . import search_ids
+
+        ids = search_ids.visible(ctx, q.search)
+        if ids is None:  # common anywhere: each row in sort order matched as it is read
+            cond &= leads.search_expr(ctx, q.search, rows=True)
+        else:  # the visible matches only: by primary key and sorted, or (many) their ids checked on the sort index
+            cond &= search_ids.literal_in(ids) & leads.search_expr(ctx, q.search)
+            force = len(ids) > SORTED_MAX
+            if not force and not ctx.is_postgres:  # not the owner's index range: the planner would walk it
+                return Lead.select().from_(pw.NodeList((Lead, pw.SQL("NOT INDEXED")))), cond
     name = SORT_INDEX_OF.get(q.sort)
     if ctx.is_postgres or name is None or not force:
         return Lead.select(), cond

@@ -87,7 +87,7 @@ SCOPED_SCAN_MAX = 20000  # a scope this small is searched row by row, never thro
 SCOPE_SIZE_SECONDS = 30  # how long a session trusts its last look at its scope's size
 
 
-def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | None:
+def search_expr(ctx: Session, text: str, guard: bool = True, rows: bool | None = None) -> pw.Expression | None:
     """Leads matching ``text`` as a substring of code, company, contact, need or remarks,
     a phone by its last digits (only where the actor sees the phone) or in full, or an email.
 
@@ -96,7 +96,8 @@ def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | 
     the search shows only leads whose contacts the actor sees anyway (``ctx.notices`` says so).
     ``guard=False`` leaves out the "actor sees the phone/email" conditions: a superset for a first,
     index-only pass; callers must apply the guarded form after it. A text over SEARCH_LIMIT characters
-    is refused (a 100,000-character search took 108 s and 20 GB in the trigram index).
+    is refused (a 100,000-character search took 108 s and 20 GB in the trigram index). ``rows``: the
+    substring matched on each row read, not through the trigram index (see :func:`substring_expr`).
     """
     text = (text or "").strip()
     if not text:
@@ -121,7 +122,7 @@ def search_expr(ctx: Session, text: str, guard: bool = True) -> pw.Expression | 
             pass
         prefix = Lead.email.startswith(text.lower())
         exprs.append(prefix & scope.full_contact_expr(ctx.actor) if guard else prefix)
-    exprs.append(substring_expr(ctx, text))
+    exprs.append(substring_expr(ctx, text, rows=rows))
     from .tags import tag_search_expr
 
     exprs.append(tag_search_expr(text))  # a tag containing the text
@@ -147,13 +148,14 @@ def _exact(ctx: Session, match: pw.Expression, guard: bool) -> pw.Expression:
     return match & (full | Lead.id.in_(sorted(allowed))) if allowed else match & full
 
 
-def substring_expr(ctx: Session, text: str, in_scope: bool = True) -> pw.Expression:
+def substring_expr(ctx: Session, text: str, in_scope: bool = True, rows: bool | None = None) -> pw.Expression:
     """``text`` as a substring of code, company, contact, need or remarks. The trigram index (SQLite FTS5 /
     pg_trgm) serves it, except for a scope small enough to read row by row (:func:`scoped_scan`): then
     the match runs on the actor's own leads only, never over the whole table first (``in_scope=False``:
     the caller does not limit the query to the scope, so the index always serves it). One or two
     characters are below the trigram index's reach: prefix matches on indexed columns and a scan that
-    callers bound with LIMIT (pages)."""
+    callers bound with LIMIT (pages). ``rows`` True: matched on each row read (a common text walked in the
+    list's sort order, SQLite), False: through the index; None: as the scope's size says."""
     if len(text) < 3:
         out = None
         for col in (Lead.code, Lead.company, Lead.contact_name):
@@ -162,7 +164,8 @@ def substring_expr(ctx: Session, text: str, in_scope: bool = True) -> pw.Express
     if ctx.is_postgres:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return pw.SQL(f"{store_search.PG_EXPR} ILIKE %s", (pattern,))
-    if in_scope and scoped_scan(ctx):
+    by_rows = rows if rows is not None else (in_scope and scoped_scan(ctx))
+    if by_rows:
         out = None
         for name in store_search.FTS_COLUMNS:
             e = getattr(Lead, name).contains(text)
