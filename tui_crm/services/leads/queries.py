@@ -88,6 +88,17 @@ SCOPE_SIZE_SECONDS = 30  # how long a session trusts its last look at its scope'
 
 
 def search_expr(ctx: Session, text: str, guard: bool = True, rows: bool | None = None) -> pw.Expression | None:
+    """The search as one condition: any of :func:`search_parts` (None for an empty text)."""
+    parts = search_parts(ctx, text, guard, rows)
+    if not parts:
+        return None
+    out = parts[0]
+    for e in parts[1:]:
+        out = out | e
+    return out
+
+
+def search_parts(ctx: Session, text: str, guard: bool = True, rows: bool | None = None) -> list[pw.Expression]:
     """Leads matching ``text`` as a substring of code, company, contact, need or remarks,
     a phone by its last digits (only where the actor sees the phone) or in full, or an email.
 
@@ -101,7 +112,7 @@ def search_expr(ctx: Session, text: str, guard: bool = True, rows: bool | None =
     """
     text = (text or "").strip()
     if not text:
-        return None
+        return []
     if len(text) > SEARCH_LIMIT:
         raise ValidationError(_("a search is at most {n} characters (this one has {m})", n=SEARCH_LIMIT,
                                 m=len(text)), {"search": _("too long")})
@@ -126,10 +137,7 @@ def search_expr(ctx: Session, text: str, guard: bool = True, rows: bool | None =
     from .tags import tag_search_expr
 
     exprs.append(tag_search_expr(text))  # a tag containing the text
-    out = exprs[0]
-    for e in exprs[1:]:
-        out = out | e
-    return out
+    return exprs
 
 
 def _exact(ctx: Session, match: pw.Expression, guard: bool) -> pw.Expression:

@@ -39,9 +39,15 @@ def owners(ctx: Session) -> list[int] | None:
     return [a.id]
 
 
-def matched(ctx: Session, text: str) -> pw.ModelSelect:
-    """The ids the text indexes give for ``text`` (a superset: guards and scope apply after)."""
-    return Lead.select(Lead.id).where(queries.search_expr(ctx, text, guard=False))
+def matched(ctx: Session, text: str):
+    """The ids the text indexes give for ``text`` (a superset: guards and scope apply after): a UNION of one
+    SELECT per way of matching, each served by its own index (as one OR, PostgreSQL's planner read the whole
+    table at 1M: a subquery's branch cannot join a bitmap OR)."""
+    selects = [Lead.select(Lead.id).where(part) for part in queries.search_parts(ctx, text, guard=False)]
+    out = selects[0]
+    for q in selects[1:]:
+        out = out | q  # UNION: each id once
+    return out
 
 
 def visible(ctx: Session, text: str) -> list[int] | None:
