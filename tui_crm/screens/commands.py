@@ -35,13 +35,13 @@ class CommandList(Provider):
 
 def screen_titles() -> dict[str, str]:
     return {"list": _("Leads"), "queue": _("Today"), "board": _("Board"), "stats": _("Stats"), "inbox": _("Inbox"),
-            "audit": _("Audit log")}
+            "audit": _("Audit log"), "tasks": _("Tasks"), "admin": _("Administration")}
 
 
 class GoToCommands(CommandList):
     def commands(self) -> Iterable[Command]:
         for name, title in screen_titles().items():
-            if name == "audit" and self.app.ctx.actor.role == "rep":  # supervisors and admins read it
+            if name in ("audit", "admin") and self.app.ctx.actor.role == "rep":  # supervisors and admins
                 continue
             yield _("Go to: {screen}", screen=title), (lambda n=name: self.app.action_show(n)), ""
 

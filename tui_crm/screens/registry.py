@@ -1,4 +1,4 @@
-"""Which screen class answers to which name (list, queue, board, stats, inbox, audit)."""
+"""Which screen class answers to which name (list, queue, board, stats, inbox, audit, tasks, admin)."""
 from __future__ import annotations
 
 from importlib import import_module
@@ -10,6 +10,8 @@ SCREENS = {
     "stats": ("tui_crm.screens.stats", "StatsScreen"),
     "inbox": ("tui_crm.screens.inbox", "InboxScreen"),
     "audit": ("tui_crm.screens.audit", "AuditScreen"),
+    "tasks": ("tui_crm.screens.tasks", "TasksScreen"),
+    "admin": ("tui_crm.screens.admin", "AdminScreen"),
 }
 
 

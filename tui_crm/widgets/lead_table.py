@@ -48,8 +48,8 @@ class LeadTable(ScrollView, can_focus=True):
     LeadTable > .lead-table--closed { text-style: dim; }
     """
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", show=False),
-        Binding("down,j", "cursor(1)", show=False),
+        Binding("up", "cursor(-1)", show=False),  # k is the tasks screen's key (PRODUCT §8)
+        Binding("down", "cursor(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("pagedown", "page(1)", show=False),
         Binding("home,g", "home", show=False),

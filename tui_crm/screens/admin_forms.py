@@ -1,0 +1,229 @@
+"""The administration screen's forms: each writes through an admin service (which checks the actor and audits)
+and is dismissed with True once saved."""
+from __future__ import annotations
+
+from ..domain import limits
+from ..domain.vocab import ROLES
+from ..i18n import _
+from ..services import admin
+from ..services.admin import rules, teams
+from .form_base import Field, FormScreen, choice_hint, read_choice
+
+LANGS = {"en": ("English", "English"), "zh": ("中文", "中文")}
+MODES = {"round-robin": ("round-robin", "轮流"), "least-loaded": ("least-loaded", "最少负载")}
+
+
+def _int(v: dict, name: str, errors: dict, low: int = 0) -> int | None:
+    text = (v.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        errors[name] = _("not a whole number: {value}", value=text)
+        return None
+    if n < low:
+        errors[name] = _("at least {n}", n=low)
+    return n
+
+
+class UserAddForm(FormScreen):
+    LIMITS = {**limits.USER, "login": 32}
+    TITLE = "Add a user"
+
+    def make_fields(self):
+        return [Field("login", _("login"), "", _("a-z 0-9 . _ -")), Field("name", _("name"), ""),
+                Field("role", _("role"), "rep", choice_hint(ROLES), ROLES), Field("team", _("team"), "")]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        for f in ("login", "name"):
+            if not v[f]:
+                errors[f] = _("required")
+        role = read_choice("role", v["role"], ROLES, errors, "role")
+        return {**v, "role": role}, errors
+
+    async def save(self, c):
+        await self.app.write(admin.add_user, self.ctx, c["login"], c["name"], c["role"], c["team"] or None)
+        return True
+
+
+class UserEditForm(FormScreen):
+    LIMITS = limits.USER
+
+    def __init__(self, ctx, user):
+        self.user = user
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        return _("User {login}", login=self.user.login)
+
+    def make_fields(self):
+        u = self.user
+        return [Field("name", _("name"), u.name), Field("role", _("role"), u.role, choice_hint(ROLES), ROLES),
+                Field("team", _("team"), u.team or "", _("empty: no team")),
+                Field("lang", _("language"), u.lang or "", "en / zh", LANGS),
+                Field("tz", _("time zone"), u.tz or "", _("e.g. Asia/Shanghai; empty: the machine's"))]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        role = read_choice("role", v["role"], ROLES, errors, "role")
+        lang = read_choice("language", v["lang"], LANGS, errors, "lang", required=False) if v["lang"] else ""
+        if not v["name"]:
+            errors["name"] = _("required")
+        return {**v, "role": role, "lang": lang}, errors
+
+    async def save(self, c):
+        await self.app.write(admin.set_user, self.ctx, self.user.login, name=c["name"], role=c["role"],
+                             team=c["team"], lang=c["lang"], tz=c["tz"])
+        return True
+
+
+class DeactivateForm(FormScreen):
+    LIMITS = {"to": 32, "spread": limits.NAME}
+
+    def __init__(self, ctx, user):
+        self.user = user
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        return _("Deactivate {login}: their open leads and tasks go to", login=self.user.login)
+
+    def make_fields(self):
+        return [Field("to", _("one user (login)"), ""), Field("spread", _("or spread over a team"), "",
+                                                                  _("a team's name"))]
+
+    def check(self, v):
+        if bool(v["to"]) == bool(v["spread"]):
+            return v, {"to": _("one user or one team")}
+        return v, {}
+
+    async def save(self, c):
+        from ..services import leads
+
+        await self.app.write(leads.deactivate, self.ctx, self.user.login, c["to"] or None, spread=c["spread"] or None)
+        return True
+
+
+class TeamForm(FormScreen):
+    """A new team (``team`` None) or a team's supervisor and own rule numbers."""
+    LIMITS = {"name": limits.NAME, "supervisor": 32, "cadence": limits.TEXT}
+
+    def __init__(self, ctx, team=None):
+        self.team = team
+        super().__init__(ctx)
+
+    def title_text(self) -> str:
+        return _("Team {name}", name=self.team.name) if self.team else _("Add a team")
+
+    def make_fields(self):
+        if self.team is None:
+            return [Field("name", _("name"), ""), Field("supervisor", _("supervisor (login)"), "")]
+        own = getattr(self.team, "settings", None) or {}
+        sla = own.get("sla_hours") or {}
+        cadence = own.get("cadence_days") or {}
+        return [Field("supervisor", _("supervisor (login)"), self.team.supervisor or ""),
+                Field("sla_high", _("SLA hours, high"), str(sla.get("high", ""))),
+                Field("sla_medium", _("SLA hours, medium"), str(sla.get("medium", ""))),
+                Field("sla_low", _("SLA hours, low"), str(sla.get("low", ""))),
+                Field("escalate", _("escalate after days"), str(own.get("escalate_after_days", "") or "")),
+                Field("stall", _("stalled after days"), str(own.get("stall_after_days", "") or "")),
+                Field("cadence", _("cadence per stage"), " ".join(f"{k}={d}" for k, d in cadence.items()),
+                      _("STAGE=DAYS ..., e.g. qualified=3 proposal=2"))]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        if self.team is None:
+            if not v["name"]:
+                errors["name"] = _("required")
+            return v, errors
+        out: dict = {"supervisor": v["supervisor"] or None}
+        sla = {p: _int(v, f"sla_{p}", errors, 1) for p in ("high", "medium", "low")}
+        out["sla_hours"] = {p: h for p, h in sla.items() if h is not None} or None
+        out["escalate_after_days"] = _int(v, "escalate", errors, 1)
+        out["stall_after_days"] = _int(v, "stall", errors, 1)
+        cadence = {}
+        for item in v["cadence"].split():
+            stage, sep, days = item.partition("=")
+            if not sep or not days.strip().isdigit():
+                errors["cadence"] = _("STAGE=DAYS, not {value}", value=item)
+                break
+            cadence[stage.strip()] = int(days)
+        out["cadence_days"] = cadence or None
+        return out, errors
+
+    async def save(self, c):
+        if self.team is None:
+            await self.app.write(teams.add_team, self.ctx, c["name"], c["supervisor"] or None)
+        else:
+            await self.app.write(teams.set_team, self.ctx, self.team.name, **c)
+        return True
+
+
+class StagesForm(FormScreen):
+    """The open stages in order, each NAME:PERCENT (``stages set``, which every open app takes up live):
+    add one by writing it, rename by writing its new name, reorder by order, probabilities after the colon."""
+    LIMITS = {"stages": limits.TEXT}
+    TITLE = "Stages"
+
+    def make_fields(self):
+        text = "  ".join(f"{s.name(self._lang())}:{s.probability}" for s in self.ctx.stages)
+        return [Field("stages", _("stages in order"), text, _("NAME:PERCENT, two spaces between"))]
+
+    def _lang(self) -> str:
+        from ..i18n import get_lang
+
+        return get_lang()
+
+    def check(self, v):
+        specs = [s.strip() for s in v["stages"].split("  ") if s.strip()]
+        return {"specs": specs}, ({} if specs else {"stages": _("required")})
+
+    async def save(self, c):
+        await self.app.write(admin.set_stages, self.ctx, c["specs"])
+        return True
+
+
+class RuleForm(FormScreen):
+    """A new assignment rule: what it matches, and who gets the leads."""
+    LIMITS = {"region": limits.LEAD["region"], "industry": limits.LEAD["industry"], "keywords": limits.TEXT,
+              "to": 32, "team": limits.NAME, "cap": 8}
+    TITLE = "Add an assignment rule"
+
+    def make_fields(self):
+        return [Field("region", _("region"), "", _("e.g. 华东")), Field("industry", _("industry"), ""),
+                Field("source", _("source"), ""), Field("keywords", _("keywords"), "", _("in the need or remarks")),
+                Field("to", _("to a user (login)"), ""), Field("team", _("or to a team"), ""),
+                Field("mode", _("mode"), "round-robin", choice_hint(MODES), MODES),
+                Field("cap", _("daily cap"), "", _("optional: leads a day per user"))]
+
+    def check(self, v):
+        errors: dict[str, str] = {}
+        if bool(v["to"]) == bool(v["team"]):
+            errors["to"] = _("one user or one team")
+        mode = read_choice("mode", v["mode"], MODES, errors, "mode")
+        cap = _int(v, "cap", errors, 1)
+        return {"region": v["region"] or None, "industry": v["industry"] or None, "source": v["source"] or None,
+                "keywords": [v["keywords"]] if v["keywords"] else [], "to_user": v["to"] or None,
+                "to_team": v["team"] or None, "mode": mode, "cap": cap}, errors
+
+    async def save(self, c):
+        await self.app.write(rules.add_rule, self.ctx, **c)
+        return True
+
+
+class AutoTagForm(FormScreen):
+    LIMITS = {"tag": 64, "sources": limits.TEXT, "keywords": limits.TEXT}
+    TITLE = "Add an auto-tag rule"
+
+    def make_fields(self):
+        return [Field("tag", _("tag"), "", _("e.g. 高意向-决策层")), Field("sources", _("sources"), "", _("optional")),
+                Field("keywords", _("keywords"), "", _("in the need or remarks"))]
+
+    def check(self, v):
+        return v, ({} if v["tag"] else {"tag": _("required")})
+
+    async def save(self, c):
+        await self.app.write(rules.add_auto_tag, self.ctx, c["tag"], sources=[c["sources"]] if c["sources"] else [],
+                             keywords=[c["keywords"]] if c["keywords"] else [])
+        return True
