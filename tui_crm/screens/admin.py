@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ..domain.vocab import ROLES
-from ..i18n import _, label
+from ..i18n import _, get_lang, label
 from ..services import admin
 from ..services.admin import rules, teams
 from ..services.errors import ServiceError
@@ -44,7 +44,7 @@ def _rows(ctx, section: str) -> tuple[list[str], list[tuple], list]:
                   or "–") for t in items], items)
     if section == "stages":
         items = list(ctx.stages)
-        return ([_("stage"), _("probability")], [(s.name(), f"{s.probability}%") for s in items], items)
+        return ([_("stage"), _("probability")], [(s.label(get_lang()), f"{s.probability}%") for s in items], items)
     if section == "rules":
         items = rules.list_rules(ctx)
         return ([_("order"), _("matches"), _("goes to"), _("daily cap")],

@@ -79,8 +79,13 @@ class UserEditForm(FormScreen):
         return True
 
 
+def is_login(ctx, text: str) -> bool:
+    """On the database thread: ``text`` names a user (else it is taken for a team)."""
+    return any(u.login == text for u in admin.list_users(ctx))
+
+
 class DeactivateForm(FormScreen):
-    LIMITS = {"to": 32, "spread": limits.NAME}
+    LIMITS = {"to": limits.NAME}
 
     def __init__(self, ctx, user):
         self.user = user
@@ -90,18 +95,18 @@ class DeactivateForm(FormScreen):
         return _("Deactivate {login}: their open leads and tasks go to", login=self.user.login)
 
     def make_fields(self):
-        return [Field("to", _("one user (login)"), ""), Field("spread", _("or spread over a team"), "",
-                                                                  _("a team's name"))]
+        return [Field("to", _("to (a login or a team)"), "", _("a user's login, or a team to spread over"))]
 
     def check(self, v):
-        if bool(v["to"]) == bool(v["spread"]):
-            return v, {"to": _("one user or one team")}
-        return v, {}
+        return v, ({} if v["to"] else {"to": _("required")})
 
     async def save(self, c):
         from ..services import leads
 
-        await self.app.write(leads.deactivate, self.ctx, self.user.login, c["to"] or None, spread=c["spread"] or None)
+        if await self.app.db(is_login, self.ctx, c["to"]):
+            await self.app.write(leads.deactivate, self.ctx, self.user.login, c["to"])
+        else:
+            await self.app.write(leads.deactivate, self.ctx, self.user.login, spread=c["to"])
         return True
 
 
@@ -167,13 +172,10 @@ class StagesForm(FormScreen):
     TITLE = "Stages"
 
     def make_fields(self):
-        text = "  ".join(f"{s.name(self._lang())}:{s.probability}" for s in self.ctx.stages)
-        return [Field("stages", _("stages in order"), text, _("NAME:PERCENT, two spaces between"))]
-
-    def _lang(self) -> str:
         from ..i18n import get_lang
 
-        return get_lang()
+        text = "  ".join(f"{s.label(get_lang())}:{s.probability}" for s in self.ctx.stages)
+        return [Field("stages", _("stages in order"), text, _("NAME:PERCENT, two spaces between"))]
 
     def check(self, v):
         specs = [s.strip() for s in v["stages"].split("  ") if s.strip()]
@@ -187,28 +189,29 @@ class StagesForm(FormScreen):
 class RuleForm(FormScreen):
     """A new assignment rule: what it matches, and who gets the leads."""
     LIMITS = {"region": limits.LEAD["region"], "industry": limits.LEAD["industry"], "keywords": limits.TEXT,
-              "to": 32, "team": limits.NAME, "cap": 8}
+              "to": limits.NAME, "cap": 8}
     TITLE = "Add an assignment rule"
 
     def make_fields(self):
         return [Field("region", _("region"), "", _("e.g. 华东")), Field("industry", _("industry"), ""),
                 Field("source", _("source"), ""), Field("keywords", _("keywords"), "", _("in the need or remarks")),
-                Field("to", _("to a user (login)"), ""), Field("team", _("or to a team"), ""),
+                Field("to", _("to (a user or a team)"), "", _("a login, or a team's name")),
                 Field("mode", _("mode"), "round-robin", choice_hint(MODES), MODES),
                 Field("cap", _("daily cap"), "", _("optional: leads a day per user"))]
 
     def check(self, v):
         errors: dict[str, str] = {}
-        if bool(v["to"]) == bool(v["team"]):
-            errors["to"] = _("one user or one team")
+        if not v["to"]:
+            errors["to"] = _("required")
         mode = read_choice("mode", v["mode"], MODES, errors, "mode")
         cap = _int(v, "cap", errors, 1)
         return {"region": v["region"] or None, "industry": v["industry"] or None, "source": v["source"] or None,
-                "keywords": [v["keywords"]] if v["keywords"] else [], "to_user": v["to"] or None,
-                "to_team": v["team"] or None, "mode": mode, "cap": cap}, errors
+                "keywords": [v["keywords"]] if v["keywords"] else [], "to": v["to"], "mode": mode, "cap": cap}, errors
 
     async def save(self, c):
-        await self.app.write(rules.add_rule, self.ctx, **c)
+        to = c.pop("to")
+        user = await self.app.db(is_login, self.ctx, to)
+        await self.app.write(rules.add_rule, self.ctx, to_user=to if user else None, to_team=None if user else to, **c)
         return True
 
 

@@ -13,6 +13,7 @@ from textual.widgets import ProgressBar, Static
 from ..domain import limits
 from ..domain.vocab import PRIORITIES, TASK_KINDS
 from ..i18n import _, pgettext
+from .picklists import lost_reason_field, read_lost_reason
 from .form_base import Field, FormScreen, choice_hint, read_choice, read_when, when_text
 from .styles import css
 
@@ -123,10 +124,12 @@ class BatchLostForm(_Batch, FormScreen):
         return _("Mark {n} leads lost", n=f"{self.count:,}")
 
     def make_fields(self):
-        return [Field("lost_reason", _("lost reason"), "", _("e.g. invalid contact, chose a competitor"))]
+        return [lost_reason_field(self.ctx)]  # the team's pick list, as the lead's own lost form has it
 
     def check(self, v):
-        return v, ({} if v["lost_reason"] else {"lost_reason": _("required")})
+        if not v["lost_reason"]:
+            return v, {"lost_reason": _("required")}
+        return {"lost_reason": read_lost_reason(self.ctx, v["lost_reason"])}, {}
 
 
 class BatchTagForm(_Batch, FormScreen):

@@ -1,0 +1,89 @@
+"""The administration screen (`6`): an admin sets up a sales floor from nothing (users, teams and their numbers,
+stages, assignment and auto-tag rules), every change through the admin services (audited); a rep is refused
+in words (both backends)."""
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tui_crm.app import CrmApp
+from tui_crm.services import admin
+from tui_crm.services.admin import rules, teams
+from tui_crm.store.models import Change
+
+from tui_helpers import settle, wait_for
+
+
+async def _form(app, pilot, **values) -> None:
+    await settle(app)
+    form = app.screen
+    for name, value in values.items():
+        form.query_one(f"#f-{name}", Input).value = value
+    await pilot.press("ctrl+s")
+    await settle(app)
+    assert app.screen is not form, str(form.query_one("#form-error").render())
+
+
+async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
+    app = CrmApp(world.as_("boss"), tick_seconds=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app)
+        await pilot.press("6")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
+        screen = app.screen
+        await settle(app)
+        await pilot.press("n")
+        await _form(app, pilot, login="wang.fang", name="王芳", role="rep", team="华东")
+        await wait_for(pilot, lambda: any(u.login == "wang.fang" for u in screen.items), what="the new user")
+        row = next(i for i, u in enumerate(screen.items) if u.login == "wang.fang")
+        screen.query_one("#admin-table").move_cursor(row=row)
+        await pilot.press("e")
+        await _form(app, pilot, lang="zh", tz="Asia/Shanghai")
+        user = next(u for u in admin.list_users(world.ctx) if u.login == "wang.fang")
+        assert (user.lang, user.tz) == ("zh", "Asia/Shanghai")
+        await pilot.press("right_square_bracket")  # teams
+        await wait_for(pilot, lambda: screen.section == "teams" and screen.items, what="teams")
+        row = next(i for i, t in enumerate(screen.items) if t.name == "华东")
+        screen.query_one("#admin-table").move_cursor(row=row)
+        await pilot.press("e")
+        await _form(app, pilot, sla_high="2", stall="5", cadence="qualified=3")
+        team = next(t for t in teams.list_teams(world.ctx) if t.name == "华东")
+        assert team.settings["sla_hours"]["high"] == 2 and team.settings["stall_after_days"] == 5
+        await pilot.press("right_square_bracket", "right_square_bracket")  # rules
+        await wait_for(pilot, lambda: screen.section == "rules", what="rules")
+        for region in ("华东", "华北"):
+            await pilot.press("n")
+            await _form(app, pilot, region=region, to="wang.fang" if region == "华东" else "B")  # a user, a team
+        await wait_for(pilot, lambda: len(screen.items) == 2, what="two rules")
+        assert [(r.region, r.to_user, r.to_team) for r in rules.list_rules(world.ctx)] == [
+            ("华东", "wang.fang", None), ("华北", None, "B")]
+        screen.query_one("#admin-table").move_cursor(row=1)
+        await pilot.press("K")  # the second rule tried first
+        await wait_for(pilot, lambda: [r.region for r in rules.list_rules(world.ctx)] == ["华北", "华东"],
+                       what="the rule moved up")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: len(rules.list_rules(world.ctx)) == 1, what="a rule removed")
+        await pilot.press("right_square_bracket")  # auto tags
+        await wait_for(pilot, lambda: screen.section == "auto_tags", what="auto tags")
+        await pilot.press("n")
+        await _form(app, pilot, tag="高意向-决策层", keywords="老板，总经理")
+        assert [a.tag for a in rules.list_auto_tags(world.ctx)] == ["高意向-决策层"]
+        await pilot.press("left_square_bracket", "left_square_bracket")  # stages
+        await wait_for(pilot, lambda: screen.section == "stages", what="stages")
+        text = "  ".join(f"{s.label('en')}:{s.probability}" for s in world.ctx.stages) + "  Pilot:5"
+        await pilot.press("enter")
+        await _form(app, pilot, stages=text)
+        await wait_for(pilot, lambda: any(s.label("en") == "Pilot" for s in screen.items), what="the new stage")
+    actions = {(c.entity, c.action) for c in Change.select()}
+    assert {("user", "update"), ("rule", "create"), ("stage", "set")} <= actions
+
+
+async def test_a_rep_is_told_in_words(world):
+    app = CrmApp(world.as_("rep_a1"), tick_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.press("6")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
+        await settle(app)
+        await pilot.press("right_square_bracket")
+        await settle(app)
+        assert "only" in str(app.screen.query_one("#status").render())
