@@ -180,6 +180,9 @@ async def every_form(url: str, lang: str, tmp_path) -> tuple[list[str], set[str]
         for key in ("t", "g", "s", "o", "x"):
             await r.press("a", key)
             await r.fill_and_save()
+        await r.press("k", "m")  # the tasks screen, the team's: a task's status, result and sentiment change
+        await r.press("enter")
+        await r.fill_and_save(sentiment="中性→积极" if lang == "zh" else "neutral->positive")
         codes = [new.code] + [_code(url, i) for i in ids]
         for lead_id in [new.id] + ids:  # each lead opens in the detail with its whole timeline
             app.post_message(_open(lead_id))

@@ -140,3 +140,42 @@ async def test_every_screen_at_80x24_is_chinese(zh_app):
             await settle(app)
     bad = {k: v for k, v in seen.items() if v}
     assert not bad, "\n".join(f"{k}: {sorted(v)}" for k, v in bad.items())
+
+
+async def test_the_tasks_and_administration_screens_and_their_forms_are_chinese(zh_app, sqlite_url):
+    """`k` (as the supervisor: their team's tasks, a task's status form) and `6` (as the admin: every section
+    and every form) at 80x24 in zh."""
+    seen = {}
+    app = CrmApp(zh_app, tick_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app)
+        await pilot.press("k")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "TasksScreen", what="the tasks screen")
+        await pilot.press("m")  # my team's
+        await settle(app)
+        seen["tasks"] = english(screen_text(app), LOGINS)
+        await pilot.press("enter")
+        await settle(app)
+        assert type(app.screen).__name__ == "TaskStatusForm", type(app.screen)
+        seen["task status"] = english(screen_text(app), LOGINS)
+    admin_app = CrmApp(open_session(sqlite_url, "wang"), tick_seconds=0)
+    async with admin_app.run_test(size=(80, 24)) as pilot:
+        app = admin_app
+        await settle(app)
+        await pilot.press("6")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
+        for section in ("users", "teams", "stages", "rules", "auto_tags"):
+            await settle(app)
+            seen[section] = english(screen_text(app).replace("Asia/Shanghai", ""), LOGINS)
+            keys = {"users": ("n", "e", "d"), "teams": ("n", "e"), "stages": ("enter",), "rules": ("n", "y"),
+                    "auto_tags": ("n",)}[section]
+            for key in keys:
+                await pilot.press(key)
+                await settle(app)
+                assert app.screen is not None and type(app.screen).__name__ != "AdminScreen", (section, key)
+                seen[f"{section} {key}"] = english(screen_text(app), LOGINS)
+                await pilot.press("escape")
+                await settle(app)
+            await pilot.press("right_square_bracket")
+    bad = {k: v for k, v in seen.items() if v}
+    assert not bad, "\n".join(f"{k}: {sorted(v)}" for k, v in bad.items())

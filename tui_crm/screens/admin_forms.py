@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain import limits
 from ..domain.vocab import ROLES
-from ..i18n import _
+from ..i18n import _, label
 from ..services import admin
 from ..services.admin import rules, teams
 from .form_base import Field, FormScreen, choice_hint, read_choice
@@ -133,8 +133,17 @@ class TeamForm(FormScreen):
                 Field("sla_low", _("SLA hours, low"), str(sla.get("low", ""))),
                 Field("escalate", _("escalate after days"), str(own.get("escalate_after_days", "") or "")),
                 Field("stall", _("stalled after days"), str(own.get("stall_after_days", "") or "")),
-                Field("cadence", _("cadence per stage"), " ".join(f"{k}={d}" for k, d in cadence.items()),
-                      _("STAGE=DAYS ..., e.g. qualified=3 proposal=2"))]
+                Field("cadence", _("cadence per stage"), " ".join(f"{self._stage(k)}={d}" for k, d in cadence.items()),
+                      _("STAGE=DAYS ..., e.g. {example}", example=" ".join(
+                          f"{self._stage(st.key)}={n}" for st, n in zip(self.ctx.stages[1:3], (3, 2)))))]
+
+    def _labels(self) -> dict:
+        from ..domain.vocab import STATUSES
+
+        return {**{st.key: (st.label_en, st.label_zh) for st in self.ctx.stages}, "won": STATUSES["won"]}
+
+    def _stage(self, key: str) -> str:
+        return label(self._labels(), key)
 
     def check(self, v):
         errors: dict[str, str] = {}
@@ -150,10 +159,11 @@ class TeamForm(FormScreen):
         cadence = {}
         for item in v["cadence"].split():
             stage, sep, days = item.partition("=")
-            if not sep or not days.strip().isdigit():
+            key = read_choice("stage", stage.strip(), self._labels(), {}, "cadence") if sep else None
+            if not key or not days.strip().isdigit():
                 errors["cadence"] = _("STAGE=DAYS, not {value}", value=item)
                 break
-            cadence[stage.strip()] = int(days)
+            cadence[key] = int(days)
         out["cadence_days"] = cadence or None
         return out, errors
 
