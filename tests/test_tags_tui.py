@@ -56,3 +56,26 @@ async def test_t_tags_a_lead_and_every_screen_shows_it_then_hash_filters(world):
         assert "#高意向" in str(board.query_one(f"#col-{col}").render())
         board.set_filter(tag="高意向")
         await wait_for(pilot, lambda: sum(len(c.cards) for c in board.columns) == 1, what="the board's tag filter")
+
+
+async def test_s_on_the_detail_shares_the_lead_and_minus_login_stops(world):
+    from tui_crm.store.models import LeadShare, User
+
+    a = world.lead("rep_a1", company="Shared Co")
+    app = CrmApp(world.as_("rep_a1"), tick_seconds=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app)
+        from tui_crm.screens.messages import OpenLead
+
+        app.post_message(OpenLead(a.id))
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LeadDetailScreen", what="the detail")
+        await settle(app)
+        rep2 = User.get(User.login == "rep_a2").id
+        for value, shared in (("rep_a2", True), ("-rep_a2", False)):
+            await pilot.press("s")
+            await settle(app)
+            app.screen.query_one("#f-login").value = value
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: LeadShare.select().where((LeadShare.lead == a.id)
+                                                                  & (LeadShare.user == rep2)).exists() == shared,
+                           what=f"shared: {shared}")

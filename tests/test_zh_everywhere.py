@@ -118,7 +118,7 @@ async def test_every_screen_at_80x24_is_chinese(zh_app):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LeadDetailScreen", what="the detail")
         await settle(app)
         seen["detail"] = english(screen_text(app), LOGINS)
-        for key in ("f", "e", "plus", "w", "x", "a", "t"):
+        for key in ("f", "e", "plus", "w", "x", "a", "t", "s"):
             await pilot.press(key)
             await settle(app)
             seen[f"detail {key}"] = english(screen_text(app), LOGINS)

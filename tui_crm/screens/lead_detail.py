@@ -35,6 +35,7 @@ class LeadDetailScreen(LeadActions, Screen):
         Binding("u", "outcome('in_progress')", _("Reopen"), show=False, id="detail.reopen"),
         Binding("a", "reassign", _("Reassign"), show=False, id="detail.reassign"),
         Binding("plus", "add_task", _("Add task"), id="detail.task"),
+        Binding("s", "share", _("Share"), show=False, tooltip=_("share with a colleague"), id="detail.share"),
         Binding("c", "task_done", _("Task done"), id="detail.done"),
         Binding("n", "new_lead", _("New"), show=False, tooltip=_("new lead"), id="lead.new"),
     ] + [b for b in LeadActions.LEAD_BINDINGS if b.action != "open_lead"] + [LeadActions.TAG_BINDING]
@@ -74,6 +75,19 @@ class LeadDetailScreen(LeadActions, Screen):
 
     def current_lead(self):
         return self.data.lead if self.data else None
+
+    def action_share(self) -> None:
+        """``s``: share the lead with a colleague, or stop (share_form.py)."""
+        from .share_form import ShareForm
+
+        if self.data is None:
+            return
+
+        async def saved(result):
+            if result:
+                await self.after_write(self.data.lead.id)
+
+        self.app.push_screen(ShareForm(self.ctx, self.data.lead), callback=saved)
 
     def open_lead(self, lead_id: int, **kwargs) -> None:
         pass
