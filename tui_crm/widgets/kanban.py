@@ -152,8 +152,7 @@ class KanbanColumn(Widget, can_focus=False):
         mark = "▶" if focused else " "
         if self.mark_of is not None and self.mark_of(card):
             mark += "✓"
-        name = (card.company or card.contact_name) + "".join(" #" + tag for tag in (getattr(card, "tags", None) or ()))
-        t.append(mark + fit(name, w - cell_width(mark)) + "\n",
+        t.append(mark + fit(card.company or card.contact_name, w - cell_width(mark)) + "\n",
                  style=("bold " + base).strip())
         days = int((self.now - card.stage_entered_at).total_seconds() // 86400) if card.stage_entered_at and self.now else 0
         money = format_amount_short(card.amount_cents, lang)
@@ -170,7 +169,8 @@ class KanbanColumn(Widget, can_focus=False):
         if nxt:
             lines[0].append((nxt, base))
             widths[0] = cell_width(nxt)
-        for word, style in badges(card, self.now):
+        tags = [("#" + tag, "italic") for tag in (getattr(card, "tags", None) or ())]  # after the states
+        for word, style in badges(card, self.now) + tags:
             piece = " " + word
             pw_ = cell_width(piece)
             if widths[-1] + pw_ > w and widths[-1] > 0:
