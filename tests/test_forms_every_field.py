@@ -152,8 +152,8 @@ async def every_form(url: str, lang: str, tmp_path) -> tuple[list[str], set[str]
         await r.fill_and_save()
         await r.press("t")  # its tags
         await r.fill_and_save()
-        await r.press("s")  # shared with a colleague
-        await r.fill_and_save()
+        await r.press("s")  # shared with a colleague (rep_a1 owns it since `a`)
+        await r.fill_and_save(login="rep_b1")  # another team's, as a pre-sales colleague
         for key in ("p", "u", "z", "u"):  # pause, reopen, dormant, reopen
             await r.press(key)
             await r.fill_and_save()

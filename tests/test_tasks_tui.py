@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.widgets import Input
 
 from tui_crm.app import CrmApp
-from tui_crm.services.leads import batch
+from tui_crm.services.leads import batch_run
 from tui_crm.store.models import Task
 
 from tui_helpers import settle, wait_for
@@ -21,7 +21,7 @@ def _cells(screen) -> list[str]:
 async def test_k_lists_a_task_on_several_leads_and_sets_its_status_with_the_sentiment_change(world):
     ids = [world.lead("rep_a1", company=f"Fair {i}").id for i in range(3)]
     sup = world.as_("sup_a")
-    batch.run(sup, batch.Selection(ids=tuple(ids)), "task", {"title": "Fair follow-up",
+    batch_run.run(sup, batch_run.Selection(ids=tuple(ids)), "task", {"title": "Fair follow-up",
                                                                "due": sup.now() + timedelta(hours=2)})
     app = CrmApp(world.as_("sup_a"), tick_seconds=0)
     async with app.run_test(size=(120, 36)) as pilot:
