@@ -50,6 +50,12 @@ ONE_SENSE = {
     # batch work: the same undo on the marking screens and the audit; a task's kind and an outcome's reasons in
     # the batch forms as in the lead's own; "changed since" of a lead a batch's undo leaves; the tag keys
     "Undo batch", "changed since", "kind", "lost reason", "nothing to undo", "stay reason", "Tag filter", "Tags", "tag",
+    # the tasks and administration screens (issue 15): a screen's name in the app's keys, the palette and its title;
+    # a user's, a team's and a rule's fields and columns as the command line names them; the rules' dry run writes
+    # nothing, as the import's does; a lead's "edit" key; "optional" of a form field; "too long" of a field
+    "Administration", "Dry run", "Edit", "Mine/team/all", "Stages", "Tasks", "active", "daily cap", "keywords",
+    "language", "lead", "login", "matches", "name", "no task selected", "optional", "order", "role", "sources",
+    "time zone",
 }
 
 

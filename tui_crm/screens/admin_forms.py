@@ -123,7 +123,7 @@ class TeamForm(FormScreen):
 
     def make_fields(self):
         if self.team is None:
-            return [Field("name", _("name"), ""), Field("supervisor", _("supervisor (login)"), "")]
+            return [Field("name", _("team"), ""), Field("supervisor", _("supervisor (login)"), "")]
         own = getattr(self.team, "settings", None) or {}
         sla = own.get("sla_hours") or {}
         cadence = own.get("cadence_days") or {}
