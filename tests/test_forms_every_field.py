@@ -226,6 +226,18 @@ async def admin_forms(url: str, lang: str, tmp_path) -> set[str]:
         await r.press("right_square_bracket")  # auto tags
         await r.press("n")
         await r.fill_and_save(sources="referral")
+        await r.press("right_square_bracket")  # sources: a new one, then new names for it
+        await r.press("n")
+        await r.fill_and_save(name=f"Roadshow {lang}")
+        screen.query_one("#admin-table").move_cursor(row=len(screen.items) - 1)
+        await r.press("e")
+        await r.fill_and_save()
+        await r.press("right_square_bracket")  # lost reasons: a new one first in the list, then new words
+        await r.press("n")
+        await r.fill_and_save(position="1")
+        screen.query_one("#admin-table").move_cursor(row=0)
+        await r.press("e")
+        await r.fill_and_save()
         await r.press("right_square_bracket")  # users again: the new user leaves, to boss
         screen.query_one("#admin-table").move_cursor(row=[u.login for u in screen.items].index(login))
         await r.press("d")

@@ -56,6 +56,9 @@ ONE_SENSE = {
     "Administration", "Dry run", "Edit", "Mine/team/all", "Stages", "Tasks", "active", "daily cap", "keywords",
     "language", "lead", "login", "matches", "name", "no task selected", "optional", "order", "role", "sources",
     "time zone",
+    # the pick lists (sources, lost reasons) on the administration screen and on the command line: their columns,
+    # a source's state, a default reason's mark; "too long" of a field
+    " (default)", "Chinese", "English", "in use", "retired", "state", "too long",
 }
 
 

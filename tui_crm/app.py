@@ -242,7 +242,7 @@ class CrmApp(App):
         self.live_ticks += 1
         if not entries:
             return
-        if any(e.entity in ("stage", "settings") for e in entries):  # `stages set`, a setting changed elsewhere
+        if any(e.entity in ("stage", "settings", "source", "lost_reason") for e in entries):  # changed elsewhere
             await self.db(self.ctx.reload_config)  # `>` and the list's stage filter use the new stage order
             await self.restage_board()
         for screen in self.open_screens():

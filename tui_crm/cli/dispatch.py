@@ -20,6 +20,7 @@ from .audit import cmd_audit
 from .common import UserError, session
 from .database import cmd_db, cmd_demo
 from .leads import cmd_leads, cmd_log
+from .lists import cmd_lost_reasons, cmd_sources
 from .parser import build_parser
 from . import remote
 from .report import cmd_report
@@ -47,7 +48,7 @@ COMMANDS = {"audit": cmd_audit, "demo": cmd_demo, "users": cmd_users, "stages": 
             "log": cmd_log,
             "db": cmd_db, "report": cmd_report, "import": cmd_import, "export": cmd_export, "agenda": cmd_agenda,
             "tick": cmd_tick, "teams": cmd_teams, "rules": cmd_rules, "tags": cmd_tags, "handover": cmd_handover,
-            "tasks": cmd_tasks, None: cmd_tui}
+            "tasks": cmd_tasks, "sources": cmd_sources, "lost-reasons": cmd_lost_reasons, None: cmd_tui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .parser_team import add_team_commands
 
     add_team_commands(add, actions, _format, whole_number, users, leads)
+    from .parser_lists import add_list_commands
+
+    add_list_commands(add, actions, _format, whole_number)
 
     # after `audit`, --user names whose entries to show; the acting user's --user goes before it
     p = add("audit", _("who did what and when: reveals, reassigns, handovers, undos, settings and users"), user=False)

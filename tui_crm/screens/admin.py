@@ -1,7 +1,9 @@
 """Administration (``6``; admins, and supervisors for what their team's services allow them): users, teams,
-stages, assignment rules (in the order they are tried; the dry run over the last 50 leads) and auto-tag rules.
-``[`` / ``]`` switch section; ``n`` adds, ``enter`` / ``e`` edits, ``d`` deactivates a user (with handover) or
-removes a rule, ``J`` / ``K`` move a rule down / up, ``y`` runs the rules' dry run. Every change goes through
+stages, assignment rules (in the order they are tried; the dry run over the last 50 leads), auto-tag rules,
+and the pick lists: sources and lost reasons (admin_lists). ``[`` / ``]`` switch section; ``n`` adds,
+``enter`` / ``e`` edits, ``d`` deactivates a user (with handover) or removes a rule, a source or a reason,
+``r`` retires or restores a source, ``J`` / ``K`` move a rule, a source or a reason down / up, ``y`` runs the
+rules' dry run. Every change goes through
 an admin service, which checks the actor and writes the audit entry; a refusal is said in the status line.
 """
 from __future__ import annotations
@@ -19,19 +21,23 @@ from ..services.admin import rules, teams
 from ..services.errors import ServiceError
 from ..widgets.footer import TranslatedFooter
 from . import admin_forms as forms
+from . import admin_lists as lists
 from .commands import CommandList
 from .messages import LiveChanges
 
-SECTIONS = ("users", "teams", "stages", "rules", "auto_tags")
+SECTIONS = ("users", "teams", "stages", "rules", "auto_tags", "sources", "lost_reasons")
+MOVABLE = ("rules", *lists.LISTS)
 
 
 def section_names() -> dict[str, str]:
     return {"users": _("Users"), "teams": _("Teams"), "stages": _("Stages"), "rules": _("Assignment rules"),
-            "auto_tags": _("Auto tags")}
+            "auto_tags": _("Auto tags"), "sources": _("Sources"), "lost_reasons": _("Lost reasons")}
 
 
 def _rows(ctx, section: str) -> tuple[list[str], list[tuple], list]:
     """On the database thread: (column titles, rows of cells, the items behind them)."""
+    if section in lists.LISTS:
+        return lists.list_rows(ctx, section)
     if section == "users":
         items = admin.list_users(ctx)
         return ([_("login"), _("name"), _("role"), _("team"), _("active"), _("language"), _("time zone")],
@@ -64,8 +70,9 @@ class AdminCommands(CommandList):
         yield _("Administration: add"), screen.action_add, ""
         yield _("Administration: edit"), screen.action_edit, ""
         yield _("Administration: deactivate or remove"), screen.action_remove, ""
-        yield _("Administration: move the rule up"), lambda: screen.run_worker(screen.action_move(-1)), ""
-        yield _("Administration: move the rule down"), lambda: screen.run_worker(screen.action_move(1)), ""
+        yield _("Administration: move up"), lambda: screen.run_worker(screen.action_move(-1)), ""
+        yield _("Administration: move down"), lambda: screen.run_worker(screen.action_move(1)), ""
+        yield _("Administration: retire or restore the source"), screen.action_retire, ""
         yield _("Administration: dry run of the rules"), screen.action_dry_run, ""
 
 
@@ -77,8 +84,10 @@ class AdminScreen(Screen):
         Binding("n", "add", _("Add"), id="admin.add"),
         Binding("enter,e", "edit", _("Edit"), id="admin.edit"),
         Binding("d", "remove", _("Deactivate/remove"), id="admin.remove"),
-        Binding("K", "move(-1)", _("Rule up"), show=False, id="admin.up"),
-        Binding("J", "move(1)", _("Rule down"), show=False, id="admin.down"),
+        Binding("K", "move(-1)", _("Move up"), show=False, id="admin.up"),
+        Binding("J", "move(1)", _("Move down"), show=False, id="admin.down"),
+        Binding("r", "retire", _("Retire/restore"), show=False, tooltip=_("a source: no new leads from it, or again"),
+                id="admin.retire"),
         Binding("y", "dry_run", _("Dry run"), show=False, tooltip=_("who the last 50 leads would go to"),
                 id="admin.dry"),
     ]
@@ -144,6 +153,9 @@ class AdminScreen(Screen):
         self.app.push_screen(form, callback=saved)
 
     def action_add(self) -> None:
+        if self.section in lists.LISTS:
+            self._open(lists.add_form(self.ctx, self.section))
+            return
         make = {"users": forms.UserAddForm, "teams": forms.TeamForm, "stages": forms.StagesForm,
                 "rules": forms.RuleForm, "auto_tags": forms.AutoTagForm}[self.section]
         self._open(make(self.ctx))
@@ -157,6 +169,8 @@ class AdminScreen(Screen):
             self._open(forms.StagesForm(self.ctx))
         elif item is None:
             return
+        elif self.section in lists.LISTS:
+            self._open(lists.edit_form(self.ctx, self.section, item))
         elif self.section == "users":
             self._open(forms.UserEditForm(self.ctx, item))
         elif self.section == "teams":
@@ -173,23 +187,37 @@ class AdminScreen(Screen):
         elif self.section in ("rules", "auto_tags"):
             fn = rules.remove_rule if self.section == "rules" else rules.remove_auto_tag
             self.run_worker(self._write(fn, item.id), group="write")
+        elif self.section in lists.LISTS:
+            self.run_worker(self._write(*lists.remove(self.section, item)), group="write")
         else:
             self.app.notify(_("stages are removed in the stages form (enter)"), severity="warning")
 
     async def _write(self, fn, *args) -> None:
         try:
-            await self.app.write(fn, self.ctx, *args)
+            done = await self.app.write(fn, self.ctx, *args)
         except ServiceError as exc:
             self.app.notify(str(exc), severity="error")
+        else:
+            if fn is lists.lost_reasons.remove_reason:
+                self.app.notify(_("lost reason {reason} removed: {n} leads lost with it keep it", reason=done[0],
+                                  n=done[1]))
         await self.reload()
 
     async def action_move(self, step: int) -> None:
         item = self.current()
-        if self.section != "rules" or item is None:
+        if self.section not in MOVABLE or item is None:
             return
-        await self._write(rules.move_rule, item.id, max(1, item.position + step))
+        if self.section == "rules":
+            await self._write(rules.move_rule, item.id, max(1, item.position + step))
+        else:
+            await self._write(*lists.move(self.section, item, step))
         table = self.query_one(DataTable)
         table.move_cursor(row=max(0, min(len(self.items) - 1, table.cursor_row + step)))
+
+    def action_retire(self) -> None:
+        item = self.current()
+        if self.section == "sources" and item is not None:
+            self.run_worker(self._write(*lists.retire(item)), group="write")
 
     def action_dry_run(self) -> None:
         from .admin_dry_run import DryRunScreen
@@ -197,6 +225,7 @@ class AdminScreen(Screen):
         self.app.push_screen(DryRunScreen(self.ctx))
 
     async def on_live_changes(self, message: LiveChanges) -> None:
-        if message.everything or any(e.entity in ("user", "team", "stage", "rule", "settings", "auto_tag")
+        if message.everything or any(e.entity in ("user", "team", "stage", "rule", "settings", "tag_rule", "source",
+                                                  "lost_reason")
                                      for e in message.entries):
             self.run_worker(self.reload(), exclusive=True, group="reload")

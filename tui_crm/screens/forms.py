@@ -117,7 +117,7 @@ class LeadForm(FormScreen):
     def make_fields(self) -> list[Field]:
         lead = self.lead
         fields = []
-        labels = {**SOURCES, **self.ctx.sources}
+        labels = self.ctx.active_sources(keep=lead.source if lead is not None else None) or dict(SOURCES)
         for name, title in LEAD_FIELDS:
             value = ""
             if lead is not None:

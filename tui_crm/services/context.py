@@ -53,7 +53,8 @@ class Session:
     actor: Actor | None = None
     settings: Settings = field(default_factory=Settings)
     stages: list[StageInfo] = field(default_factory=list)
-    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # every source, in the list's order
+    retired_sources: set[str] = field(default_factory=set)  # kept on their leads, not offered for new ones
     lost_reasons: list[str] = field(default_factory=list)  # the team's pick list (PRODUCT §1 lost_reason)
     # the person is not at this host (a pinned SSH key): nothing is read from or written to the
     # host's files on their behalf; data comes in and goes out through the session's own streams
@@ -67,7 +68,9 @@ class Session:
         self.settings = Settings.from_dict(json.loads(row.value) if row else None)
         self.stages = [StageInfo(s.key, s.label_en, s.label_zh, s.probability, s.position)
                        for s in Stage.select().where(Stage.active == True).order_by(Stage.position)]  # noqa: E712
-        self.sources = {s.key: (s.label_en, s.label_zh) for s in Source.select().order_by(Source.id)}
+        rows = list(Source.select().order_by(Source.id))
+        self.sources = {s.key: (s.label_en, s.label_zh) for s in rows}
+        self.retired_sources = {s.key for s in rows if not s.active}
         self.lost_reasons = [r.label for r in LostReason.select().order_by(LostReason.id)]
 
     def act_as(self, login: str) -> Actor:
@@ -102,6 +105,10 @@ class Session:
             raise AccessDenied(_("over SSH, tui-crm reads and writes no files on the server: "
                                  "use `import -` < FILE and `export -` > FILE"))
         return path
+
+    def active_sources(self, keep: str | None = None) -> dict[str, tuple[str, str]]:
+        """The sources a lead may be given, in the list's order (``keep``: a lead's own, even if retired)."""
+        return {k: v for k, v in self.sources.items() if k not in self.retired_sources or k == keep}
 
     @property
     def stage_keys(self) -> list[str]:

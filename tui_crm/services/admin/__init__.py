@@ -1,13 +1,13 @@
 """Running a tui-crm: users, stages and settings, database maintenance, SSH access keys, demo data and the
 audit log.
 
-`keys`, `demo`, `audit`, `audit_text` (an audit entry in words), `teams` (teams and their rule numbers) and
-`rules` (assignment and auto-tag rules) are used as modules; the rest by the names below. Each is loaded on
+`keys`, `demo`, `audit`, `audit_text` (an audit entry in words), `teams` (teams and their rule numbers),
+`rules` (assignment and auto-tag rules), `sources` and `lost_reasons` (the pick lists) are used as modules; the rest by the names below. Each is loaded on
 first use (PEP 562): the command line reads the user's language through ``saved_prefs`` before anything
 else, and that must not import the demo, the audit or the roles (tests/test_startup_imports.py)."""
 from ...lazy import lazy_names
 
-_MODULES = ("audit", "audit_text", "demo", "keys", "rules", "teams")
+_MODULES = ("audit", "audit_text", "demo", "keys", "lost_reasons", "rules", "sources", "teams")
 _NAMES = {
     "database": ("backup", "check", "require_database_admin", "restore", "upgrade"),
     "roles": ("sync_roles",),

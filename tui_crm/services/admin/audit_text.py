@@ -40,7 +40,7 @@ def _actions() -> dict[str, str]:
         # team operations (PRODUCT §8)
         "assign": p("audit", "assigned by a rule"), "tag": p("audit", "tags changed"),
         "unshare": p("audit", "no longer shared"), "link": p("audit", "linked to a lead"),
-        "remove": p("audit", "removed"), "settings": p("audit", "numbers set"),
+        "remove": p("audit", "removed"), "settings": p("audit", "numbers set"), "retire": p("audit", "retired"),
     }
 
 
@@ -53,7 +53,7 @@ def _entities() -> dict[str, str]:
         "roles": p("audit", "database roles"), "settings": p("audit", "settings"), "stage": p("audit", "stages"),
         "user": p("audit", "user"), "team": p("audit", "team"), "database": p("audit", "database"),
         "source": p("audit", "source"), "rule": p("audit", "rule"), "tag": p("audit", "tag"),
-        "tag_rule": p("audit", "auto-tag rule"),
+        "tag_rule": p("audit", "auto-tag rule"), "lost_reason": p("audit", "lost reason"),
     }
 
 
@@ -91,7 +91,8 @@ def what(e: AuditEntry) -> str:
 OTHER_FIELDS = {"code": "code", "method": "method", "summary": "summary", "kind": "kind", "result": "result",
                 "due_at": "due", "title": "task title", "owner": "owner", "login": "login", "name": "name",
                 "role": "role", "team": "team", "active": "active", "lang": "language", "tz": "time zone",
-                "sentiment": "sentiment", "reached": "call connected", "next_at": "next follow-up"}
+                "sentiment": "sentiment", "reached": "call connected", "next_at": "next follow-up",
+                "en": "English name", "zh": "Chinese name", "position": "place in the list"}
 VALUE_LABELS = {"method": METHODS, "kind": TASK_KINDS, "sentiment": SENTIMENTS, "role": ROLES}
 
 

@@ -8,17 +8,27 @@ from ...domain.contact import normalize_email, normalize_phone
 from ...domain.errors import InvalidValue
 from ...domain.text import clean
 from ...domain.vocab import SOURCES, resolve
-from ...i18n import _
+from ...i18n import _, label
 from ...store.models import CodeCounter, Lead, Source
 from ..context import Session
 from ..errors import ValidationError
 
 
-def resolve_source(ctx: Session, text: str, create: bool = False) -> str:
+def resolve_source(ctx: Session, text: str, create: bool = False, keep: str | None = None) -> str:
+    """A source's key for what a user typed (a key or a label); ``create``: a new name is added to the list.
+    A retired source is refused (``keep``: a lead's own source stays allowed on it)."""
     labels = dict(SOURCES)
     labels.update(ctx.sources)
     key = resolve("source", text, labels)
-    if key:
+    if key and key in ctx.retired_sources and key != keep:
+        msg = _("source {name} is retired: pick another", name=label(labels, key))
+        raise ValidationError(msg, {"source": msg})
+    if key and (key in ctx.sources or not create):
+        return key
+    if key:  # a default source an admin removed: typed again, it is back in the list
+        en, zh = SOURCES[key]
+        Source.insert(key=key, label_en=en, label_zh=zh).on_conflict_ignore().execute()
+        ctx.sources[key] = (en, zh)
         return key
     if not create:
         raise ValidationError(_("unknown source: {value}", value=text), {"source": _("unknown source")})

@@ -186,7 +186,7 @@ def _edit(ctx: Session, lead: Lead, values: dict, version: int | None) -> None:
         clean_contact(ctx, values)
     values.update(derived(values, lead))
     if "source" in values and values["source"]:
-        values["source"] = resolve_source(ctx, values["source"], create=True)
+        values["source"] = resolve_source(ctx, values["source"], create=True, keep=lead.source)
     if "priority" in values:
         values["priority"] = resolve("priority", values["priority"] or "medium", PRIORITIES) or "medium"
     for f in ("company", "contact_name", "need"):
