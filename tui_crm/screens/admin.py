@@ -24,6 +24,7 @@ from . import admin_forms as forms
 from . import admin_lists as lists
 from .commands import CommandList
 from .messages import LiveChanges
+from .styles import css
 
 SECTIONS = ("users", "teams", "stages", "rules", "auto_tags", "sources", "lost_reasons")
 MOVABLE = ("rules", *lists.LISTS)
@@ -77,6 +78,7 @@ class AdminCommands(CommandList):
 
 
 class AdminScreen(Screen):
+    CSS_PATH = css("team")
     COMMANDS = {AdminCommands}
     BINDINGS = [
         Binding("right_square_bracket", "section(1)", _("Next section"), id="admin.next"),

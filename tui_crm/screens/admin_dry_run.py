@@ -11,9 +11,11 @@ from textual.widgets import DataTable, Static
 
 from ..i18n import _
 from ..services.errors import ServiceError
+from .styles import css
 
 
 class DryRunScreen(ModalScreen):
+    CSS_PATH = css("team")
     BINDINGS = [Binding("escape", "close", _("Back"), id="dry.back")]
 
     def __init__(self, ctx):

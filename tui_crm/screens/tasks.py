@@ -20,6 +20,7 @@ from ..widgets.footer import TranslatedFooter
 from ..wording import task_due_text
 from .commands import CommandList
 from .messages import LiveChanges, OpenLead, OverdueTick
+from .styles import css
 
 SCOPES = ("mine", "team", "all")
 FILTERS = task_list.TASK_FILTERS  # open, overdue, today, done, shelved, all
@@ -77,6 +78,7 @@ class TaskCommands(CommandList):
 
 
 class TasksScreen(Screen):
+    CSS_PATH = css("team")
     COMMANDS = {TaskCommands}
     BINDINGS = [
         Binding("enter,e", "set_status", _("Status"), tooltip=_("set the status, result and sentiment"),
