@@ -100,6 +100,45 @@ def test_a_rep_scripts_leads_list_as_json_over_ssh_and_sees_only_their_leads(ssh
     assert any("called over ssh" in e["text"] and e["kind"] == "followup" for e in timeline)
 
 
+def test_a_rep_runs_the_team_commands_over_ssh_and_the_services_check_each(sshd, tmp_path):
+    """Issue 15 (PRODUCT §8): tasks, tags, edit, share, reassign and the clean-up reach a pinned key; what the
+    rep may not do (a team's numbers, the rules) is refused by the services, as on the server."""
+    db = _team(tmp_path)
+    _pin(sshd, db, "rep1")
+
+    def ok(command: str) -> str:
+        proc = sshd.run(command)
+        assert proc.returncode == 0, (command, proc.stderr.decode())
+        return proc.stdout.decode()
+
+    code, other = [r["code"] for r in json.loads(ok("leads list --format json"))[:2]]
+    ok(f"leads tag {code} 高意向，展会")
+    ok(f"leads edit {code} --need 'racks over ssh'")
+    ok(f"leads share {code} --with rep2")
+    added = json.loads(ok(f"tasks add {code} {other} --title 'call both' --due '2024-11-05 10:00' --format json"))
+    ok(f"tasks set {added['id']} --status done --result 'both called'")
+    tasks = json.loads(ok("tasks list --filter done --format json"))
+    assert [(t["title"], sorted(t["leads"]), t["result"]) for t in tasks if t["id"] == added["id"]] == [
+        ("call both", sorted([code, other]), "both called")]
+    ok("leads clean-up --dry-run")
+    assert "高意向" in ok("tags list")
+    shown = run_json("leads", "show", code, "--format", "json", user="rep1", db=db)
+    assert shown["need"] == "racks over ssh" and sorted(shown["tags"]) == ["展会", "高意向"]
+    for command in (f"leads reassign {other} --to rep2", "teams set 华东 --escalate-days 5", "rules add --region 华南 --to rep1", "tags auto add x",
+                    "users set rep2 --role admin", "handover rep2 --to rep1"):
+        proc = sshd.run(command)
+        err = proc.stderr.decode()
+        assert proc.returncode == 1 and err.count("\n") == 1, (command, err)
+        assert "not allowed over ssh" not in err, (command, err)  # refused by the services, not by the key
+    for command in ("users list", "users key rep1 /tmp/k.pub", "tasks list --db /etc/passwd", "stages list", "tick"):
+        assert sshd.run(command).stderr.decode().startswith("tui-crm: not allowed over ssh: "), command
+    ok("users set rep1 --lang zh --tz Asia/Shanghai")  # one's own language and zone, used from then on
+    assert sshd.run("users list").stderr.decode() == "tui-crm: 通过 ssh 不允许：users list\n"
+    _pin(sshd, db, "sup1")  # the supervisor may reassign within the team
+    ok(f"leads reassign {other} --to rep2")
+    assert run_json("leads", "show", other, "--format", "json", user="boss", db=db)["owner"] == "rep2"
+
+
 @pytest.mark.parametrize("command", [
     "id", "sh -c id", "db backup {tmp}/stolen.db", "users list", "users add eve --name E --role admin",
     "demo --force", "stages set a:10", "db restore x.db", "leads list; id", "leads list --user boss",

@@ -4,7 +4,7 @@ the client asked for, and hands the client's command over in ``SSH_ORIGINAL_COMM
 Such a session is remote: it reads and writes no file of the server for its user. The client's
 command runs as the pinned user when it is one of ``ALLOWED`` and names no server file (``export -``
 writes to the client, ``import -`` reads from it); ``--db`` and ``--user`` in it are refused, and so
-is everything else, with ``not allowed over ssh: …`` and exit 1.
+is everything else, with ``not allowed over ssh: …`` and exit 1 (docs/DEPLOY.md lists them).
 """
 from __future__ import annotations
 
@@ -15,9 +15,14 @@ from typing import Mapping
 from ..i18n import _
 from .common import UserError
 
-LEADS_ACTIONS = {"list", "show", "add", "move", "won", "lost"}
+LEADS_ACTIONS = {"list", "show", "add", "move", "won", "lost",
+                 "edit", "tag", "reassign", "share", "clean-up"}  # the team's commands (PRODUCT §8) too
+# The commands of PRODUCT §8 run as the pinned user like any other: the services check each one's access (a rep's
+# `teams set` or `rules add` is refused there as it is on the server), and none of them reads or writes a file.
+# `users add|list|key`, `stages`, `db`, `demo` and `tick` stay the service account's own.
 ALLOWED = {"leads": LEADS_ACTIONS, "log": None, "report": None, "agenda": None, "export": None, "import": None,
-           "audit": None}
+           "audit": None, "tasks": {"list", "add", "set"}, "tags": {"list", "auto"}, "teams": {"list", "add", "set"},
+           "rules": {"list", "add", "remove", "move", "test"}, "handover": None, "users": {"set", "deactivate"}}
 STREAM_ONLY = {"export", "import"}  # their FILE must be "-": the client's end of the connection
 FILE_OPTIONS = ("errors", "output")  # options naming a file (on the server) to write
 
