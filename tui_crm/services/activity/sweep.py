@@ -75,13 +75,13 @@ def sweep_escalations(ctx: Session) -> int:
                     (Lead.id == r["id"]) & (Lead.escalated == False)).execute():  # noqa: E712
                 continue
             done += 1
+            days = settings_for_team(ctx, r["team"]).escalate_after_days  # the team's own, else the global
             for sid in team_supervisor_ids(r["team"]) or []:
                 notify(ctx, sid, "escalation", N_("{code} {company}: not contacted {days} days after assignment"),
-                       {"code": r["code"], "company": r["company"],
-                        "days": settings_for_team(ctx, r["team"]).escalate_after_days},
-                       r["id"])
-            changes.record(ctx, "lead", r["id"], "escalate", {"escalated": [False, True]}, lead_id=r["id"],
-                           system=True)
+                       {"code": r["code"], "company": r["company"], "days": days}, r["id"])
+            # the days that applied are kept: the timeline quotes them, whatever the numbers are later
+            changes.record(ctx, "lead", r["id"], "escalate", {"escalated": [False, True], "days": days},
+                           lead_id=r["id"], system=True)
     return done
 
 

@@ -12,7 +12,7 @@ from ...domain.vocab import SENTIMENTS
 from ...i18n import _, label
 from ...store.models import Change, FollowUp, StageHistory, Task, User
 from .. import scope
-from ..context import Session
+from ..context import Session, settings_for_owner
 from .task_text import task_parts
 from ..records import dt
 from .timeline_text import change_text, followup_text, outcome_text, shown
@@ -47,6 +47,7 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200, reveal: bool 
                                   {"method": f.method, "reached": f.reached, "sentiment": f.sentiment}))
     items += _stays(ctx, lead, names, entries)
     items += _tasks(ctx, lead, names, entries, limit)
+    numbers = settings_for_owner(ctx, lead.owner_id)  # a team's own rule numbers over the global ones
     for c in [c for c in entries if c.entity == "lead"][:limit]:
         if c.action in SHOWN_ELSEWHERE:
             continue
@@ -55,7 +56,8 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200, reveal: bool 
             diff = {k: ([mask_contact(k, x) for x in v] if isinstance(v, list) else mask_contact(k, v))
                     for k, v in diff.items()}
         items.append(TimelineItem(dt(c.at), "change" if c.action == "update" else c.action,
-                                  names.get(c.user_id, "?"), change_text(ctx, c.action, diff, people, masked), diff))
+                                  names.get(c.user_id, "?"), change_text(ctx, c.action, diff, people, masked, numbers),
+                                  diff))
     items.sort(key=lambda i: i.at, reverse=True)
     items = items[:limit]
     for i in items:  # text stored before inputs were cleaned carries no escape sequence to a terminal

@@ -87,8 +87,9 @@ def _new(diff: dict, key: str):
     return v[1] if isinstance(v, list) and len(v) == 2 else v
 
 
-def change_text(ctx, action: str, diff: dict, people: dict[str, str], masked: bool) -> str:
-    """A change entry of the lead in words; ``people`` names users by login."""
+def change_text(ctx, action: str, diff: dict, people: dict[str, str], masked: bool, settings=None) -> str:
+    """A change entry of the lead in words; ``people`` names users by login; ``settings``: the lead's rule
+    numbers (its team's own over the global ones), for an entry that does not keep the number it applied."""
     def who(login):
         return people.get(login, login or "–")
 
@@ -131,8 +132,9 @@ def change_text(ctx, action: str, diff: dict, people: dict[str, str], masked: bo
     if action == "reopen":
         return _("reopened: {status}", status=shown(ctx, "status", _new(diff, "status")))
     if action == "escalate":
+        days = diff.get("days")  # kept since the team's own days were; before that, the lead's team's now
         return _("escalated to the supervisor: not contacted {days} days after assignment",
-                 days=ctx.settings.escalate_after_days)
+                 days=days if isinstance(days, int) else (settings or ctx.settings).escalate_after_days)
     rest = field_changes(ctx, diff, masked)
     return _(KIND_NAMES.get(action, action)) + (f": {rest}" if rest else "")
 

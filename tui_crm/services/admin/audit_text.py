@@ -64,7 +64,8 @@ def _facts() -> dict[str, str]:
             "batch": p("audit", "batch"), "tasks": p("audit", "tasks"), "file": p("audit", "file"),
             "rows": p("audit", "rows"), "leads": p("audit", "leads"), "reason": p("audit", "reason"),
             "by": p("audit", "by"), "count": p("audit", "count"), "result": p("audit", "result"),
-            "reps": p("audit", "reps"), "seed": p("audit", "seed"), "prefix": p("audit", "prefix")}
+            "reps": p("audit", "reps"), "seed": p("audit", "seed"), "prefix": p("audit", "prefix"),
+            "days": p("audit", "days")}
 
 
 @_per_language
