@@ -84,3 +84,35 @@ def test_a_reps_import_on_their_own_role_is_spread_by_the_rules_too(team, tmp_pa
                                     "WHERE l.company IN ('South A', 'North A')"))
     assert owners == {"South A": "rep_b", "North A": "rep1"}
     assert team.rows("rep_b", "SELECT company FROM lead WHERE company = 'South A'") == [("South A",)]
+
+
+def test_least_loaded_weighs_the_whole_teams_open_leads_on_a_reps_own_role(team, tmp_path):
+    """Issue 15: a rep on their own role saw none of team C's leads, so every member looked idle and the first
+    one got the lead. The server counts the loads (``crm_open_loads``: counts per user, no rows)."""
+    from tui_crm.services import admin, leads
+    from tui_crm.services.admin import rules
+    from tui_crm.services.context import open_session
+    from tui_crm.services.importing.run import ImportOptions, run_import
+
+    admin.add_user(team.ctx, "rep_c1", "rep_c1", "rep", "C")
+    admin.add_user(team.ctx, "rep_c2", "rep_c2", "rep", "C")
+    for n in range(3):  # rep_c1 is busy, rep_c2 has one lead
+        leads.add_lead(team.ctx, {"company": f"Busy {n}", "contact_name": "Zhao", "phone": f"1390001{n:04d}",
+                                  "source": "expo", "need": "servers", "owner": "rep_c1" if n else "rep_c2"})
+    rules.add_rule(team.ctx, region="华东", to_team="C", mode="least-loaded")
+    rep = open_session(team.role_url("rep1"), "rep1")
+    view = leads.add_lead(rep, {"company": "East Co", "contact_name": "Wang", "phone": "13900007778",
+                                "source": "expo", "need": "racks", "region": "华东"})
+    assert view.owner_login == "rep_c2"  # 1 open lead against rep_c1's 2
+    path = tmp_path / "east.csv"
+    path.write_text("company,contact_name,phone,source,region,need\n"
+                    "East A,Li,13900008883,expo,华东,servers\nEast B,Qian,13900008884,expo,华东,racks\n",
+                    encoding="utf-8")
+    assert run_import(rep, str(path), ImportOptions()).new == 2
+    rep.close()
+    owners = dict(team.rows("boss", "SELECT l.company, u.login FROM lead l JOIN \"user\" u ON u.id = l.owner_id "
+                                    "WHERE l.company LIKE 'East%%'"))
+    assert owners == {"East Co": "rep_c2", "East A": "rep_c1", "East B": "rep_c2"}  # 2:2, then 3:2
+    counted = dict(team.rows("rep1", "SELECT * FROM crm_open_loads(ARRAY['pending'])"))  # ids and counts only
+    truth = dict(team.owner_rows("SELECT owner_id, count(*) FROM lead WHERE status = 'pending' GROUP BY owner_id"))
+    assert counted == truth and len(team.rows("rep1", "SELECT id FROM lead")) < sum(truth.values())

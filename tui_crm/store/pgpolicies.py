@@ -13,6 +13,8 @@ The policies say in SQL what ``services.scope`` says in peewee:
   method; a new user (``import --create-owners``) is a rep of one's own team or of none;
 - import batches: readable by all (which batches are committed decides what is visible),
   written by the one importing;
+- the open leads each user owns, counted (``crm_open_loads``, for least-loaded assignment): by all,
+  as counts per user only;
 - assignment and auto-tag rules: read by all (every new lead is matched against them),
   written by admins; the assignments the rules made (``lead_assignment``: lead id, rule id,
   user id, when; no lead data): read by all (whose turn a round-robin is, a user's count
@@ -83,6 +85,13 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"UPDATE {s}.lead l SET owner_id = uid WHERE l.id = lid AND l.owner_id = {s}.crm_uid() "
         f"AND l.created_by = {s}.crm_uid() AND l.xmin = pg_current_xact_id()::xid; "
         f"GET DIAGNOSTICS n = ROW_COUNT; RETURN n = 1; END $$",
+        # least-loaded assignment weighs every member's open leads, beyond the creator's reach too: how many
+        # open, committed leads each user owns (among statuses), and nothing else of them
+        f"CREATE OR REPLACE FUNCTION {s}.crm_open_loads(statuses text[]) RETURNS TABLE(user_id bigint, n bigint) "
+        f"LANGUAGE sql STABLE SECURITY DEFINER {pin} AS $$ "
+        f"SELECT l.owner_id::bigint, count(*)::bigint FROM {s}.lead l WHERE {s}.crm_uid() IS NOT NULL "
+        f"AND l.status = ANY(statuses) AND (l.batch_id IS NULL OR l.batch_id IN (SELECT b.id FROM "
+        f"{s}.import_batch b WHERE b.state = 'committed')) GROUP BY l.owner_id $$",
         # duplicates are looked for beyond one's reach (only that one exists is told): the values of
         # code, phone or email among vals that any lead holds, with its import batch; no id, no owner
         f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "

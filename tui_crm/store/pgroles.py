@@ -32,6 +32,7 @@ from .pgpolicies import ADMIN_ONLY, APPEND_ONLY, LEAD_DATA, MEMBER_WRITES, ROW_S
 
 __all__ = ["ADMIN_ONLY", "APPEND_ONLY", "LEAD_DATA", "MEMBER_WRITES", "ROW_SECURED", "Groups", "RoleSync",
            "RolesError", "configured_prefix", "connected_login", "hidden_matches", "holds_database", "install",
+           "open_loads",
            "refresh", "sync", "refusal", "drop_roles", "valid_prefix", "DEFAULT_PREFIX"]
 
 DEFAULT_PREFIX = "crm_"
@@ -85,6 +86,17 @@ def hidden_matches(db: pw.Database, col: str, vals: list[str]) -> list[tuple[str
     if not vals or connected_login(db) is None:
         return []
     return db.execute_sql("SELECT val, batch_id FROM crm_lead_matches(%s, %s)", (col, list(vals))).fetchall()
+
+
+def open_loads(db: pw.Database, statuses) -> dict[int, int] | None:
+    """In a session of a user's role: user id -> how many open (``statuses``), committed leads they own, all of
+    them, seen or not (``crm_open_loads``: counts only); None for any other session (it counts them itself)
+    and where ``db roles`` has not installed the function yet (it runs again on the next ``db upgrade``)."""
+    if connected_login(db) is None:
+        return None
+    if db.execute_sql("SELECT to_regprocedure('crm_open_loads(text[])') IS NULL").fetchone()[0]:
+        return None
+    return dict(db.execute_sql("SELECT user_id, n FROM crm_open_loads(%s)", (list(statuses),)).fetchall())
 
 
 def holds_database(db: pw.Database) -> bool:

@@ -109,9 +109,17 @@ class Assigner:
         return self._last[rule.id]
 
     def _loads(self) -> dict[int, int]:
+        """Open leads per user, the whole team's: on a user's own PostgreSQL role the rows beyond their reach
+        are counted by the server (``crm_open_loads``), or a rep would see colleagues' loads as empty."""
         if self._load is None:
-            self._load = dict(Lead.select(Lead.owner, pw.fn.COUNT(Lead.id)).where(
-                Lead.status.in_(OPEN_FOR_LOAD) & scope.committed()).group_by(Lead.owner).tuples())
+            counted = None
+            if self.ctx.is_postgres and not self.ctx.actor.is_admin:
+                from ...store import pgroles
+
+                counted = pgroles.open_loads(self.ctx.db, OPEN_FOR_LOAD)
+            self._load = counted if counted is not None else dict(
+                Lead.select(Lead.owner, pw.fn.COUNT(Lead.id)).where(
+                    Lead.status.in_(OPEN_FOR_LOAD) & scope.committed()).group_by(Lead.owner).tuples())
         return self._load
 
     def _pick(self, rule: AssignmentRule) -> int | None:
