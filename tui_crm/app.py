@@ -233,7 +233,7 @@ class CrmApp(App):
         if self._feed is None:
             return
         try:
-            entries = await self.db(self._feed.poll)
+            entries, jumped = await self.db(self._feed.catch_up)
         except Unavailable:  # said in the header and a toast; the next poll tries again
             return
         except Exception as exc:  # a broken connection must not kill the app
@@ -242,12 +242,13 @@ class CrmApp(App):
         self.live_ticks += 1
         if not entries:
             return
-        if any(e.entity in ("stage", "settings", "source", "lost_reason") for e in entries):  # changed elsewhere
+        # far behind (a big batch elsewhere): the feed jumped over what it did not read; every screen reads again
+        if jumped or any(e.entity in ("stage", "settings", "source", "lost_reason") for e in entries):  # elsewhere
             await self.db(self.ctx.reload_config)  # `>` and the list's stage filter use the new stage order
             await self.restage_board()
         for screen in self.open_screens():
-            screen.post_message(LiveChanges(list(entries)))
-        if any(e.entity == "notification" and e.entity_id == self.ctx.actor.id for e in entries):
+            screen.post_message(LiveChanges(list(entries), everything=jumped))
+        if jumped or any(e.entity == "notification" and e.entity_id == self.ctx.actor.id for e in entries):
             await self._toast_notifications()
 
     async def restage_board(self) -> None:

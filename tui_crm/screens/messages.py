@@ -15,7 +15,8 @@ from textual.message import Message
 @dataclass
 class LiveChanges(Message, bubble=False):
     """New change entries (oldest first). Two still waiting in a screen's queue are handled as one.
-    ``everything``: the database is back after a failure; what is shown may be stale anywhere, read it again."""
+    ``everything``: what is shown may be stale anywhere, read it again: the database is back after a failure,
+    or the feed jumped over entries it was too far behind to tell one by one (a big batch elsewhere)."""
 
     entries: list = field(default_factory=list)
     everything: bool = False

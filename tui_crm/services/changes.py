@@ -41,6 +41,26 @@ def record(ctx: Session, entity: str, entity_id: int | None, action: str, diff: 
                          diff=json.dumps(payload, ensure_ascii=False, default=str)).execute()
 
 
+CHANGE_COLUMNS = ("at", "user_id", "entity", "entity_id", "lead_id", "action", "diff")
+
+
+def record_leads(ctx: Session, action: str, diffs, *, system: bool = False) -> int:
+    """One entry per lead (``diffs``: lead id -> diff, or (lead id, diff) pairs) in one bulk insert, as
+    :func:`record` writes each (the entity ``lead``, the acting user unless ``system``); call inside the
+    write's transaction. A batch on thousands of leads costs a statement, not one per lead."""
+    from ..store import bulk
+
+    items = list(diffs.items() if isinstance(diffs, dict) else diffs)
+    if not items:
+        return 0
+    claim_order(ctx)
+    at, uid = int(ctx.now().timestamp()), None if system else (ctx.actor.id if ctx.actor else None)
+    return bulk.insert_rows(ctx.db, Change._meta.table_name, CHANGE_COLUMNS, (
+        (at, uid, "lead", lid, lid, action, json.dumps({k: ([_plain(x) for x in v] if isinstance(v, (list, tuple))
+                                                            else _plain(v)) for k, v in d.items()},
+                                                        ensure_ascii=False, default=str)) for lid, d in items))
+
+
 @dataclass
 class ChangeEntry:
     id: int
@@ -91,6 +111,7 @@ class ChangeFeed:
 
     MAX_GAPS = 5000  # ids waited for at once; beyond it the oldest are given up
     START_WINDOW = 2000  # at start, ids this far below the top may be in flight
+    BEHIND = 2000  # more entries than this still waiting after a full page: ``catch_up`` jumps over them
 
     def __init__(self, ctx: Session):
         self.ctx = ctx
@@ -132,7 +153,46 @@ class ChangeFeed:
             self._data_version = None
         return entries
 
+    def catch_up(self, limit: int = 500) -> tuple[list[ChangeEntry], bool]:
+        """What an open app polls: :meth:`poll`, and when more than ``BEHIND`` entries wait beyond the page
+        read (a batch on 100,000 leads writes an entry for each; read a page a second, the feed fell minutes
+        behind everyone's other changes), the feed jumps to the newest entry: ``(entries, True)`` says that
+        the entries jumped over are not told one by one, and every screen reads what it shows again. The
+        change log itself keeps every entry (the audit, the timeline, a batch's undo read it there).
+
+        On PostgreSQL the ids of the jumped range that are not committed yet (a transaction in flight,
+        up to ``MAX_GAPS`` below the top) are waited for as gaps, like any other: their entries come later."""
+        entries = self.poll(limit)
+        if len(entries) < limit:
+            return entries, False
+        return entries, self._pg_jump() if self.ctx.is_postgres else self._sqlite_jump()
+
+    def _sqlite_jump(self) -> bool:
+        top = latest_id(self.ctx)
+        if top - self.last_id <= self.BEHIND:
+            return False
+        self.last_id, self._data_version = top, None
+        return True
+
     # ------------------------------------------------------------ PostgreSQL
+    def _pg_jump(self) -> bool:
+        table = Change._meta.table_name
+        snap, top, missing = self.ctx.db.execute_sql(
+            f'SELECT pg_current_snapshot()::text, m.top, ARRAY(SELECT g FROM generate_series('
+            f'GREATEST(m.top - %s, %s) + 1, m.top) g WHERE NOT EXISTS (SELECT 1 FROM "{table}" c WHERE c.id = g)) '
+            f'FROM (SELECT COALESCE(MAX(id), 0) AS top FROM "{table}") m',
+            (self.MAX_GAPS, self.last_id)).fetchone()
+        if top - self.last_id <= self.BEHIND:
+            return False
+        if missing:
+            xmax, in_flight = self._snapshot(snap)
+            holders = (in_flight, xmax, self._drawn_after())
+            self._gaps.update((g, holders) for g in missing)
+            if len(self._gaps) > self.MAX_GAPS:
+                self._gaps = dict(sorted(self._gaps.items())[-self.MAX_GAPS:])
+        self.last_id = top
+        return True
+
     @staticmethod
     def _snapshot(text: str) -> tuple[int, frozenset[int]]:
         """(xmax, in-flight ids) of a ``pg_snapshot`` text ``xmin:xmax:xip,xip``."""
