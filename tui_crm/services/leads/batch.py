@@ -14,7 +14,6 @@ change (closed, outside what the actor may reassign, already so) is skipped and 
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,8 +22,7 @@ import peewee as pw
 
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
-from ...store import bulk
-from ...store.models import Change, Lead, Task, TaskLead
+from ...store.models import Lead, Task, TaskLead
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
@@ -33,7 +31,6 @@ from . import pages
 
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX, CHUNK_FIRST = 0.4, 100, 5000, 500
 LOCK_GAP = 0.11  # longer than SQLite's busy-handler step (100 ms): a waiting writer lands in the gap
-CHANGE_COLUMNS = ("at", "user_id", "entity", "entity_id", "lead_id", "action", "diff")
 HISTORY_COLUMNS = ("lead_id", "stage", "entered_at", "user_id")
 ACTIONS = ("task", "reassign", "tag", "untag", "move", "lost")
 
@@ -206,10 +203,4 @@ def run(ctx: Session, sel: Selection, action: str, params: dict | None = None,
 
 def _record_many(ctx: Session, action: str, bid: int, diffs: dict[int, dict]) -> None:
     """One change entry per lead, in one statement (``changes.record``'s row, ``batch`` in the diff)."""
-    if not diffs:
-        return
-    changes.claim_order(ctx)
-    at, uid = ts(ctx.now()), ctx.actor.id
-    bulk.insert_rows(ctx.db, Change._meta.table_name, CHANGE_COLUMNS,
-                     ((at, uid, "lead", lid, lid, action, json.dumps({**d, "batch": bid}, ensure_ascii=False,
-                                                                     default=str)) for lid, d in diffs.items()))
+    changes.record_leads(ctx, action, ((lid, {**d, "batch": bid}) for lid, d in diffs.items()))

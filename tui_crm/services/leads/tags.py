@@ -53,25 +53,26 @@ def change_tags(ctx: Session, lead_ids: list[int], add=(), remove=(), *, via: st
     with ctx.db.atomic():
         ids = _ids(add + remove, create=bool(add))
         before = _current(lead_ids)
-        changed = 0
-        rows, gone = [], []
+        rows, gone, diffs = [], {}, {}
         for lid in lead_ids:
             old = before.get(lid, [])
             new = [t for t in old if t not in remove] + [t for t in add if t not in old and t not in remove]
             if new == old:
                 continue
-            changed += 1
             rows += [{"lead": lid, "tag": ids[t]} for t in new if t not in old]
-            gone += [(lid, ids[t]) for t in old if t not in new and t in ids]
-            diff = {"tags": [", ".join(old) or None, ", ".join(new) or None]}
+            for t in old:
+                if t not in new and t in ids:
+                    gone.setdefault(ids[t], []).append(lid)
+            diffs[lid] = {"tags": [", ".join(old) or None, ", ".join(new) or None]}
             if via:
-                diff["via"] = via
-            changes.record(ctx, "lead", lid, "tag", diff, lead_id=lid, system=via == "rule")
+                diffs[lid]["via"] = via
         for i in range(0, len(rows), 500):
             LeadTag.insert_many(rows[i:i + 500]).on_conflict_ignore().as_rowcount().execute()
-        for lid, tid in gone:
-            LeadTag.delete().where((LeadTag.lead == lid) & (LeadTag.tag == tid)).execute()
-    return changed
+        for tid, lids in gone.items():  # a statement per tag taken off, whatever the number of leads
+            for i in range(0, len(lids), 500):
+                LeadTag.delete().where((LeadTag.tag == tid) & LeadTag.lead.in_(lids[i:i + 500])).execute()
+        changes.record_leads(ctx, "tag", diffs, system=via == "rule")  # one entry per lead changed
+    return len(diffs)
 
 
 def tag_leads(ctx: Session, codes: list[str | int], add=(), remove=()) -> list[str]:
