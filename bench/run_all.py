@@ -259,6 +259,8 @@ ARGS = {
     "bench_demo.py": lambda d: [["100000", *(["1000000"] if d["full"] else [])], *([["--pg", "100000"]] * bool(d["pg"]))],
     "bench_import.py": lambda d: [["100000", *(["1000000"] if d["full"] else [])], *([["--pg", "100000"]] * bool(d["pg"]))],
     "bench_search.py": lambda d: [["--admin", "boss", d["small"], d["big"], *d["pg"].values()]],
+    # its own demo databases of 100k leads (it batches and undoes on them): SQLite, and PostgreSQL when used
+    "bench_batch.py": lambda d: [["--leads", "100000", *([] if d["pg"] else ["--no-pg"])]],
 }
 
 
