@@ -42,6 +42,10 @@ def db_check(args) -> int:
     from ..services import admin
 
     ctx = session(args, need_user=False, create=False, strict=False)
+    if getattr(args, "repair", False):
+        act_if_users(ctx, args)
+        admin.repair(ctx)
+        print(_("the report's summary tables were rebuilt from the leads"))
     problems = admin.check(ctx)
     for p in problems:
         print(p, file=sys.stderr)

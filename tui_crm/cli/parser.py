@@ -228,7 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help=_("the backup file to write"))
     p = add("restore", _("replace the database by FILE"), dbs)
     p.add_argument("file", metavar="FILE", help=_("the backup file to read"))
-    add("check", _("check integrity, keys, search index, schema"), dbs)
+    p = add("check", _("check integrity, keys, search index, schema, the report's summaries"), dbs)
+    p.add_argument("--repair", action="store_true",
+                   help=_("rebuild the report's summary tables from the leads first (admin)"))
     p = add("roles", _("PostgreSQL: one database role per user, row-level security (admin; run as the tables' owner)"),
             dbs)
     p.add_argument("--prefix", metavar="PREFIX",

@@ -14,10 +14,10 @@ import peewee as pw
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import migrating, schema_team, search, spelling
+from . import migrating, schema_team, search, spelling, summaries
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 13
+LATEST = 14
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -62,6 +62,7 @@ def create(db: pw.Database) -> None:
         list_support(db)
         sweep_support(db)
         seed_defaults()
+        summaries.support(db)
         _set_version(LATEST)
 
 
@@ -79,11 +80,8 @@ def _step_2(db: pw.Database) -> None:
 
 
 # covering indexes for the report (services/report.py): each of its GROUP BYs reads one index in order
+# (v14: the by-owner and by-source/industry ones gave way to the summary tables, store/summaries.py)
 REPORT_INDEXES = {
-    "lead_report_owner": ("lead", "owner_id, stage, status, stages_seen, created_at, batch_id, amount_cents, "
-                                  "probability, won_amount_cents, won_at, first_contact_at"),
-    "lead_report_dims": ("lead", "source, industry, status, stage, owner_id, created_at, batch_id, amount_cents, "
-                                 "probability, won_amount_cents, won_at, first_contact_at"),
     "lead_report_closed": ("lead", "status, won_at, won_amount_cents, lost_reason, owner_id, created_at, batch_id"),
     "stage_history_stays": ("stage_history", "stage, left_at, entered_at, lead_id"),
 }
@@ -335,7 +333,7 @@ def _step_13(db: pw.Database) -> None:
 
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
-         12: schema_team.step_12, 13: _step_13}
+         12: schema_team.step_12, 13: _step_13, 14: summaries.step_14}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
@@ -379,6 +377,7 @@ def check(db: pw.Database) -> list[str]:
         problems += _pg_orphans(db)
     if version == LATEST:
         problems += search.check(db)
+        problems += summaries.check(db)
     return problems
 
 

@@ -9,7 +9,7 @@ from ...lazy import lazy_names
 
 _MODULES = ("audit", "audit_text", "demo", "keys", "lost_reasons", "rules", "sources", "teams")
 _NAMES = {
-    "database": ("backup", "check", "require_database_admin", "restore", "upgrade"),
+    "database": ("backup", "check", "repair", "require_database_admin", "restore", "upgrade"),
     "roles": ("sync_roles",),
     "stages": ("get_settings", "save_settings", "set_stages"),
     "users": ("UserView", "add_user", "first_user", "get_user", "list_users", "saved_language", "saved_money",

@@ -24,6 +24,19 @@ def check(ctx: Session) -> list[str]:
     return schema.check(ctx.db)
 
 
+def repair(ctx: Session) -> None:
+    """Rebuild the report's summary tables from the leads (admin only; one transaction)."""
+    require_database_admin(ctx)
+    from ...store import summaries
+
+    if schema.current_version(ctx.db) != schema.LATEST:
+        raise ServiceError(_("run `tui-crm db upgrade` first"))
+    with ctx.db.atomic():
+        if ctx.is_postgres:
+            ctx.db.execute_sql("LOCK TABLE lead IN SHARE MODE")  # no write in between is lost
+        summaries.install(ctx.db)
+
+
 def upgrade(ctx: Session) -> None:
     """Bring the schema to this version of tui-crm (admin only)."""
     require_database_admin(ctx)

@@ -8,7 +8,8 @@ import peewee as pw
 from ...store.models import ImportBatch, Lead, Stage, StageHistory
 from .. import scope
 from ..context import Session
-from .sql import OwnedPart, both, conditions, half_up, indexed, time_range, rate_of
+from . import summed
+from .sql import OwnedPart, SummaryPart, both, conditions, half_up, indexed, time_range, rate_of
 
 
 def stage_bits(ctx: Session) -> dict[int, int] | None:
@@ -90,7 +91,12 @@ def _stays(ctx: Session, cond, whole: bool) -> dict:
     if isinstance(cond, list):
         out: dict = {}
         for c in cond:
-            got = _owned_stays(ctx, c) if isinstance(c, OwnedPart) else _stays(ctx, c, False)
+            if isinstance(c, SummaryPart):
+                got = summed.stays(ctx, c)
+            elif isinstance(c, OwnedPart) and c.owners is not None and not c.edge:
+                got = _owned_stays(ctx, c)
+            else:
+                got = _stays(ctx, c, False)
             for stage, r in got.items():
                 acc = out.setdefault(stage, {"stage": stage, "total": 0, "n": 0})
                 acc["total"] += int(r["total"] or 0)

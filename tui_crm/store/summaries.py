@@ -1,0 +1,260 @@
+"""The report's summary tables (schema v14): exact aggregates of the committed leads, kept by triggers.
+
+Each table holds, per UTC day of a lead's creation (``day``) and owner, the sums the report adds up
+(services/reports/figures.py, funnel.py); the report reads whole days from them and the partial days
+at a period's edges (a user's local midnight) from the lead rows, so every figure stays exact in any
+time zone. Which leads count: those of no import or of a committed one (``scope.committed()``).
+
+- ``report_people``: by stage, status and stages_seen (totals, by owner, by team, the funnel);
+  money as raw sums (the status decides what they mean when read), the weighted forecast split into
+  the leads' own probabilities (``known_x100``) and amounts that take their stage's (``noprob_cents``).
+- ``report_dims``: by source and industry (the two breakdowns); the weighted forecast with the stage's
+  probability of the time it was written, which a change of a stage's probability (or active flag)
+  corrects by trigger.
+- ``report_lost``: lost leads by reason; ``report_won``: won leads by the UTC day they were won
+  (``won_by_month`` asks the lead rows only about a day that holds a local month's start).
+- ``report_stays``: completed stays (stage_history with a ``left_at``) by the lead's creation day and
+  owner (the lead copies on stage_history, schema v5) and stage.
+
+The triggers (store/summary_triggers.py) cover every writer, in the writer's transaction: the app's
+services, batch work, import (a staging batch counts once it is committed, by a trigger on
+``import_batch.state``), demo (``suspended``: rebuilt once at the end of its load), undo, restore.
+``db check`` compares each table with a recomputation (:func:`check`), ``db check --repair``
+rebuilds them (:func:`rebuild`). Rows whose sums all came back to zero are left until a rebuild.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee as pw
+
+OPEN = "('pending', 'in_progress', 'paused')"
+
+
+def day_of(col: str) -> str:
+    """SQL: floor(col / 86400) on both backends (their integer division truncates towards zero; no ``%``,
+    which psycopg2 would read as a parameter)."""
+    return f"(CASE WHEN {col} >= 0 THEN {col} / 86400 ELSE -((86399 - {col}) / 86400) END)"
+
+
+BLOCK = 16  # days in a grain-1 row (a period reads whole blocks, then whole days at its ends)
+GRAINS = (0, 1)
+
+
+def block_of(day: str) -> str:
+    return f"(CASE WHEN {day} >= 0 THEN {day} / {BLOCK} ELSE -(({BLOCK - 1} - {day}) / {BLOCK}) END)"
+
+
+def committed(r: str, col: str = "batch_id") -> str:
+    return (f"({r}.{col} IS NULL OR EXISTS (SELECT 1 FROM import_batch b WHERE b.id = {r}.{col} "
+            f"AND b.state = 'committed'))")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One summary table: its key and value columns as SQL over a source row ``{r}``."""
+    table: str
+    source: str  # lead | stage_history
+    keys: tuple[tuple[str, str, str], ...]  # (column, type, expression)
+    values: tuple[tuple[str, str], ...]  # (column, expression summed)
+    where: str  # which source rows count (besides committed)
+    depends: tuple[str, ...]  # source columns the row's contribution reads
+    batch_col: str = "batch_id"
+
+    def key_names(self) -> list[str]:
+        return ["grain"] + [k for k, _t, _e in self.keys]
+
+    def value_names(self) -> list[str]:
+        return [v for v, _e in self.values]
+
+    def columns(self) -> list[str]:
+        return self.key_names() + self.value_names()
+
+    def exprs(self, r: str, sign: str = "", grain: int = 0) -> list[str]:
+        """Key expressions (the grain first; its ``day`` a day or a block of days) then (signed) value
+        expressions over the row alias ``r``."""
+        keys = [str(grain)] + [(block_of(e) if grain and k == "day" else e).format(r=r) for k, _t, e in self.keys]
+        vals = [f"{sign}({e.format(r=r)})" for _v, e in self.values]
+        return keys + vals
+
+    def filter(self, r: str) -> str:
+        return self.where.format(r=r)
+
+    def nonzero(self, prefix: str = "") -> str:
+        return " OR ".join(f"{prefix}{v} <> 0" for v in self.value_names())
+
+    def ddl(self, pg: bool) -> str:
+        cols = ["grain BIGINT NOT NULL"] + [f"{k} {t} NOT NULL" for k, t, _e in self.keys]
+        cols += [f"{v} BIGINT NOT NULL DEFAULT 0" for v in self.value_names()]
+        # grain, then owner: the whole database's blocks are one range, a scope's one range per owner
+        pk = ", ".join(["grain", "owner_id", "day"] + [k for k in self.key_names()
+                                                       if k not in ("grain", "owner_id", "day")])
+        return (f"CREATE TABLE IF NOT EXISTS {self.table} ({', '.join(cols)}, PRIMARY KEY ({pk}))"
+                + ("" if pg else " WITHOUT ROWID"))
+
+    def recompute_sql(self, grain: int | None = None) -> str:
+        """SELECT of the table's rows recomputed from the source rows (GROUP BY the keys), of one grain
+        or (None) of both."""
+        if grain is None:
+            return " UNION ALL ".join(self.recompute_sql(g) for g in GRAINS)
+        n = len(self.keys) + 1
+        exprs = self.exprs("r", grain=grain)
+        vals = [f"SUM({e})" for e in exprs[n:]]
+        where = f"{self.filter('r')} AND {committed('r', self.batch_col)}"
+        return (f"SELECT {', '.join(exprs[:n] + vals)} FROM {self.source} r WHERE {where} "
+                f"GROUP BY {', '.join(str(i + 1) for i in range(n))}")
+
+
+DAY = ("day", "BIGINT", day_of("{r}.created_at"))
+OWNER = ("owner_id", "BIGINT", "{r}.owner_id")
+AMOUNT = "COALESCE({r}.amount_cents, 0)"
+WON_KNOWN = "{r}.status = 'won' AND {r}.won_at IS NOT NULL"
+STAGE_PROB = "COALESCE({r}.probability, (SELECT s.probability FROM stage s WHERE s.key = {r}.stage AND s.active), 0)"
+
+
+def _if(cond: str, value: str) -> str:
+    return f"CASE WHEN {cond} THEN {value} ELSE 0 END"
+
+
+PEOPLE = Summary(
+    "report_people", "lead",
+    (DAY, OWNER, ("stage", "VARCHAR(64)", "{r}.stage"), ("status", "VARCHAR(16)", "{r}.status"),
+     ("stages_seen", "BIGINT", "{r}.stages_seen")),
+    (("leads", "1"), ("won_cents", "COALESCE({r}.won_amount_cents, 0)"), ("amount_cents", AMOUNT),
+     ("known_x100", _if("{r}.probability IS NOT NULL", AMOUNT + " * {r}.probability")),
+     ("noprob_cents", _if("{r}.probability IS NULL", AMOUNT)),
+     ("cycle_s", _if("{r}.won_at IS NOT NULL", "{r}.won_at - COALESCE({r}.first_contact_at, {r}.created_at)")),
+     ("cycle_n", _if("{r}.won_at IS NOT NULL", "1"))),
+    "1 = 1",
+    ("created_at", "owner_id", "stage", "status", "stages_seen", "won_amount_cents", "amount_cents", "probability",
+     "won_at", "first_contact_at"))
+
+IS_OPEN = "{r}.status IN " + OPEN
+DIMS = Summary(
+    "report_dims", "lead",
+    (DAY, OWNER, ("source", "VARCHAR(64)", "{r}.source"), ("industry", "VARCHAR(100)", "COALESCE({r}.industry, '')")),
+    (("leads", "1"), ("open", _if(IS_OPEN, "1")), ("won", _if("{r}.status = 'won'", "1")),
+     ("lost", _if("{r}.status = 'lost'", "1")), ("dormant", _if("{r}.status = 'dormant'", "1")),
+     ("won_cents", _if("{r}.status = 'won'", "COALESCE({r}.won_amount_cents, 0)")),
+     ("pipeline_cents", _if(IS_OPEN, AMOUNT)),
+     ("weighted_x100", _if(IS_OPEN, f"{AMOUNT} * {STAGE_PROB}")),
+     ("cycle_s", _if(WON_KNOWN, "{r}.won_at - COALESCE({r}.first_contact_at, {r}.created_at)")),
+     ("cycle_n", _if(WON_KNOWN, "1"))),
+    "1 = 1",
+    ("created_at", "owner_id", "source", "industry", "status", "won_amount_cents", "amount_cents", "probability",
+     "stage", "won_at", "first_contact_at"))
+
+LOST = Summary(
+    "report_lost", "lead",
+    (DAY, OWNER, ("reason", "VARCHAR(200)", "TRIM(COALESCE({r}.lost_reason, ''))")),
+    (("n", "1"),),
+    "{r}.status = 'lost'",
+    ("created_at", "owner_id", "status", "lost_reason"))
+
+WON = Summary(
+    "report_won", "lead",
+    (DAY, OWNER, ("won_day", "BIGINT", day_of("{r}.won_at"))),
+    (("n", "1"), ("amount_cents", "COALESCE({r}.won_amount_cents, 0)")),
+    WON_KNOWN,
+    ("created_at", "owner_id", "status", "won_at", "won_amount_cents"))
+
+STAYS = Summary(
+    "report_stays", "stage_history",
+    (("day", "BIGINT", day_of("{r}.lead_created_at")), ("owner_id", "BIGINT", "{r}.lead_owner_id"),
+     ("stage", "VARCHAR(64)", "{r}.stage")),
+    (("total_s", "{r}.left_at - {r}.entered_at"), ("n", "1")),
+    "{r}.left_at IS NOT NULL AND {r}.lead_created_at IS NOT NULL AND {r}.lead_owner_id IS NOT NULL",
+    ("lead_created_at", "lead_owner_id", "stage", "left_at", "entered_at", "lead_batch_id"),
+    batch_col="lead_batch_id")
+
+SUMMARIES = (PEOPLE, DIMS, LOST, WON, STAYS)
+TABLES = tuple(s.table for s in SUMMARIES)
+
+
+def is_pg(db: pw.Database) -> bool:
+    return isinstance(db, pw.PostgresqlDatabase)
+
+
+# v14: the summary tables replace the report's two widest covering indexes on lead (every insert paid for
+# both); the partial days at a period's edges read the leads created then (lead_created)
+REPLACED_INDEXES = ("lead_report_owner", "lead_report_dims")
+INDEXES = {"lead_created": "lead (created_at)"}
+
+
+def support(db: pw.Database, fill: bool = False) -> None:
+    """The index, tables and triggers (idempotent; schema.create and step_14 call it)."""
+    for name, spec in INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec}')
+        if not is_pg(db) and db.table_exists("sqlite_stat1"):
+            db.execute_sql(f'ANALYZE "{name}"')
+    install(db, fill=fill)
+
+
+def step_14(db: pw.Database) -> None:
+    """v14: the report's summary tables, filled from the leads and kept by triggers from now on."""
+    for name in REPLACED_INDEXES:
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+    support(db, fill=True)
+
+
+def install(db: pw.Database, fill: bool = True) -> None:
+    """Create the tables and their triggers (idempotent) and fill them from the leads."""
+    from . import summary_triggers
+
+    for s in SUMMARIES:
+        db.execute_sql(s.ddl(is_pg(db)))
+    summary_triggers.install(db)
+    if fill:
+        rebuild(db)
+
+
+def rebuild(db: pw.Database) -> None:
+    """Recompute every summary table from the lead rows (inside the caller's transaction)."""
+    for s in SUMMARIES:
+        db.execute_sql(f"DELETE FROM {s.table}")
+        cols = ", ".join(s.columns())
+        db.execute_sql(f"INSERT INTO {s.table} ({cols}) {s.recompute_sql(0)}")
+        # the blocks from the days (a tenth of the rows), not from the leads again
+        keys = [block_of("day") if k == "day" else k for k in s.key_names()[1:]]
+        db.execute_sql(f"INSERT INTO {s.table} ({cols}) SELECT 1, {', '.join(keys)}, "
+                       f"{', '.join(f'SUM({v})' for v in s.value_names())} FROM {s.table} WHERE grain = 0 "
+                       f"GROUP BY {', '.join(str(i + 2) for i in range(len(keys)))}")
+        if not is_pg(db) and db.table_exists("sqlite_stat1"):
+            db.execute_sql(f"ANALYZE {s.table}")
+
+
+def check(db: pw.Database) -> list[str]:
+    """One line per summary table that differs from its recomputation (rows all zero left out)."""
+    from ..i18n import _
+
+    out = []
+    for s in SUMMARIES:
+        stored = f"SELECT {', '.join(s.columns())} FROM {s.table} WHERE {s.nonzero()}"
+        fresh = f"SELECT * FROM ({s.recompute_sql()}) f"
+        missing = db.execute_sql(f"SELECT count(*) FROM ({fresh} EXCEPT {stored}) d").fetchone()[0]
+        extra = db.execute_sql(f"SELECT count(*) FROM ({stored} EXCEPT {fresh}) d").fetchone()[0]
+        if missing or extra:
+            out.append(_("summary {table}: {n} rows differ from the leads (run `tui-crm db check --repair`)",
+                         table=s.table, n=missing + extra))
+    return out
+
+
+class suspended:
+    """For a bulk load in one transaction (demo): the summary triggers off, then one rebuild."""
+
+    def __init__(self, db: pw.Database):
+        self.db = db
+
+    def __enter__(self):
+        from . import summary_triggers
+
+        summary_triggers.drop(self.db)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from . import summary_triggers
+
+        if exc_type is None:
+            rebuild(self.db)
+        summary_triggers.install(self.db)
+        return False

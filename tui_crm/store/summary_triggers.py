@@ -1,0 +1,175 @@
+"""The triggers that keep the summary tables (store/summaries.py) in the writer's own transaction.
+
+SQLite: row triggers on lead and stage_history (an insert or delete adds or takes its row's share, an
+update of a column a table reads takes the old share and adds the new one), each an upsert that adds
+to the key's sums. PostgreSQL: one statement trigger per operation over its transition tables (one
+GROUP BY upsert per statement, so a bulk insert or a batch's chunk costs one aggregate), in
+SECURITY DEFINER functions: a user's role (``db roles``) may only read the summaries, and only the
+rows of the owners it may see (store/pgpolicies.py), while every write it makes keeps them.
+
+Both: an import batch's leads count from the moment it is committed (and stop when it is undone);
+a batch deleted with its leads takes them off first; a stage's probability or active flag changed
+corrects the weighted forecast of its open leads without an own probability (``report_dims``).
+"""
+from __future__ import annotations
+
+import peewee as pw
+
+from .summaries import DIMS, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg
+
+
+def _pk(s: Summary) -> str:
+    return ", ".join(s.key_names())
+
+
+def _upsert(s: Summary, select_sql: str, pg: bool) -> str:
+    excluded = "EXCLUDED" if pg else "excluded"
+    sets = ", ".join(f"{v} = {s.table}.{v} + {excluded}.{v}" for v in s.value_names())
+    return f"INSERT INTO {s.table} ({', '.join(s.columns())}) {select_sql} ON CONFLICT ({_pk(s)}) DO UPDATE SET {sets}"
+
+
+def _row_upserts(s: Summary, r: str, sign: str) -> str:
+    """SQLite: the row ``r``'s (signed) share added to both grains."""
+    return "; ".join(_upsert(s, f"SELECT {', '.join(s.exprs(r, sign, g))} WHERE {s.filter(r)} AND "
+                                f"{committed(r, s.batch_col)}", False) for g in GRAINS)
+
+
+def _batch_select(s: Summary, batch: str, sign: str, grain: int) -> str:
+    """The shares of all the source rows of import batch ``batch`` (an SQL expression), signed."""
+    n = len(s.keys) + 1
+    exprs = s.exprs("r", grain=grain)
+    vals = [f"{sign} SUM({e})" for e in exprs[n:]]
+    return (f"SELECT {', '.join(exprs[:n] + vals)} FROM {s.source} r WHERE r.{s.batch_col} = {batch} "
+            f"AND {s.filter('r')} GROUP BY {', '.join(str(i + 1) for i in range(n))}")
+
+
+def _prob(row: str) -> str:
+    """A stage row's probability as the report reads it: active stages only."""
+    return f"(CASE WHEN {row}.active THEN {row}.probability ELSE 0 END)"
+
+
+def _stage_fix(key: str, delta: str, grain: int) -> str:
+    """SELECT of report_dims' weighted correction for the open leads of stage ``key`` without an own
+    probability: their amount times ``delta`` (new probability - old)."""
+    cols = DIMS.value_names()
+    n = len(DIMS.keys) + 1
+    keys = DIMS.exprs("r", grain=grain)[:n]
+    vals = [f"SUM(COALESCE(r.amount_cents, 0)) * {delta}" if c == "weighted_x100" else "0" for c in cols]
+    return (f"SELECT {', '.join(keys + vals)} FROM lead r WHERE r.stage = {key} AND r.status IN {OPEN} "
+            f"AND r.probability IS NULL AND {committed('r')} GROUP BY {', '.join(str(i + 1) for i in range(n))}")
+
+
+SQLITE_NAMES = ("report_sum_lead_ins", "report_sum_lead_del", "report_sum_hist_ins", "report_sum_hist_del",
+                "report_sum_batch", "report_sum_batch_del", "report_sum_stage_upd", "report_sum_stage_del",
+                "report_sum_stage_ins") + tuple(f"report_sum_upd_{s.table}" for s in SUMMARIES)
+
+
+def _sqlite(db: pw.Database) -> None:
+    for source, short in (("lead", "lead"), ("stage_history", "hist")):
+        mine = [s for s in SUMMARIES if s.source == source]
+        batch_col = mine[0].batch_col
+        ins = "; ".join(_row_upserts(s, "NEW", "") for s in mine)
+        dele = "; ".join(_row_upserts(s, "OLD", "-") for s in mine)
+        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS report_sum_{short}_ins AFTER INSERT ON {source} "
+                       f"WHEN {committed('NEW', batch_col)} BEGIN {ins}; END")
+        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS report_sum_{short}_del AFTER DELETE ON {source} "
+                       f"WHEN {committed('OLD', batch_col)} BEGIN {dele}; END")
+        for s in mine:
+            cols = s.depends + ((s.batch_col,) if s.batch_col not in s.depends else ())
+            changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in cols)
+            db.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS report_sum_upd_{s.table} AFTER UPDATE OF {', '.join(cols)} "
+                f"ON {source} WHEN {changed} BEGIN {_row_upserts(s, 'OLD', '-')}; "
+                f"{_row_upserts(s, 'NEW', '')}; END")
+    sign = "(CASE WHEN NEW.state = 'committed' THEN 1 ELSE -1 END) *"
+    flip = "; ".join(_upsert(s, _batch_select(s, "NEW.id", sign, g), False) for s in SUMMARIES for g in GRAINS)
+    db.execute_sql("CREATE TRIGGER IF NOT EXISTS report_sum_batch AFTER UPDATE OF state ON import_batch "
+                   "WHEN (OLD.state = 'committed') <> (NEW.state = 'committed') BEGIN " + flip + "; END")
+    # its leads go first, while the batch still says whether they counted (the cascade would come after)
+    db.execute_sql("CREATE TRIGGER IF NOT EXISTS report_sum_batch_del BEFORE DELETE ON import_batch BEGIN "
+                   "DELETE FROM lead WHERE batch_id = OLD.id; END")
+    for name, when, key, delta in (
+            ("report_sum_stage_upd", f"AFTER UPDATE OF probability, active ON stage WHEN {_prob('NEW')} <> "
+                                     f"{_prob('OLD')}", "NEW.key", f"({_prob('NEW')} - {_prob('OLD')})"),
+            ("report_sum_stage_del", "AFTER DELETE ON stage", "OLD.key", f"(0 - {_prob('OLD')})"),
+            ("report_sum_stage_ins", "AFTER INSERT ON stage", "NEW.key", _prob("NEW"))):
+        fixes = "; ".join(_upsert(DIMS, _stage_fix(key, delta, g), False) for g in GRAINS)
+        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {fixes}; END")
+
+
+# ------------------------------------------------------------------ PostgreSQL
+def _delta(s: Summary, parts: list[tuple[str, str]]) -> str:
+    """SELECT of the summed, signed shares of the transition tables ``parts`` [(table, sign)], both grains."""
+    names = s.columns()
+    selects = []
+    for (table, sign), g in ((p, g) for p in parts for g in GRAINS):
+        exprs = s.exprs("r", sign, g)
+        cols = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, names))
+        selects.append(f"SELECT {cols} FROM {table} r WHERE {s.filter('r')} AND {committed('r', s.batch_col)}")
+    keys = s.key_names()
+    sums = ", ".join(f"SUM({v}) AS {v}" for v in s.value_names())
+    having = " OR ".join(f"SUM({v}) <> 0" for v in s.value_names())
+    return (f"SELECT {', '.join(keys)}, {sums} FROM ({' UNION ALL '.join(selects)}) d GROUP BY {', '.join(keys)} "
+            f"HAVING {having} ORDER BY {', '.join(keys)}")
+
+
+PG_OPS = {"INSERT": ("REFERENCING NEW TABLE AS new_rows", [("new_rows", "")]),
+          "DELETE": ("REFERENCING OLD TABLE AS old_rows", [("old_rows", "-")]),
+          "UPDATE": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", [("old_rows", "-"), ("new_rows", "")])}
+
+
+def _pg_function(db: pw.Database, name: str, body: str, schema: str) -> None:
+    db.execute_sql(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+                   f"SET search_path = {schema}, pg_catalog, pg_temp AS $$ BEGIN {body} RETURN NULL; END $$")
+
+
+def _pg(db: pw.Database) -> None:
+    (schema,) = db.execute_sql("SELECT quote_ident(current_schema())").fetchone()
+    for source, short in (("lead", "lead"), ("stage_history", "hist")):
+        mine = [s for s in SUMMARIES if s.source == source]
+        for op, (ref, parts) in PG_OPS.items():
+            fn = f"crm_sum_{short}_{op.lower()}"
+            _pg_function(db, fn, " ".join(_upsert(s, _delta(s, parts), True) + ";" for s in mine), schema)
+            db.execute_sql(f"DROP TRIGGER IF EXISTS report_sum_{short}_{op.lower()} ON {source}")
+            db.execute_sql(f"CREATE TRIGGER report_sum_{short}_{op.lower()} AFTER {op} ON {source} {ref} "
+                           f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()")
+    sign = "(CASE WHEN NEW.state = 'committed' THEN 1 ELSE -1 END) *"
+    flip = " ".join(_upsert(s, _batch_select(s, "NEW.id", sign, g), True) + ";" for s in SUMMARIES for g in GRAINS)
+    _pg_function(db, "crm_sum_batch", f"IF (OLD.state = 'committed') <> (NEW.state = 'committed') THEN {flip} END IF;",
+                 schema)
+    db.execute_sql("DROP TRIGGER IF EXISTS report_sum_batch ON import_batch")
+    db.execute_sql("CREATE TRIGGER report_sum_batch AFTER UPDATE OF state ON import_batch FOR EACH ROW "
+                   "EXECUTE FUNCTION crm_sum_batch()")
+    db.execute_sql(f"CREATE OR REPLACE FUNCTION crm_sum_batch_del() RETURNS trigger LANGUAGE plpgsql SECURITY "
+                   f"DEFINER SET search_path = {schema}, pg_catalog, pg_temp AS $$ BEGIN "
+                   f"DELETE FROM lead WHERE batch_id = OLD.id; RETURN OLD; END $$")
+    db.execute_sql("DROP TRIGGER IF EXISTS report_sum_batch_del ON import_batch")
+    db.execute_sql("CREATE TRIGGER report_sum_batch_del BEFORE DELETE ON import_batch FOR EACH ROW "
+                   "EXECUTE FUNCTION crm_sum_batch_del()")
+    fix = {"upd": ("NEW.key", f"({_prob('NEW')} - {_prob('OLD')})"), "del": ("OLD.key", f"(0 - {_prob('OLD')})"),
+           "ins": ("NEW.key", _prob("NEW"))}
+    for op, event in (("upd", "UPDATE OF probability, active"), ("del", "DELETE"), ("ins", "INSERT")):
+        body = " ".join(_upsert(DIMS, _stage_fix(*fix[op], g), True) + ";" for g in GRAINS)
+        _pg_function(db, f"crm_sum_stage_{op}", body, schema)
+        db.execute_sql(f"DROP TRIGGER IF EXISTS report_sum_stage_{op} ON stage")
+        db.execute_sql(f"CREATE TRIGGER report_sum_stage_{op} AFTER {event} ON stage FOR EACH ROW "
+                       f"EXECUTE FUNCTION crm_sum_stage_{op}()")
+
+
+PG_TRIGGERS = ([(f"report_sum_{short}_{op.lower()}", source) for source, short in
+                (("lead", "lead"), ("stage_history", "hist")) for op in PG_OPS]
+               + [("report_sum_batch", "import_batch"), ("report_sum_batch_del", "import_batch")]
+               + [(f"report_sum_stage_{op}", "stage") for op in ("upd", "del", "ins")])
+
+
+def install(db: pw.Database) -> None:
+    (_pg if is_pg(db) else _sqlite)(db)
+
+
+def drop(db: pw.Database) -> None:
+    if is_pg(db):
+        for name, table in PG_TRIGGERS:
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    else:
+        for name in SQLITE_NAMES:
+            db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
