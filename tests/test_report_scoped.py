@@ -14,7 +14,7 @@ import pytest
 
 from tui_crm.services import leads
 from tui_crm.services.reports import figures as rep
-from tui_crm.store import schema
+from tui_crm.store import schema, summary_triggers
 
 from test_report import by_key, six  # noqa: F401  (the fixture)
 
@@ -87,7 +87,8 @@ def test_period_scoped_stays(six):  # noqa: F811
 def test_v4_database_upgrades_to_v5(six):  # noqa: F811
     db = six.ctx.db
     pg = six.ctx.is_postgres
-    # turn it back into a v4 database: no copies on stage_history, no triggers, no index
+    # turn it back into a v4 database: no copies on stage_history, no triggers, no index, no summaries
+    summary_triggers.uninstall(db)
     db.execute_sql(f'DROP INDEX "{schema.STAY_INDEX[0]}"')
     for trig, table in (("stage_history_lead_copy", "stage_history"), ("stage_history_lead_move", "stage_history"),
                         ("lead_history_copy", "lead")):

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .summaries import TABLES
+
 # what each table lets the groups do; a new table must be placed here (tests/test_pg_roles.py)
 LEAD_DATA = ("lead", "follow_up", "task", "task_lead", "lead_share", "lead_tag", "stage_history", "notification")
 APPEND_ONLY = ("change", "lead_assignment")
@@ -35,7 +37,10 @@ MEMBER_WRITES = {"code_counter": "INSERT, UPDATE", "tag": "INSERT", "source": "I
                  "import_batch": "INSERT, UPDATE, DELETE", "user": "INSERT"}
 MEMBER_COLUMNS = {"user": ("UPDATE", ("tz", "lang", "money", "last_method"))}
 ADMIN_ONLY = ("meta", "team", "stage", "lost_reason", "assignment_rule", "auto_tag_rule")  # read by all, written by admins
-ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch")
+# the report's summary tables (store/summaries.py): read only, the rows of the owners one may see (one's own,
+# a supervisor's team; admins all); written only by their SECURITY DEFINER triggers, whoever writes a lead
+SUMMARY_TABLES = TABLES
+ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch") + SUMMARY_TABLES
 
 
 @dataclass
@@ -172,6 +177,10 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
     }
     for table in ("follow_up", "task_lead", "lead_share", "lead_tag", "stage_history"):
         out[table] = [("crm_lead", "ALL", both, of_lead(table), None)]
+    for table in SUMMARY_TABLES:
+        out[table] = [("crm_owners", "SELECT", members, f'"{table}".owner_id = {me} OR "{table}".owner_id IN {team}',
+                       None),
+                      ("crm_read_all", "SELECT", admins, "true", None)]
     return out
 
 

@@ -175,39 +175,6 @@ def is_pg(db: pw.Database) -> bool:
     return isinstance(db, pw.PostgresqlDatabase)
 
 
-# v14: the summary tables replace the report's two widest covering indexes on lead (every insert paid for
-# both); the partial days at a period's edges read the leads created then (lead_created)
-REPLACED_INDEXES = ("lead_report_owner", "lead_report_dims")
-INDEXES = {"lead_created": "lead (created_at)"}
-
-
-def support(db: pw.Database, fill: bool = False) -> None:
-    """The index, tables and triggers (idempotent; schema.create and step_14 call it)."""
-    for name, spec in INDEXES.items():
-        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec}')
-        if not is_pg(db) and db.table_exists("sqlite_stat1"):
-            db.execute_sql(f'ANALYZE "{name}"')
-    install(db, fill=fill)
-
-
-def step_14(db: pw.Database) -> None:
-    """v14: the report's summary tables, filled from the leads and kept by triggers from now on."""
-    for name in REPLACED_INDEXES:
-        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
-    support(db, fill=True)
-
-
-def install(db: pw.Database, fill: bool = True) -> None:
-    """Create the tables and their triggers (idempotent) and fill them from the leads."""
-    from . import summary_triggers
-
-    for s in SUMMARIES:
-        db.execute_sql(s.ddl(is_pg(db)))
-    summary_triggers.install(db)
-    if fill:
-        rebuild(db)
-
-
 def rebuild(db: pw.Database) -> None:
     """Recompute every summary table from the lead rows (inside the caller's transaction)."""
     for s in SUMMARIES:
@@ -237,24 +204,3 @@ def check(db: pw.Database) -> list[str]:
             out.append(_("summary {table}: {n} rows differ from the leads (run `tui-crm db check --repair`)",
                          table=s.table, n=missing + extra))
     return out
-
-
-class suspended:
-    """For a bulk load in one transaction (demo): the summary triggers off, then one rebuild."""
-
-    def __init__(self, db: pw.Database):
-        self.db = db
-
-    def __enter__(self):
-        from . import summary_triggers
-
-        summary_triggers.drop(self.db)
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        from . import summary_triggers
-
-        if exc_type is None:
-            rebuild(self.db)
-        summary_triggers.install(self.db)
-        return False

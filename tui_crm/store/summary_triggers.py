@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from .summaries import DIMS, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg
+from .summaries import DIMS, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild
 
 
 def _pk(s: Summary) -> str:
@@ -162,10 +162,6 @@ PG_TRIGGERS = ([(f"report_sum_{short}_{op.lower()}", source) for source, short i
                + [(f"report_sum_stage_{op}", "stage") for op in ("upd", "del", "ins")])
 
 
-def install(db: pw.Database) -> None:
-    (_pg if is_pg(db) else _sqlite)(db)
-
-
 def drop(db: pw.Database) -> None:
     if is_pg(db):
         for name, table in PG_TRIGGERS:
@@ -173,3 +169,58 @@ def drop(db: pw.Database) -> None:
     else:
         for name in SQLITE_NAMES:
             db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+# v14: the summary tables replace the report's two widest covering indexes on lead (every insert paid for
+# both); the partial days at a period's edges read the leads created then (lead_created)
+REPLACED_INDEXES = ("lead_report_owner", "lead_report_dims")
+INDEXES = {"lead_created": "lead (created_at)"}
+
+
+def support(db: pw.Database, fill: bool = False) -> None:
+    """The index, tables and triggers (idempotent; schema.create and step_14 call it)."""
+    for name, spec in INDEXES.items():
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec}')
+        if not is_pg(db) and db.table_exists("sqlite_stat1"):
+            db.execute_sql(f'ANALYZE "{name}"')
+    install(db, fill=fill)
+
+
+def step_14(db: pw.Database) -> None:
+    """v14: the report's summary tables, filled from the leads and kept by triggers from now on."""
+    for name in REPLACED_INDEXES:
+        db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+    support(db, fill=True)
+
+
+def install(db: pw.Database, fill: bool = True) -> None:
+    """Create the tables and their triggers (idempotent) and fill them from the leads."""
+    for s in SUMMARIES:
+        db.execute_sql(s.ddl(is_pg(db)))
+    (_pg if is_pg(db) else _sqlite)(db)
+    if fill:
+        rebuild(db)
+
+
+class suspended:
+    """For a bulk load in one transaction (demo): the summary triggers off, then one rebuild."""
+
+    def __init__(self, db: pw.Database):
+        self.db = db
+
+    def __enter__(self):
+        drop(self.db)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            rebuild(self.db)
+        install(self.db, fill=False)
+        return False
+
+
+def uninstall(db: pw.Database) -> None:
+    """The triggers and tables gone (a database as before v14: the upgrade tests build one so)."""
+    drop(db)
+    for s in SUMMARIES:
+        db.execute_sql(f"DROP TABLE IF EXISTS {s.table}")

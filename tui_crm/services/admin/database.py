@@ -27,14 +27,14 @@ def check(ctx: Session) -> list[str]:
 def repair(ctx: Session) -> None:
     """Rebuild the report's summary tables from the leads (admin only; one transaction)."""
     require_database_admin(ctx)
-    from ...store import summaries
+    from ...store import summary_triggers
 
     if schema.current_version(ctx.db) != schema.LATEST:
         raise ServiceError(_("run `tui-crm db upgrade` first"))
     with ctx.db.atomic():
         if ctx.is_postgres:
             ctx.db.execute_sql("LOCK TABLE lead IN SHARE MODE")  # no write in between is lost
-        summaries.install(ctx.db)
+        summary_triggers.install(ctx.db)
 
 
 def upgrade(ctx: Session) -> None:

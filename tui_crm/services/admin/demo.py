@@ -15,7 +15,7 @@ from ...domain.rules import first_contact_due, lead_code
 from ...domain.vocab import SOURCES
 from ...domain.spell import spelling
 from ...i18n import N_, _
-from ...store import bulk, search, summaries
+from ...store import bulk, search, summary_triggers
 from ...store.models import (ALL_MODELS, Change, CodeCounter, FollowUp, ImportBatch, Lead, LeadShare, LeadTag, Notification, StageHistory, Task, TaskLead, Team, User)
 from .. import changes
 from ..context import Session
@@ -115,7 +115,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
     settings = ctx.settings
     db = ctx.db
     with db.atomic():
-        paused = summaries.suspended(db)  # the report's summaries: one rebuild after the load, not per row
+        paused = summary_triggers.suspended(db)  # the report's summaries: one rebuild after the load, not per row
         paused.__enter__()
         if force:
             clear(ctx)
