@@ -140,7 +140,7 @@ class Lead(BaseModel):
 
     class Meta:
         indexes = (
-            (("owner", "status", "next_follow_up_at"), False),
+            (("owner", "status", "next_follow_up_at", "batch"), False),  # covering the scoped counts (v14)
             (("status", "stage", "amount_cents"), False),
             (("status", "next_follow_up_at"), False),
             (("created_at",), False),

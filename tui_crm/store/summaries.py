@@ -5,7 +5,8 @@ Each table holds, per UTC day of a lead's creation (``day``) and owner, the sums
 at a period's edges (a user's local midnight) from the lead rows, so every figure stays exact in any
 time zone. Which leads count: those of no import or of a committed one (``scope.committed()``).
 
-- ``report_people``: by stage, status and stages_seen (totals, by owner, by team, the funnel);
+- ``report_people``: by stage, status and stages_seen (totals, by owner, by team, the funnel; the board's
+  column headers and the list's count of all leads, over every day);
   money as raw sums (the status decides what they mean when read), the weighted forecast split into
   the leads' own probabilities (``known_x100``) and amounts that take their stage's (``noprob_cents``).
 - ``report_dims``: by source and industry (the two breakdowns); the weighted forecast with the stage's
@@ -124,10 +125,11 @@ PEOPLE = Summary(
      ("known_x100", _if("{r}.probability IS NOT NULL", AMOUNT + " * {r}.probability")),
      ("noprob_cents", _if("{r}.probability IS NULL", AMOUNT)),
      ("cycle_s", _if("{r}.won_at IS NOT NULL", "{r}.won_at - COALESCE({r}.first_contact_at, {r}.created_at)")),
-     ("cycle_n", _if("{r}.won_at IS NOT NULL", "1"))),
+     ("cycle_n", _if("{r}.won_at IS NOT NULL", "1")),
+     ("due_n", _if("{r}.next_follow_up_at IS NOT NULL", "1"))),  # the board's "nothing planned"
     "1 = 1",
     ("created_at", "owner_id", "stage", "status", "stages_seen", "won_amount_cents", "amount_cents", "probability",
-     "won_at", "first_contact_at"))
+     "won_at", "first_contact_at", "next_follow_up_at"))
 
 IS_OPEN = "{r}.status IN " + OPEN
 DIMS = Summary(

@@ -129,9 +129,32 @@ def _num(value) -> int:
 
 # ------------------------------------------------------------------ headers
 def summary(ctx: Session, f: BoardFilter | None = None) -> BoardSummary:
-    """Every column header from one GROUP BY, plus won/lost this month."""
-    now_ts, tomorrow_ts = _bounds(ctx)
+    """Every column header, plus won/lost this month: from the report's summary tables for the board's
+    scope (narrowed by owner, team or mine; board_sums), else from one GROUP BY over the open leads."""
+    from .board_sums import summed_columns
+
     cond = condition(ctx, f)
+    columns = summed_columns(ctx, f or BoardFilter(), _bounds(ctx))
+    if columns is not None:
+        return BoardSummary(columns, outcome(ctx, "won", f, cond), outcome(ctx, "lost", f, cond))
+    return BoardSummary(row_columns(ctx, cond, _bounds(ctx)), outcome(ctx, "won", f, cond),
+                        outcome(ctx, "lost", f, cond))
+
+
+def row_columns(ctx: Session, cond, bounds: tuple[int, int]) -> list[ColumnSummary]:
+    """The column headers of the open leads of ``cond`` from their rows (one GROUP BY)."""
+    by_stage = {}
+    for stage, n, amt, weighted, od, td, due, nothing in row_sums(ctx, cond, bounds):
+        col = ColumnSummary(stage, _num(n), _num(amt), (_num(weighted) + 50) // 100, _num(od), _num(td))
+        col.planned = _num(due) - col.overdue - col.today
+        col.nothing = _num(nothing)
+        by_stage[stage] = col
+    return [by_stage.get(k, ColumnSummary(k)) for k in ctx.stage_keys]
+
+
+def row_sums(ctx: Session, cond, bounds: tuple[int, int]):
+    """Per stage: count, amount, weighted amount x 100, overdue, today, planned at all, nothing planned."""
+    now_ts, tomorrow_ts = bounds
     keys = ctx.stage_keys
     stage_prob = pw.Case(Lead.stage, [(s.key, s.probability) for s in ctx.stages], 0) if ctx.stages else pw.Value(0)
     prob = pw.fn.COALESCE(Lead.probability, stage_prob)
@@ -144,18 +167,10 @@ def summary(ctx: Session, f: BoardFilter | None = None) -> BoardSummary:
     def count_if(expr):
         return pw.fn.SUM(pw.Case(None, [(expr, 1)], 0))
 
-    q = (Lead.select(Lead.stage, pw.fn.COUNT(Lead.id), pw.fn.SUM(amount), pw.fn.SUM(amount * prob),
-                     count_if(overdue), count_if(today), count_if(has_due), count_if(Lead.next_follow_up_at.is_null()))
-         .where(cond & Lead.status.in_(OPEN_STATUSES) & Lead.stage.in_(keys))
-         .group_by(Lead.stage).tuples())
-    by_stage = {}
-    for stage, n, amt, weighted, od, td, due, nothing in q:
-        col = ColumnSummary(stage, _num(n), _num(amt), (_num(weighted) + 50) // 100, _num(od), _num(td))
-        col.planned = _num(due) - col.overdue - col.today
-        col.nothing = _num(nothing)
-        by_stage[stage] = col
-    columns = [by_stage.get(k, ColumnSummary(k)) for k in keys]
-    return BoardSummary(columns, outcome(ctx, "won", f, cond), outcome(ctx, "lost", f, cond))
+    return (Lead.select(Lead.stage, pw.fn.COUNT(Lead.id), pw.fn.SUM(amount), pw.fn.SUM(amount * prob),
+                        count_if(overdue), count_if(today), count_if(has_due), count_if(Lead.next_follow_up_at.is_null()))
+            .where(cond & Lead.status.in_(OPEN_STATUSES) & Lead.stage.in_(keys))
+            .group_by(Lead.stage).tuples())
 
 
 def month_start(ctx: Session) -> int:

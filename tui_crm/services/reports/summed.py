@@ -14,11 +14,12 @@ from ..context import Session
 from .sql import DAY, SummaryPart
 
 
-def _rows(ctx: Session, part: SummaryPart, table: str, select: str, group: str, having: str) -> list[tuple]:
+def _rows(ctx: Session, part: SummaryPart, table: str, select: str, group: str, having: str,
+          extra: str = "") -> list[tuple]:
     branches, params = [], []
     for grain, lo, hi in part.ranges():
         where, got = part.where(ctx, grain, lo, hi)
-        branches.append(f"SELECT * FROM {table} WHERE {where}")
+        branches.append(f"SELECT * FROM {table} WHERE {where}{extra}")
         params += got
     sql = f"SELECT {select} FROM ({' UNION ALL '.join(branches)}) s GROUP BY {group} HAVING {having}"
     return ctx.db.execute_sql(sql, params).fetchall()
@@ -43,6 +44,22 @@ def people(ctx: Session, part: SummaryPart) -> list[dict]:
             "weighted_x100": int(known) + int(noprob) * probs.get(stage, 0) if is_open else 0,
             "cycle_s": int(cyc_s) if is_won else 0, "cycle_n": int(cyc_n) if is_won else 0})
     return out
+
+
+def open_columns(ctx: Session, part: SummaryPart) -> dict[str, list[int]]:
+    """stage -> [leads, amount, weighted x100, with a follow-up planned] of the open leads (the board)."""
+    probs = {s.key: s.probability for s in ctx.stages}
+    out: dict[str, list[int]] = {}
+    for stage, n, amt, known, noprob, due in _rows(
+            ctx, part, "report_people", "stage, SUM(leads), SUM(amount_cents), SUM(known_x100), SUM(noprob_cents), "
+            "SUM(due_n)", "stage", "SUM(leads) <> 0", " AND status IN ('" + "', '".join(OPEN_STATUSES) + "')"):
+        out[stage] = [int(n), int(amt), int(known) + int(noprob) * probs.get(stage, 0), int(due)]
+    return out
+
+
+def count(ctx: Session, part: SummaryPart) -> int:
+    """All the leads of ``part`` (the list's count with no filter)."""
+    return sum(int(n) for (n,) in _rows(ctx, part, "report_people", "SUM(leads)", "grain", "SUM(leads) <> 0"))
 
 
 DIM_SUMS = ("leads", "open", "won", "lost", "dormant", "won_cents", "pipeline_cents", "weighted_x100", "cycle_s",

@@ -1,0 +1,71 @@
+"""The board's column headers from the report's summary tables (store/summaries.py), exact.
+
+Counts, amounts, weighted amounts and "nothing planned" of each column come from ``report_people``
+(every day, the owners of the board's scope); the overdue and due-today counts, which move with the
+clock, from the leads whose next follow-up is before tomorrow (one range of ``lead_board_column`` per
+stage and status); the leads others share with the actor, from their rows. A filter the summaries do
+not know (a search, source, priority, tag) leaves the headers to ``board.row_columns``.
+"""
+from __future__ import annotations
+
+import peewee as pw
+
+from ...domain.vocab import WORKING_STATUSES
+from ...store.models import Lead
+from ..context import Session
+
+
+def summed_columns(ctx: Session, f, bounds: tuple[int, int]):
+    """The headers as ``board.row_columns`` gives them, or None when the filter needs the rows."""
+    from ..reports import summed
+    from ..reports.sql import OwnedPart, SummaryPart, scope_parts
+    from .board import ColumnSummary, row_sums
+
+    if f.text or f.source or f.priority or f.tag or (f.mine and f.owner and f.owner != ctx.actor.login):
+        return None
+    owner = ctx.actor.login if f.mine else (f.owner or None)
+    actor = ctx.actor
+    if actor.is_admin and not owner and not f.team:
+        owners, shared = None, []
+    else:
+        parts = scope_parts(ctx, owner, f.team or None)
+        owned = [c for c in parts if isinstance(c, OwnedPart)]
+        owners, shared = (owned[0].owners if owned else []), [c for c in parts if not isinstance(c, OwnedPart)]
+    keys = ctx.stage_keys
+    cols = {k: ColumnSummary(k) for k in keys}
+    weighted = dict.fromkeys(keys, 0)
+    due = dict.fromkeys(keys, 0)
+    if owners is None or owners:
+        for stage, (n, amt, w, d) in summed.open_columns(ctx, SummaryPart(owners, None, None)).items():
+            if stage in cols:
+                cols[stage].count += n
+                cols[stage].amount_cents += amt
+                weighted[stage] += w
+                due[stage] += d
+        _clock_counts(ctx, OwnedPart(owners), bounds, cols)
+    for part in shared:
+        for stage, n, amt, w, od, td, d, _nothing in row_sums(ctx, part, bounds):
+            c = cols[stage]
+            c.count += int(n or 0)
+            c.amount_cents += int(amt or 0)
+            c.overdue += int(od or 0)
+            c.today += int(td or 0)
+            weighted[stage] += int(w or 0)
+            due[stage] += int(d or 0)
+    for k, c in cols.items():
+        c.weighted_cents = (weighted[k] + 50) // 100
+        c.planned = due[k] - c.overdue - c.today
+        c.nothing = c.count - due[k]
+    return [cols[k] for k in keys]
+
+
+def _clock_counts(ctx: Session, cond, bounds: tuple[int, int], cols: dict) -> None:
+    now_ts, tomorrow_ts = bounds
+    due = Lead.next_follow_up_at
+    q = (Lead.select(Lead.stage, pw.fn.SUM(pw.Case(None, [(due < now_ts, 1)], 0)),
+                     pw.fn.SUM(pw.Case(None, [(due >= now_ts, 1)], 0)))
+         .where(cond & Lead.status.in_(WORKING_STATUSES) & Lead.stage.in_(list(cols)) & (due < tomorrow_ts))
+         .group_by(Lead.stage).tuples())
+    for stage, overdue, today in q:
+        cols[stage].overdue += int(overdue or 0)
+        cols[stage].today += int(today or 0)
