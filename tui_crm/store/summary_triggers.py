@@ -172,32 +172,32 @@ def drop(db: pw.Database) -> None:
 
 
 # v14: the summary tables replace the report's two widest covering indexes on lead (every insert paid for
-# both); the partial days at a period's edges read the leads created then (lead_created)
+# both); the partial days at a period's edges read the leads created then (lead_created_at)
 REPLACED_INDEXES = ("lead_report_owner", "lead_report_dims")
-INDEXES = {"lead_created": "lead (created_at)"}
 
 
 def support(db: pw.Database, fill: bool = False) -> None:
-    """The index, tables and triggers (idempotent; schema.create and step_14 call it)."""
-    for name, spec in INDEXES.items():
-        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec}')
-        if not is_pg(db) and db.table_exists("sqlite_stat1"):
-            db.execute_sql(f'ANALYZE "{name}"')
+    """The tables and triggers (idempotent; schema.create and step_14 call it)."""
     install(db, fill=fill)
 
 
-# the owner's index also carries the batch, so a scope's counts (overdue, due today) read no lead row
-OWNER_INDEX = ("lead_owner_id_status_next_follow_up_at", "lead_owner_id_status_next_follow_up_at_batch_id",
-               "lead (owner_id, status, next_follow_up_at, batch_id)")
+# the owner's and the due index also carry the batch, so the list's clock counts (overdue, due today) of a
+# scope or of everyone read no lead row (old name, new name, columns)
+WIDER_INDEXES = (("lead_owner_id_status_next_follow_up_at", "lead_owner_id_status_next_follow_up_at_batch_id",
+                  "lead (owner_id, status, next_follow_up_at, batch_id)"),
+                 ("lead_status_next_follow_up_at", "lead_status_next_follow_up_at_batch_id",
+                  "lead (status, next_follow_up_at, batch_id)"))
 
 
 def step_14(db: pw.Database) -> None:
     """v14: the report's summary tables, filled from the leads and kept by triggers from now on."""
     for name in REPLACED_INDEXES:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
-    old, new, spec = OWNER_INDEX
-    db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{new}" ON {spec}')
-    db.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
+    for old, new, spec in WIDER_INDEXES:
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{new}" ON {spec}')
+        db.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
+        if not is_pg(db) and db.table_exists("sqlite_stat1"):
+            db.execute_sql(f'ANALYZE "{new}"')
     support(db, fill=True)
 
 

@@ -134,7 +134,7 @@ def summary(ctx: Session, f: BoardFilter | None = None) -> BoardSummary:
     from .board_sums import summed_columns
 
     cond = condition(ctx, f)
-    columns = summed_columns(ctx, f or BoardFilter(), _bounds(ctx))
+    columns = summed_columns(ctx, f or BoardFilter(), _bounds(ctx), ColumnSummary, row_sums)
     if columns is not None:
         return BoardSummary(columns, outcome(ctx, "won", f, cond), outcome(ctx, "lost", f, cond))
     return BoardSummary(row_columns(ctx, cond, _bounds(ctx)), outcome(ctx, "won", f, cond),

@@ -15,11 +15,11 @@ from ...store.models import Lead
 from ..context import Session
 
 
-def summed_columns(ctx: Session, f, bounds: tuple[int, int]):
-    """The headers as ``board.row_columns`` gives them, or None when the filter needs the rows."""
+def summed_columns(ctx: Session, f, bounds: tuple[int, int], column, row_sums):
+    """The headers as ``board.row_columns`` gives them, or None when the filter needs the rows (``column``:
+    board.ColumnSummary, ``row_sums``: board.row_sums, handed in: this module is board's helper)."""
     from ..reports import summed
     from ..reports.sql import OwnedPart, SummaryPart, scope_parts
-    from .board import ColumnSummary, row_sums
 
     if f.text or f.source or f.priority or f.tag or (f.mine and f.owner and f.owner != ctx.actor.login):
         return None
@@ -32,7 +32,7 @@ def summed_columns(ctx: Session, f, bounds: tuple[int, int]):
         owned = [c for c in parts if isinstance(c, OwnedPart)]
         owners, shared = (owned[0].owners if owned else []), [c for c in parts if not isinstance(c, OwnedPart)]
     keys = ctx.stage_keys
-    cols = {k: ColumnSummary(k) for k in keys}
+    cols = {k: column(k) for k in keys}
     weighted = dict.fromkeys(keys, 0)
     due = dict.fromkeys(keys, 0)
     if owners is None or owners:
@@ -65,7 +65,9 @@ def _clock_counts(ctx: Session, cond, bounds: tuple[int, int], cols: dict) -> No
     q = (Lead.select(Lead.stage, pw.fn.SUM(pw.Case(None, [(due < now_ts, 1)], 0)),
                      pw.fn.SUM(pw.Case(None, [(due >= now_ts, 1)], 0)))
          .where(cond & Lead.status.in_(WORKING_STATUSES) & Lead.stage.in_(list(cols)) & (due < tomorrow_ts))
-         .group_by(Lead.stage).tuples())
-    for stage, overdue, today in q:
+         .group_by(Lead.stage))
+    if not ctx.is_postgres:  # the covering one (stage, status, next_follow_up_at, ..., owner_id, batch_id)
+        q = q.from_(pw.SQL('"lead" AS "t1" INDEXED BY "lead_board_column"'))
+    for stage, overdue, today in q.tuples():
         cols[stage].overdue += int(overdue or 0)
         cols[stage].today += int(today or 0)

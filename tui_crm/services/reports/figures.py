@@ -171,8 +171,8 @@ def people_rows(ctx: Session, cond) -> tuple[dict, list[dict], list[dict], list[
 
 
 def _edge(ctx: Session, c, q):
-    """A partial day at a period's edge reads the leads created then (``lead_created``)."""
-    return indexed(ctx, q, Lead, "lead_created") if isinstance(c, OwnedPart) and c.edge else q
+    """A partial day at a period's edge reads the leads created then (``lead_created_at``)."""
+    return indexed(ctx, q, Lead, "lead_created_at") if isinstance(c, OwnedPart) and c.edge else q
 
 
 def _people_query(ctx: Session, c):

@@ -72,7 +72,7 @@ class OwnedPart(pw.Expression):
 
     @property
     def edge(self) -> bool:
-        """A partial day at a period's edge (read along ``lead_created``), not a whole period."""
+        """A partial day at a period's edge (read along ``lead_created_at``), not a whole period."""
         return self.start is not None and self.end is not None
 
 
