@@ -1,17 +1,31 @@
-"""Report and stats-panel speed at scale: prints JSON figures.
+"""Report, stats-panel and list-count speed at scale: prints one JSON object per database.
 
-Usage: python bench/bench_report.py DB [LOGIN ...]
-Build the database first: tui-crm --db /tmp/stats_1m.db --user boss demo --leads 1000000
-Measures, per login: `tui-crm report --format json` as a subprocess (cold process, wall time), the
-report service in process, and the stats panel opening in a headless app until its figures show.
+Usage: python bench/bench_report.py DB [DB ...] [--users boss,sup1,rep1] [--no-panel]
+DB: a demo database file or PostgreSQL URL (tui-crm --db DB --user boss demo --leads 1000000); give the
+1k one beside the 1M one and each prints its figures, so they read side by side.
+Measures, per login: `tui-crm report --format json` as a subprocess (cold process, wall time), the report
+service in process for all time, this quarter and this month in the user's zone (read from the summary
+tables, schema v14) beside the same report from the lead rows in the same run (``rows_*``: what it was
+before v14), the list's status counts (shown, overdue, today, stalled; and without stalled), and the stats
+panel opening in a headless app until its figures show.
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
+
+
+def best(fn, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return round(min(times), 3)
 
 
 def cli(db: str, login: str) -> float:
@@ -21,14 +35,26 @@ def cli(db: str, login: str) -> float:
     return time.perf_counter() - t
 
 
-def service(db: str, login: str) -> float:
-    from tui_crm.services.reports import figures as rep
+def in_process(db: str, login: str) -> dict:
     from tui_crm.services.context import open_session
+    from tui_crm.services.leads import pages
+    from tui_crm.services.leads.pages import ListQuery
+    from tui_crm.services.reports import figures as rep
 
     ctx = open_session(db, login)
-    t = time.perf_counter()
-    rep.report(ctx)
-    return time.perf_counter() - t
+    out = {}
+    for name in ("all", "quarter", "month"):
+        period = rep.preset_period(ctx, name)
+        out[f"service_{name}_s"] = best(lambda: rep.report(ctx, period=period))
+        out[f"rows_{name}_s"] = best(lambda: rep.report(ctx, period=period, summaries=False), runs=1)
+    q = ListQuery()
+    out["list_status_counts_s"] = best(lambda: pages.status_counts(ctx, q))
+    for name in ("overdue", "today", "stalled"):
+        out[f"list_{name}_s"] = best(lambda: pages.count(ctx, ListQuery((name,))))
+    out["list_shown_s"] = best(lambda: pages.count(ctx, q))
+    out["leads"] = ctx.db.execute_sql("SELECT count(*) FROM lead").fetchone()[0]
+    ctx.close()
+    return out
 
 
 async def panel(db: str, login: str) -> float:
@@ -48,16 +74,33 @@ async def panel(db: str, login: str) -> float:
     return took
 
 
+def name(db: str) -> str:
+    if db.startswith("postgres"):
+        from tui_crm.store.pgurl import redact
+
+        return redact(db)
+    return db
+
+
 def main() -> None:
-    db = sys.argv[1]
-    logins = sys.argv[2:] or ["boss"]
-    out = {"db": db, "machine": "2 cores", "runs": []}
-    for login in logins:
-        out["runs"].append({"login": login,
-                            "cli_report_json_s": round(min(cli(db, login) for _ in range(2)), 3),
-                            "service_report_s": round(min(service(db, login) for _ in range(2)), 3),
-                            "panel_open_s": round(asyncio.run(panel(db, login)), 3)})
-    print(json.dumps(out, indent=2))
+    args = sys.argv[1:]
+    logins = ["boss", "sup1", "rep1"]
+    if "--users" in args:
+        i = args.index("--users")
+        logins = args[i + 1].split(",")
+        del args[i:i + 2]
+    with_panel = "--no-panel" not in args
+    dbs = [a for a in args if a != "--no-panel"] or ["/tmp/stats_1m.db"]
+    for db in dbs:
+        out = {"db": name(db), "machine": f"{os.cpu_count()} cores", "load": os.getloadavg()[0], "runs": []}
+        for login in logins:
+            got = {"login": login, "cli_report_json_s": round(min(cli(db, login) for _ in range(2)), 3),
+                   **in_process(db, login)}
+            got["service_report_s"] = got["service_all_s"]  # the name run_all.py reads
+            if with_panel:
+                got["panel_open_s"] = round(asyncio.run(panel(db, login)), 3)
+            out["runs"].append(got)
+        print(json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":
