@@ -212,3 +212,44 @@ def test_a_staging_import_counts_once_committed(world, tmp_path):
     ImportBatch.delete().where(ImportBatch.id == res.batch_id).execute()  # its leads go with it
     assert rep.report(world.ctx)["totals"]["leads"] == before
     assert summaries.check(world.ctx.db) == []
+
+
+def test_board_headers_and_list_counts_equal_the_lead_rows(world, tmp_path):
+    """The board's column headers and the list's counts read the summaries (and the shared leads' rows):
+    the same as counting the rows, for every role, with shared leads, a staging import and the clock."""
+    from tui_crm.services.leads import board, pages
+    from tui_crm.services.leads.pages import ListQuery
+
+    rng = random.Random(7)
+    ops = Ops(world, rng, tmp_path)
+    for _ in range(12):
+        ops.add()
+    for _ in range(4):
+        try:
+            ops.move()
+            ops.outcome()
+        except ServiceError:
+            pass
+    clock.set_now(None)
+    some = [lead.code for lead in Lead.select(Lead.code, Lead.owner).where(Lead.owner == ops_id(world, "rep_b1"))]
+    leads.share(world.as_("rep_b1"), some[0], "rep_a1")  # another team's lead shared with rep_a1
+    leads.update_lead(world.as_("rep_b1"), some[0], {"probability": 35})
+    ImportBatch.insert(user=ops_id(world, "boss"), file="x", state="staging", started_at=0).execute()
+    for login in ("boss", "sup_a", "sup_b", "rep_a1", "rep_b1"):
+        ctx = world.as_(login)
+        for f in (board.BoardFilter(), board.BoardFilter(mine=True), board.BoardFilter(owner="rep_b1")):
+            if login.startswith("rep") and f.owner:
+                continue
+            assert board.summary(ctx, f).columns == board.row_columns(ctx, board.condition(ctx, f),
+                                                                      board._bounds(ctx)), (login, f)
+        for filters in ((), ("mine",), ("overdue",), ("today",), ("mine", "today")):
+            q = ListQuery(filters)
+            assert pages.count(ctx, q) == Lead.select().where(pages.condition(ctx, q)).count(), (login, filters)
+    assert pages.count(world.as_("rep_a1"), ListQuery()) == len([lead for lead in Lead.select().where(
+        Lead.owner == ops_id(world, "rep_a1"))]) + 1  # and the shared one
+
+
+def ops_id(world, login: str) -> int:
+    from tui_crm.store.models import User
+
+    return User.get(User.login == login).id

@@ -206,3 +206,13 @@ def check(db: pw.Database) -> list[str]:
             out.append(_("summary {table}: {n} rows differ from the leads (run `tui-crm db check --repair`)",
                          table=s.table, n=missing + extra))
     return out
+
+
+def count(db: pw.Database, owners: list[int] | None) -> int:
+    """The committed leads owned by ``owners`` (None: everyone's), from the blocks of ``report_people``."""
+    if owners is not None and not owners:
+        return 0
+    where = "" if owners is None else f" AND owner_id IN ({', '.join(db.param for _ in owners)})"
+    (n,) = db.execute_sql(f"SELECT COALESCE(SUM(leads), 0) FROM report_people WHERE grain = 1{where}",
+                          list(owners or [])).fetchone()
+    return int(n)

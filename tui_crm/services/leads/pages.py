@@ -232,45 +232,24 @@ def at_offset(ctx: Session, q: ListQuery, offset: int, n: int) -> list[LeadView]
 
 def count(ctx: Session, q: ListQuery) -> int:
     if not q.search.strip() and q.filters in ((), ("mine",)):
-        return _summed_count(ctx, mine=bool(q.filters))
+        from .scoped_counts import all_leads
+
+        return all_leads(ctx, mine=bool(q.filters))
     if not q.search.strip() and set(q.filters) <= {"mine", "overdue", "today"}:
         return _count_by_parts(ctx, q)
     return Lead.select().where(condition(ctx, q)).count()
 
 
 def _count_by_parts(ctx: Session, q: ListQuery) -> int:
-    """A clock filter's count per part of the scope (the owners' own leads, then those shared with the actor),
-    so each reads one covering range of an index instead of the scope's OR row by row."""
-    from ..reports.sql import scope_parts
+    """A clock filter's count per part of the scope, each one covering index range (not the scope's OR)."""
+    from .scoped_counts import clock_count
 
     extra = None
     for f in q.filters:
         if f != "mine":
             e = leads.filter_expr(ctx, f)
             extra = e if extra is None else extra & e
-    mine = "mine" in q.filters
-    if ctx.actor.is_admin and not mine:
-        return Lead.select().where(scope.committed() & extra).count()
-    return sum(Lead.select().where(part & extra).count()
-               for part in scope_parts(ctx, ctx.actor.login if mine else None, None))
-
-
-def _summed_count(ctx: Session, mine: bool) -> int:
-    """All the leads in scope (or the actor's own) from the report's summary tables (store/summaries.py),
-    those others share with the actor from their rows: the same as counting the rows, at any size."""
-    from ..reports import summed
-    from ..reports.sql import OwnedPart, SummaryPart, scope_parts
-
-    if ctx.actor.is_admin and not mine:
-        return summed.count(ctx, SummaryPart(None, None, None))
-    parts = scope_parts(ctx, ctx.actor.login if mine else None, None)
-    n = 0
-    for part in parts:
-        if isinstance(part, OwnedPart):
-            n += summed.count(ctx, SummaryPart(part.owners, None, None))
-        else:
-            n += Lead.select().where(part).count()
-    return n
+    return clock_count(ctx, "mine" in q.filters, extra)
 
 
 def status_counts(ctx: Session, q: ListQuery) -> dict[str, int]:

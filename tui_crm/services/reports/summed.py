@@ -57,11 +57,6 @@ def open_columns(ctx: Session, part: SummaryPart) -> dict[str, list[int]]:
     return out
 
 
-def count(ctx: Session, part: SummaryPart) -> int:
-    """All the leads of ``part`` (the list's count with no filter)."""
-    return sum(int(n) for (n,) in _rows(ctx, part, "report_people", "SUM(leads)", "grain", "SUM(leads) <> 0"))
-
-
 DIM_SUMS = ("leads", "open", "won", "lost", "dormant", "won_cents", "pipeline_cents", "weighted_x100", "cycle_s",
             "cycle_n")
 
