@@ -65,7 +65,7 @@ def test_a_v12_database_gets_the_currency_column_and_keeps_its_leads(tmp_path):
     conn.close()
     ctx = open_session(db, "boss", upgrade=True)
     try:
-        assert schema.current_version(ctx.db) == schema.LATEST == 13 and schema.check(ctx.db) == []
+        assert schema.current_version(ctx.db) == schema.LATEST >= 13 and schema.check(ctx.db) == []
         lead = Lead.get(Lead.code == code)
         assert (lead.company, lead.currency) == ("Old Co", None)
     finally:
