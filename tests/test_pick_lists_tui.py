@@ -44,7 +44,7 @@ def _cursor(screen, pick) -> None:
 async def test_an_admin_keeps_the_sources_and_the_lost_reasons(world):
     world.lead("rep_a1", source="ads")
     app = CrmApp(world.as_("boss"), tick_seconds=0)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(app)
         await pilot.press("6")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
@@ -71,6 +71,9 @@ async def test_an_admin_keeps_the_sources_and_the_lost_reasons(world):
         await wait_for(pilot, lambda: all(v.key != "roadshow" for v in screen.items), what="removed")
         await _section(pilot, screen, "lost_reasons")
         assert screen.items[0].default
+        table = screen.query_one("#admin-table")
+        shown = [table.render_line(y).text for y in range(table.size.height)]  # after the sources' six columns
+        assert any("chose a competitor (default)" in line for line in shown), shown  # each cell whole
         await pilot.press("n")
         await _form(app, pilot, reason="客户被收购", position="1")
         await wait_for(pilot, lambda: screen.items[0].reason == "客户被收购", what="the new reason")

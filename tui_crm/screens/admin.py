@@ -8,6 +8,7 @@ an admin service, which checks the actor and writes the audit entry; a refusal i
 """
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -127,7 +128,8 @@ class AdminScreen(Screen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
-        table.add_columns(*cols)
+        for i, col in enumerate(cols):  # as wide as its widest cell: the table's own measure kept the widths of
+            table.add_column(col, width=max([cell_len(col)] + [cell_len(str(r[i])) for r in rows]))  # the last section
         for row in rows:
             table.add_row(*(Text(str(c)) for c in row))
         self.items = items

@@ -107,7 +107,7 @@ class TasksScreen(Screen):
     async def on_mount(self) -> None:
         self.title = _("Tasks")
         table = self.query_one(DataTable)
-        table.add_columns(_("due"), _("status"), _("task"), _("leads"), _("owner"), _("priority"), _("result"))
+        table.add_columns(_("due"), _("status"), _("leads"), _("task"), _("owner"), _("priority"), _("result"))
         table.focus()
         await self.reload()
 
@@ -133,13 +133,14 @@ class TasksScreen(Screen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
+        wide = 40 if self.app.size.width >= 120 else 24  # the codes before the title, both within 80 columns
         for t in rows:
             due = task_due_text(self.ctx, t)
             style = "bold red" if t.overdue else "yellow" if t.due_today else ""
             result = " ".join(x for x in (t.result or "", sentiment_text(t.sentiment_before, t.sentiment_after)) if x)
-            table.add_row(Text(due, style=style), Text(label(TASK_STATUSES, t.status)), Text(fit(_(t.title), 40)),
-                          Text(leads_text(t.leads)), Text(t.owner_name), Text(label(PRIORITIES, t.priority)),
-                          Text(fit(result, 40)), key=str(t.id))
+            table.add_row(Text(due, style=style), Text(label(TASK_STATUSES, t.status)), Text(leads_text(t.leads)),
+                          Text(fit(_(t.title), wide)), Text(t.owner_name), Text(label(PRIORITIES, t.priority)),
+                          Text(fit(result, wide)), key=str(t.id))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self._paint_filters()

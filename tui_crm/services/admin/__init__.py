@@ -2,8 +2,8 @@
 audit log.
 
 `keys`, `demo`, `audit`, `audit_text` (an audit entry in words), `teams` (teams and their rule numbers),
-`rules` (assignment and auto-tag rules), `sources` and `lost_reasons` (the pick lists) are used as modules; the rest by the names below. Each is loaded on
-first use (PEP 562): the command line reads the user's language through ``saved_prefs`` before anything
+`rules` (assignment and auto-tag rules), `sources` and `lost_reasons` (the pick lists) are used as modules;
+the rest by the names below. Each is loaded on first use (PEP 562): the command line reads the user's language through ``saved_prefs`` before anything
 else, and that must not import the demo, the audit or the roles (tests/test_startup_imports.py)."""
 from ...lazy import lazy_names
 
