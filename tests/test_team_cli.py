@@ -22,7 +22,7 @@ def test_an_admin_sets_up_teams_rules_and_auto_tags_and_new_leads_follow_them(wo
     teams = {t["name"]: t for t in run_json("teams", "list", "--format", "json", db=db)}
     assert teams["A"]["sla_hours"] == {"high": 12} and teams["A"]["cadence_days"] == {"proposal": 2, "won": 20}
     assert teams["North"]["supervisor"] == "sup_b"
-    fails(run("teams", "set", "A", "--stall-days", "3", user="sup_a", db=db), "only an admin")
+    fails(run("teams", "set", "B", "--stall-days", "3", user="sup_a", db=db), "not team B's")  # their own only
     fails(run("teams", "set", "A", "--cadence", "nowhere=3", db=db), "unknown stage")
 
     run("rules", "add", "--region", "华东", "--team", "A", "--cap", "5", db=db, check=0)

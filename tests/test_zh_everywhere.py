@@ -148,8 +148,9 @@ def cut(words: set[str], section: str, codes: set[str]) -> set[str]:
 
 
 async def test_the_tasks_and_administration_screens_and_their_forms_are_chinese(zh_app, sqlite_url):
-    """`k` (as the supervisor: their team's tasks, a task's status form) and `6` (as the admin: every section
-    and every form) at 80x24 in zh."""
+    """`k` (as the supervisor: their team's tasks, a task's status form), `6` as the supervisor (their team's
+    users, numbers and rules; the edit and handover forms) and as the admin (every section and every form)
+    at 80x24 in zh."""
     seen = {}
     app = CrmApp(zh_app, tick_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -163,6 +164,21 @@ async def test_the_tasks_and_administration_screens_and_their_forms_are_chinese(
         await settle(app)
         assert type(app.screen).__name__ == "TaskStatusForm", type(app.screen)
         seen["task status"] = english(screen_text(app), LOGINS)
+        await pilot.press("escape")
+        await settle(app)
+        await pilot.press("6")  # the supervisor's administration: their team only
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
+        for section, keys in (("users", ("e", "h")), ("teams", ("e",)), ("rules", ())):
+            await settle(app)
+            seen[f"sup {section}"] = english(screen_text(app).replace("Asia/Shanghai", ""), LOGINS)
+            for key in keys:
+                await pilot.press(key)
+                await settle(app)
+                assert type(app.screen).__name__ != "AdminScreen", (section, key)
+                seen[f"sup {section} {key}"] = english(screen_text(app), LOGINS)
+                await pilot.press("escape")
+                await settle(app)
+            await pilot.press("right_square_bracket")
     admin_app = CrmApp(open_session(sqlite_url, "wang"), tick_seconds=0)
     async with admin_app.run_test(size=(80, 24)) as pilot:
         app = admin_app
@@ -175,7 +191,7 @@ async def test_the_tasks_and_administration_screens_and_their_forms_are_chinese(
         for section in ("users", "teams", "stages", "rules", "auto_tags", "sources", "lost_reasons"):  # and English name
             await settle(app)
             seen[section] = cut(english(screen_text(app).replace("Asia/Shanghai", ""), LOGINS), section, codes)
-            keys = {"users": ("n", "e", "d"), "teams": ("n", "e"), "stages": ("enter",), "rules": ("n", "y"),
+            keys = {"users": ("n", "e", "d", "h"), "teams": ("n", "e"), "stages": ("enter",), "rules": ("n", "y"),
                     "auto_tags": ("n",), "sources": ("n", "e"), "lost_reasons": ("n", "e")}[section]
             for key in keys:
                 await pilot.press(key)

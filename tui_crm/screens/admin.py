@@ -28,6 +28,9 @@ from .messages import LiveChanges
 from .styles import css
 
 SECTIONS = ("users", "teams", "stages", "rules", "auto_tags", "sources", "lost_reasons")
+# a supervisor's: their team's users (name, language, zone; handover within the team), its numbers, and the
+# rules that give it leads (to read); the rest is an admin's and not shown to them
+TEAM_SECTIONS = ("users", "teams", "rules")
 MOVABLE = ("rules", *lists.LISTS)
 
 
@@ -68,10 +71,13 @@ class AdminCommands(CommandList):
         if not isinstance(screen, AdminScreen):
             return
         for key, name in section_names().items():
+            if key not in screen.sections:
+                continue
             yield _("Administration: {section}", section=name), lambda k=key: screen.show_section(k), ""
         yield _("Administration: add"), screen.action_add, ""
         yield _("Administration: edit"), screen.action_edit, ""
         yield _("Administration: deactivate or remove"), screen.action_remove, ""
+        yield _("Administration: hand a user's leads and tasks over"), screen.action_hand_over, ""
         yield _("Administration: move up"), lambda: screen.run_worker(screen.action_move(-1)), ""
         yield _("Administration: move down"), lambda: screen.run_worker(screen.action_move(1)), ""
         yield _("Administration: retire or restore the source"), screen.action_retire, ""
@@ -87,6 +93,8 @@ class AdminScreen(Screen):
         Binding("n", "add", _("Add"), id="admin.add"),
         Binding("enter,e", "edit", _("Edit"), id="admin.edit"),
         Binding("d", "remove", _("Deactivate/remove"), id="admin.remove"),
+        Binding("h", "hand_over", _("Hand over"), show=False, tooltip=_("a user's open leads and tasks to others"),
+                id="admin.handover"),
         Binding("K", "move(-1)", _("Move up"), show=False, id="admin.up"),
         Binding("J", "move(1)", _("Move down"), show=False, id="admin.down"),
         Binding("r", "retire", _("Retire/restore"), show=False, tooltip=_("a source: no new leads from it, or again"),
@@ -99,6 +107,7 @@ class AdminScreen(Screen):
         super().__init__()
         self.ctx = ctx
         self.section = "users"
+        self.sections = SECTIONS if ctx.actor.is_admin else TEAM_SECTIONS
         self.items: list = []
 
     def compose(self) -> ComposeResult:
@@ -117,7 +126,7 @@ class AdminScreen(Screen):
         status = self.query_one("#status", Static)
         names = section_names()
         self.query_one("#admin-sections", Static).update(
-            "  ".join(f"[{names[s]}]" if s == self.section else names[s] for s in SECTIONS) + "   " + _("[ ] switch"))
+            "  ".join(f"[{names[s]}]" if s == self.section else names[s] for s in self.sections) + "   " + _("[ ] switch"))
         try:
             cols, rows, items = await self.app.db(_rows, self.ctx, self.section)
         except ServiceError as exc:  # a rep, or a supervisor where only admins may look
@@ -147,7 +156,7 @@ class AdminScreen(Screen):
         self.run_worker(self.reload(), exclusive=True, group="reload")
 
     def action_section(self, step: int) -> None:
-        self.show_section(SECTIONS[(SECTIONS.index(self.section) + step) % len(SECTIONS)])
+        self.show_section(self.sections[(self.sections.index(self.section) + step) % len(self.sections)])
 
     def _open(self, form) -> None:
         async def saved(result):
@@ -187,6 +196,10 @@ class AdminScreen(Screen):
         if item is None:
             return
         if self.section == "users":
+            if not self.ctx.actor.is_admin:  # the service refuses it too (leads.deactivate)
+                self.app.notify(_("only an admin deactivates a user: h hands their open leads and tasks over"),
+                                severity="warning")
+                return
             self._open(forms.DeactivateForm(self.ctx, item))
         elif self.section in ("rules", "auto_tags"):
             fn = rules.remove_rule if self.section == "rules" else rules.remove_auto_tag
@@ -217,6 +230,11 @@ class AdminScreen(Screen):
             await self._write(*lists.move(self.section, item, step))
         table = self.query_one(DataTable)
         table.move_cursor(row=max(0, min(len(self.items) - 1, table.cursor_row + step)))
+
+    def action_hand_over(self) -> None:
+        item = self.current()
+        if self.section == "users" and item is not None:
+            self._open(forms.HandoverForm(self.ctx, item))
 
     def action_retire(self) -> None:
         item = self.current()

@@ -60,22 +60,23 @@ class UserEditForm(FormScreen):
 
     def make_fields(self):
         u = self.user
-        return [Field("name", _("name"), u.name), Field("role", _("role"), u.role, choice_hint(ROLES), ROLES),
-                Field("team", _("team"), u.team or "", _("empty: no team")),
+        admin_only = [Field("role", _("role"), u.role, choice_hint(ROLES), ROLES),
+                      Field("team", _("team"), u.team or "", _("empty: no team"))]
+        return [Field("name", _("name"), u.name), *(admin_only if self.ctx.actor.is_admin else ()),
                 Field("lang", _("language"), u.lang or "", "en / zh", LANGS),
                 Field("tz", _("time zone"), u.tz or "", _("e.g. Asia/Shanghai; empty: the machine's"))]
 
     def check(self, v):
         errors: dict[str, str] = {}
-        role = read_choice("role", v["role"], ROLES, errors, "role")
+        if "role" in v:  # an admin's form; a supervisor's changes the name, language and zone only
+            v["role"] = read_choice("role", v["role"], ROLES, errors, "role")
         lang = read_choice("language", v["lang"], LANGS, errors, "lang", required=False) if v["lang"] else ""
         if not v["name"]:
             errors["name"] = _("required")
-        return {**v, "role": role, "lang": lang}, errors
+        return {**v, "lang": lang}, errors
 
     async def save(self, c):
-        await self.app.write(admin.set_user, self.ctx, self.user.login, name=c["name"], role=c["role"],
-                             team=c["team"], lang=c["lang"], tz=c["tz"])
+        await self.app.write(admin.set_user, self.ctx, self.user.login, **c)
         return True
 
 
@@ -110,6 +111,25 @@ class DeactivateForm(FormScreen):
         return True
 
 
+class HandoverForm(DeactivateForm):
+    """``h``: a user's open leads and tasks to one user or spread over a team, the login staying active
+    (admins; a supervisor within their team: ``leads.hand_over`` checks it)."""
+
+    def title_text(self) -> str:
+        return _("Hand {login}'s open leads and tasks over to", login=self.user.login)
+
+    async def save(self, c):
+        from ..services import leads
+
+        if await self.app.db(is_login, self.ctx, c["to"]):
+            done = await self.app.write(leads.hand_over, self.ctx, self.user.login, c["to"])
+        else:
+            done = await self.app.write(leads.hand_over, self.ctx, self.user.login, spread=c["to"])
+        self.app.notify(_("handed over {n} leads and {t} tasks: {to}", n=done.leads, t=done.tasks,
+                          to=", ".join(f"{login} {n}" for login, n in done.to.items()) or "–"))
+        return True
+
+
 class TeamForm(FormScreen):
     """A new team (``team`` None) or a team's supervisor and own rule numbers."""
     LIMITS = {"name": limits.NAME, "supervisor": 32, "cadence": limits.TEXT}
@@ -127,7 +147,8 @@ class TeamForm(FormScreen):
         own = getattr(self.team, "settings", None) or {}
         sla = own.get("sla_hours") or {}
         cadence = own.get("cadence_days") or {}
-        return [Field("supervisor", _("supervisor (login)"), self.team.supervisor or ""),
+        sup = [Field("supervisor", _("supervisor (login)"), self.team.supervisor or "")]
+        return [*(sup if self.ctx.actor.is_admin else ()),  # a supervisor sets their team's numbers, not who leads it
                 Field("sla_high", _("SLA hours, high"), str(sla.get("high", ""))),
                 Field("sla_medium", _("SLA hours, medium"), str(sla.get("medium", ""))),
                 Field("sla_low", _("SLA hours, low"), str(sla.get("low", ""))),
@@ -151,7 +172,7 @@ class TeamForm(FormScreen):
             if not v["name"]:
                 errors["name"] = _("required")
             return v, errors
-        out: dict = {"supervisor": v["supervisor"] or None}
+        out: dict = {"supervisor": v.get("supervisor") or None}
         sla = {p: _int(v, f"sla_{p}", errors, 1) for p in ("high", "medium", "low")}
         out["sla_hours"] = {p: h for p, h in sla.items() if h is not None} or None
         out["escalate_after_days"] = _int(v, "escalate", errors, 1)

@@ -18,7 +18,7 @@ from ...i18n import _
 from ...store.models import AssignmentRule, AutoTagRule, Team, User
 from .. import changes, scope
 from ..context import Session, team_by_name
-from ..errors import NotFound, ValidationError, refuse_too_long
+from ..errors import AccessDenied, NotFound, ValidationError, refuse_too_long
 
 MODES = ("round-robin", "least-loaded")
 
@@ -67,12 +67,25 @@ def _rule_view(r: AssignmentRule, logins: dict[int, str], teams: dict[int, str])
 
 
 def list_rules(ctx: Session) -> list[RuleView]:
-    """The assignment rules in the order they are tried (supervisors and admins)."""
+    """The assignment rules in the order they are tried (admins); a supervisor sees those that give leads to
+    their team or one of its members (each with its place among all)."""
     scope.require_supervisor(ctx.actor)
     logins = dict(User.select(User.id, User.login).tuples())
     teams = dict(Team.select(Team.id, Team.name).tuples())
-    return [_rule_view(r, logins, teams) for r in AssignmentRule.select().order_by(AssignmentRule.position,
-                                                                                    AssignmentRule.id)]
+    q = AssignmentRule.select().order_by(AssignmentRule.position, AssignmentRule.id)
+    if not ctx.actor.is_admin:
+        members = User.select(User.id).where(User.team == ctx.actor.team_id)
+        q = q.where((AssignmentRule.to_team == ctx.actor.team_id) | AssignmentRule.to_user.in_(members)) \
+            if ctx.actor.team_id is not None else q.where(AssignmentRule.id.is_null())
+    return [_rule_view(r, logins, teams) for r in q]
+
+
+def require_rules_admin(ctx: Session) -> None:
+    """Adding, moving and removing assignment rules takes an admin: the first rule that matches decides for
+    every team's new leads, so one team's rule would take leads from the others."""
+    if not ctx.actor.is_admin:
+        raise AccessDenied(_("only an admin changes the assignment rules: the first that matches decides "
+                             "for every team"))
 
 
 def resolve_source(ctx: Session, text: str) -> str:
@@ -98,7 +111,7 @@ def add_rule(ctx: Session, *, region: str | None = None, industry: str | None = 
              keywords=(), to_user: str | None = None, to_team: str | None = None, mode: str = "round-robin",
              cap: int | None = None, position: int | None = None) -> RuleView:
     """A new assignment rule (admin), last unless ``position`` (1 = tried first) says where."""
-    scope.require_admin(ctx.actor)
+    require_rules_admin(ctx)
     if bool(to_user) == bool(to_team):
         raise ValidationError(_("a rule gives leads to one user (--to) or to a team (--team)"))
     if mode not in MODES:
@@ -144,7 +157,7 @@ def _place(ctx: Session, rule_id: int, position: int) -> None:
 
 def move_rule(ctx: Session, rule_id: int, position: int) -> list[RuleView]:
     """Try the rule at ``position`` (1 = first); the others keep their order. Returns the rules."""
-    scope.require_admin(ctx.actor)
+    require_rules_admin(ctx)
     with ctx.db.atomic():
         rule = AssignmentRule.get_or_none(AssignmentRule.id == rule_id)
         if rule is None:
@@ -155,7 +168,7 @@ def move_rule(ctx: Session, rule_id: int, position: int) -> list[RuleView]:
 
 
 def remove_rule(ctx: Session, rule_id: int) -> None:
-    scope.require_admin(ctx.actor)
+    require_rules_admin(ctx)
     with ctx.db.atomic():
         rule = AssignmentRule.get_or_none(AssignmentRule.id == rule_id)
         if rule is None:

@@ -15,7 +15,7 @@ from ...i18n import _
 from ...store.models import Team, User
 from .. import changes, scope
 from ..context import TEAM_FIELDS, TEAM_SETTINGS_MEMO, Session, own_settings, team_by_name
-from ..errors import NotFound, ValidationError, refuse_too_long
+from ..errors import AccessDenied, NotFound, ValidationError, refuse_too_long
 
 
 
@@ -95,11 +95,20 @@ def _days(value, what: str) -> int:
 def set_team(ctx: Session, name: str, *, supervisor: str | None = None, sla_hours: dict | None = None,
              escalate_after_days=None, stall_after_days=None, cadence_days: dict | None = None,
              clear: list[str] | None = None) -> TeamView:
-    """Change a team's supervisor and own rule numbers (admin). ``sla_hours``: {priority: hours}; ``cadence_days``:
-    {stage key or ``won``: days}, merged into what the team had; ``clear``: fields back to the global numbers.
-    One audited entry with the old and new numbers."""
-    scope.require_admin(ctx.actor)
+    """Change a team's supervisor (admins) and own rule numbers (admins, and the team's own supervisor).
+    ``sla_hours``: {priority: hours}; ``cadence_days``: {stage key or ``won``: days}, merged into what the
+    team had; ``clear``: fields back to the global numbers. One audited entry with the old and new numbers."""
+    scope.require_supervisor(ctx.actor)
     team = team_by_name(name)
+    current = User.select(User.login).where(User.id == team.supervisor_id).scalar() if team.supervisor_id else None
+    if supervisor == current:
+        supervisor = None  # as it is: nothing to record
+    if not ctx.actor.is_admin:
+        if team.id != ctx.actor.team_id:
+            raise AccessDenied(_("a supervisor changes only their own team's numbers, not team {name}'s",
+                                 name=team.name))
+        if supervisor:
+            raise AccessDenied(_("only an admin names a team's supervisor"))
     own = _own(team)
     new = json.loads(json.dumps(own))
     if sla_hours:

@@ -79,14 +79,35 @@ def get_user(uid: int) -> UserView:
 
 
 def list_users(ctx: Session) -> list[UserView]:
-    """Every user (admin only)."""
-    scope.require_admin(ctx.actor)
+    """Every user (admins), or the users of a supervisor's own team."""
+    scope.require_supervisor(ctx.actor)
     teams = {t.id: t.name for t in Team.select()}
-    return [_view(u, teams.get(u.team_id)) for u in User.select().order_by(User.login)]
+    q = User.select().order_by(User.login)
+    if not ctx.actor.is_admin:
+        q = q.where(User.team == ctx.actor.team_id) if ctx.actor.team_id is not None else q.where(
+            User.id == ctx.actor.id)
+    return [_view(u, teams.get(u.team_id)) for u in q]
 
 
 # what a user may change on their own account; the rest is an admin's
 OWN_PREFS = ("lang", "tz", "money")
+# what a supervisor may change on their own team's reps and supervisors (a role or a team takes an admin:
+# a supervisor could otherwise make an admin, or move a rep and their leads out of reach)
+TEAM_EDITS = ("name", "lang", "tz")
+
+
+def _may_edit(ctx: Session, user: User, fields: dict) -> None:
+    a = ctx.actor
+    if a.is_admin or (a.id == user.id and set(fields) <= set(OWN_PREFS)):
+        return
+    if not a.is_supervisor:
+        scope.require_admin(a)
+    if a.team_id is None or user.team_id != a.team_id or user.role == "admin":
+        raise AccessDenied(_("a supervisor changes only their own team's users: {login} is not in it",
+                             login=user.login))
+    if not set(fields) <= set(TEAM_EDITS):
+        raise AccessDenied(_("a supervisor changes a user's name, language and time zone; a role or a team "
+                             "takes an admin"))
 
 
 def _check_tz(name: str) -> str:
@@ -100,15 +121,14 @@ def _check_tz(name: str) -> str:
 def set_user(ctx: Session, login: str, **fields) -> UserView:
     """Change a user's name, role, team, language (``en``/``zh``) or time zone (an IANA name such as
     ``Asia/Shanghai``); an empty string clears the language or zone (back to the environment's). A user
-    may change their own language and zone; everything else, and other users, take an admin. One
-    audited change entry with the old and new values."""
+    may change their own language and zone, a supervisor the name, language and zone of their team's
+    users; everything else takes an admin. One audited change entry with the old and new values."""
     fields = {k: clean(v) for k, v in fields.items() if v is not None}
     refuse_too_long(fields, limits.USER)
     user = User.get_or_none(User.login == login)
     if user is None:
         raise NotFound(_("unknown user: {login} (add it with `tui-crm users add`)", login=login))
-    if not (ctx.actor.id == user.id and set(fields) <= set(OWN_PREFS)):
-        scope.require_admin(ctx.actor)
+    _may_edit(ctx, user, fields)
     values: dict = {}
     if "name" in fields:
         if not fields["name"].strip():
