@@ -44,6 +44,10 @@ async def test_a_supervisor_in_the_administration_screen(world):
         shown = str(screen.query_one("#admin-sections").render())
         assert "Teams" in shown and "Stages" not in shown and "Sources" not in shown
         assert [u.login for u in screen.items] == ["rep_a1", "rep_a2", "sup_a"]
+        await pilot.press("n")  # adding a user takes an admin: said at once, no form to fill in vain
+        await wait_for(pilot, lambda: any("only an admin adds" in n.message for n in app._notifications),
+                       what="the add refusal")
+        assert app.screen is screen
         screen.query_one("#admin-table").move_cursor(row=0)
         await pilot.press("e")
         await settle(app)

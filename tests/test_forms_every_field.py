@@ -240,6 +240,8 @@ async def admin_forms(url: str, lang: str, tmp_path) -> set[str]:
         await r.fill_and_save()
         await r.press("right_square_bracket")  # users again: the new user leaves, to boss
         screen.query_one("#admin-table").move_cursor(row=[u.login for u in screen.items].index(login))
+        await r.press("h")  # their work handed over first (the login stays active)
+        await r.fill_and_save(to="boss")
         await r.press("d")
         await r.fill_and_save(to="boss")
         return r.filled

@@ -166,6 +166,10 @@ class AdminScreen(Screen):
         self.app.push_screen(form, callback=saved)
 
     def action_add(self) -> None:
+        if not self.ctx.actor.is_admin:  # the services refuse it too: adding users, teams and rules is an admin's
+            self.app.notify(_("only an admin adds users, teams and rules: a supervisor edits their team's users "
+                              "(e, h) and numbers"), severity="warning")
+            return
         if self.section in lists.LISTS:
             self._open(lists.add_form(self.ctx, self.section))
             return
