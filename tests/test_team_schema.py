@@ -52,8 +52,8 @@ def test_a_team_sets_its_own_numbers_and_they_apply_to_its_leads_only(world):
 def test_team_changes_are_an_admins_audited_and_checked(world):
     from tui_crm.services.admin import audit
 
-    with pytest.raises(AccessDenied):
-        admin.teams.set_team(world.as_("sup_a"), "A", stall_after_days=3)
+    with pytest.raises(AccessDenied):  # a supervisor sets their own team's numbers only (test_admin_supervisor)
+        admin.teams.set_team(world.as_("sup_a"), "B", stall_after_days=3)
     with pytest.raises(AccessDenied):
         admin.teams.add_team(world.as_("rep_a1"), "C")
     with pytest.raises(ValidationError, match="unknown stage"):
