@@ -25,7 +25,8 @@ from ...store.models import Lead, LeadShare, User
 from ..context import Session
 from . import queries
 
-OWNER_INDEX = "lead_owner_id_status_next_follow_up_at"  # (owner_id, status, next_follow_up_at), then the rowid
+# (owner_id, status, next_follow_up_at, batch_id since v14), then the rowid
+OWNER_INDEX = "lead_owner_id_status_next_follow_up_at_batch_id"
 COMMON = 20000  # more matches than this anywhere: the text is common, the sort order's walk finds a page sooner
 PROBED_MAX = 5000  # up to this many matches are read by primary key; more are checked in the owner index
 
