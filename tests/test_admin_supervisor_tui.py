@@ -5,29 +5,18 @@ an attacker in test_admin_supervisor."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from tui_crm.app import CrmApp
 from tui_crm.services.admin import rules, teams
 from tui_crm.store.models import Lead
 
-from tui_helpers import settle, wait_for
+from tui_helpers import fill_and_save, settle, wait_for
 
 
 @pytest.fixture(params=["sqlite"])
 def db_url(request, tmp_path):  # the Pilot test; the services are tested on both backends above
     return str(tmp_path / "crm.db")
 
-
-async def _form(app, pilot, **values):
-    await settle(app)
-    form = app.screen
-    for name, value in values.items():
-        form.query_one(f"#f-{name}", Input).value = value
-    await pilot.press("ctrl+s")
-    await settle(app)
-    assert app.screen is not form, str(form.query_one("#form-error").render())
-    return form
 
 
 async def test_a_supervisor_in_the_administration_screen(world):
@@ -51,21 +40,21 @@ async def test_a_supervisor_in_the_administration_screen(world):
         screen.query_one("#admin-table").move_cursor(row=0)
         await pilot.press("e")
         await settle(app)
-        form = await _form(app, pilot, name="Rep A One", lang="zh", tz="Asia/Shanghai")
+        form = await fill_and_save(app, pilot, name="Rep A One", lang="zh", tz="Asia/Shanghai")
         assert [f.name for f in form.fields] == ["name", "lang", "tz"]  # no role, no team
         await pilot.press("d")  # deactivating takes an admin: said, nothing opened
         await wait_for(pilot, lambda: any("only an admin deactivates" in n.message for n in app._notifications),
                        what="the refusal")
         assert app.screen is screen
         await pilot.press("h")
-        await _form(app, pilot, to="rep_a2")
+        await fill_and_save(app, pilot, to="rep_a2")
         await wait_for(pilot, lambda: Lead.get_by_id(lead.id).owner.login == "rep_a2", what="the handover")
         await pilot.press("right_square_bracket")  # the team
         await wait_for(pilot, lambda: screen.section == "teams" and screen.items, what="the team")
         assert [t.name for t in screen.items] == ["A"]
         await pilot.press("e")
         await settle(app)
-        form = await _form(app, pilot, stall="6", escalate="2")
+        form = await fill_and_save(app, pilot, stall="6", escalate="2")
         assert "supervisor" not in [f.name for f in form.fields]
         assert teams.list_teams(world.ctx)[0].settings["stall_after_days"] == 6
         await pilot.press("right_square_bracket")  # the rules that give the team leads, to read

@@ -3,24 +3,14 @@ stages, assignment and auto-tag rules), every change through the admin services 
 in words (both backends)."""
 from __future__ import annotations
 
-from textual.widgets import Input
 
 from tui_crm.app import CrmApp
 from tui_crm.services import admin
 from tui_crm.services.admin import rules, teams
 from tui_crm.store.models import Change
 
-from tui_helpers import settle, wait_for
+from tui_helpers import fill_and_save, settle, wait_for
 
-
-async def _form(app, pilot, **values) -> None:
-    await settle(app)
-    form = app.screen
-    for name, value in values.items():
-        form.query_one(f"#f-{name}", Input).value = value
-    await pilot.press("ctrl+s")
-    await settle(app)
-    assert app.screen is not form, str(form.query_one("#form-error").render())
 
 
 async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
@@ -32,12 +22,12 @@ async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
         screen = app.screen
         await settle(app)
         await pilot.press("n")
-        await _form(app, pilot, login="wang.fang", name="王芳", role="rep", team="华东")
+        await fill_and_save(app, pilot, login="wang.fang", name="王芳", role="rep", team="华东")
         await wait_for(pilot, lambda: any(u.login == "wang.fang" for u in screen.items), what="the new user")
         row = next(i for i, u in enumerate(screen.items) if u.login == "wang.fang")
         screen.query_one("#admin-table").move_cursor(row=row)
         await pilot.press("e")
-        await _form(app, pilot, lang="zh", tz="Asia/Shanghai")
+        await fill_and_save(app, pilot, lang="zh", tz="Asia/Shanghai")
         user = next(u for u in admin.list_users(world.ctx) if u.login == "wang.fang")
         assert (user.lang, user.tz) == ("zh", "Asia/Shanghai")
         await pilot.press("right_square_bracket")  # teams
@@ -45,14 +35,14 @@ async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
         row = next(i for i, t in enumerate(screen.items) if t.name == "华东")
         screen.query_one("#admin-table").move_cursor(row=row)
         await pilot.press("e")
-        await _form(app, pilot, sla_high="2", stall="5", cadence="qualified=3")
+        await fill_and_save(app, pilot, sla_high="2", stall="5", cadence="qualified=3")
         team = next(t for t in teams.list_teams(world.ctx) if t.name == "华东")
         assert team.settings["sla_hours"]["high"] == 2 and team.settings["stall_after_days"] == 5
         await pilot.press("right_square_bracket", "right_square_bracket")  # rules
         await wait_for(pilot, lambda: screen.section == "rules", what="rules")
         for region in ("华东", "华北"):
             await pilot.press("n")
-            await _form(app, pilot, region=region, to="wang.fang" if region == "华东" else "B")  # a user, a team
+            await fill_and_save(app, pilot, region=region, to="wang.fang" if region == "华东" else "B")  # a user, a team
         await wait_for(pilot, lambda: len(screen.items) == 2, what="two rules")
         assert [(r.region, r.to_user, r.to_team) for r in rules.list_rules(world.ctx)] == [
             ("华东", "wang.fang", None), ("华北", None, "B")]
@@ -65,13 +55,13 @@ async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
         await pilot.press("right_square_bracket")  # auto tags
         await wait_for(pilot, lambda: screen.section == "auto_tags", what="auto tags")
         await pilot.press("n")
-        await _form(app, pilot, tag="高意向-决策层", keywords="老板，总经理")
+        await fill_and_save(app, pilot, tag="高意向-决策层", keywords="老板，总经理")
         assert [a.tag for a in rules.list_auto_tags(world.ctx)] == ["高意向-决策层"]
         await pilot.press("left_square_bracket", "left_square_bracket")  # stages
         await wait_for(pilot, lambda: screen.section == "stages", what="stages")
         text = "  ".join(f"{s.label('en')}:{s.probability}" for s in world.ctx.stages) + "  Pilot:5"
         await pilot.press("enter")
-        await _form(app, pilot, stages=text)
+        await fill_and_save(app, pilot, stages=text)
         await wait_for(pilot, lambda: any(s.label("en") == "Pilot" for s in screen.items), what="the new stage")
     actions = {(c.entity, c.action) for c in Change.select()}
     assert {("user", "update"), ("rule", "create"), ("stage", "set")} <= actions

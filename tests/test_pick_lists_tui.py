@@ -10,22 +10,13 @@ from tui_crm.app import CrmApp
 from tui_crm.services import leads
 from tui_crm.services.admin import lost_reasons, sources
 
-from tui_helpers import settle, wait_for
+from tui_helpers import fill_and_save, settle, wait_for
 
 
 @pytest.fixture(params=["sqlite"])
 def db_url(request, tmp_path):  # Pilot tests; the services are tested on both backends
     return str(tmp_path / "crm.db")
 
-
-async def _form(app, pilot, **values) -> None:
-    await settle(app)
-    form = app.screen
-    for name, value in values.items():
-        form.query_one(f"#f-{name}", Input).value = value
-    await pilot.press("ctrl+s")
-    await settle(app)
-    assert app.screen is not form, str(form.query_one("#form-error").render())
 
 
 async def _section(pilot, screen, name: str) -> None:
@@ -51,11 +42,11 @@ async def test_an_admin_keeps_the_sources_and_the_lost_reasons(world):
         screen = app.screen
         await _section(pilot, screen, "sources")
         await pilot.press("n")
-        await _form(app, pilot, name="Roadshow", zh="路演")
+        await fill_and_save(app, pilot, name="Roadshow", zh="路演")
         await wait_for(pilot, lambda: screen.items[-1].key == "roadshow", what="the new source")
         _cursor(screen, lambda v: v.key == "roadshow")
         await pilot.press("e")
-        await _form(app, pilot, en="Road show")
+        await fill_and_save(app, pilot, en="Road show")
         await wait_for(pilot, lambda: screen.items[-1].en == "Road show", what="the new name")
         await pilot.press("K")
         await wait_for(pilot, lambda: screen.items[-2].key == "roadshow", what="moved up")
@@ -75,11 +66,11 @@ async def test_an_admin_keeps_the_sources_and_the_lost_reasons(world):
         shown = [table.render_line(y).text for y in range(table.size.height)]  # after the sources' six columns
         assert any("chose a competitor (default)" in line for line in shown), shown  # each cell whole
         await pilot.press("n")
-        await _form(app, pilot, reason="客户被收购", position="1")
+        await fill_and_save(app, pilot, reason="客户被收购", position="1")
         await wait_for(pilot, lambda: screen.items[0].reason == "客户被收购", what="the new reason")
         screen.query_one("#admin-table").move_cursor(row=0)
         await pilot.press("e")
-        await _form(app, pilot, reason="客户公司被收购")
+        await fill_and_save(app, pilot, reason="客户公司被收购")
         await pilot.press("J")
         await wait_for(pilot, lambda: screen.items[1].reason == "客户公司被收购", what="moved down")
         screen.query_one("#admin-table").move_cursor(row=1)

@@ -83,3 +83,18 @@ async def open_on_first_lead(app, pilot, key: str):
     await pilot.press(key)
     await settle(app)
     return app.screen
+
+
+async def fill_and_save(app, pilot, **values):
+    """The open form: each field given its value (``name="王芳"``), then ctrl+s; the form must have closed
+    (else its error line is the failure's message). Returns the form."""
+    from textual.widgets import Input
+
+    await settle(app)
+    form = app.screen
+    for name, value in values.items():
+        form.query_one(f"#f-{name}", Input).value = value
+    await pilot.press("ctrl+s")
+    await settle(app)
+    assert app.screen is not form, str(form.query_one("#form-error").render())
+    return form
