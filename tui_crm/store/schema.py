@@ -258,7 +258,7 @@ def _step_6(db: pw.Database) -> None:
 # v7: indexes that are the leading columns of another index serve no query the longer one does not,
 # and every insert pays for each (an import of 1M leads maintains them all row by row)
 REDUNDANT_INDEXES = {
-    "lead_owner_id": "lead_owner_id_status_next_follow_up_at_batch_id",  # (v14: the batch added)
+    "lead_owner_id": summary_triggers.OWNER_INDEX,  # (v14: the batch added)
     "lead_stage_status": "lead_board_column",
     "stage_history_lead_id": "stage_history_lead_id_entered_at",
     "stage_history_stage_left_at": "stage_history_stays",

@@ -22,11 +22,10 @@ import peewee as pw
 
 from ...store import search as store_search
 from ...store.models import Lead, LeadShare, User
+from ...store.summary_triggers import OWNER_INDEX  # (owner_id, status, next_follow_up_at, batch_id), then the rowid
 from ..context import Session
 from . import queries
 
-# (owner_id, status, next_follow_up_at, batch_id since v14), then the rowid
-OWNER_INDEX = "lead_owner_id_status_next_follow_up_at_batch_id"
 COMMON = 20000  # more matches than this anywhere: the text is common, the sort order's walk finds a page sooner
 PROBED_MAX = 5000  # up to this many matches are read by primary key; more are checked in the owner index
 
