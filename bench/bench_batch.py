@@ -18,7 +18,6 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,21 +25,15 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+import run_all  # noqa: E402  (bench/ is the script's own folder: its load and PostgreSQL probe)
+
 PG_BASE = "postgresql://postgres@127.0.0.1:5432/"
 ACTIONS = {"reassign": {"login": "rep1"}, "tag": {"add": ["展会", "高意向"]},
            "move": {"stage": "qualified", "reason": "bench"}, "task": {"title": "Call after the fair"}}
 
 
 def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def pg_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
+    return run_all.load(2)
 
 
 def ensure(url: str, leads: int) -> float | None:
@@ -180,7 +173,7 @@ def main(argv=None) -> None:
     os.environ.setdefault("TUI_CRM_LANG", "en")
     actions = [x for x in a.actions.split(",") if x]
     urls = [a.sqlite or os.path.join(a.dir, f"{a.leads}.db")]
-    if a.pg or (a.pg is None and pg_reachable()):
+    if a.pg or (a.pg is None and run_all.pg_reachable()):
         urls.append(a.pg_url or f"{PG_BASE}bench_batch_{a.leads}")
     for url in urls:
         print(json.dumps({"bench": "batch", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -34,8 +34,9 @@ SIZES = {"1k": 1_000, "100k": 100_000, "1m": 1_000_000}
 PG_BASE = "postgresql://postgres@127.0.0.1:5432/"
 
 
-def load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+def load(digits: int = 1) -> str:
+    """/proc/loadavg's three averages (other benches import this and pg_reachable)."""
+    return " ".join(f"{x:.{digits}f}" for x in os.getloadavg())
 
 
 def pg_reachable() -> bool:
