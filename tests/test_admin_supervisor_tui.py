@@ -10,7 +10,7 @@ from tui_crm.app import CrmApp
 from tui_crm.services.admin import rules, teams
 from tui_crm.store.models import Lead
 
-from tui_helpers import fill_and_save, settle, wait_for
+from tui_helpers import fill_and_save, open_by_key, settle, wait_for
 
 
 @pytest.fixture(params=["sqlite"])
@@ -25,10 +25,7 @@ async def test_a_supervisor_in_the_administration_screen(world):
     rules.add_rule(world.ctx, region="华东", to_team="A")
     app = CrmApp(world.as_("sup_a"), tick_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app)
-        await pilot.press("6")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
-        screen = app.screen
+        screen = await open_by_key(app, pilot, "6", "AdminScreen")
         await wait_for(pilot, lambda: screen.items, what="the team's users")
         shown = str(screen.query_one("#admin-sections").render())
         assert "Teams" in shown and "Stages" not in shown and "Sources" not in shown

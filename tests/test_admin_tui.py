@@ -9,17 +9,14 @@ from tui_crm.services import admin
 from tui_crm.services.admin import rules, teams
 from tui_crm.store.models import Change
 
-from tui_helpers import fill_and_save, settle, wait_for
+from tui_helpers import fill_and_save, open_by_key, settle, wait_for
 
 
 
 async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
     app = CrmApp(world.as_("boss"), tick_seconds=0)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app)
-        await pilot.press("6")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
-        screen = app.screen
+        screen = await open_by_key(app, pilot, "6", "AdminScreen")
         await settle(app)
         await pilot.press("n")
         await fill_and_save(app, pilot, login="wang.fang", name="王芳", role="rep", team="华东")

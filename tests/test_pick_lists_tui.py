@@ -10,7 +10,7 @@ from tui_crm.app import CrmApp
 from tui_crm.services import leads
 from tui_crm.services.admin import lost_reasons, sources
 
-from tui_helpers import fill_and_save, settle, wait_for
+from tui_helpers import fill_and_save, open_by_key, settle, wait_for
 
 
 @pytest.fixture(params=["sqlite"])
@@ -36,10 +36,7 @@ async def test_an_admin_keeps_the_sources_and_the_lost_reasons(world):
     world.lead("rep_a1", source="ads")
     app = CrmApp(world.as_("boss"), tick_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app)
-        await pilot.press("6")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AdminScreen", what="the admin screen")
-        screen = app.screen
+        screen = await open_by_key(app, pilot, "6", "AdminScreen")
         await _section(pilot, screen, "sources")
         await pilot.press("n")
         await fill_and_save(app, pilot, name="Roadshow", zh="路演")

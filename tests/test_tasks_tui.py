@@ -10,7 +10,7 @@ from tui_crm.app import CrmApp
 from tui_crm.services.leads import batch_run
 from tui_crm.store.models import Task
 
-from tui_helpers import settle, wait_for
+from tui_helpers import open_by_key, settle, wait_for
 
 
 def _cells(screen) -> list[str]:
@@ -25,10 +25,7 @@ async def test_k_lists_a_task_on_several_leads_and_sets_its_status_with_the_sent
                                                                "due": sup.now() + timedelta(hours=2)})
     app = CrmApp(world.as_("sup_a"), tick_seconds=0)
     async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app)
-        await pilot.press("k")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TasksScreen", what="the tasks screen")
-        screen = app.screen
+        screen = await open_by_key(app, pilot, "k", "TasksScreen")
         await settle(app)
         rows = _cells(screen)
         assert any("Fair follow-up" in r and "+2 leads" in r for r in rows), rows
@@ -61,10 +58,7 @@ async def test_a_rep_sees_their_own_tasks_and_a_bad_sentiment_is_said_in_the_for
     world.lead("rep_a1", company="Mine")
     app = CrmApp(world.as_("rep_a1"), tick_seconds=0)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app)
-        await pilot.press("k")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TasksScreen", what="the tasks screen")
-        screen = app.screen
+        screen = await open_by_key(app, pilot, "k", "TasksScreen")
         await settle(app)
         assert screen.rows and all(t.owner == "rep_a1" for t in screen.rows)
         await pilot.press("enter")

@@ -98,3 +98,11 @@ async def fill_and_save(app, pilot, **values):
     await settle(app)
     assert app.screen is not form, str(form.query_one("#form-error").render())
     return form
+
+
+async def open_by_key(app, pilot, key: str, screen: str):
+    """Once the app is quiet, ``key`` (``k``, ``6``): the screen of class ``screen`` it opens, once shown."""
+    await settle(app)
+    await pilot.press(key)
+    await wait_for(pilot, lambda: type(app.screen).__name__ == screen, what=f"the {screen}")
+    return app.screen
