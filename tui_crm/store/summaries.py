@@ -51,6 +51,15 @@ def committed(r: str, col: str = "batch_id") -> str:
             f"AND b.state = 'committed'))")
 
 
+LIVE = "('staging', 'committed')"  # the import batches whose leads a per-batch delta follows
+
+
+def live(r: str, col: str = "batch_id") -> str:
+    """SQL: the row ``r`` belongs to an import batch that is staging or committed (its delta kept)."""
+    return (f"({r}.{col} IS NOT NULL AND EXISTS (SELECT 1 FROM import_batch b WHERE b.id = {r}.{col} "
+            f"AND b.state IN {LIVE}))")
+
+
 @dataclass(frozen=True)
 class Summary:
     """One summary table: its key and value columns as SQL over a source row ``{r}``."""
@@ -92,6 +101,44 @@ class Summary:
                                                        if k not in ("grain", "owner_id", "day")])
         return (f"CREATE TABLE IF NOT EXISTS {self.table} ({', '.join(cols)}, PRIMARY KEY ({pk}))"
                 + ("" if pg else " WITHOUT ROWID"))
+
+    # ---- the per-batch delta (schema v15): the table's grain-0 rows of one import batch's rows, kept from its
+    # first staged chunk on (each chunk adds its aggregate), so the batch's flip to committed (or undone) adds
+    # (or takes) a few hundred delta rows instead of aggregating the batch's leads under the write lock
+    @property
+    def delta(self) -> str:
+        return f"{self.table}_delta"
+
+    def delta_names(self) -> list[str]:
+        return ["batch_id"] + [k for k, _t, _e in self.keys] + self.value_names()
+
+    def delta_exprs(self, r: str, sign: str = "") -> list[str]:
+        return [f"{r}.{self.batch_col}"] + self.exprs(r, sign)[1:]
+
+    def delta_ddl(self, pg: bool) -> str:
+        cols = ["batch_id BIGINT NOT NULL"] + [f"{k} {t} NOT NULL" for k, t, _e in self.keys]
+        cols += [f"{v} BIGINT NOT NULL DEFAULT 0" for v in self.value_names()]
+        pk = ", ".join(["batch_id"] + [k for k, _t, _e in self.keys])
+        return (f"CREATE TABLE IF NOT EXISTS {self.delta} ({', '.join(cols)}, PRIMARY KEY ({pk}))"
+                + ("" if pg else " WITHOUT ROWID"))
+
+    def delta_select(self, where: str) -> str:
+        """SELECT of delta rows recomputed from the source rows matching ``where`` (over ``r``), grouped."""
+        n = len(self.keys) + 1
+        exprs = self.delta_exprs("r")
+        vals = [f"SUM({e})" for e in exprs[n:]]
+        return (f"SELECT {', '.join(exprs[:n] + vals)} FROM {self.source} r WHERE {self.filter('r')} AND {where} "
+                f"GROUP BY {', '.join(str(i + 1) for i in range(n))}")
+
+    def from_delta(self, batch: str, sign: str, grain: int, also: str = "") -> str:
+        """SELECT of this table's rows of grain ``grain`` from batch ``batch``'s delta, signed (``also``: more
+        of the WHERE)."""
+        keys = [str(grain)] + [block_of(k) if grain and k == "day" else k for k, _t, _e in self.keys]
+        if not grain:
+            return (f"SELECT {', '.join(keys + [f'{sign} {v}' for v in self.value_names()])} FROM {self.delta} "
+                    f"WHERE batch_id = {batch}{also}")
+        return (f"SELECT {', '.join(keys + [f'{sign} SUM({v})' for v in self.value_names()])} FROM {self.delta} "
+                f"WHERE batch_id = {batch}{also} GROUP BY {', '.join(str(i + 2) for i in range(len(keys) - 1))}")
 
     def recompute_sql(self, grain: int | None = None) -> str:
         """SELECT of the table's rows recomputed from the source rows (GROUP BY the keys), of one grain
@@ -170,16 +217,35 @@ STAYS = Summary(
     batch_col="lead_batch_id")
 
 SUMMARIES = (PEOPLE, DIMS, LOST, WON, STAYS)
-TABLES = tuple(s.table for s in SUMMARIES)
+# every table of the summaries, their per-batch deltas too (the same row security on PostgreSQL: by owner)
+TABLES = tuple(s.table for s in SUMMARIES) + tuple(s.delta for s in SUMMARIES)
+LEAD_ID = {"lead": "id", "stage_history": "lead_id"}  # a source row's lead (a staged chunk is a range of them)
 
 
 def is_pg(db: pw.Database) -> bool:
     return isinstance(db, pw.PostgresqlDatabase)
 
 
-def rebuild(db: pw.Database) -> None:
-    """Recompute every summary table from the lead rows (inside the caller's transaction)."""
+def add_chunk(db: pw.Database, source: str, batch_id: int, first: int, last: int) -> None:
+    """SQLite: add the rows of ``source`` of import batch ``batch_id`` and leads ``first``..``last`` (a chunk just
+    staged) to the batch's deltas, one GROUP BY per summary (PostgreSQL's statement triggers do it themselves)."""
+    if is_pg(db):
+        return
     for s in SUMMARIES:
+        if s.source != source:
+            continue
+        sets = ", ".join(f"{v} = {s.delta}.{v} + excluded.{v}" for v in s.value_names())
+        where = f"r.{s.batch_col} = {int(batch_id)} AND r.{LEAD_ID[source]} BETWEEN {int(first)} AND {int(last)}"
+        db.execute_sql(f"INSERT INTO {s.delta} ({', '.join(s.delta_names())}) {s.delta_select(where)} "
+                       f"ON CONFLICT ({', '.join(s.delta_names()[:len(s.keys) + 1])}) DO UPDATE SET {sets}")
+
+
+def rebuild(db: pw.Database) -> None:
+    """Recompute every summary table (and the deltas of the staging and committed import batches) from the
+    lead rows (inside the caller's transaction)."""
+    for s in SUMMARIES:
+        db.execute_sql(f"DELETE FROM {s.delta}")
+        db.execute_sql(f"INSERT INTO {s.delta} ({', '.join(s.delta_names())}) {s.delta_select(live('r', s.batch_col))}")
         db.execute_sql(f"DELETE FROM {s.table}")
         cols = ", ".join(s.columns())
         db.execute_sql(f"INSERT INTO {s.table} ({cols}) {s.recompute_sql(0)}")
@@ -198,13 +264,15 @@ def check(db: pw.Database) -> list[str]:
 
     out = []
     for s in SUMMARIES:
-        stored = f"SELECT {', '.join(s.columns())} FROM {s.table} WHERE {s.nonzero()}"
-        fresh = f"SELECT * FROM ({s.recompute_sql()}) f"
-        missing = db.execute_sql(f"SELECT count(*) FROM ({fresh} EXCEPT {stored}) d").fetchone()[0]
-        extra = db.execute_sql(f"SELECT count(*) FROM ({stored} EXCEPT {fresh}) d").fetchone()[0]
-        if missing or extra:
-            out.append(_("summary {table}: {n} rows differ from the leads (run `tui-crm db check --repair`)",
-                         table=s.table, n=missing + extra))
+        for table, names, fresh in ((s.table, s.columns(), s.recompute_sql()),
+                                    (s.delta, s.delta_names(), s.delta_select(live("r", s.batch_col)))):
+            stored = f"SELECT {', '.join(names)} FROM {table} WHERE {s.nonzero()}"
+            fresh = f"SELECT * FROM ({fresh}) f"
+            missing = db.execute_sql(f"SELECT count(*) FROM ({fresh} EXCEPT {stored}) d").fetchone()[0]
+            extra = db.execute_sql(f"SELECT count(*) FROM ({stored} EXCEPT {fresh}) d").fetchone()[0]
+            if missing or extra:
+                out.append(_("summary {table}: {n} rows differ from the leads (run `tui-crm db check --repair`)",
+                             table=table, n=missing + extra))
     return out
 
 

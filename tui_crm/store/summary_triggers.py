@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import peewee as pw
 
+from . import summary_deltas as deltas
 from .summaries import DIMS, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild
 
 
@@ -32,15 +33,6 @@ def _row_upserts(s: Summary, r: str, sign: str) -> str:
     """SQLite: the row ``r``'s (signed) share added to both grains."""
     return "; ".join(_upsert(s, f"SELECT {', '.join(s.exprs(r, sign, g))} WHERE {s.filter(r)} AND "
                                 f"{committed(r, s.batch_col)}", False) for g in GRAINS)
-
-
-def _batch_select(s: Summary, batch: str, sign: str, grain: int) -> str:
-    """The shares of all the source rows of import batch ``batch`` (an SQL expression), signed."""
-    n = len(s.keys) + 1
-    exprs = s.exprs("r", grain=grain)
-    vals = [f"{sign} SUM({e})" for e in exprs[n:]]
-    return (f"SELECT {', '.join(exprs[:n] + vals)} FROM {s.source} r WHERE r.{s.batch_col} = {batch} "
-            f"AND {s.filter('r')} GROUP BY {', '.join(str(i + 1) for i in range(n))}")
 
 
 def _prob(row: str) -> str:
@@ -61,7 +53,7 @@ def _stage_fix(key: str, delta: str, grain: int) -> str:
 
 SQLITE_NAMES = ("report_sum_lead_ins", "report_sum_lead_del", "report_sum_hist_ins", "report_sum_hist_del",
                 "report_sum_batch", "report_sum_batch_del", "report_sum_stage_upd", "report_sum_stage_del",
-                "report_sum_stage_ins") + tuple(f"report_sum_upd_{s.table}" for s in SUMMARIES)
+                "report_sum_stage_ins") + tuple(f"report_sum_upd_{s.table}" for s in SUMMARIES) + deltas.sqlite_names()
 
 
 def _sqlite(db: pw.Database) -> None:
@@ -81,19 +73,21 @@ def _sqlite(db: pw.Database) -> None:
                 f"CREATE TRIGGER IF NOT EXISTS report_sum_upd_{s.table} AFTER UPDATE OF {', '.join(cols)} "
                 f"ON {source} WHEN {changed} BEGIN {_row_upserts(s, 'OLD', '-')}; "
                 f"{_row_upserts(s, 'NEW', '')}; END")
-    sign = "(CASE WHEN NEW.state = 'committed' THEN 1 ELSE -1 END) *"
-    flip = "; ".join(_upsert(s, _batch_select(s, "NEW.id", sign, g), False) for s in SUMMARIES for g in GRAINS)
+    deltas.sqlite(db)
+    # the batch's delta (a few hundred rows), not its leads, added or taken at the flip
+    flip = "; ".join(deltas.flip(_upsert, False))
     db.execute_sql("CREATE TRIGGER IF NOT EXISTS report_sum_batch AFTER UPDATE OF state ON import_batch "
-                   "WHEN (OLD.state = 'committed') <> (NEW.state = 'committed') BEGIN " + flip + "; END")
+                   f"WHEN {deltas.FLIP} OR ({deltas.DEAD}) BEGIN {flip}; END")
     # its leads go first, while the batch still says whether they counted (the cascade would come after)
     db.execute_sql("CREATE TRIGGER IF NOT EXISTS report_sum_batch_del BEFORE DELETE ON import_batch BEGIN "
-                   "DELETE FROM lead WHERE batch_id = OLD.id; END")
+                   f"DELETE FROM lead WHERE batch_id = OLD.id; {'; '.join(deltas.gone('OLD.id'))}; END")
     for name, when, key, delta in (
             ("report_sum_stage_upd", f"AFTER UPDATE OF probability, active ON stage WHEN {_prob('NEW')} <> "
                                      f"{_prob('OLD')}", "NEW.key", f"({_prob('NEW')} - {_prob('OLD')})"),
             ("report_sum_stage_del", "AFTER DELETE ON stage", "OLD.key", f"(0 - {_prob('OLD')})"),
             ("report_sum_stage_ins", "AFTER INSERT ON stage", "NEW.key", _prob("NEW"))):
-        fixes = "; ".join(_upsert(DIMS, _stage_fix(key, delta, g), False) for g in GRAINS)
+        fixes = "; ".join([_upsert(DIMS, _stage_fix(key, delta, g), False) for g in GRAINS]
+                          + [deltas.stage_fix(key, delta, False)])
         db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {fixes}; END")
 
 
@@ -129,27 +123,26 @@ def _pg(db: pw.Database) -> None:
         mine = [s for s in SUMMARIES if s.source == source]
         for op, (ref, parts) in PG_OPS.items():
             fn = f"crm_sum_{short}_{op.lower()}"
-            _pg_function(db, fn, " ".join(_upsert(s, _delta(s, parts), True) + ";" for s in mine), schema)
+            _pg_function(db, fn, " ".join(_upsert(s, _delta(s, parts), True) + ";" for s in mine)
+                         + " " + deltas.pg_statements(mine, parts), schema)
             db.execute_sql(f"DROP TRIGGER IF EXISTS report_sum_{short}_{op.lower()} ON {source}")
             db.execute_sql(f"CREATE TRIGGER report_sum_{short}_{op.lower()} AFTER {op} ON {source} {ref} "
                            f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()")
-    sign = "(CASE WHEN NEW.state = 'committed' THEN 1 ELSE -1 END) *"
-    flip = " ".join(_upsert(s, _batch_select(s, "NEW.id", sign, g), True) + ";" for s in SUMMARIES for g in GRAINS)
-    _pg_function(db, "crm_sum_batch", f"IF (OLD.state = 'committed') <> (NEW.state = 'committed') THEN {flip} END IF;",
-                 schema)
+    _pg_function(db, "crm_sum_batch", " ".join(x + ";" for x in deltas.flip(_upsert, True)), schema)
     db.execute_sql("DROP TRIGGER IF EXISTS report_sum_batch ON import_batch")
     db.execute_sql("CREATE TRIGGER report_sum_batch AFTER UPDATE OF state ON import_batch FOR EACH ROW "
                    "EXECUTE FUNCTION crm_sum_batch()")
     db.execute_sql(f"CREATE OR REPLACE FUNCTION crm_sum_batch_del() RETURNS trigger LANGUAGE plpgsql SECURITY "
                    f"DEFINER SET search_path = {schema}, pg_catalog, pg_temp AS $$ BEGIN "
-                   f"DELETE FROM lead WHERE batch_id = OLD.id; RETURN OLD; END $$")
+                   f"DELETE FROM lead WHERE batch_id = OLD.id; {'; '.join(deltas.gone('OLD.id'))}; RETURN OLD; END $$")
     db.execute_sql("DROP TRIGGER IF EXISTS report_sum_batch_del ON import_batch")
     db.execute_sql("CREATE TRIGGER report_sum_batch_del BEFORE DELETE ON import_batch FOR EACH ROW "
                    "EXECUTE FUNCTION crm_sum_batch_del()")
     fix = {"upd": ("NEW.key", f"({_prob('NEW')} - {_prob('OLD')})"), "del": ("OLD.key", f"(0 - {_prob('OLD')})"),
            "ins": ("NEW.key", _prob("NEW"))}
     for op, event in (("upd", "UPDATE OF probability, active"), ("del", "DELETE"), ("ins", "INSERT")):
-        body = " ".join(_upsert(DIMS, _stage_fix(*fix[op], g), True) + ";" for g in GRAINS)
+        body = " ".join([_upsert(DIMS, _stage_fix(*fix[op], g), True) + ";" for g in GRAINS]
+                        + [deltas.stage_fix(*fix[op], True) + ";"])
         _pg_function(db, f"crm_sum_stage_{op}", body, schema)
         db.execute_sql(f"DROP TRIGGER IF EXISTS report_sum_stage_{op} ON stage")
         db.execute_sql(f"CREATE TRIGGER report_sum_stage_{op} AFTER {event} ON stage FOR EACH ROW "
@@ -203,10 +196,18 @@ def step_14(db: pw.Database) -> None:
     support(db, fill=True)
 
 
+def step_15(db: pw.Database) -> None:
+    """v15: the per-batch deltas (store/summary_deltas.py), filled for the batches staging or committed, and the
+    triggers that keep them; the flip of a batch reads its delta instead of its leads."""
+    drop(db)
+    install(db, fill=True)
+
+
 def install(db: pw.Database, fill: bool = True) -> None:
     """Create the tables and their triggers (idempotent) and fill them from the leads."""
     for s in SUMMARIES:
         db.execute_sql(s.ddl(is_pg(db)))
+        db.execute_sql(s.delta_ddl(is_pg(db)))
     (_pg if is_pg(db) else _sqlite)(db)
     if fill:
         rebuild(db)
@@ -234,3 +235,4 @@ def uninstall(db: pw.Database) -> None:
     drop(db)
     for s in SUMMARIES:
         db.execute_sql(f"DROP TABLE IF EXISTS {s.table}")
+        db.execute_sql(f"DROP TABLE IF EXISTS {s.delta}")

@@ -8,7 +8,7 @@ from ...domain import rules
 from ...domain.spell import spelling
 from ...domain.tags import split_tags
 from ...i18n import N_
-from ...store import bulk, search
+from ...store import bulk, search, summaries
 from ...store.models import AutoTagRule, LeadTag, Source, Stage, Tag
 from ...store.search import reversed_digits
 from .. import changes
@@ -218,8 +218,12 @@ class ChunkWriter:
             if rec.extra.get("tags"):
                 tags.append((lid, split_tags(rec.extra["tags"])))  # vip; 华东、重点 is three tags
         bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
+        # the chunk's share of the batch's summary deltas, before anything updates its rows (the triggers
+        # keep the deltas from then on)
+        summaries.add_chunk(ctx.db, "lead", bid, min(ids), max(ids))
         search.index_rows(ctx.db, "batch_id = ? AND id >= ? AND id <= ?", (bid, min(ids), max(ids)))
         bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)
+        summaries.add_chunk(ctx.db, "stage_history", bid, min(ids), max(ids))
         bulk.insert_rows(ctx.db, "follow_up", FU_COLS, fus)
         bulk.insert_rows(ctx.db, "task", TASK_COLS, tasks)
         if tags:
