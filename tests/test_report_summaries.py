@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from cli_helpers import run
 from tui_crm import clock
 from tui_crm.services import leads
+from tui_crm.services.activity import tasks
 from tui_crm.services.errors import ServiceError
 from tui_crm.services.importing.batches import undo as undo_import
 from tui_crm.services.importing.run import ImportOptions, run_import
@@ -135,7 +136,27 @@ class Ops:
         else:
             Stage.update(probability=self.rng.choice([10, 45, 80])).where(Stage.key == "proposal").execute()
 
-    ALL = ("add", "add", "add", "move", "outcome", "edit", "reassign", "batch", "handover", "import_", "undo", "raw")
+    def plan(self):
+        """A task (the lead's next follow-up is its open tasks' earliest due) from three days before the
+        clock to three after it, on any second or on the hour."""
+        code = self.code()
+        if code:
+            span = self.rng.choice([3 * 86400, 3 * 3600])
+            due = self.now + timedelta(seconds=self.rng.randrange(-span, span))
+            if self.rng.random() < 0.3:
+                due = due.replace(minute=0, second=0)
+            owner = Lead.get(Lead.code == code).owner.login
+            tasks.add_task(self.world.as_(owner), code, "call", "call back", due)
+
+    def done(self):
+        from tui_crm.store.models import Task
+
+        open_ = [t.id for t in Task.select(Task.id).where(Task.status == "open", Task.lead.is_null(False))]
+        if open_:
+            tasks.complete_task(self.world.ctx, self.rng.choice(open_), "ok")
+
+    ALL = ("add", "add", "add", "move", "outcome", "edit", "reassign", "batch", "handover", "import_", "undo", "raw",
+           "plan", "plan", "done")
 
 
 periods = st.one_of(st.none(), st.tuples(st.integers(0, 75), st.integers(0, 75)).map(
@@ -161,6 +182,35 @@ def test_summaries_equal_the_lead_rows_after_any_writes(world, tmp_path, seed, z
     for login, narrow in (("boss", {}), ("boss", {"team": "B"}), ("boss", {"owner": "rep_a2"}), ("sup_a", {}),
                           ("rep_a1", {}), ("rep_b1", {})):
         agree(world, login, zone, period, **narrow)
+    # the clock's counts (overdue, due today) at the last write's moment, a second before and after a whole
+    # hour, and later, as time passes with no write
+    try:
+        from tui_crm.store.models import Task
+
+        hour = ops.now.replace(minute=0, second=0, microsecond=0)
+        dues = [t.due_at for t in Task.select(Task.due_at).where(Task.status == "open")]
+        due = datetime.fromtimestamp(rng.choice(dues), timezone.utc) if dues else ops.now
+        for now in (ops.now, hour - timedelta(seconds=1), hour, hour + timedelta(hours=5, minutes=7),
+                    ops.now + timedelta(days=2, seconds=rng.randrange(86400)), due, due + timedelta(seconds=1),
+                    due + timedelta(minutes=rng.randrange(1, 60)), due - timedelta(hours=rng.randrange(1, 30))):
+            clock.set_now(now)
+            for login in ("boss", "sup_a", "rep_a1", "rep_b1"):
+                clock_counts_agree(as_in(world, login, zone), login, now)
+    finally:
+        clock.set_now(None)
+
+
+def clock_counts_agree(ctx, login, now) -> None:
+    """The board's headers and the list's clock counts from the summaries equal counting the rows."""
+    from tui_crm.services.leads import board, pages
+    from tui_crm.services.leads.pages import ListQuery
+
+    for f in (board.BoardFilter(), board.BoardFilter(mine=True)):
+        assert board.summary(ctx, f).columns == board.row_columns(ctx, board.condition(ctx, f), board._bounds(ctx)), (
+            login, now, f)
+    for filters in (("overdue",), ("today",), ("mine", "overdue"), ("mine", "today")):
+        q = ListQuery(filters)
+        assert pages.count(ctx, q) == Lead.select().where(pages.condition(ctx, q)).count(), (login, now, filters)
 
 
 def test_a_quarter_in_shanghai_reads_whole_days_and_its_edges(world):

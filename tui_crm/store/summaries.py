@@ -16,6 +16,10 @@ time zone. Which leads count: those of no import or of a committed one (``scope.
   (``won_by_month`` asks the lead rows only about a day that holds a local month's start).
 - ``report_stays``: completed stays (stage_history with a ``left_at``) by the lead's creation day and
   owner (the lead copies on stage_history, schema v5) and stage.
+- ``report_due`` (v16): the working leads (pending, in progress) with a next follow-up, by its hour
+  (``hour``: epoch seconds // 3600; grain 1 in blocks of 16 hours), owner and stage: the overdue and
+  due-today counts of the list and the board read whole hours from it and the partial hours at the ends
+  (now, a local midnight off the hour) from the rows.
 
 The triggers (store/summary_triggers.py) cover every writer, in the writer's transaction: the app's
 services, batch work, import (a staging batch counts once it is committed, by a trigger on
@@ -32,10 +36,13 @@ import peewee as pw
 OPEN = "('pending', 'in_progress', 'paused')"
 
 
-def day_of(col: str) -> str:
-    """SQL: floor(col / 86400) on both backends (their integer division truncates towards zero; no ``%``,
+def day_of(col: str, unit: int = 86400) -> str:
+    """SQL: floor(col / unit) on both backends (their integer division truncates towards zero; no ``%``,
     which psycopg2 would read as a parameter)."""
-    return f"(CASE WHEN {col} >= 0 THEN {col} / 86400 ELSE -((86399 - {col}) / 86400) END)"
+    return f"(CASE WHEN {col} >= 0 THEN {col} / {unit} ELSE -(({unit - 1} - {col}) / {unit}) END)"
+
+
+HOUR = 3600
 
 
 BLOCK = 16  # days in a grain-1 row (a period reads whole blocks, then whole days at its ends)
@@ -70,6 +77,7 @@ class Summary:
     where: str  # which source rows count (besides committed)
     depends: tuple[str, ...]  # source columns the row's contribution reads
     batch_col: str = "batch_id"
+    block_key: str = "day"  # the time key that grain 1 groups in blocks of BLOCK (a day, or an hour)
 
     def key_names(self) -> list[str]:
         return ["grain"] + [k for k, _t, _e in self.keys]
@@ -83,7 +91,7 @@ class Summary:
     def exprs(self, r: str, sign: str = "", grain: int = 0) -> list[str]:
         """Key expressions (the grain first; its ``day`` a day or a block of days) then (signed) value
         expressions over the row alias ``r``."""
-        keys = [str(grain)] + [(block_of(e) if grain and k == "day" else e).format(r=r) for k, _t, e in self.keys]
+        keys = [str(grain)] + [(block_of(e) if grain and k == self.block_key else e).format(r=r) for k, _t, e in self.keys]
         vals = [f"{sign}({e.format(r=r)})" for _v, e in self.values]
         return keys + vals
 
@@ -97,8 +105,8 @@ class Summary:
         cols = ["grain BIGINT NOT NULL"] + [f"{k} {t} NOT NULL" for k, t, _e in self.keys]
         cols += [f"{v} BIGINT NOT NULL DEFAULT 0" for v in self.value_names()]
         # grain, then owner: the whole database's blocks are one range, a scope's one range per owner
-        pk = ", ".join(["grain", "owner_id", "day"] + [k for k in self.key_names()
-                                                       if k not in ("grain", "owner_id", "day")])
+        first = ["grain", "owner_id", self.block_key]
+        pk = ", ".join(first + [k for k in self.key_names() if k not in first])
         return (f"CREATE TABLE IF NOT EXISTS {self.table} ({', '.join(cols)}, PRIMARY KEY ({pk}))"
                 + ("" if pg else " WITHOUT ROWID"))
 
@@ -133,7 +141,7 @@ class Summary:
     def from_delta(self, batch: str, sign: str, grain: int, also: str = "") -> str:
         """SELECT of this table's rows of grain ``grain`` from batch ``batch``'s delta, signed (``also``: more
         of the WHERE)."""
-        keys = [str(grain)] + [block_of(k) if grain and k == "day" else k for k, _t, _e in self.keys]
+        keys = [str(grain)] + [block_of(k) if grain and k == self.block_key else k for k, _t, _e in self.keys]
         if not grain:
             return (f"SELECT {', '.join(keys + [f'{sign} {v}' for v in self.value_names()])} FROM {self.delta} "
                     f"WHERE batch_id = {batch}{also}")
@@ -216,7 +224,17 @@ STAYS = Summary(
     ("lead_created_at", "lead_owner_id", "stage", "left_at", "entered_at", "lead_batch_id"),
     batch_col="lead_batch_id")
 
-SUMMARIES = (PEOPLE, DIMS, LOST, WON, STAYS)
+WORKING = "('pending', 'in_progress')"  # domain.vocab.WORKING_STATUSES: the leads that can be overdue
+# v16: the working leads by the hour of their next follow-up (the list's and the board's overdue and due-today
+# counts: whole hours from here, the partial hours at the ends from the lead rows, services/leads/scoped_counts)
+DUE = Summary(
+    "report_due", "lead",
+    (("hour", "BIGINT", day_of("{r}.next_follow_up_at", HOUR)), OWNER, ("stage", "VARCHAR(64)", "{r}.stage")),
+    (("n", "1"),),
+    "{r}.status IN " + WORKING + " AND {r}.next_follow_up_at IS NOT NULL",
+    ("next_follow_up_at", "owner_id", "stage", "status"), block_key="hour")
+
+SUMMARIES = (PEOPLE, DIMS, LOST, WON, STAYS, DUE)
 # every table of the summaries, their per-batch deltas too (the same row security on PostgreSQL: by owner)
 TABLES = tuple(s.table for s in SUMMARIES) + tuple(s.delta for s in SUMMARIES)
 LEAD_ID = {"lead": "id", "stage_history": "lead_id"}  # a source row's lead (a staged chunk is a range of them)
@@ -240,17 +258,17 @@ def add_chunk(db: pw.Database, source: str, batch_id: int, first: int, last: int
                        f"ON CONFLICT ({', '.join(s.delta_names()[:len(s.keys) + 1])}) DO UPDATE SET {sets}")
 
 
-def rebuild(db: pw.Database) -> None:
-    """Recompute every summary table (and the deltas of the staging and committed import batches) from the
-    lead rows (inside the caller's transaction)."""
-    for s in SUMMARIES:
+def rebuild(db: pw.Database, only: tuple[Summary, ...] = SUMMARIES) -> None:
+    """Recompute every summary table (or ``only`` those; and the deltas of the staging and committed import
+    batches) from the lead rows (inside the caller's transaction)."""
+    for s in only:
         db.execute_sql(f"DELETE FROM {s.delta}")
         db.execute_sql(f"INSERT INTO {s.delta} ({', '.join(s.delta_names())}) {s.delta_select(live('r', s.batch_col))}")
         db.execute_sql(f"DELETE FROM {s.table}")
         cols = ", ".join(s.columns())
         db.execute_sql(f"INSERT INTO {s.table} ({cols}) {s.recompute_sql(0)}")
         # the blocks from the days (a tenth of the rows), not from the leads again
-        keys = [block_of("day") if k == "day" else k for k in s.key_names()[1:]]
+        keys = [block_of(k) if k == s.block_key else k for k in s.key_names()[1:]]
         db.execute_sql(f"INSERT INTO {s.table} ({cols}) SELECT 1, {', '.join(keys)}, "
                        f"{', '.join(f'SUM({v})' for v in s.value_names())} FROM {s.table} WHERE grain = 0 "
                        f"GROUP BY {', '.join(str(i + 2) for i in range(len(keys)))}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import peewee as pw
 
 from . import summary_deltas as deltas
-from .summaries import DIMS, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild
+from .summaries import DIMS, DUE, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild
 
 
 def _pk(s: Summary) -> str:
@@ -201,6 +201,16 @@ def step_15(db: pw.Database) -> None:
     triggers that keep them; the flip of a batch reads its delta instead of its leads."""
     drop(db)
     install(db, fill=True)
+
+
+def step_16(db: pw.Database) -> None:
+    """v16: ``report_due`` (the working leads by the hour of their next follow-up) and its per-batch delta,
+    filled from the leads; the lead triggers made again so that they keep it too."""
+    db.execute_sql(DUE.ddl(is_pg(db)))
+    db.execute_sql(DUE.delta_ddl(is_pg(db)))
+    drop(db)
+    (_pg if is_pg(db) else _sqlite)(db)
+    rebuild(db, only=(DUE,))
 
 
 def install(db: pw.Database, fill: bool = True) -> None:

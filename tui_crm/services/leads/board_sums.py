@@ -2,16 +2,12 @@
 
 Counts, amounts, weighted amounts and "nothing planned" of each column come from ``report_people``
 (every day, the owners of the board's scope); the overdue and due-today counts, which move with the
-clock, from the leads whose next follow-up is before tomorrow (one range of ``lead_board_column`` per
-stage and status); the leads others share with the actor, from their rows. A filter the summaries do
+clock, from ``report_due``'s whole hours and the rows of the partial hours at the ends
+(:func:`_clock_counts`); the leads others share with the actor, from their rows. A filter the summaries do
 not know (a search, source, priority, tag) leaves the headers to ``board.row_columns``.
 """
 from __future__ import annotations
 
-import peewee as pw
-
-from ...domain.vocab import WORKING_STATUSES
-from ...store.models import Lead
 from ..context import Session
 
 
@@ -42,7 +38,7 @@ def summed_columns(ctx: Session, f, bounds: tuple[int, int], column, row_sums):
                 cols[stage].amount_cents += amt
                 weighted[stage] += w
                 due[stage] += d
-        _clock_counts(ctx, OwnedPart(owners), bounds, cols)
+        _clock_counts(ctx, owners, bounds, cols)
     for part in shared:
         for stage, n, amt, w, od, td, d, _nothing in row_sums(ctx, part, bounds):
             c = cols[stage]
@@ -59,15 +55,13 @@ def summed_columns(ctx: Session, f, bounds: tuple[int, int], column, row_sums):
     return [cols[k] for k in keys]
 
 
-def _clock_counts(ctx: Session, cond, bounds: tuple[int, int], cols: dict) -> None:
+def _clock_counts(ctx: Session, owners: list[int] | None, bounds: tuple[int, int], cols: dict) -> None:
+    """Overdue (before now) and due today (from now to the user's midnight) from ``report_due``'s whole
+    hours and the rows of the partial hours at the ends (scoped_counts.due_counts)."""
+    from .scoped_counts import due_counts
+
     now_ts, tomorrow_ts = bounds
-    due = Lead.next_follow_up_at
-    q = (Lead.select(Lead.stage, pw.fn.SUM(pw.Case(None, [(due < now_ts, 1)], 0)),
-                     pw.fn.SUM(pw.Case(None, [(due >= now_ts, 1)], 0)))
-         .where(cond & Lead.status.in_(WORKING_STATUSES) & Lead.stage.in_(list(cols)) & (due < tomorrow_ts))
-         .group_by(Lead.stage))
-    if not ctx.is_postgres:  # the covering one (stage, status, next_follow_up_at, ..., owner_id, batch_id)
-        q = q.from_(pw.SQL('"lead" AS "t1" INDEXED BY "lead_board_column"'))
-    for stage, overdue, today in q.tuples():
-        cols[stage].overdue += int(overdue or 0)
-        cols[stage].today += int(today or 0)
+    for field, start, end in (("overdue", None, now_ts), ("today", now_ts, tomorrow_ts)):
+        for stage, n in due_counts(ctx, owners, start, end, list(cols)).items():
+            if stage in cols:
+                setattr(cols[stage], field, getattr(cols[stage], field) + n)

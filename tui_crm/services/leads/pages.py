@@ -235,6 +235,11 @@ def count(ctx: Session, q: ListQuery) -> int:
         from .scoped_counts import all_leads
 
         return all_leads(ctx, mine=bool(q.filters))
+    clock = set(q.filters) - {"mine"}
+    if not q.search.strip() and len(clock) == 1 and clock <= {"overdue", "today"}:
+        from .scoped_counts import due_count
+
+        return due_count(ctx, "mine" in q.filters, clock.pop())
     if not q.search.strip() and set(q.filters) <= {"mine", "overdue", "today"}:
         return _count_by_parts(ctx, q)
     return Lead.select().where(condition(ctx, q)).count()

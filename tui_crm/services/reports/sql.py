@@ -10,7 +10,7 @@ from fractions import Fraction
 import peewee as pw
 
 from ...store.models import Lead, LeadShare, User
-from ...store.summaries import BLOCK
+from ...store.summary_ranges import DAY, SummaryPart, split_days  # noqa: F401 (the report's names)
 from .. import scope
 from ..context import Session
 
@@ -74,60 +74,6 @@ class OwnedPart(pw.Expression):
     def edge(self) -> bool:
         """A partial day at a period's edge (read along ``lead_created_at``), not a whole period."""
         return self.start is not None and self.end is not None
-
-
-class SummaryPart:
-    """The whole UTC days ``[day_lo, day_hi)`` (None: unbounded) of the leads owned by ``owners`` (None:
-    every owner), read from the summary tables (store/summaries.py)."""
-
-    def __init__(self, owners: list[int] | None, day_lo: int | None, day_hi: int | None):
-        self.owners, self.day_lo, self.day_hi = owners, day_lo, day_hi
-
-    def ranges(self) -> list[tuple[int, int | None, int | None]]:
-        """(grain, lo, hi): the whole blocks of days (grain 1) within the days, then the days at its ends."""
-        lo, hi, size = self.day_lo, self.day_hi, BLOCK
-        b0 = None if lo is None else -(-lo // size)
-        b1 = None if hi is None else hi // size
-        if b0 is not None and b1 is not None and b0 >= b1:
-            return [(0, lo, hi)]
-        out: list = [(1, b0, b1)]
-        if lo is not None and lo < b0 * size:
-            out.append((0, lo, b0 * size))
-        if hi is not None and b1 * size < hi:
-            out.append((0, b1 * size, hi))
-        return out
-
-    def where(self, ctx: Session, grain: int, lo: int | None, hi: int | None) -> tuple[str, list]:
-        p = ctx.db.param
-        terms, params = [f"grain = {p}"], [grain]
-        if self.owners is not None:
-            terms.append(f"owner_id IN ({', '.join(p for _ in self.owners)})")
-            params += self.owners
-        if lo is not None:
-            terms.append(f"day >= {p}")
-            params.append(lo)
-        if hi is not None:
-            terms.append(f"day < {p}")
-            params.append(hi)
-        return " AND ".join(terms), params
-
-
-DAY = 86400
-
-
-def split_days(start: int | None, end: int | None):
-    """[start, end) as whole UTC days ``(lo, hi)`` (None when there is none) and the partial days at its
-    edges, [(start, end)] in epoch seconds."""
-    lo = None if start is None else -(-start // DAY)
-    hi = None if end is None else end // DAY
-    if lo is not None and hi is not None and lo >= hi:
-        return None, [(start, end)]
-    edges = []
-    if start is not None and start < lo * DAY:
-        edges.append((start, lo * DAY))
-    if end is not None and hi * DAY < end:
-        edges.append((hi * DAY, end))
-    return (lo, hi), edges
 
 
 def summary_parts(ctx: Session, owner: str | None, team: str | None, start: int | None,

@@ -11,18 +11,13 @@ from ...domain.vocab import OPEN_STATUSES
 from ...store.models import Lead
 from .. import scope
 from ..context import Session
+from ...store.summary_ranges import summed_rows
 from .sql import DAY, SummaryPart
 
 
 def _rows(ctx: Session, part: SummaryPart, table: str, select: str, group: str, having: str,
           extra: str = "") -> list[tuple]:
-    branches, params = [], []
-    for grain, lo, hi in part.ranges():
-        where, got = part.where(ctx, grain, lo, hi)
-        branches.append(f"SELECT * FROM {table} WHERE {where}{extra}")
-        params += got
-    sql = f"SELECT {select} FROM ({' UNION ALL '.join(branches)}) s GROUP BY {group} HAVING {having}"
-    return ctx.db.execute_sql(sql, params).fetchall()
+    return summed_rows(ctx.db, part, table, select, group, having, extra)
 
 
 def people(ctx: Session, part: SummaryPart) -> list[dict]:
