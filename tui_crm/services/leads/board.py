@@ -133,12 +133,21 @@ def summary(ctx: Session, f: BoardFilter | None = None) -> BoardSummary:
     scope (narrowed by owner, team or mine; board_sums), else from one GROUP BY over the open leads."""
     from .board_sums import summed_columns
 
-    cond = condition(ctx, f)
-    columns = summed_columns(ctx, f or BoardFilter(), _bounds(ctx), ColumnSummary, row_sums)
+    f = f or BoardFilter()
+    columns = summed_columns(ctx, f, _bounds(ctx), ColumnSummary, row_sums)
     if columns is not None:
-        return BoardSummary(columns, outcome(ctx, "won", f, cond), outcome(ctx, "lost", f, cond))
+        return BoardSummary(columns, summed_outcome(ctx, "won", f), summed_outcome(ctx, "lost", f))
+    cond = condition(ctx, f)
     return BoardSummary(row_columns(ctx, cond, _bounds(ctx)), outcome(ctx, "won", f, cond),
                         outcome(ctx, "lost", f, cond))
+
+
+def summed_outcome(ctx: Session, status: str, f: BoardFilter) -> OutcomeSummary:
+    """:func:`outcome` read per part of the scope (board_sums.summed_outcome), the same figures."""
+    from .board_sums import summed_outcome as by_parts
+
+    got = by_parts(ctx, f, status, month_start(ctx))
+    return outcome(ctx, status, f) if got is None else OutcomeSummary(status, *got)
 
 
 def row_columns(ctx: Session, cond, bounds: tuple[int, int]) -> list[ColumnSummary]:
