@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from rich.cells import cell_len
 from textual.widgets import DataTable, Header, Static
 
 from ..domain.vocab import ROLES
@@ -122,11 +123,20 @@ class AdminScreen(Screen):
         self.query_one(DataTable).focus()
         await self.reload()
 
+    def show_sections(self) -> None:
+        """The sections, the current one in brackets, and the ``[ ]`` hint when it fits whole (never cut)."""
+        names = section_names()
+        line = "  ".join(f"[{names[s]}]" if s == self.section else names[s] for s in self.sections)
+        hint = "   " + _("[ ] switch")
+        fits = cell_len(line + hint) <= self.size.width
+        self.query_one("#admin-sections", Static).update(line + hint if fits else line)
+
+    def on_resize(self) -> None:
+        self.show_sections()
+
     async def reload(self) -> None:
         status = self.query_one("#status", Static)
-        names = section_names()
-        self.query_one("#admin-sections", Static).update(
-            "  ".join(f"[{names[s]}]" if s == self.section else names[s] for s in self.sections) + "   " + _("[ ] switch"))
+        self.show_sections()
         try:
             cols, rows, items = await self.app.db(_rows, self.ctx, self.section)
         except ServiceError as exc:  # a rep, or a supervisor where only admins may look
