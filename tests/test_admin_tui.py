@@ -22,7 +22,9 @@ async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
         await fill_and_save(app, pilot, login="wang.fang", name="王芳", role="rep", team="华东")
         await wait_for(pilot, lambda: any(u.login == "wang.fang" for u in screen.items), what="the new user")
         row = next(i for i, u in enumerate(screen.items) if u.login == "wang.fang")
-        screen.query_one("#admin-table").move_cursor(row=row)
+        assert row > 0  # the cursor was on the first row before the form opened
+        await wait_for(pilot, lambda: screen.query_one("#admin-table").cursor_row == row,
+                       what="the cursor on the user just added")
         await pilot.press("e")
         await fill_and_save(app, pilot, lang="zh", tz="Asia/Shanghai")
         user = next(u for u in admin.list_users(world.ctx) if u.login == "wang.fang")

@@ -110,6 +110,7 @@ class AdminScreen(Screen):
         self.section = "users"
         self.sections = SECTIONS if ctx.actor.is_admin else TEAM_SECTIONS
         self.items: list = []
+        self.rows: list[tuple] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,7 +152,7 @@ class AdminScreen(Screen):
             table.add_column(col, width=max([cell_len(col)] + [cell_len(str(r[i])) for r in rows]))  # the last section
         for row in rows:
             table.add_row(*(Text(str(c)) for c in row))
-        self.items = items
+        self.items, self.rows = items, rows
         if items:
             table.move_cursor(row=min(keep, len(items) - 1))
         status.update(_("{n} entries", n=len(items)))
@@ -168,10 +169,16 @@ class AdminScreen(Screen):
     def action_section(self, step: int) -> None:
         self.show_section(self.sections[(self.sections.index(self.section) + step) % len(self.sections)])
 
-    def _open(self, form) -> None:
+    def _open(self, form, added: bool = False) -> None:
+        before = list(self.rows)
+
         async def saved(result):
             if result:
                 await self.reload()
+                if added:  # the cursor on the row just added (the first one that was not there before)
+                    new = [i for i, row in enumerate(self.rows) if row not in before]
+                    if new:
+                        self.query_one(DataTable).move_cursor(row=new[0])
 
         self.app.push_screen(form, callback=saved)
 
@@ -181,11 +188,11 @@ class AdminScreen(Screen):
                               "(e, h) and numbers"), severity="warning")
             return
         if self.section in lists.LISTS:
-            self._open(lists.add_form(self.ctx, self.section))
+            self._open(lists.add_form(self.ctx, self.section), added=True)
             return
         make = {"users": forms.UserAddForm, "teams": forms.TeamForm, "stages": forms.StagesForm,
                 "rules": forms.RuleForm, "auto_tags": forms.AutoTagForm}[self.section]
-        self._open(make(self.ctx))
+        self._open(make(self.ctx), added=self.section != "stages")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_edit()
