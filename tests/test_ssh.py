@@ -121,11 +121,13 @@ def test_a_rep_runs_the_team_commands_over_ssh_and_the_services_check_each(sshd,
     assert [(t["title"], sorted(t["leads"]), t["result"]) for t in tasks if t["id"] == added["id"]] == [
         ("call both", sorted([code, other]), "both called")]
     ok("leads clean-up --dry-run")
+    assert "展会" in ok("sources list") and ok("lost-reasons list --format json").startswith("[")  # the pick lists
     assert "高意向" in ok("tags list")
     shown = run_json("leads", "show", code, "--format", "json", user="rep1", db=db)
     assert shown["need"] == "racks over ssh" and sorted(shown["tags"]) == ["展会", "高意向"]
     for command in (f"leads reassign {other} --to rep2", "teams set 华东 --escalate-days 5", "rules add --region 华南 --to rep1", "tags auto add x",
-                    "users set rep2 --role admin", "handover rep2 --to rep1"):
+                    "users set rep2 --role admin", "handover rep2 --to rep1", "sources add 抖音",
+                    "lost-reasons add 太贵"):
         proc = sshd.run(command)
         err = proc.stderr.decode()
         assert proc.returncode == 1 and err.count("\n") == 1, (command, err)

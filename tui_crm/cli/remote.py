@@ -22,7 +22,8 @@ LEADS_ACTIONS = {"list", "show", "add", "move", "won", "lost",
 # `users add|list|key`, `stages`, `db`, `demo` and `tick` stay the service account's own.
 ALLOWED = {"leads": LEADS_ACTIONS, "log": None, "report": None, "agenda": None, "export": None, "import": None,
            "audit": None, "tasks": {"list", "add", "set"}, "tags": {"list", "auto"}, "teams": {"list", "add", "set"},
-           "rules": {"list", "add", "remove", "move", "test"}, "handover": None, "users": {"set", "deactivate"}}
+           "rules": {"list", "add", "remove", "move", "test"}, "handover": None, "users": {"set", "deactivate"},
+           "sources": None, "lost-reasons": None}  # the pick lists: anyone reads them, an admin changes them
 STREAM_ONLY = {"export", "import"}  # their FILE must be "-": the client's end of the connection
 FILE_OPTIONS = ("errors", "output")  # options naming a file (on the server) to write
 
