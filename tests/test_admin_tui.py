@@ -76,3 +76,22 @@ async def test_a_rep_is_told_in_words(world):
         await pilot.press("right_square_bracket")
         await settle(app)
         assert "only" in str(app.screen.query_one("#status").render())
+
+
+async def test_every_cell_of_every_section_reads_whole(world):
+    """Switching sections kept the last section's column widths in a terminal (华东一组 read 华东): each
+    section's every cell reads whole, whichever section came before it, going both ways round."""
+    world.lead("rep_a1", source="ads")
+    app = CrmApp(world.as_("boss"), tick_seconds=0)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_by_key(app, pilot, "6", "AdminScreen")
+        bad = []
+        for key in ["right_square_bracket"] * 7 + ["left_square_bracket"] * 7:
+            await settle(app)
+            table = screen.query_one("#admin-table")
+            lines = [table.render_line(y).text for y in range(table.size.height)]
+            for row in screen.rows:
+                if not any(all(str(c) in line for c in row) for line in lines):
+                    bad.append((screen.section, row))
+            await pilot.press(key)
+        assert not bad, bad
