@@ -13,6 +13,8 @@ SHOWN_GROUPS = 20
 def print_mapping(res, out=sys.stdout) -> None:
     from ..services.importing import explain
 
+    for line in explain.file_line(res.encoding, res.delimiter):
+        print(line + "  " + _("(another: --encoding NAME)"), file=out)
     print(explain.mapping_head(res.vendor), file=out)
     for line in explain.mapping_lines(res.mapping, res.samples) + explain.dates_line(res.date_order):
         print(line, file=out)

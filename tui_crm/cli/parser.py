@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--decimal-comma", action="store_true", help=_("amounts written 1.234,56"))
     p.add_argument("--region", metavar="CC", help=_("default phone region (default: the team's, CN)"))
     p.add_argument("--create-stages", action="store_true", help=_("add unknown stage values as open stages"))
+    p.add_argument("--encoding", metavar="NAME",
+                   help=_("the CSV file's encoding, e.g. gb18030, big5, cp1252 (default: detected; the dry run "
+                          "says which)"))
 
     p = add("export", _("export the leads in your scope"))
     p.add_argument("file", metavar="FILE", help=_("the CSV or XLSX file to write, or - for standard output"))

@@ -53,7 +53,7 @@ def cmd_import(args) -> int:
                                   create_owners=args.create_owners, keep_unmapped=args.keep_unmapped,
                                   dry_run=args.dry_run, on_duplicate=args.on_duplicate, header_row=args.header_row,
                                   decimal_comma=args.decimal_comma, region=args.region,
-                                  create_stages=args.create_stages)
+                                  create_stages=args.create_stages, encoding=args.encoding)
     if args.errors:  # refuse an unwritable errors file before importing anything, not after
         folder = os.path.dirname(os.path.abspath(args.errors))
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK) or (

@@ -80,29 +80,33 @@ class ImportScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(_("File (CSV or XLSX), enter to read its columns:"))
-        yield Input(self.start_path, placeholder=_("path to a .csv or .xlsx file"), suggester=PathSuggester(),
-                    id="path", max_length=limits.PATH)
-        yield Static("", id="status")
-        with Horizontal(id="import-options"):
-            yield MarkedCheckbox(_("Create missing owners"), id="create-owners", compact=True)
-            yield MarkedCheckbox(_("Unmapped → remarks"), id="keep-unmapped", compact=True)
-            yield Select([(_("Duplicates: skip"), "skip"), (_("Duplicates: update"), "update"),
-                          (_("Duplicates: create"), "create")], value="skip", allow_blank=False,
-                         id="on-duplicate", compact=True)
-        yield Input(placeholder=_("stage values: VALUE=STAGE, … (e.g. Validated=proposal)"), id="stage-map",
-                    compact=True, max_length=limits.TEXT)
-        with Horizontal(id="import-locale"):
-            yield MarkedCheckbox(_("Decimal commas (1.234,56)"), id="decimal-comma", compact=True)
-            yield MarkedCheckbox(_("Create unknown stages"), id="create-stages", compact=True)
-            yield Input(placeholder=_("phone region (CN, US…)"), id="region", compact=True, max_length=2)
-        yield VerticalScroll(id="mapping")
-        with Horizontal(id="import-actions"):
-            yield Button(_("Dry run (F5)"), id="dry")
-            yield Button(_("Import (F6)"), id="run", variant="primary")
-            yield Button(_("Undo import (F8)"), id="undo")
-        yield ProgressBar(total=100, show_eta=False, id="progress")
-        yield VerticalScroll(Static("", id="result"), id="result-box")
+        # the screen itself never scrolls: its scrollbar would cover the footer's last cells (`^p 命令面`)
+        with VerticalScroll(id="import-body"):
+            yield Label(_("File (CSV or XLSX), enter to read its columns:"))
+            yield Input(self.start_path, placeholder=_("path to a .csv or .xlsx file"), suggester=PathSuggester(),
+                        id="path", max_length=limits.PATH)
+            yield Static("", id="status")
+            with Horizontal(id="import-options"):
+                yield MarkedCheckbox(_("Create missing owners"), id="create-owners", compact=True)
+                yield MarkedCheckbox(_("Unmapped → remarks"), id="keep-unmapped", compact=True)
+                yield Select([(_("Duplicates: skip"), "skip"), (_("Duplicates: update"), "update"),
+                              (_("Duplicates: create"), "create")], value="skip", allow_blank=False,
+                             id="on-duplicate", compact=True)
+            with Horizontal(id="import-values"):
+                yield Input(placeholder=_("stage values: VALUE=STAGE, … (e.g. Validated=proposal)"), id="stage-map",
+                            compact=True, max_length=limits.TEXT)
+                yield Input(placeholder=_("encoding (detected)"), id="encoding", compact=True, max_length=40)
+            with Horizontal(id="import-locale"):
+                yield MarkedCheckbox(_("Decimal commas (1.234,56)"), id="decimal-comma", compact=True)
+                yield MarkedCheckbox(_("Create unknown stages"), id="create-stages", compact=True)
+                yield Input(placeholder=_("phone region (CN, US…)"), id="region", compact=True, max_length=2)
+            yield VerticalScroll(id="mapping")
+            with Horizontal(id="import-actions"):
+                yield Button(_("Dry run (F5)"), id="dry")
+                yield Button(_("Import (F6)"), id="run", variant="primary")
+                yield Button(_("Undo import (F8)"), id="undo")
+            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield VerticalScroll(Static("", id="result"), id="result-box")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -112,14 +116,22 @@ class ImportScreen(Screen):
         self.query_one("#status", Static).update(escape(text))
 
     # ------------------------------------------------------------ the file and its mapping
+    def encoding(self) -> str | None:
+        return self.query_one("#encoding", Input).value.strip() or None
+
+    @on(Input.Submitted, "#encoding")
+    async def reread(self) -> None:
+        """Another encoding named: the file read again with it (its headers and samples)."""
+        await self.read_file(self.query_one("#path", Input).value)
+
     @on(Input.Submitted, "#path")
-    async def read_file(self, event: Input.Submitted) -> None:
-        path = os.path.expanduser(event.value.strip())
+    async def read_file(self, event: Input.Submitted | str) -> None:
+        path = os.path.expanduser((event if isinstance(event, str) else event.value).strip())
         if not path or not os.path.isfile(path):
             self._status(_("no such file: {path}", path=path or "-"))
             return
         try:
-            headers, fields, first = await self.app.db(importing.preview, self.ctx, path)
+            headers, fields, first = await self.app.db(importing.preview, self.ctx, path, encoding=self.encoding())
         except (ServiceError, OSError, ValueError) as exc:
             self._status(_("cannot read {path}: {error}", path=path, error=str(exc)))
             return
@@ -187,7 +199,7 @@ class ImportScreen(Screen):
             on_duplicate=self.query_one("#on-duplicate", Select).value,
             decimal_comma=self.query_one("#decimal-comma", Checkbox).value,
             create_stages=self.query_one("#create-stages", Checkbox).value,
-            region=self.query_one("#region", Input).value.strip().upper() or None)
+            region=self.query_one("#region", Input).value.strip().upper() or None, encoding=self.encoding())
         self.importing = True
         self.query_one("#progress", ProgressBar).update(total=100, progress=0)
         self._status(_("dry run…") if dry_run else _("importing…"))
@@ -234,7 +246,7 @@ class ImportScreen(Screen):
             head = _("Imported as batch {batch}: {counts}. F8 undoes it.", batch=res.batch_id, counts=counts)
         lines = [head]
         if res.dry_run:  # what was understood, as the command line's dry run prints it
-            lines += ["", importing.mapping_head(res.vendor), *importing.mapping_lines(res.mapping, res.samples),
+            lines += ["", *importing.file_line(res.encoding, res.delimiter), importing.mapping_head(res.vendor), *importing.mapping_lines(res.mapping, res.samples),
                       *importing.dates_line(res.date_order),
                       *importing.value_lines(res.values, True), ""]
         groups = importing.grouped(res.accounted())

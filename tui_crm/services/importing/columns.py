@@ -153,10 +153,11 @@ def samples(rows: list[list], width: int, k: int = 2) -> list[list[str]]:
 
 
 def preview(ctx: Session, path: str, fmt: str | None = None, sheet: str | None = None,
-            maps: list[str] | None = None, sample: int = 5) -> tuple[list[str], list[str | None], list[list]]:
+            maps: list[str] | None = None, sample: int = 5,
+            encoding: str | None = None) -> tuple[list[str], list[str | None], list[list]]:
     """Headers, the detected field of each column, and the first rows (for the import screen; a remote
     session reads no server file)."""
-    table = open_table(ctx.host_file(path), fmt, sheet)
+    table = open_table(ctx.host_file(path), fmt, sheet, encoding=encoding)
     try:
         rows = []
         for _line, cells in table.rows:

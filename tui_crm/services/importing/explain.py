@@ -33,6 +33,16 @@ def mapping_lines(mapping: list[tuple[str, str | None]], samples: list[list[str]
     return out
 
 
+def file_line(encoding: str | None, delimiter: str | None) -> list[str]:
+    """How a CSV file was read: its encoding and what separates its cells (an XLSX file: nothing to say)."""
+    if not encoding:
+        return []
+    cells = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs"), "|": _("vertical bars")}.get(
+        delimiter or ",", repr(delimiter))
+    return [_("read as {encoding}, cells separated by {cells}", encoding=encoding.upper().replace("_", "-"),
+              cells=cells)]
+
+
 def dates_line(order: str | None) -> list[str]:
     """How dates like 5/1/2024 were read, when the file's dates tell (day first or month first)."""
     if order == "dmy":

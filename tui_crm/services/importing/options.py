@@ -26,6 +26,7 @@ class ImportOptions:
     decimal_comma: bool = False
     region: str | None = None  # default phone region; None: the team's setting
     create_stages: bool = False
+    encoding: str | None = None  # a CSV file's encoding; None: detected
 
 
 @dataclass
@@ -51,6 +52,8 @@ class ImportResult:
     values: list[Seen] = field(default_factory=list)  # each distinct stage, status, source, owner value
     vendor: str | None = None  # the CRM whose export the headers look like
     date_order: str | None = None  # "dmy" or "mdy": how the file's 5/1/2024-style dates were read
+    encoding: str | None = None  # how a CSV file was read (detected or named), and its delimiter
+    delimiter: str | None = None
 
     def accounted(self) -> list[Refusal]:
         """Everything the errors file lists: refusals, duplicates, updates, flagged rows, warnings."""

@@ -128,7 +128,18 @@ def sniff_delimiter(text: str, truncated: bool = False) -> str:
     return best
 
 
-def open_csv(path: str, header_row: int | None = None) -> Table:
+def named_encoding(name: str) -> str:
+    """The codec a user named (``--encoding``, the import screen), GBK and GB2312 read as GB18030 (a superset);
+    an unknown name is refused in one line."""
+    try:
+        codec = codecs.lookup(name.strip()).name
+    except LookupError:
+        raise UnreadableFile(_("unknown encoding {name}: try utf-8, gb18030, big5, utf-16 or cp1252",
+                               name=name.strip()[:40])) from None
+    return "gb18030" if codec in ("gbk", "gb2312") else codec
+
+
+def open_csv(path: str, header_row: int | None = None, encoding: str | None = None) -> Table:
     size = os.path.getsize(path)
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE)
@@ -137,7 +148,7 @@ def open_csv(path: str, header_row: int | None = None) -> Table:
     utf16 = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and sample.count(b"\x00") > max(8, len(sample) // 100):  # binary; a stray NUL refuses only its row
         raise UnreadableFile(_("{path}: not a CSV or XLSX file", path=path))
-    encoding = detect_encoding(sample)
+    encoding = named_encoding(encoding) if encoding else detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     delimiter = sniff_delimiter(text, truncated=len(sample) >= SAMPLE)
     raw = open(path, "rb")
@@ -213,13 +224,16 @@ def open_xlsx(path: str, sheet: str | None = None, header_row: int | None = None
                  position=lambda: state["line"], close=wb.close)
 
 
-def open_table(path: str, fmt: str | None = None, sheet: str | None = None, header_row: int | None = None) -> Table:
+def open_table(path: str, fmt: str | None = None, sheet: str | None = None, header_row: int | None = None,
+               encoding: str | None = None) -> Table:
+    """The file's table; ``encoding`` names a CSV file's encoding instead of detecting it (an XLSX file
+    holds its own)."""
     if not os.path.exists(path):
         raise UnreadableFile(_("no such file: {path}", path=path))
     if os.path.isdir(path):
         raise UnreadableFile(_("{path} is a directory", path=path))
     fmt = detect_format(path, fmt)
-    return open_xlsx(path, sheet, header_row) if fmt == "xlsx" else open_csv(path, header_row)
+    return open_xlsx(path, sheet, header_row) if fmt == "xlsx" else open_csv(path, header_row, encoding)
 
 
 HEADER_SCAN = 20  # records looked at for the header row when none is named

@@ -74,7 +74,7 @@ class _Importer:
     # ------------------------------------------------------------ the run
     def run(self) -> ImportResult:
         ctx, opts = self.ctx, self.opts
-        table = open_table(self.path, opts.fmt, opts.sheet, opts.header_row)
+        table = open_table(self.path, opts.fmt, opts.sheet, opts.header_row, opts.encoding)
         try:
             head = list(islice(table.rows, SAMPLE_ROWS))
             table.rows = chain(head, table.rows)
@@ -84,6 +84,7 @@ class _Importer:
             self.res.mapping = list(zip(table.headers, fields))
             self.res.samples = samples(cells, len(table.headers))
             self.res.vendor, self.res.date_order = vendor_of(table.headers), date_order(fields, cells)
+            self.res.encoding, self.res.delimiter = table.encoding, table.delimiter
             if not any(f in ("code", "company", "contact_name", "phone", "email", "company_contact", "contact",
                              "contact_person", "first_name", "last_name") for f in fields):
                 raise UnreadableFile(_("no column identifies a lead (code, company, contact, phone or email); "
