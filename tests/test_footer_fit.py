@@ -27,7 +27,7 @@ def hints(app) -> set[str]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-async def test_every_screens_footer_at_80_columns_shows_whole_hints(sqlite_url, lang):
+async def test_every_screens_footer_at_80_columns_shows_whole_hints(sqlite_url, tmp_path, lang):
     ctx = open_session(sqlite_url)
     demo.generate(ctx, leads=10, reps=2, seed=1, admin_login="boss")
     i18n.set_lang(lang)
@@ -35,9 +35,23 @@ async def test_every_screens_footer_at_80_columns_shows_whole_hints(sqlite_url, 
     bad = {}
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            for key in SCREENS:
+            for key in SCREENS + ("detail", "import"):
                 await settle(app)
-                await pilot.press(key)
+                if key == "detail":  # a lead's detail, from the list
+                    await pilot.press("1")
+                    await settle(app)
+                    await pilot.press("enter")
+                    await wait_for(pilot, lambda: type(app.screen).__name__ == "LeadDetailScreen", what="the detail")
+                elif key == "import":  # opened from the palette; a screen taller than 24 rows scrolled over the footer
+                    from tui_crm.screens.import_screen import ImportScreen
+
+                    src = tmp_path / "three columns.csv"
+                    src.write_text("公司名称,手机,阶段\n星河科技,13912345678,需求确认\n", encoding="utf-8")
+                    await app.push_screen(ImportScreen(app.ctx, str(src)))
+                    await pilot.press("enter")  # its columns read: taller than the screen
+                    await wait_for(pilot, lambda: app.screen.query("#map-2"), what="the columns")
+                else:
+                    await pilot.press(key)
                 await settle(app)
                 await wait_for(pilot, lambda: len(app.screen.query("FooterKey")) > 2, what=f"{key}'s footer")
                 await settle(app)
