@@ -53,7 +53,7 @@ ONE_SENSE = {
     # the tasks and administration screens (issue 15): a screen's name in the app's keys, the palette and its title;
     # a user's, a team's and a rule's fields and columns as the command line names them; the rules' dry run writes
     # nothing, as the import's does; a lead's "edit" key; "optional" of a form field; "too long" of a field
-    "Administration", "Dry run", "Edit", "Mine/team/all", "Stages", "Tasks", "active", "daily cap", "keywords",
+    "Administration", "Dry run", "Edit", "Mine/team/all", "on leads", "Stages", "Tasks", "active", "daily cap", "keywords",
     "language", "lead", "login", "matches", "name", "no task selected", "optional", "order", "role", "sources",
     "time zone",
     # the pick lists (sources, lost reasons) on the administration screen and on the command line: their columns,

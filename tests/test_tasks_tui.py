@@ -68,3 +68,27 @@ async def test_a_rep_sees_their_own_tasks_and_a_bad_sentiment_is_said_in_the_for
         await pilot.press("ctrl+s")
         await settle(app)
         assert app.screen is form and "ecstatic" in str(form.query_one("#err-sentiment").render())
+
+
+async def test_the_leads_column_and_the_g_key_say_what_they_are_in_chinese(world):
+    """The column of a task's lead codes read 线索数 ("number of leads", the report's sense of "leads") and
+    `g` (open the task's lead) read 线索 beside `1 线索` (the leads screen)."""
+    from tui_crm import i18n
+
+    ids = [world.lead("rep_a1", company=f"Fair {i}").id for i in range(2)]
+    sup = world.as_("sup_a")
+    batch_run.run(sup, batch_run.Selection(ids=tuple(ids)), "task", {"title": "Fair follow-up",
+                                                               "due": sup.now() + timedelta(hours=2)})
+    i18n.set_lang("zh")
+    try:
+        app = CrmApp(world.as_("sup_a"), tick_seconds=0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await open_by_key(app, pilot, "k", "TasksScreen")
+            await settle(app)
+            table = screen.query_one("#tasks-table")
+            titles = [str(c.label) for c in table.columns.values()]
+            assert "关联线索" in titles and "线索数" not in titles, titles
+            hints = {str(getattr(k, "description", "")) for k in screen.query("FooterKey")}
+            assert "打开线索" in hints, hints
+    finally:
+        i18n.set_lang("en")

@@ -86,7 +86,7 @@ class TasksScreen(Screen):
         Binding("m", "cycle_scope", _("Mine/team/all"), id="tasks.scope"),
         Binding("f", "cycle_filter", _("Status filter"), id="tasks.filter"),
         Binding("o", "pick_owner", _("Owner"), id="tasks.owner"),
-        Binding("g", "open_lead", _("Lead"), tooltip=_("open the task's lead"), id="tasks.lead"),
+        Binding("g", "open_lead", _("Open lead"), tooltip=_("open the task's lead"), id="tasks.lead"),
     ]
 
     def __init__(self, ctx):
@@ -107,7 +107,7 @@ class TasksScreen(Screen):
     async def on_mount(self) -> None:
         self.title = _("Tasks")
         table = self.query_one(DataTable)
-        table.add_columns(_("due"), _("status"), _("leads"), _("task"), _("owner"), _("priority"), _("result"))
+        table.add_columns(_("due"), _("status"), _("on leads"), _("task"), _("owner"), _("priority"), _("result"))
         table.focus()
         await self.reload()
 
