@@ -55,7 +55,7 @@ class TranslatedFooter(Footer):
         for child in self.children:
             if child in palette:
                 continue
-            over = over or child.region.right > limit
+            over = over or child.region.right - 1 > limit  # a hint's last cell is its padding: it may go under
             if over and child.display:
                 child.display = False
 
