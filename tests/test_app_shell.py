@@ -6,7 +6,7 @@ from tui_crm.services.admin import demo
 from tui_crm.services import leads
 from tui_crm.services.context import open_session
 from tui_crm.widgets.lead_table import LeadTable
-from tui_helpers import settle, wait_for
+from tui_helpers import settle, toast, wait_for
 
 
 async def test_shell_shows_the_users_leads(sqlite_url):
@@ -84,6 +84,7 @@ async def test_a_broken_config_file_is_said_in_one_line_and_the_default_keys_sta
     app = CrmApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app)
+        await toast(app, pilot, "not valid TOML")
         errors = [n.message for n in app._notifications]
         assert any("not valid TOML" in m and str(config) in m and "\n" not in m for m in errors)
         await pilot.press("3")

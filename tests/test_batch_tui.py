@@ -9,7 +9,7 @@ import tui_crm.screens.lead_detail  # noqa: F401  read when the module is first 
 from tui_crm.app import CrmApp
 from tui_crm.store.models import Lead, Task, TaskLead
 
-from tui_helpers import settle, wait_for
+from tui_helpers import settle, toast, wait_for
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ async def test_a_supervisor_marks_a_fairs_forty_leads_and_gives_them_one_task_in
         task = Task.get(Task.title == "Follow up")
         linked = {task.lead_id} | {t.lead_id for t in TaskLead.select().where(TaskLead.task == task.id)}
         assert linked == set(ids)
-        assert any("40 leads changed" in n.message for n in app._notifications)
+        await toast(app, pilot, "40 leads changed")
         await pilot.press("u")  # undone at once
         await wait_for(pilot, lambda: not Task.select().where(Task.title == "Follow up").exists(), what="undo")
 
@@ -74,6 +74,7 @@ async def test_space_and_shift_down_mark_then_reassign_and_lost(fair):
         await pilot.press(*"rep_a1", "enter")
         await wait_for(pilot, lambda: all(Lead.get_by_id(i).owner.login == "rep_a1" for i in marked),
                        what="reassigned")
+        await settle(app)  # the batch's worker done (it clears the marks after the database has them)
         screen.marked = set(marked)
         await pilot.press("a", "x")
         await settle(app)
@@ -130,7 +131,7 @@ async def test_the_audit_screen_undoes_a_batch_from_any_of_its_entries(fair):
         audit.query_one("#audit-table").move_cursor(row=row)
         await pilot.press("u")  # once: the second says so
         await settle(app)
-        assert any("already undone" in n.message for n in app._notifications)
+        await toast(app, pilot, "already undone")
 
 
 async def test_a_tasks_title_reads_as_a_title_in_chinese_not_a_job_title(fair):

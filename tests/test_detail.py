@@ -11,7 +11,7 @@ from tui_crm.services.context import open_session
 
 from conftest import NOW
 from rep_fixtures import app_for, seed
-from tui_helpers import settle
+from tui_helpers import settle, toast
 
 
 @pytest.fixture
@@ -134,6 +134,7 @@ async def test_stale_edit_is_refused_names_who_and_reloads(seeded):
         await pilot.press("ctrl+s")
         await settle(app)
         assert app.screen is d
+        await toast(app, pilot, "changed this lead meanwhile")
         shown = [n.message for n in app._notifications]
         assert any("Sup A changed this lead meanwhile (remarks)" in m for m in shown)
         assert "call after 3pm" not in text(d, "#detail-header")  # remarks are in the timeline

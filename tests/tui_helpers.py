@@ -106,3 +106,9 @@ async def open_by_key(app, pilot, key: str, screen: str):
     await pilot.press(key)
     await wait_for(pilot, lambda: type(app.screen).__name__ == screen, what=f"the {screen}")
     return app.screen
+
+
+async def toast(app, pilot, text: str) -> None:
+    """Wait for a notification holding ``text``: ``notify`` posts a message the app handles later, so a toast
+    is not there yet when the worker that raised it has returned (a test that asserted it at once was flaky)."""
+    await wait_for(pilot, lambda: any(text in n.message for n in app._notifications), what=f"a toast {text!r}")
