@@ -13,11 +13,11 @@ SHOWN_GROUPS = 20
 def print_mapping(res, out=sys.stdout) -> None:
     from ..services.importing import explain
 
-    for line in explain.file_line(res.encoding, res.delimiter):
-        print(line + "  " + _("(another: --encoding NAME)"), file=out)
     print(explain.mapping_head(res.vendor), file=out)
     for line in explain.mapping_lines(res.mapping, res.samples) + explain.dates_line(res.date_order):
         print(line, file=out)
+    for line in explain.file_line(res.encoding, res.delimiter):  # after the mapping: its first line stays
+        print(line + "  " + _("(another: --encoding NAME)"), file=out)
 
 
 def print_values(res, out=sys.stdout) -> None:

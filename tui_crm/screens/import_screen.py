@@ -246,8 +246,8 @@ class ImportScreen(Screen):
             head = _("Imported as batch {batch}: {counts}. F8 undoes it.", batch=res.batch_id, counts=counts)
         lines = [head]
         if res.dry_run:  # what was understood, as the command line's dry run prints it
-            lines += ["", *importing.file_line(res.encoding, res.delimiter), importing.mapping_head(res.vendor), *importing.mapping_lines(res.mapping, res.samples),
-                      *importing.dates_line(res.date_order),
+            lines += ["", importing.mapping_head(res.vendor), *importing.mapping_lines(res.mapping, res.samples),
+                      *importing.dates_line(res.date_order), *importing.file_line(res.encoding, res.delimiter),
                       *importing.value_lines(res.values, True), ""]
         groups = importing.grouped(res.accounted())
         for g in groups[:REFUSED_SHOWN]:
