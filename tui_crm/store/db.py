@@ -85,6 +85,18 @@ def may_exist(url: str) -> bool:
     return path != ":memory:" and os.path.isfile(path)
 
 
+BUSY_SECONDS = 5  # how long a write waits for the file (SQLite's busy_timeout, the queue below)
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(path: str) -> threading.Lock:
+    """The lock this process's writers of the SQLite file at ``path`` queue on (one per file)."""
+    key = os.path.realpath(path)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.Lock())
+
+
 def _inode(path: str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
@@ -107,13 +119,50 @@ class SqliteDatabase(pw.SqliteDatabase):
         want = getattr(self._state, "inode", None)
         if want is not None and _inode(self.database) != want:
             raise FileGone(_("{path} was moved or deleted", path=self.database))
-        return super().begin(*args, **kwargs)
+        self._queue_for_write()
+        try:
+            return super().begin(*args, **kwargs)
+        except BaseException:
+            self._leave_write_queue()
+            raise
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            conn = self._state.conn
+            if conn is None or not conn.in_transaction:
+                self._leave_write_queue()
 
     def rollback(self):
         conn = self._state.conn
-        if conn is not None and not conn.in_transaction:
+        try:
+            if conn is not None and not conn.in_transaction:
+                return
+            super().rollback()
+        finally:
+            self._leave_write_queue()
+
+    def _close(self, conn):
+        self._leave_write_queue()
+        super()._close(conn)
+
+    def _queue_for_write(self) -> None:
+        """This process's threads take their turn to write in the order they came, on a lock of the file,
+        before ``BEGIN IMMEDIATE``: SQLite's busy handler polls with sleeps of up to 100 ms, so of many
+        waiting threads some lost every race and gave up after the busy timeout while the file was free
+        most of the time (60 follow-ups at once on one lead, 5 ms each). Other processes still meet the
+        busy timeout; a thread still waits no longer than it (then: "database is locked", as before)."""
+        if self.database == ":memory:" or getattr(self._state, "queued", False):
             return
-        super().rollback()
+        if not write_lock(self.database).acquire(timeout=BUSY_SECONDS):
+            raise pw.OperationalError("database is locked")
+        self._state.queued = True
+
+    def _leave_write_queue(self) -> None:
+        if getattr(self._state, "queued", False):
+            self._state.queued = False
+            write_lock(self.database).release()
 
     def execute_sql(self, sql, params=None):
         conn = self._state.conn
@@ -133,9 +182,9 @@ def make_database(url: str) -> pw.Database:
         return db
     path = sqlite_path(url)
     return SqliteDatabase(
-        path, timeout=5, lock_type="IMMEDIATE", check_same_thread=False,
+        path, timeout=BUSY_SECONDS, lock_type="IMMEDIATE", check_same_thread=False,
         pragmas={"journal_mode": "wal", "synchronous": "normal", "foreign_keys": 1,
-                 "busy_timeout": 5000, "cache_size": -32000, "temp_store": "memory",
+                 "busy_timeout": BUSY_SECONDS * 1000, "cache_size": -32000, "temp_store": "memory",
                  "threads": 2},  # large sorts (CREATE INDEX after a bulk load, ORDER BY) on 2 cores: ~30 % faster
     )
 
