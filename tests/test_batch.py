@@ -11,7 +11,7 @@ from tui_crm.services import leads
 from tui_crm.services.errors import AccessDenied, NotFound, ValidationError
 from tui_crm.services.leads import batch_run as batch, batch_undo
 from tui_crm.services.leads.pages import ListQuery
-from tui_crm.store.models import Change, Lead, StageHistory, Task, TaskLead
+from tui_crm.store.models import Change, Lead, Stage, StageHistory, Task, TaskLead
 
 
 def _entries(bid: int) -> list[Change]:
@@ -87,6 +87,24 @@ def test_move_needs_a_reason_for_overstayed_leads_and_undo_puts_the_stage_back(w
     assert batch.undo(rep, res.batch_id).done == 4
     assert {Lead.get_by_id(i).stage for i in ids} == {"acquired"}
     assert [s.stage for s in StageHistory.select().where(StageHistory.lead == ids[0])] == ["acquired"]
+    acquired = Stage.get(Stage.key == "acquired").id
+    assert {Lead.get_by_id(i).stages_seen for i in ids} == {1 << acquired}  # the funnel no longer counts them
+
+
+def test_undone_batches_leave_the_funnel_and_the_summaries_as_they_were(world):
+    from tui_crm.services.admin import database
+    from tui_crm.services.reports import figures
+
+    ids = [world.lead("rep_a1").id for _ in range(3)]
+    rep = world.as_("rep_a1")
+    before = figures.report(world.ctx)["funnel"]
+    moved = batch.run(rep, batch.Selection(ids=tuple(ids)), "move", {"stage": "negotiation"})
+    assert figures.report(world.ctx)["funnel"] != before
+    batch.undo(rep, moved.batch_id)
+    lost = batch.run(rep, batch.Selection(ids=tuple(ids)), "lost", {"lost_reason": "invalid contact"})
+    batch.undo(rep, lost.batch_id)
+    assert figures.report(world.ctx)["funnel"] == before
+    assert database.check(world.ctx) == []
 
 
 def test_lost_with_a_reason_shelves_open_tasks_and_undo_reopens(world):

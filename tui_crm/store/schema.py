@@ -121,15 +121,16 @@ def _pg_seen_trigger(db: pw.Database) -> None:
                    "new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_history_seen()")
 
 
-def backfill_stages_seen(db: pw.Database) -> None:
-    """Recompute ``lead.stages_seen`` from the stage history (exact; used by the upgrade)."""
-    if _is_pg(db):
-        db.execute_sql("UPDATE lead SET stages_seen = s.bits FROM (SELECT h.lead_id, bit_or(1::bigint << st.id) AS bits "
-                       "FROM stage_history h JOIN stage st ON st.key = h.stage AND st.id < 63 GROUP BY h.lead_id) s "
-                       "WHERE lead.id = s.lead_id")
-    else:
-        db.execute_sql("UPDATE lead SET stages_seen = COALESCE((SELECT SUM(DISTINCT 1 << st.id) FROM stage_history h "
-                       "JOIN stage st ON st.key = h.stage AND st.id < 63 WHERE h.lead_id = lead.id), 0)")
+def backfill_stages_seen(db: pw.Database, ids: list[int] | None = None) -> None:
+    """Recompute ``lead.stages_seen`` from the stage history (exact): every lead (the upgrade) or the leads
+    ``ids`` (an undo took stays out of their history), writing only the leads whose bits change."""
+    bit = "bit_or(1::bigint << st.id)" if _is_pg(db) else "SUM(DISTINCT 1 << st.id)"
+    seen = (f"COALESCE((SELECT {bit} FROM stage_history h JOIN stage st ON st.key = h.stage AND st.id < 63 "
+            "WHERE h.lead_id = lead.id), 0)")
+    if ids is not None and not ids:
+        return
+    only = f"id IN ({', '.join(str(int(i)) for i in ids)}) AND " if ids else ""
+    db.execute_sql(f"UPDATE lead SET stages_seen = {seen} WHERE {only}stages_seen <> {seen}")
 
 
 def _step_3(db: pw.Database) -> None:

@@ -13,6 +13,7 @@ from typing import Callable
 
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
+from ...store import schema
 from ...store.models import Change, Lead, StageHistory, Task, TaskLead, User
 from .. import changes, scope
 from ..context import Session
@@ -153,6 +154,7 @@ def _move(ctx, info, todo, res):
                                 & (StageHistory.entered_at == at)).execute()
     StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(ids)
                                                          & (StageHistory.left_at == at)).execute()
+    schema.backfill_stages_seen(ctx.db, ids)  # the stay taken out leaves no bit behind
     set_each(ctx, [(lid, d["stage"][0], d.get("entered"), d.get("stay"), d.get("probability"))
                    for lid, (_lead, d) in ok.items()],
              {"stage": "VARCHAR(64)", "stage_entered_at": "BIGINT", "stay_reason": "TEXT", "probability": "INTEGER"})
@@ -175,6 +177,7 @@ def _lost(ctx, info, todo, res):
                                 & (StageHistory.entered_at == at)).execute()
     StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(ids)
                                                          & (StageHistory.left_at == at)).execute()
+    schema.backfill_stages_seen(ctx.db, ids)  # the stay taken out leaves no bit behind
     shelved = [int(t) for _lead, d in ok.values() if d.get("tasks") for t in d["tasks"].split(", ")]
     if shelved:
         Task.update(status="open", done_at=None).where(Task.id.in_(shelved) & (Task.status == "shelved")
