@@ -23,6 +23,7 @@ import peewee as pw
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
 from ...store.models import Lead, Task, TaskLead
+from ...store.next_due import earliest_open_due
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
@@ -89,10 +90,7 @@ def refresh_next_many(lead_ids: list[int]) -> None:
     """next_follow_up_at of these leads from their open tasks (a task on several leads counts for each), in
     one statement."""
     if lead_ids:
-        extra = TaskLead.select(TaskLead.task).where(TaskLead.lead == Lead.id)
-        earliest = (Task.select(pw.fn.MIN(Task.due_at)).where(((Task.lead == Lead.id) | Task.id.in_(extra))
-                                                              & Task.status.in_(OPEN_TASK_STATUSES)))
-        Lead.update(next_follow_up_at=earliest).where(Lead.id.in_(lead_ids)).execute()
+        Lead.update(next_follow_up_at=earliest_open_due(Lead.id)).where(Lead.id.in_(lead_ids)).execute()
 
 
 def touch(ctx: Session, ids: list[int], values: dict) -> None:
