@@ -6,10 +6,27 @@ suites can run at once; the schema and every role are dropped afterwards.
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import psycopg2
 
+from cli_helpers import run
 from conftest import PG_BASE, make_url
+
+
+@contextmanager
+def roles_team(tmp_path, before_roles: Callable[["PgTeam"], None] | None = None) -> Iterator["PgTeam"]:
+    """A :class:`PgTeam` with its roles made by ``db roles`` (after ``before_roles(team)``, when given),
+    dropped with its schema and roles at the end, whatever happens in between."""
+    team = PgTeam(tmp_path)
+    try:
+        if before_roles:
+            before_roles(team)
+        team.grant_roles()
+        yield team
+    finally:
+        team.close()
 
 
 class PgTeam:
@@ -59,6 +76,12 @@ class PgTeam:
     def owner_rows(self, sql: str, params=()) -> list[tuple]:
         """What the schema's owner reads (every column: an admin's role reads contacts masked)."""
         return _fetch(psycopg2.connect(PG_BASE, options=f"-csearch_path={self.schema},public"), sql, params)
+
+    def grant_roles(self):
+        """``db roles`` for this team, as its admin; the command's result (it must succeed)."""
+        proc = run("db", "roles", "--prefix", self.prefix, user="boss", db=self.url)
+        assert proc.returncode == 0, proc.stderr
+        return proc
 
     def close(self) -> None:
         from tui_crm.store import pgroles

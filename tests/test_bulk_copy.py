@@ -71,7 +71,7 @@ def test_a_rep_imports_under_row_security_by_inserts(tmp_path):
 
     team = PgTeam(tmp_path)
     try:
-        assert run("db", "roles", "--prefix", team.prefix, user="boss", db=team.url).returncode == 0
+        team.grant_roles()
         path = _hostile_csv(tmp_path / "mine.csv")
         proc = run("import", path, user="rep1", db=team.role_url("rep1"))
         assert proc.returncode == 0, proc.stderr

@@ -18,18 +18,16 @@ pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reacha
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory):
-    from pg_team import PgTeam
-
-    t = PgTeam(tmp_path_factory.mktemp("pg_masks"))
+    from pg_team import roles_team
     from tui_crm.services import leads
     from tui_crm.services.context import open_session
 
-    leads.update_lead(open_session(t.url, "rep1"), t.codes["rep1"],
-                      {"phone": "13912345678", "email": "secret.person@corp.cn", "other_contact": "微信 13800138001"})
-    proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
-    assert proc.returncode == 0, proc.stderr
-    yield t
-    t.close()
+    def contacts(t):
+        leads.update_lead(open_session(t.url, "rep1"), t.codes["rep1"], {
+            "phone": "13912345678", "email": "secret.person@corp.cn", "other_contact": "微信 13800138001"})
+
+    with roles_team(tmp_path_factory.mktemp("pg_masks"), before_roles=contacts) as t:
+        yield t
 
 
 def denied(team, login, sql, params=None):

@@ -11,6 +11,7 @@ import pytest
 
 from cli_helpers import run
 from conftest import PG_AVAILABLE, PG_BASE
+from pg_team import roles_team
 from tui_crm.store import models, pgroles
 
 pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reachable at {PG_BASE}")
@@ -18,14 +19,18 @@ pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reacha
 
 @pytest.fixture
 def team(tmp_path):
+    with roles_team(tmp_path) as t:
+        yield t
+
+
+def test_db_roles_says_each_role_it_made(tmp_path):
     from pg_team import PgTeam
 
     t = PgTeam(tmp_path)
-    proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
-    assert proc.returncode == 0, proc.stderr
-    assert f"created role {t.role('rep1')}" in proc.stdout
-    yield t
-    t.close()
+    try:
+        assert f"created role {t.role('rep1')}" in t.grant_roles().stdout
+    finally:
+        t.close()
 
 
 def codes(team, login: str) -> set[str]:

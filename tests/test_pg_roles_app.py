@@ -27,10 +27,11 @@ def team(tmp_path_factory):
         t = PgTeam(tmp_path_factory.mktemp("pg_team"))
     finally:
         clock.set_now(None)
-    proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
-    assert proc.returncode == 0, proc.stderr
-    yield t
-    t.close()
+    try:
+        t.grant_roles()
+        yield t
+    finally:
+        t.close()
 
 
 def as_role(login, *args, user=None, **kw):

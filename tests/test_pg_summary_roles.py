@@ -6,8 +6,8 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
-from cli_helpers import run
 from conftest import PG_AVAILABLE, PG_BASE
+from pg_team import roles_team
 from tui_crm.services.context import open_session
 from tui_crm.services.identity import role_acting_login
 from tui_crm.services.reports import figures as rep
@@ -18,13 +18,8 @@ pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reacha
 
 @pytest.fixture
 def team(tmp_path):
-    from pg_team import PgTeam
-
-    t = PgTeam(tmp_path)
-    proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
-    assert proc.returncode == 0, proc.stderr
-    yield t
-    t.close()
+    with roles_team(tmp_path) as t:
+        yield t
 
 
 def ids(team, *logins) -> set[int]:

@@ -132,7 +132,7 @@ def test_through_a_reps_own_role_the_answers_are_limited_and_audited_too(tmp_pat
     clock.set_now(NOW)
     team = PgTeam(tmp_path)
     try:
-        assert run("db", "roles", "--prefix", team.prefix, user="boss", db=team.url).returncode == 0
+        team.grant_roles()
         b = open_session(team.url, "rep_b")
         for i in range(N + 1):
             leads.add_lead(b, {"company": f"B {i}", "contact_name": "Z", "phone": f"1380000{i:04d}",

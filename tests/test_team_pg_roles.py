@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from cli_helpers import run
 from conftest import PG_AVAILABLE, PG_BASE
+from pg_team import roles_team
 
 pytestmark = pytest.mark.skipif(not PG_AVAILABLE, reason=f"PostgreSQL not reachable at {PG_BASE}")
 
 
 @pytest.fixture
 def team(tmp_path):
-    from pg_team import PgTeam
-
-    t = PgTeam(tmp_path)
-    proc = run("db", "roles", "--prefix", t.prefix, user="boss", db=t.url)
-    assert proc.returncode == 0, proc.stderr
-    yield t
-    t.close()
+    with roles_team(tmp_path) as t:
+        yield t
 
 
 def test_a_rep_on_their_own_role_creates_a_lead_the_rules_give_to_another_team(team):
