@@ -302,3 +302,25 @@ def count(db: pw.Database, owners: list[int] | None) -> int:
     (n,) = db.execute_sql(f"SELECT COALESCE(SUM(leads), 0) FROM report_people WHERE grain = 1{where}",
                           list(owners or [])).fetchone()
     return int(n)
+
+
+def sqlite_row_triggers(db, prefix: str, row, when_insert, when_delete, when_update) -> None:
+    """SQLite: on lead and on stage_history, an insert, a delete and, per summary, an update trigger
+    (``{prefix}_lead_ins``, ``{prefix}_hist_del``, ``{prefix}_upd_{table}``, …) that run ``row(s, 'NEW' or
+    'OLD', '' or '-')`` for the source's summaries, when ``when_insert(batch_col)``, ``when_delete(batch_col)``,
+    ``when_update(batch_col, changed)`` (``changed``: one of the columns the summary reads differs)."""
+    for source, short in (("lead", "lead"), ("stage_history", "hist")):
+        mine = [s for s in SUMMARIES if s.source == source]
+        if not mine:
+            continue
+        col = mine[0].batch_col
+        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {prefix}_{short}_ins AFTER INSERT ON {source} "
+                       f"WHEN {when_insert(col)} BEGIN {'; '.join(row(s, 'NEW', '') for s in mine)}; END")
+        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {prefix}_{short}_del AFTER DELETE ON {source} "
+                       f"WHEN {when_delete(col)} BEGIN {'; '.join(row(s, 'OLD', '-') for s in mine)}; END")
+        for s in mine:
+            cols = s.depends + ((s.batch_col,) if s.batch_col not in s.depends else ())
+            changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in cols)
+            db.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {prefix}_upd_{s.table} AFTER UPDATE OF {', '.join(cols)} "
+                f"ON {source} WHEN {when_update(col, changed)} BEGIN {row(s, 'OLD', '-')}; {row(s, 'NEW', '')}; END")

@@ -18,7 +18,7 @@ triggers, its check and its rebuild with no edit here.
 """
 from __future__ import annotations
 
-from .summaries import DIMS, GRAINS, LIVE, OPEN, SUMMARIES, Summary, live
+from .summaries import DIMS, GRAINS, LIVE, OPEN, SUMMARIES, Summary, live, sqlite_row_triggers
 
 FLIP = "(OLD.state = 'committed') <> (NEW.state = 'committed')"
 SIGN = "(CASE WHEN NEW.state = 'committed' THEN 1 ELSE -1 END) *"
@@ -75,25 +75,13 @@ def sqlite_names() -> tuple[str, ...]:
 
 
 def sqlite(db) -> None:
-    for source, short in (("lead", "lead"), ("stage_history", "hist")):
-        mine = [s for s in SUMMARIES if s.source == source]
-        if not mine:
-            continue
-        col = mine[0].batch_col
-        committed_batch = (f"NEW.{col} IS NOT NULL AND EXISTS (SELECT 1 FROM import_batch b WHERE b.id = "
-                           f"NEW.{col} AND b.state = 'committed')")
-        # a staged chunk's inserts are added by the importer (summaries.add_chunk), in one GROUP BY
-        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS report_dlt_{short}_ins AFTER INSERT ON {source} "
-                       f"WHEN {committed_batch} BEGIN {'; '.join(_row(s, 'NEW', '') for s in mine)}; END")
-        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS report_dlt_{short}_del AFTER DELETE ON {source} "
-                       f"WHEN {live('OLD', col)} BEGIN {'; '.join(_row(s, 'OLD', '-') for s in mine)}; END")
-        for s in mine:
-            cols = s.depends + ((s.batch_col,) if s.batch_col not in s.depends else ())
-            changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in cols)
-            db.execute_sql(
-                f"CREATE TRIGGER IF NOT EXISTS report_dlt_upd_{s.table} AFTER UPDATE OF {', '.join(cols)} "
-                f"ON {source} WHEN (OLD.{col} IS NOT NULL OR NEW.{col} IS NOT NULL) AND ({changed}) "
-                f"BEGIN {_row(s, 'OLD', '-')}; {_row(s, 'NEW', '')}; END")
+    # a staged chunk's inserts are added by the importer (summaries.add_chunk), in one GROUP BY
+    sqlite_row_triggers(
+        db, "report_dlt", _row,
+        lambda col: (f"NEW.{col} IS NOT NULL AND EXISTS (SELECT 1 FROM import_batch b WHERE b.id = NEW.{col} "
+                     "AND b.state = 'committed')"),
+        lambda col: live("OLD", col),
+        lambda col, changed: f"(OLD.{col} IS NOT NULL OR NEW.{col} IS NOT NULL) AND ({changed})")
 
 
 # ------------------------------------------------------------------ PostgreSQL

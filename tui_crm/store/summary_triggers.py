@@ -16,7 +16,8 @@ from __future__ import annotations
 import peewee as pw
 
 from . import summary_deltas as deltas
-from .summaries import DIMS, DUE, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild
+from .summaries import (DIMS, DUE, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild,
+                        sqlite_row_triggers)
 
 
 def _pk(s: Summary) -> str:
@@ -57,22 +58,8 @@ SQLITE_NAMES = ("report_sum_lead_ins", "report_sum_lead_del", "report_sum_hist_i
 
 
 def _sqlite(db: pw.Database) -> None:
-    for source, short in (("lead", "lead"), ("stage_history", "hist")):
-        mine = [s for s in SUMMARIES if s.source == source]
-        batch_col = mine[0].batch_col
-        ins = "; ".join(_row_upserts(s, "NEW", "") for s in mine)
-        dele = "; ".join(_row_upserts(s, "OLD", "-") for s in mine)
-        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS report_sum_{short}_ins AFTER INSERT ON {source} "
-                       f"WHEN {committed('NEW', batch_col)} BEGIN {ins}; END")
-        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS report_sum_{short}_del AFTER DELETE ON {source} "
-                       f"WHEN {committed('OLD', batch_col)} BEGIN {dele}; END")
-        for s in mine:
-            cols = s.depends + ((s.batch_col,) if s.batch_col not in s.depends else ())
-            changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in cols)
-            db.execute_sql(
-                f"CREATE TRIGGER IF NOT EXISTS report_sum_upd_{s.table} AFTER UPDATE OF {', '.join(cols)} "
-                f"ON {source} WHEN {changed} BEGIN {_row_upserts(s, 'OLD', '-')}; "
-                f"{_row_upserts(s, 'NEW', '')}; END")
+    sqlite_row_triggers(db, "report_sum", _row_upserts, lambda col: committed("NEW", col),
+                        lambda col: committed("OLD", col), lambda col, changed: changed)
     deltas.sqlite(db)
     # the batch's delta (a few hundred rows), not its leads, added or taken at the flip
     flip = "; ".join(deltas.flip(_upsert, False))
