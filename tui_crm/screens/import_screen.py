@@ -120,13 +120,13 @@ class ImportScreen(Screen):
         return self.query_one("#encoding", Input).value.strip() or None
 
     @on(Input.Submitted, "#encoding")
-    async def reread(self) -> None:
-        """Another encoding named: the file read again with it (its headers and samples)."""
+    @on(Input.Submitted, "#path")
+    async def path_or_encoding_given(self) -> None:
+        """A path typed, or another encoding named: the file read (again) with it (its headers and samples)."""
         await self.read_file(self.query_one("#path", Input).value)
 
-    @on(Input.Submitted, "#path")
-    async def read_file(self, event: Input.Submitted | str) -> None:
-        path = os.path.expanduser((event if isinstance(event, str) else event.value).strip())
+    async def read_file(self, typed: str) -> None:
+        path = os.path.expanduser(typed.strip())
         if not path or not os.path.isfile(path):
             self._status(_("no such file: {path}", path=path or "-"))
             return
