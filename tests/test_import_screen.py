@@ -111,3 +111,36 @@ async def test_import_screen_options_from_the_keyboard(sqlite_url, tmp_path):
         assert saved.read_text(encoding="utf-8").splitlines()[0] == "line,column,value,reason"
         assert saved.read_text(encoding="utf-8").splitlines()[1].startswith("4,Sales stage,Nowhere,\"unknown stage")
         assert "saved" in str(screen.query_one("#status", Static).render())
+
+
+async def test_the_encoding_field_reads_the_file_again_and_refuses_an_unknown_name(sqlite_url, tmp_path):
+    """A GB18030 file read as Latin-1 by the user's word maps nothing; named gb18030 (enter in the encoding
+    field) it is read again and its Chinese headers map; an unknown name is one line and keeps the mapping."""
+    src = tmp_path / "gbk file.csv"
+    ctx, app = _boss_app(sqlite_url, src, "")
+    src.write_bytes(CSV.encode("gb18030"))
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(app)
+        await palette_run(app, pilot, "Import leads")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImportScreen", what="the import screen")
+        screen = app.screen
+
+        def mapped():
+            return [screen.query_one(f"#map-{i}", Select).value for i in range(2)] \
+                if screen.query("#map-1") else None
+
+        screen.query_one("#encoding", Input).value = "latin-1"
+        screen.query_one("#path", Input).value = str(src)
+        screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: mapped() is not None, what="the mapping")
+        assert mapped() != ["company", "phone"]  # mojibake headers: the company column is not known
+        screen.query_one("#encoding", Input).value = "gb18030"
+        screen.query_one("#encoding", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: mapped() == ["company", "phone"], what="the mapping read as GB18030")
+        screen.query_one("#encoding", Input).value = "klingon"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "unknown encoding klingon" in str(screen.query_one("#status", Static).render()),
+                       what="the refusal")
+        assert mapped() == ["company", "phone"]
