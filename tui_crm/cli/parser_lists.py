@@ -17,14 +17,12 @@ def add_list_commands(add, actions, fmt, whole_number) -> None:
     p.add_argument("source", metavar="SOURCE", help=_("the source: its key, a name or its number"))
     p.add_argument("--en", metavar="NAME", help=_("its new English name"))
     p.add_argument("--zh", metavar="NAME", help=_("its new Chinese name"))
-    p = add("retire", _("no new leads from a source; the leads that have it keep it"), sources)
-    p.add_argument("source", metavar="SOURCE", help=_("the source: its key, a name or its number"))
-    p = add("restore", _("offer a retired source again"), sources)
-    p.add_argument("source", metavar="SOURCE", help=_("the source: its key, a name or its number"))
-    p = add("remove", _("remove a source no lead and no rule uses (else retire it)"), sources)
-    p.add_argument("source", metavar="SOURCE", help=_("the source: its key, a name or its number"))
-    p = add("move", _("put a source at another place in the list"), sources)
-    p.add_argument("source", metavar="SOURCE", help=_("the source: its key, a name or its number"))
+    for name, what in (("retire", _("no new leads from a source; the leads that have it keep it")),
+                       ("restore", _("offer a retired source again")),
+                       ("remove", _("remove a source no lead and no rule uses (else retire it)")),
+                       ("move", _("put a source at another place in the list"))):
+        p = add(name, what, sources)
+        p.add_argument("source", metavar="SOURCE", help=_("the source: its key, a name or its number"))
     p.add_argument("position", type=whole_number, metavar="POSITION", help=_("its new place (1: first)"))
 
     reasons = actions(add("lost-reasons", _("the lost reasons' pick list: add, rename, remove, order (admins)")))
@@ -36,8 +34,8 @@ def add_list_commands(add, actions, fmt, whole_number) -> None:
     p = add("rename", _("new words for a lost reason (leads lost with the old words keep them)"), reasons)
     p.add_argument("reason", metavar="REASON", help=_("the reason: its words or its number"))
     p.add_argument("words", metavar="NEW", help=_("its new words"))
-    p = add("remove", _("take a lost reason off the list (leads lost with it keep it)"), reasons)
-    p.add_argument("reason", metavar="REASON", help=_("the reason: its words or its number"))
-    p = add("move", _("put a lost reason at another place in the list"), reasons)
-    p.add_argument("reason", metavar="REASON", help=_("the reason: its words or its number"))
+    for name, what in (("remove", _("take a lost reason off the list (leads lost with it keep it)")),
+                       ("move", _("put a lost reason at another place in the list"))):
+        p = add(name, what, reasons)
+        p.add_argument("reason", metavar="REASON", help=_("the reason: its words or its number"))
     p.add_argument("position", type=whole_number, metavar="POSITION", help=_("its new place (1: first)"))
