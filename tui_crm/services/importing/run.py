@@ -28,20 +28,11 @@ from .columns import SAMPLE_ROWS, map_headers, samples, vendor_of
 from .dupes import FileDupes, db_note, keys
 from .read import UnreadableFile, converted, open_table, spooled
 from .refusals import Refusal
+from .pacing import TXN_SECONDS, Pacer  # noqa: F401 (TXN_SECONDS: read by the bench)
 from .options import ImportOptions, ImportResult, date_order, login_for, percent_columns
 from .rows import Record, RowConverter
 from .unseen import UnseenAnswers
 from .write import ChunkWriter, rows_matching
-
-# Staging transactions: target length and chunk bounds. Each commit rewrites every index page the chunk
-# touched (19 indexes on lead), so longer transactions are much cheaper per row (measured: 1,000-row
-# chunks 4.5k rows/s, 5,000-row chunks 8.2k rows/s, raw executemany).
-TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.4, 200, 20000
-# Between two of our transactions the lock stays free this long. SQLite's busy handler (every
-# writer's, ours and a raw sqlite3 client's) retries at most 100 ms apart, so a writer that is waiting
-# is sure to land in a gap longer than that: its wait is bounded by one of our transactions plus a poll.
-LOCK_GAP = 0.11
-
 
 class _Importer:
     def __init__(self, ctx: Session, path: str, opts: ImportOptions, progress: Callable | None,
@@ -55,7 +46,6 @@ class _Importer:
         self.db_updates: dict[int, dict] = {}
         self.owner_ids: dict[str, int] = {}
         self.fake_id = -1
-        self._last_txn = 0.0
         self.unseen = UnseenAnswers(ctx, opts.dry_run)  # answers about leads beyond the actor's scope
 
     # ------------------------------------------------------------ access
@@ -115,7 +105,9 @@ class _Importer:
                 old_cache = ctx.db.execute_sql("PRAGMA cache_size").fetchone()[0]
                 ctx.db.execute_sql("PRAGMA cache_size = -262144")
                 # NOT a larger wal_autocheckpoint: it saves a third of each commit here, but then the
-                # next *other* writer's commit runs the big checkpoint and waits >1 s (measured)
+                # next *other* writer's commit runs the big checkpoint and waits >1 s (measured); the
+                # checkpoints run on a side connection after each of our commits instead, off our lock time
+            self.pacer = Pacer(ctx.db, opts.chunk, bulk=big_cache)
             try:
                 self._rows(table, conv)
                 self.res.sources_created = sorted(conv.new_sources)  # before the commit records them
@@ -127,6 +119,7 @@ class _Importer:
                     self._fail()
                 raise
             finally:
+                self.pacer.close()
                 if big_cache:
                     ctx.db.execute_sql(f"PRAGMA cache_size = {int(old_cache)}")
         finally:
@@ -152,7 +145,7 @@ class _Importer:
                         if self._dedupe_in_file(rec):
                             continue
                         buf.append(rec)
-                        if len(buf) >= self.opts.chunk:
+                        if len(buf) >= self.pacer.chunk:
                             self._flush(buf)
                             buf = []
                             if self.progress:
@@ -244,79 +237,63 @@ class _Importer:
         return hit[3] if self._visible(hit[0]) else None
 
     def _flush(self, recs: list[Record]) -> None:
-        # let other writers take the lock between chunks (SQLite's lock is not fair): at least
-        # LOCK_GAP seconds between our transactions; reading and converting the chunk counts.
-        # PostgreSQL has no database-wide write lock, and its row locks (the code counters) queue fairly.
-        gap = (0 if self.ctx.is_postgres else LOCK_GAP) - (time.perf_counter() - self._last_txn)
-        if gap > 0:
-            time.sleep(gap)
-        started = time.perf_counter()
-        try:
-            self._flush_chunk(recs)
-        finally:
-            self._last_txn = time.perf_counter()
+        def beat() -> None:
             if not self.opts.dry_run:
-                self._adapt_chunk(self._last_txn - started)
+                ImportBatch.update(summary=json.dumps(self._beat())).where(ImportBatch.id == self.batch_id).execute()
 
-    def _adapt_chunk(self, seconds: float) -> None:
-        """Keep each staging transaction near TXN_SECONDS as the tables (and their indexes) grow, so no
-        other writer waits long for the lock; larger chunks when there is room (fewer commits)."""
-        want = self.opts.chunk * TXN_SECONDS / max(seconds, 1e-3)
-        self.opts.chunk = int(max(CHUNK_MIN, min(CHUNK_MAX, 0.5 * self.opts.chunk + 0.5 * want)))
+        self.pacer.write(recs, self._flush_chunk, beat, adapt=not self.opts.dry_run)
 
     def _flush_chunk(self, recs: list[Record]) -> None:
         ctx, res = self.ctx, self.res
-        with ctx.db.atomic():
-            existing = self._existing(recs)
-            committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")}
-            keep: list[Record] = []
-            for rec in recs:
-                hit = None if rec.extra.get("file_dup") else self._db_match(rec, existing)
-                if self.unseen.held_back(rec, hit, self._visible, res, self.dupes.column_of):
-                    continue
-                if hit is None:
-                    keep.append(rec)
-                    continue
-                (lid, batch, _owner, code), key = hit
-                column = self.dupes.column_of.get(key, key)
-                if batch is not None and batch not in committed:
-                    res.refused += 1
-                    res.refusals.append(Refusal(rec.line, column, rec.lead[key],
-                                                _("held by import batch {batch}, which has not finished",
-                                                  batch=batch)))
-                    continue
-                res.duplicate += 1
-                mode = self.opts.on_duplicate
-                if mode == "update" and not self._visible(lid):
-                    res.duplicate -= 1
-                    res.refusals.append(Refusal(rec.line, column, rec.lead[key],
-                                                _("duplicate of a lead you cannot see")))
-                    res.refused += 1
-                    continue
-                res.notes.append(db_note(rec, column, key, code if self._visible(lid) else None, mode))
-                if mode == "skip":
-                    continue
-                if mode == "update":
-                    vals = {f: rec.lead[f] for f in UPDATABLE if rec.lead.get(f) not in (None, "")}
-                    self.db_updates.setdefault(lid, {}).update(vals)
-                    res.updated += 1
-                    continue
-                if key == "code":
-                    rec.lead["code"] = None
-                rec.extra["dup"] = True
+        existing = self._existing(recs)
+        committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")}
+        keep: list[Record] = []
+        for rec in recs:
+            hit = None if rec.extra.get("file_dup") else self._db_match(rec, existing)
+            if self.unseen.held_back(rec, hit, self._visible, res, self.dupes.column_of):
+                continue
+            if hit is None:
                 keep.append(rec)
-            if not keep:
-                return
-            self._owners(keep)
-            for rec in keep:
-                res.notes.extend(rec.notes)
-                res.flagged += any(n.outcome == "flagged" for n in rec.notes)
-            if self.opts.dry_run:
-                res.new += len(keep)
-                res.incomplete += sum(1 for r in keep if r.lead["incomplete"])
-                return
-            self._insert(keep)
-            ImportBatch.update(summary=json.dumps(self._beat())).where(ImportBatch.id == self.batch_id).execute()
+                continue
+            (lid, batch, _owner, code), key = hit
+            column = self.dupes.column_of.get(key, key)
+            if batch is not None and batch not in committed:
+                res.refused += 1
+                res.refusals.append(Refusal(rec.line, column, rec.lead[key],
+                                            _("held by import batch {batch}, which has not finished",
+                                              batch=batch)))
+                continue
+            res.duplicate += 1
+            mode = self.opts.on_duplicate
+            if mode == "update" and not self._visible(lid):
+                res.duplicate -= 1
+                res.refusals.append(Refusal(rec.line, column, rec.lead[key],
+                                            _("duplicate of a lead you cannot see")))
+                res.refused += 1
+                continue
+            res.notes.append(db_note(rec, column, key, code if self._visible(lid) else None, mode))
+            if mode == "skip":
+                continue
+            if mode == "update":
+                vals = {f: rec.lead[f] for f in UPDATABLE if rec.lead.get(f) not in (None, "")}
+                self.db_updates.setdefault(lid, {}).update(vals)
+                res.updated += 1
+                continue
+            if key == "code":
+                rec.lead["code"] = None
+            rec.extra["dup"] = True
+            keep.append(rec)
+        if not keep:
+            return
+        self._owners(keep)
+        for rec in keep:
+            res.notes.extend(rec.notes)
+            res.flagged += any(n.outcome == "flagged" for n in rec.notes)
+        if self.opts.dry_run:
+            res.new += len(keep)
+            res.incomplete += sum(1 for r in keep if r.lead["incomplete"])
+            return
+        self._insert(keep)
 
     def _owners(self, recs: list[Record]) -> None:
         for rec in recs:
