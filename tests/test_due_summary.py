@@ -78,7 +78,7 @@ def test_a_v15_database_upgrades_and_then_keeps_report_due(world):
         Meta.update(value="15").where(Meta.key == "schema_version").execute()
         world.ctx.close()
         ctx = open_session(world.url, "boss", upgrade=True)
-        assert schema.current_version(ctx.db) == schema.LATEST == 16
+        assert schema.current_version(ctx.db) == schema.LATEST >= 16
         assert schema.check(ctx.db) == []
         assert _counts(world, "boss", "UTC") == (1, 1, 1, 1)
         _due(world, "rep_a2", NOW - timedelta(hours=3))  # kept by the triggers from now on

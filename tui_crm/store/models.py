@@ -141,10 +141,8 @@ class Lead(BaseModel):
     class Meta:
         indexes = (
             (("owner", "status", "next_follow_up_at", "batch"), False),  # covering the scoped counts (v14)
-            (("status", "stage", "amount_cents"), False),
             (("status", "next_follow_up_at", "batch"), False),  # (v14: the batch added)
             (("created_at",), False),
-            (("won_at",), False),
             (("batch",), False),
         )
 

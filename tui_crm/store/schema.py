@@ -14,10 +14,10 @@ import peewee as pw
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import migrating, schema_team, search, spelling, summaries, summary_triggers
+from . import migrating, schema_indexes, schema_team, search, spelling, summaries, summary_triggers
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 16
+LATEST = 17
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -335,7 +335,7 @@ def _step_13(db: pw.Database) -> None:
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
-         15: summary_triggers.step_15, 16: summary_triggers.step_16}
+         15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
