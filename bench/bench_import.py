@@ -82,9 +82,10 @@ def run(n: int, folder: str) -> dict:
     stop, out = mp.Event(), mp.Queue()
     writer = mp.Process(target=probe, args=(path, stop, out))
     writer.start()
-    t0 = time.perf_counter()
+    load_before = open("/proc/loadavg").read().split()[:3]
+    t0, c0 = time.perf_counter(), time.thread_time()
     res = importing.run_import(ctx, src, importing.ImportOptions())
-    seconds = time.perf_counter() - t0
+    seconds, writer_cpu = time.perf_counter() - t0, time.thread_time() - c0
     stop.set()
     waits = out.get()
     writer.join()
@@ -113,10 +114,10 @@ def run(n: int, folder: str) -> dict:
     for sql in schema:
         base.execute(sql)
     marks = ",".join("?" * len(cols))
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.thread_time()
     with base:
         base.executemany(f"INSERT INTO lead VALUES ({marks})", rows)
-    raw_indexed = time.perf_counter() - t1
+    raw_indexed, raw_cpu = time.perf_counter() - t1, time.thread_time() - c1
     # the same, in transactions as long as the importer's (0.4 s, adapted as the indexes grow): the ceiling
     # for any writer that must let other writers in every 0.4 s
     base.execute("CREATE TABLE chunked AS SELECT * FROM lead WHERE 0")
@@ -169,7 +170,14 @@ def run(n: int, folder: str) -> dict:
             "raw_executemany_same_schema_txn_%ss_rows_per_s" % TXN_SECONDS: round(n / raw_chunked),
             "raw_executemany_no_index_s": round(raw_bare, 2), "raw_executemany_no_index_rows_per_s": round(n / raw_bare),
             "raw_us_per_row": us, "ceiling_rows_per_s_one_txn_no_python_writes": round(ceiling),
-            "cores": os.cpu_count()}
+            "cores": os.cpu_count(),
+            # CPU seconds of the writing thread (the import's: every statement, its Python, not the reader's
+            # conversion nor the side checkpoints) beside the raw executemany's: less moved by the load than
+            # wall time, which on an oversubscribed machine is mostly waiting for a core
+            "import_writer_cpu_s": round(writer_cpu, 2), "raw_executemany_same_schema_cpu_s": round(raw_cpu, 2),
+            "writer_cpu_ratio_to_raw": round(writer_cpu / raw_cpu, 2) if raw_cpu else None,
+            "lead_indexes": len([x for x in schema if x.startswith("CREATE") and "INDEX" in x[:20]]),
+            "loadavg_before": load_before, "loadavg_after": open("/proc/loadavg").read().split()[:3]}
 
 
 def conversion_seconds(src: str) -> float:
