@@ -2,11 +2,17 @@
 first page, beside a bare Textual app that shows one line (the baseline), in the same run.
 
     python bench/bench_start.py [--db /tmp/k1.db --db /tmp/m1.db] [--runs 5] [--user root] [--compare TREE]
+                                [--callgrind [--keep DIR]]
 
 Each run starts every program in a fresh tmux server (140x40) and polls the pane until the
 marker is on screen: a lead code (SOURCE-YYYYMMDD-NNN) for tui-crm, the line ``ready`` for the
 baseline. Runs are interleaved so load changes hit all alike. Prints JSON with the medians, the
 ratio to the baseline, and the machine's load average.
+
+``--callgrind``: instead of timing, counts the instructions each program runs from its start to its first
+paint, whatever the machine's load (valgrind's callgrind, once each, in tmux: bench/paint_probe.py ends the
+process when the terminal is handed the frame holding the marker); ``--keep DIR`` keeps callgrind's files for
+``callgrind_annotate --inclusive=yes``.
 """
 from __future__ import annotations
 
@@ -62,6 +68,48 @@ def first_screen(command: str, marker, timeout: float = 60.0) -> float:
         subprocess.run(tmux + ["kill-server"], capture_output=True)
 
 
+def instructions(probe_args: list[str], out: str, env: str = "", timeout: float = 900.0) -> int:
+    """Instructions run by ``paint_probe.py PROBE_ARGS`` under callgrind in a new tmux server (140x40)."""
+    sock = f"bench-start-cg-{os.getpid()}-{next(_RUN)}"
+    tmux = ["tmux", "-L", sock]
+    probe = os.path.join(HERE, "paint_probe.py")
+    command = (f"{env}valgrind --tool=callgrind --callgrind-out-file={shlex.quote(out)} "
+               f"{shlex.quote(sys.executable)} {shlex.quote(probe)} {shlex.join(probe_args)} 2>{shlex.quote(out)}.log")
+    subprocess.run(tmux + ["new-session", "-d", "-x", "140", "-y", "40", command], check=True)
+    t0 = time.perf_counter()
+    try:
+        while subprocess.run(tmux + ["has-session"], capture_output=True).returncode == 0:
+            if time.perf_counter() - t0 > timeout:
+                raise TimeoutError(f"still running after {timeout}s: {command}")
+            time.sleep(0.2)
+    finally:
+        subprocess.run(tmux + ["kill-server"], capture_output=True)
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no callgrind summary in {out}: see {out}.log")
+
+
+def count_instructions(a, dbs: list[str]) -> dict:
+    keep = a.keep or tempfile.mkdtemp(prefix="bench-start-cg-")
+    os.makedirs(keep, exist_ok=True)
+    load_before = load()
+    counts = {"bare_textual": instructions(["bare"], os.path.join(keep, "callgrind.bare"))}
+    for db in dbs:
+        name = os.path.basename(db)
+        crm = ["crm", "--db", db, "--user", a.user]
+        counts[name] = instructions(crm, os.path.join(keep, f"callgrind.{name}"))
+        if a.compare:
+            counts[f"{name} ({a.compare})"] = instructions(
+                crm, os.path.join(keep, f"callgrind.{name}.compare"), f"env PYTHONPATH={shlex.quote(a.compare)} ")
+    base = counts["bare_textual"]
+    return {"bench": "first_screen_instructions", "load_before": load_before, "load_after": load(),
+            "baseline_bare_textual_instructions": base, "callgrind_files": keep,
+            "figures": {name: {"instructions": n, "ratio_to_bare": round(n / base, 2)}
+                        for name, n in counts.items() if name != "bare_textual"}}
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -72,6 +120,8 @@ def main(argv=None) -> dict:
     p.add_argument("--user", default="root")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--compare", metavar="TREE", help="also time another checkout of tui-crm (e.g. main's worktree)")
+    p.add_argument("--callgrind", action="store_true", help="count instructions to the first paint instead")
+    p.add_argument("--keep", metavar="DIR", help="with --callgrind: keep callgrind's files in DIR")
     a = p.parse_args(argv)
     dbs = a.db or ["/tmp/k1.db"]
     # as installed (pip writes .pyc files): an editable checkout under PYTHONDONTWRITEBYTECODE would
@@ -81,6 +131,10 @@ def main(argv=None) -> dict:
     compileall.compile_dir(os.path.join(HERE, "..", "tui_crm"), quiet=1)
     if a.compare:
         compileall.compile_dir(os.path.join(a.compare, "tui_crm"), quiet=1)
+    if a.callgrind:
+        out = count_instructions(a, dbs)
+        print(json.dumps(out, indent=1))
+        return out
     with tempfile.TemporaryDirectory() as tmp:
         bare = os.path.join(tmp, "bare.py")
         with open(bare, "w") as f:
