@@ -48,3 +48,34 @@ async def test_counts_inbox_and_sweep_wait_for_the_first_paint(db_url, monkeypat
     assert order[0] == "page", order
     first_paint = order.index("paint")
     assert all(order.index(later) > first_paint for later in ("counts", "inbox", "sweep")), order
+
+
+
+async def test_the_first_page_is_drawn_once_and_the_app_told_after(db_url, monkeypatch):
+    """Textual drops a frame drawn during a batch update (App._display), and the app's start is one (its Mount waits
+    for the list's, the first page's read included): the first page was drawn for nothing, drawn again, and the app
+    was told it was shown in between, before it was (issue 17). Now it is drawn once, outside the batch, and the app
+    is told after that."""
+    ctx = open_session(db_url)
+    demo.generate(ctx, leads=30, reps=2, seed=1, admin_login="boss")
+    ctx.act_as("boss")
+    events: list[str] = []
+    render = LeadTable.render_line
+
+    def render_line(self, y):
+        if self.rows and y == 0 and "shown" not in events:
+            events.append("drawn in a batch" if self.app._batch_count else "drawn")
+        return render(self, y)
+
+    first = CrmApp.first_page_shown
+
+    def first_page_shown(self):
+        events.append("shown")
+        return first(self)
+
+    monkeypatch.setattr(LeadTable, "render_line", render_line)
+    monkeypatch.setattr(CrmApp, "first_page_shown", first_page_shown)
+    app = CrmApp(ctx, sweep_seconds=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "shown" in events, what="the first page shown")
+    assert events[:2] == ["drawn", "shown"], events

@@ -98,6 +98,7 @@ class LeadListScreen(Marking, LeadActions, Screen):
         self._gen = 0
         self._ticks = 0
         self._failed = False  # the last reload met a failed database: the next live change reloads
+        self._tell_shown = False  # the first page was read: the app is told once it is drawn (_compositor_refresh)
         self.marks_reset()
 
     def compose(self) -> ComposeResult:
@@ -118,7 +119,27 @@ class LeadListScreen(Marking, LeadActions, Screen):
         try:
             await self.reload()
         finally:  # the app's poll, timers and sweep start once this page is on screen (or could not be read)
-            self.call_after_refresh(self.app.first_page_shown)
+            self._tell_shown = True
+            self.refresh()
+
+    def _compositor_refresh(self) -> None:
+        """Draw the screen, never during a batch update: Textual drops a frame drawn in one (App._display), and the
+        app's start is one (its Mount waits for this screen's, the first page's read included), so the first page
+        was drawn twice, once for nothing (issue 17). Asked for again, it is drawn once the batch is over. The first
+        frame drawn after the first page was read tells the app it is shown (tests/test_first_paint.py)."""
+        if self.app._batch_count:
+            self.refresh()
+            return
+        super()._compositor_refresh()
+        self._told_shown()
+
+    def on_screen_suspend(self) -> None:
+        self._told_shown()  # another screen came first: the app's start does not wait for this one's paint
+
+    def _told_shown(self) -> None:
+        if self._tell_shown:
+            self._tell_shown = False
+            self.app.call_later(self.app.first_page_shown)
 
     def on_resize(self) -> None:
         self._paint_header()
