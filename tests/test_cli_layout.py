@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 from tui_crm.cli import database, dispatch, leads, users
-from tui_crm.cli.parser import build_parser
+from tui_crm.cli.parser import build_parser, tui_args
 
 CLI = Path(dispatch.__file__).parent
 
@@ -53,3 +53,18 @@ def test_no_cycle_and_no_private_names_among_the_cli_modules():
     for m in graph:
         visit(m)
     assert graph["dispatch"] and "" not in set().union(*graph.values())  # submodules never import the package
+
+
+APP_STARTS = [[], ["--db", "/tmp/x.db"], ["--db=/tmp/x.db", "--user", "boss"], ["--user", "rep1", "--lang", "zh"],
+              ["--lang=en", "--money", "cn", "--db", "postgresql://u@h/db"], ["--user", "a", "--user", "b"],
+              ["--db="], ["--money=plain", "--lang", "zh", "--user=王"]]
+NOT_APP_STARTS = [["report"], ["--db", "x", "users", "list"], ["--help"], ["-h"], ["--us", "boss"], ["--lang", "fr"],
+                  ["--money=eur"], ["--db"], ["--user", "--db", "x"], ["--db", "x", "--"], ["--verbose"], ["x"]]
+
+
+def test_the_app_start_reads_its_options_as_the_full_parser_does():
+    # tui_args (the app's start without building every command's parser) gives build_parser's Namespace, or leaves it
+    for argv in APP_STARTS:
+        assert tui_args(argv) == build_parser().parse_args(argv), argv
+    for argv in NOT_APP_STARTS:
+        assert tui_args(argv) is None, argv

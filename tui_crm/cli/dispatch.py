@@ -21,7 +21,7 @@ from .common import UserError, session
 from .database import cmd_db, cmd_demo
 from .leads import cmd_leads, cmd_log
 from .lists import cmd_lost_reasons, cmd_sources
-from .parser import build_parser
+from .parser import build_parser, tui_args
 from . import remote
 from .report import cmd_report
 from .tasks import cmd_tasks
@@ -58,8 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_lang(lang)  # before the parser and anything else builds a label
     set_money(money)
     language.translate_argparse()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = tui_args(argv)  # the app's start needs no command's parser
+    parser = None
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
     from ..domain.errors import InvalidValue
     from ..domain.text import printable
     from ..services.errors import ServiceError
@@ -73,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.remote = remote.is_pinned(args, os.environ)
         command = os.environ.get("SSH_ORIGINAL_COMMAND", "").strip() if args.remote else ""
         if command:
-            args = remote.client_command(parser, args, command)
+            args = remote.client_command(parser or build_parser(), args, command)
             args.remote = True
             if args.lang:
                 set_lang(args.lang)
