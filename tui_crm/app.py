@@ -23,6 +23,7 @@ from .domain.text import printable
 from .i18n import _
 from .screens.commands import ExportCommands, GoToCommands, ImportCommands
 from .screens.messages import LiveChanges, OpenLead, OverdueTick
+from .screens.styles import css
 from .services.context import Session
 from .services.errors import Deactivated, Unavailable
 
@@ -31,9 +32,10 @@ class CrmApp(App):
     """tui-crm. ``ctx`` is the acting user's session."""
 
     TITLE = "tui-crm"
-    # what every screen shares; each screen's own stylesheets come with it when it is first opened (its CSS_PATH,
-    # screens/styles.py); DEFAULT_CSS only in reusable widgets
-    CSS_PATH = ["styles/theme.tcss"]
+    # what every screen shares, and the first screen's (the list's: a screen's CSS_PATH read when it opens makes
+    # Textual parse every sheet again, issue 17); each other screen's stylesheets come with it when it is first
+    # opened (its CSS_PATH, screens/styles.py); DEFAULT_CSS only in reusable widgets
+    CSS_PATH = css("theme", "list")
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {GoToCommands, ImportCommands, ExportCommands}
 

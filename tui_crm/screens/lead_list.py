@@ -27,7 +27,6 @@ from .lead_actions import LeadActions
 from .list_commands import ListCommands
 from .marking import Marking
 from .messages import LiveChanges, OverdueTick
-from .styles import css
 
 SCOPES = ("all", "mine", "team")
 SORT_ORDER = ("next", "company", "code", "amount", "stage", "owner", "created")
@@ -66,7 +65,7 @@ class _Loader:
 
 
 class LeadListScreen(Marking, LeadActions, Screen):
-    CSS_PATH = css("list")
+    # list.tcss is the app's (CrmApp.CSS_PATH): read once at the start, not again when this first screen opens
     COMMANDS = {ListCommands}
     BINDINGS = [
         Binding("slash", "search", _("Search"), id="list.search"),

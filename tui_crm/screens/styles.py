@@ -1,7 +1,8 @@
 """Each screen's stylesheets, read when the screen is first opened (Textual's ``Screen.CSS_PATH``), so the
 first screen parses and matches only its own rules (issue 17). ``theme.tcss`` is the app's and holds what
-every screen shares. A stylesheet that names a screen class in a selector must be in that screen's
-CSS_PATH (tests/test_screen_styles.py)."""
+every screen shares; ``list.tcss`` is the app's too, as the first screen's (Textual parses every sheet again
+when a screen brings one of its own). A stylesheet that names a screen class in a selector must be in that
+screen's CSS_PATH or the app's (tests/test_screen_styles.py)."""
 from __future__ import annotations
 
 from pathlib import Path
