@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 _lang = "en"
 LANGS = ("en", "zh")
@@ -28,7 +28,8 @@ def catalog(lang: str) -> dict[str, str]:
     if lang == "en":
         return {}
     merged: dict[str, str] = {}
-    folder = resources.files("tui_crm.locale")
+    folder = Path(__file__).with_name("locale")  # a folder of the package, as styles/ is (not importlib.resources:
+    # importing it was 2% of the first screen, issue 17)
     # <lang>.json plus one <lang>.<area>.json per area (board, stats, import...)
     names = sorted(p.name for p in folder.iterdir() if p.name == f"{lang}.json"
                    or (p.name.startswith(f"{lang}.") and p.name.endswith(".json")))
