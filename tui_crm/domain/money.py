@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from tui_crm.domain.errors import InvalidValue
 from tui_crm.domain.numerals import CN_NUMERAL_CHARS, cn_number
+from tui_crm.domain.lazy_re import lazy
 
 __all__ = ["parse_money", "parse_amount", "currency_code", "looks_decimal_comma"]
 
@@ -33,16 +34,16 @@ _WORDS = {"us dollar": "USD", "us dollars": "USD", "dollar": "USD", "dollars": "
           "euros": "EUR", "yuan": "CNY", "renminbi": "CNY", "pound": "GBP", "pounds": "GBP", "yen": "JPY",
           "swedish krona": "SEK", "krona": "SEK", "kronor": "SEK", "hong kong dollar": "HKD"}
 _ALL = sorted([*_MARKS, *(c.lower() for c in _CODES)], key=len, reverse=True)
-_PREFIX = re.compile(r"^(?:" + "|".join(re.escape(m) for m in _ALL) + r")\s*(?=[\d.,+\-" + CN_NUMERAL_CHARS + r"]|$)")
-_SUFFIX = re.compile(r"\s*(?:" + "|".join(re.escape(m) for m in _ALL) + r")$")
+_PREFIX = lazy(r"^(?:" + "|".join(re.escape(m) for m in _ALL) + r")\s*(?=[\d.,+\-" + CN_NUMERAL_CHARS + r"]|$)")
+_SUFFIX = lazy(r"\s*(?:" + "|".join(re.escape(m) for m in _ALL) + r")$")
 _UNITS = {
     "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000), "w": Decimal(10) ** 4,
     "k": Decimal(1000), "m": Decimal(10) ** 6, "mm": Decimal(10) ** 6, "mn": Decimal(10) ** 6,
     "b": Decimal(10) ** 9, "bn": Decimal(10) ** 9, "百万": Decimal(10) ** 6,
 }
-_NUMBER = re.compile(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$|^\.\d+$")
-_NUMBER_DC = re.compile(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?$|^,\d+$")
-_DC_SHAPE = re.compile(r"^[^\d]*(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2})[^\d]*$")
+_NUMBER = lazy(r"^(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?$|^\.\d+$")
+_NUMBER_DC = lazy(r"^(?:\d+|\d{1,3}(?:\.\d{3})+)(?:,\d+)?$|^,\d+$")
+_DC_SHAPE = lazy(r"^[^\d]*(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,\d{1,2})[^\d]*$")
 
 
 def _fold(text: object) -> str:

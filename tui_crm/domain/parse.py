@@ -16,6 +16,7 @@ from tui_crm.domain.errors import InvalidValue
 from tui_crm.domain.numerals import CN_NUMERAL_CHARS, cn_number
 from tui_crm.domain.spoken import read_spoken
 from tui_crm.domain.money import parse_amount  # noqa: F401  (money lives in domain.money; kept here for callers)
+from tui_crm.domain.lazy_re import lazy
 
 __all__ = [
     "parse_datetime",
@@ -39,27 +40,27 @@ _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 
 # Date spellings, matched at the start of the folded, lower-cased text; the
 # rest of the text must then be empty or a time of day.
 _DATES = [
-    re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"),
-    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号])?"),
-    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
-    re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?!\d)"),  # day first when asked: _SLASHED
-    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),  # 15.12.2024: Europe writes the day first
-    re.compile(r"(?P<d>\d{1,2})" + _ORD + r"[-\s/]*" + _MON + r"[-\s/,]*(?P<y>\d{4})(?!\d)"),
-    re.compile(_MON + r"[-\s]*(?P<d>\d{1,2})" + _ORD + r",?[-\s,]*(?P<y>\d{4})(?!\d)"),
-    re.compile(_MON + r"[-\s,]*(?P<y>\d{4})(?!\d)"),
-    re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})(?![\d/.-])"),
+    lazy(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"),
+    lazy(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?:(?P<d>\d{1,2})\s*[日号])?"),
+    lazy(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
+    lazy(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?!\d)"),  # day first when asked: _SLASHED
+    lazy(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)"),  # 15.12.2024: Europe writes the day first
+    lazy(r"(?P<d>\d{1,2})" + _ORD + r"[-\s/]*" + _MON + r"[-\s/,]*(?P<y>\d{4})(?!\d)"),
+    lazy(_MON + r"[-\s]*(?P<d>\d{1,2})" + _ORD + r",?[-\s,]*(?P<y>\d{4})(?!\d)"),
+    lazy(_MON + r"[-\s,]*(?P<y>\d{4})(?!\d)"),
+    lazy(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})(?![\d/.-])"),
 ]
-_QUARTER = re.compile(
+_QUARTER = lazy(
     r"^(?:(?P<y>\d{4})\s*(?:年\s*|-\s*)?(?:q(?P<q>[1-4])|第?(?P<cq>[一二三四1-4])季度?)"
     r"|q(?P<q2>[1-4])[\s,/-]*(?P<y2>\d{4}))$"
 )
 _OFFSET = r"(?P<off>z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?"
-_TIME_WEST = re.compile(
+_TIME_WEST = lazy(
     r"^(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)?\s*"
     + _OFFSET + "$"
 )
-_TIME_AMPM = re.compile(r"^(?P<h>\d{1,2})\s*(?P<ap>am|pm|a\.m\.|p\.m\.)$")
-_TIME_CN = re.compile(
+_TIME_AMPM = lazy(r"^(?P<h>\d{1,2})\s*(?P<ap>am|pm|a\.m\.|p\.m\.)$")
+_TIME_CN = lazy(
     r"^(?P<part>上午|早上|中午|下午|晚上|凌晨)?\s*(?P<h>\d{1,2})\s*[点點时時]"
     r"(?:\s*(?P<mi>\d{1,2})\s*分?|(?P<half>半))?(?:\s*(?P<s>\d{1,2})\s*秒)?$"
 )
@@ -76,10 +77,10 @@ _UNIT_WORDS = {
     "分钟": "minute", "分": "minute",
     "mo": "month", "month": "month", "months": "month", "月": "month",
 }
-_SHIFT_WEST = re.compile(
+_SHIFT_WEST = lazy(
     r"^(?:(?P<sign>[+-])\s*(?P<n>\d{1,4})\s*(?P<unit>mo|months?|min|mins|minutes?|m|d|days?|w|wk|weeks?|h|hrs?|hours?)"
     r"|in\s+(?P<n2>\d{1,4}|an?)\s*(?P<unit2>days?|weeks?|hours?|minutes?|mins?|months?))$")
-_SHIFT_CN = re.compile(r"^(?P<n>[\d.," + CN_NUMERAL_CHARS + r"]+|半)(?P<half>个半|半)?个?"
+_SHIFT_CN = lazy(r"^(?P<n>[\d.," + CN_NUMERAL_CHARS + r"]+|半)(?P<half>个半|半)?个?"
                        r"(?P<unit>天|日|周|星期|礼拜|小时|钟头|分钟|分|月)(?P<dir>后|以后|之后|前|以前|之前)$")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _NINE = dt.time(9, 0)
@@ -143,7 +144,7 @@ def _time_of_day(rest: str, raw: object) -> tuple[dt.time, dt.tzinfo | None]:
 
 
 _SLASHED = _DATES[3]
-_SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}(?!\d)")
+_SLASH_DATE = lazy(r"^\s*(\d{1,2})/(\d{1,2})/\d{4}(?!\d)")
 
 
 def slash_order(texts) -> str | None:

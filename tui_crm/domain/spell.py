@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
-_LATIN = re.compile(r"[a-z0-9]+")
+from .lazy_re import lazy
+
+_HAN = lazy(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_LATIN = lazy(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=65536)

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 
 from .numerals import cn_number
+from .lazy_re import lazy
 
 __all__ = ["read_spoken"]
 
@@ -35,14 +36,14 @@ _PARTS = {"上午": 9, "早上": 9, "早晨": 9, "中午": 12, "下午": 14, "�
           "morning": 9, "noon": 12, "midday": 12, "afternoon": 14, "evening": 19}
 _CN_NUM = r"\d{1,2}|[零一二两三四五六七八九十]{1,3}"
 
-_EN_WEEKDAY = re.compile(r"(?:(?P<which>next|this|coming)\s+)?(?P<day>" + "|".join(
+_EN_WEEKDAY = lazy(r"(?:(?P<which>next|this|coming)\s+)?(?P<day>" + "|".join(
     sorted(_WEEKDAYS, key=len, reverse=True)) + r")\b")
-_CN_WEEKDAY = re.compile(r"(?P<which>下下个?|下个?|这个?|本)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天1-7])")
-_CN_MONTH_DAY = re.compile(r"(?P<m>" + _CN_NUM + r")\s*月\s*(?P<d>" + _CN_NUM + r")\s*[日号]?")
-_EN_MONTH_DAY = re.compile(r"(?P<mon>[a-z]{3,9})\.?\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\b"
+_CN_WEEKDAY = lazy(r"(?P<which>下下个?|下个?|这个?|本)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天1-7])")
+_CN_MONTH_DAY = lazy(r"(?P<m>" + _CN_NUM + r")\s*月\s*(?P<d>" + _CN_NUM + r")\s*[日号]?")
+_EN_MONTH_DAY = lazy(r"(?P<mon>[a-z]{3,9})\.?\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?\b"
                            r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s*(?P<mon2>[a-z]{3,9})\.?(?![a-z])")
-_EN_TIME = re.compile(r"(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)?")
-_CN_TIME = re.compile(r"(?P<part>" + "|".join(_PARTS) + r")?\s*(?P<h>" + _CN_NUM + r")\s*[点點时時]"
+_EN_TIME = lazy(r"(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)?")
+_CN_TIME = lazy(r"(?P<part>" + "|".join(_PARTS) + r")?\s*(?P<h>" + _CN_NUM + r")\s*[点點时時]"
                       r"(?:\s*(?P<half>半)|\s*(?P<quarter>一刻|三刻)|\s*(?P<mi>" + _CN_NUM + r")\s*分?)?")
 
 
@@ -61,7 +62,7 @@ def _day(s: str, today: dt.date) -> tuple[dt.date | None, str | None, str]:
             return today + dt.timedelta(days=shift), part, s[len(word):]
     m = _EN_WEEKDAY.match(s) or _CN_WEEKDAY.match(s)
     if m:
-        is_cn = m.re is _CN_WEEKDAY
+        is_cn = m.re.pattern == _CN_WEEKDAY.pattern  # lazy patterns: the compiled one is not the object itself
         weekday = _CN_WEEKDAYS[m["day"]] if is_cn else _WEEKDAYS[m["day"]]
         monday = today - dt.timedelta(days=today.weekday())
         which = m["which"] or ""
