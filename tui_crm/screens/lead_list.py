@@ -21,47 +21,16 @@ from ..services.leads.pages import ListQuery
 from ..widgets.search_box import SearchBox
 from ..widgets.lead_columns import columns
 from ..widgets.lead_table import PAGE, LeadTable
-from ..wording import due_text, stage_label
+from ..wording import stage_label
 from ..widgets.footer import TranslatedFooter
 from .lead_actions import LeadActions
 from .list_commands import ListCommands
+from .list_loader import ListLoader
 from .marking import Marking
 from .messages import LiveChanges, OverdueTick
 
 SCOPES = ("all", "mine", "team")
 SORT_ORDER = ("next", "company", "code", "amount", "stage", "owner", "created")
-
-
-class _Loader:
-    """What the table asks for, answered on the database thread."""
-
-    def __init__(self, screen: "LeadListScreen"):
-        self.screen = screen
-
-    @property
-    def app(self):
-        return self.screen.app
-
-    async def after(self, key, n):
-        return await self.app.db(pages.after, self.app.ctx, self.screen.list_query, key, n)
-
-    async def before(self, key, n):
-        return await self.app.db(pages.before, self.app.ctx, self.screen.list_query, key, n)
-
-    async def at(self, offset, n):
-        return await self.app.db(pages.at_offset, self.app.ctx, self.screen.list_query, offset, n)
-
-    async def count(self):
-        return await self.app.db_side(pages.count, self.app.ctx, self.screen.list_query)
-
-    def key(self, view):
-        return pages.key_of(self.screen.list_query, view)
-
-    def due_text(self, view):
-        return due_text(self.app.ctx, view)
-
-    def stage_label(self, key):
-        return stage_label(self.app.ctx, key)
 
 
 class LeadListScreen(Marking, LeadActions, Screen):
@@ -104,7 +73,7 @@ class LeadListScreen(Marking, LeadActions, Screen):
         yield Header()
         yield SearchBox(placeholder=_("/ search: code, company, contact, phone, email, need, remarks"), id="search")
         yield Static(id="list-header")
-        yield LeadTable(_Loader(self), id="leads")
+        yield LeadTable(ListLoader(self), id="leads")
         yield Static(id="status")
         yield TranslatedFooter()
 
