@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from tui_crm.app import CrmApp
+from tui_crm.screens.frames import in_batch_update
 from tui_crm.services import activity
 from tui_crm.services.admin import demo
 from tui_crm.services.context import open_session
@@ -52,10 +53,10 @@ async def test_counts_inbox_and_sweep_wait_for_the_first_paint(db_url, monkeypat
 
 
 async def test_the_first_page_is_drawn_once_and_the_app_told_after(db_url, monkeypatch):
-    """Textual drops a frame drawn during a batch update (App._display), and the app's start is one (its Mount waits
-    for the list's, the first page's read included): the first page was drawn for nothing, drawn again, and the app
-    was told it was shown in between, before it was (issue 17). Now it is drawn once, outside the batch, and the app
-    is told after that."""
+    """Textual drops a frame drawn during a batch update (screens/frames.py), and the app's start is one (its Mount
+    waits for the list's, the first page's read included): the first page was drawn for nothing, drawn again, and
+    the app was told it was shown in between, before it was (issue 17). Now it is drawn once, outside the batch, and
+    the app is told after that."""
     ctx = open_session(db_url)
     demo.generate(ctx, leads=30, reps=2, seed=1, admin_login="boss")
     ctx.act_as("boss")
@@ -64,7 +65,7 @@ async def test_the_first_page_is_drawn_once_and_the_app_told_after(db_url, monke
 
     def render_line(self, y):
         if self.rows and y == 0 and "shown" not in events:
-            events.append("drawn in a batch" if self.app._batch_count else "drawn")
+            events.append("drawn in a batch" if in_batch_update(self.app) else "drawn")
         return render(self, y)
 
     first = CrmApp.first_page_shown

@@ -23,6 +23,7 @@ from ..widgets.lead_columns import columns
 from ..widgets.lead_table import PAGE, LeadTable
 from ..wording import stage_label
 from ..widgets.footer import TranslatedFooter
+from .frames import DrawnOutsideBatch
 from .lead_actions import LeadActions
 from .list_commands import ListCommands
 from .list_loader import ListLoader
@@ -33,7 +34,7 @@ SCOPES = ("all", "mine", "team")
 SORT_ORDER = ("next", "company", "code", "amount", "stage", "owner", "created")
 
 
-class LeadListScreen(Marking, LeadActions, Screen):
+class LeadListScreen(Marking, LeadActions, DrawnOutsideBatch, Screen):
     # list.tcss is the app's (CrmApp.CSS_PATH): read once at the start, not again when this first screen opens
     COMMANDS = {ListCommands}
     BINDINGS = [
@@ -66,7 +67,7 @@ class LeadListScreen(Marking, LeadActions, Screen):
         self._gen = 0
         self._ticks = 0
         self._failed = False  # the last reload met a failed database: the next live change reloads
-        self._tell_shown = False  # the first page was read: the app is told once it is drawn (_compositor_refresh)
+        self._tell_shown = False  # the first page was read: the app is told once it is drawn (frame_drawn)
         self.marks_reset()
 
     def compose(self) -> ComposeResult:
@@ -90,15 +91,9 @@ class LeadListScreen(Marking, LeadActions, Screen):
             self._tell_shown = True
             self.refresh()
 
-    def _compositor_refresh(self) -> None:
-        """Draw the screen, never during a batch update: Textual drops a frame drawn in one (App._display), and the
-        app's start is one (its Mount waits for this screen's, the first page's read included), so the first page
-        was drawn twice, once for nothing (issue 17). Asked for again, it is drawn once the batch is over. The first
-        frame drawn after the first page was read tells the app it is shown (tests/test_first_paint.py)."""
-        if self.app._batch_count:
-            self.refresh()
-            return
-        super()._compositor_refresh()
+    def frame_drawn(self) -> None:
+        """The first frame drawn after the first page was read tells the app it is shown: drawn once, outside
+        Textual's start-up batch (frames.DrawnOutsideBatch; tests/test_first_paint.py)."""
         self._told_shown()
 
     def on_screen_suspend(self) -> None:
