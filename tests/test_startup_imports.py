@@ -82,8 +82,10 @@ def test_not_imported_before_the_first_screen(first_screen_modules, module):
 # the budget (issue 17, 2026-12-01: 503 modules in all, 85 of them ours, with the list's first page on screen under
 # Pilot): a module more before the first screen fails here; import it where it is first needed (tui_crm/lazy.py,
 # a function-level import, domain.lazy_re for a pattern), or raise the budget saying why in the commit
-OURS_BUDGET = 85
-ALL_BUDGET = 505
+# (+2, 2026-12-01: lead_list.py split, the table's loader into screens/list_loader.py and Textual's private names
+# into screens/frames.py; the same code, two files more)
+OURS_BUDGET = 87
+ALL_BUDGET = 507
 
 
 def test_the_first_screen_stays_within_its_import_budget(first_screen_modules):
