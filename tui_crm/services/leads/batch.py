@@ -23,7 +23,6 @@ import peewee as pw
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
 from ...store.models import Lead, Task, TaskLead
-from ...store.next_due import earliest_open_due
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
@@ -90,6 +89,8 @@ def refresh_next_many(lead_ids: list[int]) -> None:
     """next_follow_up_at of these leads from their open tasks (a task on several leads counts for each), in
     one statement."""
     if lead_ids:
+        from ...store.next_due import earliest_open_due  # not at import: the list (first screen) imports batch
+
         Lead.update(next_follow_up_at=earliest_open_due(Lead.id)).where(Lead.id.in_(lead_ids)).execute()
 
 
