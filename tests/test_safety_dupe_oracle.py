@@ -152,3 +152,23 @@ def test_through_a_reps_own_role_the_answers_are_limited_and_audited_too(tmp_pat
     finally:
         team.close()
         clock.set_now(None)
+
+
+@pytest.mark.skipif(not __import__("conftest").PG_AVAILABLE, reason="PostgreSQL not reachable")
+def test_a_roles_matches_are_answered_in_the_order_asked(tmp_path):
+    """crm_lead_matches answers its 20 an hour in the order of the values asked (the importer's file order, in
+    which it spends its own allowance): asked in reverse, the last 20 of 25 numbers are the ones answered."""
+    from pg_team import roles_team
+    from tui_crm.services.context import open_session
+
+    with roles_team(tmp_path) as team:
+        b = open_session(team.url, "rep_b")
+        phones = [f"1360000{i:04d}" for i in range(N + 5)]
+        for i, phone in enumerate(phones):
+            leads.add_lead(b, {"company": f"B {i}", "contact_name": "Z", "phone": phone, "source": "expo",
+                               "need": "n"})
+        stored = dict(team.owner_rows("SELECT company, phone FROM lead WHERE company LIKE %s", ("B %",)))
+        asked = [stored[f"B {i}"] for i in reversed(range(len(phones)))]
+        got = [r[0] for r in team.rows("rep1", "SELECT val FROM crm_lead_matches('phone', %s)", (asked,))]
+        assert got == asked[:N]
+        assert team.rows("rep1", "SELECT val FROM crm_lead_matches('phone', %s)", (asked,)) == []  # spent

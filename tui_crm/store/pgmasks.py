@@ -139,7 +139,10 @@ def _writes(s: str, m: str, table: str, cols: list[str], ops: tuple[str, ...]) -
 
 def _limited_matches(s: str) -> str:
     """``crm_lead_matches`` answering at most MATCHES_PER_HOUR values an hour per user, each answer an
-    audit entry of its own (a role calling it from psql is held to what the app holds its users to)."""
+    audit entry of its own (a role calling it from psql is held to what the app holds its users to), in the
+    order of ``vals``: the importer asks in its file's order and spends its own allowance in that order, so the
+    two limits run out on the same row (in no order, the server could skip an early row, which the importer
+    then took for new while its allowance was not yet spent)."""
     told = (f"(SELECT count(*) FROM {s}.\"change\" c WHERE c.user_id = me AND c.action = 'reveal' "
             f"AND c.at >= extract(epoch FROM now())::bigint - 3600 AND c.diff LIKE '%\"via\": \"match\"%')")
     return (
@@ -149,7 +152,8 @@ def _limited_matches(s: str) -> str:
         "BEGIN IF me IS NULL OR col NOT IN ('code', 'phone', 'email') THEN RETURN; END IF; "
         f"left_ := {MATCHES_PER_HOUR} - {told}; "
         f"FOR r IN EXECUTE format('SELECT l.%I::text AS v, l.batch_id::bigint AS b, l.id AS id FROM {s}.lead l "
-        "WHERE l.%I = ANY($1)', col, col) USING vals LOOP "
+        "JOIN (SELECT q.v, min(q.n) AS n FROM unnest($1) WITH ORDINALITY AS q(v, n) GROUP BY q.v) o "
+        "ON l.%I = o.v ORDER BY o.n, l.id', col, col) USING vals LOOP "
         "EXIT WHEN left_ <= 0; left_ := left_ - 1; "
         f"INSERT INTO {s}.\"change\" (at, user_id, entity, entity_id, lead_id, action, diff) VALUES "
         "(extract(epoch FROM now())::bigint, me, 'lead', r.id, NULL, 'reveal', "

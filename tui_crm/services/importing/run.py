@@ -190,7 +190,7 @@ class _Importer:
         same in a dry run as in a real one."""
         found: dict[tuple[str, str], tuple] = {}
         for col in ("code", "phone", "email"):
-            vals = list({r.lead[col] for r in recs if r.lead.get(col)})
+            vals = list(dict.fromkeys(r.lead[col] for r in recs if r.lead.get(col)))  # in the file's order
             sql = f"SELECT id, {col}, batch_id, owner_id, code FROM lead"
             for lid, val, batch, owner, code in rows_matching(self.ctx, sql, col, vals):
                 if self.batch_id is not None and batch == self.batch_id:
