@@ -151,18 +151,26 @@ class SqliteDatabase(pw.SqliteDatabase):
         """This process's threads take their turn to write in the order they came, on a lock of the file,
         before ``BEGIN IMMEDIATE``: SQLite's busy handler polls with sleeps of up to 100 ms, so of many
         waiting threads some lost every race and gave up after the busy timeout while the file was free
-        most of the time (60 follow-ups at once on one lead, 5 ms each). Other processes still meet the
-        busy timeout; a thread still waits no longer than it (then: "database is locked", as before)."""
+        most of the time (60 follow-ups at once on one lead, 5 ms each). A thread waits in the queue at
+        most the busy timeout (then: "database is locked", as before), and then for another process's
+        write as SQLite's busy timeout allows."""
         if self.database == ":memory:" or getattr(self._state, "queued", False):
             return
-        if not write_lock(self.database).acquire(timeout=BUSY_SECONDS):
+        if not self._writers().acquire(timeout=BUSY_SECONDS):
             raise pw.OperationalError("database is locked")
         self._state.queued = True
 
     def _leave_write_queue(self) -> None:
         if getattr(self._state, "queued", False):
             self._state.queued = False
-            write_lock(self.database).release()
+            self._writers().release()
+
+    def _writers(self) -> threading.Lock:
+        """The file's queue, looked up once per database object (every write transaction takes it)."""
+        lock = self.__dict__.get("write_queue")
+        if lock is None:
+            lock = self.__dict__["write_queue"] = write_lock(self.database)
+        return lock
 
     def execute_sql(self, sql, params=None):
         conn = self._state.conn

@@ -124,13 +124,14 @@ def _pg_seen_trigger(db: pw.Database) -> None:
 def backfill_stages_seen(db: pw.Database, ids: list[int] | None = None) -> None:
     """Recompute ``lead.stages_seen`` from the stage history (exact): every lead (the upgrade) or the leads
     ``ids`` (an undo took stays out of their history), writing only the leads whose bits change."""
-    bit = "bit_or(1::bigint << st.id)" if _is_pg(db) else "SUM(DISTINCT 1 << st.id)"
-    seen = (f"COALESCE((SELECT {bit} FROM stage_history h JOIN stage st ON st.key = h.stage AND st.id < 63 "
-            "WHERE h.lead_id = lead.id), 0)")
     if ids is not None and not ids:
         return
-    only = f"id IN ({', '.join(str(int(i)) for i in ids)}) AND " if ids else ""
-    db.execute_sql(f"UPDATE lead SET stages_seen = {seen} WHERE {only}stages_seen <> {seen}")
+    bit = "bit_or(1::bigint << st.id)" if _is_pg(db) else "SUM(DISTINCT 1 << st.id)"
+    only = f"WHERE l.id IN ({', '.join(str(int(i)) for i in ids)})" if ids else ""
+    db.execute_sql(  # each lead's bits computed once, written only where they differ
+        f"UPDATE lead SET stages_seen = s.bits FROM (SELECT l.id, COALESCE((SELECT {bit} FROM stage_history h "
+        f"JOIN stage st ON st.key = h.stage AND st.id < 63 WHERE h.lead_id = l.id), 0) AS bits FROM lead l {only}) s "
+        "WHERE lead.id = s.id AND lead.stages_seen <> s.bits")
 
 
 def _step_3(db: pw.Database) -> None:
