@@ -5,8 +5,9 @@ and never blocks other users' writes for more than a second".
 
 For SQLite (a file in ``--dir``) and PostgreSQL (a database ``bench_batch``, when 127.0.0.1:5432 answers) it loads
 the demo (``--leads``, admin ``boss``, 8 reps) once and reuses it, then as the admin marks every lead (``*`` on an
-unfiltered list) and runs each action (reassign to one rep, tag, move to a stage, one task for all) through the
-service the TUI calls, then undoes it (the next action finds the data as it was). Meanwhile another process edits
+unfiltered list) and runs each action (reassign to one rep, tag, move to a stage, one task for all, mark lost with a
+reason) through the service the TUI calls, asks ``db check``'s summary check, then undoes it (the next action finds
+the data as it was) and asks again. Meanwhile another process edits
 one lead after another as a supervisor (a write of its own transaction, 20 a second) and times each write: its longest
 wait is the figure the issue names. Beside each batch, the baseline measured in the same run: the same database
 doing the least such a batch must do:, one raw UPDATE of every lead plus one bulk INSERT of a change row per lead,
@@ -29,7 +30,8 @@ import run_all  # noqa: E402  (bench/ is the script's own folder: its load and P
 
 PG_BASE = "postgresql://postgres@127.0.0.1:5432/"
 ACTIONS = {"reassign": {"login": "rep1"}, "tag": {"add": ["展会", "高意向"]},
-           "move": {"stage": "qualified", "reason": "bench"}, "task": {"title": "Call after the fair"}}
+           "move": {"stage": "qualified", "reason": "bench"}, "task": {"title": "Call after the fair"},
+           "lost": {"lost_reason": "invalid contact"}}
 
 
 def load() -> str:
@@ -117,6 +119,7 @@ def run_backend(url: str, leads_n: int, actions: list[str]) -> dict:
     from tui_crm.services.context import open_session
     from tui_crm.services.leads import batch_run as batch
     from tui_crm.services.leads.pages import ListQuery
+    from tui_crm.store import summaries
 
     built = ensure(url, leads_n)
     out = {"db": url if "://" in url else os.path.basename(url), "leads": leads_n, "built_s": built,
@@ -138,9 +141,11 @@ def run_backend(url: str, leads_n: int, actions: list[str]) -> dict:
         t = time.perf_counter()
         res = batch.run(boss, sel, action, params, progress=lambda a, b: ticks.append(time.perf_counter()))
         took = time.perf_counter() - t
+        summaries_after = summaries.check(boss.db)
         t = time.perf_counter()
         back = batch.undo(boss, res.batch_id)
         undo_s = time.perf_counter() - t
+        summaries_after_undo = summaries.check(boss.db)
         stop.set()
         waits = q.get(timeout=120)
         w.join(60)
@@ -149,6 +154,8 @@ def run_backend(url: str, leads_n: int, actions: list[str]) -> dict:
             "action": action, "done": res.done, "skipped": res.skipped, "batch_s": round(took, 2),
             "leads_per_s": round(res.done / took) if took else None, "vs_baseline": round(took / out["baseline_s"], 1),
             "progress_updates": len(ticks), "undo_s": round(undo_s, 2), "undone": back.done,
+            "undo_vs_baseline": round(undo_s / out["baseline_s"], 1),
+            "db_check_after": summaries_after or "ok", "db_check_after_undo": summaries_after_undo or "ok",
             "writer_writes": len(ok), "writer_failed": len(waits) - len(ok),
             "writer_max_wait_s": round(max(ok), 3) if ok else None,
             "writer_median_wait_s": round(statistics.median(ok), 3) if ok else None,
@@ -167,13 +174,14 @@ def main(argv=None) -> None:
     p.add_argument("--no-pg", dest="pg", action="store_false")
     p.add_argument("--sqlite", default=None, help="this SQLite file instead of DIR/N.db")
     p.add_argument("--pg-url", default=None, help="this PostgreSQL database instead of bench_batch_N")
+    p.add_argument("--pg-only", action="store_true", help="PostgreSQL alone (no SQLite run)")
     p.add_argument("--actions", default=",".join(ACTIONS))
     a = p.parse_args(argv)
     os.makedirs(a.dir, exist_ok=True)
     os.environ.setdefault("TUI_CRM_LANG", "en")
     actions = [x for x in a.actions.split(",") if x]
-    urls = [a.sqlite or os.path.join(a.dir, f"{a.leads}.db")]
-    if a.pg or (a.pg is None and run_all.pg_reachable()):
+    urls = [] if a.pg_only else [a.sqlite or os.path.join(a.dir, f"{a.leads}.db")]
+    if a.pg_only or a.pg or (a.pg is None and run_all.pg_reachable()):
         urls.append(a.pg_url or f"{PG_BASE}bench_batch_{a.leads}")
     for url in urls:
         print(json.dumps({"bench": "batch", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

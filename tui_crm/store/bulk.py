@@ -35,6 +35,34 @@ def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Itera
     return n
 
 
+def id_list(ids: Iterable[int]) -> str:
+    """``(1, 2, 3)``: ids (integers, from the database) as SQL, one literal each: a chunk of 20,000 ids is
+    one short string, not 20,000 bound parameters (SQLite's limit is 32,766; peewee builds each one)."""
+    return "(" + (", ".join(str(int(i)) for i in ids) or "NULL") + ")"
+
+
+def ids_in(ids: Iterable[int]) -> pw.SQL:
+    """:func:`id_list` for a peewee ``.in_()``."""
+    return pw.SQL(id_list(ids))
+
+
+def insert_new(db: pw.Database, table: str, columns: Sequence[str], rows: list) -> None:
+    """Insert tuples into ``table`` that a unique index may already hold (those are left as they are), in
+    one statement per 20,000 rows: ``INSERT OR IGNORE`` (SQLite), ``ON CONFLICT DO NOTHING`` (PostgreSQL,
+    where row-level security checks each row as it would any INSERT's). No peewee row building."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    for i in range(0, len(rows), 20000):
+        part = rows[i:i + 20000]
+        if isinstance(db, pw.PostgresqlDatabase):
+            from psycopg2.extras import execute_values
+
+            execute_values(db.cursor(), f'INSERT INTO "{table}" ({cols}) VALUES %s ON CONFLICT DO NOTHING', part,
+                           page_size=len(part))
+        else:
+            db.connection().executemany(
+                f'INSERT OR IGNORE INTO "{table}" ({cols}) VALUES ({", ".join("?" for _ in columns)})', part)
+
+
 def _pg_sender(cur, table: str):
     cur.execute("SELECT row_security_active(%s)", (f'"{table}"',))
     return _insert_values if cur.fetchone()[0] else _copy

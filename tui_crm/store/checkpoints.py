@@ -22,7 +22,7 @@ class SideCheckpointer:
 
     def __init__(self, db: pw.Database):
         self.db = db
-        self.active = isinstance(db, pw.SqliteDatabase) and db.database != ":memory:"
+        self.active = isinstance(db, pw.SqliteDatabase) and db.database not in ("", ":memory:")
         if not self.active:
             return
         self.old = db.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
@@ -58,3 +58,14 @@ class SideCheckpointer:
         self.wake.set()
         self.thread.join()
         self.db.execute_sql(f"PRAGMA wal_autocheckpoint = {int(self.old)}")
+
+    def __enter__(self) -> "SideCheckpointer":
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        try:
+            self.close()
+        except pw.DatabaseError:
+            if exc[0] is None:  # the bulk write's own error, if any, is the one to see
+                raise
+        return False

@@ -29,10 +29,19 @@ from ..errors import NotFound, ValidationError
 from ..records import ts
 from . import pages
 
-TXN_SECONDS, CHUNK_MIN, CHUNK_MAX, CHUNK_FIRST = 0.4, 100, 5000, 500
+TXN_SECONDS, CHUNK_MIN, CHUNK_MAX, CHUNK_FIRST = 0.4, 100, 20000, 500
 LOCK_GAP = 0.11  # longer than SQLite's busy-handler step (100 ms): a waiting writer lands in the gap
 HISTORY_COLUMNS = ("lead_id", "stage", "entered_at", "user_id")
 ACTIONS = ("task", "reassign", "tag", "untag", "move", "lost")
+# what each action (and its undo) may change of its leads: their columns, and whether their stage history
+# (store/summary_chunks.adjusted keeps the summaries that read them per chunk; tags change no lead row)
+_NEXT = ("next_follow_up_at",)
+LEAD_CHANGES: dict[str, tuple[tuple[str, ...], bool]] = {
+    "reassign": (("owner_id", "assigned_at"), True),  # the history's copy of the owner follows (a trigger)
+    "move": (("stage", "stage_entered_at", "stay_reason", "probability", "last_activity_at", "stages_seen")
+             + _NEXT, True),
+    "lost": (("status", "lost_at", "lost_reason", "last_activity_at", "stages_seen") + _NEXT, True),
+    "task": (_NEXT, False)}
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class BatchResult:
 def condition(ctx: Session, sel: Selection) -> pw.Expression:
     """The selection as SQL, within the actor's scope (built once per batch: a search's reveals are
     audited when it is built, not again per chunk)."""
+    from ...store.bulk import ids_in  # here: not before the first screen
     from . import board as board_query  # here: the list's first page does not import the board
 
     if sel.query is not None:
@@ -73,10 +83,17 @@ def condition(ctx: Session, sel: Selection) -> pw.Expression:
     elif sel.board is not None:
         cond = board_query.condition(ctx, sel.board) & Lead.status.in_(board_query.OPEN_STATUSES)
     else:
-        cond = scope.scope_expr(ctx.actor) & Lead.id.in_(sorted(set(sel.ids)) or [0])
-    if sel.excluded:
-        cond &= Lead.id.not_in(sorted(set(sel.excluded)))
+        cond = scope.scope_expr(ctx.actor) & Lead.id.in_(ids_in(sorted(set(sel.ids))))
+    if sel.excluded:  # ids as literals: 100,000 marked leads are one string, not as many parameters per chunk
+        cond &= Lead.id.not_in(ids_in(sorted(set(sel.excluded))))
     return cond
+
+
+def summaries_kept(ctx: Session, action: str, lead_ids: list[int]):
+    """The context a chunk of ``action`` (or of its undo) runs its statements in."""
+    from ...store import summary_chunks
+    columns, history = LEAD_CHANGES.get(action, ((), False))
+    return summary_chunks.adjusted(ctx.db, lead_ids, columns, history)
 
 
 def count(ctx: Session, sel: Selection) -> int:
@@ -91,12 +108,15 @@ def refresh_next_many(lead_ids: list[int]) -> None:
     if lead_ids:
         from ...store.next_due import earliest_open_due  # not at import: the list (first screen) imports batch
 
-        Lead.update(next_follow_up_at=earliest_open_due(Lead.id)).where(Lead.id.in_(lead_ids)).execute()
+        from ...store.bulk import ids_in
+
+        Lead.update(next_follow_up_at=earliest_open_due(Lead.id)).where(Lead.id.in_(ids_in(lead_ids))).execute()
 
 
 def touch(ctx: Session, ids: list[int], values: dict) -> None:
+    from ...store.bulk import ids_in
     values.update(updated_at=ts(ctx.now()), version=Lead.version + 1)
-    Lead.update(**values).where(Lead.id.in_(ids)).execute()
+    Lead.update(**values).where(Lead.id.in_(ids_in(ids))).execute()
 
 
 def set_each(ctx: Session, rows: list[tuple], casts: dict[str, str], values: dict | None = None) -> None:
@@ -160,6 +180,7 @@ ROW_FIELDS = (Lead.id, Lead.owner, Lead.stage, Lead.status, Lead.stage_entered_a
 def run(ctx: Session, sel: Selection, action: str, params: dict | None = None,
         progress: Callable[[int, int], None] | None = None) -> BatchResult:
     """Apply ``action`` to every lead of ``sel``; ``progress(seen, total)`` after each chunk."""
+    from ...store import checkpoints
     if action not in ACTION_CLASSES:
         raise ValidationError(_("unknown batch action: {action}", action=action))
     act = ACTION_CLASSES[action](ctx, dict(params or {}))
@@ -172,32 +193,44 @@ def run(ctx: Session, sel: Selection, action: str, params: dict | None = None,
     res = BatchResult(bid, action)
     act.batch_id = bid
     last, n, seen = 0, CHUNK_FIRST, 0
-    while True:
-        started, limit = time.monotonic(), n
-        with ctx.db.atomic():
-            q = Lead.select(*ROW_FIELDS).where(cond & (Lead.id > last)).order_by(Lead.id).limit(limit)
-            rows = list((q.for_update() if ctx.is_postgres else q).dicts())
-            if not rows:
+    with checkpoints.SideCheckpointer(ctx.db) as side:
+        while True:
+            started, limit = time.monotonic(), n
+            with ctx.db.atomic():
+                q = Lead.select(*ROW_FIELDS).where(cond & (Lead.id > last)).order_by(Lead.id).limit(limit)
+                rows = list((q.for_update() if ctx.is_postgres else q).dicts())
+                if not rows:
+                    break
+                last = rows[-1]["id"]
+                with summaries_kept(ctx, action, [r["id"] for r in rows]):
+                    diffs = act.apply(rows, res)
+                if isinstance(diffs, int):
+                    res.done += diffs
+                else:
+                    _record_many(ctx, act.entry, bid, diffs)
+                    res.done += len(diffs)
+            held = time.monotonic() - started  # with the commit: the lock is held until it is written
+            side.committed()
+            seen += len(rows)
+            if progress:
+                progress(min(seen, total), total)
+            n = next_chunk(n, held)
+            if len(rows) < limit:
                 break
-            last = rows[-1]["id"]
-            diffs = act.apply(rows, res)
-            if isinstance(diffs, int):
-                res.done += diffs
-            else:
-                _record_many(ctx, act.entry, bid, diffs)
-                res.done += len(diffs)
-        seen += len(rows)
-        if progress:
-            progress(min(seen, total), total)
-        took = time.monotonic() - started
-        n = max(CHUNK_MIN, min(CHUNK_MAX, int(n * TXN_SECONDS / took) if took > 0 else CHUNK_MAX))
-        if len(rows) < limit:
-            break
-        time.sleep(LOCK_GAP)  # the lock free for any other writer waiting
+            time.sleep(LOCK_GAP)  # the lock free for any other writer waiting
     with ctx.db.atomic():
         act.finish(res)
         changes.record(ctx, "batch", bid, "done", {"done": res.done, "skipped": res.skipped})
     return res
+
+
+def next_chunk(n: int, held: float) -> int:
+    """The next chunk's size from how long this one's ``n`` leads held the write lock, to the end of its commit
+    (the log's checkpoint runs on the side, after it, with the lock free: store/checkpoints.py); at most twice
+    the last, as a chunk's time is not quite in proportion to its size (its summary rows, the pages it dirties)."""
+    if held <= 0:
+        return min(CHUNK_MAX, 2 * n)
+    return max(CHUNK_MIN, min(CHUNK_MAX, 2 * n, int(n * TXN_SECONDS / held)))
 
 
 def _record_many(ctx: Session, action: str, bid: int, diffs: dict[int, dict]) -> None:

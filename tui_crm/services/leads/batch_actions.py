@@ -36,7 +36,7 @@ def _reassignable(ctx: Session, rows: list[dict]) -> set[int]:
 def _open_tasks(lead_ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     if lead_ids:
-        for tid, lid in (Task.select(Task.id, Task.lead).where(Task.lead.in_(lead_ids)
+        for tid, lid in (Task.select(Task.id, Task.lead).where(Task.lead.in_(bulk.ids_in(lead_ids))
                          & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.id).tuples()):
             out.setdefault(lid, []).append(tid)
     return out
@@ -118,7 +118,7 @@ class Move(Action):
         ids = [r["id"] for r in ok]
         stay = Lead.select(Lead.stay_reason).where(Lead.id == StageHistory.lead)
         StageHistory.update(left_at=ts(now), reason=pw.fn.COALESCE(self.reason, stay)).where(
-            StageHistory.lead.in_(ids) & StageHistory.left_at.is_null()).execute()
+            StageHistory.lead.in_(bulk.ids_in(ids)) & StageHistory.left_at.is_null()).execute()
         touch(self.ctx, ids, {"stage": self.stage, "stage_entered_at": ts(now), "stay_reason": None,
                                "probability": None, "last_activity_at": ts(now)})
         bulk.insert_rows(self.ctx.db, StageHistory._meta.table_name, HISTORY_COLUMNS,
@@ -157,7 +157,7 @@ class Lost(Action):
         tasks = _open_tasks(ids)
         stay = Lead.select(Lead.stay_reason).where(Lead.id == StageHistory.lead)
         StageHistory.update(left_at=now, reason=pw.fn.COALESCE(stay, self.reason)).where(
-            StageHistory.lead.in_(ids) & StageHistory.left_at.is_null()).execute()
+            StageHistory.lead.in_(bulk.ids_in(ids)) & StageHistory.left_at.is_null()).execute()
         bulk.insert_rows(self.ctx.db, StageHistory._meta.table_name, HISTORY_COLUMNS,
                          ((i, "lost", now, self.ctx.actor.id) for i in ids))
         touch(self.ctx, ids, {"status": "lost", "lost_at": now, "lost_reason": self.reason,

@@ -13,13 +13,13 @@ from typing import Callable
 
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
-from ...store import schema
+from ...store import bulk, checkpoints, schema
 from ...store.models import Change, Lead, StageHistory, Task, TaskLead, User
 from .. import changes, scope
 from ..context import Session
 from ..errors import AccessDenied, NotFound
 from ..records import ts
-from .batch import CHUNK_MIN, LOCK_GAP, TXN_SECONDS, BatchResult, refresh_next_many, set_each
+from .batch import CHUNK_FIRST, LOCK_GAP, BatchResult, next_chunk, refresh_next_many, set_each, summaries_kept
 
 UNDOERS: dict[str, Callable] = {}
 UNDONE_ENTRY: dict[str, str] = {}  # a batch action -> its per-lead entries' action, where they differ
@@ -65,46 +65,51 @@ def undo(ctx: Session, batch_id: int, progress: Callable[[int, int], None] | Non
     res = BatchResult(batch_id, entry.action)
     done_at = (Change.select(Change.id).where((Change.entity == "batch") & (Change.entity_id == batch_id)
                                               & (Change.action == "done")).scalar())
-    last, n, seen = batch_id, 500, 0
+    last, n, seen = batch_id, CHUNK_FIRST, 0
     # the batch's entries lie between its head and its end: walked by primary key over that window alone,
     # whoever else wrote meanwhile (an index on (user, action, at) read all of the user's entries of the kind,
     # and sorted them, for each chunk: the undo of 100,000 leads took minutes)
     wanted, via = UNDONE_ENTRY.get(entry.action, entry.action), f"batch {batch_id}"
     window = (Change.id < done_at) if done_at else None
-    while True:
-        started = time.monotonic()
-        q = Change.select(Change.id, Change.user, Change.entity, Change.lead_id, Change.action, Change.diff)
-        rows = list(q.where((Change.id > last) if window is None else (Change.id > last) & window)
-                    .order_by(Change.id).limit(n).tuples())
-        if not rows:
-            break
-        last = rows[-1][0]
-        mine = {}
-        for _cid, uid, entity, lid, action, diff in rows:
-            if uid != entry.user_id or entity != "lead" or action != wanted:
-                continue
-            d = json.loads(diff or "{}")
-            if d.get("batch") == batch_id or d.get("via") == via:
-                mine[lid] = d
-        if mine:
-            with ctx.db.atomic():
-                q = (Lead.select(*FIELDS).where(Lead.id.in_(list(mine)) & scope.scope_expr(ctx.actor))
-                     .order_by(Lead.id))
-                leads = {r["id"]: r for r in (q.for_update() if ctx.is_postgres else q).dicts()}
-                res.skip(_("out of your reach now"), len(set(mine) - set(leads)))
-                back = fn(ctx, info, {i: (leads[i], d) for i, d in mine.items() if i in leads}, res)
-                if isinstance(back, int):  # the undoer recorded its entries itself
-                    res.done += back
-                else:
-                    _record_undo(ctx, batch_id, back)
-                    res.done += len(back)
-            seen += len(mine)
-            if progress:
-                progress(min(seen, total), total)
-        took = time.monotonic() - started
-        n = max(CHUNK_MIN, min(5000, int(n * TXN_SECONDS / took) if took > 0 else 5000))
-        if mine:
-            time.sleep(LOCK_GAP)
+    with checkpoints.SideCheckpointer(ctx.db) as side:
+        while True:
+            q = Change.select(Change.id, Change.user, Change.entity, Change.lead_id, Change.action, Change.diff)
+            rows = list(q.where((Change.id > last) if window is None else (Change.id > last) & window)
+                        .order_by(Change.id).limit(n).tuples())
+            if not rows:
+                break
+            last = rows[-1][0]
+            mine = {}
+            for _cid, uid, entity, lid, action, diff in rows:
+                if uid != entry.user_id or entity != "lead" or action != wanted:
+                    continue
+                d = json.loads(diff or "{}")
+                if d.get("batch") == batch_id or d.get("via") == via:
+                    mine[lid] = d
+            held = 0.0
+            if mine:
+                locked = time.monotonic()
+                with ctx.db.atomic():
+                    q = (Lead.select(*FIELDS).where(Lead.id.in_(bulk.ids_in(mine))
+                                                     & scope.scope_expr(ctx.actor)).order_by(Lead.id))
+                    leads = {r["id"]: r for r in (q.for_update() if ctx.is_postgres else q).dicts()}
+                    res.skip(_("out of your reach now"), len(set(mine) - set(leads)))
+                    todo = {i: (leads[i], d) for i, d in mine.items() if i in leads}
+                    with summaries_kept(ctx, entry.action, list(todo)):
+                        back = fn(ctx, info, todo, res)
+                    if isinstance(back, int):  # the undoer recorded its entries itself
+                        res.done += back
+                    else:
+                        _record_undo(ctx, batch_id, back)
+                        res.done += len(back)
+                held = time.monotonic() - locked  # with the commit
+                side.committed()
+                seen += len(mine)
+                if progress:
+                    progress(min(seen, total), total)
+            n = next_chunk(n, held)
+            if mine:
+                time.sleep(LOCK_GAP)
     return res
 
 
@@ -150,15 +155,15 @@ def _move(ctx, info, todo, res):
     if not ok:
         return {}
     ids = list(ok)
-    StageHistory.delete().where(StageHistory.lead.in_(ids) & (StageHistory.stage == stage)
+    StageHistory.delete().where(StageHistory.lead.in_(bulk.ids_in(ids)) & (StageHistory.stage == stage)
                                 & (StageHistory.entered_at == at)).execute()
-    StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(ids)
+    StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(bulk.ids_in(ids))
                                                          & (StageHistory.left_at == at)).execute()
     schema.backfill_stages_seen(ctx.db, ids)  # the stay taken out leaves no bit behind
     set_each(ctx, [(lid, d["stage"][0], d.get("entered"), d.get("stay"), d.get("probability"))
                    for lid, (_lead, d) in ok.items()],
              {"stage": "VARCHAR(64)", "stage_entered_at": "BIGINT", "stay_reason": "TEXT", "probability": "INTEGER"})
-    Task.delete().where(Task.lead.in_(ids) & (Task.kind == "revisit") & (Task.created_at == at)
+    Task.delete().where(Task.lead.in_(bulk.ids_in(ids)) & (Task.kind == "revisit") & (Task.created_at == at)
                         & Task.status.in_(OPEN_TASK_STATUSES)).execute()
     refresh_next_many(ids)
     return {lid: {"stage": [stage, d["stage"][0]]} for lid, (_lead, d) in ok.items()}
@@ -173,9 +178,9 @@ def _lost(ctx, info, todo, res):
     if not ok:
         return {}
     ids = list(ok)
-    StageHistory.delete().where(StageHistory.lead.in_(ids) & (StageHistory.stage == "lost")
+    StageHistory.delete().where(StageHistory.lead.in_(bulk.ids_in(ids)) & (StageHistory.stage == "lost")
                                 & (StageHistory.entered_at == at)).execute()
-    StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(ids)
+    StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(bulk.ids_in(ids))
                                                          & (StageHistory.left_at == at)).execute()
     schema.backfill_stages_seen(ctx.db, ids)  # the stay taken out leaves no bit behind
     shelved = [int(t) for _lead, d in ok.values() if d.get("tasks") for t in d["tasks"].split(", ")]

@@ -10,6 +10,7 @@ import peewee as pw
 from ...domain import tags as tag_text
 from ...domain.text import clean, printable
 from ...i18n import _
+from ...store import bulk
 from ...store.models import AutoTagRule, Lead, LeadTag, Tag
 from .. import changes, scope
 from ..context import Session
@@ -35,10 +36,10 @@ def _ids(names: list[str], create: bool) -> dict[str, int]:
 
 def _current(lead_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for i in range(0, len(lead_ids), 500):
-        q = (LeadTag.select(LeadTag.lead, Tag.name).join(Tag).where(LeadTag.lead.in_(lead_ids[i:i + 500]))
-             .order_by(LeadTag.id).tuples())
-        for lid, name in q:
+    for i in range(0, len(lead_ids), 20000):  # the ids as literals: a batch's chunk in one query
+        q = (LeadTag.select(LeadTag.lead, Tag.name).join(Tag)
+             .where(LeadTag.lead.in_(bulk.ids_in(lead_ids[i:i + 20000]))).order_by(LeadTag.id).tuples())
+        for lid, name in q.execute().cursor:
             out.setdefault(lid, []).append(name)
     return out
 
@@ -59,18 +60,18 @@ def change_tags(ctx: Session, lead_ids: list[int], add=(), remove=(), *, via: st
             new = [t for t in old if t not in remove] + [t for t in add if t not in old and t not in remove]
             if new == old:
                 continue
-            rows += [{"lead": lid, "tag": ids[t]} for t in new if t not in old]
+            rows += [(lid, ids[t]) for t in new if t not in old]
             for t in old:
                 if t not in new and t in ids:
                     gone.setdefault(ids[t], []).append(lid)
             diffs[lid] = {"tags": [", ".join(old) or None, ", ".join(new) or None]}
             if via:
                 diffs[lid]["via"] = via
-        for i in range(0, len(rows), 500):
-            LeadTag.insert_many(rows[i:i + 500]).on_conflict_ignore().as_rowcount().execute()
+        bulk.insert_new(ctx.db, LeadTag._meta.table_name, ("lead_id", "tag_id"), rows)
         for tid, lids in gone.items():  # a statement per tag taken off, whatever the number of leads
-            for i in range(0, len(lids), 500):
-                LeadTag.delete().where((LeadTag.tag == tid) & LeadTag.lead.in_(lids[i:i + 500])).execute()
+            for i in range(0, len(lids), 20000):
+                LeadTag.delete().where((LeadTag.tag == tid)
+                                       & LeadTag.lead.in_(bulk.ids_in(lids[i:i + 20000]))).execute()
         changes.record_leads(ctx, "tag", diffs, system=via == "rule")  # one entry per lead changed
     return len(diffs)
 
@@ -97,7 +98,8 @@ def tags_of(ctx: Session, lead_ids: list[int]) -> dict[int, list[str]]:
     indexed query per 500 rows."""
     if not lead_ids:
         return {}
-    visible = {i for (i,) in Lead.select(Lead.id).where(Lead.id.in_(list(lead_ids)) & scope.scope_expr(ctx.actor))
+    visible = {i for (i,) in Lead.select(Lead.id).where(Lead.id.in_(bulk.ids_in(lead_ids))
+                                                             & scope.scope_expr(ctx.actor))
                .tuples()} if not ctx.actor.is_admin else set(lead_ids)
     found = _current([i for i in lead_ids if i in visible])
     return {lid: [printable(t) for t in names] for lid, names in found.items()}
