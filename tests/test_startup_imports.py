@@ -84,8 +84,9 @@ def test_not_imported_before_the_first_screen(first_screen_modules, module):
 # a function-level import, domain.lazy_re for a pattern), or raise the budget saying why in the commit
 # (+2, 2026-12-01: lead_list.py split, the table's loader into screens/list_loader.py and Textual's private names
 # into screens/frames.py; the same code, two files more; +1, 2026-12-02: store/schema_indexes.py, schema v17's
-# step, in the schema's table of steps as schema_team.py is: 88 of ours, 506 in all)
-OURS_BUDGET = 88
+# step, in the schema's table of steps as schema_team.py is: 88 of ours, 506 in all; +1, 2026-12-02: store/history_copy.py,
+# schema v18's step and PostgreSQL's history-copy trigger, in the table of steps: 89 of ours, 507 in all)
+OURS_BUDGET = 89
 ALL_BUDGET = 507
 
 

@@ -14,10 +14,10 @@ import peewee as pw
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import migrating, schema_indexes, schema_team, search, spelling, summaries, summary_triggers
+from . import history_copy, migrating, schema_indexes, schema_team, search, spelling, summaries, summary_triggers
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 17
+LATEST = 18
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -194,15 +194,7 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
         db.execute_sql("DROP TRIGGER IF EXISTS stage_history_lead_copy ON stage_history")
         db.execute_sql("CREATE TRIGGER stage_history_lead_copy BEFORE INSERT OR UPDATE OF lead_id ON stage_history "
                        "FOR EACH ROW EXECUTE FUNCTION stage_history_lead_copy()")
-        db.execute_sql(
-            "CREATE OR REPLACE FUNCTION lead_history_copy() RETURNS trigger AS $$ BEGIN "
-            "UPDATE stage_history SET lead_owner_id = NEW.owner_id, lead_created_at = NEW.created_at, "
-            "lead_batch_id = NEW.batch_id WHERE lead_id = NEW.id; RETURN NULL; END $$ LANGUAGE plpgsql")
-        db.execute_sql("DROP TRIGGER IF EXISTS lead_history_copy ON lead")
-        db.execute_sql("CREATE TRIGGER lead_history_copy AFTER UPDATE OF owner_id, created_at, batch_id ON lead "
-                       "FOR EACH ROW WHEN (NEW.owner_id IS DISTINCT FROM OLD.owner_id OR NEW.created_at IS DISTINCT "
-                       "FROM OLD.created_at OR NEW.batch_id IS DISTINCT FROM OLD.batch_id) "
-                       "EXECUTE FUNCTION lead_history_copy()")
+        history_copy.pg_install(db)
     else:
         copy = ("UPDATE stage_history SET (lead_owner_id, lead_created_at, lead_batch_id) = "
                 "(SELECT owner_id, created_at, batch_id FROM lead WHERE id = NEW.lead_id) WHERE id = NEW.id; END")
@@ -336,7 +328,8 @@ def _step_13(db: pw.Database) -> None:
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
-         15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17}
+         15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17,
+         18: history_copy.step_18}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
