@@ -97,6 +97,8 @@ def test_a_v17_database_gets_the_statement_trigger(world):
     (tgtype,) = db.execute_sql("SELECT tgtype FROM pg_trigger WHERE tgname = 'lead_history_copy' "
                                "AND tgrelid = 'lead'::regclass").fetchone()
     assert tgtype & 1 == 0  # TRIGGER_TYPE_ROW unset: a statement trigger
+    (src,) = db.execute_sql("SELECT prosrc FROM pg_proc WHERE proname = 'lead_history_copy'").fetchone()
+    assert "EXCEPT" in src and "JOIN" not in src.upper()  # a join of the transition tables ran as a nested loop
     configs = dict(db.execute_sql("SELECT proname, proconfig FROM pg_proc WHERE proname ~ '^crm_sum_' "
                                   "OR proname = 'lead_history_copy'").fetchall())
     assert len(configs) == len(fns) + 1 and all("jit=off" in (c or []) for c in configs.values()), configs

@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import peewee as pw
 
-CHANGED = ("n.owner_id IS DISTINCT FROM o.owner_id OR n.created_at IS DISTINCT FROM o.created_at "
-           "OR n.batch_id IS DISTINCT FROM o.batch_id")
+# the leads whose owner, creation time or batch the statement changed: the new rows less the old ones (a set
+# difference, hashed or sorted, NULLs alike: IS DISTINCT FROM; a join of the two transition tables on id is
+# planned as a nested loop, quadratic in the rows updated: minutes for an UPDATE of 100,000 leads)
+CHANGED = ("SELECT id, owner_id, created_at, batch_id FROM new_rows "
+           "EXCEPT SELECT id, owner_id, created_at, batch_id FROM old_rows")
 
 
 def pg_install(db: pw.Database) -> None:
     """The statement-level ``lead_history_copy`` trigger and its function (idempotent)."""
     db.execute_sql(
         "CREATE OR REPLACE FUNCTION lead_history_copy() RETURNS trigger AS $$ BEGIN "
-        f"IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {CHANGED}) THEN "
+        f"IF EXISTS ({CHANGED}) THEN "
         "UPDATE stage_history h SET lead_owner_id = n.owner_id, lead_created_at = n.created_at, "
-        "lead_batch_id = n.batch_id FROM new_rows n JOIN old_rows o ON o.id = n.id "
-        f"WHERE h.lead_id = n.id AND ({CHANGED}); END IF; RETURN NULL; END $$ LANGUAGE plpgsql SET jit = off")
+        f"lead_batch_id = n.batch_id FROM ({CHANGED}) n WHERE h.lead_id = n.id; "
+        "END IF; RETURN NULL; END $$ LANGUAGE plpgsql SET jit = off")
     db.execute_sql("DROP TRIGGER IF EXISTS lead_history_copy ON lead")
     db.execute_sql("CREATE TRIGGER lead_history_copy AFTER UPDATE ON lead REFERENCING OLD TABLE AS old_rows "
                    "NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION lead_history_copy()")
