@@ -88,6 +88,9 @@ def test_written_matches_rank_before_pinyin_only_ones_whichever_way(big_scope, m
 
 
 def test_literal_lists_are_integers_only():
+    from tui_crm.store import bulk
+    from tui_crm.store.models import Lead
+
     with pytest.raises((TypeError, ValueError)):
-        search_ids.literal_in(["1) OR (1=1"])
-    assert isinstance(search_ids.literal_in([]), pw.Expression)
+        Lead.id.in_(bulk.ids_in(["1) OR (1=1"]))
+    assert isinstance(Lead.id.in_(bulk.ids_in([])), pw.Expression)

@@ -126,8 +126,10 @@ def backfill_stages_seen(db: pw.Database, ids: list[int] | None = None) -> None:
     ``ids`` (an undo took stays out of their history), writing only the leads whose bits change."""
     if ids is not None and not ids:
         return
+    from .bulk import id_list  # here: bulk is not needed before the first screen
+
     bit = "bit_or(1::bigint << st.id)" if _is_pg(db) else "SUM(DISTINCT 1 << st.id)"
-    only = f"WHERE l.id IN ({', '.join(str(int(i)) for i in ids)})" if ids else ""
+    only = f"WHERE l.id IN {id_list(ids)}" if ids else ""
     db.execute_sql(  # each lead's bits computed once, written only where they differ
         f"UPDATE lead SET stages_seen = s.bits FROM (SELECT l.id, COALESCE((SELECT {bit} FROM stage_history h "
         f"JOIN stage st ON st.key = h.stage AND st.id < 63 WHERE h.lead_id = l.id), 0) AS bits FROM lead l {only}) s "

@@ -92,13 +92,14 @@ def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
         cond &= leads.search_expr(ctx, q.search)
         force = False
     else:  # (the guarded form once: a full phone or email that reveals is audited as it is built)
+        from ...store.bulk import ids_in
         from . import search_ids
 
         ids = search_ids.visible(ctx, q.search)
         if ids is None:  # common anywhere: each row in sort order matched as it is read
             cond &= leads.search_expr(ctx, q.search, rows=True)
         else:  # the visible matches only: by primary key and sorted, or (many) their ids checked on the sort index
-            cond &= search_ids.literal_in(ids) & leads.search_expr(ctx, q.search)
+            cond &= Lead.id.in_(ids_in(ids)) & leads.search_expr(ctx, q.search)
             force = len(ids) > SORTED_MAX
             if not force and not ctx.is_postgres:  # not the owner's index range: the planner would walk it
                 return Lead.select().from_(pw.NodeList((Lead, pw.SQL("NOT INDEXED")))), cond

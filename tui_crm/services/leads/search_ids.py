@@ -21,6 +21,7 @@ from __future__ import annotations
 import peewee as pw
 
 from ...store import search as store_search
+from ...store.bulk import ids_in  # the ids written out: integers the database gave
 from ...store.models import Lead, LeadShare, User
 from ...store.summary_triggers import OWNER_INDEX  # (owner_id, status, next_follow_up_at, batch_id), then the rowid
 from ..context import Session
@@ -65,11 +66,11 @@ def visible(ctx: Session, text: str) -> list[int] | None:
         return ids
     if len(ids) <= PROBED_MAX:  # each match read by primary key, its owner checked (no index walked)
         own = Lead.select(Lead.id).from_(pw.NodeList((Lead, pw.SQL("NOT INDEXED"))) if not ctx.is_postgres
-                                         else Lead).where(literal_in(ids) & Lead.owner.in_(mine))
+                                         else Lead).where(Lead.id.in_(ids_in(ids)) & Lead.owner.in_(mine))
     else:  # many: the actor's own range of the owner index, each entry checked against the matches
         table = Lead if ctx.is_postgres else pw.NodeList((Lead, pw.SQL(f"INDEXED BY {OWNER_INDEX}")))
-        own = Lead.select(Lead.id).from_(table).where(Lead.owner.in_(mine) & literal_in(ids))
-    shared = LeadShare.select(LeadShare.lead).where((LeadShare.user == ctx.actor.id) & literal_in(ids, LeadShare.lead))
+        own = Lead.select(Lead.id).from_(table).where(Lead.owner.in_(mine) & Lead.id.in_(ids_in(ids)))
+    shared = LeadShare.select(LeadShare.lead).where((LeadShare.user == ctx.actor.id) & LeadShare.lead.in_(ids_in(ids)))
     return sorted({int(i) for (i,) in own.tuples()} | {int(i) for (i,) in shared.tuples()})
 
 
@@ -83,7 +84,3 @@ def common_words(ctx: Session, text: str) -> bool:
     return ctx.db.execute_sql(sql, (store_search.fts_query(text), COMMON + 1)).fetchone()[0] > COMMON
 
 
-def literal_in(ids: list[int], column=Lead.id) -> pw.Expression:
-    """``column IN (1,2,3)`` written out: peewee spends tens of microseconds on each bound value, and
-    these are integers the database gave."""
-    return column.in_(pw.SQL("(" + ",".join(str(int(i)) for i in ids or [0]) + ")"))
