@@ -2,6 +2,7 @@
 lead the rules give to someone beyond their reach, tags, tasks and the rules' own tables."""
 from __future__ import annotations
 
+import psycopg2
 import pytest
 
 from conftest import PG_AVAILABLE, PG_BASE
@@ -111,3 +112,60 @@ def test_least_loaded_weighs_the_whole_teams_open_leads_on_a_reps_own_role(team,
     counted = dict(team.rows("rep1", "SELECT * FROM crm_open_loads(ARRAY['pending'])"))  # ids and counts only
     truth = dict(team.owner_rows("SELECT owner_id, count(*) FROM lead WHERE status = 'pending' GROUP BY owner_id"))
     assert counted == truth and len(team.rows("rep1", "SELECT id FROM lead")) < sum(truth.values())
+
+
+def test_batches_on_own_roles_keep_the_history_copy_and_refuse_other_teams(team):
+    """The batch paths this wave changed (v18's statement-level history copy, tags by raw multi-row insert), each
+    on a user's own role: a supervisor reassigns and tags her team's leads (tag names an attacker would try), a
+    rep of the other team marks everything and changes nothing of team A, and psql on a rep's role cannot
+    rewrite the history's copy of another team's owner."""
+    from tui_crm.services.context import open_session
+    from tui_crm.services.leads import batch_run as batch
+    from tui_crm.services.leads.pages import ListQuery
+    from tui_crm.store import schema
+
+    sup = open_session(team.role_url("sup_a"), "sup_a")
+    res = batch.run(sup, batch.Selection(query=ListQuery()), "reassign", {"login": "rep2"})
+    assert res.done >= 1
+    tagged = batch.run(sup, batch.Selection(query=ListQuery()), "tag", {"add": ["[/b]", "x') OR ('1'='1", "a;b"]})
+    assert tagged.done >= 2
+    sup.close()
+    follow = team.owner_rows("SELECT count(*) FROM stage_history h JOIN lead l ON l.id = h.lead_id "
+                             "WHERE h.lead_owner_id IS DISTINCT FROM l.owner_id")
+    assert follow == [(0,)]
+    names = team.owner_rows("SELECT name FROM tag WHERE name IN ('[/b]', 'x'') OR (''1''=''1', 'a', 'b', 'a;b') "
+                            "ORDER BY name")
+    assert names == [("[/b]",), ("a",), ("b",), ("x') OR ('1'='1",)]  # `;` splits tags (§8), quotes stay text
+    before = team.owner_rows("SELECT id, owner_id FROM lead ORDER BY id")
+    rep_b = open_session(team.role_url("rep_b"), "rep_b")
+    moved = batch.run(rep_b, batch.Selection(query=ListQuery()), "reassign", {"login": "rep_b"})
+    rep_b.close()
+    assert moved.done == 0
+    assert team.owner_rows("SELECT id, owner_id FROM lead ORDER BY id") == before
+    team_a = team.owner_rows("SELECT h.id FROM stage_history h JOIN lead l ON l.id = h.lead_id "
+                             "JOIN \"user\" u ON u.id = l.owner_id WHERE u.login = 'rep2'")
+    assert team_a
+    try:  # row-level security hides the row (nothing updated) or refuses outright
+        reached = team.rows("rep_b", "UPDATE stage_history SET lead_owner_id = lead_owner_id WHERE id = %s "
+                                     "RETURNING id", (team_a[0][0],))
+    except psycopg2.Error:
+        reached = []
+    assert reached == []
+    assert schema.check(team.ctx.db) == []
+    # the notification a batch sends names no lead: a supervisor may send it to her team, a rep to nobody else
+    assert _may_notify(team, "sup_a", "rep1") and not _may_notify(team, "rep1", "rep2")
+    assert not _may_notify(team, "sup_a", "rep_b")
+
+
+def _may_notify(team, sender: str, to: str) -> bool:
+    """Whether ``sender``'s role may insert a notification of no lead for ``to`` (rolled back either way)."""
+    conn = team.connect_as(sender)
+    try:
+        conn.cursor().execute("INSERT INTO notification (user_id, kind, text, at, read) SELECT id, 'assignment', "
+                              "'probe', 0, false FROM \"user\" WHERE login = %s", (to,))
+        return True
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.rollback()
+        conn.close()

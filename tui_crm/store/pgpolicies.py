@@ -6,7 +6,8 @@ The policies say in SQL what ``services.scope`` says in peewee:
   (the app itself hides those too, with ``scope.committed()``);
 - follow-ups, tasks, task links, shares, tags and stage history: those of a visible lead
   (a task without a lead: its owner's, their supervisor's, an admin's);
-- notifications: the user's own; one may be sent to anyone about a visible lead;
+- notifications: the user's own; one may be sent to anyone about a visible lead, and by a supervisor to
+  their team (a batch reassign or a handover names many leads, none of them);
 - the change log: entries of visible leads and those of no lead; written only as oneself
   (or as the system) about a visible lead; never updated or deleted;
 - users: readable by all; a user changes only their own time zone, language and last
@@ -152,8 +153,8 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
             ("crm_own_update", "UPDATE", both, f"notification.user_id = {me}", f"notification.user_id = {me}"),
             ("crm_own_delete", "DELETE", both, f"notification.user_id = {me}", None),
             ("crm_send", "INSERT", both, None,
-             f"notification.user_id = {me} OR {admin} OR (notification.lead_id IS NOT NULL AND "
-             f"{of_lead('notification')})")],
+             f"notification.user_id = {me} OR {admin} OR notification.user_id IN {team} OR "
+             f"(notification.lead_id IS NOT NULL AND {of_lead('notification')})")],
         "change": [
             ("crm_read", "SELECT", members, f'"change".lead_id IS NULL OR {of_lead("change")}', None),
             ("crm_read_all", "SELECT", admins, "true", None),
