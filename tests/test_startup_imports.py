@@ -85,9 +85,10 @@ def test_not_imported_before_the_first_screen(first_screen_modules, module):
 # (+2, 2026-12-01: lead_list.py split, the table's loader into screens/list_loader.py and Textual's private names
 # into screens/frames.py; the same code, two files more; +1, 2026-12-02: store/schema_indexes.py, schema v17's
 # step, in the schema's table of steps as schema_team.py is: 88 of ours, 506 in all; +1, 2026-12-02: store/history_copy.py,
-# schema v18's step and PostgreSQL's history-copy trigger, in the table of steps: 89 of ours, 507 in all)
-OURS_BUDGET = 89
-ALL_BUDGET = 507
+# schema v18's step and PostgreSQL's history-copy trigger, in the table of steps: 89 of ours, 507 in all; +1,
+# 2026-12-02: store/plan.py, schema v19's step (lead.plan_until), in the table of steps: 90 of ours, 508 in all)
+OURS_BUDGET = 90
+ALL_BUDGET = 508
 
 
 def test_the_first_screen_stays_within_its_import_budget(first_screen_modules):

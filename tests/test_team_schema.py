@@ -100,7 +100,7 @@ def test_a_teams_numbers_drive_sla_cadence_stall_and_escalation_of_its_leads(wor
     # stall: 2 days in the stage with nothing planned stalls team A's lead, not B's (7 days)
     Task.update(status="done").where(Task.lead.in_([a.id, b.id])).execute()
     for v in (a, b):
-        Lead.update(next_follow_up_at=None).where(Lead.id == v.id).execute()
+        Lead.update(next_follow_up_at=None, plan_until=None).where(Lead.id == v.id).execute()
     stalled = {v.code for v in leads.list_leads(world.ctx, filter="stalled")}
     assert stalled == {a.code}
     assert leads.get(world.ctx, a.code).stalled and not leads.get(world.ctx, b.code).stalled

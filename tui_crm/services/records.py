@@ -112,7 +112,7 @@ class LeadView:
     overdue_days: int = 0
     stalled: bool = False
     planned_later: bool = False  # some open task is due now or later (a lead being worked is not stalled)
-    last_due_at: datetime | None = None  # the latest due among the open tasks (kept by views_for): the timer
+    last_due_at: datetime | None = None  # the latest due among the open tasks (lead.plan_until): the timer
     # decides "planned later" from it, so an earlier task falling due never stalls a lead with a later one
     overstayed: bool = False
     tags: list[str] = field(default_factory=list)
@@ -128,6 +128,7 @@ def build_view(ctx: Session, row: dict, owner: tuple[str, str, int | None], full
     values = {c: printable(row.get(c)) for c in LEAD_COLUMNS}  # stored before inputs were cleaned: no escapes
     for c in TIME_COLUMNS:
         values[c] = dt(values[c])
+    values["last_due_at"] = dt(row.get("plan_until"))  # a later task planned: not stalled (rule 6)
     values["incomplete"] = [x for x in (values["incomplete"] or "").split(",") if x]
     values["escalated"] = bool(values["escalated"])
     values["dup_suspected"] = bool(values["dup_suspected"])

@@ -112,6 +112,7 @@ class Lead(BaseModel):
     stage_entered_at = Ts()
     last_activity_at = Ts(null=True)
     next_follow_up_at = Ts(null=True)  # earliest due of the open tasks, kept by the services
+    plan_until = Ts(null=True)  # latest due of the open tasks (v19: the stall rule's index), kept beside it
     stay_reason = pw.TextField(null=True)
     incomplete = pw.CharField(max_length=200, default="")  # comma-separated missing fields
     escalated = pw.BooleanField(default=False)

@@ -14,10 +14,11 @@ import peewee as pw
 
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
-from . import history_copy, migrating, schema_indexes, schema_team, search, spelling, summaries, summary_triggers
+from . import (history_copy, migrating, plan, schema_indexes, schema_team, search, spelling, summaries,
+               summary_triggers)
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 18
+LATEST = 19
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -61,6 +62,7 @@ def create(db: pw.Database) -> None:
         stay_support(db)
         list_support(db)
         sweep_support(db)
+        plan.support(db)
         seed_defaults()
         summary_triggers.support(db)
         _set_version(LATEST)
@@ -331,7 +333,7 @@ STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
          15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17,
-         18: history_copy.step_18}
+         18: history_copy.step_18, 19: plan.step_19}
 
 
 def upgrade(db: pw.Database) -> tuple[int, int]:
@@ -376,6 +378,7 @@ def check(db: pw.Database) -> list[str]:
     if version == LATEST:
         problems += search.check(db)
         problems += summaries.check(db)
+        problems += plan.check(db)
     return problems
 
 

@@ -12,7 +12,7 @@ from ...domain.text import clean, printable
 from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
 from ...i18n import N_, _
 from ...store.models import Lead, Task
-from ...store.next_due import earliest_open_due
+from ...store.next_due import plan_values
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError, refuse_too_long
@@ -37,8 +37,9 @@ class TaskView:
 
 
 def refresh_next(lead_id: int) -> None:
-    """next_follow_up_at = earliest due among the lead's open tasks (a task on several leads counts too)."""
-    Lead.update(next_follow_up_at=earliest_open_due(lead_id)).where(Lead.id == lead_id).execute()
+    """next_follow_up_at and plan_until = the earliest and the latest due among the lead's open tasks (a task
+    on several leads counts too)."""
+    Lead.update(plan_values(lead_id)).where(Lead.id == lead_id).execute()
 
 
 def create_task(ctx: Session, lead_id: int | None, owner_id: int, kind: str, title: str, due: datetime,

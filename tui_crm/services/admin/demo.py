@@ -169,7 +169,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         lead_cols = ("id", "code", "company", "contact_name", "title", "phone", "phone_rev", "email", "source",
                      "industry", "company_size", "region", "first_contact_at", "need", "owner_id", "priority",
                      "amount_cents", "expected_close_date", "stage", "status", "stage_entered_at",
-                     "last_activity_at", "next_follow_up_at", "stay_reason", "incomplete", "escalated",
+                     "last_activity_at", "next_follow_up_at", "plan_until", "stay_reason", "incomplete", "escalated",
                      "dup_suspected", "won_amount_cents", "product", "won_at", "lost_reason", "lost_at",
                      "wake_up_at", "pause_reason", "missed_calls", "created_at", "updated_at", "assigned_at",
                      "version", "pinyin", "stages_seen")
@@ -324,7 +324,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
                     rng.choice(["1-50", "50-200", "200-1000", "1000+", None]), rng.choice(REGIONS), first_contact,
                     rng.choice(NEEDS), owner, prio, amount,
                     (datetime.fromordinal(day.toordinal() + rng.randrange(20, 120))).strftime("%Y-%m-%d"),
-                    stage, status, stage_entered, last_act, next_due, None, "",
+                    stage, status, stage_entered, last_act, next_due, next_due, None, "",
                     status == "pending" and created <= escalated_before, False, won_amt, product, won_at,
                     lost_reason, lost_at, wake, pause, missed, created, now_ts, created, 1, spelling(company, contact),
                     seen_upto[reached] | (stage_bits.get(status, 0) if status in ("won", "lost") else 0)))

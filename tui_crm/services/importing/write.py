@@ -21,7 +21,7 @@ LEAD_COLS = ("id", "code", "company", "contact_name", "title", "phone", "phone_r
              "source", "industry", "company_size", "region", "first_contact_at", "need", "pain_points", "budget",
              "decision_maker", "obstacle", "owner_id", "priority", "follow_up_days", "amount_cents", "probability",
              "expected_close_date", "stage", "status", "stage_entered_at", "last_activity_at", "next_follow_up_at",
-             "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
+             "plan_until", "stay_reason", "incomplete", "escalated", "dup_suspected", "remarks", "next_action",
              "won_amount_cents", "currency", "product", "won_at", "lost_reason", "lost_at", "wake_up_at", "pause_reason",
              "missed_calls", "created_at", "updated_at", "assigned_at", "created_by", "batch_id", "version",
              "stages_seen", "pinyin")
@@ -195,7 +195,7 @@ class ChunkWriter:
                 due.append(("wake_up", N_("Wake up"), L["wake_up_at"]))
             for kind, title, at in due:
                 tasks.append((lid, owner, kind, title, prio, at, s.reminder_minutes, "open", now))
-            nxt = min((d[2] for d in due), default=None)
+            nxt, last = min((d[2] for d in due), default=None), max((d[2] for d in due), default=None)
             end = L["won_at"] if status == "won" else L["lost_at"] if status == "lost" else None
             seen = bits.get(L["stage"], 0) | (bits.get(status, 0) if end else 0)
             lead_rows.append((
@@ -204,7 +204,7 @@ class ChunkWriter:
                 L["first_contact_at"], L["need"], L["pain_points"], L["budget"], L["decision_maker"], L["obstacle"],
                 actor if rec.extra.get("give") else owner, prio, L["follow_up_days"], L["amount_cents"],
                 L["probability"], L["expected_close_date"],
-                L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, L["stay_reason"],
+                L["stage"], status, L["stage_entered_at"], L["last_activity_at"], nxt, last, L["stay_reason"],
                 L["incomplete"], False, bool(rec.extra.get("dup")), L["remarks"], L["next_action"],
                 L["won_amount_cents"], L["currency"], L["product"], L["won_at"], L["lost_reason"], L["lost_at"], L["wake_up_at"],
                 L["pause_reason"], 0, L["created_at"], now, now, actor, bid, 1, seen,

@@ -35,7 +35,7 @@ HISTORY_COLUMNS = ("lead_id", "stage", "entered_at", "user_id")
 ACTIONS = ("task", "reassign", "tag", "untag", "move", "lost")
 # what each action (and its undo) may change of its leads: their columns, and whether their stage history
 # (store/summary_chunks.adjusted keeps the summaries that read them per chunk; tags change no lead row)
-_NEXT = ("next_follow_up_at",)
+_NEXT = ("next_follow_up_at", "plan_until")
 LEAD_CHANGES: dict[str, tuple[tuple[str, ...], bool]] = {
     "reassign": (("owner_id", "assigned_at"), True),  # the history's copy of the owner follows (a trigger)
     "move": (("stage", "stage_entered_at", "stay_reason", "probability", "last_activity_at", "stages_seen")
@@ -103,14 +103,13 @@ def count(ctx: Session, sel: Selection) -> int:
 
 # ------------------------------------------------------------------ the actions
 def refresh_next_many(lead_ids: list[int]) -> None:
-    """next_follow_up_at of these leads from their open tasks (a task on several leads counts for each), in
+    """next_follow_up_at and plan_until of these leads from their open tasks (a task on several leads counts for each), in
     one statement."""
     if lead_ids:
-        from ...store.next_due import earliest_open_due  # not at import: the list (first screen) imports batch
-
         from ...store.bulk import ids_in
+        from ...store.next_due import plan_values  # not at import: the list (first screen) imports batch
 
-        Lead.update(next_follow_up_at=earliest_open_due(Lead.id)).where(Lead.id.in_(ids_in(lead_ids))).execute()
+        Lead.update(plan_values(Lead.id)).where(Lead.id.in_(ids_in(lead_ids))).execute()
 
 
 def touch(ctx: Session, ids: list[int], values: dict) -> None:

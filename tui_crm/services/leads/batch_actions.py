@@ -161,7 +161,7 @@ class Lost(Action):
         bulk.insert_rows(self.ctx.db, StageHistory._meta.table_name, HISTORY_COLUMNS,
                          ((i, "lost", now, self.ctx.actor.id) for i in ids))
         touch(self.ctx, ids, {"status": "lost", "lost_at": now, "lost_reason": self.reason,
-                               "last_activity_at": now, "next_follow_up_at": None})
+                               "last_activity_at": now, "next_follow_up_at": None, "plan_until": None})
         shelved = [t for r in todo for t in tasks.get(r["id"], [])]
         if shelved:
             Task.update(status="shelved", done_at=now).where(Task.id.in_(shelved)).execute()

@@ -241,6 +241,10 @@ def count(ctx: Session, q: ListQuery) -> int:
         from .scoped_counts import due_count
 
         return due_count(ctx, "mine" in q.filters, clock.pop())
+    if not q.search.strip() and clock == {"stalled"}:
+        from .scoped_counts import stalled_count
+
+        return stalled_count(ctx, "mine" in q.filters)
     if not q.search.strip() and set(q.filters) <= {"mine", "overdue", "today"}:
         return _count_by_parts(ctx, q)
     return Lead.select().where(condition(ctx, q)).count()
@@ -281,16 +285,17 @@ class DueProbe:
     next_follow_up_at: int | None
     stage_entered_at: int | None
     version: int
+    plan_until: int | None = None
 
 
 def due_probe(ctx: Session, ids: list[int]) -> dict[int, DueProbe]:
     """The timer's one indexed question about the rows on screen (primary-key lookups)."""
     if not ids:
         return {}
-    q = (Lead.select(Lead.id, Lead.status, Lead.next_follow_up_at, Lead.stage_entered_at, Lead.version)
-         .where(Lead.id.in_(list(ids))).tuples())
+    q = (Lead.select(Lead.id, Lead.status, Lead.next_follow_up_at, Lead.stage_entered_at, Lead.version,
+                     Lead.plan_until).where(Lead.id.in_(list(ids))).tuples())
     STATS["queries"] += 1
-    return {i: DueProbe(s, n, e, v) for i, s, n, e, v in q}
+    return {i: DueProbe(s, n, e, v, p) for i, s, n, e, v, p in q}
 
 
 def reapply_due(ctx: Session, view: LeadView, probe: DueProbe | None = None) -> tuple:
@@ -299,6 +304,7 @@ def reapply_due(ctx: Session, view: LeadView, probe: DueProbe | None = None) -> 
         view.status = probe.status
         view.next_follow_up_at = dt(probe.next_follow_up_at)
         view.stage_entered_at = dt(probe.stage_entered_at)
+        view.last_due_at = dt(probe.plan_until)
     apply_due(ctx, view)
     return due_signature(view)
 

@@ -11,14 +11,14 @@ from ...domain import rules
 from ...domain.contact import normalize_email, normalize_phone
 from ...domain.errors import InvalidValue
 from ...domain.text import SEARCH_LIMIT
-from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, WORKING_STATUSES
+from ...domain.vocab import OPEN_STATUSES, WORKING_STATUSES
 from ...i18n import _
 from ...store import search as store_search
-from ...store.models import Lead, LeadTag, Tag, Task, User
+from ...store.models import Lead, LeadTag, Tag, User
 from .. import changes, scope
 from ..context import Session
 from ..errors import ValidationError
-from ..records import LeadView, apply_due, build_view, dt
+from ..records import LeadView, build_view
 
 FILTERS = ("all", "mine", "team", "overdue", "today", "stalled", "invalid")
 
@@ -43,12 +43,8 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
         return (Lead.status.in_(WORKING_STATUSES) & (Lead.next_follow_up_at >= now_ts)
                 & (Lead.next_follow_up_at < int(tomorrow.timestamp())))
     if name == "stalled":
-        planned = Task.select(Task.id).where((Task.lead == Lead.id) & Task.status.in_(OPEN_TASK_STATUSES)
-                                             & (Task.due_at >= now_ts))
-        overstayed = team_days_expr(ctx, Lead.stage_entered_at, now_ts, "stall_after_days")
-        return (Lead.status.not_in(CLOSED_STATUSES + ("dormant",)) & overstayed
-                & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts))
-                & ~pw.fn.EXISTS(planned))
+        without, before = stalled_parts(ctx)
+        return without | before
     if name == "invalid":  # the monthly clean-up (seed 003): leads.cleanup
         from .invalid import invalid_expr
 
@@ -64,6 +60,17 @@ def filter_expr(ctx: Session, name: str | None) -> pw.Expression | None:
 
         return tag_expr(name.split(":", 1)[1])
     raise ValueError(f"unknown filter: {name}")
+
+
+def stalled_parts(ctx: Session) -> tuple[pw.Expression, pw.Expression]:
+    """The stall rule (domain.rules.is_stalled) as two disjoint conditions, each one range of ``lead_stall``
+    (store/plan.py): an open lead past its team's stall days in its stage with no open task at all
+    (``plan_until`` NULL), or with all of them due before now (an overdue task is not a plan)."""
+    now_ts = int(ctx.now().timestamp())
+    overstayed = team_days_expr(ctx, Lead.stage_entered_at, now_ts, "stall_after_days")
+    base = (Lead.status.in_(OPEN_STATUSES) & overstayed
+            & (Lead.next_follow_up_at.is_null() | (Lead.next_follow_up_at < now_ts)))
+    return base & Lead.plan_until.is_null(), base & (Lead.plan_until < now_ts)
 
 
 def team_days_expr(ctx: Session, column, now_ts: int, name: str) -> pw.Expression:
@@ -229,26 +236,10 @@ def views_for(ctx: Session, rows: list[dict], reveal: bool = False) -> list[Lead
                                               for r in rows])
     views = [build_view(ctx, r, owners.get(r["owner_id"], ("?", "?", None)), r["id"] in full, reveal)
              for r in rows]
-    mark_planned_later(ctx, views)
     tags = tags_for([v.id for v in views])
     for v in views:
         v.tags = tags.get(v.id, [])
     return views
-
-
-def mark_planned_later(ctx: Session, views: list[LeadView]) -> None:
-    """The stall rule: any open task due now or later means the lead is worked, not stalled,
-    even when an older task is overdue (``next_follow_up_at`` holds only the earliest due). Each open
-    lead's view keeps its latest open due, so the timer's re-evaluation (``apply_due``) decides the same."""
-    ids = [v.id for v in views if v.status not in CLOSED_STATUSES + ("dormant",) and v.next_follow_up_at]
-    if not ids:
-        return
-    latest = dict(Task.select(Task.lead, pw.fn.MAX(Task.due_at)).where(
-        Task.lead.in_(ids) & Task.status.in_(OPEN_TASK_STATUSES)).group_by(Task.lead).tuples())
-    for v in views:
-        if v.id in latest:
-            v.last_due_at = dt(latest[v.id])
-            apply_due(ctx, v)
 
 
 def tags_for(lead_ids: list[int]) -> dict[int, list[str]]:

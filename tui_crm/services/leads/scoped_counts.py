@@ -52,6 +52,21 @@ def clock_count(ctx: Session, mine: bool, extra: pw.Expression) -> int:
     return n + (Lead.select().where(shared & extra).count() if shared is not None else 0)
 
 
+def stalled_count(ctx: Session, mine: bool) -> int:
+    """The list's stalled count of the scope (or of the actor's own leads): per part of the scope, the two
+    disjoint ranges of ``lead_stall`` (store/plan.py) the rule is, each counted from the index alone."""
+    from .queries import stalled_parts
+
+    owners, shared = parts(ctx, mine)
+    own = scope.committed() if owners is None else scope.committed() & Lead.owner.in_(owners)
+    n = 0
+    for cond in stalled_parts(ctx):
+        n += Lead.select().where(own & cond).count()
+        if shared is not None:
+            n += Lead.select().where(shared & cond).count()
+    return n
+
+
 def due_counts(ctx: Session, owners: list[int] | None, start: int | None, end: int,
                stages: list[str] | None = None) -> dict[str | None, int]:
     """stage -> the committed working leads of ``owners`` (None: everyone's) whose next follow-up is in
