@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 
+import pytest
+
 from tui_crm import clock
 from tui_crm.domain import rules
 from tui_crm.services import activity, admin, leads
@@ -17,7 +19,7 @@ from tui_crm.services.context import open_session, settings_for_owner
 from tui_crm.services.records import dt
 from tui_crm.services.importing.run import ImportOptions, run_import
 from tui_crm.services.leads import batch_run as batch, pages
-from tui_crm.store import schema
+from tui_crm.store import plan, schema
 from tui_crm.store.models import Lead, Meta, Task, TaskLead
 
 from conftest import NOW
@@ -134,7 +136,10 @@ def test_the_stalled_count_is_the_rule_lead_by_lead(world):
         clock.set_now(None)
 
 
-def test_a_v18_database_gets_plan_until_on_upgrade(world):
+@pytest.mark.parametrize("many", [50_000, 0])  # 0: PostgreSQL fills it with the lead's indexes and triggers off
+def test_a_v18_database_gets_plan_until_on_upgrade(world, monkeypatch, many):
+    monkeypatch.setattr(plan, "MANY", many)
+    before = {i.name for i in world.ctx.db.get_indexes("lead")}
     clock.set_now(NOW)
     try:
         a = world.lead("rep_a1")
@@ -148,6 +153,10 @@ def test_a_v18_database_gets_plan_until_on_upgrade(world):
         assert schema.current_version(ctx.db) == schema.LATEST >= 19
         assert Lead.get_by_id(a.id).plan_until == int((NOW + timedelta(days=6)).timestamp())
         _kept(world)
+        assert {i.name for i in ctx.db.get_indexes("lead")} == before  # lead_stall again, and none lost
+        tasks.add_task(world.as_("rep_a1"), a.code, "follow_up", "Later still", NOW + timedelta(days=8))
+        assert Lead.get_by_id(a.id).plan_until == int((NOW + timedelta(days=8)).timestamp())
+        _kept(world)  # the summaries' triggers are on again: db check finds the summaries right too
         ctx.close()
     finally:
         clock.set_now(None)
