@@ -88,7 +88,8 @@ def test_a_v17_database_gets_the_statement_trigger(world):
     db.execute_sql("DROP TRIGGER lead_history_copy ON lead")
     db.execute_sql("CREATE TRIGGER lead_history_copy AFTER UPDATE OF owner_id, created_at, batch_id ON lead "
                    "FOR EACH ROW EXECUTE FUNCTION lead_history_copy()")
-    fns = [f for (f,) in db.execute_sql("SELECT proname FROM pg_proc WHERE proname ~ '^crm_sum_'").fetchall()]
+    fns = [f for (f,) in db.execute_sql("SELECT proname FROM pg_proc WHERE proname ~ '^crm_sum_' "
+           "AND pronamespace = current_schema()::regnamespace").fetchall()]
     assert len(fns) >= 10
     for fn in fns:  # v17's summary functions: JIT on (the server's default)
         db.execute_sql(f"ALTER FUNCTION {fn}() RESET jit")
@@ -97,10 +98,11 @@ def test_a_v17_database_gets_the_statement_trigger(world):
     (tgtype,) = db.execute_sql("SELECT tgtype FROM pg_trigger WHERE tgname = 'lead_history_copy' "
                                "AND tgrelid = 'lead'::regclass").fetchone()
     assert tgtype & 1 == 0  # TRIGGER_TYPE_ROW unset: a statement trigger
-    (src,) = db.execute_sql("SELECT prosrc FROM pg_proc WHERE proname = 'lead_history_copy'").fetchone()
+    (src,) = db.execute_sql("SELECT prosrc FROM pg_proc WHERE proname = 'lead_history_copy' "
+                            "AND pronamespace = current_schema()::regnamespace").fetchone()
     assert "EXCEPT" in src and "JOIN" not in src.upper()  # a join of the transition tables ran as a nested loop
-    configs = dict(db.execute_sql("SELECT proname, proconfig FROM pg_proc WHERE proname ~ '^crm_sum_' "
-                                  "OR proname = 'lead_history_copy'").fetchall())
+    configs = dict(db.execute_sql("SELECT proname, proconfig FROM pg_proc WHERE (proname ~ '^crm_sum_' "
+                                  "OR proname = 'lead_history_copy') AND pronamespace = current_schema()::regnamespace").fetchall())
     assert len(configs) == len(fns) + 1 and all("jit=off" in (c or []) for c in configs.values()), configs
     lead = world.lead("rep_a1")
     leads.reassign(world.as_("boss"), lead.code, "rep_b1")
