@@ -118,3 +118,17 @@ def test_demo_stories_run_forward_in_time(db_url):
         r = report.report(ctx, period=report.preset_period(ctx, name))
         cycles = [r["totals"]["avg_cycle_days"]] + [o["avg_cycle_days"] for o in r["by_owner"]]
         assert all(c is None or c >= 0 for c in cycles), (name, cycles)
+
+
+def test_demo_leads_carry_the_pinyin_of_their_names_and_their_plan(db_url):
+    """The demo reads each name's pinyin once (not once per lead) and writes lead.plan_until (v19) from the
+    task it writes: both as the write path would have them; db check (above) compares plan_until too."""
+    from tui_crm.domain.spell import spelling
+    from tui_crm.store.models import Lead, Task
+
+    ctx = _load(db_url)
+    rows = list(Lead.select(Lead.id, Lead.company, Lead.contact_name, Lead.pinyin, Lead.plan_until).tuples())
+    assert sum(1 for r in rows if r[3]) > 100  # Chinese names among them
+    assert all(p == spelling(c, n) for _i, c, n, p, _u in rows)
+    due = dict(Task.select(Task.lead, Task.due_at).where(Task.status == "open").tuples())
+    assert {i: u for i, *_r, u in rows} == {i: due.get(i) for i, *_r in rows}
