@@ -102,7 +102,8 @@ def test_a_v17_database_gets_the_statement_trigger(world):
                             "AND pronamespace = current_schema()::regnamespace").fetchone()
     assert "EXCEPT" in src and "JOIN" not in src.upper()  # a join of the transition tables ran as a nested loop
     configs = dict(db.execute_sql("SELECT proname, proconfig FROM pg_proc WHERE (proname ~ '^crm_sum_' "
-                                  "OR proname = 'lead_history_copy') AND pronamespace = current_schema()::regnamespace").fetchall())
+                                  "OR proname = 'lead_history_copy') "
+                                  "AND pronamespace = current_schema()::regnamespace").fetchall())
     assert len(configs) == len(fns) + 1 and all("jit=off" in (c or []) for c in configs.values()), configs
     lead = world.lead("rep_a1")
     leads.reassign(world.as_("boss"), lead.code, "rep_b1")

@@ -1,7 +1,7 @@
-"""The earliest and the latest due time of a lead's open tasks (``next_follow_up_at``, ``plan_until``): its own tasks and the tasks it shares with other leads
-(task_lead, a task on several leads), each read by its own index (task (lead, status, due_at), task_lead
-(lead)). One OR over both (``lead_id = X OR id IN (…)``) made PostgreSQL scan the task table once per lead:
-a batch's undo over 1,000 leads ran at ~17 leads a second."""
+"""The earliest and the latest due time of a lead's open tasks (``next_follow_up_at``, ``plan_until``): its own
+tasks and the tasks it shares with other leads (task_lead, a task on several leads), each read by its own index
+(task (lead, status, due_at), task_lead (lead)). One OR over both (``lead_id = X OR id IN (…)``) made PostgreSQL
+scan the task table once per lead: a batch's undo over 1,000 leads ran at ~17 leads a second."""
 from __future__ import annotations
 
 import peewee as pw

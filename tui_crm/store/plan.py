@@ -52,23 +52,16 @@ def _differs(db: pw.Database, a: str, b: str) -> str:
 
 
 def differing_sql(db: pw.Database) -> str:
-    """SQL: the ids of the leads whose plan_until is not the latest due of their open tasks."""
-    return (f"SELECT l.id FROM lead l LEFT JOIN ({latest_by_lead()}) m ON m.lead_id = l.id "
+    """SQL: (id, d) of the leads whose plan_until is not ``d``, the latest due of their open tasks (NULL: none)."""
+    return (f"SELECT l.id, m.d FROM lead l LEFT JOIN ({latest_by_lead()}) m ON m.lead_id = l.id "
             f"WHERE {_differs(db, 'l.plan_until', 'm.d')}")
 
 
 def recompute(db: pw.Database) -> int:
-    """Set plan_until of every lead that differs from its tasks, in two set-based UPDATEs; returns how many
-    differed (inside the caller's transaction: a step of the upgrade, or ``db check --repair``)."""
-    (n,) = db.execute_sql(f"SELECT count(*) FROM ({differing_sql(db)}) d").fetchone()
-    if n:
-        db.execute_sql(f"UPDATE lead SET plan_until = m.d FROM ({latest_by_lead()}) m WHERE lead.id = m.lead_id "
-                       f"AND {_differs(db, 'lead.plan_until', 'm.d')}")
-        st = _open_statuses()
-        db.execute_sql("UPDATE lead SET plan_until = NULL WHERE plan_until IS NOT NULL AND NOT EXISTS (SELECT 1 "
-                       f"FROM task t WHERE t.lead_id = lead.id AND t.status IN ({st})) AND NOT EXISTS (SELECT 1 FROM "
-                       f"task_lead tl JOIN task t ON t.id = tl.task_id WHERE tl.lead_id = lead.id AND t.status IN ({st}))")
-    return n
+    """Set plan_until of every lead that differs from its tasks, in one set-based UPDATE; returns how many
+    (inside the caller's transaction: a step of the upgrade, or ``db check --repair``)."""
+    cur = db.execute_sql(f"UPDATE lead SET plan_until = x.d FROM ({differing_sql(db)}) x WHERE lead.id = x.id")
+    return cur.rowcount
 
 
 def check(db: pw.Database) -> list[str]:
@@ -86,14 +79,16 @@ def step_19(db: pw.Database) -> None:
     if "plan_until" not in {c.name for c in db.get_columns("lead")}:
         migrator = migrating.migrator(db)
         migrating.migrate(migrator.add_column("lead", "plan_until", pw.BigIntegerField(null=True)))
-    if isinstance(db, pw.PostgresqlDatabase) and db.execute_sql("SELECT count(*) > %s FROM task", (MANY,)).fetchone()[0]:
+    pg = isinstance(db, pw.PostgresqlDatabase)
+    if pg and db.execute_sql("SELECT count(*) > %s FROM task", (MANY,)).fetchone()[0]:
         # PostgreSQL writes each updated lead's entry into every one of its ~20 indexes (the row does not fit
         # its full page: no HOT update): 1M leads took 8.6 min; with the indexes built once after, and the two
         # UPDATE triggers off (the column is in no summary and no history copy: they would find nothing
         # changed, after 40 s of looking at 640k rows), 4 min
         from .bulk import indexes_deferred, triggers_off
 
-        with indexes_deferred(db, ["lead"]), triggers_off(db, {"lead": ["report_sum_lead_update", "lead_history_copy"]}):
+        unchanged = {"lead": ["report_sum_lead_update", "lead_history_copy"]}
+        with indexes_deferred(db, ["lead"]), triggers_off(db, unchanged):
             recompute(db)
     else:
         recompute(db)

@@ -352,7 +352,7 @@ def upgrade(db: pw.Database) -> tuple[int, int]:
             STEPS[version + 1](db)
             _set_version(version + 1)
             version += 1
-    if start < 19 <= LATEST and isinstance(db, pw.PostgresqlDatabase) and not db.in_transaction():
+    if start < 19 and isinstance(db, pw.PostgresqlDatabase) and not db.in_transaction():
         db.execute_sql("VACUUM (ANALYZE) lead")  # v19 rewrote most leads: index-only reads need the visibility map
     if start < LATEST and isinstance(db, pw.PostgresqlDatabase):
         from . import pgroles

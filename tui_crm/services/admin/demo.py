@@ -184,9 +184,11 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         # than spelling's own cache holds, which made it read most of them afresh (~60 s of a 1M demo)
         known: dict[str, str] = {}
 
-        def spelled(*names: str) -> str | None:
-            out = [known.setdefault(n, spelling(n) or "") if n not in known else known[n] for n in names]
-            return " ".join(x for x in out if x) or None
+        def spelled(*names: str) -> str | None:  # spelling(*names), each name's part remembered
+            for n in names:
+                if n not in known:
+                    known[n] = spelling(n) or ""
+            return " ".join(known[n] for n in names if known[n]) or None
 
         methods = ["phone", "phone", "phone", "wechat", "visit", "email", "meeting"]
         sentiments = ["positive", "neutral", "hesitant", "resistant"]

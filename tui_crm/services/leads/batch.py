@@ -103,8 +103,8 @@ def count(ctx: Session, sel: Selection) -> int:
 
 # ------------------------------------------------------------------ the actions
 def refresh_next_many(lead_ids: list[int]) -> None:
-    """next_follow_up_at and plan_until of these leads from their open tasks (a task on several leads counts for each), in
-    one statement."""
+    """next_follow_up_at and plan_until of these leads from their open tasks (a task on several leads counts for
+    each), in one statement."""
     if lead_ids:
         from ...store.bulk import ids_in
         from ...store.next_due import plan_values  # not at import: the list (first screen) imports batch

@@ -53,18 +53,12 @@ def clock_count(ctx: Session, mine: bool, extra: pw.Expression) -> int:
 
 
 def stalled_count(ctx: Session, mine: bool) -> int:
-    """The list's stalled count of the scope (or of the actor's own leads): per part of the scope, the two
-    disjoint ranges of ``lead_stall`` (store/plan.py) the rule is, each counted from the index alone."""
+    """The list's stalled count of the scope (or of the actor's own leads): the two disjoint ranges of
+    ``lead_stall`` (store/plan.py) the rule is, each counted per part of the scope from the index alone (their
+    OR is one bitmap scan of the lead rows on PostgreSQL)."""
     from .queries import stalled_parts
 
-    owners, shared = parts(ctx, mine)
-    own = scope.committed() if owners is None else scope.committed() & Lead.owner.in_(owners)
-    n = 0
-    for cond in stalled_parts(ctx):
-        n += Lead.select().where(own & cond).count()
-        if shared is not None:
-            n += Lead.select().where(shared & cond).count()
-    return n
+    return sum(clock_count(ctx, mine, cond) for cond in stalled_parts(ctx))
 
 
 def due_counts(ctx: Session, owners: list[int] | None, start: int | None, end: int,
