@@ -7,6 +7,7 @@ from __future__ import annotations
 import peewee as pw
 
 from ..domain.vocab import OPEN_TASK_STATUSES
+from .bulk import ids_in
 from .models import Lead, Task, TaskLead
 
 
@@ -32,3 +33,31 @@ def _open_due(lead, agg) -> pw.Node:
               .where((TaskLead.lead == lead) & Task.status.in_(OPEN_TASK_STATUSES)))
     both = (own | shared).alias("due_at_of_open")  # a UNION: dropping equal times changes no minimum
     return pw.Select([both], [agg(both.c.due)])
+
+
+def leads_of(task_ids: list[int]) -> list[int]:
+    """Every lead these tasks are on (each task's own lead and those it shares through task_lead), by id."""
+    if not task_ids:
+        return []
+    ids = ids_in(sorted(set(task_ids)))
+    own = Task.select(Task.lead.alias("lead_id")).where(Task.id.in_(ids) & Task.lead.is_null(False))
+    shared = TaskLead.select(TaskLead.lead.alias("lead_id")).where(TaskLead.task.in_(ids))
+    return sorted({i for (i,) in (own | shared).tuples()})
+
+
+def shared() -> pw.Node:
+    """A condition on Task: the task is on more leads than its own (seed 004's one task for many)."""
+    return pw.fn.EXISTS(TaskLead.select(TaskLead.id).where(TaskLead.task == Task.id))
+
+
+def refresh(lead_ids: list[int], only_sharing: bool = False) -> None:
+    """next_follow_up_at and plan_until of these leads from their open tasks, in one statement; ``only_sharing``:
+    of those among them that are on a task of several leads (the others' are known to be NULL already)."""
+    if not lead_ids:
+        return
+    cond = Lead.id.in_(ids_in(sorted(set(lead_ids))))
+    if only_sharing:
+        linked = TaskLead.select(TaskLead.id).join(Task, on=(TaskLead.task == Task.id))
+        cond &= (pw.fn.EXISTS(linked.where(TaskLead.lead == Lead.id))
+                 | pw.fn.EXISTS(linked.where(Task.lead == Lead.id)))
+    Lead.update(plan_values(Lead.id)).where(cond).execute()

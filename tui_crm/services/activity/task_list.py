@@ -16,12 +16,13 @@ from ...domain import limits, rules
 from ...domain.text import clean, printable
 from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITIES, SENTIMENTS, TASK_KINDS, TASK_STATUSES, resolve
 from ...i18n import _
+from ...store import next_due
 from ...store.models import Lead, Task, TaskLead, User
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError, refuse_too_long
 from ..records import dt, ts
-from .tasks import create_task, refresh_next
+from .tasks import create_task
 
 TASK_FILTERS = ("open", "overdue", "today", "done", "shelved", "all")
 
@@ -168,7 +169,7 @@ def add_task_for(ctx: Session, codes: list[str | int], title: str, due: datetime
             TaskLead.insert_many([{"task": tid, "lead": l.id} for l in leads[1:]]).as_rowcount().execute()
             for l in leads[1:]:
                 changes.record(ctx, "task", tid, "link", {"lead": [None, l.code]}, lead_id=l.id)
-                refresh_next(l.id)
+            next_due.refresh([l.id for l in leads[1:]])
     return tid
 
 
@@ -227,6 +228,5 @@ def set_task_status(ctx: Session, task_id: int, status: str, result: str | None 
         if diff:
             Task.update(**values).where(Task.id == task.id).execute()
             changes.record(ctx, "task", task.id, key, diff, lead_id=task.lead_id)
-            for lid in lead_ids:
-                refresh_next(lid)
+            next_due.refresh(lead_ids)
     return get_task(ctx, task_id)

@@ -12,6 +12,7 @@ from ...domain.text import clean, printable
 from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
 from ...i18n import N_, _
 from ...store.models import Lead, Task
+from ...store import next_due
 from ...store.next_due import plan_values
 from .. import changes, scope
 from ..context import Session
@@ -40,6 +41,25 @@ def refresh_next(lead_id: int) -> None:
     """next_follow_up_at and plan_until = the earliest and the latest due among the lead's open tasks (a task
     on several leads counts too)."""
     Lead.update(plan_values(lead_id)).where(Lead.id == lead_id).execute()
+
+
+def outlive(lead_ids: list[int]) -> None:
+    """Before these leads are deleted: each task of theirs that other leads share moves to the first of those
+    (its ``lead_id``; that one's task_lead row goes), so it stays with the leads that remain, as planned."""
+    from ...store.bulk import ids_in
+    from ...store.models import TaskLead
+
+    ids = ids_in(sorted(set(lead_ids)))
+    heirs = (TaskLead.select(TaskLead.task, pw.fn.MIN(TaskLead.lead)).join(Task, on=(TaskLead.task == Task.id))
+             .where(Task.lead.in_(ids) & TaskLead.lead.not_in(ids)).group_by(TaskLead.task).tuples())
+    for task_id, heir in list(heirs):
+        Task.update(lead=heir).where(Task.id == task_id).execute()
+        TaskLead.delete().where((TaskLead.task == task_id) & (TaskLead.lead == heir)).execute()
+
+
+def refresh_task(task_id: int) -> None:
+    """The same for every lead the task is on: a task on several leads (seed 004) plans each of them."""
+    next_due.refresh(next_due.leads_of([task_id]))
 
 
 def create_task(ctx: Session, lead_id: int | None, owner_id: int, kind: str, title: str, due: datetime,
@@ -71,6 +91,7 @@ def _close(ctx: Session, lead_id: int, cond, status: str, result: str | None = N
         Task.update(**values).where(Task.id.in_(ids)).execute()
         for tid in ids:
             changes.record(ctx, "task", tid, status, {"result": [None, result]} if result else {}, lead_id=lead_id)
+        next_due.refresh([i for i in next_due.leads_of(ids) if i != lead_id])  # the caller refreshes lead_id
     return ids
 
 
@@ -80,7 +101,9 @@ def close_kind(ctx: Session, lead_id: int, kind: str, status: str) -> None:
 
 
 def close_open(ctx: Session, lead_id: int, status: str) -> None:
-    _close(ctx, lead_id, Task.id.is_null(False), status)
+    """The lead's own open tasks closed as it closes (won, lost, asleep); a task it shares with other leads stays
+    open for them (the fair's one task for 40 leads is not shelved because one of them was lost)."""
+    _close(ctx, lead_id, ~next_due.shared(), status)
     refresh_next(lead_id)
 
 
@@ -146,6 +169,9 @@ def _locked_task(ctx: Session, task_id: int, statuses: tuple[str, ...] = OPEN_TA
         if task is None:
             raise NotFound(_("no such task: {id}", id=task_id))
         if task.lead_id:
+            others = [i for i in next_due.leads_of([task_id]) if i != task.lead_id]
+            if others and ctx.is_postgres:  # a task on several leads: their rows in id order, as every lead write
+                list(Lead.select(Lead.id).where(Lead.id.in_(others + [task.lead_id])).order_by(Lead.id).for_update())
             scope.get_visible(ctx, task.lead_id, lock=True)
             task = Task.get_by_id(task_id)
         elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:
@@ -178,8 +204,7 @@ def complete_task(ctx: Session, task_id: int, result: str | None = None, status:
     with _locked_task(ctx, task_id) as task:
         Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)
-        if task.lead_id:
-            refresh_next(task.lead_id)
+        refresh_task(task.id)
 
 
 def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetime | None = None,
@@ -199,7 +224,7 @@ def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetim
                 created = create_task(ctx, lead.id, lead.owner_id, "follow_up", next_title or N_("Follow up"),
                                       next_at, lead.priority)
             Lead.update(last_activity_at=now).where(Lead.id == lead.id).execute()
-            refresh_next(lead.id)
+        refresh_task(task.id)
         return created
 
 
@@ -211,16 +236,14 @@ def undo_finish(ctx: Session, task_id: int, created_id: int | None = None) -> No
             Task.delete().where((Task.id == created_id) & (Task.lead == task.lead_id)
                                 & Task.status.in_(OPEN_TASK_STATUSES)).execute()
         changes.record(ctx, "task", task.id, "undo", {"status": ["done", "open"]}, lead_id=task.lead_id)
-        if task.lead_id:
-            refresh_next(task.lead_id)
+        refresh_task(task.id)
 
 
 def snooze_task(ctx: Session, task_id: int, due: datetime) -> None:
     with _locked_task(ctx, task_id) as task:
         Task.update(due_at=ts(due)).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, "snooze", {"due_at": [dt(task.due_at), due]}, lead_id=task.lead_id)
-        if task.lead_id:
-            refresh_next(task.lead_id)
+        refresh_task(task.id)
 
 
 def _views(ctx: Session, q) -> list[TaskView]:

@@ -13,6 +13,7 @@ import time
 from ...i18n import _
 from ...store.models import Change, ImportBatch, Lead, Notification, Source, Stage, StageHistory, Team, User
 from .. import changes
+from ..activity import tasks
 from ..context import Session
 from ..errors import AccessDenied, NotFound
 
@@ -41,13 +42,15 @@ def _abandoned(batch: ImportBatch) -> bool:
 
 
 def delete_batch_rows(ctx: Session, batch_id: int, chunk: int = 5000) -> int:
-    """Delete a batch's leads in short transactions (tasks, follow-ups, history go with them)."""
+    """Delete a batch's leads in short transactions (their tasks, follow-ups, history go with them; a task
+    other leads share stays with those: tasks.outlive)."""
     n = 0
     while True:
         with ctx.db.atomic():
             ids = [r[0] for r in Lead.select(Lead.id).where(Lead.batch == batch_id).limit(chunk).tuples()]
             if not ids:
                 return n
+            tasks.outlive(ids)
             Lead.delete().where(Lead.id.in_(ids)).execute()
         n += len(ids)
 

@@ -20,9 +20,8 @@ from typing import Callable
 
 import peewee as pw
 
-from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
-from ...store.models import Lead, Task, TaskLead
+from ...store.models import Lead
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
@@ -105,11 +104,8 @@ def count(ctx: Session, sel: Selection) -> int:
 def refresh_next_many(lead_ids: list[int]) -> None:
     """next_follow_up_at and plan_until of these leads from their open tasks (a task on several leads counts for
     each), in one statement."""
-    if lead_ids:
-        from ...store.bulk import ids_in
-        from ...store.next_due import plan_values  # not at import: the list (first screen) imports batch
-
-        Lead.update(plan_values(Lead.id)).where(Lead.id.in_(ids_in(lead_ids))).execute()
+    from ...store import next_due  # not at import: the list (first screen) imports batch
+    next_due.refresh(lead_ids)
 
 
 def touch(ctx: Session, ids: list[int], values: dict) -> None:

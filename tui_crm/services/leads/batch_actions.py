@@ -9,7 +9,7 @@ from ...domain import limits, rules
 from ...domain.text import clean
 from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, PRIORITIES, TASK_KINDS
 from ...i18n import N_, _
-from ...store import bulk
+from ...store import bulk, next_due
 from ...store.models import Lead, StageHistory, Task, TaskLead, User
 from .. import changes, scope
 from ..errors import ValidationError, refuse_too_long
@@ -33,11 +33,14 @@ def _reassignable(ctx: Session, rows: list[dict]) -> set[int]:
     return {r["id"] for r in rows if r["owner"] == a.id or r["owner"] in team}
 
 
-def _open_tasks(lead_ids: list[int]) -> dict[int, list[int]]:
+def _open_tasks(lead_ids: list[int], alone: bool = False) -> dict[int, list[int]]:
+    """lead id -> its own open tasks (``alone``: those it shares with no other lead)."""
     out: dict[int, list[int]] = {}
     if lead_ids:
-        for tid, lid in (Task.select(Task.id, Task.lead).where(Task.lead.in_(bulk.ids_in(lead_ids))
-                         & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.id).tuples()):
+        cond = Task.lead.in_(bulk.ids_in(lead_ids)) & Task.status.in_(OPEN_TASK_STATUSES)
+        if alone:
+            cond &= ~next_due.shared()
+        for tid, lid in Task.select(Task.id, Task.lead).where(cond).order_by(Task.id).tuples():
             out.setdefault(lid, []).append(tid)
     return out
 
@@ -154,7 +157,7 @@ class Lost(Action):
         if not todo:
             return {}
         ids, now = [r["id"] for r in todo], ts(self.now)
-        tasks = _open_tasks(ids)
+        tasks = _open_tasks(ids, alone=True)  # a task shared with other leads stays open for them (tasks.close_open)
         stay = Lead.select(Lead.stay_reason).where(Lead.id == StageHistory.lead)
         StageHistory.update(left_at=now, reason=pw.fn.COALESCE(stay, self.reason)).where(
             StageHistory.lead.in_(bulk.ids_in(ids)) & StageHistory.left_at.is_null()).execute()
@@ -165,6 +168,7 @@ class Lost(Action):
         shelved = [t for r in todo for t in tasks.get(r["id"], [])]
         if shelved:
             Task.update(status="shelved", done_at=now).where(Task.id.in_(shelved)).execute()
+        next_due.refresh(ids, only_sharing=True)
         out = {}
         for r in todo:
             diff: dict = {"status": [r["status"], "lost"], "lost_reason": [r["lost_reason"], self.reason]}
