@@ -22,6 +22,7 @@ from tui_crm.services.leads import batch_run as batch, pages
 from tui_crm.store import plan, schema
 from tui_crm.store.models import Lead, Meta, Task, TaskLead
 
+from cli_helpers import run
 from conftest import NOW
 
 OPEN = ("open", "in_progress")
@@ -144,11 +145,7 @@ def test_a_v18_database_gets_plan_until_on_upgrade(world, monkeypatch, many):
     try:
         a = world.lead("rep_a1")
         tasks.add_task(world.as_("rep_a1"), a.code, "follow_up", "Later", NOW + timedelta(days=6))
-        db = world.ctx.db
-        db.execute_sql('DROP INDEX "lead_stall"')
-        db.execute_sql("ALTER TABLE lead DROP COLUMN plan_until")
-        Meta.update(value="18").where(Meta.key == "schema_version").execute()
-        world.ctx.close()
+        _as_v18(world)
         ctx = open_session(world.url, "boss", upgrade=True)
         assert schema.current_version(ctx.db) == schema.LATEST >= 19
         assert Lead.get_by_id(a.id).plan_until == int((NOW + timedelta(days=6)).timestamp())
@@ -160,6 +157,34 @@ def test_a_v18_database_gets_plan_until_on_upgrade(world, monkeypatch, many):
         ctx.close()
     finally:
         clock.set_now(None)
+
+
+def _as_v18(world) -> None:
+    db = world.ctx.db
+    db.execute_sql('DROP INDEX "lead_stall"')
+    db.execute_sql("ALTER TABLE lead DROP COLUMN plan_until")
+    Meta.update(value="18").where(Meta.key == "schema_version").execute()
+    world.ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en_US.UTF-8", "zh_CN.UTF-8"])
+def test_db_upgrade_says_what_it_is_doing_as_it_goes(world, lang):
+    """A step may rewrite a million leads for minutes: each is named on stderr as it begins, with the time since
+    the start; PostgreSQL's closing VACUUM too; the last line says from which version, to which, how long."""
+    world.lead("rep_a1")
+    _as_v18(world)
+    proc = run("db", "upgrade", db=world.url, env={"LANG": lang, "LC_ALL": lang})
+    assert proc.returncode == 0, proc.stderr
+    zh = lang.startswith("zh")
+    step = "正在将数据库结构升级到版本 19" if zh else "upgrading the schema to version 19"
+    lines = proc.stderr.splitlines()
+    assert [l for l in lines if l.endswith(step) and l.startswith("[")] != [], proc.stderr
+    vacuum = [l for l in lines if "VACUUM" in l]
+    assert len(vacuum) == (1 if world.ctx.is_postgres else 0), proc.stderr
+    done = "数据库结构已从版本 18 升级到 19" if zh else "schema upgraded from version 18 to 19"
+    assert proc.stdout.startswith(done), proc.stdout
+    again = run("db", "upgrade", db=world.url, env={"LANG": lang, "LC_ALL": lang})
+    assert again.stderr == "" and again.stdout.strip() == ("数据库结构版本为 19" if zh else "schema is at version 19")
 
 
 def test_db_check_finds_a_wrong_plan_until_and_repair_mends_it(world):

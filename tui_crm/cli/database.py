@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from contextlib import contextmanager
 
 from ..i18n import _
 from .common import act_if_users, session
@@ -32,9 +34,43 @@ def db_upgrade(args) -> int:
 
     ctx = session(args, need_user=False, strict=False)
     act_if_users(ctx, args)
-    admin.upgrade(ctx)
-    print(_("schema is at version {version}", version=schema.LATEST))
+    started = time.monotonic()
+    with _steps() as step:
+        was = admin.upgrade(ctx, step)
+    if was is None:
+        print(_("schema is at version {version}", version=schema.LATEST))
+    else:
+        print(_("schema upgraded from version {old} to {version} in {seconds:.1f} s", old=was,
+                version=schema.LATEST, seconds=time.monotonic() - started))
     return 0
+
+
+@contextmanager
+def _steps():
+    """What the upgrade is doing, as each step begins: a line on stderr (one
+    step may rewrite a million leads for minutes), after the time since the start; on a terminal a spinner too."""
+    from rich.console import Console
+    from rich.status import Status
+
+    started = [time.monotonic()]
+    status = Status("", console=Console(stderr=True)) if sys.stderr.isatty() else None
+
+    def step(version: int | None) -> None:
+        text = (_("upgrading the schema to version {version}", version=version) if version is not None
+                else _("upgrading the schema: tidying the lead table (VACUUM)"))
+        line = f"[{time.monotonic() - started[0]:6.1f} s] {text}"
+        if status is not None:
+            status.console.print(line)
+            status.update(text + "…")
+        else:
+            print(line, file=sys.stderr, flush=True)
+    if status is not None:
+        status.start()
+    try:
+        yield step
+    finally:
+        if status is not None:
+            status.stop()
 
 
 def db_check(args) -> int:

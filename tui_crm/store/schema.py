@@ -1,14 +1,13 @@
 """Schema versions, creation, in-place upgrades and ``db check``.
 
-How a schema change is made (see docs/ARCHITECTURE.md): change the models,
-bump ``LATEST``, add a step to ``STEPS`` that brings a database of the
-previous version to the new one without losing data (``playhouse.migrate``
-for columns, raw SQL for what it cannot express), and add a test that
-upgrades a database created with the older DDL.
-"""
+How a schema change is made (see docs/ARCHITECTURE.md): change the models, bump ``LATEST``, add a step to
+``STEPS`` that brings a database of the previous version to the new one without losing data
+(``playhouse.migrate`` for columns, raw SQL for what it cannot express), and add a test that upgrades a
+database created with the older DDL."""
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import peewee as pw
 
@@ -336,23 +335,26 @@ STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7,
          18: history_copy.step_18, 19: plan.step_19}
 
 
-def upgrade(db: pw.Database) -> tuple[int, int]:
-    """Bring the database to LATEST in place; returns (from, to)."""
+def upgrade(db: pw.Database, progress: Callable[[int | None], None] | None = None) -> tuple[int, int]:
+    """Bring the database to LATEST in place; returns (from, to). ``progress(version)`` as each step to ``version``
+    begins (``None``: the closing maintenance, VACUUM on PostgreSQL), so a long upgrade says where it is."""
     start = current_version(db)
     if start is None:
         create(db)
         return (0, LATEST)
-    version = start
+    version, report = start, progress or (lambda _version: None)
     while version < LATEST:
         with db.atomic():
             _lock(db)
             version = current_version(db) or 0
             if version >= LATEST:
                 break
+            report(version + 1)
             STEPS[version + 1](db)
             _set_version(version + 1)
             version += 1
     if start < 19 and isinstance(db, pw.PostgresqlDatabase) and not db.in_transaction():
+        report(None)
         db.execute_sql("VACUUM (ANALYZE) lead")  # v19 rewrote most leads: index-only reads need the visibility map
     if start < LATEST and isinstance(db, pw.PostgresqlDatabase):
         from . import pgroles

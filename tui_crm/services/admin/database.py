@@ -39,13 +39,16 @@ def repair(ctx: Session) -> None:
         plan.recompute(ctx.db)
 
 
-def upgrade(ctx: Session) -> None:
-    """Bring the schema to this version of tui-crm (admin only)."""
+def upgrade(ctx: Session, progress=None) -> int | None:
+    """Bring the schema to this version of tui-crm (admin only); ``progress`` as schema.upgrade's. Returns the
+    version it was at (None when there was nothing to do)."""
     require_database_admin(ctx)
     version = schema.current_version(ctx.db)
     if version is not None and version < schema.LATEST:
-        schema.upgrade(ctx.db)
+        schema.upgrade(ctx.db, progress)
         ctx.reload_config()
+        return version
+    return None
 
 
 def backup(ctx: Session, path: str) -> None:
