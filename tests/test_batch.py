@@ -165,3 +165,18 @@ def test_the_one_task_is_each_leads_next_follow_up_and_gone_after_undo(world):
     assert all(Lead.get_by_id(i).next_follow_up_at == int(due.timestamp()) for i in ids)
     batch.undo(rep, res.batch_id)
     assert all(Lead.get_by_id(i).next_follow_up_at != int(due.timestamp()) for i in ids)
+
+
+def test_the_one_task_takes_its_kind_and_priority_in_either_language(world):
+    ids = tuple(world.lead("rep_a1").id for _ in range(2))
+    rep = world.as_("rep_a1")
+    due = rep.now() + timedelta(days=2)
+    res = batch.run(rep, batch.Selection(ids=ids), "task", {"title": "回访两家", "due": due, "kind": "回访",
+                                                            "priority": "高"})
+    task = Task.get(Task.title == "回访两家")
+    assert (task.kind, task.priority) == ("revisit", "high") and res.done == 2
+    before = Task.select().count()
+    for params, word in (({"kind": "拜访月球"}, "拜访月球"), ({"priority": "urgent!"}, "urgent!")):
+        with pytest.raises(ValidationError, match=word):
+            batch.run(rep, batch.Selection(ids=ids), "task", {"title": "x", "due": due, **params})
+    assert Task.select().count() == before  # refused before anything was written

@@ -7,7 +7,7 @@ import peewee as pw
 
 from ...domain import limits, rules
 from ...domain.text import clean
-from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, PRIORITIES, TASK_KINDS
+from ...domain.vocab import CLOSED_STATUSES, OPEN_TASK_STATUSES, PRIORITIES, TASK_KINDS, resolve
 from ...i18n import N_, _
 from ...store import bulk, next_due
 from ...store.models import Lead, StageHistory, Task, TaskLead, User
@@ -192,10 +192,13 @@ class OneTask(Action):
         self.due = params.get("due")
         if self.due is None:
             raise ValidationError(_("a task needs a due time"), {"due": _("required")})
-        self.kind = params.get("kind") or "follow_up"
-        self.priority = params.get("priority") or "medium"
-        if self.kind not in TASK_KINDS or self.priority not in PRIORITIES:
-            raise ValidationError(_("unknown kind or priority"))
+        kind, priority = params.get("kind") or "follow_up", params.get("priority") or "medium"
+        self.kind = resolve("kind", kind, TASK_KINDS)  # a key or its label in either language (跟进, 高)
+        if not self.kind:
+            raise ValidationError(_("unknown task kind: {value}", value=kind), {"kind": _("unknown")})
+        self.priority = resolve("priority", priority, PRIORITIES)
+        if not self.priority:
+            raise ValidationError(_("unknown priority: {value}", value=priority), {"priority": _("unknown")})
         owner = params.get("owner")
         self.owner = scope.resolve_user(owner) if owner else User.get_by_id(ctx.actor.id)
         if self.owner.id != ctx.actor.id:
