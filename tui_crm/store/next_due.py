@@ -7,32 +7,8 @@ from __future__ import annotations
 import peewee as pw
 
 from ..domain.vocab import OPEN_TASK_STATUSES
-from .bulk import ids_in
+from .bulk import id_list, ids_in
 from .models import Lead, Task, TaskLead
-
-
-def earliest_open_due(lead) -> pw.Node:
-    """A scalar subquery for ``lead`` (an id or a column such as ``Lead.id``): the smallest due_at of its
-    open tasks, NULL when it has none."""
-    return _open_due(lead, pw.fn.MIN)
-
-
-def latest_open_due(lead) -> pw.Node:
-    """The same, the largest: ``lead.plan_until`` (schema v19), which the stall rule reads (store/plan.py)."""
-    return _open_due(lead, pw.fn.MAX)
-
-
-def plan_values(lead) -> dict:
-    """The two columns a lead's open tasks define, as an UPDATE sets them (services: every task writer)."""
-    return {Lead.next_follow_up_at: earliest_open_due(lead), Lead.plan_until: latest_open_due(lead)}
-
-
-def _open_due(lead, agg) -> pw.Node:
-    own = Task.select(Task.due_at.alias("due")).where((Task.lead == lead) & Task.status.in_(OPEN_TASK_STATUSES))
-    shared = (Task.select(Task.due_at.alias("due")).join(TaskLead, on=(TaskLead.task == Task.id))
-              .where((TaskLead.lead == lead) & Task.status.in_(OPEN_TASK_STATUSES)))
-    both = (own | shared).alias("due_at_of_open")  # a UNION: dropping equal times changes no minimum
-    return pw.Select([both], [agg(both.c.due)])
 
 
 def leads_of(task_ids: list[int]) -> list[int]:
@@ -51,13 +27,19 @@ def shared() -> pw.Node:
 
 
 def refresh(lead_ids: list[int], only_sharing: bool = False) -> None:
-    """next_follow_up_at and plan_until of these leads from their open tasks, in one statement; ``only_sharing``:
-    of those among them that are on a task of several leads (the others' are known to be NULL already)."""
+    """next_follow_up_at and plan_until of these leads from their open tasks, in one statement that reads each
+    lead's tasks once for both (``SET (a, b) = (SELECT MIN, MAX …)``: two scalar subqueries read them twice);
+    ``only_sharing``: of those among them that are on a task of several leads (the others' are NULL already)."""
     if not lead_ids:
         return
-    cond = Lead.id.in_(ids_in(sorted(set(lead_ids))))
+    open_ = ", ".join(f"'{s}'" for s in sorted(OPEN_TASK_STATUSES))
+    where = f"lead.id IN {id_list(sorted(set(lead_ids)))}"
     if only_sharing:
-        linked = TaskLead.select(TaskLead.id).join(Task, on=(TaskLead.task == Task.id))
-        cond &= (pw.fn.EXISTS(linked.where(TaskLead.lead == Lead.id))
-                 | pw.fn.EXISTS(linked.where(Task.lead == Lead.id)))
-    Lead.update(plan_values(Lead.id)).where(cond).execute()
+        where += (" AND (EXISTS (SELECT 1 FROM task_lead tl WHERE tl.lead_id = lead.id) OR EXISTS (SELECT 1 FROM "
+                  "task t JOIN task_lead tl ON tl.task_id = t.id WHERE t.lead_id = lead.id))")
+    db = Lead._meta.database
+    db.execute_sql(
+        "UPDATE lead SET (next_follow_up_at, plan_until) = (SELECT MIN(d.due_at), MAX(d.due_at) FROM ("
+        f"SELECT t.due_at FROM task t WHERE t.lead_id = lead.id AND t.status IN ({open_}) UNION ALL "
+        "SELECT t.due_at FROM task_lead tl JOIN task t ON t.id = tl.task_id "
+        f"WHERE tl.lead_id = lead.id AND t.status IN ({open_})) d) WHERE {where}")

@@ -1,6 +1,6 @@
 """Schema v19: ``lead.plan_until``, the latest due of a lead's open tasks (its own and those it shares, a task
 on several leads), kept beside ``next_follow_up_at`` (the earliest) by every task writer in the same UPDATE
-(store/next_due.plan_values: the services, batch work and its undo; import and demo write both from the
+(store/next_due.refresh: the services, batch work and its undo; import and demo write both from the
 tasks they write).
 
 Why: the stall rule (domain.rules.is_stalled, services/leads/queries.filter_expr) asks whether a lead has
@@ -39,7 +39,7 @@ def _open_statuses() -> str:
 
 def latest_by_lead() -> str:
     """SQL: (lead_id, d) for every lead with an open task: the latest due of its own and its shared open tasks
-    (next_due.latest_open_due, for all leads at once: one hash aggregate, not a subquery per lead)."""
+    (what next_due.refresh reads per lead, for all leads at once: one hash aggregate, not a subquery per lead)."""
     st = _open_statuses()
     return (f"SELECT lead_id, MAX(d) AS d FROM (SELECT lead_id, due_at AS d FROM task WHERE lead_id IS NOT NULL "
             f"AND status IN ({st}) UNION ALL SELECT tl.lead_id, t.due_at FROM task t JOIN task_lead tl "

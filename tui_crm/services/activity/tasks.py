@@ -13,7 +13,6 @@ from ...domain.vocab import OPEN_TASK_STATUSES, PRIORITY_RANK, WORKING_STATUSES
 from ...i18n import N_, _
 from ...store.models import Lead, Task
 from ...store import next_due
-from ...store.next_due import plan_values
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError, refuse_too_long
@@ -40,7 +39,7 @@ class TaskView:
 def refresh_next(lead_id: int) -> None:
     """next_follow_up_at and plan_until = the earliest and the latest due among the lead's open tasks (a task
     on several leads counts too)."""
-    Lead.update(plan_values(lead_id)).where(Lead.id == lead_id).execute()
+    next_due.refresh([lead_id])
 
 
 def outlive(lead_ids: list[int]) -> None:
