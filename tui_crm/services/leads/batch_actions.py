@@ -195,10 +195,10 @@ class OneTask(Action):
         kind, priority = params.get("kind") or "follow_up", params.get("priority") or "medium"
         self.kind = resolve("kind", kind, TASK_KINDS)  # a key or its label in either language (跟进, 高)
         if not self.kind:
-            raise ValidationError(_("unknown task kind: {value}", value=kind), {"kind": _("unknown")})
+            raise ValidationError(_("unknown task kind: {value}", value=kind))
         self.priority = resolve("priority", priority, PRIORITIES)
         if not self.priority:
-            raise ValidationError(_("unknown priority: {value}", value=priority), {"priority": _("unknown")})
+            raise ValidationError(_("unknown priority: {value}", value=priority))
         owner = params.get("owner")
         self.owner = scope.resolve_user(owner) if owner else User.get_by_id(ctx.actor.id)
         if self.owner.id != ctx.actor.id:
