@@ -51,16 +51,20 @@ def write_csv(path: str, n: int) -> None:
 
 
 def probe(db: str, stop, out) -> None:
-    """Another user's writes: one small transaction every 50 ms; report the waits."""
-    conn = sqlite3.connect(db, timeout=30, isolation_level=None)
+    """Another user's writes: one small transaction every 50 ms through tui-crm's own store (its writers poll the
+    file every 5 ms while another process holds it: store/db.py); report the waits."""
+    from tui_crm.store.db import make_database
+
+    conn = make_database(f"sqlite:///{db}")
     waits = []
     while not stop.is_set():
         t = time.monotonic()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO meta(key, value) VALUES ('probe', 'x') ON CONFLICT(key) DO UPDATE SET value='y'")
-        conn.execute("COMMIT")
+        with conn.atomic():
+            conn.execute_sql("INSERT INTO meta(key, value) VALUES ('probe', 'x') "
+                             "ON CONFLICT(key) DO UPDATE SET value='y'")
         waits.append(time.monotonic() - t)
         time.sleep(0.05)
+    conn.close()
     out.put(waits)
 
 

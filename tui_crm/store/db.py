@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
+import time
 from urllib.parse import unquote
 
 import peewee as pw
@@ -91,6 +93,14 @@ def may_exist(url: str) -> bool:
 
 
 BUSY_SECONDS = 5  # how long a write waits for the file (SQLite's busy_timeout, the queue below)
+# how often a write that finds the file locked by another process tries again (SQLite's own busy handler
+# sleeps up to 100 ms between tries: an import or a batch had to leave the lock free for 110 ms after each of
+# its transactions, a quarter of its time, for another user's write to be sure to land)
+POLL_SECONDS = 0.005
+# how long a bulk writer (an import, a batch) leaves the file free after each transaction: long enough for a
+# writer that polls every POLL_SECONDS to land even on a loaded machine
+WRITE_GAP_SECONDS = 0.04
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
@@ -126,10 +136,30 @@ class SqliteDatabase(pw.SqliteDatabase):
             raise FileGone(_("{path} was moved or deleted", path=self.database))
         self._queue_for_write()
         try:
-            return super().begin(*args, **kwargs)
+            return self._begin_polling(*args, **kwargs)
         except BaseException:
             self._leave_write_queue()
             raise
+
+    def _begin_polling(self, *args, **kwargs):
+        """``BEGIN IMMEDIATE`` tried every POLL_SECONDS while another process holds the file, for at most
+        BUSY_SECONDS (then "database is locked", as SQLite's busy handler would say); the busy timeout is off
+        for the tries and back for everything after (a checkpoint, a read that must wait)."""
+        conn = self.connection()
+        if self.database == ":memory:":
+            return super().begin(*args, **kwargs)
+        deadline = time.monotonic() + BUSY_SECONDS
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    return super().begin(*args, **kwargs)
+                except pw.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(POLL_SECONDS)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
 
     def commit(self):
         try:
@@ -178,9 +208,15 @@ class SqliteDatabase(pw.SqliteDatabase):
         return lock
 
     def execute_sql(self, sql, params=None):
+        if self.is_closed() and self.autoconnect:
+            self.connect()  # this thread's first statement: connected now, so a write on its own is seen as one
         conn = self._state.conn
-        if conn is not None and not conn.in_transaction and sql.startswith("ROLLBACK TO SAVEPOINT"):
-            return conn.cursor()  # the whole transaction is gone already
+        if conn is not None and not conn.in_transaction:
+            if sql.startswith("ROLLBACK TO SAVEPOINT"):
+                return conn.cursor()  # the whole transaction is gone already
+            if _WRITES.match(sql) and self.database != ":memory:":
+                with self.atomic():  # a write on its own: through the queue and the polling BEGIN as any other
+                    return super().execute_sql(sql, params)
         return super().execute_sql(sql, params)
 
 

@@ -7,9 +7,10 @@ transactions are much cheaper per row (measured: 1,000-row chunks 4.5k rows/s, 5
 A transaction is sized by time, not rows: it writes its rows in parts of about PART_SECONDS each
 and commits once TXN_SECONDS have gone, so a slow moment (a loaded machine, cold index pages) ends
 it early instead of holding the lock longer. Between two transactions the lock stays free LOCK_GAP:
-SQLite's busy handler (every writer's, ours and a raw sqlite3 client's) retries at most 100 ms
-apart, so a writer that is waiting is sure to land in a gap longer than that (SQLite's lock is not
-fair). The WAL checkpoints run on a side connection (store/checkpoints.py) after each commit.
+every tui-crm write tries BEGIN IMMEDIATE every 5 ms while another process holds the file
+(store/db.py), so a writer that is waiting is sure to land in the gap (SQLite's lock is not fair; a
+raw sqlite3 client, whose busy handler retries up to 100 ms apart, may wait longer). The WAL
+checkpoints run on a side connection (store/checkpoints.py) after each commit.
 PostgreSQL has no database-wide write lock (its row locks, the code counters', queue fairly): no gap.
 """
 from __future__ import annotations
@@ -20,10 +21,11 @@ from typing import Callable
 import peewee as pw
 
 from ...store.checkpoints import SideCheckpointer
+from ...store.db import WRITE_GAP_SECONDS
 
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.3, 200, 20000  # a transaction's length; the rows read ahead of one
 PART_SECONDS, PART_MIN, PART_MAX = 0.05, 50, 2000  # a part of a transaction (rows adapted to the time)
-LOCK_GAP = 0.11
+LOCK_GAP = WRITE_GAP_SECONDS
 
 
 class Pacer:

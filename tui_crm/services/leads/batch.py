@@ -21,6 +21,7 @@ from typing import Callable
 import peewee as pw
 
 from ...i18n import _
+from ...store.db import WRITE_GAP_SECONDS
 from ...store.models import Lead
 from .. import changes, scope
 from ..context import Session
@@ -29,7 +30,7 @@ from ..records import ts
 from . import pages
 
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX, CHUNK_FIRST = 0.4, 100, 20000, 500
-LOCK_GAP = 0.11  # longer than SQLite's busy-handler step (100 ms): a waiting writer lands in the gap
+LOCK_GAP = WRITE_GAP_SECONDS  # SQLite: a waiting writer (polling every 5 ms: store/db.py) lands in the gap
 HISTORY_COLUMNS = ("lead_id", "stage", "entered_at", "user_id")
 ACTIONS = ("task", "reassign", "tag", "untag", "move", "lost")
 # what each action (and its undo) may change of its leads: their columns, and whether their stage history
