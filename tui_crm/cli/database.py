@@ -52,13 +52,13 @@ def _steps():
     from rich.console import Console
     from rich.status import Status
 
-    started = time.monotonic()
+    started = [time.monotonic()]
     status = Status("", console=Console(stderr=True)) if sys.stderr.isatty() else None
 
     def step(version: int | None) -> None:
         text = (_("upgrading the schema to version {version}", version=version) if version is not None
                 else _("upgrading the schema: tidying the lead table (VACUUM)"))
-        line = f"[{time.monotonic() - started:6.1f} s] {text}"
+        line = f"[{time.monotonic() - started[0]:6.1f} s] {text}"
         if status is not None:
             status.console.print(line)
             status.update(text + "…")

@@ -168,9 +168,9 @@ def _locked_task(ctx: Session, task_id: int, statuses: tuple[str, ...] = OPEN_TA
         if task is None:
             raise NotFound(_("no such task: {id}", id=task_id))
         if task.lead_id:
-            if ctx.is_postgres:  # a task on several leads: all their rows first, in id order, as every lead write
-                list(Lead.select(Lead.id).where(Lead.id.in_(next_due.leads_of([task_id]))).order_by(Lead.id)
-                     .for_update())
+            others = [i for i in next_due.leads_of([task_id]) if i != task.lead_id]
+            if others and ctx.is_postgres:  # a task on several leads: their rows in id order, as every lead write
+                list(Lead.select(Lead.id).where(Lead.id.in_(others + [task.lead_id])).order_by(Lead.id).for_update())
             scope.get_visible(ctx, task.lead_id, lock=True)
             task = Task.get_by_id(task_id)
         elif task.owner_id != ctx.actor.id and not ctx.actor.is_admin:

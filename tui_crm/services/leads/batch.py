@@ -102,6 +102,13 @@ def count(ctx: Session, sel: Selection) -> int:
 
 
 # ------------------------------------------------------------------ the actions
+def refresh_next_many(lead_ids: list[int]) -> None:
+    """next_follow_up_at and plan_until of these leads from their open tasks (a task on several leads counts for
+    each), in one statement."""
+    from ...store import next_due  # not at import: the list (first screen) imports batch
+    next_due.refresh(lead_ids)
+
+
 def touch(ctx: Session, ids: list[int], values: dict) -> None:
     from ...store.bulk import ids_in
     values.update(updated_at=ts(ctx.now()), version=Lead.version + 1)

@@ -15,7 +15,7 @@ from .. import changes, scope
 from ..errors import ValidationError, refuse_too_long
 from ..records import dt, ts
 from ..context import Session
-from .batch import HISTORY_COLUMNS, Action, register, touch
+from .batch import HISTORY_COLUMNS, Action, refresh_next_many, register, touch
 from .lookups import resolve_stage
 
 
@@ -132,7 +132,7 @@ class Move(Action):
                                "title": N_("Revisit after the proposal"), "priority": r["priority"],
                                "due_at": ts(due), "status": "open", "created_at": ts(now),
                                "remind_minutes": s.reminder_minutes} for r in ok]).execute()
-            next_due.refresh(ids)
+            refresh_next_many(ids)
         return {r["id"]: {"stage": [r["stage"], self.stage], "reason": self.reason or r["stay_reason"],
                           "entered": r["stage_entered_at"], "stay": r["stay_reason"], "probability": r["probability"]}
                 for r in ok}
@@ -225,7 +225,7 @@ class OneTask(Action):
         if extra:
             bulk.insert_rows(self.ctx.db, TaskLead._meta.table_name, ("task_id", "lead_id"),
                              ((self.task_id, i) for i in extra))
-        next_due.refresh(ids)  # the task counts for each of its leads' next follow-up
+        refresh_next_many(ids)  # the task counts for each of its leads' next follow-up
         return {i: {"task": [None, self.task_id], "title": self.title} for i in ids}
 
 

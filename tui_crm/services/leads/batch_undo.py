@@ -13,13 +13,13 @@ from typing import Callable
 
 from ...domain.vocab import OPEN_TASK_STATUSES
 from ...i18n import _
-from ...store import bulk, checkpoints, next_due, schema
+from ...store import bulk, checkpoints, schema
 from ...store.models import Change, Lead, StageHistory, Task, TaskLead, User
 from .. import changes, scope
 from ..context import Session
 from ..errors import AccessDenied, NotFound
 from ..records import ts
-from .batch import CHUNK_FIRST, LOCK_GAP, BatchResult, next_chunk, set_each, summaries_kept
+from .batch import CHUNK_FIRST, LOCK_GAP, BatchResult, next_chunk, refresh_next_many, set_each, summaries_kept
 
 UNDOERS: dict[str, Callable] = {}
 UNDONE_ENTRY: dict[str, str] = {}  # a batch action -> its per-lead entries' action, where they differ
@@ -165,7 +165,7 @@ def _move(ctx, info, todo, res):
              {"stage": "VARCHAR(64)", "stage_entered_at": "BIGINT", "stay_reason": "TEXT", "probability": "INTEGER"})
     Task.delete().where(Task.lead.in_(bulk.ids_in(ids)) & (Task.kind == "revisit") & (Task.created_at == at)
                         & Task.status.in_(OPEN_TASK_STATUSES)).execute()
-    next_due.refresh(ids)
+    refresh_next_many(ids)
     return {lid: {"stage": [stage, d["stage"][0]]} for lid, (_lead, d) in ok.items()}
 
 
@@ -189,7 +189,7 @@ def _lost(ctx, info, todo, res):
                                                        & (Task.done_at == at)).execute()
     set_each(ctx, [(lid, d["status"][0], d["lost_reason"][0]) for lid, (_lead, d) in ok.items()],
              {"status": "VARCHAR(16)", "lost_reason": "TEXT"}, {"lost_at": None})
-    next_due.refresh(ids)
+    refresh_next_many(ids)
     return {lid: {"status": ["lost", d["status"][0]], "lost_reason": [reason, d["lost_reason"][0]]}
             for lid, (_lead, d) in ok.items()}
 
@@ -207,7 +207,7 @@ def _task(ctx, info, todo, res):
             Task.delete().where(Task.id == tid).execute()
             changes.record(ctx, "task", tid, "undo", {"status": [task.status, None]}, lead_id=task.lead_id)
         back.update({lid: {"task": [tid, None]} for lid, (_lead, d) in todo.items() if d["task"][1] == tid})
-    next_due.refresh(list(back))  # this chunk's leads: the task no longer counts for them
+    refresh_next_many(list(back))  # this chunk's leads: the task no longer counts for them
     _changed_since(res, len(todo) - len(back))
     return back
 
