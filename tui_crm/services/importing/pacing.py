@@ -24,7 +24,9 @@ from ...store.checkpoints import SideCheckpointer
 from ...store.db import WRITE_GAP_SECONDS
 
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.3, 200, 20000  # a transaction's length; the rows read ahead of one
-PART_SECONDS, PART_MIN, PART_MAX = 0.05, 50, 2000  # a part of a transaction (rows adapted to the time)
+# a part of a transaction (rows adapted to the time); each part drops and creates again the insert triggers
+# idle on staged rows (write.IDLE_ON_STAGED, ~4 ms): parts of 0.1 s rather than 0.05 s measured ~7 % faster
+PART_SECONDS, PART_MIN, PART_MAX = 0.1, 50, 2000
 LOCK_GAP = WRITE_GAP_SECONDS
 
 
