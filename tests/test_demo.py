@@ -132,3 +132,62 @@ def test_demo_leads_carry_the_pinyin_of_their_names_and_their_plan(db_url):
     assert all(p == spelling(c, n) for _i, c, n, p, _u in rows)
     due = dict(Task.select(Task.lead, Task.due_at).where(Task.status == "open").tuples())
     assert {i: u for i, *_r, u in rows} == {i: due.get(i) for i, *_r in rows}
+
+
+def _mode(ctx) -> str:
+    return ctx.db.execute_sql("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_demo_into_a_fresh_file_is_written_once_and_left_in_wal(tmp_path):
+    """The load goes under a rollback journal (the file written once, not the WAL and then the file), and the
+    file is in WAL again after: in its header, for every connection that opens it."""
+    import sqlite3
+
+    path = str(tmp_path / "fresh.db")
+    ctx = open_session(path)
+    during = []
+    demo.generate(ctx, leads=300, reps=4, progress=lambda done, total: during.append(_mode(ctx)))
+    assert during and set(during) == {"delete"}
+    assert _mode(ctx) == "wal"
+    with open(path, "rb") as fh:
+        assert fh.read(20)[18:20] == b"\x02\x02"  # the header's read/write versions: WAL
+    other = sqlite3.connect(path)
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert other.execute("SELECT count(*) FROM lead").fetchone()[0] == 300
+    other.close()
+
+
+def test_demo_beside_another_connection_keeps_wal_and_its_reader(tmp_path):
+    """Another connection holds the file open (an app left running): leaving WAL would lock it out, so the load
+    stays in WAL and that connection reads on."""
+    import sqlite3
+
+    path = str(tmp_path / "shared.db")
+    ctx = open_session(path)
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT count(*) FROM lead").fetchone()[0] == 0
+    during = []
+    demo.generate(ctx, leads=300, reps=4,
+                  progress=lambda done, total: during.append(
+                      (_mode(ctx), other.execute("SELECT count(*) FROM lead").fetchone()[0])))
+    assert during == [("wal", 0)]  # the other connection read, without waiting, what was committed
+    assert other.execute("SELECT count(*) FROM lead").fetchone()[0] == 300
+    other.close()
+
+
+def test_a_failed_demo_load_leaves_an_empty_file_in_wal(tmp_path, monkeypatch):
+    path = str(tmp_path / "failed.db")
+    ctx = open_session(path)
+
+    def broken(done, total):
+        raise RuntimeError("disk gone")
+
+    with pytest.raises(RuntimeError):
+        demo.generate(ctx, leads=300, reps=4, progress=broken)
+    assert _mode(ctx) == "wal"
+    import sqlite3
+
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT count(*) FROM lead").fetchone()[0] == 0  # rolled back under the journal
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    other.close()

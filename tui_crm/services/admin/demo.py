@@ -114,7 +114,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
     stages = ctx.stage_keys
     settings = ctx.settings
     db = ctx.db
-    with db.atomic():
+    with bulk.written_once(db, fresh=not force), db.atomic():
         paused = summary_triggers.suspended(db)  # the report's summaries: one rebuild after the load, not per row
         paused.__enter__()
         if force:
