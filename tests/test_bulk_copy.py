@@ -192,7 +192,7 @@ def test_one_file_imports_to_the_same_result_on_both_backends(tmp_path):
 
 
 def test_pinyin_spelt_by_the_reader_follows_a_later_rows_update(world, tmp_path):
-    """The reader thread spells each row's names; a later row of the file that updates the earlier one's
+    """Each row's names are spelt as it is converted; a later row of the file that updates the earlier one's
     company (--on-duplicate update) gets its own spelling stored, not the first one's."""
     from tui_crm.services.importing.run import ImportOptions, run_import
     from tui_crm.store.models import Lead

@@ -110,7 +110,7 @@ def build(conv, line: int, v: dict) -> Record:
     rec.extra["tags"] = v.get("tags")
     rec.extra["unowned"] = owner is None  # the assignment rules choose (PRODUCT §8)
     rec.extra["contacted"] = contacted
-    # the names' pinyin, read here on the reader thread rather than by the writer inside its transaction
+    # the names' pinyin, read here, between the writer's transactions, rather than inside one
     # (a tenth of the lock's time at 100k rows); the writer reads it again if a later duplicate's update
     # changed the names
     rec.extra["spelled"] = (lead["company"], lead["contact_name"], spelling(lead["company"], lead["contact_name"]))

@@ -135,7 +135,7 @@ class ChunkWriter:
         """Add the file's new stages (``--create-stages``) after the existing ones, at the last one's
         probability, in the order they first appear; recorded as the import's."""
         ctx = self.ctx
-        for name in list(names):  # the reader thread may add more meanwhile
+        for name in list(names):
             if name in self.stage_bits:
                 continue
             last = ctx.db.execute_sql("SELECT MAX(position), (SELECT probability FROM stage WHERE active "
@@ -178,7 +178,7 @@ class ChunkWriter:
         returns their ids (in order)."""
         ctx = self.ctx
         s = ctx.settings
-        for key in list(new_sources):  # the reader thread may add more meanwhile
+        for key in list(new_sources):
             if key not in ctx.sources:
                 Source.insert(key=key, label_en=key, label_zh=key).on_conflict_ignore().execute()
                 ctx.sources[key] = (key, key)
