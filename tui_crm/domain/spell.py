@@ -51,5 +51,5 @@ def _one(name: str) -> str:
 
 def spelling(*names: str | None) -> str | None:
     """The pinyin spellings of ``names`` for the search index, or None when none is Chinese."""
-    out = " ".join(s for s in (_one(n.strip()) for n in names if n) if s)
+    out = " ".join(s for s in (_one(n.strip()) for n in names if n and not n.isascii()) if s)  # ASCII: no Chinese
     return out or None

@@ -31,6 +31,8 @@ from .values import Bad, Values
 __all__ = ["Record", "RowConverter", "Bad"]
 
 # combined columns run after the plain ones, so that a plain column's value wins (setdefault)
+# the text fields' length limits, looked up once per cell (an import converts ~10 cells a row)
+_TEXT_LIMITS = {f: limit_of(f) for f in TEXT_FIELDS}
 _LATE = {"company_contact", "contact", "contact_person", "amount_product", "next_plan", "first_name", "last_name"}
 _CN_MOBILE = re.compile(r"^\+861[3-9]\d{9}$")
 _IDENTIFYING_COLS = {"code", "company", "contact_name", "phone", "email", "company_contact", "contact",
@@ -165,13 +167,14 @@ class RowConverter:
             return  # a masked value from an export: nothing to import
         if f == "contact_name" and "@" in text:
             f = "contact_person"  # 'Ken Brown (ken@x.com)', 'Ken <ken@x.com>' in a plain contact column
-        if f in TEXT_FIELDS:
+        limit = _TEXT_LIMITS.get(f)
+        if limit is not None:
             if f in MULTI and v.get(f):
                 v[f] = f"{v[f]}, {text}" if f in ("other_contact", "tags") else f"{v[f]}\n{text}"
             else:
                 v[f] = text
-            if len(v[f]) > limit_of(f):  # refused, never cut: the row goes to the errors file whole
-                raise Bad(col, text, _("longer than {limit} characters", limit=limit_of(f)))
+            if len(v[f]) > limit:  # refused, never cut: the row goes to the errors file whole
+                raise Bad(col, text, _("longer than {limit} characters", limit=limit))
         elif f in DATETIME_FIELDS:
             v[f] = self.when(c if not isinstance(c, str) else text, col)
         elif f == "phone":
