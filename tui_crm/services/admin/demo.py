@@ -193,7 +193,7 @@ def generate(ctx: Session, leads: int = 1000, reps: int = 8, seed: int = 1, forc
         methods = ["phone", "phone", "phone", "wechat", "visit", "email", "meeting"]
         sentiments = ["positive", "neutral", "hesitant", "resistant"]
 
-        # the rows of one batch are written on a side thread while the next batch is generated
+        # the rows of one batch are written while the next batch is generated (PostgreSQL; SQLite: in turn)
         writer = bulk.BackgroundWriter(db)
 
         def flush(final: bool = False) -> None:
