@@ -104,3 +104,46 @@ def test_what_the_idle_triggers_would_write_is_there(world, tmp_path):
                                       + ("%s" if world.ctx.is_postgres else "?"), (lead.id,)).fetchall()
     assert owners and all(o == (lead.owner_id,) for o in owners)
     assert admin.check(world.ctx) == []
+
+
+def test_a_full_disk_in_a_staged_insert_is_the_error_told_and_the_triggers_stay(sqlite_url, tmp_path, monkeypatch):
+    """SQLite rolls the whole transaction back by itself when the disk fills, bringing the dropped triggers back:
+    putting them back after must not fail over them and hide "database or disk is full" (review, 2026-12-02)."""
+    from tui_crm.services.context import open_session
+    from tui_crm.store import bulk
+
+    ctx = open_session(sqlite_url)
+    admin.add_user(ctx, "boss", "Boss", "admin")
+    ctx.act_as("boss")
+    before = _triggers(sqlite_url)
+    real = bulk.insert_rows
+
+    def fills_the_disk(db, table, columns, rows, chunk=20000):
+        if table == "lead":  # no room left for this insert's pages
+            pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
+            db.execute_sql(f"PRAGMA max_page_count = {pages + 2}")
+        return real(db, table, columns, rows, chunk)
+
+    monkeypatch.setattr(write.bulk, "insert_rows", fills_the_disk)
+    with pytest.raises(Exception) as raised:
+        run_import(ctx, _csv(tmp_path / "full.csv", 3000, "Fullco"), ImportOptions())
+    assert "full" in str(raised.value), repr(raised.value)
+    monkeypatch.undo()
+    ctx.db.execute_sql("PRAGMA max_page_count = 1073741823")
+    assert _triggers(sqlite_url) == before
+    assert Lead.select().where(Lead.company.startswith("Fullco")).count() == 0
+
+
+def test_an_error_in_a_bulk_block_on_postgres_is_not_hidden_by_putting_triggers_back(world):
+    """An error aborts a PostgreSQL transaction: no statement runs in it after, so putting the triggers back there
+    would fail and hide the first error; its rollback puts them back."""
+    from tui_crm.store import bulk
+
+    db = world.ctx.db
+    before = _triggers(world.url)
+    with pytest.raises(Exception) as raised:
+        with db.atomic():
+            with bulk.triggers_off(db, {"stage_history": ["stage_history_seen", "stage_history_lead_copy"]}):
+                db.execute_sql("SELECT no_such_column FROM lead")
+    assert "no_such_column" in str(raised.value), repr(raised.value)
+    assert _triggers(world.url) == before

@@ -3,7 +3,7 @@ raw executemany on SQLite."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import peewee as pw
 
@@ -187,11 +187,40 @@ def triggers_off(db: pw.Database, triggers: dict[str, Sequence[str]]):
                                     f"AND name IN ({marks})", (table, *names)).fetchall()
     for a, b in found:
         db.execute_sql(f'ALTER TABLE "{a}" DISABLE TRIGGER "{b}"' if pg else f'DROP TRIGGER "{a}"')
+
+    def put_back(a, b) -> None:
+        db.execute_sql(f'ALTER TABLE "{a}" ENABLE TRIGGER "{b}"' if pg else b)
+
+    def put_back_missing() -> None:
+        for a, b in found:
+            if _trigger_off(db, pg, a, b):
+                put_back(a, b)
+
     try:
         yield
-    finally:
-        for a, b in found:
-            db.execute_sql(f'ALTER TABLE "{a}" ENABLE TRIGGER "{b}"' if pg else b)
+    except BaseException:
+        _after_error(put_back_missing)
+        raise
+    for a, b in found:
+        put_back(a, b)
+
+
+def _trigger_off(db: pw.Database, pg: bool, a: str, b: str) -> bool:
+    if pg:
+        row = db.execute_sql("SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s",
+                             (f'"{a}"', b)).fetchone()
+        return row is not None and row[0] == "D"
+    return db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (a,)).fetchone() is None
+
+
+def _after_error(put_back: Callable[[], None]) -> None:
+    """After an error inside a bulk block: what it took away and is still missing put back, never masking
+    the error. A transaction the error rolled back (SQLite's disk full, an I/O error) or aborted (PostgreSQL)
+    brings everything back with its rollback, and a statement in it fails: left to that rollback."""
+    try:
+        put_back()
+    except Exception:  # noqa: BLE001 - the first error is the one to report
+        pass
 
 
 # PostgreSQL builds a GIN trigram index several times faster with room to sort in (the default is 64 MB)
@@ -226,15 +255,30 @@ def indexes_deferred(db: pw.Database, tables: Sequence[str]):
         db.execute_sql(f'DROP INDEX "{name}"')
     for table, name, _def in keys:
         db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    pg = isinstance(db, pw.PostgresqlDatabase)
+
+    def put_back_missing() -> None:
+        look = ("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s" if pg else
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?")
+        for name, sql in rows:
+            if db.execute_sql(look, (name,)).fetchone() is None:
+                db.execute_sql(sql)
+        for table, name, definition in keys:
+            if db.execute_sql("SELECT 1 FROM pg_constraint WHERE conname = %s AND conrelid = %s::regclass",
+                              (name, f'"{table}"')).fetchone() is None:
+                db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
     try:
         yield
-    finally:
-        if isinstance(db, pw.PostgresqlDatabase):
-            db.execute_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
-        for _name, sql in rows:
-            db.execute_sql(sql)
-        for table, name, definition in keys:
-            db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+    except BaseException:
+        _after_error(put_back_missing)
+        raise
+    if pg:
+        db.execute_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    for _name, sql in rows:
+        db.execute_sql(sql)
+    for table, name, definition in keys:
+        db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 
 @contextmanager
