@@ -289,7 +289,7 @@ def written_once(db: pw.Database, fresh: bool):
     WAL again after, which every connection also sets when it opens (store/db.py). Nothing when the file is in
     use by another connection (leaving WAL needs it alone), on PostgreSQL, or for a load into a file with rows.
     While it loads, the file is held alone: another program that opens it meanwhile is told "database is locked"
-    (and a plain reader holding a read transaction makes the load wait). Use around the load's transaction.
+    (and a plain reader holding a read transaction makes the load wait). Use around the load's transaction."""
     if isinstance(db, pw.PostgresqlDatabase) or not fresh or db.in_transaction():
         yield
         return
