@@ -2,8 +2,8 @@
 raw executemany on SQLite."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Callable, Iterable, Sequence
+from contextlib import contextmanager, suppress
+from typing import Iterable, Sequence
 
 import peewee as pw
 
@@ -199,7 +199,8 @@ def triggers_off(db: pw.Database, triggers: dict[str, Sequence[str]]):
     try:
         yield
     except BaseException:
-        _after_error(put_back_missing)
+        with suppress(Exception):
+            put_back_missing()
         raise
     for a, b in found:
         put_back(a, b)
@@ -213,14 +214,9 @@ def _trigger_off(db: pw.Database, pg: bool, a: str, b: str) -> bool:
     return db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (a,)).fetchone() is None
 
 
-def _after_error(put_back: Callable[[], None]) -> None:
-    """After an error inside a bulk block: what it took away and is still missing put back, never masking
-    the error. A transaction the error rolled back (SQLite's disk full, an I/O error) or aborted (PostgreSQL)
-    brings everything back with its rollback, and a statement in it fails: left to that rollback."""
-    try:
-        put_back()
-    except Exception:  # noqa: BLE001 - the first error is the one to report
-        pass
+# After an error inside a bulk block, what it took away and is still missing is put back without ever masking the
+# error (``suppress``): a transaction the error rolled back (SQLite's disk full, an I/O error) or aborted
+# (PostgreSQL) brings everything back with its rollback, and a statement in it fails: left to that rollback.
 
 
 # PostgreSQL builds a GIN trigram index several times faster with room to sort in (the default is 64 MB)
@@ -237,7 +233,8 @@ def indexes_deferred(db: pw.Database, tables: Sequence[str]):
     Use inside the load's transaction (whose user owns the tables).
     """
     keys: list = []
-    if isinstance(db, pw.PostgresqlDatabase):
+    pg = isinstance(db, pw.PostgresqlDatabase)
+    if pg:
         rows = db.execute_sql(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
             "AND tablename = ANY(%s) AND indexdef NOT LIKE 'CREATE UNIQUE%%'", (list(tables),)).fetchall()
@@ -255,7 +252,6 @@ def indexes_deferred(db: pw.Database, tables: Sequence[str]):
         db.execute_sql(f'DROP INDEX "{name}"')
     for table, name, _def in keys:
         db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    pg = isinstance(db, pw.PostgresqlDatabase)
 
     def put_back_missing() -> None:
         look = ("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s" if pg else
@@ -271,7 +267,8 @@ def indexes_deferred(db: pw.Database, tables: Sequence[str]):
     try:
         yield
     except BaseException:
-        _after_error(put_back_missing)
+        with suppress(Exception):
+            put_back_missing()
         raise
     if pg:
         db.execute_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
