@@ -27,8 +27,9 @@ def pg_install(db: pw.Database) -> None:
     db.execute_sql(
         "CREATE OR REPLACE FUNCTION lead_history_copy() RETURNS trigger AS $$ BEGIN "
         f"IF EXISTS ({CHANGED}) THEN "
-        "UPDATE stage_history h SET lead_owner_id = n.owner_id, lead_created_at = n.created_at, "
-        f"lead_batch_id = n.batch_id FROM ({CHANGED}) n WHERE h.lead_id = n.id; "
+        # by EXECUTE: planned for stage_history as it is now (store/trigger_plans.py)
+        "EXECUTE $q$UPDATE stage_history h SET lead_owner_id = n.owner_id, lead_created_at = n.created_at, "
+        f"lead_batch_id = n.batch_id FROM ({CHANGED}) n WHERE h.lead_id = n.id$q$; "
         "END IF; RETURN NULL; END $$ LANGUAGE plpgsql SET jit = off")
     db.execute_sql("DROP TRIGGER IF EXISTS lead_history_copy ON lead")
     db.execute_sql("CREATE TRIGGER lead_history_copy AFTER UPDATE ON lead REFERENCING OLD TABLE AS old_rows "

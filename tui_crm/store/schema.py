@@ -14,10 +14,10 @@ import peewee as pw
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import (history_copy, migrating, plan, schema_indexes, schema_team, search, spelling, summaries,
-               summary_triggers)
+               summary_triggers, trigger_plans)
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 19
+LATEST = 20
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -98,28 +98,13 @@ def report_support(db: pw.Database) -> None:
     for name, (table, cols) in REPORT_INDEXES.items():
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
     if _is_pg(db):
-        _pg_seen_trigger(db)
+        trigger_plans.seen_trigger(db)
     else:
         db.execute_sql(
             "CREATE TRIGGER IF NOT EXISTS stage_history_seen AFTER INSERT ON stage_history BEGIN "
             "UPDATE lead SET stages_seen = stages_seen | (SELECT 1 << id FROM stage WHERE key = NEW.stage AND id < 63) "
             "WHERE id = NEW.lead_id AND EXISTS (SELECT 1 FROM stage WHERE key = NEW.stage AND id < 63 "
             "AND (lead.stages_seen & (1 << stage.id)) = 0); END")
-
-
-def _pg_seen_trigger(db: pw.Database) -> None:
-    """PostgreSQL: ``lead.stages_seen`` kept by one UPDATE per INSERT statement on stage_history (its
-    transition table), not one per row; leads that already carry the bits (the importer writes them) are
-    not touched."""
-    db.execute_sql(
-        "CREATE OR REPLACE FUNCTION stage_history_seen() RETURNS trigger AS $$ BEGIN "
-        "UPDATE lead SET stages_seen = lead.stages_seen | s.bits FROM (SELECT n.lead_id, "
-        "bit_or(1::bigint << st.id) AS bits FROM new_rows n JOIN stage st ON st.key = n.stage AND st.id < 63 "
-        "GROUP BY n.lead_id) s WHERE lead.id = s.lead_id AND (lead.stages_seen & s.bits) <> s.bits; "
-        "RETURN NULL; END $$ LANGUAGE plpgsql")
-    db.execute_sql("DROP TRIGGER IF EXISTS stage_history_seen ON stage_history")
-    db.execute_sql("CREATE TRIGGER stage_history_seen AFTER INSERT ON stage_history REFERENCING NEW TABLE AS "
-                   "new_rows FOR EACH STATEMENT EXECUTE FUNCTION stage_history_seen()")
 
 
 def backfill_stages_seen(db: pw.Database, ids: list[int] | None = None) -> None:
@@ -193,7 +178,7 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
     db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "stage_history" ({cols})')
     if _is_pg(db):
         _pg_copy_function(db)
-        _pg_seen_trigger(db)
+        trigger_plans.seen_trigger(db)
         db.execute_sql("DROP TRIGGER IF EXISTS stage_history_lead_copy ON stage_history")
         db.execute_sql("CREATE TRIGGER stage_history_lead_copy BEFORE INSERT OR UPDATE OF lead_id ON stage_history "
                        "FOR EACH ROW EXECUTE FUNCTION stage_history_lead_copy()")
@@ -273,7 +258,7 @@ def _step_7(db: pw.Database) -> None:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     if _is_pg(db):
         _pg_copy_function(db)
-        _pg_seen_trigger(db)
+        trigger_plans.seen_trigger(db)
 
 
 AUDIT_INDEXES = {"change_user_id_action_at": "change (user_id, action, at)", "change_at": "change (at)"}
@@ -332,7 +317,7 @@ STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
          15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17,
-         18: history_copy.step_18, 19: plan.step_19}
+         18: history_copy.step_18, 19: plan.step_19, 20: trigger_plans.step_20}
 
 
 def upgrade(db: pw.Database, progress: Callable[[int | None], None] | None = None) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from typing import Callable
 import peewee as pw
 
 from ...store.checkpoints import SideCheckpointer
+from ...store.statistics import GrowingTables
 from ...store.db import WRITE_GAP_SECONDS
 
 TXN_SECONDS, CHUNK_MIN, CHUNK_MAX = 0.3, 200, 20000  # a transaction's length; the rows read ahead of one
@@ -35,8 +36,8 @@ class Pacer:
     """Writes an import's chunks in time-sized transactions on ``db``; ``chunk`` is how many rows to read
     ahead of the next one (adapted as the tables grow)."""
 
-    def __init__(self, db: pw.Database, chunk: int, bulk: bool):
-        self.db, self.chunk = db, chunk
+    def __init__(self, db: pw.Database, chunk: int, bulk: bool, tables: GrowingTables | None = None):
+        self.db, self.chunk, self.tables = db, chunk, tables
         self.gap = 0 if isinstance(db, pw.PostgresqlDatabase) else LOCK_GAP
         self.part = 500
         self.last = 0.0  # when our last transaction ended
@@ -65,6 +66,8 @@ class Pacer:
                 self.last = time.perf_counter()
                 if self.checkpoints is not None:
                     self.checkpoints.committed()
+            if self.tables is not None:  # the planner's figures for the look-ups of the next chunks
+                self.tables.added(done - first)
             if adapt:
                 want = (done - first) * TXN_SECONDS / max(self.last - started, 1e-3)
                 self.chunk = int(max(CHUNK_MIN, min(CHUNK_MAX, 0.5 * self.chunk + 0.5 * want)))

@@ -18,6 +18,7 @@ from typing import BinaryIO, Callable
 from ...domain.logins import is_valid_login
 from ...i18n import _
 from ...store import pgroles, search
+from ...store.statistics import GrowingTables
 from ...store.models import ImportBatch, Lead, User
 from ...store.search import derived
 from .. import changes
@@ -107,7 +108,8 @@ class _Importer:
                 # NOT a larger wal_autocheckpoint: it saves a third of each commit here, but then the
                 # next *other* writer's commit runs the big checkpoint and waits >1 s (measured); the
                 # checkpoints run on a side connection after each of our commits instead, off our lock time
-            self.pacer = Pacer(ctx.db, opts.chunk, bulk=big_cache)
+            grow = None if opts.dry_run else GrowingTables(ctx.db, {"lead": ("code", "phone", "email")})
+            self.pacer = Pacer(ctx.db, opts.chunk, bulk=big_cache, tables=grow)
             try:
                 self._rows(table, conv)
                 self.res.sources_created = sorted(conv.new_sources)  # before the commit records them
