@@ -313,6 +313,23 @@ def readable_by_others(url: str) -> str | None:
     return _("warning: other users can read {path} (mode {mode}): run chmod 600 {path}", path=path, mode=f"{mode:o}")
 
 
+def _own_schema(db: pw.Database, url: str, create: bool) -> None:
+    """PostgreSQL, a URL with ``schema=NAME``: the tables are in that schema, made when it is missing and
+    ``create`` (a new team's first start), else refused. Until then a missing schema was passed over by the
+    search path (``NAME,public``): the new team's tables were made in ``public``, or another team's tables
+    there were opened as its own."""
+    name = pgurl.split_ours(url)[1].get("schema") if pgurl.is_postgres(url) else None
+    if not name:
+        return
+    folded = name.lower()  # the search path names it unquoted: PostgreSQL folds it
+    if db.execute_sql("SELECT current_schema()").fetchone()[0] == folded:
+        return
+    if not create:
+        raise StoreError(_("schema {schema} does not exist in this database: {url}", schema=folded,
+                           url=pgurl.redact(url)))
+    db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{folded}"')
+
+
 _OPEN: dict[str, pw.Database] = {}  # one Database per URL: every session shares its connections
 
 
@@ -341,10 +358,13 @@ def connect(url: str, *, create: bool = True, upgrade: bool = False, strict: boo
         raise StoreError(_cannot_open(url, exc)) from exc
     models.database_proxy.initialize(db)
     try:
+        _own_schema(db, url, create)
         version = schema.current_version(db)
-    except pw.DatabaseError as exc:
+    except (pw.DatabaseError, StoreError) as exc:
         db.close()
         _OPEN.pop(url, None)
+        if isinstance(exc, StoreError):
+            raise
         raise StoreError(_cannot_open(url, exc)) from exc
     if not strict and version is not None:
         return db

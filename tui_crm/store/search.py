@@ -70,12 +70,31 @@ def _triggers_sql(names: tuple[str, ...] = FTS_COLUMNS) -> list[str]:
     ]
 
 
+def trigram_ops(db: pw.Database) -> str:
+    """PostgreSQL: pg_trgm's GIN operator class, named with the schema the extension lives in. A database holds
+    the extension once, for all its schemas: where it is missing it is made in ``public``, which every schema's
+    tui-crm finds by name here (made in the first team's own schema, as a bare CREATE EXTENSION did, the next
+    team's schema could not be created: "operator class gin_trgm_ops does not exist", and dropping the first
+    schema dropped the other teams' search indexes with it); in the current schema only when ``public`` is
+    missing or closed to this user. The searches (ILIKE) need nothing of it by name."""
+    look = ("SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'")
+    row = db.execute_sql(look).fetchone()
+    if row is None:
+        try:
+            with db.atomic():  # a savepoint inside the caller's transaction
+                db.execute_sql("CREATE EXTENSION pg_trgm SCHEMA public")
+        except pw.DatabaseError:
+            db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        row = db.execute_sql(look).fetchone()
+    return f"{row[0]}.gin_trgm_ops"
+
+
 def install(db: pw.Database) -> None:
     """Create the index (idempotent) and fill it from the leads."""
     if is_pg(db):
-        db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         expr = pg_expr(live_columns(db))
-        db.execute_sql(f"CREATE INDEX IF NOT EXISTS lead_search_trgm ON lead USING gin ({expr} gin_trgm_ops)")
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS lead_search_trgm ON lead USING gin ({expr} {trigram_ops(db)})")
         db.execute_sql("CREATE INDEX IF NOT EXISTS lead_phone_rev_pattern ON lead (phone_rev text_pattern_ops)")
         return
     cols = ", ".join(live_columns(db))
