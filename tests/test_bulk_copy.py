@@ -40,6 +40,33 @@ def test_copy_round_trips_hostile_values(tmp_path):
         drop()
 
 
+@needs_pg
+def test_copy_round_trips_plain_rows_by_the_fast_path(tmp_path):
+    """Rows whose values need no escape are formatted by C loops (bulk.copy_text): NULLs, booleans, 0 and 1,
+    the text "None", "t" and "1", floats, large numbers, CJK and emoji come back as they were."""
+    from tui_crm.store.db import connect
+
+    url, drop = make_url("postgres", tmp_path)
+    db = connect(url)
+    try:
+        db.execute_sql("CREATE TABLE copy_plain (id BIGINT PRIMARY KEY, t TEXT, n BIGINT, b BOOLEAN, f DOUBLE PRECISION)")
+        texts = ["None", "t", "1", "0", "f", "上海星河科技", "😀", "", " x ", "N", "NULL"]
+        rows = [(i, texts[i % len(texts)] if i % 5 else None, [0, 1, None, -1, 2**62][i % 5], [True, False, None][i % 3],
+                 [0.0, 1.0, None, 1e-300, -2.5, 1e16][i % 6]) for i in range(60)]
+        text = bulk.copy_text(rows, 5)
+        assert text.count("\n") == len(rows) and "\\t" not in text  # one line each: the fast path
+        with db.atomic():
+            assert bulk.insert_rows(db, "copy_plain", ("id", "t", "n", "b", "f"), rows) == len(rows)
+        back = db.execute_sql("SELECT id, t, n, b, f FROM copy_plain ORDER BY id").fetchall()
+        assert [tuple(r) for r in back] == rows
+        # one value that needs an escape sends its whole batch the careful way
+        mixed = rows[:3] + [(99, "a\tb", None, True, None)]
+        assert bulk.copy_text(mixed, 5) == "".join(bulk.copy_line(r) for r in mixed)
+    finally:
+        db.close()
+        drop()
+
+
 def _hostile_csv(path) -> str:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
