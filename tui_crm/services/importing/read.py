@@ -296,6 +296,51 @@ def converted(table: Table, convert: Callable[[int, list], object], part_size: i
     yield part, table.position()
 
 
+def converted_ahead(table: Table, convert: Callable[[int, list], object], depth: int = 8
+                    ) -> Iterator[tuple[list, int]]:
+    """:func:`converted` on a thread of its own, up to ``depth`` parts ahead of the caller: for PostgreSQL, whose
+    writer's statements wait on the server with the GIL let go (psycopg2), so the next rows are read and
+    converted while the server stores the last ones (a 100k-row import: see docs/PERFORMANCE-import.md). The
+    converter touches no database. A failure in the thread is raised here; a caller that stops early (an
+    error, ^C) stops the thread before this returns."""
+    import queue
+    import threading
+
+    parts: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    END = object()
+
+    def work() -> None:
+        try:
+            for item in converted(table, convert):
+                parts.put(item)
+                if stop.is_set():
+                    return
+            parts.put(END)
+        except BaseException as exc:  # handed to the caller
+            parts.put(exc)
+
+    reader = threading.Thread(target=work, name="import-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = parts.get()
+            if item is END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # a put waiting for room returns once the queue is drained
+            try:
+                while True:
+                    parts.get_nowait()
+            except queue.Empty:
+                pass
+            reader.join(0.05)
+
+
 @contextmanager
 def spooled(stream: BinaryIO) -> Iterator[str]:
     """The bytes of ``stream`` (standard input) in a private temporary file, deleted afterwards: a file
