@@ -108,3 +108,40 @@ def test_a_v17_database_gets_the_statement_trigger(world):
     lead = world.lead("rep_a1")
     leads.reassign(world.as_("boss"), lead.code, "rep_b1")
     assert _copies_follow(db) == [] and schema.check(db) == []
+
+
+@pytest.fixture
+def lead_writes(world):
+    """A row trigger on lead counting every row an UPDATE writes (both backends)."""
+    db = world.ctx.db
+    db.execute_sql("CREATE TABLE lead_writes (n INTEGER)")
+    if _pg(db):
+        db.execute_sql("CREATE FUNCTION lead_writes() RETURNS trigger AS $$ BEGIN INSERT INTO lead_writes VALUES (1); "
+                       "RETURN NULL; END $$ LANGUAGE plpgsql")
+        db.execute_sql("CREATE TRIGGER lead_writes AFTER UPDATE ON lead FOR EACH ROW EXECUTE FUNCTION lead_writes()")
+    else:
+        db.execute_sql("CREATE TRIGGER lead_writes AFTER UPDATE ON lead BEGIN INSERT INTO lead_writes VALUES (1); END")
+    yield lambda: db.execute_sql("SELECT count(*) FROM lead_writes").fetchone()[0]
+
+
+@pytest.mark.parametrize("action, params, bit", [("move", {"stage": "qualified"}, "qualified"),
+                                                  ("lost", {"lost_reason": "price"}, None)])
+def test_a_batch_move_or_loss_writes_each_lead_once(world, lead_writes, action, params, bit):
+    """A batch move's own UPDATE sets the new stage's bit of lead.stages_seen, so the history's stages-seen trigger
+    has nothing left to write (it wrote each moved lead again: 10.6 s of a 34 s move of 57,000 leads on
+    PostgreSQL); the bits are what the history says, and the undo takes them back."""
+    ids = tuple(world.lead("rep_a1").id for _ in range(5))
+    before = lead_writes()
+    boss = world.as_("boss")
+    res = batch.run(boss, batch.Selection(ids=ids), action, params)
+    assert res.done == 5
+    assert lead_writes() - before == 5  # one write per lead (a move wrote 10)
+    db = world.ctx.db
+    if bit is None:  # an outcome is no stage: no bit to keep
+        return
+    (mark,) = db.execute_sql(f"SELECT id FROM stage WHERE key = '{bit}'").fetchone()
+    seen = [s for (s,) in db.execute_sql(f"SELECT stages_seen FROM lead WHERE id IN ({', '.join(map(str, ids))})")]
+    assert all(s & (1 << mark) for s in seen) and schema.check(db) == []
+    batch.undo(boss, res.batch_id)
+    seen = [s for (s,) in db.execute_sql(f"SELECT stages_seen FROM lead WHERE id IN ({', '.join(map(str, ids))})")]
+    assert not any(s & (1 << mark) for s in seen) and schema.check(db) == []

@@ -22,7 +22,7 @@ import peewee as pw
 
 from ...i18n import _
 from ...store.db import WRITE_GAP_SECONDS
-from ...store.models import Lead
+from ...store.models import Lead, Stage
 from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError
@@ -113,6 +113,18 @@ def touch(ctx: Session, ids: list[int], values: dict) -> None:
     from ...store.bulk import ids_in
     values.update(updated_at=ts(ctx.now()), version=Lead.version + 1)
     Lead.update(**values).where(Lead.id.in_(ids_in(ids))).execute()
+
+
+def seen_with(key: str):
+    """``lead.stages_seen`` with the bit of stage (or outcome) ``key`` added, for a batch's own UPDATE of the leads
+    it moves: the stage history's trigger (store/trigger_plans.py) then finds the bit already set and leaves the
+    lead alone. Else the trigger wrote every moved lead a second time, each into all of lead's indexes on
+    PostgreSQL: 10.6 s of a 34 s batch move of 57,000 leads (pg_stat_statements). ``stages_seen`` as it is for a
+    stage whose id has no bit (>= 63)."""
+    row = Stage.select(Stage.id).where(Stage.key == key).tuples().first()
+    if row is None or row[0] >= 63:
+        return Lead.stages_seen
+    return Lead.stages_seen.bin_or(1 << row[0])
 
 
 def set_each(ctx: Session, rows: list[tuple], casts: dict[str, str], values: dict | None = None) -> None:

@@ -15,7 +15,7 @@ from .. import changes, scope
 from ..errors import ValidationError, refuse_too_long
 from ..records import dt, ts
 from ..context import Session
-from .batch import HISTORY_COLUMNS, Action, refresh_next_many, register, touch
+from .batch import HISTORY_COLUMNS, Action, refresh_next_many, register, seen_with, touch
 from .lookups import resolve_stage
 
 
@@ -123,7 +123,7 @@ class Move(Action):
         StageHistory.update(left_at=ts(now), reason=pw.fn.COALESCE(self.reason, stay)).where(
             StageHistory.lead.in_(bulk.ids_in(ids)) & StageHistory.left_at.is_null()).execute()
         touch(self.ctx, ids, {"stage": self.stage, "stage_entered_at": ts(now), "stay_reason": None,
-                               "probability": None, "last_activity_at": ts(now)})
+                               "probability": None, "last_activity_at": ts(now), "stages_seen": seen_with(self.stage)})
         bulk.insert_rows(self.ctx.db, StageHistory._meta.table_name, HISTORY_COLUMNS,
                          ((i, self.stage, ts(now), self.ctx.actor.id) for i in ids))
         due = rules.revisit_due(now, self.stage, s)
