@@ -53,12 +53,19 @@ def test_copy_round_trips_plain_rows_by_the_fast_path(tmp_path):
         texts = ["None", "t", "1", "0", "f", "上海星河科技", "😀", "", " x ", "N", "NULL"]
         rows = [(i, texts[i % len(texts)] if i % 5 else None, [0, 1, None, -1, 2**62][i % 5], [True, False, None][i % 3],
                  [0.0, 1.0, None, 1e-300, -2.5, 1e16][i % 6]) for i in range(60)]
-        text = bulk.copy_text(rows, 5)
-        assert text.count("\n") == len(rows) and "\\t" not in text  # one line each: the fast path
+        # strings, ints, booleans and NULLs take the fast path (booleans as 1 and 0; copy_line writes t and f)
+        assert bulk.copy_text([(7, "None", True, None, False)], 5) == "7\tNone\t1\t\\N\t0\n"
+        plain = [(i + 1000, t, n, b, None) for i, t, n, b, _f in rows]  # no float: all by the fast path
         with db.atomic():
-            assert bulk.insert_rows(db, "copy_plain", ("id", "t", "n", "b", "f"), rows) == len(rows)
+            for batch in (rows, plain):  # (one COPY each: a batch goes the fast way or the careful way whole)
+                assert bulk.insert_rows(db, "copy_plain", ("id", "t", "n", "b", "f"), batch) == len(batch)
         back = db.execute_sql("SELECT id, t, n, b, f FROM copy_plain ORDER BY id").fetchall()
-        assert [tuple(r) for r in back] == rows
+        assert [tuple(r) for r in back] == rows + plain
+        # a float or a Decimal (1.0 and Decimal("1.00") hash as True), or anything else: the careful way
+        from decimal import Decimal
+
+        for odd in (1.0, 0.0, -0.0, Decimal("1.00"), Decimal("2.50"), [1, 2], 1 + 0j):
+            assert bulk.copy_text([(1, odd, None)], 3) == bulk.copy_line((1, odd, None)), odd
         # one value that needs an escape sends its whole batch the careful way
         mixed = rows[:3] + [(99, "a\tb", None, True, None)]
         assert bulk.copy_text(mixed, 5) == "".join(bulk.copy_line(r) for r in mixed)

@@ -102,3 +102,29 @@ def test_a_missing_schema_is_refused_where_nothing_may_be_created(fresh_database
     cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'nobody_here'")
     assert cur.fetchone() == (0,)
     conn.close()
+
+
+def test_a_schema_the_role_may_not_use_is_refused_not_passed_over(fresh_database):
+    """The schema exists but the role has no USAGE on it: the search path skips it as if it were missing, and
+    CREATE SCHEMA IF NOT EXISTS only notes that it is there. Refused, nothing made in public."""
+    from tui_crm.store.db import StoreError, connect
+
+    role = "crm_noschema_" + uuid.uuid4().hex[:8]
+    root = psycopg2.connect(fresh_database)
+    root.autocommit = True
+    cur = root.cursor()
+    cur.execute("CREATE SCHEMA closed_team")
+    cur.execute(f'CREATE ROLE "{role}" LOGIN')
+    cur.execute(f'GRANT CREATE ON DATABASE {fresh_database.rsplit("/", 1)[1]} TO "{role}"')
+    cur.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')  # (PostgreSQL 13's default, closed since 15)
+    try:
+        url = fresh_database.replace("postgres@", f"{role}@", 1) + "?schema=closed_team"
+        with pytest.raises(StoreError, match="schema closed_team: this database role may not use it"):
+            connect(url)
+        cur.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert cur.fetchone() == (0,)
+    finally:
+        cur.execute(f'REVOKE ALL ON SCHEMA public FROM "{role}"')
+        cur.execute(f'REVOKE ALL ON DATABASE {fresh_database.rsplit("/", 1)[1]} FROM "{role}"')
+        cur.execute(f'DROP ROLE "{role}"')
+        root.close()

@@ -3,6 +3,7 @@ raw executemany on SQLite."""
 from __future__ import annotations
 
 from contextlib import contextmanager, suppress
+from itertools import chain
 from typing import Iterable, Sequence
 
 import peewee as pw
@@ -91,18 +92,22 @@ def copy_line(row: Sequence) -> str:
 
 
 # the fast path's values: None is NULL; True and False as 1 and 0, which a boolean column reads as they are and
-# which 1 and 0 (equal to them, so the same key) are anyway; every other value as str() gives it
+# which the ints 1 and 0 (equal to them, so the same key) are anyway; every other str or int as str() gives it
 _PLAIN = {None: "\\N", True: "1", False: "0"}
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})  # a float 1.0 or a Decimal 1.00 would hash as True
 
 
 def copy_text(rows: list, width: int) -> str:
-    """``rows`` (of ``width`` values) in COPY's text format, as :func:`copy_line` writes them. Each value is
-    looked up and turned into text by C loops (``map``), not by a Python call per value (the demo's writer
-    thread spent 4.5 s of a 100,000-lead load in copy_field, holding the GIL its generator needed); the
-    result is then counted: as many tabs, newlines and backslashes as the rows' separators and NULLs make,
-    and no carriage return, proves no value needed an escape. Else the rows go one value at a time."""
+    """``rows`` (of ``width`` values) in COPY's text format: the values :func:`copy_line` writes (booleans as
+    1 and 0). Rows of strings, ints, booleans and NULLs only are looked up and turned into text by C loops
+    (``map``), not by a Python call per value (the demo's writer thread spent 4.5 s of a 100,000-lead load
+    in copy_field, holding the GIL its generator needed); the result is then counted: as many tabs, newlines
+    and backslashes as the rows' separators and NULLs make, and no carriage return, proves no value needed an
+    escape. Else (or with a float, a Decimal, anything else among the values) one value at a time."""
     if not rows:
         return ""
+    if not set(map(type, chain.from_iterable(rows))) <= _PLAIN_TYPES:
+        return "".join([copy_line(r) for r in rows])
     get = _PLAIN.get
     text = "\n".join(["\t".join(map(str, map(get, r, r))) for r in rows])
     if (text.count("\t") == len(rows) * (width - 1) and text.count("\n") == len(rows) - 1 and "\r" not in text

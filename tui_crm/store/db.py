@@ -321,13 +321,22 @@ def _own_schema(db: pw.Database, url: str, create: bool) -> None:
     name = pgurl.split_ours(url)[1].get("schema") if pgurl.is_postgres(url) else None
     if not name:
         return
-    folded = name.lower()  # the search path names it unquoted: PostgreSQL folds it
-    if db.execute_sql("SELECT current_schema()").fetchone()[0] == folded:
+    folded = name.lower()[:63]  # the search path names it unquoted: PostgreSQL folds it, and cuts it at 63
+    current = "SELECT current_schema()"  # the first schema of the path that exists and this role may use
+    if db.execute_sql(current).fetchone()[0] == folded:
         return
-    if not create:
+    exists = db.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (folded,)).fetchone()
+    if exists is None and not create:
         raise StoreError(_("schema {schema} does not exist in this database: {url}", schema=folded,
                            url=pgurl.redact(url)))
-    db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{folded}"')
+    if exists is None:
+        try:
+            db.execute_sql(f'CREATE SCHEMA IF NOT EXISTS "{folded}"')
+        except pw.IntegrityError:  # another first start made it at the same moment
+            pass
+    if db.execute_sql(current).fetchone()[0] != folded:  # there, but not this role's to use
+        raise StoreError(_("schema {schema}: this database role may not use it: {url}", schema=folded,
+                           url=pgurl.redact(url)))
 
 
 _OPEN: dict[str, pw.Database] = {}  # one Database per URL: every session shares its connections

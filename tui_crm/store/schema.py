@@ -14,7 +14,7 @@ import peewee as pw
 from ..domain.rules import Settings
 from ..domain.vocab import DEFAULT_STAGES, SOURCES
 from . import (history_copy, migrating, plan, schema_indexes, schema_team, search, spelling, summaries,
-               summary_triggers, trigger_plans)
+               summary_triggers)
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
 LATEST = 20
@@ -98,7 +98,7 @@ def report_support(db: pw.Database) -> None:
     for name, (table, cols) in REPORT_INDEXES.items():
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})')
     if _is_pg(db):
-        trigger_plans.seen_trigger(db)
+        _seen_trigger(db)
     else:
         db.execute_sql(
             "CREATE TRIGGER IF NOT EXISTS stage_history_seen AFTER INSERT ON stage_history BEGIN "
@@ -178,7 +178,7 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
     db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "stage_history" ({cols})')
     if _is_pg(db):
         _pg_copy_function(db)
-        trigger_plans.seen_trigger(db)
+        _seen_trigger(db)
         db.execute_sql("DROP TRIGGER IF EXISTS stage_history_lead_copy ON stage_history")
         db.execute_sql("CREATE TRIGGER stage_history_lead_copy BEFORE INSERT OR UPDATE OF lead_id ON stage_history "
                        "FOR EACH ROW EXECUTE FUNCTION stage_history_lead_copy()")
@@ -258,7 +258,7 @@ def _step_7(db: pw.Database) -> None:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     if _is_pg(db):
         _pg_copy_function(db)
-        trigger_plans.seen_trigger(db)
+        _seen_trigger(db)
 
 
 AUDIT_INDEXES = {"change_user_id_action_at": "change (user_id, action, at)", "change_at": "change (at)"}
@@ -313,11 +313,23 @@ def _step_13(db: pw.Database) -> None:
         migrating.migrate(migrator.add_column("lead", "currency", pw.CharField(max_length=3, null=True)))
 
 
+def _seen_trigger(db: pw.Database) -> None:
+    from . import trigger_plans  # here: only a schema's creation or upgrade needs it, not the first screen
+
+    trigger_plans.seen_trigger(db)
+
+
+def _step_20(db: pw.Database) -> None:
+    from . import trigger_plans
+
+    trigger_plans.step_20(db)
+
+
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
          15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17,
-         18: history_copy.step_18, 19: plan.step_19, 20: trigger_plans.step_20}
+         18: history_copy.step_18, 19: plan.step_19, 20: _step_20}
 
 
 def upgrade(db: pw.Database, progress: Callable[[int | None], None] | None = None) -> tuple[int, int]:

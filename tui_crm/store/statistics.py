@@ -44,6 +44,9 @@ class GrowingTables:
             self.grown[table] += rows
             if self.grown[table] >= max(MIN_ROWS, GROWTH * self.known[table]) and not self.db.in_transaction():
                 cols = ", ".join(f'"{c}"' for c in self.columns[table])
-                self.db.execute_sql(f'ANALYZE "{table}" ({cols})')
+                try:  # SKIP_LOCKED: a VACUUM or an index build under way on the table is not waited for
+                    self.db.execute_sql(f'ANALYZE (SKIP_LOCKED) "{table}" ({cols})')
+                except pw.DatabaseError:  # a statement or lock timeout: the figures wait for the next time
+                    pass
                 self.known[table] = max(self._counted(table), self.known[table] + self.grown[table])
                 self.grown[table] = 0
