@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import tempfile
 import unicodedata
 
@@ -81,3 +82,4 @@ def test_csv_rows_come_back_exactly(rows, encoding, delimiter):
         assert got == want
     finally:
         store_db._OPEN.pop(dbfile).close()
+        shutil.rmtree(folder, ignore_errors=True)  # each example's folder (hypothesis runs 25): none left in /tmp
