@@ -6,7 +6,6 @@ stored beside the lead (``lead.pinyin``) so that the search index finds ``tfkj``
 (有限公司, 科技, 北京): a name costs tens of microseconds, not the half millisecond of a fresh reading."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from .lazy_re import lazy

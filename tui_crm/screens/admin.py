@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from rich.cells import cell_len
 from textual.widgets import DataTable, Header, Static
 
 from ..domain.vocab import ROLES

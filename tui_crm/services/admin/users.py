@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import peewee as pw
-
 from ...domain import limits
 from ...domain.text import clean
 from ...domain.vocab import ROLES, resolve

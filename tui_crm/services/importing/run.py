@@ -249,7 +249,7 @@ class _Importer:
         self.pacer.write(recs, self._flush_chunk, beat, adapt=not self.opts.dry_run)
 
     def _flush_chunk(self, recs: list[Record]) -> None:
-        ctx, res = self.ctx, self.res
+        res = self.res
         existing = self._existing(recs)
         committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")}
         keep: list[Record] = []
