@@ -106,13 +106,12 @@ def copy_text(rows: list, width: int) -> str:
     escape. Else (or with a float, a Decimal, anything else among the values) one value at a time."""
     if not rows:
         return ""
-    if not set(map(type, chain.from_iterable(rows))) <= _PLAIN_TYPES:
-        return "".join([copy_line(r) for r in rows])
-    get = _PLAIN.get
-    text = "\n".join(["\t".join(map(str, map(get, r, r))) for r in rows])
-    if (text.count("\t") == len(rows) * (width - 1) and text.count("\n") == len(rows) - 1 and "\r" not in text
-            and text.count("\\") == sum([r.count(None) for r in rows])):
-        return text + "\n"
+    if set(map(type, chain.from_iterable(rows))) <= _PLAIN_TYPES:
+        get = _PLAIN.get
+        text = "\n".join(["\t".join(map(str, map(get, r, r))) for r in rows])
+        if (text.count("\t") == len(rows) * (width - 1) and text.count("\n") == len(rows) - 1 and "\r" not in text
+                and text.count("\\") == sum([r.count(None) for r in rows])):
+            return text + "\n"
     return "".join([copy_line(r) for r in rows])
 
 

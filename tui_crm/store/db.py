@@ -314,15 +314,13 @@ def readable_by_others(url: str) -> str | None:
 
 
 def _own_schema(db: pw.Database, url: str, create: bool) -> None:
-    """PostgreSQL, a URL with ``schema=NAME``: the tables are in that schema, made when it is missing and
-    ``create`` (a new team's first start), else refused. Until then a missing schema was passed over by the
-    search path (``NAME,public``): the new team's tables were made in ``public``, or another team's tables
-    there were opened as its own."""
+    """PostgreSQL, ``schema=NAME``: the tables are there, the schema made if missing and ``create``, else refused
+    (the search path ``NAME,public`` passed a missing one over: a new team's tables went into ``public``)."""
     name = pgurl.split_ours(url)[1].get("schema") if pgurl.is_postgres(url) else None
     if not name:
         return
     folded = name.lower()[:63]  # the search path names it unquoted: PostgreSQL folds it, and cuts it at 63
-    current = "SELECT current_schema()"  # the first schema of the path that exists and this role may use
+    current = "SELECT current_schema()"  # the path's first schema that exists and this role may use
     if db.execute_sql(current).fetchone()[0] == folded:
         return
     exists = db.execute_sql("SELECT 1 FROM pg_namespace WHERE nspname = %s", (folded,)).fetchone()
@@ -342,6 +340,11 @@ def _own_schema(db: pw.Database, url: str, create: bool) -> None:
 _OPEN: dict[str, pw.Database] = {}  # one Database per URL: every session shares its connections
 
 
+def _forget(db: pw.Database, url: str) -> None:  # could not be opened: the next connect makes it anew
+    db.close()
+    _OPEN.pop(url, None)
+
+
 def connect(url: str, *, create: bool = True, upgrade: bool = False, strict: bool = True) -> pw.Database:
     """Open the database at ``url``, bind the models, create or check the schema.
 
@@ -355,25 +358,24 @@ def connect(url: str, *, create: bool = True, upgrade: bool = False, strict: boo
 
     guard_file(url, create=create)
     db = _OPEN.get(url)
-    if db is None:
+    fresh = db is None
+    if fresh:
         db = _OPEN[url] = make_database(url)
     try:
         db.connect(reuse_if_open=True)
-    except pw.OperationalError as exc:
-        _OPEN.pop(url, None)
-        raise StoreError(_cannot_open(url, exc)) from exc
-    except Exception as exc:  # psycopg2 errors and friends
+    except Exception as exc:  # sqlite3's and psycopg2's errors and friends
         _OPEN.pop(url, None)
         raise StoreError(_cannot_open(url, exc)) from exc
     models.database_proxy.initialize(db)
     try:
-        _own_schema(db, url, create)
+        if fresh:  # once per URL: the schema does not come and go under an open app
+            _own_schema(db, url, create)
         version = schema.current_version(db)
-    except (pw.DatabaseError, StoreError) as exc:
-        db.close()
-        _OPEN.pop(url, None)
-        if isinstance(exc, StoreError):
-            raise
+    except StoreError:
+        _forget(db, url)
+        raise
+    except pw.DatabaseError as exc:
+        _forget(db, url)
         raise StoreError(_cannot_open(url, exc)) from exc
     if not strict and version is not None:
         return db

@@ -9,8 +9,9 @@ has changed, but at most once a minute, and a server may run without it (this ma
 analyses the columns it looks rows up by itself, once it has grown the table by the rows the statistics knew
 (at least MIN_ROWS): five times over an import of 100,000 rows into an empty database (each samples at most
 30,000 rows; the whole table's columns took 0.35 s at 100,000 leads, most of it the trigram expression's),
-once or never into a large one; the rest of the table's statistics are autovacuum's. ANALYZE takes no lock that holds up other users' reads or writes; a role that
-does not own the tables is told so in a warning and nothing happens (then no more tries until it grows again).
+once or never into a large one; the rest of the table's statistics are autovacuum's. ANALYZE takes no lock
+that holds up other users' reads or writes; a role that does not own the tables is told so in a warning and
+nothing happens (then no more tries until it grows again).
 SQLite plans without statistics unless ANALYZE ran once (the demo runs it): nothing to do there.
 """
 from __future__ import annotations
@@ -29,8 +30,7 @@ class GrowingTables:
 
     def __init__(self, db: pw.Database, columns: dict[str, Sequence[str]]):
         self.db, self.columns = db, columns
-        self.active = isinstance(db, pw.PostgresqlDatabase)
-        self.known = {t: self._counted(t) for t in columns} if self.active else {}
+        self.known = {t: self._counted(t) for t in columns} if isinstance(db, pw.PostgresqlDatabase) else {}
         self.grown = dict.fromkeys(self.known, 0)
 
     def _counted(self, table: str) -> float:

@@ -300,7 +300,7 @@ def converted_ahead(table: Table, convert: Callable[[int, list], object], depth:
                     ) -> Iterator[tuple[list, int]]:
     """:func:`converted` on a thread of its own, up to ``depth`` parts ahead of the caller: for PostgreSQL, whose
     writer's statements wait on the server with the GIL let go (psycopg2), so the next rows are read and
-    converted while the server stores the last ones (a 100k-row import: see docs/PERFORMANCE-import.md). The
+    converted while the server stores the last ones (a 100k-row import: see docs/PERFORMANCE.md). The
     converter touches no database. A failure in the thread is raised here; a caller that stops early (an
     error, ^C) stops the thread before this returns."""
     import queue

@@ -98,6 +98,7 @@ class Move(Action):
     def __init__(self, ctx, params):
         super().__init__(ctx, params)
         self.stage = resolve_stage(ctx, params.get("stage") or "")
+        self.seen = seen_with(self.stage)  # the moved leads' stages_seen, asked of the stage table once
         self.reason = clean(params.get("reason")) or None
         refuse_too_long({"stay_reason": self.reason})
 
@@ -123,7 +124,7 @@ class Move(Action):
         StageHistory.update(left_at=ts(now), reason=pw.fn.COALESCE(self.reason, stay)).where(
             StageHistory.lead.in_(bulk.ids_in(ids)) & StageHistory.left_at.is_null()).execute()
         touch(self.ctx, ids, {"stage": self.stage, "stage_entered_at": ts(now), "stay_reason": None,
-                               "probability": None, "last_activity_at": ts(now), "stages_seen": seen_with(self.stage)})
+                               "probability": None, "last_activity_at": ts(now), "stages_seen": self.seen})
         bulk.insert_rows(self.ctx.db, StageHistory._meta.table_name, HISTORY_COLUMNS,
                          ((i, self.stage, ts(now), self.ctx.actor.id) for i in ids))
         due = rules.revisit_due(now, self.stage, s)
