@@ -41,6 +41,13 @@ def test_every_table_is_placed(team):
     placed = set(pgroles.LEAD_DATA + pgroles.APPEND_ONLY + pgroles.ADMIN_ONLY) | set(pgroles.MEMBER_WRITES)
     tables = {m._meta.table_name for m in models.ALL_MODELS}
     assert tables - placed == set(), "decide what the users' roles may do with these tables (store/pgroles.py)"
+    # and every table the schema holds beyond the models (summaries, search text) is under row security
+    held = {r[0] for r in team.owner_rows("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+    assert "lead_search" in held
+    assert held - placed - set(pgroles.ROW_SECURED) == set()
+    secured = {r[0] for r in team.owner_rows("SELECT relname FROM pg_class WHERE relnamespace = "
+                                             "current_schema()::regnamespace AND relrowsecurity")}
+    assert set(pgroles.ROW_SECURED) <= secured
 
 
 def test_a_rep_sees_own_and_shared_leads_only(team):

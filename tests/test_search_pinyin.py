@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pg_legacy
 from tui_crm.domain.spell import spelling
 from tui_crm.services import importing, leads
 from tui_crm.services.context import open_session
@@ -79,7 +80,7 @@ def test_a_v8_database_gets_the_spellings_on_upgrade(world):
         conn.autocommit = True
         cur = conn.cursor()
         cur.execute(f'SET search_path TO "{schema_name}"')
-        cur.execute("DROP INDEX lead_search_trgm")
+        pg_legacy.old_search(cur, pg_legacy.OLD_COLUMNS[:-1])  # its index had no pinyin
         cur.execute("ALTER TABLE lead DROP COLUMN pinyin")
         cur.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
         conn.close()

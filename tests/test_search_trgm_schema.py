@@ -57,7 +57,7 @@ def test_two_teams_in_one_database_share_its_trigram_extension(fresh_database):
     conn.autocommit = True
     conn.cursor().execute("DROP SCHEMA team_one CASCADE")  # the first team leaves
     cur = conn.cursor()
-    cur.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = 'team_two' AND indexname = 'lead_search_trgm'")
+    cur.execute("SELECT count(*) FROM pg_indexes WHERE schemaname = 'team_two' AND indexname = 'lead_search_body_trgm'")
     assert cur.fetchone() == (1,)
     conn.close()
     two = open_session(f"{fresh_database}?schema=team_two", "boss")
@@ -73,7 +73,7 @@ def test_a_trigram_extension_made_in_another_schema_is_used_where_it_is(fresh_da
     ctx = _team(f"{fresh_database}?schema=team_three", "Nanshan Paper")
     assert _extension_schema(fresh_database) == "extensions"
     (definition,) = ctx.db.execute_sql("SELECT indexdef FROM pg_indexes WHERE schemaname = 'team_three' "
-                                       "AND indexname = 'lead_search_trgm'").fetchone()
+                                       "AND indexname = 'lead_search_body_trgm'").fetchone()
     assert "extensions.gin_trgm_ops" in definition
     assert _found(ctx, "shan pa") == ["Nanshan Paper"]
     ctx.close()

@@ -8,6 +8,7 @@ The policies say in SQL what ``services.scope`` says in peewee:
   (a task without a lead: its owner's, their supervisor's, an admin's);
 - notifications: the user's own; one may be sent to anyone about a visible lead, and by a supervisor to
   their team (a batch reassign or a handover names many leads, none of them);
+- the leads' search text: that of a visible lead, read only;
 - the change log: entries of visible leads and those of no lead; written only as oneself
   (or as the system) about a visible lead; never updated or deleted;
 - users: readable by all; a user changes only their own time zone, language and last
@@ -41,7 +42,10 @@ ADMIN_ONLY = ("meta", "team", "stage", "lost_reason", "assignment_rule", "auto_t
 # the report's summary tables (store/summaries.py): read only, the rows of the owners one may see (one's own,
 # a supervisor's team; admins all); written only by their SECURITY DEFINER triggers, whoever writes a lead
 SUMMARY_TABLES = TABLES
-ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch") + SUMMARY_TABLES
+# the leads' search text (store/search_pg.py): read only, the rows of the leads one may see; written only by its
+# SECURITY DEFINER triggers
+SEARCH_TABLES = ("lead_search",)
+ROW_SECURED = LEAD_DATA + APPEND_ONLY + ("user", "import_batch") + SUMMARY_TABLES + SEARCH_TABLES
 
 
 @dataclass
@@ -178,6 +182,8 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
     }
     for table in ("follow_up", "task_lead", "lead_share", "lead_tag", "stage_history"):
         out[table] = [("crm_lead", "ALL", both, of_lead(table), None)]
+    for table in SEARCH_TABLES:
+        out[table] = [("crm_lead", "SELECT", both, of_lead(table), None)]
     for table in SUMMARY_TABLES:
         out[table] = [("crm_owners", "SELECT", members, f'"{table}".owner_id = {me} OR "{table}".owner_id IN {team}',
                        None),

@@ -17,7 +17,7 @@ from . import (history_copy, migrating, plan, schema_indexes, schema_team, searc
                summary_triggers)
 from .models import ALL_MODELS, Lead, Meta, Source, Stage
 
-LATEST = 20
+LATEST = 21
 
 
 def current_version(db: pw.Database) -> int | None:
@@ -329,7 +329,7 @@ STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
          15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17,
-         18: history_copy.step_18, 19: plan.step_19, 20: _step_20}
+         18: history_copy.step_18, 19: plan.step_19, 20: _step_20, 21: search.step_21}
 
 
 def upgrade(db: pw.Database, progress: Callable[[int | None], None] | None = None) -> tuple[int, int]:

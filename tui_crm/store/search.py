@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 table with the trigram tokenizer over code, company, contact,
 need, remarks and the names' pinyin (external content = lead, triggers keep it in step).
-PostgreSQL: pg_trgm GIN index over the same text. Phones are searched by the
+PostgreSQL: the same text in a table of its own with a pg_trgm GIN index (store/search_pg.py). Phones are searched by the
 digits-reversed ``phone_rev`` column (suffix = prefix of the reversed digits),
 not by this index, so a masked phone is never matched by its digits.
 """
@@ -12,14 +12,9 @@ import re
 
 import peewee as pw
 
+from . import search_pg
+
 FTS_COLUMNS = ("code", "company", "contact_name", "need", "remarks", "pinyin")
-
-
-def pg_expr(cols=FTS_COLUMNS) -> str:
-    return "(" + " || ' ' || ".join(f"coalesce({c},'')" for c in cols) + ")"
-
-
-PG_EXPR = pg_expr()
 
 
 def live_columns(db: pw.Database) -> tuple[str, ...]:
@@ -93,8 +88,7 @@ def trigram_ops(db: pw.Database) -> str:
 def install(db: pw.Database) -> None:
     """Create the index (idempotent) and fill it from the leads."""
     if is_pg(db):
-        expr = pg_expr(live_columns(db))
-        db.execute_sql(f"CREATE INDEX IF NOT EXISTS lead_search_trgm ON lead USING gin ({expr} {trigram_ops(db)})")
+        search_pg.install(db, live_columns(db), trigram_ops(db))
         db.execute_sql("CREATE INDEX IF NOT EXISTS lead_phone_rev_pattern ON lead (phone_rev text_pattern_ops)")
         return
     cols = ", ".join(live_columns(db))
@@ -133,6 +127,7 @@ def ensure_triggers(db: pw.Database) -> list[str]:
 def suspend(db: pw.Database) -> None:
     """Drop the triggers for a bulk load; call :func:`resume` or :func:`index_rows` after."""
     if is_pg(db):
+        search_pg.drop_triggers(db)
         return
     for name in ("lead_fts_ai", "lead_fts_ad", "lead_fts_au"):
         db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
@@ -140,6 +135,7 @@ def suspend(db: pw.Database) -> None:
 
 def resume(db: pw.Database, rebuild: bool = True) -> None:
     if is_pg(db):
+        search_pg.install(db, live_columns(db), trigram_ops(db), refill=rebuild)
         return
     for sql in _triggers_sql(live_columns(db)):
         db.execute_sql(sql)
@@ -157,8 +153,7 @@ def index_rows(db: pw.Database, where_sql: str, params: tuple = ()) -> None:
 
 def check(db: pw.Database) -> list[str]:
     if is_pg(db):
-        row = db.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = 'lead_search_trgm'").fetchone()
-        return [] if row else ["search index: lead_search_trgm is missing: run `tui-crm db upgrade`"]
+        return search_pg.check(db, live_columns(db))
     problems = []
     if not db.table_exists("lead_fts"):
         return ["search index: lead_fts is missing"]
@@ -173,6 +168,26 @@ def check(db: pw.Database) -> list[str]:
     # triggers of the older kind (no WHEN on lead_fts_ai) keep the index exact too; an import
     # replaces them with ensure_triggers() before it stages anything
     return problems
+
+
+def repair(db: pw.Database) -> None:
+    """``db check --repair``: the index written anew from the leads, its triggers as they should be."""
+    if is_pg(db):
+        search_pg.install(db, live_columns(db), trigram_ops(db))
+        return
+    ensure_triggers(db)
+    db.execute_sql("INSERT INTO lead_fts(lead_fts) VALUES ('rebuild')")
+
+
+def step_21(db: pw.Database) -> None:
+    """v21, PostgreSQL: the search text in a table of its own (store/search_pg.py); SQLite: nothing to do."""
+    if is_pg(db):
+        install(db)
+
+
+def pg_match(text_pattern: str) -> pw.Node:
+    """PostgreSQL: leads whose searched text is ILIKE ``text_pattern`` (escaped by the caller)."""
+    return pw.SQL(f"(SELECT lead_id FROM {search_pg.TABLE} WHERE body ILIKE %s)", (text_pattern,))
 
 
 def fts_query(text: str) -> str:

@@ -25,10 +25,10 @@ def check(ctx: Session) -> list[str]:
 
 
 def repair(ctx: Session) -> None:
-    """Rebuild the report's summary tables from the leads and the leads' plan_until from their tasks (admin
-    only; one transaction)."""
+    """Rebuild the report's summary tables and the search index from the leads and the leads' plan_until from
+    their tasks (admin only; one transaction)."""
     require_database_admin(ctx)
-    from ...store import plan, summary_triggers
+    from ...store import plan, search, summary_triggers
 
     if schema.current_version(ctx.db) != schema.LATEST:
         raise ServiceError(_("run `tui-crm db upgrade` first"))
@@ -37,6 +37,7 @@ def repair(ctx: Session) -> None:
             ctx.db.execute_sql("LOCK TABLE lead, task, task_lead IN SHARE MODE")  # no write in between is lost
         summary_triggers.install(ctx.db)
         plan.recompute(ctx.db)
+        search.repair(ctx.db)
 
 
 def upgrade(ctx: Session, progress=None) -> int | None:

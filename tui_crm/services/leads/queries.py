@@ -178,7 +178,7 @@ def substring_expr(ctx: Session, text: str, in_scope: bool = True, rows: bool | 
         return out
     if ctx.is_postgres:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return pw.SQL(f"{store_search.PG_EXPR} ILIKE %s", (pattern,))
+        return Lead.id.in_(store_search.pg_match(pattern))
     by_rows = rows if rows is not None else (in_scope and scoped_scan(ctx))
     if by_rows:
         out = None
