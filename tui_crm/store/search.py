@@ -185,9 +185,12 @@ def step_21(db: pw.Database) -> None:
         install(db)
 
 
-def pg_match(text_pattern: str) -> pw.Node:
-    """PostgreSQL: leads whose searched text is ILIKE ``text_pattern`` (escaped by the caller)."""
-    return pw.SQL(f"(SELECT lead_id FROM {search_pg.TABLE} WHERE body ILIKE %s)", (text_pattern,))
+def pg_match(text_pattern: str) -> pw.SelectQuery:
+    """PostgreSQL: the ids of the leads whose searched text is ILIKE ``text_pattern`` (escaped by the caller)."""
+    from .models import database_proxy
+
+    table = pw.Table(search_pg.TABLE, ("lead_id", "body")).bind(database_proxy)
+    return table.select(table.lead_id).where(table.body.ilike(text_pattern))
 
 
 def fts_query(text: str) -> str:

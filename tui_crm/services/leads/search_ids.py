@@ -45,11 +45,21 @@ def matched(ctx: Session, text: str):
     """The ids the text indexes give for ``text`` (a superset: guards and scope apply after; an id may come
     twice): a UNION ALL of one SELECT per way of matching, each served by its own index (as one OR,
     PostgreSQL's planner read the whole table at 1M: a subquery's branch cannot join a bitmap OR)."""
-    selects = [Lead.select(Lead.id).where(part) for part in queries.search_parts(ctx, text, guard=False)]
+    selects = [_ids(ctx, part) for part in queries.search_parts(ctx, text, guard=False)]
     out = selects[0]
     for q in selects[1:]:
         out = out + q  # UNION ALL: read in turn and stopped at the LIMIT (a UNION collected every match first)
     return out
+
+
+def _ids(ctx: Session, part: pw.Expression) -> pw.SelectQuery:
+    """The SELECT of the ids ``part`` matches. PostgreSQL: a part that is ``lead.id IN (a SELECT of ids)`` (the
+    search text, the tags) is that SELECT: joined back to lead, the planner hashed the matches and read the
+    whole primary key (29 of 69 ms for a company fragment of 7,082 leads at 100k)."""
+    if (ctx.is_postgres and isinstance(part, pw.Expression) and part.lhs is Lead.id and part.op == pw.OP.IN
+            and isinstance(part.rhs, pw.SelectQuery)):
+        return part.rhs
+    return Lead.select(Lead.id).where(part)
 
 
 def visible(ctx: Session, text: str) -> list[int] | None:
