@@ -12,8 +12,7 @@ import re
 
 import peewee as pw
 
-from . import search_pg
-
+# store/search_pg (PostgreSQL's table) is imported where it is used: the first screen needs none of it
 FTS_COLUMNS = ("code", "company", "contact_name", "need", "remarks", "pinyin")
 
 
@@ -88,6 +87,8 @@ def trigram_ops(db: pw.Database) -> str:
 def install(db: pw.Database) -> None:
     """Create the index (idempotent) and fill it from the leads."""
     if is_pg(db):
+        from . import search_pg
+
         search_pg.install(db, live_columns(db), trigram_ops(db))
         db.execute_sql("CREATE INDEX IF NOT EXISTS lead_phone_rev_pattern ON lead (phone_rev text_pattern_ops)")
         return
@@ -127,6 +128,8 @@ def ensure_triggers(db: pw.Database) -> list[str]:
 def suspend(db: pw.Database) -> None:
     """Drop the triggers for a bulk load; call :func:`resume` or :func:`index_rows` after."""
     if is_pg(db):
+        from . import search_pg
+
         search_pg.drop_triggers(db)
         return
     for name in ("lead_fts_ai", "lead_fts_ad", "lead_fts_au"):
@@ -135,6 +138,8 @@ def suspend(db: pw.Database) -> None:
 
 def resume(db: pw.Database, rebuild: bool = True) -> None:
     if is_pg(db):
+        from . import search_pg
+
         search_pg.install(db, live_columns(db), trigram_ops(db), refill=rebuild)
         return
     for sql in _triggers_sql(live_columns(db)):
@@ -153,6 +158,8 @@ def index_rows(db: pw.Database, where_sql: str, params: tuple = ()) -> None:
 
 def check(db: pw.Database) -> list[str]:
     if is_pg(db):
+        from . import search_pg
+
         return search_pg.check(db, live_columns(db))
     problems = []
     if not db.table_exists("lead_fts"):
@@ -173,6 +180,8 @@ def check(db: pw.Database) -> list[str]:
 def repair(db: pw.Database) -> None:
     """``db check --repair``: the index written anew from the leads, its triggers as they should be."""
     if is_pg(db):
+        from . import search_pg
+
         search_pg.install(db, live_columns(db), trigram_ops(db))
         return
     ensure_triggers(db)
@@ -187,6 +196,7 @@ def step_21(db: pw.Database) -> None:
 
 def pg_match(text_pattern: str) -> pw.SelectQuery:
     """PostgreSQL: the ids of the leads whose searched text is ILIKE ``text_pattern`` (escaped by the caller)."""
+    from . import search_pg
     from .models import database_proxy
 
     table = pw.Table(search_pg.TABLE, ("lead_id", "body")).bind(database_proxy)
