@@ -149,3 +149,25 @@ def test_a_role_reads_the_text_of_its_leads_only_and_writes_none(tmp_path):
         conn.close()
         assert team.rows("rep1", "SELECT count(*) FROM lead_search WHERE body LIKE %s", ("%demo on friday%",)) == [(1,)]
         assert schema.check(team.ctx.db) == []
+
+
+def test_a_walk_in_page_order_tests_each_row_and_reads_no_other_match(pg_world):
+    """A text common in the whole table is matched on each row the page's walk reads (its own text, by key): as
+    ``IN``/``EXISTS`` the planner read and hashed every match in the table first (70,002 at 100k: 2x the page)."""
+    import json
+
+    from tui_crm.services.leads import queries
+    from tui_crm.store.models import Lead
+
+    ctx, url = pg_world
+    for name in ("Huaxia Steel Ltd", "Dongfang Glass Ltd", "Nanshan Paper"):
+        add(ctx, name)
+    walk = Lead.select(Lead.id).where(queries.substring_expr(ctx, "ltd", rows=True)).order_by(Lead.id).limit(2)
+    sql, params = walk.sql()
+    with ctx.db.atomic():  # a table of three rows is read whole; as at scale, by index where one serves
+        ctx.db.execute_sql("SET LOCAL enable_seqscan = off")
+        (plan,) = ctx.db.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()
+    text = json.dumps(plan)
+    assert "SubPlan" in text and "lead_search_pkey" in text and "Bitmap" not in text, text
+    assert [i for (i,) in walk.tuples()] == sorted(i for (i,) in Lead.select(Lead.id).where(
+        Lead.company.contains("ltd")).tuples())

@@ -194,6 +194,18 @@ def step_21(db: pw.Database) -> None:
         install(db)
 
 
+def pg_row_match(text_pattern: str) -> pw.Expression:
+    """PostgreSQL: the lead's own searched text (looked up by its id, one row) is ILIKE ``text_pattern``: for a
+    walk in the list's order that stops at a page. A scalar subquery stays a per-row test: as ``IN`` or
+    ``EXISTS`` the planner read and hashed every match first (70,002 at 100k for 有限公司: 360 ms a page, where the
+    expression on lead's own columns took 160 ms)."""
+    from . import search_pg
+    from .models import Lead, database_proxy
+
+    table = pw.Table(search_pg.TABLE, ("lead_id", "body")).bind(database_proxy)
+    return pw.Expression(table.select(table.body).where(table.lead_id == Lead.id), pw.OP.ILIKE, text_pattern)
+
+
 def pg_match(text_pattern: str) -> pw.SelectQuery:
     """PostgreSQL: the ids of the leads whose searched text is ILIKE ``text_pattern`` (escaped by the caller)."""
     from . import search_pg

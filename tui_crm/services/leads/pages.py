@@ -99,7 +99,7 @@ def _plan(ctx: Session, q: ListQuery) -> tuple[pw.ModelSelect, pw.Expression]:
         if ids is None:  # common anywhere: each row in sort order matched as it is read
             cond &= leads.search_expr(ctx, q.search, rows=True)
         else:  # the visible matches only: by primary key and sorted, or (many) their ids checked on the sort index
-            cond &= Lead.id.in_(ids_in(ids)) & leads.search_expr(ctx, q.search)
+            cond &= Lead.id.in_(ids_in(ids)) & leads.search_expr(ctx, q.search, rows=True if ctx.is_postgres else None)
             force = len(ids) > SORTED_MAX
             if not force and not ctx.is_postgres:  # not the owner's index range: the planner would walk it
                 return Lead.select().from_(pw.NodeList((Lead, pw.SQL("NOT INDEXED")))), cond

@@ -178,6 +178,8 @@ def substring_expr(ctx: Session, text: str, in_scope: bool = True, rows: bool | 
         return out
     if ctx.is_postgres:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if rows:  # each row read in the page's order: its own text looked up
+            return store_search.pg_row_match(pattern)
         return Lead.id.in_(store_search.pg_match(pattern))
     by_rows = rows if rows is not None else (in_scope and scoped_scan(ctx))
     if by_rows:
