@@ -32,14 +32,19 @@ def refresh(lead_ids: list[int], only_sharing: bool = False) -> None:
     ``only_sharing``: of those among them that are on a task of several leads (the others' are NULL already)."""
     if not lead_ids:
         return
-    open_ = ", ".join(f"'{s}'" for s in sorted(OPEN_TASK_STATUSES))
     where = f"lead.id IN {id_list(sorted(set(lead_ids)))}"
     if only_sharing:
         where += (" AND (EXISTS (SELECT 1 FROM task_lead tl WHERE tl.lead_id = lead.id) OR EXISTS (SELECT 1 FROM "
                   "task t JOIN task_lead tl ON tl.task_id = t.id WHERE t.lead_id = lead.id))")
     db = Lead._meta.database
-    db.execute_sql(
-        "UPDATE lead SET (next_follow_up_at, plan_until) = (SELECT MIN(d.due_at), MAX(d.due_at) FROM ("
-        f"SELECT t.due_at FROM task t WHERE t.lead_id = lead.id AND t.status IN ({open_}) UNION ALL "
-        "SELECT t.due_at FROM task_lead tl JOIN task t ON t.id = tl.task_id "
-        f"WHERE tl.lead_id = lead.id AND t.status IN ({open_})) d) WHERE {where}")
+    db.execute_sql(f"UPDATE lead SET {set_clause()} WHERE {where}")
+
+
+def set_clause(lead: str = "lead") -> str:
+    """SQL: the SET of an UPDATE of ``lead`` (its name in that statement) that gives each row its next due and plan
+    from its open tasks (a batch's undo writes them beside its own columns, in one write of each lead)."""
+    open_ = ", ".join(f"'{s}'" for s in sorted(OPEN_TASK_STATUSES))
+    return ("(next_follow_up_at, plan_until) = (SELECT MIN(d.due_at), MAX(d.due_at) FROM ("
+            f"SELECT t.due_at FROM task t WHERE t.lead_id = {lead}.id AND t.status IN ({open_}) UNION ALL "
+            "SELECT t.due_at FROM task_lead tl JOIN task t ON t.id = tl.task_id "
+            f"WHERE tl.lead_id = {lead}.id AND t.status IN ({open_})) d)")

@@ -114,12 +114,17 @@ def backfill_stages_seen(db: pw.Database, ids: list[int] | None = None) -> None:
         return
     from .bulk import id_list  # here: bulk is not needed before the first screen
 
-    bit = "bit_or(1::bigint << st.id)" if _is_pg(db) else "SUM(DISTINCT 1 << st.id)"
     only = f"WHERE l.id IN {id_list(ids)}" if ids else ""
     db.execute_sql(  # each lead's bits computed once, written only where they differ
-        f"UPDATE lead SET stages_seen = s.bits FROM (SELECT l.id, COALESCE((SELECT {bit} FROM stage_history h "
-        f"JOIN stage st ON st.key = h.stage AND st.id < 63 WHERE h.lead_id = l.id), 0) AS bits FROM lead l {only}) s "
+        f"UPDATE lead SET stages_seen = s.bits FROM (SELECT l.id, {seen_bits(db, 'l')} AS bits FROM lead l {only}) s "
         "WHERE lead.id = s.id AND lead.stages_seen <> s.bits")
+
+
+def seen_bits(db: pw.Database, lead: str) -> str:
+    """SQL: the stages_seen bits of the lead ``lead`` (its name in the statement), from its stage history."""
+    bit = "bit_or(1::bigint << st.id)" if _is_pg(db) else "SUM(DISTINCT 1 << st.id)"
+    return (f"COALESCE((SELECT {bit} FROM stage_history h JOIN stage st ON st.key = h.stage AND st.id < 63 "
+            f"WHERE h.lead_id = {lead}.id), 0)")
 
 
 def _step_3(db: pw.Database) -> None:
@@ -313,23 +318,19 @@ def _step_13(db: pw.Database) -> None:
         migrating.migrate(migrator.add_column("lead", "currency", pw.CharField(max_length=3, null=True)))
 
 
-def _seen_trigger(db: pw.Database) -> None:
-    from . import trigger_plans  # here: only a schema's creation or upgrade needs it, not the first screen
-
-    trigger_plans.seen_trigger(db)
-
-
-def _step_20(db: pw.Database) -> None:
+def _seen_trigger(db: pw.Database, step: bool = False) -> None:
+    """trigger_plans' stages-seen trigger (``step``: all of its v20) imported here: only a schema's creation or
+    upgrade needs it, not the first screen."""
     from . import trigger_plans
 
-    trigger_plans.step_20(db)
+    (trigger_plans.step_20 if step else trigger_plans.seen_trigger)(db)
 
 
 STEPS = {2: _step_2, 3: _step_3, 4: _step_4, 5: _step_5, 6: _step_6, 7: _step_7, 8: _step_8,
          9: spelling.add_column, 10: _step_10, 11: _step_11,
          12: schema_team.step_12, 13: _step_13, 14: summary_triggers.step_14,
          15: summary_triggers.step_15, 16: summary_triggers.step_16, 17: schema_indexes.step_17,
-         18: history_copy.step_18, 19: plan.step_19, 20: _step_20, 21: search.step_21}
+         18: history_copy.step_18, 19: plan.step_19, 20: lambda db: _seen_trigger(db, step=True), 21: search.step_21}
 
 
 def upgrade(db: pw.Database, progress: Callable[[int | None], None] | None = None) -> tuple[int, int]:

@@ -127,14 +127,16 @@ def seen_with(key: str):
     return Lead.stages_seen.bin_or(1 << row[0])
 
 
-def set_each(ctx: Session, rows: list[tuple], casts: dict[str, str], values: dict | None = None) -> None:
+def set_each(ctx: Session, rows: list[tuple], casts: dict[str, str], values: dict | None = None,
+             computed: tuple[str, ...] = ()) -> None:
     """A value of its own for each lead in one statement: ``UPDATE lead SET c = v.columnN … FROM (VALUES …) v``
     (``rows``: ``(id, *values in the order of casts)``; ``casts``: column -> SQL type, which PostgreSQL
-    needs for a column of NULLs); ``values`` (plain values) are set on all of them alike."""
+    needs for a column of NULLs); ``values`` (plain values) are set on all of them alike; ``computed``: SET
+    clauses of SQL over the row (``"lead"``), written in the same write of each lead."""
     if not rows:
         return
     p = ctx.db.param
-    sets = [f'"{c}" = CAST(v.column{i} AS {t})' for i, (c, t) in enumerate(casts.items(), start=2)]
+    sets = [f'"{c}" = CAST(v.column{i} AS {t})' for i, (c, t) in enumerate(casts.items(), start=2)] + list(computed)
     params: list = []
     for k, v in {**(values or {}), "updated_at": ts(ctx.now())}.items():
         sets.append(f'"{k}" = {p}')

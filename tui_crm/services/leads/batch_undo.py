@@ -121,6 +121,16 @@ def _changed_since(res: BatchResult, n: int) -> None:
     res.skip(_("changed since"), n)
 
 
+def _recomputed(ctx: Session) -> tuple[str, ...]:
+    """The SET clauses that recompute a restored lead's stages_seen (the stay taken out leaves no bit behind)
+    and its next due and plan (the tasks put back or taken out), in the restore's own write of each lead: as
+    three UPDATEs (the bits, the values, the dues) each lead was written three times, into all of its indexes."""
+    from ...store import next_due
+
+    lead = '"lead"'  # set_each's name of the row
+    return (f'"stages_seen" = {schema.seen_bits(ctx.db, lead)}', next_due.set_clause(lead))
+
+
 @undoer("reassign")
 def _reassign(ctx, info, todo, res):
     logins = {d["owner"][0] for _lead, d in todo.values()} | {info.get("to")}
@@ -159,13 +169,12 @@ def _move(ctx, info, todo, res):
                                 & (StageHistory.entered_at == at)).execute()
     StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(bulk.ids_in(ids))
                                                          & (StageHistory.left_at == at)).execute()
-    schema.backfill_stages_seen(ctx.db, ids)  # the stay taken out leaves no bit behind
-    set_each(ctx, [(lid, d["stage"][0], d.get("entered"), d.get("stay"), d.get("probability"))
-                   for lid, (_lead, d) in ok.items()],
-             {"stage": "VARCHAR(64)", "stage_entered_at": "BIGINT", "stay_reason": "TEXT", "probability": "INTEGER"})
     Task.delete().where(Task.lead.in_(bulk.ids_in(ids)) & (Task.kind == "revisit") & (Task.created_at == at)
                         & Task.status.in_(OPEN_TASK_STATUSES)).execute()
-    refresh_next_many(ids)
+    set_each(ctx, [(lid, d["stage"][0], d.get("entered"), d.get("stay"), d.get("probability"))
+                   for lid, (_lead, d) in ok.items()],
+             {"stage": "VARCHAR(64)", "stage_entered_at": "BIGINT", "stay_reason": "TEXT", "probability": "INTEGER"},
+             computed=_recomputed(ctx))
     return {lid: {"stage": [stage, d["stage"][0]]} for lid, (_lead, d) in ok.items()}
 
 
@@ -182,14 +191,12 @@ def _lost(ctx, info, todo, res):
                                 & (StageHistory.entered_at == at)).execute()
     StageHistory.update(left_at=None, reason=None).where(StageHistory.lead.in_(bulk.ids_in(ids))
                                                          & (StageHistory.left_at == at)).execute()
-    schema.backfill_stages_seen(ctx.db, ids)  # the stay taken out leaves no bit behind
     shelved = [int(t) for _lead, d in ok.values() if d.get("tasks") for t in d["tasks"].split(", ")]
     if shelved:
         Task.update(status="open", done_at=None).where(Task.id.in_(shelved) & (Task.status == "shelved")
                                                        & (Task.done_at == at)).execute()
     set_each(ctx, [(lid, d["status"][0], d["lost_reason"][0]) for lid, (_lead, d) in ok.items()],
-             {"status": "VARCHAR(16)", "lost_reason": "TEXT"}, {"lost_at": None})
-    refresh_next_many(ids)
+             {"status": "VARCHAR(16)", "lost_reason": "TEXT"}, {"lost_at": None}, computed=_recomputed(ctx))
     return {lid: {"status": ["lost", d["status"][0]], "lost_reason": [reason, d["lost_reason"][0]]}
             for lid, (_lead, d) in ok.items()}
 
