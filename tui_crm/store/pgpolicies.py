@@ -191,9 +191,19 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
     return out
 
 
+def closed_trigger_functions(s: str) -> str:
+    """SQL: no role but the owner may use a trigger function of the schema ``s``. Those of the summaries and the
+    search text are SECURITY DEFINER: with PostgreSQL's default EXECUTE for PUBLIC, a rep's session could fire one
+    from a trigger of its own on a temporary table and have it write (or, crm_sum_batch_del, delete leads) as
+    the owner. Firing them from the schema's own tables needs no EXECUTE."""
+    return ("DO $$ DECLARE f record; BEGIN FOR f IN SELECT p.oid::regprocedure AS sig FROM pg_proc p "
+            f"WHERE p.pronamespace = '{s}'::regnamespace AND p.prorettype = 'trigger'::regtype LOOP "
+            "EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.sig); END LOOP; END $$")
+
+
 def statements(s: str, groups: Groups) -> list[str]:
     """Everything ``db roles`` runs in the schema ``s`` (an identifier, quoted), in order."""
-    sql = _functions(s, groups.prefix) + _grants(s, groups)
+    sql = _functions(s, groups.prefix) + _grants(s, groups) + [closed_trigger_functions(s)]
     policies = _policies(s, groups)
     assert set(policies) == set(ROW_SECURED), set(policies) ^ set(ROW_SECURED)
     for table in ROW_SECURED:
