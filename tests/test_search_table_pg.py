@@ -171,3 +171,34 @@ def test_a_walk_in_page_order_tests_each_row_and_reads_no_other_match(pg_world):
     assert "SubPlan" in text and "lead_search_pkey" in text and "Bitmap" not in text, text
     assert [i for (i,) in walk.tuples()] == sorted(i for (i,) in Lead.select(Lead.id).where(
         Lead.company.contains("ltd")).tuples())
+
+
+def test_db_check_through_an_admins_own_role_finds_the_search_text_in_step(tmp_path):
+    """An admin's role reads ``lead`` as a masking view (store/pgmasks.py): the check names the schema's tables."""
+    from cli_helpers import run
+
+    with roles_team(tmp_path) as team:
+        proc = run("db", "check", user="boss", db=team.role_url("boss"))
+        assert "search index" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+        team.ctx.db.execute_sql("ALTER TABLE lead DISABLE TRIGGER lead_search_au")
+        assert any("lead_search_au" in p for p in schema.check(team.ctx.db))
+        team.ctx.db.execute_sql("ALTER TABLE lead ENABLE TRIGGER lead_search_au")
+        assert schema.check(team.ctx.db) == []
+
+
+def test_the_app_on_a_users_own_role_searches_its_leads_by_their_own_columns(tmp_path):
+    """Under row security the trigram index serves no ILIKE and each lead_search row would cost its lead's policy:
+    a role's session matches lead's own columns (same leads found), and never another rep's lead."""
+    from tui_crm.services.identity import role_acting_login
+    from tui_crm.services.leads import pages, queries
+
+    with roles_team(tmp_path) as team:
+        ctx = open_session(team.role_url("rep1"))
+        ctx.act_as(role_acting_login(ctx, None))
+        sql = ctx.db.get_sql_context().sql(queries.substring_expr(ctx, "rep1", rows=True)).query()[0]
+        assert "lead_search" not in sql and "ILIKE" in sql
+        for text, want in (("rep1 c", {"rep1 Co"}), ("shared", {"Shared Co"}), ("co", {"rep1 Co", "Shared Co"}),
+                           ("rep_b", set()), ("racks", {"Shared Co"})):
+            assert {v.company for v in pages.after(ctx, pages.ListQuery(search=text), None, 50)} == want, text
+            assert {v.company for v in leads.list_leads(ctx, search=text)} == want, text
+        ctx.close()

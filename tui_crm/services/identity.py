@@ -25,6 +25,18 @@ from .context import Actor, Session
 from .errors import AccessDenied
 
 
+def session_role_login(ctx: Session) -> str | None:
+    """The user whose own database role this PostgreSQL session is connected as (row security applies to it), None
+    for the owner's or any other role and on SQLite; asked once per session (its role does not change)."""
+    if not ctx.is_postgres:
+        return None
+    if "role_login" not in ctx.memo:
+        from ..store import pgroles
+
+        ctx.memo["role_login"] = pgroles.connected_login(ctx.db)
+    return ctx.memo["role_login"]
+
+
 def role_acting_login(ctx: Session, requested: str | None) -> str | None:
     """Who acts in a session connected as a user's role: that user, or ``requested`` when that user is an
     active admin; AccessDenied for anyone else. None when the session's role is not a user's role."""

@@ -195,10 +195,11 @@ def closed_trigger_functions(s: str) -> str:
     """SQL: no role but the owner may use a trigger function of the schema ``s``. Those of the summaries and the
     search text are SECURITY DEFINER: with PostgreSQL's default EXECUTE for PUBLIC, a rep's session could fire one
     from a trigger of its own on a temporary table and have it write (or, crm_sum_batch_del, delete leads) as
-    the owner. Firing them from the schema's own tables needs no EXECUTE."""
+    the owner. Firing them from the schema's own tables needs no EXECUTE. (No ``%`` in it: it is run with
+    parameters and without.)"""
     return ("DO $$ DECLARE f record; BEGIN FOR f IN SELECT p.oid::regprocedure AS sig FROM pg_proc p "
             f"WHERE p.pronamespace = '{s}'::regnamespace AND p.prorettype = 'trigger'::regtype LOOP "
-            "EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.sig); END LOOP; END $$")
+            "EXECUTE 'REVOKE ALL ON FUNCTION ' || f.sig::text || ' FROM PUBLIC'; END LOOP; END $$")
 
 
 def statements(s: str, groups: Groups) -> list[str]:

@@ -2,8 +2,8 @@
 
 SQLite: an FTS5 table with the trigram tokenizer over code, company, contact,
 need, remarks and the names' pinyin (external content = lead, triggers keep it in step).
-PostgreSQL: the same text in a table of its own with a pg_trgm GIN index (store/search_pg.py). Phones are searched by the
-digits-reversed ``phone_rev`` column (suffix = prefix of the reversed digits),
+PostgreSQL: the same text in a table of its own with a pg_trgm GIN index (store/search_pg.py).
+Phones are searched by the digits-reversed ``phone_rev`` column (suffix = prefix of the reversed digits),
 not by this index, so a masked phone is never matched by its digits.
 """
 from __future__ import annotations
@@ -192,6 +192,12 @@ def step_21(db: pw.Database) -> None:
     """v21, PostgreSQL: the search text in a table of its own (store/search_pg.py); SQLite: nothing to do."""
     if is_pg(db):
         install(db)
+
+
+def pg_own_text_match(text_pattern: str) -> pw.Node:
+    """PostgreSQL: the lead's own searched columns are ILIKE ``text_pattern``, for a session under row security."""
+    text = " || ' ' || ".join(f"coalesce({c},'')" for c in FTS_COLUMNS)
+    return pw.SQL(f"({text}) ILIKE %s", (text_pattern,))
 
 
 def pg_row_match(text_pattern: str) -> pw.Expression:

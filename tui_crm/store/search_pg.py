@@ -14,8 +14,11 @@ in ``lead_search`` (lead id, the text), which only a change of the searched colu
   rows of the leads it may see (store/pgpolicies.py), while every write of a lead keeps it;
 - ``db check`` compares it with the leads, ``db check --repair`` writes it again.
 
-The searches ask ``EXISTS (a row of lead_search for this lead whose text matches)``: the planner either reads
-the trigram index and joins the matches, or walks its page order and looks each lead's text up by key.
+The searches ask ``lead.id IN (SELECT lead_id FROM lead_search WHERE body ILIKE …)`` (the page's first pass reads
+those ids alone, leads.search_ids), or, walking the page's order, look each lead's own text up by key
+(search.pg_row_match). A session under row security (a user's own role) matches lead's own columns instead:
+there the policies run before any non-leakproof test, so the trigram index serves neither form, and each
+lead_search row would cost a look-up of its lead for its policy (queries.substring_expr).
 SQLite is unchanged (its FTS5 table was always a table of its own).
 """
 from __future__ import annotations
@@ -31,12 +34,6 @@ TRIGGERS = ("lead_search_ai", "lead_search_ad", "lead_search_au")
 def text_expr(cols: tuple[str, ...], row: str) -> str:
     """SQL: the searched text of the lead ``row`` (a table alias, NEW or OLD)."""
     return "(" + " || ' ' || ".join(f"coalesce({row}.{c},'')" for c in cols) + ")"
-
-
-def match_sql(pattern_placeholder: str = "%s") -> str:
-    """SQL for a lead of the outer query (``lead``) whose text is ILIKE the pattern parameter."""
-    return (f"EXISTS (SELECT 1 FROM {TABLE} ls WHERE ls.lead_id = lead.id "
-            f"AND ls.body ILIKE {pattern_placeholder})")
 
 
 def _function(db: pw.Database, name: str, body: str, schema: str) -> None:
@@ -64,6 +61,9 @@ def triggers(db: pw.Database, cols: tuple[str, ...]) -> None:
     db.execute_sql(f"CREATE TRIGGER lead_search_au AFTER UPDATE OF {', '.join(cols)} ON lead FOR EACH ROW "
                    f"WHEN ({text_expr(cols, 'OLD')} IS DISTINCT FROM {text_expr(cols, 'NEW')}) "
                    "EXECUTE FUNCTION crm_search_set()")
+    from .pgpolicies import closed_trigger_functions  # SECURITY DEFINER: nobody else may attach them
+
+    db.execute_sql(closed_trigger_functions(schema))
 
 
 def drop_triggers(db: pw.Database) -> None:
@@ -75,7 +75,7 @@ def drop_triggers(db: pw.Database) -> None:
 def fill(db: pw.Database, cols: tuple[str, ...], ops: str) -> None:
     """Every lead's text written anew, the index built once over it (inside the caller's transaction)."""
     db.execute_sql(f"DROP INDEX IF EXISTS {INDEX}")
-    db.execute_sql(f"DELETE FROM {TABLE}")
+    db.execute_sql(f"TRUNCATE {TABLE}")  # (a DELETE left a whole table of dead rows behind)
     db.execute_sql(f"INSERT INTO {TABLE} (lead_id, body) SELECT l.id, {text_expr(cols, 'l')} FROM lead l")
     db.execute_sql(f"CREATE INDEX {INDEX} ON {TABLE} USING gin (body {ops})")
     db.execute_sql(f"ANALYZE {TABLE}")
@@ -93,23 +93,28 @@ def install(db: pw.Database, cols: tuple[str, ...], ops: str, refill: bool = Tru
 
 
 def check(db: pw.Database, cols: tuple[str, ...]) -> list[str]:
-    """One line per problem: the table, index or triggers missing, or leads whose text differs."""
+    """One line per problem: the table, index or triggers missing (or disabled), or leads whose text differs. Every
+    name is read with the schema's: an admin's own role sees ``lead`` as a masking view (store/pgmasks.py)."""
     from ..i18n import _
 
     repair = "tui-crm db check --repair"
-    if not db.table_exists(TABLE):
+    (schema,) = db.execute_sql("SELECT quote_ident(current_schema())").fetchone()
+    if not db.execute_sql("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = %s",
+                          (TABLE,)).fetchone():
         return [_("search index: the table {table} is missing (run `{command}`)", table=TABLE, command=repair)]
     out = []
     if not db.execute_sql("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s",
                           (INDEX,)).fetchone():
         out.append(_("search index: {name} is missing (run `{command}`)", name=INDEX, command=repair))
-    have = {r[0] for r in db.execute_sql("SELECT tgname FROM pg_trigger WHERE tgrelid = 'lead'::regclass")}
+    have = {r[0] for r in db.execute_sql("SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                                         "AND tgenabled <> 'D'", (f"{schema}.lead",))}
     missing = [t for t in TRIGGERS if t not in have]
     if missing:
         out.append(_("search index: triggers {names} are missing (run `{command}`)", names=", ".join(missing),
                      command=repair))
-    (n,) = db.execute_sql(f"SELECT count(*) FROM lead l FULL JOIN {TABLE} s ON s.lead_id = l.id WHERE l.id IS NULL "
-                          f"OR s.lead_id IS NULL OR s.body IS DISTINCT FROM {text_expr(cols, 'l')}").fetchone()
+    (n,) = db.execute_sql(f"SELECT count(*) FROM {schema}.lead l FULL JOIN {schema}.{TABLE} s ON s.lead_id = l.id "
+                          f"WHERE l.id IS NULL OR s.lead_id IS NULL OR s.body IS DISTINCT FROM {text_expr(cols, 'l')}"
+                          ).fetchone()
     if n:
         out.append(_("search index: {n} leads' search text differs from the leads (run `{command}`)", n=n,
                      command=repair))

@@ -140,6 +140,9 @@ def _pg(db: pw.Database) -> None:
         db.execute_sql(f"DROP TRIGGER IF EXISTS report_sum_stage_{op} ON stage")
         db.execute_sql(f"CREATE TRIGGER report_sum_stage_{op} AFTER {event} ON stage FOR EACH ROW "
                        f"EXECUTE FUNCTION crm_sum_stage_{op}()")
+    from .pgpolicies import closed_trigger_functions  # SECURITY DEFINER: nobody else may attach them
+
+    db.execute_sql(closed_trigger_functions(schema))
 
 
 PG_TRIGGERS = ([(f"report_sum_{short}_{op.lower()}", source) for source, short in

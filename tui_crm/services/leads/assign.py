@@ -179,11 +179,9 @@ def beyond_reach(ctx: Session, owner) -> bool:
         return False
     if ctx.actor.is_supervisor and ctx.actor.team_id is not None and owner.team_id == ctx.actor.team_id:
         return False
-    if "role_login" not in ctx.memo:  # the session's role does not change
-        from ...store import pgroles
+    from ..identity import session_role_login
 
-        ctx.memo["role_login"] = pgroles.connected_login(ctx.db)
-    return ctx.memo["role_login"] is not None
+    return session_role_login(ctx) is not None
 
 
 def give(ctx: Session, lead_id: int, owner_id: int) -> None:

@@ -178,6 +178,10 @@ def substring_expr(ctx: Session, text: str, in_scope: bool = True, rows: bool | 
         return out
     if ctx.is_postgres:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        from ..identity import session_role_login
+
+        if session_role_login(ctx) is not None:  # row security: lead's own columns (search_pg says why)
+            return store_search.pg_own_text_match(pattern)
         if rows:  # each row read in the page's order: its own text looked up
             return store_search.pg_row_match(pattern)
         return Lead.id.in_(store_search.pg_match(pattern))
