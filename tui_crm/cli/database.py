@@ -81,7 +81,7 @@ def db_check(args) -> int:
     if getattr(args, "repair", False):
         act_if_users(ctx, args)
         admin.repair(ctx)
-        print(_("the report's summary tables were rebuilt from the leads"))
+        print(_("the report's summary tables, the leads' plans and the search index were rebuilt from the leads"))
     problems = admin.check(ctx)
     for p in problems:
         print(p, file=sys.stderr)
