@@ -232,8 +232,8 @@ def profile(n: int, folder: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """The files of a run go to BENCH_DIR (kept), else to a folder of its own, removed after (a PostgreSQL run of 100k rows left 15 MB,
-    a SQLite one 330 MB in /tmp)."""
+    """The files of a run go to BENCH_DIR (kept), else to a folder of its own, removed after (a PostgreSQL run of
+    100k rows left 15 MB, a SQLite one 330 MB in /tmp)."""
     if os.environ.get("BENCH_DIR"):
         return measure(argv, os.environ["BENCH_DIR"])
     import shutil
