@@ -31,9 +31,17 @@ OLD_INDEX = "lead_search_trgm"  # v2-v20: the expression index on lead
 TRIGGERS = ("lead_search_ai", "lead_search_ad", "lead_search_au")
 
 
-def text_expr(cols: tuple[str, ...], row: str) -> str:
-    """SQL: the searched text of the lead ``row`` (a table alias, NEW or OLD)."""
-    return "(" + " || ' ' || ".join(f"coalesce({row}.{c},'')" for c in cols) + ")"
+def text_expr(cols: tuple[str, ...], row: str | None) -> str:
+    """SQL: the searched text of the lead ``row`` (a table alias, NEW or OLD; None: the columns unqualified)."""
+    prefix = f"{row}." if row else ""
+    return "(" + " || ' ' || ".join(f"coalesce({prefix}{c},'')" for c in cols) + ")"
+
+
+def table() -> pw.Table:
+    """``lead_search`` for peewee queries (lead_id, body), bound to the models' database."""
+    from .models import database_proxy
+
+    return pw.Table(TABLE, ("lead_id", "body")).bind(database_proxy)
 
 
 def _function(db: pw.Database, name: str, body: str, schema: str) -> None:
