@@ -1,12 +1,15 @@
 """The rows of an import into PostgreSQL are converted on a thread of their own ahead of the writer
 (services/importing/read.converted_ahead): in the file's order, a failure of the converter raised where the
-writer reads, and a writer that stops early (an error of its own) stops the thread before it goes on."""
+writer reads, a writer that stops early (an error of its own) stops the thread before it goes on, and the GIL
+changes hands in short turns while the thread runs (tui_crm/threads.py)."""
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
 
+from tui_crm import threads
 from tui_crm.services.importing.read import converted, converted_ahead, open_table
 
 
@@ -65,3 +68,35 @@ def test_a_writer_that_stops_early_stops_the_reader(tmp_path):
     seen = len(converted_rows)
     table.close()
     assert seen < 20000 and len(converted_rows) == seen  # it stopped, and stays stopped
+
+
+def test_the_gil_changes_hands_in_short_turns_while_the_reader_runs_and_as_before_after(tmp_path):
+    """A writer's statement waited up to the switch interval (5 ms) to take the GIL back from the converter."""
+    before = sys.getswitchinterval()
+    table = open_table(_csv(tmp_path, 3000))
+    seen = []
+    for _part, _pos in converted_ahead(table, lambda line, cells: line, depth=2):
+        seen.append(sys.getswitchinterval())
+    table.close()
+    assert seen and max(seen) <= threads.SHORT_TURN < before
+    assert sys.getswitchinterval() == before
+    table = open_table(_csv(tmp_path, 20000))
+    parts = converted_ahead(table, lambda line, cells: line, depth=2)
+    next(parts)
+    assert sys.getswitchinterval() <= threads.SHORT_TURN
+    parts.close()  # stopped early: put back too
+    table.close()
+    assert sys.getswitchinterval() == before
+
+
+def test_short_turns_nest_and_the_last_holder_puts_the_interval_back():
+    before = sys.getswitchinterval()
+    with threads.short_turns():
+        with threads.short_turns():
+            assert sys.getswitchinterval() <= threads.SHORT_TURN
+        assert sys.getswitchinterval() <= threads.SHORT_TURN  # the outer holder still runs
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError):
+        with threads.short_turns():
+            raise RuntimeError("a failing import")
+    assert sys.getswitchinterval() == before

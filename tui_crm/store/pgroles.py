@@ -82,8 +82,9 @@ def connected_login(db: pw.Database) -> str | None:
 def hidden_matches(db: pw.Database, col: str, vals: list[str]) -> list[tuple[str, int | None]]:
     """In a session of a user's role: ``(value, batch_id)`` for each lead, seen or not, whose ``col`` (code,
     phone, email) is one of ``vals``, so duplicates beyond the user's reach are still found (and told only
-    as existing). Empty for any other session, which sees them itself."""
-    if not vals or connected_login(db) is None:
+    as existing). Any other session sees them itself: the caller asks only in a role's session
+    (services.identity.session_role_login, asked once per session)."""
+    if not vals:
         return []
     return db.execute_sql("SELECT val, batch_id FROM crm_lead_matches(%s, %s)", (col, list(vals))).fetchall()
 

@@ -19,6 +19,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from ...domain.text import clean
 from ...i18n import _
+from ...threads import short_turns
 from ..errors import ServiceError
 from . import csvrows
 
@@ -301,8 +302,9 @@ def converted_ahead(table: Table, convert: Callable[[int, list], object], depth:
     """:func:`converted` on a thread of its own, up to ``depth`` parts ahead of the caller: for PostgreSQL, whose
     writer's statements wait on the server with the GIL let go (psycopg2), so the next rows are read and
     converted while the server stores the last ones (a 100k-row import: see docs/PERFORMANCE.md). The
-    converter touches no database. A failure in the thread is raised here; a caller that stops early (an
-    error, ^C) stops the thread before this returns."""
+    converter touches no database; the GIL changes hands in short turns meanwhile (tui_crm/threads.py). A
+    failure in the thread is raised here; a caller that stops early (an error, ^C) stops the thread before this
+    returns."""
     import queue
     import threading
 
@@ -321,24 +323,25 @@ def converted_ahead(table: Table, convert: Callable[[int, list], object], depth:
             parts.put(exc)
 
     reader = threading.Thread(target=work, name="import-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            item = parts.get()
-            if item is END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while reader.is_alive():  # a put waiting for room returns once the queue is drained
-            try:
-                while True:
-                    parts.get_nowait()
-            except queue.Empty:
-                pass
-            reader.join(0.05)
+    with short_turns():  # the writer's statements take the GIL back from the converter at once
+        reader.start()
+        try:
+            while True:
+                item = parts.get()
+                if item is END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            while reader.is_alive():  # a put waiting for room returns once the queue is drained
+                try:
+                    while True:
+                        parts.get_nowait()
+                except queue.Empty:
+                    pass
+                reader.join(0.05)
 
 
 @contextmanager

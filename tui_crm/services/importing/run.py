@@ -21,7 +21,7 @@ from ...store import pgroles, search
 from ...store.statistics import GrowingTables
 from ...store.models import ImportBatch, Lead, User
 from ...store.search import derived
-from .. import changes
+from .. import changes, identity
 from ..context import Session
 from ..errors import AccessDenied
 from .batches import UPDATABLE, delete_batch_rows, clean_abandoned
@@ -194,15 +194,18 @@ class _Importer:
         """Stored leads (not this import's own) sharing a code, phone or e-mail with the chunk's rows, the
         same in a dry run as in a real one."""
         found: dict[tuple[str, str], tuple] = {}
+        in_role = identity.session_role_login(self.ctx) is not None
         for col in ("code", "phone", "email"):
             vals = list(dict.fromkeys(r.lead[col] for r in recs if r.lead.get(col)))  # in the file's order
+            if not vals:
+                continue
             sql = f"SELECT id, {col}, batch_id, owner_id, code FROM lead"
             for lid, val, batch, owner, code in rows_matching(self.ctx, sql, col, vals):
                 if self.batch_id is not None and batch == self.batch_id:
                     continue
                 found.setdefault((col, val), (lid, batch, owner, code))
             # beyond a role's row security: no id, owner or code is known of such a lead
-            for val, batch in pgroles.hidden_matches(self.ctx.db, col, vals):
+            for val, batch in (pgroles.hidden_matches(self.ctx.db, col, vals) if in_role else ()):
                 if self.batch_id is None or batch != self.batch_id:
                     found.setdefault((col, val), (None, batch, None, val if col == "code" else
                                                   _("a lead you cannot see")))
@@ -251,7 +254,9 @@ class _Importer:
     def _flush_chunk(self, recs: list[Record]) -> None:
         res = self.res
         existing = self._existing(recs)
-        committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")}
+        # the committed import batches, asked only when a stored duplicate belongs to one
+        committed = {b.id for b in ImportBatch.select(ImportBatch.id).where(ImportBatch.state == "committed")
+                     } if any(hit[1] is not None for hit in existing.values()) else set()
         keep: list[Record] = []
         for rec in recs:
             hit = None if rec.extra.get("file_dup") else self._db_match(rec, existing)
