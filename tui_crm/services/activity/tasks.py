@@ -127,35 +127,42 @@ def close_one(ctx: Session, lead_id: int, task_id: int, result: str | None) -> N
     _close(ctx, lead_id, Task.id == task_id, "done", result)
 
 
-def reassign_open(ctx: Session, lead_id: int, owner_id: int) -> list[int]:
-    """The lead's open tasks to ``owner_id``; returns their ids (the caller's change entry names them)."""
-    cond = (Task.lead == lead_id) & Task.status.in_(OPEN_TASK_STATUSES) & (Task.owner != owner_id)
+def follows_its_lead() -> pw.Node:
+    """A condition on Task: an open task that goes with its lead to a new owner. Only the lead's own (on no other
+    lead) and only its previous owner's (the caller adds ``Task.owner == previous``): a collaborator's or a
+    supervisor's task on the lead stays theirs, and a task on several leads (seed 004) stays with its owner."""
+    return Task.status.in_(OPEN_TASK_STATUSES) & ~next_due.shared()
+
+
+def reassign_open(ctx: Session, lead_id: int, owner_id: int, previous_id: int) -> list[int]:
+    """The lead's open tasks that follow it (:func:`follows_its_lead`) from ``previous_id`` to ``owner_id``;
+    returns their ids (the caller's change entry names them)."""
+    if previous_id == owner_id:
+        return []
+    cond = (Task.lead == lead_id) & (Task.owner == previous_id) & follows_its_lead()
     ids = [i for (i,) in Task.select(Task.id).where(cond).order_by(Task.id).tuples()]
     if ids:
         Task.update(owner=owner_id).where(Task.id.in_(ids)).execute()
     return ids
 
 
-def loose_open(ctx: Session, owner_id: int) -> list[int]:
-    """A user's open tasks that concern no lead, by id."""
-    return [i for (i,) in Task.select(Task.id).where((Task.owner == owner_id) & Task.lead.is_null()
-                                                     & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.id).tuples()]
+def open_of(ctx: Session, owner_id: int) -> list[int]:
+    """A user's open tasks, by id (a handover gives away those its leads did not take along: of no lead, on
+    several leads, on another's lead)."""
+    return [i for (i,) in Task.select(Task.id).where((Task.owner == owner_id) & Task.status.in_(OPEN_TASK_STATUSES))
+            .order_by(Task.id).tuples()]
 
 
-def reassign_loose(ctx: Session, from_id: int, to_id: int, only: list[int] | None = None) -> list[int]:
-    """A user's open tasks that concern no lead (``only``: those of these ids) to another user, one change entry
-    each (old and new owner by login); returns their ids."""
+def give_tasks(ctx: Session, from_id: int, to_id: int, ids: list[int]) -> None:
+    """These tasks of ``from_id`` (of :func:`open_of`) to ``to_id``, one change entry each (old and new owner by
+    login)."""
     from ...store.models import User
 
-    ids = loose_open(ctx, from_id)
-    if only is not None:
-        ids = [i for i in ids if i in set(only)]
     if ids:
         logins = dict(User.select(User.id, User.login).where(User.id.in_([from_id, to_id])).tuples())
-        Task.update(owner=to_id).where(Task.id.in_(ids)).execute()
+        Task.update(owner=to_id).where(Task.id.in_(ids) & (Task.owner == from_id)).execute()
         for tid in ids:
             changes.record(ctx, "task", tid, "reassign", {"owner": [logins[from_id], logins[to_id]]})
-    return ids
 
 
 @contextmanager

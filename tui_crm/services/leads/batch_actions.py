@@ -33,15 +33,18 @@ def _reassignable(ctx: Session, rows: list[dict]) -> set[int]:
     return {r["id"] for r in rows if r["owner"] == a.id or r["owner"] in team}
 
 
-def _open_tasks(lead_ids: list[int], alone: bool = False) -> dict[int, list[int]]:
-    """lead id -> its own open tasks (``alone``: those it shares with no other lead)."""
+def _open_tasks(lead_ids: list[int], alone: bool = False, owners: dict[int, int] | None = None
+                ) -> dict[int, list[int]]:
+    """lead id -> its own open tasks (``alone``: those it shares with no other lead; ``owners``: lead id -> the
+    one owner whose tasks count, as a reassign moves only the previous owner's: activity.tasks.reassign_open)."""
     out: dict[int, list[int]] = {}
     if lead_ids:
         cond = Task.lead.in_(bulk.ids_in(lead_ids)) & Task.status.in_(OPEN_TASK_STATUSES)
         if alone:
             cond &= ~next_due.shared()
-        for tid, lid in Task.select(Task.id, Task.lead).where(cond).order_by(Task.id).tuples():
-            out.setdefault(lid, []).append(tid)
+        for tid, lid, owner in Task.select(Task.id, Task.lead, Task.owner).where(cond).order_by(Task.id).tuples():
+            if owners is None or owners.get(lid) == owner:
+                out.setdefault(lid, []).append(tid)
     return out
 
 
@@ -71,7 +74,7 @@ class Reassign(Action):
         missing = {r["owner"] for r in todo} - set(self.logins)
         if missing:
             self.logins.update(User.select(User.id, User.login).where(User.id.in_(list(missing))).tuples())
-        tasks = _open_tasks(ids)
+        tasks = _open_tasks(ids, alone=True, owners={r["id"]: r["owner"] for r in todo})  # those that follow it
         touch(self.ctx, ids, {"owner": self.dst.id, "assigned_at": ts(self.now)})
         moved = [t for r in todo for t in tasks.get(r["id"], [])]
         if moved:

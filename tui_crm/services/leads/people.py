@@ -98,9 +98,9 @@ def _targets(ctx: Session, src: User, to_login: str | None, spread: str | None) 
 
 def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spread: str | None = None
               ) -> HandoverResult:
-    """A departing rep's open leads (with their open tasks) and open tasks of no lead, to ``to_login`` or spread
-    in turn over the active members of the team ``spread``, in one step (supervisors: their team's reps, to their
-    team; admins: anyone)."""
+    """A departing rep's open leads (each with its own open tasks of theirs) and every other open task of theirs,
+    to ``to_login`` or spread in turn over the active members of the team ``spread``, in one step (supervisors:
+    their team's reps, to their team; admins: anyone)."""
     from ..activity.inbox import notify
 
     scope.require_supervisor(ctx.actor)
@@ -119,14 +119,14 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
         for n, lid in enumerate(ids):
             dst = people[n % len(people)]
             Lead.update(owner=dst.id, assigned_at=now, version=Lead.version + 1).where(Lead.id == lid).execute()
-            moved = tasks.reassign_open(ctx, lid, dst.id)
+            moved = tasks.reassign_open(ctx, lid, dst.id, src.id)
             changes.record(ctx, "lead", lid, "handover", owners_diff(src.login, dst.login, moved), lead_id=lid)
             got[dst.id][0] += 1
-        loose = tasks.loose_open(ctx, src.id)
-        for n, tid in enumerate(loose):
-            dst = people[n % len(people)]
-            tasks.reassign_loose(ctx, src.id, dst.id, [tid])
-            got[dst.id][1] += 1
+        # every other open task of theirs (of no lead, on several leads, on a colleague's lead), in turn
+        loose = tasks.open_of(ctx, src.id)
+        for k, dst in enumerate(people):
+            tasks.give_tasks(ctx, src.id, dst.id, loose[k::len(people)])
+            got[dst.id][1] += len(loose[k::len(people)])
         for p in people:
             n_leads, n_tasks = got[p.id]
             if n_leads or n_tasks:

@@ -367,9 +367,10 @@ def reassign(ctx: Session, code: str | int, login: str, version: int | None = No
     now = ctx.now()
     with scope.locked_lead(ctx, code) as lead:
         may_reassign(ctx, lead)
-        before = User.get_by_id(lead.owner_id).login
+        previous = lead.owner_id
+        before = User.get_by_id(previous).login
         _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
-        moved = tasks.reassign_open(ctx, lead.id, owner.id)
+        moved = tasks.reassign_open(ctx, lead.id, owner.id, previous)
         changes.record(ctx, "lead", lead.id, "reassign", owners_diff(before, owner.login, moved), lead_id=lead.id)
         notify(ctx, owner.id, "assignment", N_("Lead assigned to you: {code} {company}"),
                {"code": lead.code, "company": lead.company}, lead.id)

@@ -1,0 +1,72 @@
+"""Which open tasks go with a lead to its new owner. Only the previous owner's own task on that lead alone: a
+collaborator's or a supervisor's task on it stays theirs, and one task on several leads (seed 004's trade fair)
+stays with its owner when one of its leads moves. A departing rep's handover gives away every open task of
+theirs: those on the leads that move go with them, the rest (of no lead, on several leads, on a colleague's lead)
+in turn to the new owners."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conftest import NOW
+from tui_crm.services import leads
+from tui_crm.services.activity import tasks
+from tui_crm.services.leads import batch_run as batch
+from tui_crm.store.models import Task, User
+
+
+def uid(login):
+    return User.get(User.login == login).id
+
+
+def owner(task_id):
+    return User.get_by_id(Task.get_by_id(task_id).owner_id).login
+
+
+def _desk(world):
+    """rep_a1's lead with four open tasks on it: rep_a1's own, a collaborator's (rep_b1), the supervisor's,
+    and sup_a's one task for it and a lead of rep_a2."""
+    v = world.lead("rep_a1")
+    w = world.lead("rep_a2")
+    leads.share(world.as_("rep_a1"), v.code, "rep_b1")
+    due = NOW + timedelta(days=1)
+    own = tasks.add_task(world.as_("rep_a1"), v.code, "call", "call back", due)
+    helper = tasks.add_task(world.as_("rep_b1"), v.code, "demo", "pre-sales demo", due, owner_login="rep_b1")
+    review = tasks.add_task(world.as_("sup_a"), v.code, "other", "review the offer", due, owner_login="sup_a")
+    sup = world.as_("sup_a")
+    res = batch.run(sup, batch.Selection(ids=(v.id, w.id)), "task", {"title": "fair follow-up", "due": due,
+                                                                     "owner": "rep_a1"})
+    assert res.done == 2
+    (shared,) = [t.id for t in Task.select().where(Task.title == "fair follow-up")]
+    return v, w, {"own": own, "helper": helper, "review": review, "shared": shared}
+
+
+def test_a_reassign_moves_only_the_previous_owners_own_task_on_the_lead(world):
+    v, _w, t = _desk(world)
+    leads.reassign(world.as_("sup_a"), v.code, "rep_a2")
+    assert {k: owner(i) for k, i in t.items()} == {"own": "rep_a2", "helper": "rep_b1", "review": "sup_a",
+                                                   "shared": "rep_a1"}
+
+
+def test_a_batch_reassign_moves_the_same_tasks_and_its_undo_puts_them_back(world):
+    v, _w, t = _desk(world)
+    sup = world.as_("sup_a")
+    res = batch.run(sup, batch.Selection(ids=(v.id,)), "reassign", {"login": "rep_a2"})
+    assert res.done == 1
+    assert {k: owner(i) for k, i in t.items()} == {"own": "rep_a2", "helper": "rep_b1", "review": "sup_a",
+                                                   "shared": "rep_a1"}
+    batch.undo(sup, res.batch_id)
+    assert {k: owner(i) for k, i in t.items()} == {"own": "rep_a1", "helper": "rep_b1", "review": "sup_a",
+                                                   "shared": "rep_a1"}
+
+
+def test_a_handover_gives_away_every_open_task_of_the_departing_rep_and_no_one_elses(world):
+    v, w, t = _desk(world)
+    on_colleagues = tasks.add_task(world.as_("sup_a"), w.code, "call", "help rep_a2", NOW + timedelta(days=1),
+                                   owner_login="rep_a1")
+    loose = tasks.add_task(world.as_("rep_a1"), None, "other", "office", NOW + timedelta(days=1))
+    result = leads.hand_over(world.ctx, "rep_a1", to_login="rep_a2")
+    assert result.leads == 1 and result.tasks == 3  # the shared task, the one on rep_a2's lead, the loose one
+    assert {k: owner(i) for k, i in t.items()} == {"own": "rep_a2", "helper": "rep_b1", "review": "sup_a",
+                                                   "shared": "rep_a2"}
+    assert owner(on_colleagues) == owner(loose) == "rep_a2"
+    assert not Task.select().where((Task.owner == uid("rep_a1")) & (Task.status == "open")).exists()
