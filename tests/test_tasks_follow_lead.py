@@ -65,7 +65,8 @@ def test_a_handover_gives_away_every_open_task_of_the_departing_rep_and_no_one_e
                                    owner_login="rep_a1")
     loose = tasks.add_task(world.as_("rep_a1"), None, "other", "office", NOW + timedelta(days=1))
     result = leads.hand_over(world.ctx, "rep_a1", to_login="rep_a2")
-    assert result.leads == 1 and result.tasks == 3  # the shared task, the one on rep_a2's lead, the loose one
+    # the lead's first contact and rep_a1's own call with it; the shared task, the one on rep_a2's lead, the loose one
+    assert result.leads == 1 and result.tasks == 5
     assert {k: owner(i) for k, i in t.items()} == {"own": "rep_a2", "helper": "rep_b1", "review": "sup_a",
                                                    "shared": "rep_a2"}
     assert owner(on_colleagues) == owner(loose) == "rep_a2"

@@ -71,7 +71,7 @@ def collaborators(ctx: Session, code: str | int) -> list[tuple[str, str]]:
 @dataclass
 class HandoverResult:
     leads: int = 0
-    tasks: int = 0  # open tasks of no lead
+    tasks: int = 0  # open tasks given away: those that went with their leads and every other one
     to: dict[str, int] = field(default_factory=dict)  # new owner's login -> leads they got
 
 
@@ -122,6 +122,7 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
             moved = tasks.reassign_open(ctx, lid, dst.id, src.id)
             changes.record(ctx, "lead", lid, "handover", owners_diff(src.login, dst.login, moved), lead_id=lid)
             got[dst.id][0] += 1
+            got[dst.id][1] += len(moved)
         # every other open task of theirs (of no lead, on several leads, on a colleague's lead), in turn
         loose = tasks.open_of(ctx, src.id)
         for k, dst in enumerate(people):
@@ -133,7 +134,7 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
                 notify(ctx, p.id, "assignment", N_("{name} handed over {n} leads and {t} tasks to you"),
                        {"name": src.name, "n": n_leads, "t": n_tasks})
                 result.to[p.login] = n_leads
-    result.leads, result.tasks = len(ids), len(loose)
+    result.leads, result.tasks = len(ids), sum(t for _n, t in got.values())  # with their leads and the rest
     return result
 
 
