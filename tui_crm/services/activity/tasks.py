@@ -146,23 +146,28 @@ def reassign_open(ctx: Session, lead_id: int, owner_id: int, previous_id: int) -
     return ids
 
 
-def open_of(ctx: Session, owner_id: int) -> list[int]:
-    """A user's open tasks, by id (a handover gives away those its leads did not take along: of no lead, on
-    several leads, on another's lead)."""
-    return [i for (i,) in Task.select(Task.id).where((Task.owner == owner_id) & Task.status.in_(OPEN_TASK_STATUSES))
-            .order_by(Task.id).tuples()]
+def open_of(ctx: Session, owner_id: int) -> list[tuple[int, int | None]]:
+    """A user's open tasks as (id, lead id or None), by id (a handover gives away those its leads did not take
+    along)."""
+    return list(Task.select(Task.id, Task.lead).where((Task.owner == owner_id) & Task.status.in_(OPEN_TASK_STATUSES))
+                .order_by(Task.id).tuples())
 
 
-def give_tasks(ctx: Session, from_id: int, to_id: int, ids: list[int]) -> None:
-    """These tasks of ``from_id`` (of :func:`open_of`) to ``to_id``, one change entry each (old and new owner by
-    login)."""
+def give_tasks(ctx: Session, from_id: int, to_id: int, ids: list[int]) -> list[int]:
+    """Those of these tasks that ``from_id`` still owns to ``to_id``, one change entry each (old and new owner by
+    login); returns their ids."""
     from ...store.models import User
 
+    if not ids:
+        return []
+    q = Task.select(Task.id).where(Task.id.in_(ids) & (Task.owner == from_id)).order_by(Task.id)
+    ids = [i for (i,) in (q.for_update() if ctx.is_postgres else q).tuples()]
     if ids:
         logins = dict(User.select(User.id, User.login).where(User.id.in_([from_id, to_id])).tuples())
-        Task.update(owner=to_id).where(Task.id.in_(ids) & (Task.owner == from_id)).execute()
+        Task.update(owner=to_id).where(Task.id.in_(ids)).execute()
         for tid in ids:
             changes.record(ctx, "task", tid, "reassign", {"owner": [logins[from_id], logins[to_id]]})
+    return ids
 
 
 @contextmanager

@@ -98,9 +98,9 @@ def _targets(ctx: Session, src: User, to_login: str | None, spread: str | None) 
 
 def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spread: str | None = None
               ) -> HandoverResult:
-    """A departing rep's open leads (each with its own open tasks of theirs) and every other open task of theirs,
-    to ``to_login`` or spread in turn over the active members of the team ``spread``, in one step (supervisors:
-    their team's reps, to their team; admins: anyone)."""
+    """A departing rep's open leads (each with its own open tasks of theirs, and those it shares with other leads)
+    and their open tasks of no lead, to ``to_login`` or spread in turn over the active members of the team
+    ``spread``, in one step (supervisors: their team's reps, to their team; admins: anyone)."""
     from ..activity.inbox import notify
 
     scope.require_supervisor(ctx.actor)
@@ -123,11 +123,19 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
             changes.record(ctx, "lead", lid, "handover", owners_diff(src.login, dst.login, moved), lead_id=lid)
             got[dst.id][0] += 1
             got[dst.id][1] += len(moved)
-        # every other open task of theirs (of no lead, on several leads, on a colleague's lead), in turn
-        loose = tasks.open_of(ctx, src.id)
+        # their other open tasks: one on several leads goes to its lead's new owner, those of no lead in turn; a
+        # task on a lead that stays (closed, another's) stays too, as no new owner may see that lead
+        given = {lid: people[n % len(people)] for n, lid in enumerate(ids)}
+        rest = tasks.open_of(ctx, src.id)
+        loose = [tid for tid, lid in rest if lid is None]
+        to: dict[int, list[int]] = {}
         for k, dst in enumerate(people):
-            tasks.give_tasks(ctx, src.id, dst.id, loose[k::len(people)])
-            got[dst.id][1] += len(loose[k::len(people)])
+            to.setdefault(dst.id, []).extend(loose[k::len(people)])
+        for tid, lid in rest:
+            if lid in given:
+                to.setdefault(given[lid].id, []).append(tid)
+        for dst in people:
+            got[dst.id][1] += len(tasks.give_tasks(ctx, src.id, dst.id, sorted(to.get(dst.id, []))))
         for p in people:
             n_leads, n_tasks = got[p.id]
             if n_leads or n_tasks:
