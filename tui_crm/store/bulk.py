@@ -2,6 +2,7 @@
 raw executemany on SQLite."""
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager, suppress
 from itertools import chain
 from typing import Iterable, Sequence
@@ -10,18 +11,17 @@ import peewee as pw
 
 
 def insert_rows(db: pw.Database, table: str, columns: Sequence[str], rows: Iterable[Sequence],
-                chunk: int = 20000, secured: bool | None = None) -> int:
+                chunk: int = 20000) -> int:
     """Insert tuples into ``table``; returns the row count. Call inside ``db.atomic()``.
 
     PostgreSQL: ``COPY ... FROM STDIN`` (text format, :func:`copy_line`), about twice as fast as
     multi-row INSERTs; under row-level security, where PostgreSQL refuses ``COPY FROM``, multi-row
-    INSERTs (the policies' checks apply to them). ``secured``: :func:`row_security` of the table when the
-    caller knows it (a writer of many chunks asks once), else asked here. SQLite: ``executemany``."""
+    INSERTs (the policies' checks apply to them). SQLite: ``executemany``."""
     n = 0
     pg = isinstance(db, pw.PostgresqlDatabase)
     if pg:
         cur = db.cursor()
-        send = _insert_values if (row_security(db, table) if secured is None else secured) else _copy
+        send = _insert_values if _secured(cur, table) else _copy
     else:
         sql, conn = sqlite_insert_sql(table, columns), db.connection()
     batch: list = []
@@ -65,15 +65,17 @@ def insert_new(db: pw.Database, table: str, columns: Sequence[str], rows: list) 
                 f'INSERT OR IGNORE INTO "{table}" ({cols}) VALUES ({", ".join("?" for _ in columns)})', part)
 
 
-def row_security(db: pw.Database, table: str) -> bool:
-    """PostgreSQL: row-level security applies to this session's writes into ``table`` (its role's, for the
-    session's life); False on SQLite."""
-    return isinstance(db, pw.PostgresqlDatabase) and _secured(db.cursor(), table)
+_SECURED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connection -> {table: row security}
 
 
 def _secured(cur, table: str) -> bool:
-    cur.execute("SELECT row_security_active(%s)", (f'"{table}"',))
-    return bool(cur.fetchone()[0])
+    """Row-level security applies to this connection's writes into ``table``: asked once per connection and
+    table (its role does not change), since a writer of many chunks (an import, the demo) would ask per chunk."""
+    known = _SECURED.setdefault(cur.connection, {})
+    if table not in known:
+        cur.execute("SELECT row_security_active(%s)", (f'"{table}"',))
+        known[table] = bool(cur.fetchone()[0])
+    return known[table]
 
 
 # COPY's text format: backslash, tab, newline and carriage return escaped, NULL as \N (a value "\N" is
@@ -155,7 +157,6 @@ class BackgroundWriter:
         self.conn = db.connection()  # the caller's connection: its open transaction
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="bulk-writer") if self.pg else None
         self.pending = None
-        self.secured: dict[str, bool] = {}  # each table's row security, asked once
 
     def submit(self, batches: Sequence[tuple[str, Sequence[str], list]]) -> None:
         self.wait()
@@ -170,9 +171,7 @@ class BackgroundWriter:
             if not rows:
                 continue
             if self.pg:
-                if table not in self.secured:
-                    self.secured[table] = _secured(cur, table)
-                (_insert_values if self.secured[table] else _copy)(cur, table, columns, rows)
+                (_insert_values if _secured(cur, table) else _copy)(cur, table, columns, rows)
             else:
                 cur.executemany(sqlite_insert_sql(table, columns), rows)
 

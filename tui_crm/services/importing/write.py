@@ -78,7 +78,6 @@ class ChunkWriter:
         # lead.stages_seen is written here, so the history trigger has nothing to update
         self.stage_bits = {k: 1 << i for k, i in ctx.db.execute_sql("SELECT key, id FROM stage") if i < 63}
         self._prefix_cache: dict = {}
-        self._secured: dict[str, bool] = {}  # each table's row security (PostgreSQL), asked once per import
         self.assigner: assign.Assigner | None = None  # the assignment rules, read at the first chunk
         self.tag_rules: list = []
         self.created_stages: list[str] = []
@@ -174,13 +173,6 @@ class ChunkWriter:
             return nullcontext()
         return bulk.triggers_off(self.ctx.db, {table: IDLE_ON_STAGED[table]})
 
-    def _insert_rows(self, table: str, columns, rows: list) -> None:
-        if not rows:
-            return
-        if table not in self._secured:
-            self._secured[table] = bulk.row_security(self.ctx.db, table)
-        bulk.insert_rows(self.ctx.db, table, columns, rows, secured=self._secured[table])
-
     def insert(self, recs: list[Record], new_sources, new_stages=()) -> list[int]:
         """Insert the chunk's leads with their history, follow-ups, tasks, tags and search entries;
         returns their ids (in order)."""
@@ -242,16 +234,16 @@ class ChunkWriter:
             if rec.extra.get("tags"):
                 tags.append((lid, split_tags(rec.extra["tags"])))  # vip; 华东、重点 is three tags
         with self.idle_off("lead"):
-            self._insert_rows("lead", LEAD_COLS, lead_rows)
+            bulk.insert_rows(ctx.db, "lead", LEAD_COLS, lead_rows)
         # the chunk's share of the batch's summary deltas, before anything updates its rows (the triggers
         # keep the deltas from then on)
         summaries.add_chunk(ctx.db, "lead", bid, min(ids), max(ids))
         search.index_rows(ctx.db, "batch_id = ? AND id >= ? AND id <= ?", (bid, min(ids), max(ids)))
         with self.idle_off("stage_history"):
-            self._insert_rows("stage_history", HIST_COLS, hist)
+            bulk.insert_rows(ctx.db, "stage_history", HIST_COLS, hist)
         summaries.add_chunk(ctx.db, "stage_history", bid, min(ids), max(ids))
-        self._insert_rows("follow_up", FU_COLS, fus)
-        self._insert_rows("task", TASK_COLS, tasks)
+        bulk.insert_rows(ctx.db, "follow_up", FU_COLS, fus)
+        bulk.insert_rows(ctx.db, "task", TASK_COLS, tasks)
         if tags:
             names = sorted({t for _lid, ts in tags for t in ts})
             Tag.insert_many([{"name": n[:64]} for n in names]).on_conflict_ignore().execute()

@@ -116,8 +116,9 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
         q = (Lead.select(Lead.id).where((Lead.owner == src.id) & Lead.status.not_in(("won", "lost"))
                                         & scope.scope_expr(ctx.actor)).order_by(Lead.id))
         ids = [r.id for r in (q.for_update() if ctx.is_postgres else q)]  # rows locked in id order: no deadlock
+        given: dict[int, User] = {}  # lead id -> its new owner
         for n, lid in enumerate(ids):
-            dst = people[n % len(people)]
+            dst = given[lid] = people[n % len(people)]
             Lead.update(owner=dst.id, assigned_at=now, version=Lead.version + 1).where(Lead.id == lid).execute()
             moved = tasks.reassign_open(ctx, lid, dst.id, src.id)
             changes.record(ctx, "lead", lid, "handover", owners_diff(src.login, dst.login, moved), lead_id=lid)
@@ -125,17 +126,11 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
             got[dst.id][1] += len(moved)
         # their other open tasks: one on several leads goes to its lead's new owner, those of no lead in turn; a
         # task on a lead that stays (closed, another's) stays too, as no new owner may see that lead
-        given = {lid: people[n % len(people)] for n, lid in enumerate(ids)}
         rest = tasks.open_of(ctx, src.id)
         loose = [tid for tid, lid in rest if lid is None]
-        to: dict[int, list[int]] = {}
         for k, dst in enumerate(people):
-            to.setdefault(dst.id, []).extend(loose[k::len(people)])
-        for tid, lid in rest:
-            if lid in given:
-                to.setdefault(given[lid].id, []).append(tid)
-        for dst in people:
-            got[dst.id][1] += len(tasks.give_tasks(ctx, src.id, dst.id, sorted(to.get(dst.id, []))))
+            theirs = loose[k::len(people)] + [tid for tid, lid in rest if given.get(lid) is dst]
+            got[dst.id][1] += len(tasks.give_tasks(ctx, src.id, dst.id, sorted(theirs)))
         for p in people:
             n_leads, n_tasks = got[p.id]
             if n_leads or n_tasks:
