@@ -169,3 +169,49 @@ def _may_notify(team, sender: str, to: str) -> bool:
     finally:
         conn.rollback()
         conn.close()
+
+
+def test_a_task_shared_with_a_lead_beyond_sight_stays_with_its_owner_and_open_on_own_roles(team):
+    """Row security hides a task's links to leads the session cannot see: an admin's one task for rep1's lead
+    and team B's looked like rep1's lead's alone to sup_a's and rep1's own roles, so reassigning or losing
+    rep1's lead took it along or shelved it for team B too. The server tells (``crm_task_shared``), and only
+    of a task whose own lead one sees."""
+    from datetime import datetime, timedelta
+
+    from tui_crm.services import leads
+    from tui_crm.services.activity import task_list
+    from tui_crm.services.context import open_session
+    from tui_crm.services.leads import batch_run as batch
+
+    due = datetime(2030, 1, 7, 10, 0)
+    boss = open_session(team.url, "boss")
+    fair = {n: task_list.add_task_for(boss, [team.codes[n], team.codes["rep_b"]], f"fair {n}", due, owner=n)
+            for n in ("rep1", "rep2")}
+    own = task_list.add_task_for(boss, [team.codes["rep1"]], "call back", due, owner="rep1")
+    boss.close()
+
+    def task(tid):
+        return team.owner_rows("SELECT u.login, t.status FROM task t JOIN \"user\" u ON u.id = t.owner_id "
+                               "WHERE t.id = %s", (tid,))[0]
+
+    sup = open_session(team.role_url("sup_a"), "sup_a")
+    assert team.rows("sup_a", "SELECT tl.lead_id FROM task_lead tl WHERE tl.task_id = %s", (fair["rep1"],)) == []
+    leads.reassign(sup, team.codes["rep1"], "rep2")
+    assert task(own) == ("rep2", "open") and task(fair["rep1"]) == ("rep1", "open")
+    lead2 = team.rows("sup_a", "SELECT id FROM lead WHERE code = %s", (team.codes["rep2"],))[0][0]
+    assert batch.run(sup, batch.Selection(ids=(lead2,)), "reassign", {"login": "rep1"}).done == 1
+    assert task(fair["rep2"]) == ("rep2", "open")
+    sup.close()
+    rep2 = open_session(team.role_url("rep2"), "rep2")
+    leads.set_outcome(rep2, team.codes["rep1"], "lost", {"lost_reason": "price"})
+    rep2.close()
+    assert task(own)[1] == "shelved" and task(fair["rep1"]) == ("rep1", "open")
+    rep1 = open_session(team.role_url("rep1"), "rep1")
+    assert batch.run(rep1, batch.Selection(ids=(lead2,)), "lost", {"lost_reason": "price"}).done == 1
+    rep1.close()
+    assert task(fair["rep2"]) == ("rep2", "open")
+    # told only of a task whose own lead one sees; a plain task is no shared one
+    probe = "SELECT crm_task_shared(%s)"
+    assert team.rows("rep1", probe, (fair["rep2"],)) == [(True,)]
+    assert team.rows("rep_b", probe, (fair["rep1"],)) == [(False,)]  # its own lead is rep1's former
+    assert team.rows("sup_a", probe, (own,)) == [(False,)]

@@ -9,6 +9,7 @@ The policies say in SQL what ``services.scope`` says in peewee:
 - notifications: the user's own; one may be sent to anyone about a visible lead, and by a supervisor to
   their team (a batch reassign or a handover names many leads, none of them);
 - the leads' search text: that of a visible lead, read only;
+- whether a task one sees is on other leads as well (``crm_task_shared``), those beyond one's reach too;
 - the change log: entries of visible leads and those of no lead; written only as oneself
   (or as the system) about a visible lead; never updated or deleted;
 - users: readable by all; a user changes only their own time zone, language and last
@@ -65,6 +66,13 @@ class Groups:
         return self.prefix + login
 
 
+def _in_scope(s: str) -> str:
+    """SQL: the row ``lead`` is a member's: their own, shared with them, or (a supervisor's) their team's."""
+    me = f"(SELECT {s}.crm_uid())"
+    return (f"(lead.owner_id = {me} OR lead.id IN (SELECT {s}.crm_shared_ids()) OR lead.owner_id IN "
+            f"(SELECT {s}.crm_team_ids()))")
+
+
 def _functions(s: str, prefix: str) -> list[str]:
     n = len(prefix)
     pin = "SET search_path = pg_catalog, pg_temp"
@@ -104,6 +112,13 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"{s}.import_batch b WHERE b.state = 'committed')) GROUP BY l.owner_id $$",
         # duplicates are looked for beyond one's reach (only that one exists is told): the values of
         # code, phone or email among vals that any lead holds, with its import batch; no id, no owner
+        # a task one sees is on other leads too, those beyond one's reach included (their task_lead rows are hidden,
+        # and a rep reassigning or closing their own lead would take along the task the others keep); told only
+        # of a task whose own lead one sees
+        f"CREATE OR REPLACE FUNCTION {s}.crm_task_shared(tid bigint) RETURNS boolean LANGUAGE sql STABLE "
+        f"SECURITY DEFINER {pin} AS $$ SELECT EXISTS (SELECT 1 FROM {s}.task t JOIN {s}.lead lead ON lead.id = "
+        f"t.lead_id WHERE t.id = tid AND ({_in_scope(s)} OR {s}.crm_is_admin())) AND EXISTS (SELECT 1 FROM "
+        f"{s}.task_lead tl WHERE tl.task_id = tid) $$",
         f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "
         f"RETURNS TABLE(val text, batch_id bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER {pin} AS $$ BEGIN "
         f"IF {s}.crm_uid() IS NULL OR col NOT IN ('code', 'phone', 'email') THEN RETURN; END IF; "
@@ -141,13 +156,12 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
     team = f"(SELECT {s}.crm_team_ids())"
     members, admins, both = f'"{g.members}"', f'"{g.admins}"', f'"{g.members}", "{g.admins}"'
     batch_ok = committed_or_mine(s)
-    in_scope = f"(lead.owner_id = {me} OR lead.id IN (SELECT {s}.crm_shared_ids()) OR lead.owner_id IN {team})"
 
     def of_lead(table: str, col: str = "lead_id") -> str:
         return f'EXISTS (SELECT 1 FROM {s}.lead l WHERE l.id = "{table}".{col})'
 
     out: dict[str, list] = {
-        "lead": [("crm_member", "ALL", members, f"{batch_ok} AND {in_scope}", None),
+        "lead": [("crm_member", "ALL", members, f"{batch_ok} AND {_in_scope(s)}", None),
                  ("crm_admin", "ALL", admins, batch_ok, None)],
         "task": [("crm_lead", "ALL", both,
                   f"(task.lead_id IS NOT NULL AND {of_lead('task')}) OR (task.lead_id IS NULL AND "

@@ -95,9 +95,15 @@ def open_loads(db: pw.Database, statuses) -> dict[int, int] | None:
     and where ``db roles`` has not installed the function yet (it runs again on the next ``db upgrade``)."""
     if connected_login(db) is None:
         return None
-    if db.execute_sql("SELECT to_regprocedure('crm_open_loads(text[])') IS NULL").fetchone()[0]:
+    if not has_function(db, "crm_open_loads(text[])"):
         return None
     return dict(db.execute_sql("SELECT user_id, n FROM crm_open_loads(%s)", (list(statuses),)).fetchall())
+
+
+def has_function(db: pw.Database, signature: str) -> bool:
+    """``db roles`` has installed this function (``name(types)``) in the session's schema: one added since runs
+    only after the next ``db roles`` or ``db upgrade``."""
+    return db.execute_sql("SELECT to_regprocedure(%s) IS NOT NULL", (signature,)).fetchone()[0]
 
 
 def holds_database(db: pw.Database) -> bool:

@@ -102,7 +102,7 @@ def close_kind(ctx: Session, lead_id: int, kind: str, status: str) -> None:
 def close_open(ctx: Session, lead_id: int, status: str) -> None:
     """The lead's own open tasks closed as it closes (won, lost, asleep); a task it shares with other leads stays
     open for them (the fair's one task for 40 leads is not shelved because one of them was lost)."""
-    _close(ctx, lead_id, ~next_due.shared(), status)
+    _close(ctx, lead_id, ~shared(ctx), status)
     refresh_next(lead_id)
 
 
@@ -127,11 +127,24 @@ def close_one(ctx: Session, lead_id: int, task_id: int, result: str | None) -> N
     _close(ctx, lead_id, Task.id == task_id, "done", result)
 
 
-def follows_its_lead() -> pw.Node:
+def shared(ctx: Session) -> pw.Node:
+    """A condition on Task: the task is on other leads too (store.next_due.shared), as this session can tell: in a
+    session of a user's own role, whose row security hides the links to leads beyond the user's reach, the server
+    is asked (once ``db roles`` has installed its function; before, as much as the session sees)."""
+    if "tasks_beyond_sight" not in ctx.memo:
+        from ...store import pgroles
+        from .. import identity
+
+        ctx.memo["tasks_beyond_sight"] = (identity.session_role_login(ctx) is not None
+                                          and pgroles.has_function(ctx.db, "crm_task_shared(bigint)"))
+    return next_due.shared(beyond_sight=ctx.memo["tasks_beyond_sight"])
+
+
+def follows_its_lead(ctx: Session) -> pw.Node:
     """A condition on Task: an open task that goes with its lead to a new owner. Only the lead's own (on no other
     lead) and only its previous owner's (the caller adds ``Task.owner == previous``): a collaborator's or a
     supervisor's task on the lead stays theirs, and a task on several leads (seed 004) stays with its owner."""
-    return Task.status.in_(OPEN_TASK_STATUSES) & ~next_due.shared()
+    return Task.status.in_(OPEN_TASK_STATUSES) & ~shared(ctx)
 
 
 def reassign_open(ctx: Session, lead_id: int, owner_id: int, previous_id: int) -> list[int]:
@@ -139,7 +152,7 @@ def reassign_open(ctx: Session, lead_id: int, owner_id: int, previous_id: int) -
     returns their ids (the caller's change entry names them)."""
     if previous_id == owner_id:
         return []
-    cond = (Task.lead == lead_id) & (Task.owner == previous_id) & follows_its_lead()
+    cond = (Task.lead == lead_id) & (Task.owner == previous_id) & follows_its_lead(ctx)
     ids = [i for (i,) in Task.select(Task.id).where(cond).order_by(Task.id).tuples()]
     if ids:
         Task.update(owner=owner_id).where(Task.id.in_(ids)).execute()

@@ -12,6 +12,7 @@ from ...i18n import N_, _
 from ...store import bulk, next_due
 from ...store.models import Lead, StageHistory, Task, TaskLead, User
 from .. import changes, scope
+from ..activity import tasks as tasks_service
 from ..errors import ValidationError, refuse_too_long
 from ..records import dt, ts
 from ..context import Session
@@ -33,7 +34,7 @@ def _reassignable(ctx: Session, rows: list[dict]) -> set[int]:
     return {r["id"] for r in rows if r["owner"] == a.id or r["owner"] in team}
 
 
-def _open_tasks(lead_ids: list[int], alone: bool = False, owners: dict[int, int] | None = None
+def _open_tasks(ctx: Session, lead_ids: list[int], alone: bool = False, owners: dict[int, int] | None = None
                 ) -> dict[int, list[int]]:
     """lead id -> its own open tasks (``alone``: those it shares with no other lead; ``owners``: lead id -> the
     one owner whose tasks count, as a reassign moves only the previous owner's: activity.tasks.reassign_open)."""
@@ -41,7 +42,7 @@ def _open_tasks(lead_ids: list[int], alone: bool = False, owners: dict[int, int]
     if lead_ids:
         cond = Task.lead.in_(bulk.ids_in(lead_ids)) & Task.status.in_(OPEN_TASK_STATUSES)
         if alone:
-            cond &= ~next_due.shared()
+            cond &= ~tasks_service.shared(ctx)
         for tid, lid, owner in Task.select(Task.id, Task.lead, Task.owner).where(cond).order_by(Task.id).tuples():
             if owners is None or owners.get(lid) == owner:
                 out.setdefault(lid, []).append(tid)
@@ -74,7 +75,8 @@ class Reassign(Action):
         missing = {r["owner"] for r in todo} - set(self.logins)
         if missing:
             self.logins.update(User.select(User.id, User.login).where(User.id.in_(list(missing))).tuples())
-        tasks = _open_tasks(ids, alone=True, owners={r["id"]: r["owner"] for r in todo})  # those that follow it
+        # those that follow it
+        tasks = _open_tasks(self.ctx, ids, alone=True, owners={r["id"]: r["owner"] for r in todo})
         touch(self.ctx, ids, {"owner": self.dst.id, "assigned_at": ts(self.now)})
         moved = [t for r in todo for t in tasks.get(r["id"], [])]
         if moved:
@@ -161,7 +163,8 @@ class Lost(Action):
         if not todo:
             return {}
         ids, now = [r["id"] for r in todo], ts(self.now)
-        tasks = _open_tasks(ids, alone=True)  # a task shared with other leads stays open for them (tasks.close_open)
+        # a task shared with other leads stays open for them (tasks.close_open)
+        tasks = _open_tasks(self.ctx, ids, alone=True)
         stay = Lead.select(Lead.stay_reason).where(Lead.id == StageHistory.lead)
         StageHistory.update(left_at=now, reason=pw.fn.COALESCE(stay, self.reason)).where(
             StageHistory.lead.in_(bulk.ids_in(ids)) & StageHistory.left_at.is_null()).execute()
