@@ -215,3 +215,40 @@ def test_a_task_shared_with_a_lead_beyond_sight_stays_with_its_owner_and_open_on
     assert team.rows("rep1", probe, (fair["rep2"],)) == [(True,)]
     assert team.rows("rep_b", probe, (fair["rep1"],)) == [(False,)]  # its own lead is rep1's former
     assert team.rows("sup_a", probe, (own,)) == [(False,)]
+
+
+def test_a_task_on_several_reps_leads_is_seen_from_each_and_plans_them_all_on_own_roles(team):
+    """An admin's one task for rep_b's lead and rep1's: its row was visible only with its first lead (rep1's role
+    did not see a task on their own lead), and a rep doing their task on their lead and rep_b's left rep_b's
+    lead planned for it (its UPDATE reached only the leads one sees). The plans of every lead of a task changed
+    are now recomputed by the server (``crm_refresh_plans``: derived columns only, made true)."""
+    from datetime import datetime
+
+    from tui_crm.services.activity import task_list, tasks
+    from tui_crm.services.context import open_session
+
+    later, sooner = datetime(2030, 1, 9, 10, 0), datetime(2030, 1, 8, 10, 0)
+    boss = open_session(team.url, "boss")
+    theirs = task_list.add_task_for(boss, [team.codes["rep_b"], team.codes["rep1"]], "fair b", sooner, owner="rep_b")
+    mine = task_list.add_task_for(boss, [team.codes["rep1"], team.codes["rep_b"]], "fair 1", later, owner="rep1")
+    boss.close()
+    assert team.rows("rep1", "SELECT id FROM task WHERE id = %s", (theirs,)) == [(theirs,)]
+
+    def planned(login):  # the latest due of the lead's open tasks
+        return team.owner_rows("SELECT plan_until FROM lead WHERE code = %s", (team.codes[login],))[0][0]
+
+    assert planned("rep_b") == planned("rep1")  # the later one, on both
+    rep1 = open_session(team.role_url("rep1"), "rep1")
+    tasks.complete_task(rep1, mine, "done at the fair")
+    rep1.close()
+    assert planned("rep_b") == planned("rep1")
+    after = team.owner_rows("SELECT plan_until FROM lead l WHERE code = %s", (team.codes["rep_b"],))
+    recomputed = team.owner_rows("SELECT MAX(t.due_at) FROM task t WHERE t.status = 'open' AND t.id IN "
+                                 "(SELECT task_id FROM task_lead tl JOIN lead l ON l.id = tl.lead_id WHERE l.code = %s "
+                                 "UNION SELECT t2.id FROM task t2 JOIN lead l ON l.id = t2.lead_id WHERE l.code = %s)",
+                                 (team.codes["rep_b"], team.codes["rep_b"]))
+    assert after == recomputed
+    # nobody learns or changes anything else by calling it: a stranger's call on someone's task is a no-op
+    before = team.owner_rows("SELECT id, next_follow_up_at, plan_until, version FROM lead ORDER BY id")
+    team.rows("rep_b", "SELECT crm_refresh_plans(ARRAY[%s, %s]::bigint[])", (theirs, mine))
+    assert team.owner_rows("SELECT id, next_follow_up_at, plan_until, version FROM lead ORDER BY id") == before

@@ -45,11 +45,30 @@ def refresh(lead_ids: list[int], only_sharing: bool = False) -> None:
     db.execute_sql(f"UPDATE lead SET {set_clause()} WHERE {where}")
 
 
+def refresh_of_tasks(task_ids: list[int], beyond_sight: bool = False, skip: int | None = None) -> None:
+    """The same for every lead these tasks are on (a task on several leads plans each of them), but ``skip``
+    (its caller refreshes that one). ``beyond_sight``: in a session of a user's own role, whose row security
+    hides (and keeps from its UPDATE) a task's leads beyond the user's reach, the server recomputes them all
+    (``crm_refresh_plans``, store/pgpolicies.py: derived columns only, made true)."""
+    if not task_ids:
+        return
+    if beyond_sight:
+        Lead._meta.database.execute_sql("SELECT crm_refresh_plans(%s::bigint[])", (sorted(set(task_ids)),))
+        return
+    refresh([i for i in leads_of(task_ids) if i != skip])
+
+
 def set_clause(lead: str = "lead") -> str:
     """SQL: the SET of an UPDATE of ``lead`` (its name in that statement) that gives each row its next due and plan
     from its open tasks (a batch's undo writes them beside its own columns, in one write of each lead)."""
+    return f"(next_follow_up_at, plan_until) = ({plans(lead)})"
+
+
+def plans(lead: str = "lead") -> str:
+    """SQL: a query of one row, the earliest and the latest due among the open tasks of the row ``lead`` (its own
+    and those it shares)."""
     open_ = ", ".join(f"'{s}'" for s in sorted(OPEN_TASK_STATUSES))
-    return ("(next_follow_up_at, plan_until) = (SELECT MIN(d.due_at), MAX(d.due_at) FROM ("
+    return ("SELECT MIN(d.due_at), MAX(d.due_at) FROM ("
             f"SELECT t.due_at FROM task t WHERE t.lead_id = {lead}.id AND t.status IN ({open_}) UNION ALL "
             "SELECT t.due_at FROM task_lead tl JOIN task t ON t.id = tl.task_id "
-            f"WHERE tl.lead_id = {lead}.id AND t.status IN ({open_})) d)")
+            f"WHERE tl.lead_id = {lead}.id AND t.status IN ({open_})) d")

@@ -5,7 +5,9 @@ The policies say in SQL what ``services.scope`` says in peewee:
   admins all; a lead of an import that has not committed only to the one importing it
   (the app itself hides those too, with ``scope.committed()``);
 - follow-ups, tasks, task links, shares, tags and stage history: those of a visible lead
-  (a task without a lead: its owner's, their supervisor's, an admin's);
+  (a task on several leads: when one of them is visible; a task without a lead: its owner's, their
+  supervisor's, an admin's); the plans of a changed task's leads, those beyond reach too, recomputed
+  by the server (``crm_refresh_plans``);
 - notifications: the user's own; one may be sent to anyone about a visible lead, and by a supervisor to
   their team (a batch reassign or a handover names many leads, none of them);
 - the leads' search text: that of a visible lead, read only;
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .next_due import plans
 from .summaries import TABLES
 
 # what each table lets the groups do; a new table must be placed here (tests/test_pg_roles.py)
@@ -119,6 +122,16 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"SECURITY DEFINER {pin} AS $$ SELECT EXISTS (SELECT 1 FROM {s}.task t JOIN {s}.lead lead ON lead.id = "
         f"t.lead_id WHERE t.id = tid AND ({_in_scope(s)} OR {s}.crm_is_admin())) AND EXISTS (SELECT 1 FROM "
         f"{s}.task_lead tl WHERE tl.task_id = tid) $$",
+        # a change of a task plans every lead it is on (next_follow_up_at, plan_until), and row security keeps a
+        # session's UPDATE from those beyond its reach: recomputed here for every lead of these tasks, only
+        # where they differ (derived columns made true: nothing to learn or harm by calling it)
+        f"CREATE OR REPLACE FUNCTION {s}.crm_refresh_plans(tids bigint[]) RETURNS void LANGUAGE plpgsql "
+        f"SECURITY DEFINER SET search_path = {s}, pg_catalog, pg_temp AS $$ BEGIN "
+        f"IF {s}.crm_uid() IS NULL THEN RETURN; END IF; "
+        f"UPDATE {s}.lead SET next_follow_up_at = w.lo, plan_until = w.hi FROM (SELECT lead.id, p.lo, p.hi FROM "
+        f"{s}.lead lead, LATERAL ({plans('lead')}) p(lo, hi) WHERE lead.id IN (SELECT t.lead_id FROM {s}.task t "
+        f"WHERE t.id = ANY(tids) UNION SELECT tl.lead_id FROM {s}.task_lead tl WHERE tl.task_id = ANY(tids))) w "
+        f"WHERE lead.id = w.id AND (lead.next_follow_up_at, lead.plan_until) IS DISTINCT FROM (w.lo, w.hi); END $$",
         f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "
         f"RETURNS TABLE(val text, batch_id bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER {pin} AS $$ BEGIN "
         f"IF {s}.crm_uid() IS NULL OR col NOT IN ('code', 'phone', 'email') THEN RETURN; END IF; "
@@ -164,7 +177,8 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
         "lead": [("crm_member", "ALL", members, f"{batch_ok} AND {_in_scope(s)}", None),
                  ("crm_admin", "ALL", admins, batch_ok, None)],
         "task": [("crm_lead", "ALL", both,
-                  f"(task.lead_id IS NOT NULL AND {of_lead('task')}) OR (task.lead_id IS NULL AND "
+                  f"(task.lead_id IS NOT NULL AND ({of_lead('task')} OR EXISTS (SELECT 1 FROM {s}.task_lead tl "
+                  f"WHERE tl.task_id = task.id))) OR (task.lead_id IS NULL AND "
                   f"(task.owner_id = {me} OR task.owner_id IN {team} OR {admin}))", None)],
         "notification": [
             ("crm_own", "SELECT", both, f"notification.user_id = {me}", None),

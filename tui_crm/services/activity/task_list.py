@@ -22,7 +22,7 @@ from .. import changes, scope
 from ..context import Session
 from ..errors import NotFound, ValidationError, refuse_too_long
 from ..records import dt, ts
-from .tasks import create_task
+from .tasks import beyond_sight, create_task
 
 TASK_FILTERS = ("open", "overdue", "today", "done", "shelved", "all")
 
@@ -228,5 +228,5 @@ def set_task_status(ctx: Session, task_id: int, status: str, result: str | None 
         if diff:
             Task.update(**values).where(Task.id == task.id).execute()
             changes.record(ctx, "task", task.id, key, diff, lead_id=task.lead_id)
-            next_due.refresh(lead_ids)
+            next_due.refresh_of_tasks([task.id], beyond_sight(ctx))
     return get_task(ctx, task_id)

@@ -56,9 +56,10 @@ def outlive(lead_ids: list[int]) -> None:
         TaskLead.delete().where((TaskLead.task == task_id) & (TaskLead.lead == heir)).execute()
 
 
-def refresh_task(task_id: int) -> None:
-    """The same for every lead the task is on: a task on several leads (seed 004) plans each of them."""
-    next_due.refresh(next_due.leads_of([task_id]))
+def refresh_task(ctx: Session, task_id: int) -> None:
+    """The same for every lead the task is on: a task on several leads (seed 004) plans each of them, those beyond
+    the session's sight too."""
+    next_due.refresh_of_tasks([task_id], beyond_sight(ctx))
 
 
 def create_task(ctx: Session, lead_id: int | None, owner_id: int, kind: str, title: str, due: datetime,
@@ -90,7 +91,7 @@ def _close(ctx: Session, lead_id: int, cond, status: str, result: str | None = N
         Task.update(**values).where(Task.id.in_(ids)).execute()
         for tid in ids:
             changes.record(ctx, "task", tid, status, {"result": [None, result]} if result else {}, lead_id=lead_id)
-        next_due.refresh([i for i in next_due.leads_of(ids) if i != lead_id])  # the caller refreshes lead_id
+        next_due.refresh_of_tasks(ids, beyond_sight(ctx), skip=lead_id)  # the caller refreshes lead_id
     return ids
 
 
@@ -127,17 +128,22 @@ def close_one(ctx: Session, lead_id: int, task_id: int, result: str | None) -> N
     _close(ctx, lead_id, Task.id == task_id, "done", result)
 
 
-def shared(ctx: Session) -> pw.Node:
-    """A condition on Task: the task is on other leads too (store.next_due.shared), as this session can tell: in a
-    session of a user's own role, whose row security hides the links to leads beyond the user's reach, the server
-    is asked (once ``db roles`` has installed its function; before, as much as the session sees)."""
+def beyond_sight(ctx: Session) -> bool:
+    """This is a session of a user's own role, whose row security hides a task's links to leads beyond the user's
+    reach and keeps its writes from them: the server is asked and plans them (once ``db roles`` has installed
+    its functions; before, as much as the session sees)."""
     if "tasks_beyond_sight" not in ctx.memo:
         from ...store import pgroles
         from .. import identity
 
         ctx.memo["tasks_beyond_sight"] = (identity.session_role_login(ctx) is not None
-                                          and pgroles.has_function(ctx.db, "crm_task_shared(bigint)"))
-    return next_due.shared(beyond_sight=ctx.memo["tasks_beyond_sight"])
+                                          and pgroles.has_function(ctx.db, "crm_refresh_plans(bigint[])"))
+    return ctx.memo["tasks_beyond_sight"]
+
+
+def shared(ctx: Session) -> pw.Node:
+    """A condition on Task: the task is on other leads too (store.next_due.shared), as the session can tell."""
+    return next_due.shared(beyond_sight=beyond_sight(ctx))
 
 
 def follows_its_lead(ctx: Session) -> pw.Node:
@@ -228,7 +234,7 @@ def complete_task(ctx: Session, task_id: int, result: str | None = None, status:
     with _locked_task(ctx, task_id) as task:
         Task.update(status=status, result=result, done_at=ts(ctx.now())).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, status, {"result": [None, result]}, lead_id=task.lead_id)
-        refresh_task(task.id)
+        refresh_task(ctx, task.id)
 
 
 def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetime | None = None,
@@ -248,7 +254,7 @@ def finish_task(ctx: Session, task_id: int, result: str | None, next_at: datetim
                 created = create_task(ctx, lead.id, lead.owner_id, "follow_up", next_title or N_("Follow up"),
                                       next_at, lead.priority)
             Lead.update(last_activity_at=now).where(Lead.id == lead.id).execute()
-        refresh_task(task.id)
+        refresh_task(ctx, task.id)
         return created
 
 
@@ -260,14 +266,14 @@ def undo_finish(ctx: Session, task_id: int, created_id: int | None = None) -> No
             Task.delete().where((Task.id == created_id) & (Task.lead == task.lead_id)
                                 & Task.status.in_(OPEN_TASK_STATUSES)).execute()
         changes.record(ctx, "task", task.id, "undo", {"status": ["done", "open"]}, lead_id=task.lead_id)
-        refresh_task(task.id)
+        refresh_task(ctx, task.id)
 
 
 def snooze_task(ctx: Session, task_id: int, due: datetime) -> None:
     with _locked_task(ctx, task_id) as task:
         Task.update(due_at=ts(due)).where(Task.id == task.id).execute()
         changes.record(ctx, "task", task.id, "snooze", {"due_at": [dt(task.due_at), due]}, lead_id=task.lead_id)
-        refresh_task(task.id)
+        refresh_task(ctx, task.id)
 
 
 def _views(ctx: Session, q) -> list[TaskView]:
