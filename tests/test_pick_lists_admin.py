@@ -29,7 +29,7 @@ def test_sources_add_rename_retire_remove_and_order(world):
     sources.rename_source(ctx, "trade-fair", en="Fair booth")
     assert world.as_("rep_a1").sources["trade-fair"] == ("Fair booth", "地推展会")
     assert leads.get(world.as_("rep_a1"), lead.code).source == "trade-fair"  # the key and the code stay
-    with pytest.raises(ValidationError, match="used by 1 leads"):
+    with pytest.raises(ValidationError, match="used by 1 lead and"):
         sources.remove_source(ctx, "Fair booth")
     sources.set_active(ctx, "trade-fair", False)
     with pytest.raises(ValidationError, match="retired"):
@@ -58,7 +58,7 @@ def test_a_source_in_a_rule_is_not_removed(world):
 
     sources.add_source(world.ctx, "roadshow")
     rules.add_rule(world.ctx, source="roadshow", to_user="rep_a1")
-    with pytest.raises(ValidationError, match="0 leads and 1 rules"):
+    with pytest.raises(ValidationError, match="0 leads and 1 rule:"):
         sources.remove_source(world.ctx, "roadshow")
 
 
@@ -108,7 +108,7 @@ def test_the_command_line(world):
     assert ads["leads"] == 1 and ads["active"] and ads["zh"] == "线上广告"
     run("sources", "add", "Roadshow", "--zh", "路演", db=url, check=0)
     proc = run("sources", "remove", "ads", db=url, check=1)
-    assert proc.stderr.strip().count("\n") == 0 and "used by 1 leads" in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "used by 1 lead and" in proc.stderr
     run("sources", "retire", "ads", db=url, check=0)
     run("sources", "move", "roadshow", "1", db=url, check=0)
     assert [s["key"] for s in run_json("sources", "list", "--format", "json", db=url)][0] == "roadshow"

@@ -49,7 +49,7 @@ async def test_an_admin_keeps_the_sources_and_the_lost_reasons(world):
         await wait_for(pilot, lambda: screen.items[-2].key == "roadshow", what="moved up")
         _cursor(screen, lambda v: v.key == "ads")
         await pilot.press("d")  # in use: refused in words, and nothing changes
-        await wait_for(pilot, lambda: any("used by 1 leads" in n.message for n in app._notifications), what="why")
+        await wait_for(pilot, lambda: any("used by 1 lead and" in n.message for n in app._notifications), what="why")
         await pilot.press("r")
         await wait_for(pilot, lambda: not next(v for v in screen.items if v.key == "ads").active, what="retired")
         assert "retired" in " ".join(str(c) for c in screen.query_one("#admin-table").get_row_at(

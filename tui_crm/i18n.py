@@ -11,10 +11,18 @@ text)``; its catalog key is ``context + "\\x04" + text``, as in gettext, so
 each sense has its own entry. ``tests/test_i18n_senses.py`` lists the short
 msgids used in several places and asks for a context or a reviewed "one
 sense" mark.
+
+English plurals: a message with a count (``{n} leads``) has an entry in
+``locale/en.plural.json`` that spells each counted word as a choice,
+``{n} {n:lead|leads}``: the first when that value is 1, the second else. The
+msgids (and the Chinese entries, which have one form) stay as they were, and a
+stored ``message()`` reads right too. ``tests/test_i18n_plurals.py`` asks every
+counting msgid for its entry.
 """
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,10 +31,12 @@ LANGS = ("en", "zh")
 CONTEXT_SEP = "\x04"
 
 
+PLURAL_CHOICE = re.compile(r"\{(\w+):([^|{}]*)\|([^{}]*)\}")  # {n:lead|leads}
+
+
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {}
+    """The entries of ``<lang>.json`` and ``<lang>.<area>.json``; English has only its plurals' entries."""
     merged: dict[str, str] = {}
     folder = Path(__file__).with_name("locale")  # a folder of the package, as styles/ is (not importlib.resources:
     # importing it was 2% of the first screen, issue 17)
@@ -75,7 +85,14 @@ def _(text: str, /, **kwargs) -> str:
     """Translate ``text`` and fill ``{placeholders}`` from kwargs. ``text`` is positional-only, so a
     placeholder may be called anything, ``{text}`` included."""
     out = catalog(_lang).get(text, text)
+    if out is not text and _lang == "en":
+        out = plural_forms(out, kwargs)
     return out.format(**kwargs) if kwargs else out
+
+
+def plural_forms(text: str, values: dict) -> str:
+    """``{n:lead|leads}`` in ``text`` as ``lead`` where the value ``n`` is one (1, "1"), ``leads`` else."""
+    return PLURAL_CHOICE.sub(lambda m: m[2] if str(values.get(m[1], "")).strip() == "1" else m[3], text)
 
 
 def N_(text: str) -> str:

@@ -93,8 +93,7 @@ def cmd_import(args) -> int:
         print(_("{n} leads flagged: same contact as another lead of their own code", n=res.flagged))
     if res.refused:
         errors = _(" and {file}", file=args.errors) if args.errors else ""
-        print(_("{n} rows refused (see above{errors})", n=res.refused, errors=errors) if res.refused != 1
-              else _("1 row refused (see above{errors})", errors=errors), file=sys.stderr)
+        print(_("{n} rows refused (see above{errors})", n=res.refused, errors=errors), file=sys.stderr)
     return 0
 
 

@@ -193,7 +193,7 @@ class LeadListScreen(Marking, LeadActions, DrawnOutsideBatch, Screen):
         c = self.counts
         parts = [self.mark_text()] if self.mark_text() else []
         if c:
-            parts.append(_("{n} lead", n=1) if c["shown"] == 1 else _("{n} leads", n=f"{c['shown']:,}"))
+            parts.append(_("{n} leads", n=f"{c['shown']:,}"))
             parts.append(_("{n} overdue", n=f"{c['overdue']:,}"))
             parts.append(_("{n} due today", n=f"{c['today']:,}"))
             parts.append(_("{n} stalled", n=f"{c['stalled']:,}"))
