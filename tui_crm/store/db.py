@@ -73,7 +73,7 @@ class PostgresDatabase(Reconnecting, pw.PostgresqlDatabase):
         with conn.cursor() as cur:
             # no JIT for this application's short statements: the planner priced a batch's UPDATE with its
             # per-lead subquery high enough to compile it (0.4 s of a 0.5 s statement on 200 leads; a summary
-            # trigger's statements alike, store/summary_triggers.NO_JIT)
+            # trigger's statements alike, store/pg_definer.NO_JIT)
             cur.execute("SET jit = off")
         pgmasks.enter(conn)  # an admin's role reads contacts masked by the server
         label = getattr(_THREAD, "label", None)

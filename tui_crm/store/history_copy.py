@@ -38,7 +38,7 @@ def pg_install(db: pw.Database) -> None:
 
 def step_18(db: pw.Database) -> None:
     """v18, PostgreSQL (SQLite: nothing to change): the history copy one statement per UPDATE, and the summary
-    trigger functions made again with JIT off (store/summary_triggers.NO_JIT)."""
+    trigger functions made again with JIT off (store/pg_definer.NO_JIT)."""
     if isinstance(db, pw.PostgresqlDatabase):
         from . import summary_triggers
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .next_due import plans
+from .pg_definer import closed_trigger_functions
 from .summaries import TABLES
 
 # what each table lets the groups do; a new table must be placed here (tests/test_pg_roles.py)
@@ -217,17 +218,6 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
                        None),
                       ("crm_read_all", "SELECT", admins, "true", None)]
     return out
-
-
-def closed_trigger_functions(s: str) -> str:
-    """SQL: no role but the owner may use a trigger function of the schema ``s``. Those of the summaries and the
-    search text are SECURITY DEFINER: with PostgreSQL's default EXECUTE for PUBLIC, a rep's session could fire one
-    from a trigger of its own on a temporary table and have it write (or, crm_sum_batch_del, delete leads) as
-    the owner. Firing them from the schema's own tables needs no EXECUTE. (No ``%`` in it: it is run with
-    parameters and without.)"""
-    return ("DO $$ DECLARE f record; BEGIN FOR f IN SELECT p.oid::regprocedure AS sig FROM pg_proc p "
-            f"WHERE p.pronamespace = '{s}'::regnamespace AND p.prorettype = 'trigger'::regtype LOOP "
-            "EXECUTE 'REVOKE ALL ON FUNCTION ' || f.sig::text || ' FROM PUBLIC'; END LOOP; END $$")
 
 
 def statements(s: str, groups: Groups) -> list[str]:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import peewee as pw
 
+from .pg_definer import closed_trigger_functions, trigger_function
+
 TABLE = "lead_search"
 INDEX = "lead_search_body_trgm"
 OLD_INDEX = "lead_search_trgm"  # v2-v20: the expression index on lead
@@ -44,22 +46,17 @@ def table() -> pw.Table:
     return pw.Table(TABLE, ("lead_id", "body")).bind(database_proxy)
 
 
-def _function(db: pw.Database, name: str, body: str, schema: str) -> None:
-    db.execute_sql(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-                   f"SET search_path = {schema}, pg_catalog, pg_temp SET jit = off AS $$ BEGIN {body} END $$")
-
-
 def triggers(db: pw.Database, cols: tuple[str, ...]) -> None:
     """The three triggers and their functions over the searched columns ``cols`` (idempotent)."""
     (schema,) = db.execute_sql("SELECT quote_ident(current_schema())").fetchone()
     upsert = "ON CONFLICT (lead_id) DO UPDATE SET body = EXCLUDED.body"
-    _function(db, "crm_search_add", f"INSERT INTO {TABLE} (lead_id, body) SELECT n.id, {text_expr(cols, 'n')} "
-                                    f"FROM new_rows n {upsert}; RETURN NULL;", schema)
+    add = f"INSERT INTO {TABLE} (lead_id, body) SELECT n.id, {text_expr(cols, 'n')} FROM new_rows n {upsert};"
+    trigger_function(db, "crm_search_add", f"{add} RETURN NULL;", schema)
     # by EXECUTE, planned for the tables as they are at each run (store/trigger_plans.py says why)
-    _function(db, "crm_search_drop", f"EXECUTE 'DELETE FROM {TABLE} s USING old_rows o WHERE s.lead_id = o.id'; "
-                                     "RETURN NULL;", schema)
-    _function(db, "crm_search_set", f"INSERT INTO {TABLE} (lead_id, body) VALUES (NEW.id, "
-                                    f"{text_expr(cols, 'NEW')}) {upsert}; RETURN NULL;", schema)
+    drop = f"EXECUTE 'DELETE FROM {TABLE} s USING old_rows o WHERE s.lead_id = o.id';"
+    trigger_function(db, "crm_search_drop", f"{drop} RETURN NULL;", schema)
+    put = f"INSERT INTO {TABLE} (lead_id, body) VALUES (NEW.id, {text_expr(cols, 'NEW')}) {upsert};"
+    trigger_function(db, "crm_search_set", f"{put} RETURN NULL;", schema)
     for name in TRIGGERS:
         db.execute_sql(f"DROP TRIGGER IF EXISTS {name} ON lead")
     db.execute_sql("CREATE TRIGGER lead_search_ai AFTER INSERT ON lead REFERENCING NEW TABLE AS new_rows "
@@ -69,9 +66,7 @@ def triggers(db: pw.Database, cols: tuple[str, ...]) -> None:
     db.execute_sql(f"CREATE TRIGGER lead_search_au AFTER UPDATE OF {', '.join(cols)} ON lead FOR EACH ROW "
                    f"WHEN ({text_expr(cols, 'OLD')} IS DISTINCT FROM {text_expr(cols, 'NEW')}) "
                    "EXECUTE FUNCTION crm_search_set()")
-    from .pgpolicies import closed_trigger_functions  # SECURITY DEFINER: nobody else may attach them
-
-    db.execute_sql(closed_trigger_functions(schema))
+    db.execute_sql(closed_trigger_functions(schema))  # SECURITY DEFINER: nobody else may attach them
 
 
 def drop_triggers(db: pw.Database) -> None:

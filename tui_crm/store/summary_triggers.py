@@ -16,6 +16,7 @@ from __future__ import annotations
 import peewee as pw
 
 from . import summary_deltas as deltas
+from .pg_definer import closed_trigger_functions, trigger_function
 from .summaries import (DIMS, DUE, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild,
                         sqlite_row_triggers)
 
@@ -99,15 +100,9 @@ PG_OPS = {"INSERT": ("REFERENCING NEW TABLE AS new_rows", [("new_rows", "")]),
           "UPDATE": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", [("old_rows", "-"), ("new_rows", "")])}
 
 
-# JIT off in the trigger functions (v18): the planner prices a scan of a transition table high, so each of a
-# function's statements passed jit_above_cost and was compiled anew on every call: 1.4 s of the 2.2 s that
-# the summaries took for a batch chunk of 5,000 leads (auto_explain), for queries that run in milliseconds
-NO_JIT = "SET jit = off"
-
-
 def _pg_function(db: pw.Database, name: str, body: str, schema: str) -> None:
-    db.execute_sql(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-                   f"SET search_path = {schema}, pg_catalog, pg_temp {NO_JIT} AS $$ BEGIN {body} RETURN NULL; END $$")
+    """A statement's or a row's summary trigger function (AFTER: its result is ignored)."""
+    trigger_function(db, name, f"{body} RETURN NULL;", schema)
 
 
 def _pg(db: pw.Database) -> None:
@@ -125,9 +120,8 @@ def _pg(db: pw.Database) -> None:
     db.execute_sql("DROP TRIGGER IF EXISTS report_sum_batch ON import_batch")
     db.execute_sql("CREATE TRIGGER report_sum_batch AFTER UPDATE OF state ON import_batch FOR EACH ROW "
                    "EXECUTE FUNCTION crm_sum_batch()")
-    db.execute_sql(f"CREATE OR REPLACE FUNCTION crm_sum_batch_del() RETURNS trigger LANGUAGE plpgsql SECURITY "
-                   f"DEFINER SET search_path = {schema}, pg_catalog, pg_temp {NO_JIT} AS $$ BEGIN "
-                   f"DELETE FROM lead WHERE batch_id = OLD.id; {'; '.join(deltas.gone('OLD.id'))}; RETURN OLD; END $$")
+    trigger_function(db, "crm_sum_batch_del", f"DELETE FROM lead WHERE batch_id = OLD.id; "
+                                              f"{'; '.join(deltas.gone('OLD.id'))}; RETURN OLD;", schema)
     db.execute_sql("DROP TRIGGER IF EXISTS report_sum_batch_del ON import_batch")
     db.execute_sql("CREATE TRIGGER report_sum_batch_del BEFORE DELETE ON import_batch FOR EACH ROW "
                    "EXECUTE FUNCTION crm_sum_batch_del()")
@@ -140,9 +134,7 @@ def _pg(db: pw.Database) -> None:
         db.execute_sql(f"DROP TRIGGER IF EXISTS report_sum_stage_{op} ON stage")
         db.execute_sql(f"CREATE TRIGGER report_sum_stage_{op} AFTER {event} ON stage FOR EACH ROW "
                        f"EXECUTE FUNCTION crm_sum_stage_{op}()")
-    from .pgpolicies import closed_trigger_functions  # SECURITY DEFINER: nobody else may attach them
-
-    db.execute_sql(closed_trigger_functions(schema))
+    db.execute_sql(closed_trigger_functions(schema))  # SECURITY DEFINER: nobody else may attach them
 
 
 PG_TRIGGERS = ([(f"report_sum_{short}_{op.lower()}", source) for source, short in
