@@ -4,9 +4,10 @@
 The same CSV as the SQLite run, imported through the service into a schema of its own (dropped after)
 while another process writes a row every 50 ms and records its waits. Then the physical baseline, the
 very rows the importer wrote, raw, in one transaction each: COPY into a copy of ``lead`` with all its
-indexes (the trigram GIN index included), the same by multi-row INSERT (execute_values, what the bulk
-path used before COPY), COPY into an index-less copy, and COPY of the stage history rows into a copy of
-``stage_history``. ``ceiling_rows_per_s_raw_copy`` is one lead and its history by raw COPY.
+indexes, the same by multi-row INSERT (execute_values, what the bulk path used before COPY), COPY into an
+index-less copy, COPY of the leads' search text into a copy of ``lead_search`` (its trigram GIN index: the
+search text's table since v21) and of the stage history rows into a copy of ``stage_history``.
+``ceiling_rows_per_s_raw_copy`` is one lead, its search text and its history by raw COPY.
 """
 from __future__ import annotations
 
@@ -88,8 +89,8 @@ def run_pg(n: int, folder: str) -> dict:
         conn = psycopg2.connect(PG, options=f"-csearch_path={name},public")
         cur = conn.cursor()
         raw = {}
-        for table in ("lead", "stage_history"):
-            cur.execute(f'SELECT * FROM "{table}" ORDER BY id')
+        for table in ("lead", "lead_search", "stage_history"):
+            cur.execute(f'SELECT * FROM "{table}" ORDER BY 1')  # by id (lead_search: by lead_id)
             rows = cur.fetchall()
             cols = ", ".join(f'"{d[0]}"' for d in cur.description)
             text = "".join(bulk.copy_line(r) for r in rows)
@@ -113,7 +114,7 @@ def run_pg(n: int, folder: str) -> dict:
         admin.cursor().execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
         admin.close()
     us = {k: round(v / n * 1e6, 1) for k, v in raw.items()}
-    ceiling = 1e6 / (us["lead_copy"] + us["stage_history_copy"])
+    ceiling = 1e6 / (us["lead_copy"] + us["lead_search_copy"] + us["stage_history_copy"])
     return {"backend": "postgres", "rows": n, "seconds": round(seconds, 2), "rows_per_s": round(n / seconds),
             "new": res.new, "refused": res.refused, "db_check": problems,
             "writer_writes": len(waits), "writer_max_wait_s": round(max(waits, default=0), 3),

@@ -168,7 +168,7 @@ def _import(rows, out, ld):
         rate = o.get("rows_per_s")
         if o.get("backend") == "postgres":
             figure(rows, f"import {o['rows']} rows (PostgreSQL)", rate, "rows/s",
-                   "raw COPY of its leads and history, one txn", o.get("ceiling_rows_per_s_raw_copy"), ld)
+                   "raw COPY of its leads, search text and history, one txn", o.get("ceiling_rows_per_s_raw_copy"), ld)
             figure(rows, f"import {o['rows']} rows (PostgreSQL): other writer's longest wait",
                    o.get("writer_max_wait_s"), "s", "its p99", o.get("writer_p99_wait_s"), ld, "<= 1 s")
             continue
