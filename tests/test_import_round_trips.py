@@ -43,7 +43,12 @@ def pg_url(tmp_path):
     drop()
 
 
-def test_an_import_part_sends_a_dozen_statements_and_asks_the_sessions_facts_once(pg_url, tmp_path):
+def test_an_import_part_sends_a_dozen_statements_and_asks_the_sessions_facts_once(pg_url, tmp_path, monkeypatch):
+    from tui_crm.services.importing import pacing
+
+    # parts are sized by time: on a fast machine 2,400 rows fit in two; at most 600 rows a part makes four or more,
+    # whatever the machine's speed, so what is asked once per import shows against several parts
+    monkeypatch.setattr(pacing, "PG_PART_MAX", 600)
     path = tmp_path / "rows.csv"
     path.write_text("Company,Contact,Phone,Source\n" + "".join(
         f"Co {i},Person {i},139{i:08d},expo\n" for i in range(ROWS)), encoding="utf-8")

@@ -252,3 +252,47 @@ def test_a_task_on_several_reps_leads_is_seen_from_each_and_plans_them_all_on_ow
     before = team.owner_rows("SELECT id, next_follow_up_at, plan_until, version FROM lead ORDER BY id")
     team.rows("rep_b", "SELECT crm_refresh_plans(ARRAY[%s, %s]::bigint[])", (theirs, mine))
     assert team.owner_rows("SELECT id, next_follow_up_at, plan_until, version FROM lead ORDER BY id") == before
+
+
+def test_a_reps_undo_on_their_own_role_removes_the_leads_the_rules_gave_away(team, tmp_path):
+    """rep1 imported two rows and the rules gave one to rep_b; undone on rep1's own role, the lead rep1 could not see
+    stayed behind (hidden, its batch undone) and the undo said one lead was removed. The server deletes the batch's
+    leads now (``crm_drop_batch_leads``), and a task on one of them that a lead beyond rep1's sight shares stays
+    with that lead; nobody else may call it on the batch, nor on a committed one."""
+    from datetime import datetime
+
+    from tui_crm.services.activity import task_list
+    from tui_crm.services.admin import rules
+    from tui_crm.services.context import open_session
+    from tui_crm.services.importing import undo
+    from tui_crm.services.importing.run import ImportOptions, run_import
+
+    rules.add_rule(team.ctx, region="华南", to_user="rep_b")
+    path = tmp_path / "south.csv"
+    path.write_text("company,contact_name,phone,source,region,need\n"
+                    "South A,Wang,13900008881,expo,华南,servers\nNorth A,Li,13900008882,expo,华北,racks\n",
+                    encoding="utf-8")
+    rep = open_session(team.role_url("rep1"), "rep1")
+    assert run_import(rep, str(path), ImportOptions()).new == 2
+    (bid,) = team.owner_rows("SELECT max(id) FROM import_batch")[0]
+    (south,) = team.owner_rows("SELECT code FROM lead WHERE company = 'South A'")[0]
+    boss = open_session(team.url, "boss")
+    kept = task_list.add_task_for(boss, [south, team.codes["rep_b"]], "fair", datetime(2030, 1, 7, 10), owner="rep_b")
+    boss.close()
+    probe = "SELECT crm_drop_batch_leads(%s, 10)"
+    assert team.rows("rep1", probe, (bid,)) == [(0,)]  # committed: not for anyone
+    owner = psycopg2.connect(PG_BASE, options=f"-csearch_path={team.schema},public")
+    owner.autocommit = True
+    try:
+        owner.cursor().execute("UPDATE import_batch SET state = 'undone' WHERE id = %s", (bid,))
+        assert team.rows("rep_b", probe, (bid,)) == [(0,)]  # undone, but not rep_b's
+        assert team.owner_rows("SELECT count(*) FROM lead WHERE batch_id = %s", (bid,)) == [(2,)]
+        owner.cursor().execute("UPDATE import_batch SET state = 'committed' WHERE id = %s", (bid,))
+    finally:
+        owner.close()
+    assert undo(rep, bid) == 2
+    rep.close()
+    assert team.owner_rows("SELECT company FROM lead WHERE company IN ('South A', 'North A')") == []
+    assert team.owner_rows("SELECT l.code FROM task t JOIN lead l ON l.id = t.lead_id WHERE t.id = %s",
+                           (kept,)) == [(team.codes["rep_b"],)]
+    assert team.owner_rows("SELECT count(*) FROM task_lead WHERE task_id = %s", (kept,)) == [(0,)]

@@ -56,7 +56,7 @@ def test_the_timeline_tells_each_entry_in_words_by_its_own_author(world):
         return found[0]
 
     assert by_text[one("reassigned from Rep A1 to Rep A2")] == "Sup A"
-    assert "open tasks went with it" in one("reassigned from")
+    assert "1 open task went with it" in one("reassigned from")
     # planned by rep_a1 before the reassign: still rep_a1's, though rep_a2 owns the open tasks now
     assert by_text[one("task planned: first contact")] == "Rep A1"
     assert by_text[one("task planned: other · Send the brochure")] == "Rep A1"

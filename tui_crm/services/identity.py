@@ -37,6 +37,19 @@ def session_role_login(ctx: Session) -> str | None:
     return ctx.memo["role_login"]
 
 
+def role_needs_server(ctx: Session, signature: str) -> bool:
+    """This is a session of a user's own role (row security hides and keeps its writes from what is beyond the
+    user's reach) and ``db roles`` has installed the server's function ``signature`` (``name(types)``) that does
+    the part beyond it; False elsewhere (the session sees and reaches everything it needs itself) and before
+    the next ``db roles`` or ``db upgrade`` brings a function added since. Asked once per session."""
+    key = ("server_function", signature)
+    if key not in ctx.memo:
+        from ..store import pgroles
+
+        ctx.memo[key] = session_role_login(ctx) is not None and pgroles.has_function(ctx.db, signature)
+    return ctx.memo[key]
+
+
 def role_acting_login(ctx: Session, requested: str | None) -> str | None:
     """Who acts in a session connected as a user's role: that user, or ``requested`` when that user is an
     active admin; AccessDenied for anyone else. None when the session's role is not a user's role."""

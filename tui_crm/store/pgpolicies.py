@@ -12,6 +12,8 @@ The policies say in SQL what ``services.scope`` says in peewee:
   their team (a batch reassign or a handover names many leads, none of them);
 - the leads' search text: that of a visible lead, read only;
 - whether a task one sees is on other leads as well (``crm_task_shared``), those beyond one's reach too;
+- an undone import's leads, those beyond the importer's reach too, deleted by the server for the one who
+  imported it or an admin (``crm_drop_batch_leads``);
 - the change log: entries of visible leads and those of no lead; written only as oneself
   (or as the system) about a visible lead; never updated or deleted;
 - users: readable by all; a user changes only their own time zone, language and last
@@ -133,6 +135,23 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"{s}.lead lead, LATERAL ({plans('lead')}) p(lo, hi) WHERE lead.id IN (SELECT t.lead_id FROM {s}.task t "
         f"WHERE t.id = ANY(tids) UNION SELECT tl.lead_id FROM {s}.task_lead tl WHERE tl.task_id = ANY(tids))) w "
         f"WHERE lead.id = w.id AND (lead.next_follow_up_at, lead.plan_until) IS DISTINCT FROM (w.lo, w.hi); END $$",
+        # an import undone (or abandoned) by a rep on their own role: its leads the rules gave to someone beyond
+        # the importer's reach are hidden from them, so the server deletes the batch's leads, ``lim`` at a time
+        # (returns how many), for the one who imported it or an admin, of a batch no longer staging or committed;
+        # a task of theirs that other leads share moves to the first of those (services.activity.tasks.outlive)
+        f"CREATE OR REPLACE FUNCTION {s}.crm_drop_batch_leads(bid bigint, lim integer) RETURNS integer "
+        f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = {s}, pg_catalog, pg_temp AS $$ "
+        f"DECLARE ids bigint[]; n integer; BEGIN "
+        f"IF {s}.crm_uid() IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.import_batch b WHERE b.id = bid AND b.state IN "
+        f"('undone', 'failed') AND (b.user_id = {s}.crm_uid() OR {s}.crm_is_admin())) THEN RETURN 0; END IF; "
+        f"SELECT array_agg(x.id) INTO ids FROM (SELECT l.id FROM {s}.lead l WHERE l.batch_id = bid ORDER BY l.id "
+        f"LIMIT greatest(lim, 1)) x; "
+        f"IF ids IS NULL THEN RETURN 0; END IF; "
+        f"WITH heirs AS (SELECT tl.task_id, min(tl.lead_id) AS heir FROM {s}.task_lead tl JOIN {s}.task t ON "
+        f"t.id = tl.task_id WHERE t.lead_id = ANY(ids) AND NOT tl.lead_id = ANY(ids) GROUP BY tl.task_id), "
+        f"moved AS (UPDATE {s}.task t SET lead_id = h.heir FROM heirs h WHERE t.id = h.task_id RETURNING t.id, h.heir) "
+        f"DELETE FROM {s}.task_lead tl USING moved m WHERE tl.task_id = m.id AND tl.lead_id = m.heir; "
+        f"DELETE FROM {s}.lead l WHERE l.id = ANY(ids); GET DIAGNOSTICS n = ROW_COUNT; RETURN n; END $$",
         f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "
         f"RETURNS TABLE(val text, batch_id bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER {pin} AS $$ BEGIN "
         f"IF {s}.crm_uid() IS NULL OR col NOT IN ('code', 'phone', 'email') THEN RETURN; END IF; "

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import peewee as pw
 
-from .pg_definer import closed_trigger_functions, trigger_function
-
 TABLE = "lead_search"
 INDEX = "lead_search_body_trgm"
 OLD_INDEX = "lead_search_trgm"  # v2-v20: the expression index on lead
@@ -48,6 +46,8 @@ def table() -> pw.Table:
 
 def triggers(db: pw.Database, cols: tuple[str, ...]) -> None:
     """The three triggers and their functions over the searched columns ``cols`` (idempotent)."""
+    from .pg_definer import closed_trigger_functions, trigger_function  # only when installing (the first screen)
+
     (schema,) = db.execute_sql("SELECT quote_ident(current_schema())").fetchone()
     upsert = "ON CONFLICT (lead_id) DO UPDATE SET body = EXCLUDED.body"
     add = f"INSERT INTO {TABLE} (lead_id, body) SELECT n.id, {text_expr(cols, 'n')} FROM new_rows n {upsert};"

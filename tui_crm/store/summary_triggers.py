@@ -16,7 +16,6 @@ from __future__ import annotations
 import peewee as pw
 
 from . import summary_deltas as deltas
-from .pg_definer import closed_trigger_functions, trigger_function
 from .summaries import (DIMS, DUE, GRAINS, OPEN, SUMMARIES, Summary, committed, is_pg, rebuild,
                         sqlite_row_triggers)
 
@@ -102,10 +101,14 @@ PG_OPS = {"INSERT": ("REFERENCING NEW TABLE AS new_rows", [("new_rows", "")]),
 
 def _pg_function(db: pw.Database, name: str, body: str, schema: str) -> None:
     """A statement's or a row's summary trigger function (AFTER: its result is ignored)."""
+    from .pg_definer import trigger_function  # only when installing (not on the first screen's path)
+
     trigger_function(db, name, f"{body} RETURN NULL;", schema)
 
 
 def _pg(db: pw.Database) -> None:
+    from .pg_definer import closed_trigger_functions, trigger_function
+
     (schema,) = db.execute_sql("SELECT quote_ident(current_schema())").fetchone()
     for source, short in (("lead", "lead"), ("stage_history", "hist")):
         mine = [s for s in SUMMARIES if s.source == source]

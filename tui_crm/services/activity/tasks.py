@@ -130,15 +130,10 @@ def close_one(ctx: Session, lead_id: int, task_id: int, result: str | None) -> N
 
 def beyond_sight(ctx: Session) -> bool:
     """This is a session of a user's own role, whose row security hides a task's links to leads beyond the user's
-    reach and keeps its writes from them: the server is asked and plans them (once ``db roles`` has installed
-    its functions; before, as much as the session sees)."""
-    if "tasks_beyond_sight" not in ctx.memo:
-        from ...store import pgroles
-        from .. import identity
+    reach and keeps its writes from them: the server is asked and plans them (``crm_refresh_plans``)."""
+    from .. import identity
 
-        ctx.memo["tasks_beyond_sight"] = (identity.session_role_login(ctx) is not None
-                                          and pgroles.has_function(ctx.db, "crm_refresh_plans(bigint[])"))
-    return ctx.memo["tasks_beyond_sight"]
+    return identity.role_needs_server(ctx, "crm_refresh_plans(bigint[])")
 
 
 def shared(ctx: Session) -> pw.Node:
