@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .next_due import plans
-from .pg_definer import closed_trigger_functions
+from .pg_definer import NO_JIT, closed_trigger_functions
 from .summaries import TABLES
 
 # what each table lets the groups do; a new table must be placed here (tests/test_pg_roles.py)
@@ -116,21 +116,19 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"SELECT l.owner_id::bigint, count(*)::bigint FROM {s}.lead l WHERE {s}.crm_uid() IS NOT NULL "
         f"AND l.status = ANY(statuses) AND (l.batch_id IS NULL OR l.batch_id IN (SELECT b.id FROM "
         f"{s}.import_batch b WHERE b.state = 'committed')) GROUP BY l.owner_id $$",
-        # duplicates are looked for beyond one's reach (only that one exists is told): the values of
-        # code, phone or email among vals that any lead holds, with its import batch; no id, no owner
         # a task one sees is on other leads too, those beyond one's reach included (their task_lead rows are hidden,
         # and a rep reassigning or closing their own lead would take along the task the others keep); told only
         # of a task whose own lead one sees
         f"CREATE OR REPLACE FUNCTION {s}.crm_task_shared(tid bigint) RETURNS boolean LANGUAGE sql STABLE "
         f"SECURITY DEFINER {pin} AS $$ SELECT EXISTS (SELECT 1 FROM {s}.task t JOIN {s}.lead lead ON lead.id = "
-        f"t.lead_id WHERE t.id = tid AND ({_in_scope(s)} OR {s}.crm_is_admin())) AND EXISTS (SELECT 1 FROM "
-        f"{s}.task_lead tl WHERE tl.task_id = tid) $$",
+        f"t.lead_id WHERE t.id = tid AND {committed_or_mine(s)} AND ({_in_scope(s)} OR {s}.crm_is_admin())) "
+        f"AND EXISTS (SELECT 1 FROM {s}.task_lead tl WHERE tl.task_id = tid) $$",
         # a change of a task plans every lead it is on (next_follow_up_at, plan_until), and row security keeps a
         # session's UPDATE from those beyond its reach: recomputed here for every lead of these tasks, only
         # where they differ (derived columns made true: nothing to learn or harm by calling it)
         f"CREATE OR REPLACE FUNCTION {s}.crm_refresh_plans(tids bigint[]) RETURNS void LANGUAGE plpgsql "
-        f"SECURITY DEFINER SET search_path = {s}, pg_catalog, pg_temp AS $$ BEGIN "
-        f"IF {s}.crm_uid() IS NULL THEN RETURN; END IF; "
+        f"SECURITY DEFINER SET search_path = pg_catalog, {s}, pg_temp {NO_JIT} AS $$ BEGIN "
+        f"IF {s}.crm_uid() IS NULL OR cardinality(tids) > 20000 THEN RETURN; END IF; "
         f"UPDATE {s}.lead SET next_follow_up_at = w.lo, plan_until = w.hi FROM (SELECT lead.id, p.lo, p.hi FROM "
         f"{s}.lead lead, LATERAL ({plans('lead')}) p(lo, hi) WHERE lead.id IN (SELECT t.lead_id FROM {s}.task t "
         f"WHERE t.id = ANY(tids) UNION SELECT tl.lead_id FROM {s}.task_lead tl WHERE tl.task_id = ANY(tids))) w "
@@ -140,7 +138,7 @@ def _functions(s: str, prefix: str) -> list[str]:
         # (returns how many), for the one who imported it or an admin, of a batch no longer staging or committed;
         # a task of theirs that other leads share moves to the first of those (services.activity.tasks.outlive)
         f"CREATE OR REPLACE FUNCTION {s}.crm_drop_batch_leads(bid bigint, lim integer) RETURNS integer "
-        f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = {s}, pg_catalog, pg_temp AS $$ "
+        f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {s}, pg_temp {NO_JIT} AS $$ "
         f"DECLARE ids bigint[]; n integer; BEGIN "
         f"IF {s}.crm_uid() IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.import_batch b WHERE b.id = bid AND b.state IN "
         f"('undone', 'failed') AND (b.user_id = {s}.crm_uid() OR {s}.crm_is_admin())) THEN RETURN 0; END IF; "
@@ -152,6 +150,8 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"moved AS (UPDATE {s}.task t SET lead_id = h.heir FROM heirs h WHERE t.id = h.task_id RETURNING t.id, h.heir) "
         f"DELETE FROM {s}.task_lead tl USING moved m WHERE tl.task_id = m.id AND tl.lead_id = m.heir; "
         f"DELETE FROM {s}.lead l WHERE l.id = ANY(ids); GET DIAGNOSTICS n = ROW_COUNT; RETURN n; END $$",
+        # duplicates are looked for beyond one's reach (only that one exists is told): the values of
+        # code, phone or email among vals that any lead holds, with its import batch; no id, no owner
         f"CREATE OR REPLACE FUNCTION {s}.crm_lead_matches(col text, vals text[]) "
         f"RETURNS TABLE(val text, batch_id bigint) LANGUAGE plpgsql STABLE SECURITY DEFINER {pin} AS $$ BEGIN "
         f"IF {s}.crm_uid() IS NULL OR col NOT IN ('code', 'phone', 'email') THEN RETURN; END IF; "
@@ -193,13 +193,20 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
     def of_lead(table: str, col: str = "lead_id") -> str:
         return f'EXISTS (SELECT 1 FROM {s}.lead l WHERE l.id = "{table}".{col})'
 
+    task_own = (f"((task.lead_id IS NOT NULL AND {of_lead('task')}) OR (task.lead_id IS NULL AND "
+                f"(task.owner_id = {me} OR task.owner_id IN {team} OR {admin})))")
+
     out: dict[str, list] = {
         "lead": [("crm_member", "ALL", members, f"{batch_ok} AND {_in_scope(s)}", None),
                  ("crm_admin", "ALL", admins, batch_ok, None)],
-        "task": [("crm_lead", "ALL", both,
-                  f"(task.lead_id IS NOT NULL AND ({of_lead('task')} OR EXISTS (SELECT 1 FROM {s}.task_lead tl "
-                  f"WHERE tl.task_id = task.id))) OR (task.lead_id IS NULL AND "
-                  f"(task.owner_id = {me} OR task.owner_id IN {team} OR {admin}))", None)],
+        # read where any of its leads is visible (task_lead's own policy shows the links of visible leads; IN, a
+        # hashed subplan, not EXISTS per row); written only where its own lead is: a link to one's lead is no
+        # way to rewrite, delete or move a task of a lead beyond reach
+        "task": [("crm_lead_read", "SELECT", both, f"{task_own} OR task.id IN (SELECT tl.task_id FROM "
+                  f"{s}.task_lead tl)", None),
+                 ("crm_lead_add", "INSERT", both, None, task_own),
+                 ("crm_lead_write", "UPDATE", both, task_own, task_own),
+                 ("crm_lead_delete", "DELETE", both, task_own, None)],
         "notification": [
             ("crm_own", "SELECT", both, f"notification.user_id = {me}", None),
             ("crm_own_update", "UPDATE", both, f"notification.user_id = {me}", f"notification.user_id = {me}"),

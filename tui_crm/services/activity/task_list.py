@@ -20,7 +20,7 @@ from ...store import next_due
 from ...store.models import Lead, Task, TaskLead, User
 from .. import changes, scope
 from ..context import Session
-from ..errors import NotFound, ValidationError, refuse_too_long
+from ..errors import AccessDenied, NotFound, ValidationError, refuse_too_long
 from ..records import dt, ts
 from .tasks import beyond_sight, create_task
 
@@ -210,6 +210,11 @@ def set_task_status(ctx: Session, task_id: int, status: str, result: str | None 
         task = Task.select().where((Task.id == task_id) & _visible_cond(ctx)).first()
         if task is None:
             raise NotFound(_("no such task: {id}", id=task_id))
+        if task.lead_id and not Lead.select(Lead.id).where((Lead.id == task.lead_id)
+                                                           & scope.scope_expr(ctx.actor)).exists():
+            # seen through another of its leads: changed by whoever sees its own, as completing it asks
+            raise AccessDenied(_("task {id} is on a lead you cannot see as well: its owner or that lead's "
+                                 "supervisor changes it", id=task_id))
         lead_ids = ([task.lead_id] if task.lead_id else []) + [
             i for (i,) in TaskLead.select(TaskLead.lead).where(TaskLead.task == task.id).tuples()]
         if lead_ids and ctx.is_postgres:  # its leads' rows first, in id order, as every lead write takes them
