@@ -34,8 +34,6 @@ def test_a_task_shared_with_a_lead_beyond_sight_stays_with_its_owner_and_open_on
     and team B's looked like rep1's lead's alone to sup_a's and rep1's own roles, so reassigning or losing
     rep1's lead took it along or shelved it for team B too. The server tells (``crm_task_shared``), and only
     of a task whose own lead one sees."""
-    from datetime import datetime, timedelta
-
     from tui_crm.services import leads
     from tui_crm.services.activity import task_list
     from tui_crm.services.context import open_session
@@ -80,8 +78,6 @@ def test_a_task_on_several_reps_leads_is_seen_from_each_and_plans_them_all_on_ow
     did not see a task on their own lead), and a rep doing their task on their lead and rep_b's left rep_b's
     lead planned for it (its UPDATE reached only the leads one sees). The plans of every lead of a task changed
     are now recomputed by the server (``crm_refresh_plans``: derived columns only, made true)."""
-    from datetime import datetime
-
     from tui_crm.services.activity import task_list, tasks
     from tui_crm.services.context import open_session
 
