@@ -76,3 +76,25 @@ def test_a_handover_gives_away_the_departing_reps_tasks_with_their_leads_and_no_
     # a task on a lead that stays with them (won, or a colleague's) stays too: no new owner may see that lead
     assert Task.get_by_id(on_won).status == "open" and owner(on_won) == "rep_a1"
     assert owner(on_colleagues) == "rep_a1"
+
+
+def test_one_task_for_several_leads_is_on_a_lead_its_owner_sees_first(world):
+    """A supervisor's one task for rep_a2's lead and rep_a1's, given to rep_a1: its own lead was the first of the
+    selection, rep_a2's, so rep_a1 saw the task (through their lead) and could not complete it ("no lead … that you
+    can see"). The task's own lead is now the first of them its owner has: from the form, the command line's
+    list of codes and a batch alike."""
+    from tui_crm.services.activity import task_list
+
+    w, v = world.lead("rep_a2"), world.lead("rep_a1")
+    sup = world.as_("sup_a")
+    due = NOW + timedelta(days=1)
+    one = task_list.add_task_for(sup, [w.code, v.code], "fair call", due, owner="rep_a1")
+    res = batch.run(sup, batch.Selection(ids=(w.id, v.id)), "task", {"title": "fair mail", "due": due,
+                                                                     "owner": "rep_a1"})
+    assert res.done == 2
+    (other,) = [t.id for t in Task.select().where(Task.title == "fair mail")]
+    for tid in (one, other):
+        assert Task.get_by_id(tid).lead_id == v.id
+        assert task_list.get_task(sup, tid).leads == [v.code, w.code]
+        tasks.complete_task(world.as_("rep_a1"), tid, "called")
+        assert Task.get_by_id(tid).status == "done"

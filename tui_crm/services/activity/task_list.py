@@ -162,6 +162,9 @@ def add_task_for(ctx: Session, codes: list[str | int], title: str, due: datetime
             scope.can_assign(ctx, user)
         if not user.active:
             raise ValidationError(_("user {login} is deactivated", login=user.login))
+        # its own lead is the first of them its owner has (the one whose scope writes the task: completing it
+        # asks for that lead), the others are its links
+        leads.sort(key=lambda l: l.owner_id != user.id)
         first = leads[0].id if leads else None
         tid = create_task(ctx, first, user.id, kind_key, title, due, prio,
                           remind_minutes=int(remind) if remind is not None else None)

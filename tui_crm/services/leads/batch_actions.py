@@ -186,8 +186,9 @@ class Lost(Action):
 
 
 class OneTask(Action):
-    """One task on every lead of the batch (seed 004): its first lead is the task's lead, the others are
-    its ``task_lead`` rows; the task's owner is the actor unless one is named."""
+    """One task on every lead of the batch (seed 004): the first lead its owner has (of the first chunk; else its
+    first lead) is the task's lead, the others are its ``task_lead`` rows; the owner is the actor unless one is
+    named."""
     name, entry = "task", "task"
 
     def __init__(self, ctx, params):
@@ -220,13 +221,15 @@ class OneTask(Action):
         if not ids:
             return {}
         if self.task_id is None:
-            self.task_id = Task.insert(lead=ids[0], owner=self.owner.id, kind=self.kind, title=self.title,
+            # its own lead: the first of the chunk its owner has (completing it asks for that lead)
+            first = next((r["id"] for r in rows if r["owner"] == self.owner.id), ids[0])
+            self.task_id = Task.insert(lead=first, owner=self.owner.id, kind=self.kind, title=self.title,
                                        priority=self.priority, due_at=ts(self.due), status="open",
                                        created_at=ts(self.now), remind_minutes=self.ctx.settings.reminder_minutes
                                        ).execute()
             changes.record(self.ctx, "task", self.task_id, "create", {"kind": [None, self.kind],
-                           "due_at": [None, self.due], "title": [None, self.title]}, lead_id=ids[0])
-            extra = ids[1:]
+                           "due_at": [None, self.due], "title": [None, self.title]}, lead_id=first)
+            extra = [i for i in ids if i != first]
         else:
             extra = ids
         if extra:
