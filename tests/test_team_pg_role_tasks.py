@@ -168,3 +168,19 @@ def test_the_app_changes_a_task_seen_only_through_a_link_nowhere(team):
         finally:
             rep1.close()
     assert team.owner_rows("SELECT status FROM task WHERE id = %s", (tid,)) == [("open",)]
+
+
+def test_a_task_seen_through_a_link_is_listed_on_a_role_as_on_the_owners_session(team):
+    """The task list kept only tasks whose own lead it could read back (to leave out leads of an import still
+    staging): on a role's session row security hides a colleague's lead, so rep_b's task on rep1's lead too was
+    listed on the owner's session and not on rep1's own role."""
+    from tui_crm.services.activity import task_list
+    from tui_crm.services.context import open_session
+
+    tid = _fair(team, "rep_b", "rep1", "rep_b")
+    for url in (team.url, team.role_url("rep1")):
+        rep1 = open_session(url, "rep1")
+        try:
+            assert tid in [t.id for t in task_list.list_tasks(rep1, "open")], url
+        finally:
+            rep1.close()

@@ -92,7 +92,10 @@ def list_tasks(ctx: Session, filter: str | None = "open", *, owner: str | None =
         cond &= Task.owner == user.id
     if team:
         cond &= Task.owner.in_(User.select(User.id).where(User.team == team_by_name(team).id))
-    cond &= Task.lead.is_null() | Task.lead.in_(Lead.select(Lead.id).where(scope.committed()))
+    # not on a lead of an import still staging (or undone); asked as "not among those", since a session on a
+    # user's own role reads back no lead beyond its reach, and a task seen through a link has its own lead there
+    staged = Lead.select(Lead.id).where(Lead.batch.is_null(False) & ~scope.committed())
+    cond &= Task.lead.is_null() | Task.lead.not_in(staged)
     late = pw.Case(None, [((Task.status.in_(OPEN_TASK_STATUSES)) & (Task.due_at < now_ts), 0)], 1)
     q = Task.select().where(cond).order_by(late, Task.due_at, Task.id)
     if limit:
