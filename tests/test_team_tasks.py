@@ -86,3 +86,15 @@ def test_a_task_on_several_leads_is_on_each_ones_timeline_with_its_sentiment_cha
     for v in (a, b):
         texts = [i.text for i in activity.lead_timeline(rep, v.code)]
         assert "task done: follow-up · expo brochure — liked it · neutral→positive" in texts
+
+
+def test_the_task_list_leaves_out_tasks_of_an_import_still_staging(world):
+    from tui_crm.store.models import ImportBatch, Lead, User
+
+    v = world.lead("rep_a1")
+    batch = ImportBatch.create(user=User.get(User.login == "sup_a").id, file="x.csv", state="staging", started_at=0)
+    Lead.update(batch=batch.id).where(Lead.id == v.id).execute()
+    rep = world.as_("rep_a1")
+    assert not [t for t in task_list.list_tasks(rep, "all") if t.leads[:1] == [v.code]]
+    ImportBatch.update(state="committed").where(ImportBatch.id == batch.id).execute()
+    assert [t for t in task_list.list_tasks(rep, "all") if t.leads[:1] == [v.code]]
