@@ -219,7 +219,7 @@ def set_task_status(ctx: Session, task_id: int, status: str, result: str | None 
         if task.lead_id and not Lead.select(Lead.id).where((Lead.id == task.lead_id)
                                                            & scope.scope_expr(ctx.actor)).exists():
             # seen through another of its leads: changed by whoever sees its own, as completing it asks
-            raise AccessDenied(_("task {id} is on a lead you cannot see as well: its owner or that lead's "
+            raise AccessDenied(_("task {id} belongs first to a lead you cannot see: its owner or that lead's "
                                  "supervisor changes it", id=task_id))
         lead_ids = ([task.lead_id] if task.lead_id else []) + [
             i for (i,) in TaskLead.select(TaskLead.lead).where(TaskLead.task == task.id).tuples()]
