@@ -62,7 +62,9 @@ def test_the_rules_tables_are_read_by_all_and_written_by_admins(team):
         team.rows("sup_a", "UPDATE team SET settings = '{}'")
 
 
-def test_a_reps_import_on_their_own_role_is_spread_by_the_rules_too(team, tmp_path):
+def _south_import(team, tmp_path):
+    """A rule gives 华南 to rep_b; rep1, on their own role, imports a row of 华南 and one of 华北. Returns rep1's
+    session and the import's result."""
     from tui_crm.services.admin import rules
     from tui_crm.services.context import open_session
     from tui_crm.services.importing.run import ImportOptions, run_import
@@ -73,7 +75,11 @@ def test_a_reps_import_on_their_own_role_is_spread_by_the_rules_too(team, tmp_pa
                     "South A,Wang,13900008881,expo,华南,servers\nNorth A,Li,13900008882,expo,华北,racks\n",
                     encoding="utf-8")
     rep = open_session(team.role_url("rep1"), "rep1")
-    res = run_import(rep, str(path), ImportOptions())
+    return rep, run_import(rep, str(path), ImportOptions())
+
+
+def test_a_reps_import_on_their_own_role_is_spread_by_the_rules_too(team, tmp_path):
+    rep, res = _south_import(team, tmp_path)
     rep.close()
     assert res.new == 2, res.refusals
     owners = dict(team.rows("boss", "SELECT l.company, u.login FROM lead l JOIN \"user\" u ON u.id = l.owner_id "
@@ -179,18 +185,11 @@ def test_a_reps_undo_on_their_own_role_removes_the_leads_the_rules_gave_away(tea
     from datetime import datetime
 
     from tui_crm.services.activity import task_list
-    from tui_crm.services.admin import rules
     from tui_crm.services.context import open_session
     from tui_crm.services.importing import undo
-    from tui_crm.services.importing.run import ImportOptions, run_import
 
-    rules.add_rule(team.ctx, region="华南", to_user="rep_b")
-    path = tmp_path / "south.csv"
-    path.write_text("company,contact_name,phone,source,region,need\n"
-                    "South A,Wang,13900008881,expo,华南,servers\nNorth A,Li,13900008882,expo,华北,racks\n",
-                    encoding="utf-8")
-    rep = open_session(team.role_url("rep1"), "rep1")
-    assert run_import(rep, str(path), ImportOptions()).new == 2
+    rep, res = _south_import(team, tmp_path)
+    assert res.new == 2
     (bid,) = team.owner_rows("SELECT max(id) FROM import_batch")[0]
     (south,) = team.owner_rows("SELECT code FROM lead WHERE company = 'South A'")[0]
     boss = open_session(team.url, "boss")
