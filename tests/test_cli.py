@@ -211,3 +211,21 @@ def test_move_after_a_long_stay_names_the_option_that_gives_the_reason(tmp_path)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"tui-crm: {code} stayed more than 7 days in its stage: give a stay reason (--reason)"
     run("leads", "move", code, "qualified", "--reason", "waiting for budget", db=db, env=later, check=0)
+
+
+def test_db_check_tells_an_orphan_in_the_users_language(demo_db, tmp_path):
+    """db check's own lines (schema version, integrity, foreign keys) were English whatever the language."""
+    import shutil
+    import sqlite3
+
+    broken = str(tmp_path / "orphan.db")
+    shutil.copy(demo_db, broken)
+    con = sqlite3.connect(broken)  # foreign keys off: what a crash or a hand edit can leave
+    con.execute("UPDATE follow_up SET lead_id = 999999 WHERE id = (SELECT MIN(id) FROM follow_up)")
+    con.commit()
+    con.close()
+    en = run("db", "check", db=broken)
+    zh = run("--lang", "zh", "db", "check", db=broken)
+    assert en.returncode == zh.returncode == 1, (en.stdout, en.stderr)
+    assert "follow_up row" in en.stdout + en.stderr and "points to a missing lead" in en.stdout + en.stderr
+    assert "外键：follow_up 的第" in zh.stdout + zh.stderr and "不存在的 lead" in zh.stdout + zh.stderr

@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # placeholders that hold a name, a code or a text, never a count
 NOT_COUNTS = {"code", "login", "name", "field", "path", "stage", "what", "who", "batch", "id", "schema", "table",
               "role", "version", "latest", "vendor", "tag", "key", "reason", "company", "url", "command", "file",
-              "to", "value", "item", "errors", "why", "fields", "admin", "max", "columns"}
+              "to", "value", "item", "errors", "why", "fields", "admin", "max", "columns", "row", "problem"}
 # a count followed by a word ending in s (a plural), maybe after one more word ("{n} open tasks")
 COUNTED = re.compile(r"\{(\w+)\}\s+(?:[a-z]+\s+)?[a-z\-']+s\b")
 # counts that are limits, never one: "at most {n} characters"

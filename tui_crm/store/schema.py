@@ -364,17 +364,21 @@ def upgrade(db: pw.Database, progress: Callable[[int | None], None] | None = Non
 
 # ----------------------------------------------------------------- check
 def check(db: pw.Database) -> list[str]:
-    """Problems found, one line each (empty when all is well)."""
+    """Problems found, one line each, in the user's language (empty when all is well)."""
+    from ..i18n import _
+
     problems: list[str] = []
     version = current_version(db)
     if version != LATEST:
-        problems.append(f"schema version {version} is not current ({LATEST}): run `tui-crm db upgrade`")
+        problems.append(_("schema version {version} is not current ({latest}): run `tui-crm db upgrade`",
+                          version=version, latest=LATEST))
     if isinstance(db, pw.SqliteDatabase):
         for (msg,) in db.execute_sql("PRAGMA integrity_check").fetchall():
             if msg != "ok":
-                problems.append(f"integrity: {msg}")
-        for table, rowid, parent, _ in db.execute_sql("PRAGMA foreign_key_check").fetchall():
-            problems.append(f"foreign key: {table} row {rowid} points to a missing {parent}")
+                problems.append(_("integrity: {problem}", problem=msg))
+        for table, rowid, parent, _fk in db.execute_sql("PRAGMA foreign_key_check").fetchall():
+            problems.append(_("foreign key: {table} row {row} points to a missing {parent}", table=table, row=rowid,
+                              parent=parent))
     else:
         problems += _pg_orphans(db)
     if version == LATEST:
@@ -385,6 +389,8 @@ def check(db: pw.Database) -> list[str]:
 
 
 def _pg_orphans(db: pw.Database) -> list[str]:
+    from ..i18n import _
+
     out = []
     for model in ALL_MODELS:
         for fk in model._meta.refs:
@@ -393,5 +399,6 @@ def _pg_orphans(db: pw.Database) -> list[str]:
                    f'AND NOT EXISTS (SELECT 1 FROM "{rel}" r WHERE r.id = t."{fk.column_name}")')
             n = db.execute_sql(sql).fetchone()[0]
             if n:
-                out.append(f"foreign key: {n} {model._meta.table_name} rows point to a missing {rel}")
+                out.append(_("foreign key: {n} rows of {table} point to a missing {parent}", n=n,
+                             table=model._meta.table_name, parent=rel))
     return out
