@@ -161,17 +161,22 @@ def check(db: pw.Database) -> list[str]:
         from . import search_pg
 
         return search_pg.check(db, live_columns(db))
+    from ..i18n import _
+
+    repair = "tui-crm db check --repair"
     problems = []
     if not db.table_exists("lead_fts"):
-        return ["search index: lead_fts is missing"]
+        return [_("search index: the table {table} is missing (run `{command}`)", table="lead_fts", command=repair)]
     try:
         db.execute_sql("INSERT INTO lead_fts(lead_fts, rank) VALUES ('integrity-check', 1)")
     except pw.DatabaseError as exc:
-        problems.append(f"search index out of step with the leads: {exc}")
+        problems.append(_("search index out of step with the leads: {error} (run `{command}`)", error=exc,
+                          command=repair))
     trig = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='trigger'")}
     missing = set(TRIGGER_NAMES) - trig
     if missing:
-        problems.append(f"search index triggers missing: {', '.join(sorted(missing))}")
+        problems.append(_("search index: triggers {names} are missing (run `{command}`)",
+                          names=", ".join(sorted(missing)), command=repair))
     # triggers of the older kind (no WHEN on lead_fts_ai) keep the index exact too; an import
     # replaces them with ensure_triggers() before it stages anything
     return problems
