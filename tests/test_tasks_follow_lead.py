@@ -98,3 +98,42 @@ def test_one_task_for_several_leads_is_on_a_lead_its_owner_sees_first(world):
         assert task_list.get_task(sup, tid).leads == [v.code, w.code]
         tasks.complete_task(world.as_("rep_a1"), tid, "called")
         assert Task.get_by_id(tid).status == "done"
+
+
+def test_one_task_sits_on_its_owners_lead_though_that_lead_comes_in_a_later_chunk(world, monkeypatch):
+    """The batch's task lead was chosen within its first chunk only: with rep_a1's lead in the second chunk of a
+    selection, the task sat on rep_a2's lead and rep_a1 could not complete their own task. It is asked of the
+    whole selection now, and the lead's next follow-up is the task's once its chunk has run."""
+    from tui_crm.services.leads import batch as batch_core
+    from tui_crm.store.models import Lead
+
+    for name in ("CHUNK_FIRST", "CHUNK_MIN", "CHUNK_MAX"):
+        monkeypatch.setattr(batch_core, name, 1)
+    monkeypatch.setattr(batch_core, "LOCK_GAP", 0)
+    w, v = world.lead("rep_a2"), world.lead("rep_a1")
+    assert w.id < v.id
+    due = NOW + timedelta(days=2)
+    res = batch.run(world.as_("sup_a"), batch.Selection(ids=(w.id, v.id)), "task",
+                    {"title": "fair mail", "due": due, "owner": "rep_a1"})
+    assert res.done == 2
+    (tid,) = [t.id for t in Task.select().where(Task.title == "fair mail")]
+    assert Task.get_by_id(tid).lead_id == v.id
+    assert Lead.get_by_id(v.id).next_follow_up_at is not None
+    tasks.complete_task(world.as_("rep_a1"), tid, "mailed")
+    assert Task.get_by_id(tid).status == "done"
+
+
+def test_one_task_for_an_owner_who_sees_none_of_the_leads_is_refused_in_one_line(world):
+    """A task given to rep_a1 on rep_a2's leads alone would be theirs on leads they cannot open: refused, nothing
+    written."""
+    import pytest
+
+    from tui_crm.services.errors import ValidationError
+
+    w = world.lead("rep_a2")
+    before = Task.select().count()
+    with pytest.raises(ValidationError) as err:
+        batch.run(world.as_("sup_a"), batch.Selection(ids=(w.id,)), "task",
+                  {"title": "not theirs", "due": NOW + timedelta(days=1), "owner": "rep_a1"})
+    assert "rep_a1 can see none of the marked leads" in str(err.value) and "\n" not in str(err.value)
+    assert Task.select().count() == before

@@ -164,6 +164,9 @@ class Action:
         """The per-lead diffs to record, or how many leads changed when the action recorded them itself."""
         raise NotImplementedError
 
+    def start(self, cond: pw.Expression) -> None:
+        """Before the first chunk, with the selection's condition (what the action asks of the whole batch)."""
+
     def head(self) -> dict:
         return {}
 
@@ -198,6 +201,7 @@ def run(ctx: Session, sel: Selection, action: str, params: dict | None = None,
     total = Lead.select(Lead.id).where(cond).count()
     if total == 0:
         raise NotFound(_("no marked lead that you can see"))
+    act.start(cond)
     with ctx.db.atomic():
         bid = changes.record(ctx, "batch", None, action, {**act.head_entry(), "leads": total})
     res = BatchResult(bid, action)

@@ -186,9 +186,9 @@ class Lost(Action):
 
 
 class OneTask(Action):
-    """One task on every lead of the batch (seed 004): the first lead its owner has (of the first chunk; else its
-    first lead) is the task's lead, the others are its ``task_lead`` rows; the owner is the actor unless one is
-    named."""
+    """One task on every lead of the batch (seed 004): the first lead its owner has of the whole selection (else the
+    first they can see) is the task's lead, the others are its ``task_lead`` rows; the owner is the actor unless one
+    is named (who must see one of the leads: completing a task asks for its own lead)."""
     name, entry = "task", "task"
 
     def __init__(self, ctx, params):
@@ -212,6 +212,22 @@ class OneTask(Action):
         if self.owner.id != ctx.actor.id:
             scope.can_assign(ctx, self.owner)
         self.task_id: int | None = None
+        self.first: int | None = None
+
+    def start(self, cond):
+        """The task's own lead, asked of the whole selection (a chunk holds only some of the owner's leads)."""
+        from ..context import actor_of
+
+        def first(extra):
+            return Lead.select(pw.fn.MIN(Lead.id)).where(cond & extra).scalar()
+        self.first = first(Lead.owner == self.owner.id)
+        if self.first is None and self.owner.id != self.ctx.actor.id:
+            self.first = first(scope.scope_expr(actor_of(self.owner)))
+            if self.first is None:
+                raise ValidationError(_("{login} can see none of the marked leads: the task would be theirs on "
+                                        "leads they cannot open", login=self.owner.login), {"owner": _("no lead")})
+        if self.first is None:
+            self.first = first(Lead.id > 0)
 
     def head(self):
         return {"title": self.title, "due_at": self.due.isoformat(), "owner": self.owner.login}
@@ -221,17 +237,16 @@ class OneTask(Action):
         if not ids:
             return {}
         if self.task_id is None:
-            # its own lead: the first of the chunk its owner has (completing it asks for that lead)
-            first = next((r["id"] for r in rows if r["owner"] == self.owner.id), ids[0])
+            # on its own lead, which may come in a later chunk (its next follow-up is set there, with its summaries)
+            first = self.first if self.first is not None else ids[0]
             self.task_id = Task.insert(lead=first, owner=self.owner.id, kind=self.kind, title=self.title,
                                        priority=self.priority, due_at=ts(self.due), status="open",
                                        created_at=ts(self.now), remind_minutes=self.ctx.settings.reminder_minutes
                                        ).execute()
             changes.record(self.ctx, "task", self.task_id, "create", {"kind": [None, self.kind],
                            "due_at": [None, self.due], "title": [None, self.title]}, lead_id=first)
-            extra = [i for i in ids if i != first]
-        else:
-            extra = ids
+            self.first = first
+        extra = [i for i in ids if i != self.first]
         if extra:
             bulk.insert_rows(self.ctx.db, TaskLead._meta.table_name, ("task_id", "lead_id"),
                              ((self.task_id, i) for i in extra))

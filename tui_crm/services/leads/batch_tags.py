@@ -22,6 +22,9 @@ class TagAction:
             raise ValidationError(_("name a tag to add or remove"), {"add": _("required")})
         self.batch_id: int | None = None
 
+    def start(self, cond) -> None:
+        """Nothing asked of the whole selection first (batch.Action.start)."""
+
     def head(self) -> dict:
         return {"add": self.add, "remove": self.remove}
 
