@@ -89,15 +89,16 @@ class PgTeam:
 
         if database_proxy.obj is not None and not database_proxy.obj.is_closed():
             database_proxy.obj.close()
-        self._drop_schema()
         conn = psycopg2.connect(PG_BASE)
         conn.autocommit = True
         try:
             cur = conn.cursor()
+            # the roles' sessions first: one a failed test left inside a transaction holds locks the drop waits for
             pattern = self.prefix.replace("_", r"\_") + "%"
             cur.execute("SELECT pid FROM pg_stat_activity WHERE usename LIKE %s", (pattern,))
             for (pid,) in cur.fetchall():
                 cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            self._drop_schema()
             pgroles.drop_roles(_Raw(conn), self.prefix)
         finally:
             conn.close()

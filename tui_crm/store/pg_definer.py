@@ -13,10 +13,11 @@ NO_JIT = "SET jit = off"
 
 
 def trigger_function(db: pw.Database, name: str, body: str, schema: str) -> None:
-    """``name()``, a PL/pgSQL trigger function of ``body`` (its statements and its RETURN) run as the owner, with the
-    schema's tables first on its path and pg_temp last (a session's temporary table cannot shadow them)."""
+    """``name()``, a PL/pgSQL trigger function of ``body`` (its statements and its RETURN) run as the owner, with
+    pg_catalog first on its path (no function a session made can stand in for a built-in one), then the schema's
+    tables, and pg_temp last (a session's temporary table cannot shadow them)."""
     db.execute_sql(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-                   f"SET search_path = {schema}, pg_catalog, pg_temp {NO_JIT} AS $$ BEGIN {body} END $$")
+                   f"SET search_path = pg_catalog, {schema}, pg_temp {NO_JIT} AS $$ BEGIN {body} END $$")
 
 
 def closed_trigger_functions(s: str) -> str:

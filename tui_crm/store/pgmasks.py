@@ -139,7 +139,9 @@ def _writes(s: str, m: str, table: str, cols: list[str], ops: tuple[str, ...]) -
 
 def _limited_matches(s: str) -> str:
     """``crm_lead_matches`` answering at most MATCHES_PER_HOUR values an hour per user, each answer an
-    audit entry of its own (a role calling it from psql is held to what the app holds its users to), in the
+    audit entry of its own, of the lead matched (read by those who see that lead and by admins, not by the one asking:
+    an entry of no lead is read by every member, and its id told whose lead a number was), (a role calling it from
+    psql is held to what the app holds its users to), in the
     order of ``vals``: the importer asks in its file's order and spends its own allowance in that order, so the
     two limits run out on the same row (in no order, the server could skip an early row, which the importer
     then took for new while its allowance was not yet spent)."""
@@ -156,7 +158,7 @@ def _limited_matches(s: str) -> str:
         "ON l.%I = o.v ORDER BY o.n, l.id', col, col) USING vals LOOP "
         "EXIT WHEN left_ <= 0; left_ := left_ - 1; "
         f"INSERT INTO {s}.\"change\" (at, user_id, entity, entity_id, lead_id, action, diff) VALUES "
-        "(extract(epoch FROM now())::bigint, me, 'lead', r.id, NULL, 'reveal', "
+        "(extract(epoch FROM now())::bigint, me, 'lead', r.id, r.id, 'reveal', "
         "json_build_object('via', 'match', 'match', col)::jsonb::text); "
         "val := r.v; batch_id := r.b; RETURN NEXT; END LOOP; END $$")
 

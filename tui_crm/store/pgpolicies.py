@@ -19,7 +19,10 @@ The policies say in SQL what ``services.scope`` says in peewee:
 - users: readable by all; a user changes only their own time zone, language and last
   method; a new user (``import --create-owners``) is a rep of one's own team or of none;
 - import batches: readable by all (which batches are committed decides what is visible),
-  written by the one importing;
+  made staging by the one importing, then moved forward only (store/pgguards.py), never deleted;
+- a lead's owner changed only by its owner, their supervisor or an admin, its batch and creator never;
+  a lead shared by those who may reassign it, with others than themselves; a task linked to a lead by
+  those who may write the task (``crm_task_writable``);
 - the open leads each user owns, counted (``crm_open_loads``, for least-loaded assignment): by all,
   as counts per user only;
 - assignment and auto-tag rules: read by all (every new lead is matched against them),
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import pgguards
 from .next_due import plans
 from .pg_definer import NO_JIT, closed_trigger_functions
 from .summaries import TABLES
@@ -43,7 +47,7 @@ from .summaries import TABLES
 LEAD_DATA = ("lead", "follow_up", "task", "task_lead", "lead_share", "lead_tag", "stage_history", "notification")
 APPEND_ONLY = ("change", "lead_assignment")
 MEMBER_WRITES = {"code_counter": "INSERT, UPDATE", "tag": "INSERT", "source": "INSERT",
-                 "import_batch": "INSERT, UPDATE, DELETE", "user": "INSERT"}
+                 "import_batch": "INSERT, UPDATE", "user": "INSERT"}
 MEMBER_COLUMNS = {"user": ("UPDATE", ("tz", "lang", "money", "last_method"))}
 ADMIN_ONLY = ("meta", "team", "stage", "lost_reason", "assignment_rule", "auto_tag_rule")  # read by all, written by admins
 # the report's summary tables (store/summaries.py): read only, the rows of the owners one may see (one's own,
@@ -102,10 +106,13 @@ def _functions(s: str, prefix: str) -> list[str]:
         # row) to someone beyond the creator's reach: the creator made it as its owner (their policies allow
         # that and everything that comes with it), and this gives it to the rule's choice; nothing else
         f"CREATE OR REPLACE FUNCTION {s}.crm_give_lead(lid bigint, uid bigint) RETURNS boolean LANGUAGE plpgsql "
-        # (the lead's triggers name their tables without a schema: this one's, then pg_temp last, cannot be shadowed)
-        f"SECURITY DEFINER SET search_path = {s}, pg_catalog, pg_temp AS $$ DECLARE n int; BEGIN "
-        f"IF {s}.crm_uid() IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.lead_assignment a WHERE a.lead_id = lid "
-        f"AND a.user_id = uid) THEN RETURN false; END IF; "
+        # (the lead's triggers name their tables without a schema: pg_catalog first, then this one, pg_temp last)
+        f"SECURITY DEFINER SET search_path = pg_catalog, {s}, pg_temp AS $$ DECLARE n int; BEGIN "
+        # the assignment names a rule that gives leads to uid (its user, or a member of its team): a session's own
+        # lead_assignment row naming no such rule gives nothing
+        f"IF {s}.crm_uid() IS NULL OR NOT EXISTS (SELECT 1 FROM {s}.lead_assignment a JOIN {s}.assignment_rule r "
+        f"ON r.id = a.rule WHERE a.lead_id = lid AND a.user_id = uid AND (r.to_user_id = uid OR EXISTS (SELECT 1 "
+        f"FROM {s}.\"user\" u WHERE u.id = uid AND u.active AND u.team_id = r.to_team_id))) THEN RETURN false; END IF; "
         f"UPDATE {s}.lead l SET owner_id = uid WHERE l.id = lid AND l.owner_id = {s}.crm_uid() "
         f"AND l.created_by = {s}.crm_uid() AND l.xmin = pg_current_xact_id()::xid; "
         f"GET DIAGNOSTICS n = ROW_COUNT; RETURN n = 1; END $$",
@@ -123,6 +130,15 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"SECURITY DEFINER {pin} AS $$ SELECT EXISTS (SELECT 1 FROM {s}.task t JOIN {s}.lead lead ON lead.id = "
         f"t.lead_id WHERE t.id = tid AND {committed_or_mine(s)} AND ({_in_scope(s)} OR {s}.crm_is_admin())) "
         f"AND EXISTS (SELECT 1 FROM {s}.task_lead tl WHERE tl.task_id = tid) $$",
+        # a task may be linked to a lead (task_lead) by a session that may write the task (its own lead is visible,
+        # or, of no lead, it is the session's, its team's or an admin's): else linking any task id to one's own lead
+        # read it (task's policy shows a task linked to a visible lead); as the owner, so that task_lead's policy
+        # may ask it of task, whose own policy asks task_lead
+        f"CREATE OR REPLACE FUNCTION {s}.crm_task_writable(tid bigint) RETURNS boolean LANGUAGE sql STABLE "
+        f"SECURITY DEFINER {pin} AS $$ SELECT EXISTS (SELECT 1 FROM {s}.task t LEFT JOIN {s}.lead lead ON lead.id = "
+        f"t.lead_id WHERE t.id = tid AND ((lead.id IS NOT NULL AND {committed_or_mine(s)} AND ({_in_scope(s)} OR "
+        f"{s}.crm_is_admin())) OR (t.lead_id IS NULL AND (t.owner_id = {s}.crm_uid() OR t.owner_id IN (SELECT "
+        f"{s}.crm_team_ids()) OR {s}.crm_is_admin())))) $$",
         # a change of a task plans every lead it is on (next_follow_up_at, plan_until), and row security keeps a
         # session's UPDATE from those beyond its reach: recomputed here for every lead of these tasks, only
         # where they differ (derived columns made true: nothing to learn or harm by calling it)
@@ -231,11 +247,26 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
             ("crm_admin", "ALL", admins, "true", None)],
         "import_batch": [
             ("crm_read", "SELECT", both, "true", None),
-            ("crm_mine", "INSERT", both, None, f"import_batch.user_id = {me}"),
-            ("crm_mine_update", "UPDATE", both, f"import_batch.user_id = {me} OR {admin}", None),
-            ("crm_mine_delete", "DELETE", both, f"import_batch.user_id = {me} OR {admin}", None)],
+            # made staging by the one importing; forward only after (store/pgguards.py); never deleted: its leads
+            # would go by the cascade, those beyond the session's reach too
+            ("crm_mine", "INSERT", both, None, f"import_batch.user_id = {me} AND import_batch.state = 'staging'"),
+            ("crm_mine_update", "UPDATE", both, f"import_batch.user_id = {me} OR {admin}", None)],
     }
-    for table in ("follow_up", "task_lead", "lead_share", "lead_tag", "stage_history"):
+    # who may reassign a lead may share it (services.leads.people.share), not with themselves: a self-share kept a
+    # rep's reach over a lead they had given away; a collaborator may not share it on
+    reassigns = (f'EXISTS (SELECT 1 FROM {s}.lead l WHERE l.id = lead_share.lead_id AND (l.owner_id = {me} OR '
+                 f'l.owner_id IN {team} OR {admin}))')
+    shares = f"{reassigns} AND lead_share.user_id <> {me}"
+    out["lead_share"] = [("crm_lead_read", "SELECT", both, of_lead("lead_share"), None),
+                         ("crm_lead_add", "INSERT", both, None, shares),
+                         ("crm_lead_write", "UPDATE", both, reassigns, shares),
+                         ("crm_lead_delete", "DELETE", both, reassigns, None)]
+    linked = f"{of_lead('task_lead')} AND {s}.crm_task_writable(task_lead.task_id)"
+    out["task_lead"] = [("crm_lead_read", "SELECT", both, of_lead("task_lead"), None),
+                        ("crm_lead_add", "INSERT", both, None, linked),
+                        ("crm_lead_write", "UPDATE", both, linked, linked),
+                        ("crm_lead_delete", "DELETE", both, of_lead("task_lead"), None)]
+    for table in ("follow_up", "lead_tag", "stage_history"):
         out[table] = [("crm_lead", "ALL", both, of_lead(table), None)]
     for table in SEARCH_TABLES:
         out[table] = [("crm_lead", "SELECT", both, of_lead(table), None)]
@@ -248,7 +279,8 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
 
 def statements(s: str, groups: Groups) -> list[str]:
     """Everything ``db roles`` runs in the schema ``s`` (an identifier, quoted), in order."""
-    sql = _functions(s, groups.prefix) + _grants(s, groups) + [closed_trigger_functions(s)]
+    sql = (_functions(s, groups.prefix) + pgguards.statements(s, groups.prefix) + _grants(s, groups)
+           + [closed_trigger_functions(s)])
     policies = _policies(s, groups)
     assert set(policies) == set(ROW_SECURED), set(policies) ^ set(ROW_SECURED)
     for table in ROW_SECURED:
