@@ -62,6 +62,13 @@ async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
         await pilot.press("enter")
         await fill_and_save(app, pilot, stages=text)
         await wait_for(pilot, lambda: any(s.label("en") == "Pilot" for s in screen.items), what="the new stage")
+        # a rename keeps the stage (its leads, history, cadence): it made a new stage and dropped the old one
+        text = "  ".join(f"{s.label('en')}:{s.probability}" for s in world.ctx.stages).replace(
+            "needs confirmed:25", "needs confirmed=Discovery:20")
+        await pilot.press("enter")
+        await fill_and_save(app, pilot, stages=text)
+        await wait_for(pilot, lambda: any(s.label("en") == "Discovery" for s in screen.items), what="the rename")
+        assert [(s.key, s.probability) for s in screen.items if s.label("en") == "Discovery"] == [("qualified", 20)]
     actions = {(c.entity, c.action) for c in Change.select()}
     assert {("user", "update"), ("rule", "create"), ("stage", "set")} <= actions
 

@@ -166,7 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     _format(p)
     p = add("set", _("replace the open stages (NAME:PERCENT ...)"), stages)
     p.add_argument("specs", nargs="+", metavar="NAME:PERCENT",
-                   help=_("a stage and its probability in percent, in funnel order"))
+                   help=_("a stage and its probability in percent, in funnel order; OLD=NEW:PERCENT renames "
+                          "a stage (its leads stay in it)"))
 
     leads = actions(add("leads", _("list, add, show and move leads")))
     p = add("list", _("list leads"), leads)

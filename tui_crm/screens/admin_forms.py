@@ -13,6 +13,23 @@ LANGS = {"en": ("English", "English"), "zh": ("中文", "中文")}
 MODES = {"round-robin": ("round-robin", "轮流"), "least-loaded": ("least-loaded", "最少负载")}
 
 
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """``STAGE=DAYS`` items of a cadence as typed: stage names may hold spaces (``proposal & quote=2``), items are
+    apart by spaces or any of , ; ， ； 、; text that is not such an item comes back as ``("", text)``."""
+    import re
+
+    text = re.sub(r"[,;，；、]", " ", text)
+    out, at = [], 0
+    for m in re.finditer(r"\s*([^=]+?)\s*=\s*(\S*)", text):
+        if text[at:m.start()].strip():
+            break
+        out.append((m.group(1).strip(), m.group(2)))
+        at = m.end()
+    if text[at:].strip():
+        out.append(("", text[at:].strip()))
+    return out
+
+
 def _int(v: dict, name: str, errors: dict, low: int = 0) -> int | None:
     text = (v.get(name) or "").strip()
     if not text:
@@ -146,7 +163,9 @@ class TeamForm(FormScreen):
             return [Field("name", _("team"), ""), Field("supervisor", _("supervisor (login)"), "")]
         own = getattr(self.team, "settings", None) or {}
         sla = own.get("sla_hours") or {}
-        cadence = own.get("cadence_days") or {}
+        # a stage removed since keeps its number in the team's settings (unused), not in the form, whose save then
+        # refused the name it no longer knew
+        cadence = {k: d for k, d in (own.get("cadence_days") or {}).items() if k in self._labels()}
         sup = [Field("supervisor", _("supervisor (login)"), self.team.supervisor or "")]
         return [*(sup if self.ctx.actor.is_admin else ()),  # a supervisor sets their team's numbers, not who leads it
                 Field("sla_high", _("SLA hours, high"), str(sla.get("high", ""))),
@@ -173,16 +192,16 @@ class TeamForm(FormScreen):
                 errors["name"] = _("required")
             return v, errors
         out: dict = {"supervisor": v.get("supervisor") or None}
-        sla = {p: _int(v, f"sla_{p}", errors, 1) for p in ("high", "medium", "low")}
+        # the same numbers `teams set` takes (0 included: first contact due at once)
+        sla = {p: _int(v, f"sla_{p}", errors) for p in ("high", "medium", "low")}
         out["sla_hours"] = {p: h for p, h in sla.items() if h is not None} or None
-        out["escalate_after_days"] = _int(v, "escalate", errors, 1)
-        out["stall_after_days"] = _int(v, "stall", errors, 1)
+        out["escalate_after_days"] = _int(v, "escalate", errors)
+        out["stall_after_days"] = _int(v, "stall", errors)
         cadence = {}
-        for item in v["cadence"].split():
-            stage, sep, days = item.partition("=")
-            key = read_choice("stage", stage.strip(), self._labels(), {}, "cadence") if sep else None
-            if not key or not days.strip().isdigit():
-                errors["cadence"] = _("STAGE=DAYS, not {value}", value=item)
+        for stage, days in _pairs(v["cadence"]):
+            key = read_choice("stage", stage, self._labels(), {}, "cadence") if stage else None
+            if not key or not days.isdigit():
+                errors["cadence"] = _("STAGE=DAYS, not {value}", value=f"{stage}={days}" if stage else days)
                 break
             cadence[key] = int(days)
         out["cadence_days"] = cadence or None
@@ -198,7 +217,7 @@ class TeamForm(FormScreen):
 
 class StagesForm(FormScreen):
     """The open stages in order, each NAME:PERCENT (``stages set``, which every open app takes up live):
-    add one by writing it, rename by writing its new name, reorder by order, probabilities after the colon."""
+    add one by writing it, rename one as OLD=NEW:PERCENT, reorder by order, probabilities after the colon."""
     LIMITS = {"stages": limits.TEXT}
     TITLE = "Stages"
 
@@ -206,7 +225,7 @@ class StagesForm(FormScreen):
         from ..i18n import get_lang
 
         text = "  ".join(f"{s.label(get_lang())}:{s.probability}" for s in self.ctx.stages)
-        return [Field("stages", _("stages in order"), text, _("NAME:PERCENT, two spaces between"))]
+        return [Field("stages", _("stages in order"), text, _("NAME:PERCENT, two spaces between; OLD=NEW:PERCENT renames"))]
 
     def check(self, v):
         specs = [s.strip() for s in v["stages"].split("  ") if s.strip()]
