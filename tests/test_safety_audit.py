@@ -51,7 +51,8 @@ def test_handover_notifies_the_new_owner_and_logs_each_lead_and_task(world):
     assert Task.get_by_id(loose).owner.login == "rep_a2"
     assert _entries("reassign", entity="task", entity_id=loose) == [{"owner": ["rep_a1", "rep_a2"]}]
     (note,) = [x for x in Notification.select() if x.user.login == "rep_a2"]
-    assert note.text == "Rep A1 handed over 2 leads and 3 tasks to you"  # their first contacts and the loose one
+    # their first contacts and the loose one; by the supervisor who did it (it named the departing rep)
+    assert note.text == "Sup A handed over 2 leads and 3 tasks of Rep A1 to you"
     assert {x.owner_id for x in Lead.select().where(Lead.id.in_([a.id, b.id]))} == {world.as_("rep_a2").actor.id}
 
 

@@ -137,3 +137,18 @@ def test_one_task_for_an_owner_who_sees_none_of_the_leads_is_refused_in_one_line
                   {"title": "not theirs", "due": NOW + timedelta(days=1), "owner": "rep_a1"})
     assert "rep_a1 can see none of the marked leads" in str(err.value) and "\n" not in str(err.value)
     assert Task.select().count() == before
+
+
+def test_one_task_for_a_deactivated_owner_is_refused(world):
+    """The batch's task form gave 40 leads' task to a deactivated rep (user pass): `tasks add --owner` and a
+    reassign refused such an owner, the batch did not."""
+    import pytest
+
+    from tui_crm.services.errors import ValidationError
+
+    v = world.lead("rep_a1")
+    User.update(active=False).where(User.login == "rep_a2").execute()
+    with pytest.raises(ValidationError, match="user rep_a2 is deactivated"):
+        batch.run(world.as_("sup_a"), batch.Selection(ids=(v.id,)), "task",
+                  {"title": "gone", "due": NOW + timedelta(days=1), "owner": "rep_a2"})
+    assert not Task.select().where(Task.title == "gone").exists()

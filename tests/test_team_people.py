@@ -35,7 +35,7 @@ def test_a_departing_reps_pipeline_is_spread_over_a_team_keeping_the_history_aut
     assert FollowUp.get(FollowUp.lead == mine[0].id).user_id == uid("rep_a1")  # authors kept
     assert Change.select().where(Change.action == "handover").count() == 4  # one entry per lead
     notes = {n.user_id: n.text for n in Notification.select().where(Notification.kind == "assignment")}
-    assert notes[uid("sup_a")] == "Rep A1 handed over 2 leads and 3 tasks to you"
+    assert notes[uid("sup_a")] == f"{world.ctx.actor.name} handed over 2 leads and 3 tasks of Rep A1 to you"
     texts = [i.text for i in activity.lead_timeline(world.ctx, mine[0].code)]
     assert any(t.startswith("handed over from Rep A1 to Sup A") for t in texts)
 

@@ -209,6 +209,8 @@ class OneTask(Action):
             raise ValidationError(_("unknown priority: {value}", value=priority))
         owner = params.get("owner")
         self.owner = scope.resolve_user(owner) if owner else User.get_by_id(ctx.actor.id)
+        if not self.owner.active:  # as `tasks add --owner` and a reassign refuse one
+            raise ValidationError(_("user {login} is deactivated", login=self.owner.login), {"owner": _("deactivated")})
         if self.owner.id != ctx.actor.id:
             scope.can_assign(ctx, self.owner)
         self.task_id: int | None = None

@@ -134,8 +134,10 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
         for p in people:
             n_leads, n_tasks = got[p.id]
             if n_leads or n_tasks:
-                notify(ctx, p.id, "assignment", N_("{name} handed over {n} leads and {t} tasks to you"),
-                       {"name": src.name, "n": n_leads, "t": n_tasks})
+                # by whom (the supervisor or admin who did it), and whose they were: it named the departing rep
+                # as the one who handed them over
+                notify(ctx, p.id, "assignment", N_("{by} handed over {n} leads and {t} tasks of {name} to you"),
+                       {"by": ctx.actor.name, "name": src.name, "n": n_leads, "t": n_tasks})
                 result.to[p.login] = n_leads
     result.leads, result.tasks = len(ids), sum(t for _n, t in got.values())  # with their leads and the rest
     return result
