@@ -152,3 +152,23 @@ def test_one_task_for_a_deactivated_owner_is_refused(world):
         batch.run(world.as_("sup_a"), batch.Selection(ids=(v.id,)), "task",
                   {"title": "gone", "due": NOW + timedelta(days=1), "owner": "rep_a2"})
     assert not Task.select().where(Task.title == "gone").exists()
+
+
+def test_a_task_on_several_leads_is_in_each_leads_detail_under_that_leads_code(world):
+    """The detail listed only a lead's own tasks: the trade fair's one task was missing from 39 of its 40 leads, so
+    `c` could not complete it there (user pass). Each linked lead lists it, under its own code (the task's own lead
+    may be beyond the reader)."""
+    from tui_crm.services.leads import load_detail
+
+    v, w = world.lead("rep_a1"), world.lead("rep_a1")
+    sup = world.as_("sup_a")
+    batch.run(sup, batch.Selection(ids=(v.id, w.id)), "task", {"title": "fair mail", "due": NOW + timedelta(days=1),
+                                                               "owner": "rep_a1"})
+    (tid,) = [t.id for t in Task.select().where(Task.title == "fair mail")]
+    assert Task.get_by_id(tid).lead_id == v.id
+    rep = world.as_("rep_a1")
+    shown = [(t.id, t.lead_code) for t in load_detail(rep, w.id).tasks]
+    assert (tid, w.code) in shown
+    assert (tid, v.code) in [(t.id, t.lead_code) for t in load_detail(rep, v.id).tasks]
+    tasks.complete_task(rep, tid, "mailed")  # what `c` on that row does
+    assert tid not in [t.id for t in load_detail(rep, w.id).tasks]

@@ -287,9 +287,16 @@ def _views(ctx: Session, q) -> list[TaskView]:
 
 
 def open_tasks(ctx: Session, code: str | int) -> list[TaskView]:
+    """A visible lead's open tasks: its own and those it shares with other leads (one task for a trade fair's 40
+    leads is on each of them: the detail left it out, so `c` could not complete it there), each under this lead's
+    code and company (the task's own lead may be beyond the reader's reach)."""
+    from ...store.models import TaskLead
+
     lead = scope.get_visible(ctx, code)
-    q = (Task.select(Task, Lead.code, Lead.company).join(Lead, pw.JOIN.LEFT_OUTER)
-         .where((Task.lead == lead.id) & Task.status.in_(OPEN_TASK_STATUSES)).order_by(Task.due_at))
+    linked = TaskLead.select(TaskLead.task).where(TaskLead.lead == lead.id)
+    q = (Task.select(Task, pw.Value(lead.code).alias("code"), pw.Value(lead.company).alias("company"))
+         .where(((Task.lead == lead.id) | Task.id.in_(linked)) & Task.status.in_(OPEN_TASK_STATUSES))
+         .order_by(Task.due_at, Task.id))
     return _views(ctx, q)
 
 
