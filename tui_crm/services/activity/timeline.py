@@ -98,6 +98,7 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
     """Each task planned and done (or shelved) by whoever did it then, and each snooze."""
     authors: dict[int, dict] = {}
     snoozes = []
+    first_due: dict[int, object] = {}  # the due a task was planned with (a snooze's old value, the create's new)
     for c in reversed(entries):  # oldest first
         if c.entity != "task" or c.entity_id is None:
             continue
@@ -105,6 +106,10 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
             snoozes.append(c)
         else:
             authors.setdefault(c.entity_id, {}).setdefault(c.action, c.user_id)
+        if c.action in ("create", "snooze", "reschedule") and c.entity_id not in first_due:
+            due = (json.loads(c.diff or "{}").get("due_at") or [None, None])[:2]
+            first_due[c.entity_id] = due[1] if c.action == "create" else due[0]
+    planners = _planners(lead, entries)
     items, whats = [], {}
     from ...store.models import TaskLead
 
@@ -114,9 +119,10 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
         kind, title = task_parts(t)
         whats[t.id] = what = kind if title is None else f"{kind} · {title}"
         by = authors.get(t.id, {})
-        items.append(TimelineItem(dt(t.created_at), "task", names.get(by.get("create", t.owner_id), "?"),
-                                  _("task planned: {what}, due {due}", what=what, due=_local(ctx, t.due_at)),
-                                  {"task": t.id}))
+        planner = by["create"] if "create" in by else planners(t)
+        due = shown(ctx, "due_at", first_due[t.id]) if first_due.get(t.id) else _local(ctx, t.due_at)
+        items.append(TimelineItem(dt(t.created_at), "task", names.get(planner, "?"),
+                                  _("task planned: {what}, due {due}", what=what, due=due), {"task": t.id}))
         if t.done_at:
             text = (_("task shelved: {what}", what=what) if t.status == "shelved"
                     else _("task done: {what}", what=what)) + (f" — {t.result}" if t.result else "")
@@ -147,3 +153,30 @@ def contacts_in_full(ctx: Session, lead) -> bool:
 
 
 # ------------------------------------------------------------------ notifications
+
+
+def _planners(lead, entries: list):
+    """Who planned a task that has no entry of its own (the tasks an import, the demo or a batch move wrote in
+    bulk), as a function of the task: the one who imported the lead, for a task its import made; else the task's
+    first owner, the one a handover or reassign moved it from (it fell back to the current owner, so a handover
+    rewrote who had planned it)."""
+    from ...store.models import ImportBatch
+
+    batch = ImportBatch.get_or_none(ImportBatch.id == lead.batch_id) if lead.batch_id else None
+    first: dict[int, int] = {}  # task id -> the owner it was moved from first
+    users = {u.login: u.id for u in User.select(User.id, User.login)}
+    for c in reversed(entries):  # oldest first
+        if c.action not in ("handover", "reassign"):
+            continue
+        diff = json.loads(c.diff or "{}")
+        old = users.get((diff.get("owner") or [None])[0])
+        moved = [c.entity_id] if c.entity == "task" else [int(x) for x in str(diff.get("tasks") or "").split(", ") if x]
+        for tid in moved:
+            first.setdefault(tid, old)
+
+    def planner(t) -> int | None:
+        if batch is not None and batch.started_at <= t.created_at <= (batch.finished_at or t.created_at):
+            return batch.user_id
+        return first.get(t.id) or t.owner_id
+    return planner
+
