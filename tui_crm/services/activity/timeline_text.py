@@ -13,7 +13,7 @@ KIND_NAMES = {"followup": "follow-up", "stage": "stage", "change": "change", "ou
               "create": "created", "reveal": "revealed", "reassign": "reassigned", "escalate": "escalated",
               "task": "task", "handover": "handed over", "share": "shared", "dormant": "dormant",
               "paused": "paused", "reopen": "reopened", "tag": "tags", "assign": "assigned",
-              "unshare": "unshared"}
+              "unshare": "unshared", "undo": "undone"}
 
 
 def kind_label(kind: str) -> str:
@@ -135,6 +135,11 @@ def change_text(ctx, action: str, diff: dict, people: dict[str, str], masked: bo
         days = diff.get("days")  # kept since the team's own days were; before that, the lead's team's now
         return _("escalated to the supervisor: not contacted {days} days after assignment",
                  days=days if isinstance(days, int) else (settings or ctx.settings).escalate_after_days)
+    if action == "task":  # one task for the marked leads (a batch): "task: 46 → –" before
+        return _("one task for the marked leads: {title} (task {id})", title=diff.get("title") or "–",
+                 id=_new(diff, "task") or "–")
+    if action == "undo" and "task" in diff:
+        return _("the marked leads' task {id} taken back", id=(diff.get("task") or [None])[0] or "–")
     rest = field_changes(ctx, diff, masked)
     return _(KIND_NAMES.get(action, action)) + (f": {rest}" if rest else "")
 

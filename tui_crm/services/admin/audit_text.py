@@ -41,6 +41,8 @@ def _actions() -> dict[str, str]:
         "assign": p("audit", "assigned by a rule"), "tag": p("audit", "tags changed"),
         "unshare": p("audit", "no longer shared"), "link": p("audit", "linked to a lead"),
         "remove": p("audit", "removed"), "settings": p("audit", "numbers set"), "retire": p("audit", "retired"),
+        # a batch's own entries (entity batch: its action, then done) and its per-lead entries
+        "task": p("audit", "given one task"), "untag": p("audit", "tags removed"),
     }
 
 
@@ -54,6 +56,7 @@ def _entities() -> dict[str, str]:
         "user": p("audit", "user"), "team": p("audit", "team"), "database": p("audit", "database"),
         "source": p("audit", "source"), "rule": p("audit", "rule"), "tag": p("audit", "tag"),
         "tag_rule": p("audit", "auto-tag rule"), "lost_reason": p("audit", "lost reason"),
+        "batch": p("audit", "batch of marked leads"),
     }
 
 
@@ -65,7 +68,11 @@ def _facts() -> dict[str, str]:
             "rows": p("audit", "rows"), "leads": p("audit", "leads"), "reason": p("audit", "reason"),
             "by": p("audit", "by"), "count": p("audit", "count"), "result": p("audit", "result"),
             "reps": p("audit", "reps"), "seed": p("audit", "seed"), "prefix": p("audit", "prefix"),
-            "days": p("audit", "days")}
+            "days": p("audit", "days"), "done": p("audit", "changed"), "skipped": p("audit", "skipped"),
+            "to": p("audit", "to"), "add": p("audit", "tags added"), "remove": p("audit", "tags removed"),
+            "at": p("audit", "at"), "task": p("audit", "task"), "stage": _(FIELD_TITLES["stage"]),
+            "entered": p("audit", "in the stage since"), "stay": p("audit", "stay reason before"),
+            "undo_of": p("audit", "undoing entry"), "action": p("audit", "action"), "tags": p("audit", "tags")}
 
 
 @_per_language
@@ -77,7 +84,7 @@ def _ways() -> dict[str, str]:
             "dry run": p("audit via", "a dry run"), "add": p("audit via", "a new lead"),
             "form": p("audit via", "the new-lead form"), "database": p("audit via", "the database"),
             "match": p("audit via", "the database's duplicate check"), "phone": _("phone"), "email": _("email"),
-            "code": _("code")}
+            "code": _("code"), "rule": p("audit via", "an auto-tag rule")}
 
 
 def what(e: AuditEntry) -> str:
@@ -99,6 +106,8 @@ VALUE_LABELS = {"method": METHODS, "kind": TASK_KINDS, "sentiment": SENTIMENTS, 
 
 def _field(e: AuditEntry, k: str) -> str:
     facts = _facts()
+    if k == "title" and e.action == "task":  # a batch task's title on each lead's entry, not the contact's job title
+        return pgettext("audit field", "task title")
     if k in facts:
         return facts[k]
     if k in OTHER_FIELDS and (e.entity != "lead" or k not in FIELD_TITLES):
@@ -111,8 +120,12 @@ def _value(ctx, e: AuditEntry, k: str, v) -> str:
         return label(VALUE_LABELS[k], v)
     if isinstance(v, str) and k == "status" and e.entity == "task":
         return label(TASK_STATUSES, v)
+    if isinstance(v, str) and k == "via" and v.startswith("batch "):  # a tag batch's ("batch 32")
+        return pgettext("audit via", "the batch of marked leads {id}").format(id=v[6:])
     if isinstance(v, str) and k in ("via", "match", "in"):
         return _ways().get(v, v)
+    if isinstance(v, str) and k == "action":  # a batch undone: which action it was
+        return _actions().get(v, v)
     return shown(ctx, k, v)
 
 
