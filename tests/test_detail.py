@@ -137,7 +137,7 @@ async def test_stale_edit_is_refused_names_who_and_reloads(seeded):
         await toast(app, pilot, "changed this lead meanwhile")
         shown = [n.message for n in app._notifications]
         assert any("Sup A changed this lead meanwhile (remarks)" in m for m in shown)
-        assert "call after 3pm" not in text(d, "#detail-header")  # remarks are in the timeline
+        assert "remarks: call after 3pm" in text(d, "#detail-header")  # reloaded with the colleague's remarks
         assert "remarks: – → call after 3pm" in text(d, "#timeline")
     assert leads.get(open_session(url, "rep_a1"), s["overdue"]).remarks == "call after 3pm"
 

@@ -114,6 +114,9 @@ class LeadDetailScreen(LeadActions, Screen):
             self._money_line(v, state),
             _("need: {need}", need=escape(v.need or "–")),
         ]
+        profile = self._profile(v)
+        if profile:
+            lines.append(profile)
         if v.tags:
             lines.append(_("tags: {tags}", tags=escape(" ".join("#" + t for t in v.tags))))
         header = self.query_one("#detail-header", Static)
@@ -144,6 +147,16 @@ class LeadDetailScreen(LeadActions, Screen):
         box.display = bool(warnings)
         self._paint_tasks()
         self._paint_timeline()
+
+    # the rest of what the record holds (the templates' columns), those filled in, in the edit form's order: the
+    # detail showed none of them, though `e` kept them
+    PROFILE = ("region", "industry", "company_size", "pain_points", "budget", "decision_maker", "obstacle",
+               "expected_close_date", "follow_up_days", "next_action", "remarks")
+
+    def _profile(self, v) -> str:
+        parts = [_("{field}: {value}", field=_(FIELD_TITLES[f]), value=getattr(v, f)) for f in self.PROFILE
+                 if getattr(v, f) not in (None, "")]
+        return escape(" · ".join(parts))
 
     def _outcome_lines(self, v) -> list[str]:
         """won: amount, product, when · lost: reason, when · paused: why · dormant: when it wakes up."""
