@@ -64,7 +64,7 @@ def typed(form, name: str, lang: str, mark: str, extra: dict) -> str:
         "follow_up_days": "5", "amount": "八万" if zh else "¥80,000", "won_amount": "八万" if zh else "8万",
         "expected_close_date": "2024年12月31日" if zh else "2024-12-31",
         "won_at": "2024-11-01 09:00", "lost_at": "2024-11-01 09:00", "wake_up_at": "12月5日" if zh else "dec 5 10am",
-        "resume_at": "+20d", "due": "下午3点" if zh else "3pm", "login": "rep_a1", "owner": "sup_a", "file": extra.get("file", ""),
+        "resume_at": "+20d", "due": "下午3点" if zh else "3pm", "remind": "三十分钟" if zh else "45 min", "login": "rep_a1", "owner": "sup_a", "file": extra.get("file", ""),
     }
     if name == "due" and type(form).__name__ == "SnoozeForm":
         return "半小时后" if zh else "+10m"

@@ -172,3 +172,23 @@ def test_a_task_on_several_leads_is_in_each_leads_detail_under_that_leads_code(w
     assert (tid, v.code) in [(t.id, t.lead_code) for t in load_detail(rep, v.id).tasks]
     tasks.complete_task(rep, tid, "mailed")  # what `c` on that row does
     assert tid not in [t.id for t in load_detail(rep, w.id).tasks]
+
+
+def test_a_reminder_is_set_for_one_task_and_for_the_batchs_and_refused_out_of_range(world):
+    """Seed 004's reminder minutes before due: `tasks add --remind` set it, the `+` and the batch task forms could
+    not (user pass); both take it now, and the same refusal."""
+    import pytest
+
+    from tui_crm.services.errors import ValidationError
+
+    v, w = world.lead("rep_a1"), world.lead("rep_a1")
+    due = NOW + timedelta(days=1)
+    one = tasks.add_task(world.as_("rep_a1"), v.code, "call", "call", due, remind=45)
+    assert Task.get_by_id(one).remind_minutes == 45
+    batch.run(world.as_("sup_a"), batch.Selection(ids=(v.id, w.id)), "task",
+              {"title": "fair", "due": due, "owner": "rep_a1", "remind": 90})
+    assert Task.get(Task.title == "fair").remind_minutes == 90
+    for bad in (-1, 7 * 24 * 60 + 1, "soon"):
+        with pytest.raises(ValidationError, match="a reminder is 0 to 10080 minutes before due"):
+            batch.run(world.as_("sup_a"), batch.Selection(ids=(v.id,)), "task",
+                      {"title": "bad", "due": due, "remind": bad})

@@ -136,3 +136,13 @@ def test_an_import_without_an_owner_column_is_spread_by_the_rules_and_auto_tagge
 
     task = Task.get(Task.lead == fair1.id)
     assert task.owner_id == User.get(User.login == "rep_a1").id
+
+
+def test_an_auto_tag_rules_sources_may_be_typed_apart_by_spaces(world):
+    """`expo website` in the auto-tag form was refused as one unknown source (user pass); a source whose label
+    holds a space (online ads) is still one."""
+    got = rules.add_auto_tag(world.ctx, "展会或官网", sources=["expo website"])
+    assert got.sources == ["expo", "website"]
+    assert rules.add_auto_tag(world.ctx, "广告", sources=["online ads"]).sources == ["ads"]
+    with pytest.raises(ValidationError, match="unknown source: nowhere"):
+        rules.add_auto_tag(world.ctx, "x", sources=["expo nowhere"])

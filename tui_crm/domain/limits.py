@@ -39,7 +39,7 @@ FOLLOW_UP: dict[str, int] = {
     "method": LINE, "sentiment": LINE, "reached": LINE, "at": LINE, "next_at": LINE,
 }
 TASK: dict[str, int] = {"title": 200, "result": TEXT, "kind": LINE, "due": LINE, "priority": LINE,
-                        "owner": LOGIN}
+                        "owner": LOGIN, "remind": 8}
 OUTCOME: dict[str, int] = {"product": REASON, "lost_reason": REASON, "pause_reason": TEXT, "reason": TEXT,
                            "note": TEXT, "won_amount": LINE, "won_at": LINE, "lost_at": LINE, "wake_up_at": LINE}
 USER: dict[str, int] = {"login": LOGIN, "name": NAME, "team": NAME, "role": LINE, "tz": 64, "lang": 8}

@@ -244,7 +244,7 @@ class RuleForm(FormScreen):
 
     def make_fields(self):
         return [Field("region", _("region"), "", _("e.g. 华东")), Field("industry", _("industry"), ""),
-                Field("source", _("source"), ""), Field("keywords", _("keywords"), "", _("in the need or remarks")),
+                Field("source", _("source"), ""), Field("keywords", _("keywords"), "", _("in the need or remarks; several apart by , ; or 、")),
                 Field("to", _("to (a user or a team)"), "", _("a login, or a team's name")),
                 Field("mode", _("mode"), "round-robin", choice_hint(MODES), MODES),
                 Field("cap", _("daily cap"), "", _("optional: leads a day per user"))]
@@ -270,8 +270,8 @@ class AutoTagForm(FormScreen):
     TITLE = "Add an auto-tag rule"
 
     def make_fields(self):
-        return [Field("tag", _("tag"), "", _("e.g. 高意向-决策层")), Field("sources", _("sources"), "", _("optional")),
-                Field("keywords", _("keywords"), "", _("in the need or remarks"))]
+        return [Field("tag", _("tag"), "", _("e.g. 高意向-决策层")), Field("sources", _("sources"), "", _("optional; several apart by , or spaces")),
+                Field("keywords", _("keywords"), "", _("in the need or remarks; several apart by , ; or 、"))]
 
     def check(self, v):
         return v, ({} if v["tag"] else {"tag": _("required")})

@@ -14,6 +14,7 @@ from ..domain import limits
 from ..domain.vocab import PRIORITIES, TASK_KINDS
 from ..i18n import _, pgettext
 from .picklists import lost_reason_field, read_lost_reason
+from .task_forms import read_remind, remind_field
 from .form_base import Field, FormScreen, choice_hint, read_choice, read_when, when_text
 from .styles import css
 
@@ -73,7 +74,7 @@ class BatchTaskForm(_Batch, FormScreen):
                 Field("due", _("due"), when_text(self.ctx, due + timedelta(days=1))),
                 Field("kind", _("kind"), "follow_up", choice_hint(TASK_KINDS), TASK_KINDS),
                 Field("priority", _("priority"), "medium", choice_hint(PRIORITIES), PRIORITIES),
-                Field("owner", _("owner (login)"), "", _("empty: you"))]
+                Field("owner", _("owner (login)"), "", _("empty: you")), remind_field(self.ctx)]
 
     def check(self, v):
         errors: dict[str, str] = {}
@@ -83,6 +84,7 @@ class BatchTaskForm(_Batch, FormScreen):
         out["due"] = read_when(self.ctx, v["due"], errors, "due", required=True)
         out["kind"] = read_choice("task", v["kind"], TASK_KINDS, errors, "kind")
         out["priority"] = read_choice("priority", v["priority"], PRIORITIES, errors, "priority")
+        out["remind"] = read_remind(v, errors)
         return out, errors
 
 

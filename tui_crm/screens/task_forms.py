@@ -71,7 +71,8 @@ class TaskForm(FormScreen):
         due = when_text(self.ctx, self.ctx.now() + timedelta(days=1))
         return [Field("title", pgettext("task", "title"), ""), Field("kind", _("kind"), "other", choice_hint(TASK_KINDS), TASK_KINDS),
                 Field("due", _("due"), due), Field("priority", _("priority"), self.lead.priority if self.lead else
-                                                   "medium", choice_hint(PRIORITIES), PRIORITIES)]
+                                                   "medium", choice_hint(PRIORITIES), PRIORITIES),
+                remind_field(self.ctx)]
 
     def check(self, v):
         errors: dict[str, str] = {}
@@ -81,12 +82,41 @@ class TaskForm(FormScreen):
         out["kind"] = read_choice("task", v["kind"], TASK_KINDS, errors, "kind")
         out["due"] = read_when(self.ctx, v["due"], errors, "due", required=True)
         out["priority"] = read_choice("priority", v["priority"], PRIORITIES, errors, "priority")
+        out["remind"] = read_remind(v, errors)
         return out, errors
 
     async def save(self, c):
         await self.app.write(tasks.add_task, self.ctx, self.lead.id if self.lead else None, c["kind"], c["title"],
-                             c["due"], c["priority"])
+                             c["due"], c["priority"], remind=c["remind"])
         return True
+
+
+def remind_field(ctx) -> Field:
+    """Minutes before due that the owner's open app reminds them (seed 004), the team's number to start with."""
+    return Field("remind", _("remind (minutes before due)"), str(ctx.settings.reminder_minutes),
+                 _("0 to {n}", n=tasks.REMIND_MAX))
+
+
+def read_remind(v: dict, errors: dict) -> int | None:
+    """Minutes as typed: ``30``, ``30 min``, ``30分钟``, ``三十分钟``, ``1h`` / ``1小时`` (an hour's 60)."""
+    import re
+
+    from ..domain.numerals import cn_number
+
+    text = (v.get("remind") or "").strip().lower()
+    if not text:
+        return None
+    m = re.fullmatch(r"(.+?)\s*(分钟|分|minutes?|mins?|m|小时|个小时|hours?|h)?", text)
+    n = None
+    if m:
+        num = m.group(1)
+        n = int(num) if num.isdigit() else cn_number(num)
+        if n is not None and m.group(2) in ("小时", "个小时", "hour", "hours", "h"):
+            n = n * 60
+    if n is None or n != int(n) or not 0 <= n <= tasks.REMIND_MAX:
+        errors["remind"] = _("a number of minutes, 0 to {n}", n=tasks.REMIND_MAX)
+        return None
+    return int(n)
 
 
 class SnoozeForm(FormScreen):

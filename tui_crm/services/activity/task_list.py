@@ -22,7 +22,7 @@ from .. import changes, scope
 from ..context import Session
 from ..errors import AccessDenied, NotFound, ValidationError, refuse_too_long
 from ..records import dt, ts
-from .tasks import beyond_sight, create_task
+from .tasks import beyond_sight, check_remind, create_task
 
 TASK_FILTERS = ("open", "overdue", "today", "done", "shelved", "all")
 
@@ -152,8 +152,7 @@ def add_task_for(ctx: Session, codes: list[str | int], title: str, due: datetime
     kind_key = resolve("kind", kind or "follow_up", TASK_KINDS)
     if not kind_key:
         raise ValidationError(_("unknown task kind: {value}", value=kind))
-    if remind is not None and not 0 <= int(remind) <= 7 * 24 * 60:
-        raise ValidationError(_("a reminder is 0 to {n} minutes before due: {value}", n=7 * 24 * 60, value=remind))
+    remind = check_remind(remind)
     with ctx.db.atomic():
         leads = []
         for c in dict.fromkeys(codes):

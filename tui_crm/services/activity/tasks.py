@@ -208,8 +208,25 @@ def _locked_task(ctx: Session, task_id: int, statuses: tuple[str, ...] = OPEN_TA
         yield task
 
 
+REMIND_MAX = 7 * 24 * 60  # a reminder at most a week before its due
+
+
+def check_remind(remind) -> int | None:
+    """Minutes before due that a task's reminder fires (None: the team's own number); a one-line refusal else."""
+    if remind is None or remind == "":
+        return None
+    try:
+        n = int(remind)
+    except (TypeError, ValueError):
+        n = -1
+    if not 0 <= n <= REMIND_MAX:
+        raise ValidationError(_("a reminder is 0 to {n} minutes before due: {value}", n=REMIND_MAX, value=remind),
+                              {"remind": _("0 to {n}", n=REMIND_MAX)})
+    return n
+
+
 def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: datetime,
-             priority: str = "medium", owner_login: str | None = None) -> int:
+             priority: str = "medium", owner_login: str | None = None, remind: int | None = None) -> int:
     from ..scope import can_assign, resolve_user
     from ...store.models import User
 
@@ -220,7 +237,7 @@ def add_task(ctx: Session, code: str | int | None, kind: str, title: str, due: d
         owner = resolve_user(owner_login) if owner_login else (User.get_by_id(lead.owner_id) if lead else
                                                                 User.get_by_id(ctx.actor.id))
         can_assign(ctx, owner) if owner.id != (lead.owner_id if lead else ctx.actor.id) else None
-        return create_task(ctx, lead.id if lead else None, owner.id, kind, title, due, priority)
+        return create_task(ctx, lead.id if lead else None, owner.id, kind, title, due, priority, check_remind(remind))
 
 
 def complete_task(ctx: Session, task_id: int, result: str | None = None, status: str = "done") -> None:

@@ -88,6 +88,17 @@ def require_rules_admin(ctx: Session) -> None:
                              "for every team"))
 
 
+def _sources(ctx: Session, text: str) -> list[str]:
+    """One source by key or label (``online ads``), else each word of ``expo website`` as one, when each is."""
+    try:
+        return [resolve_source(ctx, text)]
+    except ValidationError:
+        words = text.split()
+        if len(words) < 2:
+            raise
+        return [resolve_source(ctx, w) for w in words]
+
+
 def resolve_source(ctx: Session, text: str) -> str:
     """A source by key or label (English or Chinese); an unknown one is refused (a rule on a source no lead
     comes from would never match)."""
@@ -195,7 +206,7 @@ def add_auto_tag(ctx: Session, tag: str, *, sources=(), keywords=()) -> AutoTagV
     if not tag:
         raise ValidationError(_("an auto-tag rule needs a tag"), {"tag": _("required")})
     refuse_too_long({"tag": tag}, {"tag": limits.TAG})
-    srcs = [resolve_source(ctx, s) for k in (sources or ()) for s in split_values(clean(k))]
+    srcs = [src for k in (sources or ()) for s in split_values(clean(k)) for src in _sources(ctx, s)]
     words = [w for k in (keywords or ()) for w in split_values(clean(k))]
     if not (srcs or words):
         raise ValidationError(_("an auto-tag rule needs a source or a keyword (--source, --keyword)"))

@@ -213,6 +213,8 @@ class OneTask(Action):
             raise ValidationError(_("user {login} is deactivated", login=self.owner.login), {"owner": _("deactivated")})
         if self.owner.id != ctx.actor.id:
             scope.can_assign(ctx, self.owner)
+        remind = tasks_service.check_remind(params.get("remind"))
+        self.remind = ctx.settings.reminder_minutes if remind is None else remind
         self.task_id: int | None = None
         self.first: int | None = None
 
@@ -243,8 +245,7 @@ class OneTask(Action):
             first = self.first if self.first is not None else ids[0]
             self.task_id = Task.insert(lead=first, owner=self.owner.id, kind=self.kind, title=self.title,
                                        priority=self.priority, due_at=ts(self.due), status="open",
-                                       created_at=ts(self.now), remind_minutes=self.ctx.settings.reminder_minutes
-                                       ).execute()
+                                       created_at=ts(self.now), remind_minutes=self.remind).execute()
             changes.record(self.ctx, "task", self.task_id, "create", {"kind": [None, self.kind],
                            "due_at": [None, self.due], "title": [None, self.title]}, lead_id=first)
             self.first = first
