@@ -30,7 +30,8 @@ async def test_t_tags_a_lead_and_every_screen_shows_it_then_hash_filters(world):
                        what="tagged")
         await settle(app)
         row = next(r for r in screen.table.rows if r.id == a.id)
-        assert "#新能源" in screen.table.cells(row)["company"]
+        assert screen.table.cells(row)["tags"] == "#新能源 #高意向"  # a column of its own, not after the company
+        await wait_for(pilot, lambda: "tags" in screen.table.header_text(118).split(), what="the tags column")
         await pilot.press("number_sign")
         await settle(app)
         assert type(app.screen).__name__ == "PickScreen"

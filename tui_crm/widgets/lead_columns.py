@@ -24,6 +24,8 @@ def columns() -> list[Column]:
     return [
         Column("due", _("next follow-up"), 16, 0, 0, sort="next"),
         Column("company", _("company"), 12, 1, 3, sort="company"),
+        # shown once a row with tags was read (a team that tags nothing keeps the width for the rest)
+        Column("tags", _("tags"), 10, 5, 1),
         Column("contact", _("contact"), 8, 2, 1),
         Column("status", _("status"), 10, 3, 0),
         Column("code", _("code"), 17, 6, 0, sort="code", exact=True),
@@ -45,12 +47,15 @@ def fit_columns(width: int, cols: list[Column] | None = None, needs: dict[str, i
                 ) -> list[tuple[Column, int]]:
     """Columns that fit ``width`` cells (one space between), by rank (a column that does not fit is left out,
     the less important first), widest-first for flex ones. ``needs``: the widest value seen of each exact
-    column (a code, a phone, an amount), which it is never narrower than."""
+    column (a code, a phone, an amount), which it is never narrower than; the tags column only with ``needs["tags"]``
+    (a row with tags was seen)."""
     cols = [Column(**{**c.__dict__, "min": max(c.min, (needs or {}).get(c.key, 0))}) if c.exact else c
             for c in (cols or columns())]
     chosen: list[Column] = []
     used = 0
     for c in sorted(cols, key=lambda c: c.rank):
+        if c.key == "tags" and not (needs or {}).get("tags"):
+            continue
         need = c.min + (1 if chosen else 0)
         if used + need <= width:
             chosen.append(c)

@@ -89,6 +89,8 @@ class LeadTable(ScrollView, can_focus=True):
     def _measure(self, rows: list) -> None:
         grew = False
         for v in rows:
+            if getattr(v, "tags", None) and not self.needs.get("tags"):
+                self.needs["tags"], grew = 1, True
             for k, text in exact_cells(v, money_style()).items():
                 w = cell_width(text)
                 if w > self.needs.get(k, 0):
@@ -224,7 +226,7 @@ class LeadTable(ScrollView, can_focus=True):
         status = _("stalled") if view.stalled else label(STATUSES, view.status)
         return {
             "due": self.loader.due_text(view), "contact": view.contact_name,
-            "company": view.company + ("  " + " ".join("#" + t for t in view.tags) if getattr(view, "tags", None) else ""),
+            "company": view.company, "tags": " ".join("#" + t for t in (getattr(view, "tags", None) or ())),
             "status": status, "stage": self.loader.stage_label(view.stage), "priority": label(PRIORITIES, view.priority),
             "owner": view.owner_name, **exact_cells(view, money_style()),
         }
