@@ -80,3 +80,18 @@ async def test_s_on_the_detail_shares_the_lead_and_minus_login_stops(world):
             await wait_for(pilot, lambda: LeadShare.select().where((LeadShare.lead == a.id)
                                                                   & (LeadShare.user == rep2)).exists() == shared,
                            what=f"shared: {shared}")
+
+
+def test_the_command_lines_list_has_a_tags_column_once_a_lead_has_tags(world):
+    from cli_helpers import run
+
+    a = world.lead("rep_a1", company="Tagged Co")
+    world.lead("rep_a1", company="Plain Co")
+    before = run("leads", "list", user="rep_a1", db=world.url)
+    assert before.returncode == 0 and "#" not in before.stdout and "tags" not in before.stdout.splitlines()[0]
+    tags.change_tags(world.as_("rep_a1"), [a.id], ["新能源", "高意向"], [])
+    proc = run("leads", "list", user="rep_a1", db=world.url)
+    head, *rows = proc.stdout.splitlines()
+    assert head.split()[-1] == "tags"
+    assert next(r for r in rows if "Tagged Co" in r).endswith("#新能源 #高意向")
+    assert all(r == r.rstrip() for r in rows)

@@ -16,6 +16,7 @@ def lead_table(ctx, views) -> None:
     from ..i18n import label
 
     rows, styles = [], {}
+    tagged = any(v.tags for v in views)  # a column of tags once any lead has one
     for r, v in enumerate(views):
         nxt = v.next_follow_up_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if v.next_follow_up_at else "–"
         if v.due_state in ("overdue", "today"):
@@ -23,13 +24,14 @@ def lead_table(ctx, views) -> None:
             styles[(r, 7)] = "red" if v.due_state == "overdue" else "yellow"
         rows.append([v.code, v.company, v.contact_name, v.phone or v.email or "–",
                      ctx.stage_label(v.stage), label(STATUSES, v.status) + (" · " + _("stalled") if v.stalled else ""),
-                     v.owner_login, nxt, format_amount(v.amount_cents)])
+                     v.owner_login, nxt, format_amount(v.amount_cents)]
+                    + ([" ".join("#" + t for t in v.tags)] if tagged else []))
     # the code and the phone are typed back, the amount is counted on, the due state is read: never cut; on a
-    # narrow terminal the owner, the stage and the contact give way first
+    # narrow terminal the owner, the stage and the contact give way first (the tags, when any lead has one, first)
     print_table([_("code"), _("company"), _("contact"), _("phone"), _("stage"), _("status"), _("owner"),
-                 _("next follow-up"), _("amount")], rows, styles,
-                kinds=["id", "text", "text", "id", "text", "text", "id", "id", "money"],
-                ranks=[0, 2, 6, 3, 7, 5, 8, 1, 4])
+                 _("next follow-up"), _("amount")] + ([_("tags")] if tagged else []), rows, styles,
+                kinds=["id", "text", "text", "id", "text", "text", "id", "id", "money"] + (["text"] if tagged else []),
+                ranks=[0, 2, 6, 3, 7, 5, 8, 1, 4] + ([9] if tagged else []))
 
 
 def leads_list(ctx, args) -> int:

@@ -84,6 +84,7 @@ def print_table(headers: list[str], rows: list[list], styles: dict[tuple[int, in
             last = k == len(cols) - 1 and align == "left"
             text = values[i] if last and cell_width(values[i]) <= w else fit(values[i], w, align)
             out.append(text, style=styles.get((r, i), "") if r is not None else "bold")
+        out.rstrip()  # an empty last cell leaves no gap behind it
         return out
 
     console.print(line(heads), soft_wrap=True)
