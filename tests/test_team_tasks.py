@@ -98,3 +98,15 @@ def test_the_task_list_leaves_out_tasks_of_an_import_still_staging(world):
     assert not [t for t in task_list.list_tasks(rep, "all") if t.leads[:1] == [v.code]]
     ImportBatch.update(state="committed").where(ImportBatch.id == batch.id).execute()
     assert [t for t in task_list.list_tasks(rep, "all") if t.leads[:1] == [v.code]]
+
+
+def test_a_reader_sees_only_the_codes_of_a_tasks_leads_they_can_see(world):
+    """A rep listed a supervisor's task on their lead and a colleague's: every code was shown, the colleague's too
+    (user pass), where a user's own PostgreSQL role shows only those it sees."""
+    a, b = world.lead("rep_a1"), world.lead("rep_a2")
+    tid = task_list.add_task_for(world.as_("sup_a"), [a.code, b.code], "fair brochure", NOW + timedelta(hours=3),
+                                 owner="rep_a1")
+    assert task_list.get_task(world.as_("rep_a1"), tid).leads == [a.code]
+    assert task_list.get_task(world.as_("sup_a"), tid).leads == [a.code, b.code]
+    mine = [r for r in task_list.list_tasks(world.as_("rep_a2")) if r.id == tid]
+    assert [r.leads for r in mine] == [[b.code]]
