@@ -25,7 +25,7 @@ def db_url(request, tmp_path):  # a Pilot test; the record's values are kept on 
     return str(tmp_path / "crm.db")
 
 
-@pytest.mark.parametrize("lang, titles", [("en", ("region", "key obstacle", "follow-up every (days)")),
+@pytest.mark.parametrize("lang, titles", [("en", ("region", "key obstacle", "cadence (days)")),
                                           ("zh", ("地区：华东", "关键阻碍：", "跟进频率"))])
 async def test_the_detail_shows_every_field_the_record_holds(world, lang, titles):
     rep = world.as_("rep_a1")

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input
 
+from tui_crm.domain.text import cell_width
 from tui_crm import clock, i18n
 from tui_crm.domain import limits
 from tui_crm.screens.form_base import FormScreen, field_kind
@@ -89,6 +90,8 @@ class Run:
         mark = f"#{self.n}{self.lang}"
         for f in form.fields:
             form.query_one(f"#f-{f.name}", Input).value = typed(form, f.name, self.lang, mark, extra)
+            # a label is 20 cells wide (styles/forms.tcss): a longer one was cut ("to (a user or a")
+            assert cell_width(f.label) <= 20, (type(form).__name__, f.label)
         self.filled.add(type(form).__name__)
         await self.pilot.pause()
         for f in form.fields:  # each date and amount field says what it read before saving

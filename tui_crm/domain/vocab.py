@@ -151,7 +151,7 @@ LEAD_FIELDS = [
     ("email", "email"), ("other_contact", "other contact"), ("source", "source"), ("industry", "industry"),
     ("company_size", "company size"), ("region", "region"), ("need", "need"), ("pain_points", "pain points"),
     ("budget", "budget"), ("decision_maker", "decision maker"), ("obstacle", "key obstacle"),
-    ("priority", "priority"), ("follow_up_days", "follow-up every (days)"), ("amount", "expected amount"),
+    ("priority", "priority"), ("follow_up_days", "cadence (days)"), ("amount", "expected amount"),
     ("expected_close_date", "expected close date"), ("remarks", "remarks"), ("next_action", "next action"),
 ]
 # the stored columns' titles, for the timeline's field changes and the "incomplete" warning

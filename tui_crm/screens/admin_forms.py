@@ -113,7 +113,7 @@ class DeactivateForm(FormScreen):
         return _("Deactivate {login}: their open leads and tasks go to", login=self.user.login)
 
     def make_fields(self):
-        return [Field("to", _("to (a login or a team)"), "", _("a user's login, or a team to spread over"))]
+        return [Field("to", _("to (login or team)"), "", _("a user's login, or a team to spread over"))]
 
     def check(self, v):
         return v, ({} if v["to"] else {"to": _("required")})
@@ -245,7 +245,7 @@ class RuleForm(FormScreen):
     def make_fields(self):
         return [Field("region", _("region"), "", _("e.g. 华东")), Field("industry", _("industry"), ""),
                 Field("source", _("source"), ""), Field("keywords", _("keywords"), "", _("in the need or remarks; several apart by , ; or 、")),
-                Field("to", _("to (a user or a team)"), "", _("a login, or a team's name")),
+                Field("to", _("to (user or team)"), "", _("a login, or a team's name")),
                 Field("mode", _("mode"), "round-robin", choice_hint(MODES), MODES),
                 Field("cap", _("daily cap"), "", _("optional: leads a day per user"))]
 

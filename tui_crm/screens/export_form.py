@@ -31,7 +31,7 @@ class ExportForm(FormScreen):
 
     def make_fields(self) -> list[Field]:
         return [Field("file", _("file"), default_path(self.ctx), _(".xlsx or .csv")),
-                Field("activity", _("follow-ups and tasks too"),
+                Field("activity", _("follow-ups & tasks"),
                       YES_NO["yes"][1] if get_lang() == "zh" else "yes", choice_hint(YES_NO), YES_NO)]
 
     def check(self, v):

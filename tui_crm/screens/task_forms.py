@@ -93,8 +93,8 @@ class TaskForm(FormScreen):
 
 def remind_field(ctx) -> Field:
     """Minutes before due that the owner's open app reminds them (seed 004), the team's number to start with."""
-    return Field("remind", _("remind (minutes before due)"), str(ctx.settings.reminder_minutes),
-                 _("0 to {n}", n=tasks.REMIND_MAX))
+    return Field("remind", _("remind, minutes"), str(ctx.settings.reminder_minutes),
+                 _("minutes before due, 0 to {n}", n=tasks.REMIND_MAX))
 
 
 def read_remind(v: dict, errors: dict) -> int | None:

@@ -221,7 +221,7 @@ def check_remind(remind) -> int | None:
         n = -1
     if not 0 <= n <= REMIND_MAX:
         raise ValidationError(_("a reminder is 0 to {n} minutes before due: {value}", n=REMIND_MAX, value=remind),
-                              {"remind": _("0 to {n}", n=REMIND_MAX)})
+                              {"remind": _("minutes before due, 0 to {n}", n=REMIND_MAX)})
     return n
 
 
