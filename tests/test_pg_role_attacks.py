@@ -173,3 +173,15 @@ def test_the_duplicate_checks_audit_entry_does_not_tell_the_asker_whose_lead_it_
                              "lead_id = %s)", (theirs, theirs)) == [(0,)]
     assert team.owner_rows("SELECT count(*) FROM \"change\" WHERE action = 'reveal' AND lead_id = %s "
                            "AND diff LIKE '%%match%%'", (theirs,)) == [(1,)]
+
+
+def test_the_open_loads_count_tells_no_ones_results(team):
+    """crm_open_loads counts each user's open leads for least-loaded assignment; asked for won leads, it told every
+    rep's wins across the company."""
+    from tui_crm.services import leads
+    from tui_crm.services.context import open_session
+
+    leads.set_outcome(open_session(team.url, "rep_b"), team.codes["rep_b"], "won",
+                      {"won_amount_cents": 100, "product": "x"})
+    assert team.rows("rep1", "SELECT * FROM crm_open_loads(%s)", (["won", "lost"],)) == []
+    assert dict(team.rows("rep1", "SELECT * FROM crm_open_loads(%s)", (["pending", "in_progress"],)))

@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import pgguards
+from ..domain.vocab import OPEN_STATUSES
 from .next_due import plans
 from .pg_definer import NO_JIT, closed_trigger_functions
 from .summaries import TABLES
@@ -121,7 +122,8 @@ def _functions(s: str, prefix: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {s}.crm_open_loads(statuses text[]) RETURNS TABLE(user_id bigint, n bigint) "
         f"LANGUAGE sql STABLE SECURITY DEFINER {pin} AS $$ "
         f"SELECT l.owner_id::bigint, count(*)::bigint FROM {s}.lead l WHERE {s}.crm_uid() IS NOT NULL "
-        f"AND l.status = ANY(statuses) AND (l.batch_id IS NULL OR l.batch_id IN (SELECT b.id FROM "
+        # open ones only, whatever is asked: won or lost counts per user are every rep's results
+        f"AND l.status = ANY(statuses) AND l.status IN ({', '.join(repr(x) for x in OPEN_STATUSES)}) AND (l.batch_id IS NULL OR l.batch_id IN (SELECT b.id FROM "
         f"{s}.import_batch b WHERE b.state = 'committed')) GROUP BY l.owner_id $$",
         # a task one sees is on other leads too, those beyond one's reach included (their task_lead rows are hidden,
         # and a rep reassigning or closing their own lead would take along the task the others keep); told only
