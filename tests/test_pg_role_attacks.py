@@ -185,3 +185,14 @@ def test_the_open_loads_count_tells_no_ones_results(team):
                       {"won_amount_cents": 100, "product": "x"})
     assert team.rows("rep1", "SELECT * FROM crm_open_loads(%s)", (["won", "lost"],)) == []
     assert dict(team.rows("rep1", "SELECT * FROM crm_open_loads(%s)", (["pending", "in_progress"],)))
+
+
+def test_no_role_wipes_the_leads_it_works(team):
+    """`DELETE FROM lead` in a rep's psql deleted every lead they and their collaborators work (an admin's: all);
+    the app deletes none but an import's own, before it commits or once undone."""
+    before = team.owner_rows("SELECT count(*) FROM lead")[0][0]
+    for login in ("rep1", "sup_a", "boss"):
+        cur = team.connect_as(login).cursor()
+        cur.execute("DELETE FROM lead")
+        assert cur.rowcount == 0, login
+    assert team.owner_rows("SELECT count(*) FROM lead")[0][0] == before

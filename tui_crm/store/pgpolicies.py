@@ -194,6 +194,16 @@ def _grants(s: str, g: Groups) -> list[str]:
     return out
 
 
+def _lead_policies(s: str, name: str, roles: str, reach: str) -> list[tuple[str, str, str, str | None, str | None]]:
+    """lead's policies for ``roles``: read, add and change what is within ``reach``; delete only leads of one's own
+    import that has not committed (or was undone)."""
+    own_import = (f"lead.batch_id IN (SELECT b.id FROM {s}.import_batch b WHERE b.user_id = (SELECT {s}.crm_uid()) "
+                  "AND b.state <> 'committed')")
+    return [(f"{name}_read", "SELECT", roles, reach, None), (f"{name}_add", "INSERT", roles, None, reach),
+            (f"{name}_write", "UPDATE", roles, reach, reach),
+            (f"{name}_delete", "DELETE", roles, f"{reach} AND {own_import}", None)]
+
+
 def committed_or_mine(s: str) -> str:
     """SQL: the row ``lead`` is of no import, of a committed one, or of the session's own."""
     return (f"(lead.batch_id IS NULL OR lead.batch_id IN (SELECT b.id FROM {s}.import_batch b "
@@ -215,8 +225,10 @@ def _policies(s: str, g: Groups) -> dict[str, list[tuple[str, str, str, str | No
                 f"(task.owner_id = {me} OR task.owner_id IN {team} OR {admin})))")
 
     out: dict[str, list] = {
-        "lead": [("crm_member", "ALL", members, f"{batch_ok} AND {_in_scope(s)}", None),
-                 ("crm_admin", "ALL", admins, batch_ok, None)],
+        # deleted only as an import's own leads, before it commits or once it is undone (the app deletes no other
+        # lead): else a rep's psql `DELETE FROM lead` wiped every lead they and their collaborators work
+        "lead": _lead_policies(s, "crm_member", members, f"{batch_ok} AND {_in_scope(s)}")
+                + _lead_policies(s, "crm_admin", admins, batch_ok),
         # read where any of its leads is visible (task_lead's own policy shows the links of visible leads; IN, a
         # hashed subplan, not EXISTS per row); written only where its own lead is: a link to one's lead is no
         # way to rewrite, delete or move a task of a lead beyond reach
