@@ -191,6 +191,11 @@ class FormScreen(ModalScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         name = (event.input.id or "")[2:]
         f = next((f for f in self.fields if f.name == name), None)
+        if f is not None and self.is_mounted:  # a field's error goes once it is edited (it stayed till the next save)
+            for box in self.query(f"#err-{name}"):
+                if box.has_class("shown"):
+                    box.update("")
+                    box.set_class(False, "shown")
         if f is not None and field_kind(f):
             self.query_one(f"#preview-{name}", Static).update(preview(self.ctx, field_kind(f), event.value))
 
