@@ -146,3 +146,22 @@ def test_an_auto_tag_rules_sources_may_be_typed_apart_by_spaces(world):
     assert rules.add_auto_tag(world.ctx, "广告", sources=["online ads"]).sources == ["ads"]
     with pytest.raises(ValidationError, match="unknown source: nowhere"):
         rules.add_auto_tag(world.ctx, "x", sources=["expo nowhere"])
+
+
+def test_the_rules_list_names_sources_in_the_readers_language_and_flags_a_deactivated_target(world):
+    """The rules and auto-tag lists showed source keys (华东 · expo) and said nothing of a rule to a deactivated
+    user, which assignment skips (user pass)."""
+    from tui_crm import i18n
+
+    rules.add_rule(world.ctx, region="华东", source="expo", to_user="rep_a2")
+    rules.add_auto_tag(world.ctx, "展会", sources=["expo", "website"])
+    User.update(active=False).where(User.login == "rep_a2").execute()
+    i18n.set_lang("zh")
+    try:
+        (r,) = rules.list_rules(world.ctx)
+        (a,) = rules.list_auto_tags(world.ctx)
+        assert (r.condition_text(), r.target_text()) == ("华东 · 展会", "rep_a2 · 已停用：跳过")
+        assert a.sources_text() == "展会, 官网"
+    finally:
+        i18n.set_lang("en")
+    assert r.to_json()["skipped"] is True and r.to_json()["source"] == "expo"

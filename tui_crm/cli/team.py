@@ -171,7 +171,7 @@ def cmd_tags(args) -> int:
             print_json([r.to_json() for r in views])
         else:
             print_table([_("no."), _("tag"), _("sources"), _("keywords")],
-                        [[r.id, r.tag, ", ".join(r.sources) or "*", ", ".join(r.keywords) or "*"] for r in views],
+                        [[r.id, r.tag, r.sources_text(), ", ".join(r.keywords) or "*"] for r in views],
                         kinds=["id", "text", "text", "text"])
     return 0
 

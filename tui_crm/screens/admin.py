@@ -62,7 +62,7 @@ def _rows(ctx, section: str) -> tuple[list[str], list[tuple], list]:
                 [(str(r.position), r.condition_text(), r.target_text(), str(r.cap or "–")) for r in items], items)
     items = rules.list_auto_tags(ctx)
     return ([_("tag"), _("sources"), _("keywords")],
-            [(a.tag, ", ".join(a.sources) or "*", ", ".join(a.keywords) or "*") for a in items], items)
+            [(a.tag, a.sources_text(), ", ".join(a.keywords) or "*") for a in items], items)
 
 
 class AdminCommands(CommandList):

@@ -7,14 +7,14 @@ to a team's active members in turn (round-robin) or to the one with the fewest o
 skipping those who had ``cap`` leads from it today."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import peewee as pw
 
 from ...domain import limits
 from ...domain.tags import split_values
 from ...domain.text import clean
-from ...i18n import _
+from ...i18n import _, label
 from ...store.models import AssignmentRule, AutoTagRule, Team, User
 from .. import changes, scope
 from ..context import Session, team_by_name
@@ -35,19 +35,23 @@ class RuleView:
     to_team: str | None  # name
     mode: str
     cap: int | None
+    source_label: str | None = None  # the source in the reader's language (展会, not expo)
+    target_inactive: bool = False  # its user is deactivated: the rule is skipped
 
     def to_json(self) -> dict:
         return {"id": self.id, "position": self.position, "region": self.region, "industry": self.industry,
                 "source": self.source, "keywords": self.keywords, "to_user": self.to_user, "to_team": self.to_team,
-                "mode": self.mode if self.to_team else None, "cap": self.cap}
+                "mode": self.mode if self.to_team else None, "cap": self.cap, "skipped": self.target_inactive}
 
     def condition_text(self) -> str:
-        """What the rule matches, in a few words (``华东 · manufacturing · 采购``; ``*``: anything)."""
-        parts = [p for p in (self.region, self.industry, self.source) if p] + self.keywords
+        """What the rule matches, in a few words (``华东 · 制造业 · 展会 · 采购``; ``*``: anything)."""
+        parts = [p for p in (self.region, self.industry, self.source_label or self.source) if p] + self.keywords
         return " · ".join(parts) or "*"
 
     def target_text(self) -> str:
-        return self.to_user if self.to_user else f"{self.to_team} ({_(self.mode)})"
+        text = self.to_user if self.to_user else f"{self.to_team} ({_(self.mode)})"
+        # a rule to a deactivated user gives nothing (assignment skips them): the list said nothing of it
+        return text + " · " + _("deactivated: skipped") if self.target_inactive else text
 
 
 @dataclass
@@ -56,14 +60,26 @@ class AutoTagView:
     tag: str
     sources: list[str]
     keywords: list[str]
+    source_labels: list[str] = field(default_factory=list)  # in the reader's language
 
     def to_json(self) -> dict:
         return {"id": self.id, "tag": self.tag, "sources": self.sources, "keywords": self.keywords}
 
+    def sources_text(self) -> str:
+        return ", ".join(self.source_labels or self.sources) or "*"
 
-def _rule_view(r: AssignmentRule, logins: dict[int, str], teams: dict[int, str]) -> RuleView:
+
+def _source_labels(ctx: Session) -> dict:
+    from ...domain.vocab import SOURCES
+
+    return {**SOURCES, **ctx.sources}
+
+
+def _rule_view(ctx: Session, r: AssignmentRule, logins: dict[int, str], teams: dict[int, str],
+               inactive: set[int]) -> RuleView:
     return RuleView(r.id, r.position, r.region, r.industry, r.source, split_values(r.keywords),
-                    logins.get(r.to_user_id), teams.get(r.to_team_id), r.mode, r.daily_cap)
+                    logins.get(r.to_user_id), teams.get(r.to_team_id), r.mode, r.daily_cap,
+                    label(_source_labels(ctx), r.source) if r.source else None, r.to_user_id in inactive)
 
 
 def list_rules(ctx: Session) -> list[RuleView]:
@@ -77,7 +93,8 @@ def list_rules(ctx: Session) -> list[RuleView]:
         members = User.select(User.id).where(User.team == ctx.actor.team_id)
         q = q.where((AssignmentRule.to_team == ctx.actor.team_id) | AssignmentRule.to_user.in_(members)) \
             if ctx.actor.team_id is not None else q.where(AssignmentRule.id.is_null())
-    return [_rule_view(r, logins, teams) for r in q]
+    inactive = {i for (i,) in User.select(User.id).where(~User.active).tuples()}
+    return [_rule_view(ctx, r, logins, teams, inactive) for r in q]
 
 
 def require_rules_admin(ctx: Session) -> None:
@@ -194,7 +211,9 @@ def remove_rule(ctx: Session, rule_id: int) -> None:
 def list_auto_tags(ctx: Session) -> list[AutoTagView]:
     """The auto-tag rules (supervisors and admins)."""
     scope.require_supervisor(ctx.actor)
-    return [AutoTagView(r.id, r.tag, split_values(r.sources), split_values(r.keywords))
+    names = _source_labels(ctx)
+    return [AutoTagView(r.id, r.tag, split_values(r.sources), split_values(r.keywords),
+                        [label(names, k) for k in split_values(r.sources)])
             for r in AutoTagRule.select().order_by(AutoTagRule.id)]
 
 
