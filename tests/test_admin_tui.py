@@ -9,7 +9,7 @@ from tui_crm.services import admin
 from tui_crm.services.admin import rules, teams
 from tui_crm.store.models import Change
 
-from tui_helpers import fill_and_save, open_by_key, settle, wait_for
+from tui_helpers import fill_and_save, open_by_key, settle, toast, wait_for
 
 
 
@@ -29,6 +29,14 @@ async def test_an_admin_sets_up_a_floor_in_the_administration_screen(world):
         await fill_and_save(app, pilot, lang="zh", tz="Asia/Shanghai")
         user = next(u for u in admin.list_users(world.ctx) if u.login == "wang.fang")
         assert (user.lang, user.tz) == ("zh", "Asia/Shanghai")
+        # a deactivation says what went where, as a handover does (it said nothing)
+        world.lead("rep_a2")
+        screen.query_one("#admin-table").move_cursor(row=next(i for i, u in enumerate(screen.items)
+                                                              if u.login == "rep_a2"))
+        await pilot.press("d")
+        await fill_and_save(app, pilot, to="rep_a1")
+        await toast(app, pilot, "rep_a1 1")
+        assert not next(u for u in admin.list_users(world.ctx) if u.login == "rep_a2").active
         await pilot.press("right_square_bracket")  # teams
         await wait_for(pilot, lambda: screen.section == "teams" and screen.items, what="teams")
         row = next(i for i, t in enumerate(screen.items) if t.name == "华东")

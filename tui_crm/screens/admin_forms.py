@@ -122,10 +122,17 @@ class DeactivateForm(FormScreen):
         from ..services import leads
 
         if await self.app.db(is_login, self.ctx, c["to"]):
-            await self.app.write(leads.deactivate, self.ctx, self.user.login, c["to"])
+            done = await self.app.write(leads.deactivate, self.ctx, self.user.login, c["to"])
         else:
-            await self.app.write(leads.deactivate, self.ctx, self.user.login, spread=c["to"])
+            done = await self.app.write(leads.deactivate, self.ctx, self.user.login, spread=c["to"])
+        self.said(done)
         return True
+
+    def said(self, done) -> None:
+        """What the handover did, in one line (a deactivation said nothing of it)."""
+        if done is not None:
+            self.app.notify(_("handed over {n} leads and {t} tasks: {to}", n=done.leads, t=done.tasks,
+                              to=", ".join(f"{login} {n}" for login, n in done.to.items()) or "–"))
 
 
 class HandoverForm(DeactivateForm):
@@ -142,8 +149,7 @@ class HandoverForm(DeactivateForm):
             done = await self.app.write(leads.hand_over, self.ctx, self.user.login, c["to"])
         else:
             done = await self.app.write(leads.hand_over, self.ctx, self.user.login, spread=c["to"])
-        self.app.notify(_("handed over {n} leads and {t} tasks: {to}", n=done.leads, t=done.tasks,
-                          to=", ".join(f"{login} {n}" for login, n in done.to.items()) or "–"))
+        self.said(done)
         return True
 
 
