@@ -100,17 +100,22 @@ def remind_field(ctx) -> Field:
 def read_remind(v: dict, errors: dict) -> int | None:
     """Minutes as typed: ``30``, ``30 min``, ``30分钟``, ``三十分钟``, ``1h`` / ``1小时`` (an hour's 60)."""
     import re
+    from decimal import Decimal
 
     from ..domain.numerals import cn_number
 
     text = (v.get("remind") or "").strip().lower()
     if not text:
         return None
+    text = re.sub(r"^半个?小时$", "0.5小时", re.sub(r"个半小时$", ".5小时", text))  # 半小时 30, 一个半小时 90
     m = re.fullmatch(r"(.+?)\s*(分钟|分|minutes?|mins?|m|小时|个小时|hours?|h)?", text)
     n = None
     if m:
         num = m.group(1)
-        n = int(num) if num.isdigit() else cn_number(num)
+        whole, _dot, frac = num.partition(".")
+        n = Decimal(whole) if whole.isdigit() else cn_number(whole)
+        if n is not None and frac:
+            n = n + Decimal("0." + frac) if frac.isdigit() else None
         if n is not None and m.group(2) in ("小时", "个小时", "hour", "hours", "h"):
             n = n * 60
     if n is None or n != int(n) or not 0 <= n <= tasks.REMIND_MAX:
