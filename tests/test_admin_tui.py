@@ -110,3 +110,17 @@ async def test_every_cell_of_every_section_reads_whole(world):
                     bad.append((screen.section, row))
             await pilot.press(key)
         assert not bad, bad
+
+
+async def test_a_long_name_leaves_the_other_columns_on_screen(world):
+    """A user named with 100 characters pushed the team, language and time zone columns off screen (user pass)."""
+    from textual.widgets import DataTable
+
+    admin.add_user(world.ctx, "long.name", "很长的名字" * 20, "rep", "A")
+    app = CrmApp(world.as_("boss"), tick_seconds=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_by_key(app, pilot, "6", "AdminScreen")
+        await wait_for(pilot, lambda: any(u.login == "long.name" for u in screen.items), what="the users")
+        table = screen.query_one("#admin-table", DataTable)
+        widths = [c.width for c in table.columns.values()]
+        assert sum(widths) + 2 * len(widths) <= 120, widths  # every column within the screen's width

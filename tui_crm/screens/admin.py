@@ -39,6 +39,9 @@ def section_names() -> dict[str, str]:
             "auto_tags": _("Auto tags"), "sources": _("Sources"), "lost_reasons": _("Lost reasons")}
 
 
+WIDEST = 28  # cells of any column but the last
+
+
 def _rows(ctx, section: str) -> tuple[list[str], list[tuple], list]:
     """On the database thread: (column titles, rows of cells, the items behind them)."""
     if section in lists.LISTS:
@@ -148,9 +151,10 @@ class AdminScreen(Screen):
         keep = table.cursor_row
         table.clear(columns=True)
         for i, col in enumerate(cols):  # as wide as its widest cell: the table's own measure kept the widths of
-            table.add_column(col, width=max([cell_len(col)] + [cell_len(str(r[i])) for r in rows]))  # the last section
-        for row in rows:
-            table.add_row(*(Text(str(c)) for c in row))
+            wide = max([cell_len(col)] + [cell_len(str(r[i])) for r in rows])  # the last section; at most WIDEST but
+            table.add_column(col, width=wide if i == len(cols) - 1 else min(wide, WIDEST))  # the last (a long name
+        for row in rows:  # pushed the team, language and zone off the screen)
+            table.add_row(*(Text(str(c), no_wrap=True, overflow="ellipsis") for c in row))
         self.items, self.rows = items, rows
         if items:
             table.move_cursor(row=min(keep, len(items) - 1))
