@@ -28,7 +28,7 @@ ONE_SENSE = {
     "Complete the record", "First contact", "Follow up", "Wake up",
     # column headings and field titles of a lead (list, queue, CLI table, report, forms)
     "amount", "code", "company", "contact", "due", "industry", "next follow-up", "owner", "phone",
-    "priority", "source", "stage", "status", "team",
+    "priority", "source", "stage", "status", "team", "tags",
     # due and state marks
     "due today", "overdue", "stalled", "today",
     # the lead's status paused (暂缓): a board card's mark, the timeline's entry

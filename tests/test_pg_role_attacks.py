@@ -100,7 +100,7 @@ def test_a_collaborator_cannot_take_a_lead_nor_a_rep_give_one_out_of_reach_by_sh
     assert cur.rowcount == 0
     # their own lead: shared with themselves, then given to rep2, it stayed in their reach
     refused(cur, "INSERT INTO lead_share (lead_id, user_id) VALUES (%s, %s)", (mine, me), "row-level security")
-    refused(cur, "UPDATE lead SET owner_id = %s WHERE id = %s", (rep2, mine), "row-level security")
+    refused(cur, "UPDATE lead SET owner_id = %s WHERE id = %s", (rep2, mine), "row-level security|cannot assign")
     assert owner_of(team, "shared") == "rep2" and owner_of(team, "rep1") == "rep1"
     # what the app lets them do, they still may: the owner shares; the supervisor reassigns within the team
     team.connect_as("rep2").cursor().execute("INSERT INTO lead_share (lead_id, user_id) VALUES (%s, %s)",
@@ -196,3 +196,76 @@ def test_no_role_wipes_the_leads_it_works(team):
         cur.execute("DELETE FROM lead")
         assert cur.rowcount == 0, login
     assert team.owner_rows("SELECT count(*) FROM lead")[0][0] == before
+
+
+# ------------------------------------------------------------------ the second pass (helper review of the guards)
+def test_a_temporary_lead_table_does_not_stand_in_for_the_schemas_in_the_history_copy(team):
+    """stage_history_lead_copy ran with the session's path: a rep's temporary `lead` table, searched first, gave
+    their history rows a colleague as owner (300 days in a stage in rep_b's report), and it fired after the guard."""
+    cur = team.connect_as("rep1").cursor()
+    me, theirs, mine = uid(team, "rep1"), uid(team, "rep_b"), lead_id(team, "rep1")
+    cur.execute("CREATE TEMP TABLE lead (id int, owner_id bigint, created_at bigint, batch_id bigint)")
+    cur.execute("INSERT INTO pg_temp.lead VALUES (%s, %s, 1730426400, NULL)", (mine, theirs))
+    cur.execute("UPDATE stage_history SET lead_id = lead_id, left_at = entered_at + 86400 * 300 WHERE lead_id = %s",
+                (mine,))
+    assert {r[0] for r in team.owner_rows("SELECT lead_owner_id FROM stage_history WHERE lead_id = %s", (mine,))} \
+        == {me}
+    assert team.owner_rows("SELECT count(*) FROM report_stays WHERE owner_id = %s", (theirs,)) == [(0,)]
+
+
+def test_an_admins_own_role_reassigns_and_hands_over(team):
+    """The masked views' write trigger runs with no schema on its path, and lead_history_copy named stage_history
+    without one: every owner change an admin's role made failed (relation "stage_history" does not exist)."""
+    from tui_crm.services import leads
+    from tui_crm.services.context import open_session
+    from tui_crm.services.identity import role_acting_login
+
+    boss = open_session(team.role_url("boss"))
+    boss.act_as(role_acting_login(boss, None))
+    leads.reassign(boss, team.codes["rep_b"], "rep1")
+    assert owner_of(team, "rep_b") == "rep1"
+    assert leads.hand_over(boss, "rep1", to_login="rep2").leads >= 1
+    assert owner_of(team, "rep1") == "rep2"
+
+
+def test_a_lead_given_to_its_collaborator_is_not_theirs_to_give_on(team):
+    """sup_a gave rep2's lead, shared with rep1, to rep1: the share stayed, and rep1's psql gave the lead to the other
+    team while keeping it in reach. The share goes with the reassign, and a role gives leads only where the app
+    would (oneself; a supervisor's team)."""
+    from tui_crm.services import leads
+    from tui_crm.services.context import open_session
+
+    leads.reassign(open_session(team.url, "sup_a"), team.codes["shared"], "rep1")
+    assert team.owner_rows("SELECT count(*) FROM lead_share WHERE lead_id = %s", (lead_id(team, "shared"),)) == [(0,)]
+    cur = team.connect_as("rep1").cursor()
+    refused(cur, "UPDATE lead SET owner_id = %s WHERE id = %s", (uid(team, "rep_b"), lead_id(team, "shared")),
+            "you cannot assign leads to that user")
+    team.connect_as("sup_a").cursor().execute("UPDATE lead SET owner_id = %s WHERE id = %s",
+                                              (uid(team, "rep2"), lead_id(team, "shared")))  # within the team
+    refused(team.connect_as("sup_a").cursor(), "UPDATE lead SET owner_id = %s WHERE id = %s",
+            (uid(team, "rep_b"), lead_id(team, "rep2")), "you cannot assign leads to that user")
+
+
+def test_a_user_with_a_history_is_not_deleted_by_an_admins_role(team):
+    """An admin's role deleted a user: their change entries lost who made them, their assignments went."""
+    cur = team.connect_as("boss").cursor()
+    refused(cur, 'DELETE FROM "user" WHERE login = %s', ("rep2",), "deactivated, not deleted")
+    assert team.owner_rows('SELECT count(*) FROM "user" WHERE login = %s', ("rep2",)) == [(1,)]
+
+
+def test_a_supervisors_undo_of_an_import_that_made_owners_finishes_and_says_what_is_left(team, tmp_path):
+    """A supervisor's own role may not delete users or sources: the undo of an import with --create-owners failed
+    halfway ("permission denied for table user"). It finishes now and names what an admin may remove."""
+    from cli_helpers import run
+
+    path = tmp_path / "owners.csv"
+    path.write_text("company,contact,phone,owner,source\nNew Owner Co,Li,13955556666,zhang.yu,tradeshowx\n",
+                    encoding="utf-8")
+    env = {"TUI_CRM_DB": team.role_url("sup_a")}
+    proc = run("import", str(path), "--create-owners", user=None, env=env)
+    assert proc.returncode == 0, proc.stderr
+    bid = team.owner_rows("SELECT max(id) FROM import_batch")[0][0]
+    proc = run("import", "--undo", str(bid), user=None, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "left for an admin to remove" in proc.stdout and "zhang.yu" in proc.stdout
+    assert team.owner_rows("SELECT count(*) FROM lead WHERE company = 'New Owner Co'") == [(0,)]

@@ -46,6 +46,8 @@ def cmd_import(args) -> int:
                             ("sources", _("sources removed"))):
             if removed.get(what):
                 print(f"{title}: {', '.join(removed[what])}")
+        if removed.get("kept"):  # on a user's own role: an admin's to remove
+            print(_("left for an admin to remove (no longer used): {names}", names=", ".join(removed["kept"])))
         return 0
     if not args.file:
         raise UserError(_("import needs a FILE (or --undo BATCH)"))

@@ -114,12 +114,21 @@ def _user_used(uid: int) -> bool:
             or Team.select().where(Team.supervisor_id == uid).exists())
 
 
+def _may_delete(ctx: Session, table: str) -> bool:
+    """The session may delete rows of ``table`` (a user's own PostgreSQL role may not delete users, stages or
+    sources: an admin's work)."""
+    if not ctx.is_postgres:
+        return True
+    return bool(ctx.db.execute_sql("SELECT has_table_privilege(%s, 'DELETE')", (f'"{table}"',)).fetchone()[0])
+
+
 def remove_created(ctx: Session, bid: int, summary: dict) -> dict[str, list[str]]:
     """The users (owners), stages and sources batch ``bid`` created, removed where nothing uses them now
-    that its leads are gone; each removal recorded as the undo's."""
-    out: dict[str, list[str]] = {"owners": [], "stages": [], "sources": []}
+    that its leads are gone; each removal recorded as the undo's; ``kept``: those the session may not remove."""
+    out: dict[str, list[str]] = {"owners": [], "stages": [], "sources": [], "kept": []}
     made = Change.select(Change.entity, Change.entity_id, Change.diff).where(
         Change.entity.in_(["user", "stage"]) & (Change.action == "create") & Change.diff.contains(f'"batch": {bid}'))
+    allowed = {t: _may_delete(ctx, t) for t in ("user", "stage", "source")}
     with ctx.db.atomic():
         for ch in made:
             if json.loads(ch.diff).get("batch") != bid:
@@ -127,6 +136,9 @@ def remove_created(ctx: Session, bid: int, summary: dict) -> dict[str, list[str]
             if ch.entity == "user":
                 user = User.get_or_none(User.id == ch.entity_id)
                 if user is None or _user_used(user.id):
+                    continue
+                if not allowed["user"]:  # a member's own role: an admin removes them (the undo failed halfway)
+                    out["kept"].append(user.login)
                     continue
                 User.delete().where(User.id == user.id).execute()
                 changes.record(ctx, "user", user.id, "delete", {"login": [user.login, None], "undo_of": bid})
@@ -136,12 +148,17 @@ def remove_created(ctx: Session, bid: int, summary: dict) -> dict[str, list[str]
                 if stage is None or Lead.select().where(Lead.stage == stage.key).exists() or \
                         StageHistory.select().where(StageHistory.stage == stage.key).exists():
                     continue
+                if not allowed["stage"]:
+                    out["kept"].append(stage.key)
+                    continue
                 Stage.delete().where(Stage.id == stage.id).execute()
                 changes.record(ctx, "stage", stage.id, "delete", {"key": [stage.key, None], "undo_of": bid})
                 out["stages"].append(stage.key)
         for key in summary.get("sources_created") or []:
             if not Lead.select().where(Lead.source == key).exists():
-                if Source.delete().where(Source.key == key).execute():
+                if not allowed["source"]:
+                    out["kept"].append(key)
+                elif Source.delete().where(Source.key == key).execute():
                     out["sources"].append(key)
     if out["stages"] or out["sources"]:
         ctx.reload_config()

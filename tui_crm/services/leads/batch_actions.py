@@ -18,6 +18,7 @@ from ..records import dt, ts
 from ..context import Session
 from .batch import HISTORY_COLUMNS, Action, refresh_next_many, register, seen_with, touch
 from .lookups import resolve_stage
+from .people import drop_own_shares
 
 
 def _reassignable(ctx: Session, rows: list[dict]) -> set[int]:
@@ -78,6 +79,7 @@ class Reassign(Action):
         # those that follow it
         tasks = _open_tasks(self.ctx, ids, alone=True, owners={r["id"]: r["owner"] for r in todo})
         touch(self.ctx, ids, {"owner": self.dst.id, "assigned_at": ts(self.now)})
+        drop_own_shares(ids, self.dst.id)
         moved = [t for r in todo for t in tasks.get(r["id"], [])]
         if moved:
             Task.update(owner=self.dst.id).where(Task.id.in_(moved) & (Task.owner != self.dst.id)).execute()

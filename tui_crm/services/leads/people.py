@@ -31,6 +31,15 @@ def may_reassign(ctx: Session, lead: Lead) -> None:
 
 
 
+def drop_own_shares(lead_ids: list[int], owner_id: int) -> None:
+    """A lead given to its collaborator is no longer shared with them: the share they kept let the new owner's
+    psql give it on to anyone, as reach still held through it."""
+    from ...store.bulk import ids_in
+
+    if lead_ids:
+        LeadShare.delete().where((LeadShare.user == owner_id) & LeadShare.lead.in_(ids_in(lead_ids))).execute()
+
+
 def owners_diff(old: str, new: str, tasks_moved: list[int]) -> dict:
     """A reassign's or handover's entry: the owners by login, and which open tasks went with the lead."""
     diff: dict = {"owner": [old, new]}
@@ -120,6 +129,7 @@ def hand_over(ctx: Session, from_login: str, to_login: str | None = None, *, spr
         for n, lid in enumerate(ids):
             dst = given[lid] = people[n % len(people)]
             Lead.update(owner=dst.id, assigned_at=now, version=Lead.version + 1).where(Lead.id == lid).execute()
+            drop_own_shares([lid], dst.id)
             moved = tasks.reassign_open(ctx, lid, dst.id, src.id)
             changes.record(ctx, "lead", lid, "handover", owners_diff(src.login, dst.login, moved), lead_id=lid)
             got[dst.id][0] += 1

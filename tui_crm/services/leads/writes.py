@@ -21,7 +21,7 @@ from ..context import Session, settings_for_owner
 from ..scope import can_assign, resolve_user
 from .duplicates import answers_spent, exact_duplicates, similar_leads, split_by_scope, unseen_reason
 from .lookups import clean_contact, next_code, resolve_source, resolve_stage
-from .people import may_reassign, owners_diff
+from .people import drop_own_shares, may_reassign, owners_diff
 from ...domain import limits
 from ..errors import StaleRecord, ValidationError, refuse_too_long
 from ..records import LeadView, dt, ts
@@ -370,6 +370,7 @@ def reassign(ctx: Session, code: str | int, login: str, version: int | None = No
         previous = lead.owner_id
         before = User.get_by_id(previous).login
         _locked_update(ctx, lead, version, {"owner": owner.id, "assigned_at": ts(now)})
+        drop_own_shares([lead.id], owner.id)
         moved = tasks.reassign_open(ctx, lead.id, owner.id, previous)
         changes.record(ctx, "lead", lead.id, "reassign", owners_diff(before, owner.login, moved), lead_id=lead.id)
         notify(ctx, owner.id, "assignment", N_("Lead assigned to you: {code} {company}"),
