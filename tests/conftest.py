@@ -30,6 +30,9 @@ _import_every_screen_in_english()
 
 PG_BASE = os.environ.get("TUI_CRM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2024, 11, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
+# the machine's zone for every test, set before any fixture runs: config.local_tz() is asked once a process, and a
+# module-scoped fixture (tests/test_pg_masks.py's team) ran before fixed_clock set it, so every later test read UTC
+os.environ.setdefault("TZ", "Asia/Shanghai")
 
 
 def _pg_ok() -> bool:
