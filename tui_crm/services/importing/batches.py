@@ -162,6 +162,8 @@ def remove_created(ctx: Session, bid: int, summary: dict) -> dict[str, list[str]
                     out["sources"].append(key)
     if out["stages"] or out["sources"]:
         ctx.reload_config()
+    if not out["kept"]:
+        del out["kept"]  # only when something was left to an admin
     return out
 
 
