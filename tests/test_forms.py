@@ -54,6 +54,14 @@ async def test_new_lead_validates_in_words_then_saves(seeded):
         await fill(pilot, form, phone="135 0000 9999")  # fixed: its error goes (it stayed till the next save)
         await settle(app)
         assert err(form, "phone") == "" and err(form, "amount").startswith("not an amount")
+        box = form.query_one("#f-remarks")
+        box.insert_text_at_cursor("长" * (box.max_length + 50))  # a paste longer than the field: said, not silent
+        await settle(app)
+        assert len(box.value) == box.max_length
+        assert err(form, "remarks") == f"at most {box.max_length} characters: no more is taken"
+        box.value = "short"
+        await settle(app)
+        assert err(form, "remarks") == ""
         await fill(pilot, form, contact_name="Peter", phone="135 0000 9999", amount="¥8万",
                    expected_close_date="2024年12月31日", need="printers")
         await pilot.press("ctrl+s")
