@@ -273,8 +273,16 @@ def test_the_rule_sweep_keeps_to_rule_12_for_imported_leads(world, tmp_path):
     activity.sweep(world.ctx)
     kinds = {x.company: sorted(t.kind for t in Task.select().where(Task.lead == x.id)) for x in Lead.select()}
     assert kinds == {"Called Co": [], "New Co": ["first_contact"]}
-    # an edit after the import that leaves the record incomplete is rule 3's again
+    # a handover is no edit of the record: still the import's decision (it was taken for one, by the version)
     called = Lead.get(Lead.company == "Called Co")
-    Lead.update(version=Lead.version + 1).where(Lead.id == called.id).execute()
+    from tui_crm.services import leads
+
+    owner = User.get_by_id(called.owner_id).login
+    to = "rep_a2" if owner != "rep_a2" else "rep_a1"
+    leads.reassign(world.ctx, called.code, to)
+    activity.sweep(world.ctx)
+    assert [t.kind for t in Task.select().where(Task.lead == called.id)] == []
+    # an edit after the import that leaves the record incomplete is rule 3's again
+    leads.update_lead(world.ctx, called.code, {"remarks": "asked for a quote"})
     activity.sweep(world.ctx)
     assert [t.kind for t in Task.select().where(Task.lead == called.id)] == ["complete_record"]

@@ -143,9 +143,14 @@ def sweep_incomplete(ctx: Session) -> int:
 
     had = Task.select(Task.id).where((Task.lead == Lead.id) & (Task.kind == "complete_record"))
     # a literal, as the partial index lead_incomplete has it (a bound '' would not match it on SQLite)
-    # an imported lead not changed since is the import's to decide (rule 12: none for a recorded contact; a
-    # first contact's task completes the record too)
-    imported = Lead.batch.is_null(False) & (Lead.version == 1)
+    # an imported lead whose record was not edited since is the import's to decide (rule 12: none for a recorded
+    # contact; a first contact's task completes the record too); a handover or a reassign is no edit of the record
+    # (``version == 1`` took it for one: the leads handed over got a task the import had decided against)
+    from ...store.models import Change
+
+    edited = Change.select(Change.id).where((Change.lead_id == Lead.id) & (Change.entity == "lead")
+                                            & (Change.action == "update"))
+    imported = Lead.batch.is_null(False) & ~pw.fn.EXISTS(edited)
     cond = (pw.SQL("incomplete <> ''") & Lead.status.in_(WORKING_STATUSES)
             & ~pw.fn.EXISTS(had) & ~imported & scope.committed())
     ids = [i for (i,) in Lead.select(Lead.id).where(cond).limit(BATCH).tuples()]
