@@ -44,3 +44,13 @@ def step_18(db: pw.Database) -> None:
 
         pg_install(db)
         summary_triggers.install(db, fill=False)
+
+
+def lead_copy_function(db: pw.Database) -> None:
+    """PostgreSQL: fill stage_history's lead copies from the lead, except for an insert that brings
+    them itself (a bulk writer such as the importer: the per-row look-up is most of its history cost)."""
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION stage_history_lead_copy() RETURNS trigger AS $$ BEGIN "
+        "IF TG_OP = 'INSERT' AND NEW.lead_owner_id IS NOT NULL THEN RETURN NEW; END IF; "
+        "SELECT owner_id, created_at, batch_id INTO NEW.lead_owner_id, NEW.lead_created_at, NEW.lead_batch_id "
+        "FROM lead WHERE id = NEW.lead_id; RETURN NEW; END $$ LANGUAGE plpgsql")

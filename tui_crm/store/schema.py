@@ -182,7 +182,7 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
     name, cols = STAY_INDEX
     db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "stage_history" ({cols})')
     if _is_pg(db):
-        _pg_copy_function(db)
+        history_copy.lead_copy_function(db)
         _seen_trigger(db)
         db.execute_sql("DROP TRIGGER IF EXISTS stage_history_lead_copy ON stage_history")
         db.execute_sql("CREATE TRIGGER stage_history_lead_copy BEFORE INSERT OR UPDATE OF lead_id ON stage_history "
@@ -204,16 +204,6 @@ def stay_support(db: pw.Database, backfill: bool = False) -> None:
             "lead_batch_id = NEW.batch_id WHERE lead_id = NEW.id; END")
         if db.table_exists("sqlite_stat1"):
             db.execute_sql(f'ANALYZE "{name}"')
-
-
-def _pg_copy_function(db: pw.Database) -> None:
-    """PostgreSQL: fill stage_history's lead copies from the lead, except for an insert that brings
-    them itself (a bulk writer such as the importer: the per-row look-up is most of its history cost)."""
-    db.execute_sql(
-        "CREATE OR REPLACE FUNCTION stage_history_lead_copy() RETURNS trigger AS $$ BEGIN "
-        "IF TG_OP = 'INSERT' AND NEW.lead_owner_id IS NOT NULL THEN RETURN NEW; END IF; "
-        "SELECT owner_id, created_at, batch_id INTO NEW.lead_owner_id, NEW.lead_created_at, NEW.lead_batch_id "
-        "FROM lead WHERE id = NEW.lead_id; RETURN NEW; END $$ LANGUAGE plpgsql")
 
 
 def _step_5(db: pw.Database) -> None:
@@ -262,7 +252,7 @@ def _step_7(db: pw.Database) -> None:
     for name in REDUNDANT_INDEXES:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     if _is_pg(db):
-        _pg_copy_function(db)
+        history_copy.lead_copy_function(db)
         _seen_trigger(db)
 
 
