@@ -192,14 +192,13 @@ class FormScreen(ModalScreen):
         name = (event.input.id or "")[2:]
         f = next((f for f in self.fields if f.name == name), None)
         if f is not None and self.is_mounted:  # a field's error goes once it is edited (it stayed till the next save)
-            full = event.input.max_length and len(event.value) >= event.input.max_length
-            for box in self.query(f"#err-{name}"):
-                if full:  # a paste cut at the field's length said nothing of it
-                    box.update(_("at most {n} characters: no more is taken", n=event.input.max_length))
-                    box.set_class(True, "shown")
-                elif box.has_class("shown"):
-                    box.update("")
-                    box.set_class(False, "shown")
+            box = self.query_one(f"#err-{name}", Static)
+            if event.input.max_length and len(event.value) >= event.input.max_length:  # a cut paste said nothing
+                box.update(_("at most {n} characters: no more is taken", n=event.input.max_length))
+                box.set_class(True, "shown")
+            elif box.has_class("shown"):
+                box.update("")
+                box.set_class(False, "shown")
         if f is not None and field_kind(f):
             self.query_one(f"#preview-{name}", Static).update(preview(self.ctx, field_kind(f), event.value))
 

@@ -35,9 +35,9 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200, reveal: bool 
     (``reveal``: they revealed them, an audited action)."""
     lead = scope.get_visible(ctx, code)
     masked = not reveal and not contacts_in_full(ctx, lead)
-    names, people = {}, {}
+    names, people, ids = {}, {}, {}
     for uid, name, login in User.select(User.id, User.name, User.login).tuples():
-        names[uid], people[login] = name, name
+        names[uid], people[login], ids[login] = name, name, uid
     names[None] = _("tui-crm (a rule)")  # done by a rule on its own, e.g. an escalation
     entries = list(Change.select().where((Change.lead_id == lead.id) & Change.entity.in_(("lead", "task")))
                    .order_by(Change.id.desc()).limit(max(limit, 1000)))
@@ -46,7 +46,7 @@ def lead_timeline(ctx: Session, code: str | int, limit: int = 200, reveal: bool 
         items.append(TimelineItem(dt(f.at), "followup", names.get(f.user_id, "?"), followup_text(f),
                                   {"method": f.method, "reached": f.reached, "sentiment": f.sentiment}))
     items += _stays(ctx, lead, names, entries)
-    items += _tasks(ctx, lead, names, entries, limit)
+    items += _tasks(ctx, lead, names, entries, limit, ids)
     numbers = settings_for_owner(ctx, lead.owner_id)  # a team's own rule numbers over the global ones
     for c in [c for c in entries if c.entity == "lead"][:limit]:
         if c.action in SHOWN_ELSEWHERE:
@@ -94,7 +94,8 @@ def _stays(ctx: Session, lead, names: dict, entries: list) -> list[TimelineItem]
     return items
 
 
-def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[TimelineItem]:
+def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int, ids: dict[str, int]
+           ) -> list[TimelineItem]:
     """Each task planned and done (or shelved) by whoever did it then, and each snooze."""
     authors: dict[int, dict] = {}
     snoozes = []
@@ -109,7 +110,7 @@ def _tasks(ctx: Session, lead, names: dict, entries: list, limit: int) -> list[T
         if c.action in ("create", "snooze", "reschedule") and c.entity_id not in first_due:
             due = (json.loads(c.diff or "{}").get("due_at") or [None, None])[:2]
             first_due[c.entity_id] = due[1] if c.action == "create" else due[0]
-    planners = _planners(lead, entries)
+    planners = _planners(lead, entries, ids)
     items, whats = [], {}
     from ...store.models import TaskLead
 
@@ -155,7 +156,7 @@ def contacts_in_full(ctx: Session, lead) -> bool:
 # ------------------------------------------------------------------ notifications
 
 
-def _planners(lead, entries: list):
+def _planners(lead, entries: list, users: dict[str, int]):
     """Who planned a task that has no entry of its own (the tasks an import, the demo or a batch move wrote in
     bulk), as a function of the task: the one who imported the lead, for a task its import made; else the task's
     first owner, the one a handover or reassign moved it from (it fell back to the current owner, so a handover
@@ -164,7 +165,6 @@ def _planners(lead, entries: list):
 
     batch = ImportBatch.get_or_none(ImportBatch.id == lead.batch_id) if lead.batch_id else None
     first: dict[int, int] = {}  # task id -> the owner it was moved from first
-    users = {u.login: u.id for u in User.select(User.id, User.login)}
     for c in reversed(entries):  # oldest first
         if c.action not in ("handover", "reassign"):
             continue

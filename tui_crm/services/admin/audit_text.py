@@ -70,7 +70,7 @@ def _facts() -> dict[str, str]:
             "reps": p("audit", "reps"), "seed": p("audit", "seed"), "prefix": p("audit", "prefix"),
             "days": p("audit", "days"), "done": p("audit", "changed"), "skipped": p("audit", "skipped"),
             "to": p("audit", "to"), "add": p("audit", "tags added"), "remove": p("audit", "tags removed"),
-            "at": p("audit", "at"), "task": p("audit", "task"), "stage": _(FIELD_TITLES["stage"]),
+            "at": p("audit", "at"), "task": p("audit", "task"),
             "entered": p("audit", "in the stage since"), "stay": p("audit", "stay reason before"),
             "undo_of": p("audit", "undoing entry"), "action": p("audit", "action"), "tags": p("audit", "tags")}
 

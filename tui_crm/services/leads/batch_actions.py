@@ -224,8 +224,8 @@ class OneTask(Action):
         """The task's own lead, asked of the whole selection (a chunk holds only some of the owner's leads)."""
         from ..context import actor_of
 
-        def first(extra):
-            return Lead.select(pw.fn.MIN(Lead.id)).where(cond & extra).scalar()
+        def first(extra=None):
+            return Lead.select(pw.fn.MIN(Lead.id)).where(cond if extra is None else cond & extra).scalar()
         self.first = first(Lead.owner == self.owner.id)
         if self.first is None and self.owner.id != self.ctx.actor.id:
             self.first = first(scope.scope_expr(actor_of(self.owner)))
@@ -233,7 +233,7 @@ class OneTask(Action):
                 raise ValidationError(_("{login} can see none of the marked leads: the task would be theirs on "
                                         "leads they cannot open", login=self.owner.login), {"owner": _("no lead")})
         if self.first is None:
-            self.first = first(Lead.id > 0)
+            self.first = first()
 
     def head(self):
         return {"title": self.title, "due_at": self.due.isoformat(), "owner": self.owner.login}
